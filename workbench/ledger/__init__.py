@@ -1,0 +1,1 @@
+"""Append-only ledger of signatures, votes and decisions (used by the model)."""

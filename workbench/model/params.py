@@ -1,0 +1,196 @@
+"""Model parameters: one validated, immutable object.
+
+Every field has a documented unit and range. Invalid values raise ``ValueError`` naming the field,
+the value and the allowed range, before anything runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
+SHARING_MODES = ("none", "central", "ledger", "gossip")
+CONSENSUS_RULES = ("majority", "supermajority", "trust_weighted")
+VALIDATION_MODES = ("evidence", "independent")
+MALICIOUS_BEHAVIORS = ("forge", "lie", "collude", "betray")
+DETECTORS = ("iforest", "zscore")
+LEDGER_BACKENDS = ("memory", "sqlite")
+
+
+@dataclass(frozen=True)
+class _Range:
+    """A closed/open numeric interval used for validation and error messages."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    integer: bool = False
+
+    def contains(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        if self.high is not None and (value >= self.high if self.high_open else value > self.high):
+            return False
+        return True
+
+    def describe(self) -> str:
+        kind = "an integer" if self.integer else "a number"
+        lo = "" if self.low is None else f"{self.low} {'<' if self.low_open else '<='} "
+        hi = "" if self.high is None else f" {'<' if self.high_open else '<='} {self.high}"
+        return f"{kind} with {lo}x{hi}"
+
+
+def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc=""):
+    return field(default=default, metadata={"range": _Range(low, high, low_open, high_open, integer), "doc": doc})
+
+
+def _choice(default: str, choices: tuple[str, ...], doc: str = ""):
+    return field(default=default, metadata={"choices": choices, "doc": doc})
+
+
+def _coerce_number(value: Any, integer: bool) -> int | float | None:
+    """Plain int/float for a valid number (numpy scalars and whole floats accepted), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    as_float = float(value)
+    if not math.isfinite(as_float):
+        return None
+    if integer:
+        return int(value) if as_float.is_integer() else None
+    return as_float
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """Parameters of :class:`~workbench.model.model.ThreatIntelModel`.
+
+    Time is measured in model steps; traffic in flow records. Defaults describe a 50-node
+    small-world network sharing signatures by gossip, validated by evidence, with no adversaries.
+    """
+
+    # --- network --------------------------------------------------------------------------
+    n_nodes: int = _num(50, 2, 100_000, integer=True, doc="number of network nodes")
+    topology: str = _choice("small_world", TOPOLOGIES, "graph family, built with networkx from the model RNG")
+    mean_degree: int = _num(6, 2, None, integer=True, doc="target mean degree (small_world, random, scale_free); capped at n_nodes - 1")
+    rewire_prob: float = _num(0.1, 0.0, 1.0, doc="Watts-Strogatz rewiring probability (small_world)")
+
+    # --- traffic and attacks --------------------------------------------------------------
+    flows_per_node: int = _num(50, 1, 10_000, integer=True, doc="flow records each node sees per step")
+    warmup_steps: int = _num(5, 1, 1_000, integer=True, doc="steps of attack-free traffic the detectors are fitted on")
+    n_campaigns: int = _num(3, 0, 50, integer=True, doc="attack campaigns; types cycle ddos, port_scan, exfiltration")
+    campaign_interval_steps: int = _num(10, 0, 10_000, integer=True, doc="steps between the starts of successive campaigns")
+    campaign_seed_nodes: int = _num(2, 1, None, integer=True, doc="nodes each campaign hits first")
+    attack_flows_per_node: int = _num(5, 1, None, integer=True, doc="attack flows a targeted node receives per step (<= flows_per_node)")
+    spread_prob: float = _num(0.15, 0.0, 1.0, doc="per step, chance an unprotected targeted node spreads the campaign to each neighbour")
+
+    # --- detection ------------------------------------------------------------------------
+    detector: str = _choice("zscore", DETECTORS, "local anomaly detector")
+    zscore_threshold: float = _num(4.0, 0.0, None, low_open=True, doc="robust z (median/MAD units) above which a flow is flagged (zscore)")
+    zscore_refit_steps: int = _num(10, 1, None, integer=True, doc="steps between baseline updates of the streaming z-score detector")
+    iforest_trees: int = _num(100, 1, 1_000, integer=True, doc="trees per node (iforest)")
+    iforest_contamination: float = _num(0.01, 0.0, 0.5, low_open=True, doc="fraction of warm-up flows the iforest threshold flags")
+    min_flagged: int = _num(3, 1, None, integer=True, doc="flagged flows from one source prefix needed in a step to propose a signature")
+
+    # --- sharing, validation, consensus ---------------------------------------------------
+    sharing: str = _choice("gossip", SHARING_MODES, "how signatures reach other nodes")
+    gossip_fanout: int = _num(2, 1, None, integer=True, doc="neighbours each holder pushes an item to per step (gossip)")
+    validation: str = _choice("evidence", VALIDATION_MODES, "how a node decides its vote")
+    validator_accuracy: float = _num(0.9, 0.0, 1.0, doc="chance an independent vote is correct (validation='independent')")
+    evidence_window_steps: int = _num(3, 1, 100, integer=True, doc="steps of a node's own recent traffic checked when voting (evidence)")
+    vote_deadline_steps: int = _num(4, 1, 1_000, integer=True, doc="steps after creation by which votes must be cast")
+    min_votes: int = _num(1, 1, None, integer=True, doc="votes that must be cast for a signature to be confirmed")
+    consensus: str = _choice("majority", CONSENSUS_RULES, "decision rule over the votes cast")
+    quorum: float = _num(2 / 3, 0.5, 1.0, low_open=True, doc="approving share of votes needed (supermajority)")
+
+    # --- adversaries ----------------------------------------------------------------------
+    malicious_fraction: float = _num(0.0, 0.0, 1.0, high_open=True, doc="fraction of nodes that are malicious")
+    malicious_behavior: str = _choice("collude", MALICIOUS_BEHAVIORS, "what malicious nodes do")
+    forge_prob: float = _num(0.1, 0.0, 1.0, doc="per step, chance a forging node publishes a forged signature")
+    betray_after_steps: int = _num(30, 0, None, integer=True, doc="steps a 'betray' node behaves honestly before colluding")
+
+    # --- record keeping -------------------------------------------------------------------
+    ledger: str = _choice("memory", LEDGER_BACKENDS, "ledger backend")
+    ledger_path: str | None = field(default=None, metadata={"doc": "SQLite file for ledger='sqlite'"})
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if "choices" in f.metadata:
+                if value not in f.metadata["choices"]:
+                    raise ValueError(
+                        f"{f.name}={value!r} is not allowed; choose one of {', '.join(map(repr, f.metadata['choices']))}"
+                    )
+            elif "range" in f.metadata:
+                rng: _Range = f.metadata["range"]
+                coerced = _coerce_number(value, rng.integer)
+                if coerced is None or not rng.contains(coerced):
+                    raise ValueError(f"{f.name}={value!r} is out of range; expected {rng.describe()}")
+                object.__setattr__(self, f.name, coerced)  # numpy scalars -> plain Python numbers
+        self._check_relations()
+
+    def _check_relations(self) -> None:
+        if self.attack_flows_per_node > self.flows_per_node:
+            raise ValueError(
+                f"attack_flows_per_node={self.attack_flows_per_node} is out of range; expected an integer "
+                f"with 1 <= x <= flows_per_node ({self.flows_per_node})"
+            )
+        if self.campaign_seed_nodes > self.n_nodes:
+            raise ValueError(
+                f"campaign_seed_nodes={self.campaign_seed_nodes} is out of range; expected an integer "
+                f"with 1 <= x <= n_nodes ({self.n_nodes})"
+            )
+        if self.ledger == "sqlite" and not self.ledger_path:
+            raise ValueError("ledger_path=None is not allowed with ledger='sqlite'; give a file path")
+
+    # --- conveniences ---------------------------------------------------------------------
+    @property
+    def effective_degree(self) -> int:
+        """Mean degree actually used: ``mean_degree`` capped at ``n_nodes - 1``."""
+        return min(self.mean_degree, self.n_nodes - 1)
+
+    @property
+    def n_malicious(self) -> int:
+        """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""
+        return int(round(self.malicious_fraction * self.n_nodes))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of all fields (JSON-serialisable)."""
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes: Any) -> "ModelParams":
+        """A copy with some fields changed (validated)."""
+        unknown = set(changes) - set(field_names())
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {', '.join(field_names())}")
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "ModelParams":
+        """Build from a mapping, rejecting unknown keys with a clear error."""
+        unknown = set(values) - set(field_names())
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {', '.join(field_names())}")
+        return cls(**dict(values))
+
+    @classmethod
+    def describe(cls) -> "list[dict[str, Any]]":
+        """One dict per field: name, default, allowed values or range, and documentation."""
+        rows = []
+        defaults = cls()
+        for f in dataclasses.fields(cls):
+            allowed = (
+                ", ".join(f.metadata["choices"]) if "choices" in f.metadata
+                else f.metadata["range"].describe() if "range" in f.metadata else "any"
+            )
+            rows.append({"name": f.name, "default": getattr(defaults, f.name), "allowed": allowed, "doc": f.metadata.get("doc", "")})
+        return rows
+
+
+def field_names() -> tuple[str, ...]:
+    """Names of all :class:`ModelParams` fields."""
+    return tuple(f.name for f in dataclasses.fields(ModelParams))
