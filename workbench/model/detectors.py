@@ -1,0 +1,627 @@
+"""Local anomaly detectors: one detector per node, fitted and scored for all nodes at once.
+
+Shapes used throughout: ``N`` nodes, ``W`` warm-up flows per node, ``F`` flows per node per step,
+``d`` numeric features per flow (log-scaled traffic features such as log bytes, log packets; the
+detectors treat them as dimensionless reals and require them finite).
+
+Every bank follows scikit-learn's sign convention: ``score_samples`` is HIGHER for MORE NORMAL
+flows, and a flow is flagged when its score is below the node's ``threshold_``. Two banks share one
+interface (:class:`DetectorBank`), so the model never changes when the detector does:
+
+* :class:`RobustZScoreBank` -- per node and feature median/MAD, streaming baseline updates;
+* :class:`IsolationForestBank` -- one isolation forest per node, all forests compiled into flat
+  arrays and scored in one batched, fixed-depth traversal.
+
+:class:`RobustZScore` and :class:`BatchedIsolationForest` wrap the banks with ``N = 1`` for
+scikit-learn-style use on ``(n, d)`` arrays; :func:`make_detector_bank` builds a bank by name.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+DETECTOR_NAMES = ("zscore", "iforest")
+FIT_BACKENDS = ("numpy", "sklearn")
+
+# Consistency constant: 1.4826 * MAD estimates the standard deviation of a normal distribution.
+MAD_TO_SIGMA = 1.4826
+
+# Working-set budget (array elements) for the batched builders and scorers; keeps temporaries
+# around tens of MB whatever N is, which matters on a shared two-core machine.
+_CHUNK_ELEMENTS = 1 << 21
+
+
+# --------------------------------------------------------------------------------------------
+# validation helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
+    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if ok and low <= int(value) and (high is None or int(value) <= high):
+        return int(value)
+    upper = "" if high is None else f" <= {high}"
+    raise ValueError(f"{name}={value!r} is out of range; expected an integer with {low} <= x{upper}")
+
+
+def _check_real(name: str, value: object, low: float, high: float | None = None, *, low_open: bool = True) -> float:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
+    if ok:
+        v = float(value)
+        if (v > low if low_open else v >= low) and (high is None or v <= high):
+            return v
+    lo = f"{low} {'<' if low_open else '<='} x"
+    hi = "" if high is None else f" <= {high}"
+    raise ValueError(f"{name}={value!r} is out of range; expected a finite number with {lo}{hi}")
+
+
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(repr, choices))}")
+    return value  # type: ignore[return-value]
+
+
+def _check_array(X: object, name: str, shape_doc: str, *, n_nodes: int | None = None, n_features: int | None = None) -> np.ndarray:
+    """``X`` as a float64 array of shape (N, rows, d), checked against the fitted N and d."""
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 3:
+        raise ValueError(f"{name} must be a 3-D array of shape {shape_doc}; got ndim={arr.ndim} (shape {arr.shape})")
+    if n_nodes is not None and arr.shape[0] != n_nodes:
+        raise ValueError(f"{name} has {arr.shape[0]} nodes (axis 0) but the bank was fitted on N={n_nodes}")
+    if n_features is not None and arr.shape[2] != n_features:
+        raise ValueError(f"{name} has {arr.shape[2]} features (axis 2) but the bank was fitted on d={n_features}")
+    if arr.shape[1] < 1 or arr.shape[2] < 1:
+        raise ValueError(f"{name} must have at least one row and one feature per node; got shape {arr.shape}")
+    return arr
+
+
+def _check_2d(X: object, name: str) -> np.ndarray:
+    arr = np.asarray(X, dtype=np.float64)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, d); got ndim={arr.ndim} (shape {arr.shape})")
+    return arr
+
+
+def average_path_length(n_samples: np.ndarray | float) -> np.ndarray:
+    """Expected path length ``c(n)`` of an unsuccessful BST search among ``n`` points.
+
+    Same piecewise definition as scikit-learn's ``_average_path_length``: 0 for ``n <= 1``,
+    1 for ``n == 2``, else ``2 (ln(n - 1) + gamma) - 2 (n - 1) / n``. Units: tree edges.
+    """
+    n = np.asarray(n_samples, dtype=np.float64)
+    safe = np.maximum(n, 3.0)  # avoids log(0) warnings in the branches that are discarded
+    general = 2.0 * (np.log(safe - 1.0) + np.euler_gamma) - 2.0 * (safe - 1.0) / safe
+    return np.where(n <= 1, 0.0, np.where(n == 2, 1.0, general))
+
+
+# --------------------------------------------------------------------------------------------
+# the shared interface
+# --------------------------------------------------------------------------------------------
+
+
+@runtime_checkable
+class DetectorBank(Protocol):
+    """What the model needs from a bank of per-node detectors."""
+
+    threshold_: np.ndarray  # (N,) flag a flow when its score is below its node's entry
+
+    def fit(self, X: np.ndarray) -> DetectorBank: ...
+
+    def score_samples(self, X: np.ndarray) -> np.ndarray: ...
+
+    def predict_flags(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def update(self, X: np.ndarray, flagged: np.ndarray) -> None: ...
+
+
+class _FlagsMixin:
+    threshold_: np.ndarray
+
+    def score_samples(self, X: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def predict_flags(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Scores ``(N, F)`` and flags ``(N, F)`` bool (``score < threshold_`` of the flow's node)."""
+        scores = self.score_samples(X)
+        return scores, scores < self.threshold_[:, None]
+
+
+# --------------------------------------------------------------------------------------------
+# robust z-score
+# --------------------------------------------------------------------------------------------
+
+
+class RobustZScoreBank(_FlagsMixin):
+    """Per-node robust z-score detector with a streaming baseline.
+
+    For node ``n`` and feature ``j`` the baseline is the median ``m[n, j]`` and the scale
+    ``s[n, j] = max(1.4826 * MAD[n, j], MAD_FLOOR)`` of the node's last ``W`` accepted flows.
+    A flow's anomaly strength is its robust z, ``max_j |x_j - m[n, j]| / s[n, j]`` (in
+    standard-deviation units of a normal baseline); ``score_samples`` returns minus that.
+
+    Parameters
+    ----------
+    threshold:
+        Robust z above which a flow is flagged, > 0 (``threshold_`` is ``-threshold`` per node).
+    refit_steps:
+        Number of :meth:`update` calls between recomputations of median and MAD, >= 1.
+    """
+
+    #: Lower bound on the scale, in feature units; a constant feature (MAD == 0) then flags any
+    #: departure from its constant value instead of dividing by zero.
+    MAD_FLOOR: float = 1e-6
+
+    def __init__(self, threshold: float = 4.0, refit_steps: int = 10) -> None:
+        self.threshold = _check_real("threshold", threshold, 0.0)
+        self.refit_steps = _check_int("refit_steps", refit_steps, 1)
+
+    def fit(self, X: np.ndarray) -> RobustZScoreBank:
+        """Fit every node's baseline on its warm-up window ``X`` of shape ``(N, W, d)``."""
+        X = _check_array(X, "X", "(N, W, d)")
+        self.buffer_ = X.copy()  # ring buffer of each node's last W accepted flows, (N, W, d)
+        self._write_pos = 0
+        self.n_updates_ = 0
+        self._refit()
+        self.threshold_ = np.full(X.shape[0], -self.threshold)
+        return self
+
+    def _refit(self) -> None:
+        self.median_ = np.median(self.buffer_, axis=1)  # (N, d)
+        mad = np.median(np.abs(self.buffer_ - self.median_[:, None, :]), axis=1)
+        self.scale_ = np.maximum(MAD_TO_SIGMA * mad, self.MAD_FLOOR)  # (N, d)
+
+    def robust_z(self, X: np.ndarray) -> np.ndarray:
+        """Robust z of every flow, ``(N, F)``, >= 0 (max over features)."""
+        X = _check_array(X, "X", "(N, F, d)", n_nodes=self.median_.shape[0], n_features=self.median_.shape[1])
+        return (np.abs(X - self.median_[:, None, :]) / self.scale_[:, None, :]).max(axis=2)
+
+    def score_samples(self, X: np.ndarray) -> np.ndarray:
+        """Minus the robust z of every flow of ``X`` ``(N, F, d)``: ``(N, F)``, higher = more normal."""
+        return -self.robust_z(X)
+
+    def update(self, X: np.ndarray, flagged: np.ndarray) -> None:
+        """Append one step of traffic ``X`` ``(N, F, d)`` to each node's ring buffer.
+
+        Flows with ``flagged`` ``(N, F)`` True are written as the node's current median, so that
+        suspected attacks do not drag the baseline while every node still advances by ``F`` rows
+        (one shared write position, no ragged buffers). Median and MAD are recomputed every
+        ``refit_steps`` calls.
+        """
+        N, W, d = self.buffer_.shape
+        X = _check_array(X, "X", "(N, F, d)", n_nodes=N, n_features=d)
+        flagged = np.asarray(flagged, dtype=bool)
+        if flagged.shape != X.shape[:2]:
+            raise ValueError(f"flagged must have shape (N, F) = {X.shape[:2]}; got {flagged.shape}")
+        rows = np.where(flagged[:, :, None], self.median_[:, None, :], X)
+        if rows.shape[1] > W:  # only the newest W rows survive in the ring anyway
+            rows = rows[:, -W:]
+        n_rows = rows.shape[1]
+        slots = (self._write_pos + np.arange(n_rows)) % W
+        self.buffer_[:, slots] = rows
+        self._write_pos = (self._write_pos + n_rows) % W
+        self.n_updates_ += 1
+        if self.n_updates_ % self.refit_steps == 0:
+            self._refit()
+
+
+# --------------------------------------------------------------------------------------------
+# isolation forests: flat compiled representation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlatForest:
+    """All trees of all nodes' forests in flat arrays of ``M`` tree nodes.
+
+    Leaves loop onto themselves (both children = own index, split threshold = +inf), so every
+    query takes exactly ``depth`` gather steps: ``i <- children[i, x[feature[i]] > threshold[i]]``.
+    ``leaf_value[i]`` at a leaf is ``depth(i) + c(n_node_samples(i))`` (scikit-learn's path length
+    contribution, in tree edges); it is 0 at internal nodes.
+    """
+
+    feature: np.ndarray  # (M,) int8/int16 feature index tested at the node (0 at leaves)
+    threshold: np.ndarray  # (M,) float64 split value; go right when x > threshold; +inf at leaves
+    children: np.ndarray  # (M, 2) int32 absolute indices [left, right]
+    leaf_value: np.ndarray  # (M,) float64
+    roots: np.ndarray  # (N, T) int32 index of each tree's root
+    depth: int  # gather steps needed to reach a leaf from any root
+
+    @property
+    def n_tree_nodes(self) -> int:
+        return int(self.feature.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.feature, self.threshold, self.children, self.leaf_value, self.roots))
+
+
+def _feature_dtype(d: int) -> np.dtype:
+    return np.dtype(np.int8 if d <= 127 else np.int16 if d <= 32767 else np.int32)
+
+
+def mean_path_length(forest: FlatForest, X: np.ndarray) -> np.ndarray:
+    """Mean over each node's trees of the path length of every flow, ``(N, F)`` in tree edges.
+
+    ``X`` is ``(N, F, d)`` float64; node ``n``'s flows go through node ``n``'s trees only. One
+    vectorised traversal over (node, tree, flow) triples, chunked over nodes to bound memory.
+    """
+    N, F, d = X.shape
+    T = forest.roots.shape[1]
+    x_flat = X.reshape(-1)
+    children_flat = forest.children.reshape(-1)
+    out = np.empty((N, F))
+    per_chunk = max(1, _CHUNK_ELEMENTS // (T * F))
+    flow_offsets = np.arange(F, dtype=np.intp) * d
+    for n0 in range(0, N, per_chunk):
+        n1 = min(N, n0 + per_chunk)
+        n = n1 - n0
+        # (n, T, F) flattened: row offset of the flow in x_flat, current tree node of the flow
+        base = np.broadcast_to(
+            (np.arange(n0, n1, dtype=np.intp)[:, None, None] * (F * d) + flow_offsets[None, None, :]), (n, T, F)
+        ).reshape(-1)
+        idx = np.broadcast_to(forest.roots[n0:n1, :, None], (n, T, F)).reshape(-1).astype(np.intp)
+        for _ in range(forest.depth):
+            x = x_flat[base + forest.feature[idx]]
+            go_right = x > forest.threshold[idx]
+            idx = children_flat[2 * idx + go_right].astype(np.intp)
+        out[n0:n1] = forest.leaf_value[idx].reshape(n, T, F).mean(axis=1)
+    return out
+
+
+def compile_sklearn_forests(forests: list, n_features: int) -> FlatForest:
+    """Compile fitted ``sklearn.ensemble.IsolationForest`` objects (one per node) into a FlatForest.
+
+    Bagging draws a feature permutation per estimator (``estimators_features_``), but scikit-learn
+    applies it -- at fit and at scoring alike -- only when the forest subsamples features
+    (``_max_features != n_features``); this mirrors that rule, so the compiled trees see exactly
+    the columns sklearn's own trees see.
+    """
+    features, thresholds, children, values, roots = [], [], [], [], []
+    offset = 0
+    depth = 0
+    for forest in forests:
+        subsample = getattr(forest, "_max_features", n_features) != n_features
+        node_roots = []
+        for est, est_features in zip(forest.estimators_, forest.estimators_features_):
+            t = est.tree_
+            m = t.node_count
+            is_leaf = t.children_left == -1
+            ids = np.arange(offset, offset + m, dtype=np.int64)
+            local_feat = np.where(is_leaf, 0, t.feature)
+            feat = np.asarray(est_features)[local_feat] if subsample else local_feat
+            features.append(np.where(is_leaf, 0, feat))
+            thresholds.append(np.where(is_leaf, np.inf, t.threshold))
+            left = np.where(is_leaf, ids, offset + t.children_left)
+            right = np.where(is_leaf, ids, offset + t.children_right)
+            children.append(np.stack([left, right], axis=1))
+            node_depth = t.compute_node_depths() - 1  # sklearn counts the root as 1
+            values.append(np.where(is_leaf, node_depth + average_path_length(t.n_node_samples), 0.0))
+            depth = max(depth, int(node_depth.max()))
+            node_roots.append(offset)
+            offset += m
+        roots.append(node_roots)
+    return FlatForest(
+        feature=np.concatenate(features).astype(_feature_dtype(n_features)),
+        threshold=np.concatenate(thresholds).astype(np.float64),
+        children=np.concatenate(children).astype(np.int32),
+        leaf_value=np.concatenate(values),
+        roots=np.asarray(roots, dtype=np.int32),
+        depth=depth,
+    )
+
+
+def build_numpy_forests(X: np.ndarray, n_trees: int, max_samples: int, rng: np.random.Generator) -> FlatForest:
+    """Grow ``n_trees`` isolation trees per node on ``X`` ``(N, W, d)``, all trees at once.
+
+    The algorithm of Liu, Ting & Zhou (2008) as scikit-learn implements it: each tree takes
+    ``max_samples`` of the node's ``W`` rows without replacement; a tree node with more than one
+    sample and at least one non-constant feature picks one of its non-constant features uniformly
+    and a threshold uniformly in ``[min, max)`` of that feature among its samples (go right when
+    ``x > threshold``); growth stops at depth ``ceil(log2(max_samples))``.
+
+    Trees are grown level by level. Samples are kept grouped by tree node (contiguous segments),
+    so per-node min/max are ``reduceat`` calls and each split is a stable in-segment partition
+    computed from cumulative sums -- no Python loop over trees or nodes.
+    """
+    N, W, d = X.shape
+    T, S = n_trees, max_samples
+    max_depth = int(math.ceil(math.log2(max(S, 2))))
+    per_chunk = max(1, _CHUNK_ELEMENTS // (T * S))
+    parts: list[tuple[np.ndarray, ...]] = []
+    offset = 0
+    depth_reached = 0
+    for n0 in range(0, N, per_chunk):
+        n1 = min(N, n0 + per_chunk)
+        feat, thr, chi, val, reached = _grow_level_by_level(X[n0:n1], T, S, max_depth, rng)
+        parts.append((feat, thr, chi + offset, val))
+        offset += feat.shape[0]
+        depth_reached = max(depth_reached, reached)
+    roots = np.zeros((N, T), dtype=np.int64)
+    start = 0
+    for (feat, _, _, _), n0 in zip(parts, range(0, N, per_chunk)):
+        n1 = min(N, n0 + per_chunk)
+        roots[n0:n1] = start + np.arange((n1 - n0) * T).reshape(n1 - n0, T)  # roots come first
+        start += feat.shape[0]
+    return FlatForest(
+        feature=np.concatenate([p[0] for p in parts]).astype(_feature_dtype(d)),
+        threshold=np.concatenate([p[1] for p in parts]),
+        children=np.concatenate([p[2] for p in parts]).astype(np.int32),
+        leaf_value=np.concatenate([p[3] for p in parts]),
+        roots=roots.astype(np.int32),
+        depth=depth_reached,
+    )
+
+
+def _grow_level_by_level(
+    X: np.ndarray, T: int, S: int, max_depth: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Grow the trees of a chunk of nodes; node ids are local, roots are ``0 .. n*T - 1``."""
+    n, W, d = X.shape
+    B = n * T
+    if S < W:
+        sub = np.argsort(rng.random((B, W)), axis=1)[:, :S]
+    else:  # every tree takes all rows; the algorithm is invariant to their order
+        sub = np.broadcast_to(np.arange(W), (B, W))
+    rows = (np.repeat(np.arange(n) * W, T)[:, None] + sub).reshape(-1)
+    samples = X.reshape(n * W, d)[rows]  # (B*S, d), contiguous per tree node
+    seg_start = np.arange(B, dtype=np.intp) * S
+    seg_len = np.full(B, S, dtype=np.intp)
+    level_id0 = 0  # id of the first node of the current level; a level's ids are contiguous
+    n_nodes = B
+    feats, thrs, chis, vals = [], [], [], []
+    depth_reached = 0
+    for level in range(max_depth + 1):
+        K = seg_start.shape[0]
+        lo = np.minimum.reduceat(samples, seg_start, axis=0)  # (K, d)
+        hi = np.maximum.reduceat(samples, seg_start, axis=0)
+        varying = hi > lo
+        split = (seg_len > 1) & varying.any(axis=1) if level < max_depth else np.zeros(K, dtype=bool)
+        ks = np.flatnonzero(split)
+        n_split = ks.shape[0]
+
+        # random feature among the varying ones, then threshold uniform in [min, max)
+        u = rng.random((n_split, d))
+        u[~varying[ks]] = -1.0
+        f = u.argmax(axis=1)
+        f_lo, f_hi = lo[ks, f], hi[ks, f]
+        t = f_lo + rng.random(n_split) * (f_hi - f_lo)
+        t = np.where(t >= f_hi, f_lo, t)  # rounding can hit max; sklearn then uses min
+
+        ids = level_id0 + np.arange(K)
+        feat = np.zeros(K, dtype=np.intp)
+        thr = np.full(K, np.inf)
+        chi = np.stack([ids, ids], axis=1)
+        val = np.where(split, 0.0, level + average_path_length(seg_len))
+        feat[ks] = f
+        thr[ks] = t
+        left_ids = n_nodes + 2 * np.arange(n_split)
+        chi[ks, 0] = left_ids
+        chi[ks, 1] = left_ids + 1
+        feats.append(feat)
+        thrs.append(thr)
+        chis.append(chi)
+        vals.append(val)
+        if n_split == 0:
+            break
+        depth_reached = level + 1
+        level_id0 = n_nodes
+        n_nodes += 2 * n_split
+
+        # keep the samples of split nodes and partition each segment stably: left block, right block
+        seg_of = np.repeat(np.arange(K), seg_len)
+        split_pos = np.full(K, -1, dtype=np.intp)
+        split_pos[ks] = np.arange(n_split)
+        keep = split[seg_of]
+        samples = samples[keep]
+        sj = split_pos[seg_of[keep]]  # index of the sample's (split) segment among split segments
+        parent_len = seg_len[ks]
+        parent_start = np.concatenate([[0], np.cumsum(parent_len)[:-1]])
+        go_right = samples[np.arange(samples.shape[0]), f[sj]] > t[sj]
+        is_left = ~go_right
+        n_left = np.bincount(sj, weights=is_left, minlength=n_split).astype(np.intp)
+        cum_left = np.cumsum(is_left) - is_left  # exclusive prefix counts
+        cum_right = np.cumsum(go_right) - go_right
+        rank_left = cum_left - cum_left[parent_start][sj]
+        rank_right = cum_right - cum_right[parent_start][sj]
+        new_pos = parent_start[sj] + np.where(is_left, rank_left, n_left[sj] + rank_right)
+        reordered = np.empty_like(samples)
+        reordered[new_pos] = samples
+        samples = reordered
+        seg_start = np.stack([parent_start, parent_start + n_left], axis=1).reshape(-1)
+        seg_len = np.stack([n_left, parent_len - n_left], axis=1).reshape(-1)
+    return (
+        np.concatenate(feats),
+        np.concatenate(thrs),
+        np.concatenate(chis),
+        np.concatenate(vals),
+        depth_reached,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# isolation forest bank
+# --------------------------------------------------------------------------------------------
+
+
+class IsolationForestBank(_FlagsMixin):
+    """One isolation forest per node, all scored in one batched traversal.
+
+    Parameters
+    ----------
+    n_trees:
+        Trees per node's forest, >= 1.
+    contamination:
+        Fraction of each node's warm-up flows that its threshold flags, in (0, 0.5].
+    fit_backend:
+        ``"numpy"`` grows all forests at once in numpy (:func:`build_numpy_forests`);
+        ``"sklearn"`` fits one ``sklearn.ensemble.IsolationForest`` per node and compiles them.
+        Both are scored by the same compiled traversal.
+    rng:
+        Source of all randomness (sklearn forests get ``random_state`` drawn from it).
+
+    Scores equal scikit-learn's ``score_samples``: ``-2 ** (-h / c(max_samples))`` with ``h`` the
+    mean path length over the node's trees; in [-1, 0), higher = more normal. ``max_samples`` is
+    ``min(256, W)``.
+    """
+
+    def __init__(
+        self,
+        n_trees: int = 100,
+        contamination: float = 0.01,
+        fit_backend: str = "numpy",
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.n_trees = _check_int("n_trees", n_trees, 1)
+        self.contamination = _check_real("contamination", contamination, 0.0, 0.5)
+        self.fit_backend = _check_choice("fit_backend", fit_backend, FIT_BACKENDS)
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise ValueError(f"rng={rng!r} is not allowed; pass a numpy.random.Generator or None")
+        self.rng = np.random.default_rng() if rng is None else rng
+
+    def fit(self, X: np.ndarray) -> IsolationForestBank:
+        """Fit every node's forest on its warm-up window ``X`` ``(N, W, d)``; set ``threshold_`` ``(N,)``."""
+        X = _check_array(X, "X", "(N, W, d)")
+        N, W, d = X.shape
+        self.n_nodes_, self.n_features_ = N, d
+        self.max_samples_ = min(256, W)
+        # sklearn trees compare float32 inputs with float64 thresholds; mirror that exactly
+        self._input_dtype = np.float32 if self.fit_backend == "sklearn" else np.float64
+        if self.fit_backend == "sklearn":
+            self.forest_ = compile_sklearn_forests(self._fit_sklearn(X), d)
+        else:
+            self.forest_ = build_numpy_forests(X, self.n_trees, self.max_samples_, self.rng)
+        # like sklearn's offset_: the contamination quantile of the node's own warm-up scores
+        self.threshold_ = np.percentile(self.score_samples(X), 100.0 * self.contamination, axis=1)
+        return self
+
+    def _fit_sklearn(self, X: np.ndarray) -> list:
+        from sklearn.ensemble import IsolationForest
+
+        forests = []
+        for node_X in X:  # per-node loop at fit time only; sklearn has no batched fit
+            forest = IsolationForest(
+                n_estimators=self.n_trees,
+                max_samples=self.max_samples_,
+                contamination=self.contamination,
+                random_state=int(self.rng.integers(2**31 - 1)),
+            )
+            forests.append(forest.fit(node_X))
+        return forests
+
+    @property
+    def offset_(self) -> np.ndarray:
+        """Alias of ``threshold_`` under scikit-learn's name."""
+        return self.threshold_
+
+    def mean_path_length(self, X: np.ndarray) -> np.ndarray:
+        """Mean path length over each node's trees, ``(N, F)`` in tree edges."""
+        X = _check_array(X, "X", "(N, F, d)", n_nodes=self.n_nodes_, n_features=self.n_features_)
+        if self._input_dtype is np.float32:
+            X = X.astype(np.float32).astype(np.float64)
+        return mean_path_length(self.forest_, np.ascontiguousarray(X))
+
+    def score_samples(self, X: np.ndarray) -> np.ndarray:
+        """``-2 ** (-h / c(max_samples))`` for every flow of ``X`` ``(N, F, d)``: ``(N, F)`` in [-1, 0)."""
+        h = self.mean_path_length(X)
+        c = float(average_path_length(self.max_samples_))
+        if c == 0.0:  # one training sample: sklearn's convention, exponent -1
+            return np.full_like(h, -0.5)
+        return -(2.0 ** (-h / c))
+
+    def update(self, X: np.ndarray, flagged: np.ndarray) -> None:
+        """No-op: forests are fitted once on the warm-up window (kept for a common interface)."""
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# single-detector wrappers and the factory
+# --------------------------------------------------------------------------------------------
+
+
+class _SingleDetector:
+    """scikit-learn-style ``(n, d)`` front end over a bank with ``N = 1``."""
+
+    bank_: RobustZScoreBank | IsolationForestBank
+
+    def _make_bank(self) -> RobustZScoreBank | IsolationForestBank:  # pragma: no cover
+        raise NotImplementedError
+
+    def fit(self, X: np.ndarray, y: object = None) -> _SingleDetector:
+        """Fit on ``X`` ``(n_samples, d)``; ``y`` is ignored."""
+        self.bank_ = self._make_bank().fit(_check_2d(X, "X")[None])
+        return self
+
+    def score_samples(self, X: np.ndarray) -> np.ndarray:
+        """Normality scores ``(n_samples,)``, higher = more normal."""
+        return self.bank_.score_samples(_check_2d(X, "X")[None])[0]
+
+    @property
+    def threshold_(self) -> float:
+        """Scores below this are flagged (scikit-learn's ``offset_``)."""
+        return float(self.bank_.threshold_[0])
+
+    offset_ = threshold_
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        """``score_samples(X) - threshold_``: negative for flagged samples, ``(n_samples,)``."""
+        return self.score_samples(X) - self.threshold_
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """+1 for inliers, -1 for flagged samples, ``(n_samples,)`` int."""
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+
+class RobustZScore(_SingleDetector):
+    """Robust z-score detector on ``(n, d)`` data; see :class:`RobustZScoreBank`."""
+
+    def __init__(self, threshold: float = 4.0, refit_steps: int = 10) -> None:
+        self.threshold = threshold
+        self.refit_steps = refit_steps
+        self._make_bank()  # validate now
+
+    def _make_bank(self) -> RobustZScoreBank:
+        return RobustZScoreBank(threshold=self.threshold, refit_steps=self.refit_steps)
+
+
+class BatchedIsolationForest(_SingleDetector):
+    """Isolation forest on ``(n, d)`` data with the compiled scorer; see :class:`IsolationForestBank`."""
+
+    def __init__(
+        self,
+        n_trees: int = 100,
+        contamination: float = 0.01,
+        fit_backend: str = "numpy",
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.n_trees = n_trees
+        self.contamination = contamination
+        self.fit_backend = fit_backend
+        self.rng = np.random.default_rng() if rng is None else rng
+        self._make_bank()  # validate now
+
+    def _make_bank(self) -> IsolationForestBank:
+        return IsolationForestBank(self.n_trees, self.contamination, self.fit_backend, self.rng)
+
+
+def make_detector_bank(
+    name: str,
+    *,
+    rng: np.random.Generator | None = None,
+    zscore_threshold: float = 4.0,
+    zscore_refit_steps: int = 10,
+    iforest_trees: int = 100,
+    iforest_contamination: float = 0.01,
+    iforest_backend: str = "numpy",
+) -> RobustZScoreBank | IsolationForestBank:
+    """An unfitted bank by name: ``"zscore"`` or ``"iforest"`` (parameters as in ``ModelParams``)."""
+    _check_choice("name", name, DETECTOR_NAMES)
+    if name == "zscore":
+        return RobustZScoreBank(threshold=zscore_threshold, refit_steps=zscore_refit_steps)
+    return IsolationForestBank(
+        n_trees=iforest_trees, contamination=iforest_contamination, fit_backend=iforest_backend, rng=rng
+    )
