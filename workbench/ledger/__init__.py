@@ -1,1 +1,74 @@
-"""Append-only ledger of signatures, votes and decisions (used by the model)."""
+"""Append-only ledger of signatures, votes and decisions (used by the model).
+
+Every entry is hash-chained to the one before and signed (Ed25519) by the node that wrote it,
+so a run's record can be audited after the fact. Two backends, one interface::
+
+    >>> from workbench.ledger import open_ledger
+    >>> with open_ledger("memory", n_nodes=3, key_seed=7) as ledger:
+    ...     ledger.append_batch(0, [(0, "signature", {"sig": "ab12"}), (1, "vote", {"approve": True})])
+    ...     ledger.verify().ok
+    [1, 2]
+    True
+
+``"memory"`` (the default, for sweeps) keeps entries in a list; ``"sqlite"`` writes a WAL-mode
+SQLite file, one transaction per batch, that verifies on its own
+(``python -m workbench ledger verify PATH``). File format: ``docs/ledger-schema.md``.
+"""
+
+from __future__ import annotations
+
+from workbench.ledger.base import Ledger, rows_to_frame
+from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerEntry, LedgerError, VerifyResult
+from workbench.ledger.keys import derive_private_key
+from workbench.ledger.memory import MemoryLedger
+
+BACKENDS = ("memory", "sqlite")
+
+__all__ = [
+    "BACKENDS", "COLUMNS", "GENESIS_HASH", "KINDS", "Ledger", "LedgerEntry", "LedgerError", "MemoryLedger",
+    "VerifyResult", "derive_private_key", "open_ledger", "rows_to_frame", "verify_file",
+]
+
+
+def open_ledger(
+    kind: str = "memory",
+    path: str | None = None,
+    *,
+    n_nodes: int | None = None,
+    key_seed: int | None = None,
+    sign: bool = True,
+) -> Ledger:
+    """Open a ledger for nodes ``0 .. n_nodes - 1`` whose keys derive from ``key_seed``.
+
+    ``kind`` is ``"memory"`` or ``"sqlite"`` (then ``path`` is the file, created if missing,
+    appended to if it exists and was written with the same ``n_nodes``, ``key_seed`` and
+    ``sign``). ``sign=False`` skips Ed25519 signatures (hash chain only). A sqlite ledger opened
+    with ``key_seed=None`` is read-only: it can be read and verified but not appended to.
+    """
+    if kind == "memory":
+        if n_nodes is None or key_seed is None:
+            raise LedgerError("the memory ledger needs n_nodes and key_seed")
+        return MemoryLedger(n_nodes=_check_n_nodes(n_nodes), key_seed=key_seed, sign=bool(sign))
+    if kind == "sqlite":
+        from workbench.ledger.sqlite import SqliteLedger
+
+        if not path:
+            raise LedgerError("path=None is not allowed with kind='sqlite'; give a file path")
+        return SqliteLedger(path, n_nodes=None if n_nodes is None else _check_n_nodes(n_nodes),
+                            key_seed=key_seed, sign=bool(sign))
+    raise LedgerError(f"kind={kind!r} is not allowed; choose one of {', '.join(map(repr, BACKENDS))}")
+
+
+def verify_file(path: str) -> VerifyResult:
+    """Verify a sqlite ledger file using only what it contains (read-only)."""
+    with open_ledger("sqlite", path) as ledger:
+        return ledger.verify()
+
+
+def _check_n_nodes(n_nodes: int) -> int:
+    if isinstance(n_nodes, bool) or not isinstance(n_nodes, int) and not hasattr(n_nodes, "__index__"):
+        raise LedgerError(f"n_nodes={n_nodes!r} is out of range; expected an integer with x >= 1")
+    value = int(n_nodes)
+    if value < 1:
+        raise LedgerError(f"n_nodes={n_nodes!r} is out of range; expected an integer with x >= 1")
+    return value
