@@ -1,0 +1,43 @@
+"""``python -m workbench sweep SPEC.yaml [--store PATH] [--backend local|processes|ray] [--address ADDR]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sweep", help="run (or resume) a parameter sweep from a YAML spec",
+        description="Run the unfinished runs of a sweep spec into a results store; finished runs are skipped.")
+    parser.add_argument("spec", help="YAML sweep file (see sweeps/*.yaml)")
+    parser.add_argument("--store", default=None, help="results directory (default: data/sweeps/<name>/)")
+    parser.add_argument("--backend", default="local", help="local (default), processes or ray")
+    parser.add_argument("--address", default=None,
+                        help="Ray cluster address (host:port or 'auto'); default: $RAY_ADDRESS, else a local instance")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (backend 'processes')")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from workbench.experiments.backends import BACKENDS
+    from workbench.experiments.spec import Sweep
+
+    if args.backend not in BACKENDS:
+        print(f"error: --backend {args.backend!r}; choose one of {', '.join(BACKENDS)}", file=sys.stderr)
+        return 2
+    try:
+        sweep = Sweep.from_yaml(args.spec)
+    except (OSError, ValueError) as exc:
+        print(f"error: {args.spec}: {exc}", file=sys.stderr)
+        return 2
+    options = {}
+    if args.backend == "ray" and args.address:
+        options["address"] = args.address
+    if args.backend == "processes" and args.workers:
+        options["max_workers"] = args.workers
+    frame = sweep.run(backend=args.backend, store=args.store, quiet=args.quiet, **options)
+    failed = int((frame["status"] != "ok").sum())
+    print(f"{sweep.name}: {len(frame)} runs ({failed} failed) in {frame.attrs['store']}")
+    return 1 if failed else 0

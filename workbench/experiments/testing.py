@@ -1,0 +1,75 @@
+"""Stand-in runners for testing the sweep machinery without the model (importable by workers).
+
+Each has the :func:`workbench.run_model` signature and returns an object with ``summary``,
+``steps`` and ``signatures``. Their results depend only on (parameters, seed, steps).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workbench.model.params import ModelParams
+
+# Runs executed by :func:`logged_runner` append "<seed> <pid>" lines here (set by the caller).
+LOG_ENV = "WORKBENCH_TEST_RUN_LOG"
+SLEEP_ENV = "WORKBENCH_TEST_SLEEP_S"
+
+
+@dataclasses.dataclass
+class FakeResult:
+    summary: dict
+    steps: pd.DataFrame
+    signatures: pd.DataFrame
+
+
+def fake_runner(params: ModelParams, seed: int, steps: int) -> FakeResult:
+    """Deterministic, fast: outcomes are functions of the parameters plus seeded noise."""
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0.0, 0.02, size=steps)
+    recall = float(np.clip(0.9 - params.malicious_fraction + noise.mean(), 0, 1))
+    step_frame = pd.DataFrame({"step": np.arange(steps), "recall": np.clip(recall + noise, 0, 1)})
+    summary = {"recall": recall, "fpr": float(abs(noise[0])), "signatures_proposed": int(rng.integers(0, 50)),
+               "ttd_steps_mean": float("nan") if params.malicious_fraction > 0.5 else float(rng.integers(1, 9))}
+    return FakeResult(summary, step_frame, pd.DataFrame({"signature_id": [0, 1], "confirmed": [True, False]}))
+
+
+def logged_runner(params: ModelParams, seed: int, steps: int) -> FakeResult:
+    """:func:`fake_runner` that sleeps ``$WORKBENCH_TEST_SLEEP_S`` and logs each execution."""
+    time.sleep(float(os.environ.get(SLEEP_ENV, "0.2")))
+    result = fake_runner(params, seed, steps)
+    log = os.environ.get(LOG_ENV)
+    if log:
+        with open(log, "a") as handle:
+            handle.write(f"{params.malicious_fraction} {seed} {os.getpid()}\n")
+    return result
+
+
+def failing_runner(params: ModelParams, seed: int, steps: int) -> FakeResult:
+    """Fails for ``malicious_fraction >= 0.5``; otherwise :func:`fake_runner`."""
+    if params.malicious_fraction >= 0.5:
+        raise RuntimeError(f"simulated model failure at malicious_fraction={params.malicious_fraction}")
+    return fake_runner(params, seed, steps)
+
+
+def dying_runner(params: ModelParams, seed: int, steps: int) -> FakeResult:
+    """Kills its worker process for ``malicious_fraction >= 0.5`` (never run it in the driver)."""
+    if params.malicious_fraction >= 0.5:
+        os._exit(17)
+    return fake_runner(params, seed, steps)
+
+
+def die_once_runner(params: ModelParams, seed: int, steps: int) -> FakeResult:
+    """Kills its worker the first time a (seed, malicious_fraction) is run, then succeeds."""
+    marker = Path(tempfile.gettempdir()) / "workbench-die-once" / f"{seed}-{params.malicious_fraction}"
+    if params.malicious_fraction >= 0.5 and not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        os._exit(17)
+    return fake_runner(params, seed, steps)
