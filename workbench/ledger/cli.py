@@ -1,0 +1,36 @@
+"""``python -m workbench ledger verify PATH``: check a ledger file on its own.
+
+Exit status 0 and ``OK: N entries verified`` when the file is intact; 1 and a one-line reason
+when it is not (``FAIL at entry K: ...`` on stdout) or is not a readable ledger (``error: ...``
+on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from workbench.ledger import LedgerError, verify_file
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``ledger`` subcommand to the workbench command line."""
+    parser = subparsers.add_parser("ledger", help="inspect and verify ledger files",
+                                   description="Inspect and verify ledger files written with ledger='sqlite'.")
+    commands = parser.add_subparsers(dest="ledger_command", required=True)
+    verify = commands.add_parser("verify", help="recompute the hash chain and every signature",
+                                 description="Recompute the hash chain and every signature of a ledger file, "
+                                             "using only the file (its nodes table holds the public keys).")
+    verify.add_argument("path", help="SQLite ledger file")
+    verify.set_defaults(func=run_verify)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Verify ``args.path``; print one line; return the exit status."""
+    try:
+        result = verify_file(args.path)
+    except LedgerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(result.summary())
+    return 0 if result.ok else 1
