@@ -86,7 +86,7 @@ class ModelParams:
     campaign_interval_steps: int = _num(10, 0, 10_000, integer=True, doc="steps between the starts of successive campaigns")
     campaign_seed_nodes: int = _num(2, 1, None, integer=True, doc="nodes each campaign hits first")
     attack_flows_per_node: int = _num(5, 1, None, integer=True, doc="attack flows a targeted node receives per step (<= flows_per_node)")
-    spread_prob: float = _num(0.15, 0.0, 1.0, doc="per step, chance an unprotected targeted node spreads the campaign to each neighbour")
+    spread_prob: float = _num(0.15, 0.0, 1.0, doc="per step, chance a targeted node spreads the campaign to each neighbour")
 
     # --- detection ------------------------------------------------------------------------
     detector: str = _choice("zscore", DETECTORS, "local anomaly detector")

@@ -1,0 +1,96 @@
+"""Consensus: pure decision rules over votes, and Beta-reputation trust.
+
+The decision functions are pure and vectorised: they take vote counts (or weighted sums) for any
+number of signatures and return which are confirmed. The model calls exactly these functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+
+def approvals_needed(votes_cast: np.ndarray | int, rule: str = "majority", quorum: float = 2 / 3) -> np.ndarray:
+    """Approving votes needed to confirm, given the number of votes cast.
+
+    ``majority``: more than half (``floor(v / 2) + 1``); ``supermajority``: ``ceil(quorum * v)``.
+    ``trust_weighted`` decides on weights, not counts; its count threshold is the majority one.
+    """
+    v = np.asarray(votes_cast, dtype=np.int64)
+    if rule == "supermajority":
+        if not 0.5 < quorum <= 1:
+            raise ValueError(f"quorum={quorum!r} is out of range; expected a number with 0.5 < x <= 1")
+        # the small epsilon keeps ceil(2/3 * 3) at 2 despite floating-point error
+        return np.ceil(quorum * v - 1e-9).astype(np.int64)
+    if rule in ("majority", "trust_weighted"):
+        return v // 2 + 1
+    raise ValueError(f"rule={rule!r} is not allowed; choose one of 'majority', 'supermajority', 'trust_weighted'")
+
+
+def decide(votes_for: np.ndarray | int, votes_against: np.ndarray | int, rule: str = "majority",
+           quorum: float = 2 / 3, min_votes: int = 1, weight_for: np.ndarray | float | None = None,
+           weight_against: np.ndarray | float | None = None) -> np.ndarray:
+    """Which signatures are confirmed (``True``) rather than rejected.
+
+    A signature needs at least ``min_votes`` votes cast. ``majority`` and ``supermajority`` count
+    votes (see :func:`approvals_needed`); ``trust_weighted`` confirms when the trust-weighted approving
+    weight exceeds half the weight of all votes cast.
+    """
+    vf, va = np.asarray(votes_for, np.int64), np.asarray(votes_against, np.int64)
+    cast = vf + va
+    enough = cast >= min_votes
+    if rule == "trust_weighted":
+        if weight_for is None or weight_against is None:
+            raise ValueError("rule='trust_weighted' needs weight_for and weight_against")
+        wf, wa = np.asarray(weight_for, float), np.asarray(weight_against, float)
+        return enough & (wf > 0.5 * (wf + wa))
+    return enough & (vf >= approvals_needed(cast, rule, quorum))
+
+
+def binomial_tail(n: int, p: float, k: int) -> float:
+    """P(Bin(n, p) >= k); 1 for k <= 0, 0 for k > n."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    return float(stats.binom.sf(k - 1, n, p))
+
+
+def condorcet_confirm_probability(voters: int, accuracy: float, rule: str = "majority", quorum: float = 2 / 3) -> float:
+    """Chance a genuine signature is confirmed when ``voters`` vote independently, each correct with
+    probability ``accuracy`` (Condorcet's jury theorem): ``P(Bin(voters, accuracy) >= k)``."""
+    return binomial_tail(voters, accuracy, int(approvals_needed(voters, rule, quorum)))
+
+
+def collusion_false_acceptance(voters: int, colluders: int, error: float, approvals: int) -> float:
+    """Chance a forgery is confirmed when ``colluders`` of ``voters`` always approve it and every honest
+    voter wrongly approves with probability ``error``: ``P(Bin(voters - colluders, error) >= approvals - colluders)``,
+    which is 1 once ``colluders >= approvals``."""
+    if colluders >= approvals:
+        return 1.0
+    return binomial_tail(voters - colluders, error, approvals - colluders)
+
+
+class BetaTrust:
+    """Beta-reputation trust per node: ``trust = alpha / (alpha + beta)``, starting at ``Beta(1, 1)``.
+
+    After a decision, each voter whose vote agreed with the outcome gains one success, each that
+    disagreed one failure.
+    """
+
+    def __init__(self, n_nodes: int, prior: tuple[float, float] = (1.0, 1.0)) -> None:
+        self.alpha = np.full(n_nodes, prior[0])
+        self.beta = np.full(n_nodes, prior[1])
+
+    @property
+    def trust(self) -> np.ndarray:
+        return self.alpha / (self.alpha + self.beta)
+
+    def update(self, votes: np.ndarray, confirmed: np.ndarray) -> None:
+        """``votes``: ``(n_signatures, n_nodes)`` in {-1, 0, +1}; ``confirmed``: ``(n_signatures,)`` bools."""
+        outcome = np.where(confirmed, 1, -1)[:, None]
+        agreed = (votes == outcome).sum(axis=0)
+        disagreed = ((votes != 0) & (votes != outcome)).sum(axis=0)
+        self.alpha += agreed
+        self.beta += disagreed
+

@@ -1,0 +1,204 @@
+"""Metrics: per-step reporters for Mesa's DataCollector, run totals, the run summary and signature frame.
+
+Traffic metrics count honest nodes only (malicious nodes' own traffic is not the network's harm).
+Rates with an empty denominator are NaN.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import partial
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+import pandas as pd
+
+from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED
+
+if TYPE_CHECKING:
+    from workbench.model.model import ThreatIntelModel
+
+COUNTS = ("attack_flows", "attack_flagged", "benign_flows", "benign_flagged", "attack_flows_blocked",
+          "attack_flows_passed", "benign_flows_blocked", "signatures_proposed", "signatures_confirmed",
+          "signatures_rejected", "votes_cast", "messages")
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / den if den else float("nan")
+
+
+def empty_step() -> dict[str, int]:
+    return dict.fromkeys(COUNTS, 0)
+
+
+class Totals(Counter):
+    """Run totals of the per-step counts."""
+
+    def add(self, step: dict[str, int]) -> None:
+        self.update(step)
+
+
+def record_traffic(model: "ThreatIntelModel", t: int, flows, flagged: np.ndarray, blocked: np.ndarray, m: dict) -> None:
+    """Count this step's flows at honest nodes; note first detections and nodes hit unprotected."""
+    honest = model.honest[:, None]
+    attack = (flows.label > 0) & honest
+    benign = (flows.label == 0) & honest
+    m["attack_flows"] = int(attack.sum())
+    m["attack_flagged"] = int((attack & flagged).sum())
+    m["benign_flows"] = int(benign.sum())
+    m["benign_flagged"] = int((benign & flagged).sum())
+    m["attack_flows_blocked"] = int((attack & blocked).sum())
+    m["attack_flows_passed"] = m["attack_flows"] - m["attack_flows_blocked"]
+    m["benign_flows_blocked"] = int((benign & blocked).sum())
+    model.detections += flagged.sum(axis=1)
+    model.hit_unprotected |= model.targeted & ~model.protected & model.honest
+    if m["attack_flagged"]:
+        detected = np.unique(flows.label[attack & flagged]) - 1
+        fresh = detected[model.first_detection[detected] < 0]
+        for c in fresh:
+            model.first_detection[c] = t - model.campaigns[c].start_step
+
+
+# --- reporters (module-level, named; one call per step) ---------------------------------------------
+def recall(model) -> float:
+    return _ratio(model.step_metrics["attack_flagged"], model.step_metrics["attack_flows"])
+
+
+def false_positive_rate(model) -> float:
+    return _ratio(model.step_metrics["benign_flagged"], model.step_metrics["benign_flows"])
+
+
+def precision(model) -> float:
+    m = model.step_metrics
+    return _ratio(m["attack_flagged"], m["attack_flagged"] + m["benign_flagged"])
+
+
+def attack_blocked_frac(model) -> float:
+    return _ratio(model.step_metrics["attack_flows_blocked"], model.step_metrics["attack_flows"])
+
+
+def benign_blocked_frac(model) -> float:
+    return _ratio(model.step_metrics["benign_flows_blocked"], model.step_metrics["benign_flows"])
+
+
+def signatures_pending(model) -> int:
+    return int((model.sigs["outcome"] == PENDING).sum())
+
+
+def false_acceptance_rate(model) -> float:
+    """Non-genuine signatures confirmed / non-genuine signatures decided, so far."""
+    s = model.sigs
+    decided = (s["outcome"] != PENDING) & ~s["genuine"]
+    return _ratio((decided & (s["outcome"] == CONFIRMED)).sum(), decided.sum())
+
+
+def false_rejection_rate(model) -> float:
+    """Genuine signatures rejected / genuine signatures decided, so far."""
+    s = model.sigs
+    decided = (s["outcome"] != PENDING) & s["genuine"]
+    return _ratio((decided & (s["outcome"] == REJECTED)).sum(), decided.sum())
+
+
+def protected_frac(model, c: int) -> float:
+    """Fraction of honest nodes protected against campaign ``c``."""
+    return float(model.protected[c, model.honest].mean())
+
+
+def targeted_frac(model, c: int) -> float:
+    """Fraction of honest nodes campaign ``c`` has reached."""
+    return float(model.targeted[c, model.honest].mean())
+
+
+def step_count(model, name: str) -> int:
+    """This step's value of one of :data:`COUNTS`."""
+    return int(model.step_metrics[name])
+
+
+def model_reporters(n_campaigns: int) -> dict[str, Callable]:
+    reporters: dict[str, Callable] = {name: partial(step_count, name=name) for name in COUNTS}
+    reporters.update(recall=recall, fpr=false_positive_rate, precision=precision,
+                     attack_blocked_frac=attack_blocked_frac, benign_blocked_frac=benign_blocked_frac,
+                     signatures_pending=signatures_pending, false_acceptance_rate=false_acceptance_rate,
+                     false_rejection_rate=false_rejection_rate)
+    for c in range(n_campaigns):
+        reporters[f"protected_frac_c{c}"] = partial(protected_frac, c=c)
+        reporters[f"targeted_frac_c{c}"] = partial(targeted_frac, c=c)
+    return reporters
+
+
+# --- run-level frames ----------------------------------------------------------------------------------
+def steps_frame(model: "ThreatIntelModel") -> pd.DataFrame:
+    """One row per step (``step`` from 1)."""
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "step", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def signatures_frame(model: "ThreatIntelModel") -> pd.DataFrame:
+    """One row per signature, with its rule, ground truth, outcome, votes and cost."""
+    s = model.sigs
+    n = len(s)
+    decided = s["decided_step"].astype(float)
+    spread = s["spread_done_step"].astype(float)
+    frame = pd.DataFrame({
+        "sig_id": s.sig_ids[:n], "origin": s["origin"], "origin_malicious": model.malicious[s["origin"]],
+        "created_step": s["created_step"], "threat_type": s.kinds[:n], "genuine": s["genuine"],
+        "forged": s["forged"], "campaign": s["campaign"], "coverage": s["coverage"],
+        "outcome": [OUTCOME_NAMES[int(o)] for o in s["outcome"]],
+        "decided_step": np.where(decided >= 0, decided, np.nan),
+        "votes_for": s["votes_for"], "votes_against": s["votes_against"],
+        "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
+        "messages": s["messages"],
+        "prefix": s["prefix"], "proto": s["proto"], "port_lo": s["port_lo"], "port_hi": s["port_hi"],
+        "lb_lo": s["lb_lo"], "lb_hi": s["lb_hi"], "lp_lo": s["lp_lo"], "lp_hi": s["lp_hi"],
+    })
+    return frame
+
+
+def campaigns_frame(model: "ThreatIntelModel") -> pd.DataFrame:
+    """One row per campaign: type, start, time to first detection, T50/T90 (steps after the start;
+    NaN when never reached) and the fraction of honest nodes hit before they were protected."""
+    def steps(a: np.ndarray) -> np.ndarray:
+        return np.where(a >= 0, a, np.nan).astype(float)
+
+    honest = model.honest
+    return pd.DataFrame({
+        "campaign": [c.index for c in model.campaigns], "kind": [c.kind for c in model.campaigns],
+        "start_step": [c.start_step for c in model.campaigns],
+        "ttd_steps": steps(model.first_detection), "t50_steps": steps(model.t50), "t90_steps": steps(model.t90),
+        "hit_before_protected_frac": model.hit_unprotected[:, honest].mean(axis=1) if model.campaigns else [],
+        "targeted_frac": model.targeted[:, honest].mean(axis=1) if model.campaigns else [],
+        "protected_frac": model.protected[:, honest].mean(axis=1) if model.campaigns else [],
+    })
+
+
+def summary(model: "ThreatIntelModel", campaigns: pd.DataFrame) -> dict[str, float]:
+    """The run's scalar outcomes (see the README's glossary)."""
+    tot, s = model.totals, model.sigs
+    outcome = s["outcome"]
+    n_sig = len(s)
+    nanmean = lambda col: float(campaigns[col].mean()) if len(campaigns) and campaigns[col].notna().any() else float("nan")  # noqa: E731
+    return {
+        "recall": _ratio(tot["attack_flagged"], tot["attack_flows"]),
+        "fpr": _ratio(tot["benign_flagged"], tot["benign_flows"]),
+        "precision": _ratio(tot["attack_flagged"], tot["attack_flagged"] + tot["benign_flagged"]),
+        "attack_flows": int(tot["attack_flows"]),
+        "attack_blocked_frac": _ratio(tot["attack_flows_blocked"], tot["attack_flows"]),
+        "benign_flows_blocked": int(tot["benign_flows_blocked"]),
+        "benign_blocked_frac": _ratio(tot["benign_flows_blocked"], tot["benign_flows"]),
+        "signatures_proposed": n_sig,
+        "signatures_confirmed": int((outcome == CONFIRMED).sum()),
+        "signatures_rejected": int((outcome == REJECTED).sum()),
+        "signatures_pending": int((outcome == PENDING).sum()),
+        "signatures_forged": int(s["forged"].sum()),
+        "false_acceptance_rate": false_acceptance_rate(model),
+        "false_rejection_rate": false_rejection_rate(model),
+        "votes_cast": int(tot["votes_cast"]),
+        "messages_total": int(tot["messages"]),
+        "messages_per_signature": _ratio(tot["messages"], n_sig),
+        "ttd_steps_mean": nanmean("ttd_steps"),
+        "t50_steps_mean": nanmean("t50_steps"),
+        "t90_steps_mean": nanmean("t90_steps"),
+        "t90_reached_frac": float(campaigns["t90_steps"].notna().mean()) if len(campaigns) else float("nan"),
+        "hit_before_protected_frac": nanmean("hit_before_protected_frac"),
+    }

@@ -1,0 +1,141 @@
+"""Threat signatures: matching rules derived from flagged flows, held in a growable columnar table.
+
+A rule matches a flow when the flow's source /16 prefix and protocol equal the rule's, its
+destination port lies in ``[port_lo, port_hi]`` and its log bytes and log packets lie in the rule's
+ranges. Every rule has one key ``(prefix, protocol)`` (see :func:`~workbench.model.traffic.flow_key`),
+which lets matching look only at flows with that key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+PENDING, CONFIRMED, REJECTED = 0, 1, 2
+OUTCOME_NAMES = {PENDING: "pending", CONFIRMED: "confirmed", REJECTED: "rejected"}
+RANGE_MARGIN = 1.5  # log units added around the flagged flows' range (a factor of about 4.5)
+COVERAGE_GENUINE = 0.5  # a rule covers a campaign when it matches at least this share of its flows
+
+# Columns of the table and their dtypes.
+_COLUMNS = {
+    "key": np.int64, "prefix": np.int64, "proto": np.int16, "port_lo": np.int32, "port_hi": np.int32,
+    "lb_lo": np.float64, "lb_hi": np.float64, "lp_lo": np.float64, "lp_hi": np.float64,
+    "origin": np.int32, "created_step": np.int32, "forged": bool, "genuine": bool, "campaign": np.int16,
+    "coverage": np.float64, "outcome": np.int8, "decided_step": np.int32, "votes_for": np.int32,
+    "votes_against": np.int32, "spread_done_step": np.int32, "messages": np.int64,
+}
+
+
+def rule_matches(rule: dict, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray) -> np.ndarray:
+    """Range part of a rule applied to flows that already share its key (arrays of equal shape)."""
+    return ((port >= rule["port_lo"]) & (port <= rule["port_hi"])
+            & (log_bytes >= rule["lb_lo"]) & (log_bytes <= rule["lb_hi"])
+            & (log_packets >= rule["lp_lo"]) & (log_packets <= rule["lp_hi"]))
+
+
+def content_id(rule: dict, origin: int, step: int) -> str:
+    """Content-derived signature id: SHA-256 (first 16 hex digits) of the rule, origin and step."""
+    text = "|".join(f"{k}={rule[k]!r}" for k in ("prefix", "proto", "port_lo", "port_hi", "lb_lo", "lb_hi", "lp_lo", "lp_hi"))
+    return hashlib.sha256(f"{text}|{origin}|{step}".encode()).hexdigest()[:16]
+
+
+class SignatureTable:
+    """Append-only columnar table of signatures plus per-node state matrices.
+
+    ``holds[s, n]``: node ``n`` has received signature ``s``; ``knows[s, n]``: node ``n`` knows the
+    decision on ``s``; ``votes[s, n]``: ``+1`` approve, ``-1`` reject, ``0`` no vote.
+    """
+
+    def __init__(self, n_nodes: int, capacity: int = 64) -> None:
+        self.n_nodes, self.size = n_nodes, 0
+        self.cols = {name: np.zeros(capacity, dt) for name, dt in _COLUMNS.items()}
+        self.holds = np.zeros((capacity, n_nodes), bool)
+        self.knows = np.zeros((capacity, n_nodes), bool)
+        self.votes = np.zeros((capacity, n_nodes), np.int8)
+        self.sig_ids: list[str] = []
+        self.kinds: list[str] = []
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.cols[name][: self.size]
+
+    def _grow(self, needed: int) -> None:
+        cap = len(self.cols["key"])
+        if needed <= cap:
+            return
+        new = max(needed, 2 * cap)
+        for name, arr in self.cols.items():
+            grown = np.zeros(new, arr.dtype)
+            grown[:cap] = arr
+            self.cols[name] = grown
+        for attr in ("holds", "knows", "votes"):
+            old = getattr(self, attr)
+            grown = np.zeros((new, self.n_nodes), old.dtype)
+            grown[:cap] = old
+            setattr(self, attr, grown)
+
+    def add(self, rules: list[dict]) -> np.ndarray:
+        """Append signatures (dicts with every rule and metadata column); returns their indices."""
+        start = self.size
+        self._grow(start + len(rules))
+        for i, rule in enumerate(rules):
+            for name in _COLUMNS:
+                self.cols[name][start + i] = rule.get(name, 0)
+            self.cols["decided_step"][start + i] = -1
+            self.cols["spread_done_step"][start + i] = -1
+            self.sig_ids.append(content_id(rule, rule["origin"], rule["created_step"]))
+            self.kinds.append(rule.get("threat_type", "unknown"))
+        self.size += len(rules)
+        return np.arange(start, self.size)
+
+    def rule(self, s: int) -> dict:
+        return {k: self.cols[k][s] for k in ("port_lo", "port_hi", "lb_lo", "lb_hi", "lp_lo", "lp_hi")}
+
+
+def rules_from_flagged(node: np.ndarray, key: np.ndarray, port: np.ndarray, log_bytes: np.ndarray,
+                       log_packets: np.ndarray, min_flagged: int) -> list[dict]:
+    """Group one step's flagged flows by (node, key) and turn groups of ``min_flagged`` or more into rules.
+
+    All inputs are 1-D arrays over the flagged flows. A group hitting several destination ports gets
+    a port wildcard (a scan); otherwise the rule pins the port.
+    """
+    if node.size == 0:
+        return []
+    order = np.lexsort((key, node))
+    node, key, port, lb, lp = node[order], key[order], port[order], log_bytes[order], log_packets[order]
+    boundary = np.flatnonzero((np.diff(node) != 0) | (np.diff(key) != 0)) + 1
+    starts = np.concatenate([[0], boundary])
+    counts = np.diff(np.concatenate([starts, [node.size]]))
+    keep = counts >= min_flagged
+    if not keep.any():
+        return []
+    starts, counts = starts[keep], counts[keep]
+    reduce = lambda f, a: f.reduceat(a, np.concatenate([[0], boundary]))[keep]  # noqa: E731
+    port_lo, port_hi = reduce(np.minimum, port), reduce(np.maximum, port)
+    wildcard = port_lo != port_hi
+    port_lo, port_hi = np.where(wildcard, 0, port_lo), np.where(wildcard, 65535, port_hi)
+    lb_lo, lb_hi = reduce(np.minimum, lb) - RANGE_MARGIN, reduce(np.maximum, lb) + RANGE_MARGIN
+    lp_lo, lp_hi = reduce(np.minimum, lp) - RANGE_MARGIN, reduce(np.maximum, lp) + RANGE_MARGIN
+    k = key[starts]
+    return [dict(origin=int(node[s]), key=int(k[i]), prefix=int(k[i] // 256), proto=int(k[i] % 256),
+                 port_lo=int(port_lo[i]), port_hi=int(port_hi[i]), lb_lo=float(lb_lo[i]), lb_hi=float(lb_hi[i]),
+                 lp_lo=float(lp_lo[i]), lp_hi=float(lp_hi[i]), n_flows=int(counts[i]))
+            for i, s in enumerate(starts)]
+
+
+def forged_rule(origin: int, prefix: int, port: int, proto: int) -> dict:
+    """A forgery: a rule that matches all traffic of a popular benign service."""
+    return dict(origin=origin, key=prefix * 256 + proto, prefix=prefix, proto=proto, port_lo=port, port_hi=port,
+                lb_lo=-1.0, lb_hi=40.0, lp_lo=-1.0, lp_hi=40.0, forged=True)
+
+
+def campaign_coverage(rule: dict, probes: list[dict[str, np.ndarray]], probe_keys: list[int]) -> np.ndarray:
+    """Share of each campaign's probe flows the rule matches (0 where the key differs)."""
+    cover = np.zeros(len(probes))
+    for c, (probe, key) in enumerate(zip(probes, probe_keys)):
+        if key == rule["key"]:
+            cover[c] = rule_matches(rule, probe["dst_port"], probe["log_bytes"], probe["log_packets"]).mean()
+    return cover
