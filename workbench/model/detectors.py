@@ -30,6 +30,8 @@ FIT_BACKENDS = ("numpy", "sklearn")
 
 # Consistency constant: 1.4826 * MAD estimates the standard deviation of a normal distribution.
 MAD_TO_SIGMA = 1.4826
+# sqrt(pi / 2): the same for the mean absolute deviation, used where the MAD is 0.
+MEANAD_TO_SIGMA = 1.253314
 
 # Working-set budget (array elements) for the batched builders and scorers; keeps temporaries
 # within the CPU caches (about a MB) whatever N is: measured 2-3x faster than 16x larger chunks.
@@ -140,7 +142,9 @@ class RobustZScoreBank(_FlagsMixin):
     """Per-node robust z-score detector with a streaming baseline.
 
     For node ``n`` and feature ``j`` the baseline is the median ``m[n, j]`` and the scale
-    ``s[n, j] = max(1.4826 * MAD[n, j], MAD_FLOOR)`` of the node's last ``W`` accepted flows.
+    ``s[n, j] = max(1.4826 * MAD[n, j], MAD_FLOOR)`` of the node's last ``W`` accepted flows;
+    where ``MAD == 0`` (more than half the window on one value) the scale falls back to
+    ``1.2533 * mean |x - m|``, and only a fully constant feature gets the floor.
     A flow's anomaly strength is its robust z, ``max_j |x_j - m[n, j]| / s[n, j]`` (in
     standard-deviation units of a normal baseline); ``score_samples`` returns minus that.
 
@@ -152,8 +156,8 @@ class RobustZScoreBank(_FlagsMixin):
         Number of :meth:`update` calls between recomputations of median and MAD, >= 1.
     """
 
-    #: Lower bound on the scale, in feature units; a constant feature (MAD == 0) then flags any
-    #: departure from its constant value instead of dividing by zero.
+    #: Lower bound on the scale, in feature units; a constant feature then flags any departure
+    #: from its constant value instead of dividing by zero.
     MAD_FLOOR: float = 1e-6
 
     def __init__(self, threshold: float = 4.0, refit_steps: int = 10) -> None:
@@ -172,8 +176,13 @@ class RobustZScoreBank(_FlagsMixin):
 
     def _refit(self) -> None:
         self.median_ = np.median(self.buffer_, axis=1)  # (N, d)
-        mad = np.median(np.abs(self.buffer_ - self.median_[:, None, :]), axis=1)
-        self.scale_ = np.maximum(MAD_TO_SIGMA * mad, self.MAD_FLOOR)  # (N, d)
+        abs_dev = np.abs(self.buffer_ - self.median_[:, None, :])
+        mad = np.median(abs_dev, axis=1)
+        # MAD is 0 when over half the window shares one value (counters that are mostly 0); the
+        # mean absolute deviation still sees the spread of the rest (Iglewicz & Hoaglin's fallback)
+        mean_ad = abs_dev.mean(axis=1)
+        scale = np.where(mad > 0, MAD_TO_SIGMA * mad, MEANAD_TO_SIGMA * mean_ad)
+        self.scale_ = np.maximum(scale, self.MAD_FLOOR)  # (N, d)
 
     def robust_z(self, X: np.ndarray) -> np.ndarray:
         """Robust z of every flow, ``(N, F)``, >= 0 (max over features)."""
@@ -430,11 +439,11 @@ def _grow_level_by_level(
         parent_len = seg_len[ks]
         parent_start = np.concatenate([[0], np.cumsum(parent_len)[:-1]])
         n_left = np.bincount(sj, weights=is_left, minlength=n_split).astype(np.intp)
-        cum_left = np.cumsum(is_left) - is_left  # exclusive prefix counts
-        cum_right = np.cumsum(go_right) - go_right
-        rank_left = cum_left - cum_left[parent_start][sj]
-        rank_right = cum_right - cum_right[parent_start][sj]
-        new_pos = parent_start[sj] + np.where(is_left, rank_left, n_left[sj] + rank_right)
+        cum_left = np.cumsum(is_left) - is_left  # exclusive prefix counts of left-goers
+        start_of = parent_start[sj]
+        rank_left = cum_left - cum_left[parent_start][sj]  # among the segment's left-goers
+        rank_right = (np.arange(sj.shape[0]) - start_of) - rank_left
+        new_pos = start_of + np.where(is_left, rank_left, n_left[sj] + rank_right)
         source = np.empty_like(kept)
         source[new_pos] = kept
         samples = np.take(samples, source, axis=1)
