@@ -300,7 +300,8 @@ class Sweep:
     def spec_hash(self) -> str:
         """Hash of what determines the results (not the name): spec plus model version."""
         spec = self.to_dict()
-        return short_hash({**spec, "model_version": self.model_version})
+        # factor order sets the design order (point numbers), and JSON hashing sorts keys
+        return short_hash({**spec, "factor_order": list(self.factors), "model_version": self.model_version})
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any], **overrides: Any) -> "Sweep":

@@ -1,0 +1,263 @@
+"""Sweeps without the model: designs, seeds, validation, the store, resume, failures, backends.
+
+The stand-in runners of ``workbench.experiments.testing`` keep these fast; the real model is
+exercised in ``test_experiments_backends.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from workbench.experiments import Sweep, StoreWarning, load, load_steps, replicate_seeds, run_id
+from workbench.experiments import testing
+from workbench.model.params import ModelParams
+
+FAKE = "workbench.experiments.testing:fake_runner"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def small_sweep(**overrides) -> Sweep:
+    spec = dict(base={"n_nodes": 20}, factors={"sharing": ["none", "gossip"], "malicious_fraction": [0.0, 0.2]},
+                replicates=2, steps=6, seed=7, runner=testing.fake_runner)
+    spec.update(overrides)
+    return Sweep(**spec)
+
+
+def log_lines(path: Path) -> list[str]:
+    return path.read_text().splitlines() if path.exists() else []
+
+
+# --- designs and seeds ----------------------------------------------------------------------------
+
+def test_grid_crosses_factors_and_replicates():
+    sweep = small_sweep(replicates=3)
+    assert len(sweep) == 2 * 2 * 3
+    assert sweep.points() == [{"sharing": s, "malicious_fraction": m} for s in ("none", "gossip") for m in (0.0, 0.2)]
+    assert len({r.run_id for r in sweep.runs}) == len(sweep)
+    assert all(r.params["n_nodes"] == 20 for r in sweep.runs)
+
+
+def test_replicate_seeds_come_from_one_root_seed_sequence():
+    sweep = small_sweep(replicates=3)
+    children = np.random.SeedSequence(7).spawn(3)
+    expected = [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+    assert replicate_seeds(7, 3) == expected
+    # replicate r has the same seed at every point (common random numbers); seeds are distinct
+    by_rep = {r.replicate: set() for r in sweep.runs}
+    for r in sweep.runs:
+        by_rep[r.replicate].add(r.seed)
+    assert [by_rep[i] for i in range(3)] == [{s} for s in expected]
+    assert len(set(expected)) == 3
+    assert replicate_seeds(7, 5)[:3] == expected  # more replicates keep the existing ones
+    assert replicate_seeds(8, 3) != expected
+
+
+def test_latin_hypercube_design():
+    factors = {"malicious_fraction": (0.0, 0.4), "n_nodes": (10, 29), "sharing": {"levels": ["none", "gossip"]}}
+    sweep = Sweep({"n_nodes": 20}, factors, replicates=1, steps=5, design="lhs", samples=10, seed=3,
+                  runner=testing.fake_runner)
+    points = pd.DataFrame(sweep.points())
+    assert len(points) == 10 and len(sweep) == 10
+    # one point per stratum of each continuous factor
+    assert sorted(np.floor(points["malicious_fraction"] / 0.04).astype(int)) == list(range(10))
+    assert sorted(((points["n_nodes"] - 10) // 2).astype(int)) == list(range(10))
+    assert points["n_nodes"].map(type).eq(int).all()
+    assert set(points["sharing"]) == {"none", "gossip"}
+    assert sweep.points() == points.to_dict("records")  # deterministic given the seed
+    other = Sweep({"n_nodes": 20}, factors, design="lhs", samples=10, seed=4, runner=testing.fake_runner)
+    assert other.points() != sweep.points()
+
+
+def test_run_id_hashes_parameters_seed_steps_and_model_version():
+    params = ModelParams().to_dict()
+    base = run_id(params, 1, 10, "1")
+    assert run_id(dict(params), 1, 10, "1") == base
+    assert len({base, run_id({**params, "n_nodes": 49}, 1, 10, "1"), run_id(params, 2, 10, "1"),
+                run_id(params, 1, 11, "1"), run_id(params, 1, 10, "2")}) == 5
+
+
+# --- bad input, rejected before anything runs -------------------------------------------------------
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"factors": {"n_nodez": [10, 20]}}, r"unknown factor name.*n_nodez"),
+    ({"factors": {"n_nodes": []}}, r"factor 'n_nodes' is empty"),
+    ({"factors": {"n_nodes": 10}}, r"factor 'n_nodes' must be a list"),
+    ({"factors": {"n_nodes": [10, 10]}}, r"lists 10 more than once"),
+    ({"replicates": 0}, r"replicates=0 is out of range"),
+    ({"steps": 0}, r"steps=0 is out of range"),
+    ({"seed": -1}, r"seed=-1 is out of range"),
+    ({"factors": {"malicious_fraction": [0.1, 1.5]}}, r"design point 1 .*malicious_fraction=1.5 is out of range"),
+    ({"factors": {"sharing": ["gossip", "carrier_pigeon"]}}, r"sharing='carrier_pigeon' is not allowed"),
+    ({"base": {"n_nodes": 1}}, r"n_nodes=1 is out of range"),
+    ({"base": {"flavour": 1}}, r"unknown parameter"),
+    ({"design": "sobol"}, r"design='sobol' is not allowed"),
+    ({"samples": 4}, r"samples is only used with design='lhs'"),
+    ({"design": "lhs", "factors": {"n_nodes": (10, 20)}}, r"samples=None is out of range"),
+    ({"design": "lhs", "samples": 3, "factors": {"n_nodes": (20, 10)}}, r"needs low < high"),
+    ({"design": "lhs", "samples": 3, "factors": {"n_nodes": ()}}, r"factor 'n_nodes' is empty"),
+    ({"design": "lhs", "samples": 3, "factors": {"sharing": ("none", "gossip")}}, r"categorical"),
+    ({"keep": ["everything"]}, r"keep="),
+])
+def test_bad_specs_are_rejected_up_front(tmp_path, changes, message):
+    with pytest.raises(ValueError, match=message):
+        small_sweep(**changes).run(store=tmp_path / "store", quiet=True)
+    assert not (tmp_path / "store").exists()
+
+
+def test_unknown_backend_is_rejected_before_writing(tmp_path):
+    with pytest.raises(ValueError, match="backend='mpi' is not allowed"):
+        small_sweep().run(backend="mpi", store=tmp_path / "store", quiet=True)
+    assert not (tmp_path / "store").exists()
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+def test_run_writes_a_self_describing_store(tmp_path):
+    sweep = small_sweep(keep=["steps"])
+    frame = sweep.run(store=tmp_path, quiet=True)
+    assert list(frame.columns[:6]) == ["run_id", "point", "replicate", "sharing", "malicious_fraction", "seed"]
+    assert {"status", "recall", "fpr", "signatures_proposed", "error", "traceback"} <= set(frame.columns)
+    assert len(frame) == len(sweep) and frame["run_id"].is_unique and (frame["status"] == "ok").all()
+    assert sorted(p.stem for p in (tmp_path / "runs").glob("*.parquet")) == sorted(frame["run_id"])
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["spec"] == sweep.to_dict() and manifest["spec_hash"] == sweep.spec_hash
+    for key in ("packages", "python_version", "git_commit", "started_utc", "finished_utc", "model_version"):
+        assert key in manifest
+    assert manifest["finished_utc"] is not None and len(manifest["runs"]) == len(sweep)
+    pd.testing.assert_frame_equal(load(tmp_path), frame)
+    steps = load_steps(tmp_path)
+    assert len(steps) == len(sweep) * sweep.steps
+    assert list(steps.columns) == ["run_id", "point", "replicate", "sharing", "malicious_fraction", "seed", "step", "recall"]
+
+
+def test_yaml_spec_round_trip(tmp_path):
+    sweep = small_sweep(runner=FAKE, name="demo")
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(sweep.to_dict(), sort_keys=False))
+    loaded = Sweep.from_yaml(path)
+    assert loaded.name == "demo" and loaded.spec_hash == sweep.spec_hash
+    assert [r.run_id for r in loaded.runs] == [r.run_id for r in sweep.runs]
+    path.write_text(yaml.safe_dump(sweep.to_dict(), sort_keys=True))  # factors reordered
+    reordered = Sweep.from_yaml(path)
+    assert reordered.spec_hash != sweep.spec_hash
+    assert {r.run_id for r in reordered.runs} == {r.run_id for r in sweep.runs}  # same runs, cached
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "sweeps").glob("*.yaml")), ids=lambda p: p.name)
+def test_example_specs_are_valid(path):
+    assert len(Sweep.from_yaml(path)) > 0
+
+
+def test_rerun_skips_finished_runs_and_changed_spec_adds_new_ones(tmp_path, monkeypatch):
+    log = tmp_path / "log.txt"
+    monkeypatch.setenv(testing.LOG_ENV, str(log))
+    monkeypatch.setenv(testing.SLEEP_ENV, "0")
+    store = tmp_path / "store"
+    first = small_sweep(runner=testing.logged_runner).run(store=store, quiet=True)
+    assert len(log_lines(log)) == 8
+    stamps = {p.name: p.stat().st_mtime_ns for p in (store / "runs").iterdir()}
+    again = small_sweep(runner=testing.logged_runner).run(store=store, quiet=True)
+    pd.testing.assert_frame_equal(first, again)
+    assert len(log_lines(log)) == 8
+    assert {p.name: p.stat().st_mtime_ns for p in (store / "runs").iterdir()} == stamps
+    more = small_sweep(runner=testing.logged_runner, replicates=3).run(store=store, quiet=True)
+    assert len(more) == 12 and len(log_lines(log)) == 12  # only the new replicate ran
+    pd.testing.assert_frame_equal(more[more.replicate < 2].reset_index(drop=True), first, check_dtype=False)
+    longer = small_sweep(runner=testing.logged_runner, steps=7).run(store=store, quiet=True)
+    assert len(longer) == 8 and len(log_lines(log)) == 20  # steps changed: all new runs
+    assert set(longer.run_id).isdisjoint(first.run_id)
+    manifest = json.loads((store / "manifest.json").read_text())
+    assert len(manifest["previous_specs"]) == 2
+
+
+def test_failing_runs_are_recorded_and_the_rest_go_on(tmp_path):
+    sweep = small_sweep(factors={"malicious_fraction": [0.0, 0.6, 0.2]}, runner=testing.failing_runner)
+    frame = sweep.run(store=tmp_path, quiet=True)
+    failed = frame[frame.status == "failed"]
+    assert len(frame) == 6 and len(failed) == 2 and (failed.malicious_fraction == 0.6).all()
+    assert failed.error.str.contains("RuntimeError: simulated model failure").all()
+    assert failed.traceback.str.contains("Traceback").all()
+    assert failed.recall.isna().all() and frame[frame.status == "ok"].recall.notna().all()
+
+
+def test_corrupted_parquet_is_reported_and_recomputed(tmp_path, monkeypatch):
+    log = tmp_path / "log.txt"
+    monkeypatch.setenv(testing.LOG_ENV, str(log))
+    monkeypatch.setenv(testing.SLEEP_ENV, "0")
+    store = tmp_path / "store"
+    sweep = small_sweep(runner=testing.logged_runner)
+    first = sweep.run(store=store, quiet=True)
+    victim = store / "runs" / f"{first.run_id[3]}.parquet"
+    victim.write_bytes(victim.read_bytes()[:40])
+    with pytest.warns(StoreWarning, match=f"corrupted run file .*{victim.name}"):
+        partial = load(store)
+    assert len(partial) == len(first) - 1 and first.run_id[3] not in set(partial.run_id)
+    with pytest.warns(StoreWarning, match="corrupted"):
+        resumed = sweep.run(store=store, quiet=True)
+    pd.testing.assert_frame_equal(resumed, first)
+    assert len(log_lines(log)) == len(first) + 1  # only the corrupted run ran again
+
+
+def test_local_and_processes_backends_give_identical_frames(tmp_path):
+    sweep = small_sweep(factors={"malicious_fraction": [0.0, 0.6, 0.2]}, runner=testing.failing_runner, keep=["steps"])
+    local = sweep.run(backend="local", store=tmp_path / "local", quiet=True)
+    processes = sweep.run(backend="processes", store=tmp_path / "processes", quiet=True, max_workers=2)
+    pd.testing.assert_frame_equal(local.drop(columns="traceback"), processes.drop(columns="traceback"))
+    pd.testing.assert_frame_equal(load_steps(tmp_path / "local"), load_steps(tmp_path / "processes"))
+
+
+def test_processes_worker_death_is_retried_then_recorded(tmp_path):
+    sweep = small_sweep(factors={"malicious_fraction": [0.0, 0.6]}, replicates=1, runner=testing.dying_runner)
+    frame = sweep.run(backend="processes", store=tmp_path, quiet=True, max_workers=2, max_retries=1)
+    assert list(frame.status) == ["ok", "failed"]
+    assert "worker process died" in frame.error[1] and "after 2 attempts" in frame.error[1]
+
+
+# --- interrupt and resume -------------------------------------------------------------------------
+
+def test_sigkill_then_resume_runs_everything_exactly_once(tmp_path):
+    spec = tmp_path / "slow.yaml"
+    spec.write_text(yaml.safe_dump({"base": {"n_nodes": 20}, "factors": {"malicious_fraction": [0.0, 0.1, 0.2, 0.3]},
+                                    "replicates": 3, "steps": 5, "seed": 11,
+                                    "runner": "workbench.experiments.testing:logged_runner"}))
+    store, log = tmp_path / "store", tmp_path / "log.txt"
+    env = {**os.environ, testing.LOG_ENV: str(log), testing.SLEEP_ENV: "0.25"}
+    command = [sys.executable, "-m", "workbench", "sweep", str(spec), "--store", str(store), "--quiet"]
+    driver = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and len(list((store / "runs").glob("*.parquet"))) < 4:
+        assert driver.poll() is None, driver.stderr.read().decode()
+        time.sleep(0.05)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (store / "runs").glob("*.parquet")}
+    assert 4 <= len(finished) < 12, "the driver should have been killed part-way"
+    executed_before = log_lines(log)
+
+    rerun = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert rerun.returncode == 0, rerun.stderr
+    frame = load(store)
+    assert len(frame) == 12 and frame.run_id.is_unique and (frame.status == "ok").all()
+    assert sorted(p.stem for p in (store / "runs").glob("*.parquet")) == sorted(frame.run_id)
+    assert not list(store.rglob(".*.tmp"))
+    for name, stamp in finished.items():  # finished files untouched
+        path = store / "runs" / name
+        assert (path.stat().st_ino, path.stat().st_mtime_ns) == stamp
+    executed = [tuple(line.split()[:2]) for line in log_lines(log)]
+    key = {row.run_id: (str(row.malicious_fraction), str(row.seed)) for row in frame.itertuples()}
+    assert {key[Path(name).stem] for name in finished} <= {tuple(line.split()[:2]) for line in executed_before}
+    assert len(executed) - len(executed_before) == 12 - len(finished)  # nothing finished ran again
+    for name in finished:
+        assert executed.count(key[Path(name).stem]) == 1
+    assert set(executed) == set(key.values())
