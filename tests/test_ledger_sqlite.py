@@ -1,0 +1,202 @@
+"""The sqlite ledger as a file: crash safety, concurrent readers, reopening, the command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbench.__main__ import main as workbench_main
+from workbench.ledger import LedgerError, open_ledger
+
+N_NODES = 16
+KEY_SEED = 4242
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A writer process: appends batches of SIZE entries, one batch per step, resuming after the last
+# step in the file, and prints each committed step. Runs until killed. It loads the ledger layer
+# alone (workbench/__init__ would import the whole model: seconds per process on a busy machine).
+WRITER = """
+import sys, types
+package = types.ModuleType("workbench")
+package.__path__ = [sys.argv[4]]
+sys.modules["workbench"] = package
+from workbench.ledger import open_ledger
+path, size, sign = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+with open_ledger("sqlite", path, n_nodes=16, key_seed=4242, sign=sign) as ledger:
+    step = ledger.get(len(ledger)).step + 1 if len(ledger) else 0
+    while True:
+        ledger.append_batch(step, [(i % 16, ("signature", "vote", "decision")[i % 3], {"i": i, "step": step})
+                                   for i in range(size)])
+        print(step, flush=True)
+        step += 1
+"""
+
+
+def start_writer(path: Path, size: int, sign: bool) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(size), "1" if sign else "0",
+                             str(ROOT / "workbench")], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+
+def wait_for_steps(writer: subprocess.Popen, n: int) -> int:
+    """Block until the writer reports ``n`` more committed steps; returns the last one."""
+    last = -1
+    for _ in range(n):
+        line = writer.stdout.readline()
+        assert line, f"writer exited early with status {writer.wait()}"
+        last = int(line)
+    return last
+
+
+def kill(writer: subprocess.Popen) -> None:
+    writer.send_signal(signal.SIGKILL)  # no cleanup, no rollback, no atexit
+    writer.wait()
+    writer.stdout.close()
+
+
+def batches_are_whole(path: Path, size: int) -> pd.Series:
+    with open_ledger("sqlite", str(path)) as ledger:
+        result = ledger.verify()
+        frame = ledger.to_frame()
+    assert result.ok, result
+    per_step = frame.groupby("step").size()
+    assert (per_step == size).all(), per_step[per_step != size]
+    assert per_step.index.tolist() == list(range(len(per_step)))  # no batch missing in between
+    return per_step
+
+
+def test_sigkill_mid_batch_leaves_whole_batches(tmp_path):
+    path, size = tmp_path / "crash.sqlite", 5_000
+    committed = -1
+    for round_, delay in enumerate((0.01, 0.04, 0.07)):
+        writer = start_writer(path, size, sign=False)
+        committed = wait_for_steps(writer, 2 + round_)
+        time.sleep(delay)  # most of a batch's time is spent inside its transaction
+        kill(writer)
+        per_step = batches_are_whole(path, size)
+        assert per_step.index.max() >= committed  # every reported commit survived
+        committed = per_step.index.max()
+    assert committed >= 6
+
+
+def test_readers_read_while_a_writer_appends(tmp_path):
+    path, size = tmp_path / "live.sqlite", 400
+    writer = start_writer(path, size, sign=False)
+    try:
+        wait_for_steps(writer, 1)
+        reads, seen = 0, 0
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            with open_ledger("sqlite", str(path)) as reader:
+                result = reader.verify()
+                assert result.ok, result
+                assert result.n_entries % size == 0 and result.n_entries >= seen
+                seen = result.n_entries
+                tail = reader.entries_after(max(seen - 5, 0))
+                assert all(b.prev_hash == a.hash for a, b in zip(tail, tail[1:]))
+            with sqlite3.connect(path) as conn:  # plain readers too
+                frame = pd.read_sql("SELECT step, COUNT(*) AS n FROM entries GROUP BY step", conn)
+            conn.close()
+            assert (frame["n"].iloc[:-1] == size).all()
+            reads += 1
+        assert reads >= 3 and seen > size
+    finally:
+        kill(writer)
+    batches_are_whole(path, size)
+
+
+def test_file_reopens_for_appending_and_checks_its_keys(tmp_path):
+    path = str(tmp_path / "run.sqlite")
+    with open_ledger("sqlite", path, n_nodes=N_NODES, key_seed=KEY_SEED) as ledger:
+        ledger.append_batch(0, [(1, "vote", {"approve": True})])
+    with open_ledger("sqlite", path, n_nodes=N_NODES, key_seed=KEY_SEED) as ledger:
+        assert ledger.append_batch(1, [(2, "vote", {"approve": False})]) == [2]
+        assert ledger.verify().ok
+    with pytest.raises(LedgerError, match="key_seed does not match"):
+        open_ledger("sqlite", path, n_nodes=N_NODES, key_seed=KEY_SEED + 1)
+    with pytest.raises(LedgerError, match="n_nodes=3 does not match"):
+        open_ledger("sqlite", path, n_nodes=3, key_seed=KEY_SEED)
+    with pytest.raises(LedgerError, match="sign=False does not match"):
+        open_ledger("sqlite", path, n_nodes=N_NODES, key_seed=KEY_SEED, sign=False)
+    with open_ledger("sqlite", path) as reader:  # no key_seed: read-only
+        assert len(reader) == 2 and reader.n_nodes == N_NODES
+        with pytest.raises(LedgerError, match="read-only"):
+            reader.append_batch(2, [(0, "vote", {})])
+
+
+def test_file_is_readable_by_plain_tools(tmp_path):
+    path = tmp_path / "plain.sqlite"
+    with open_ledger("sqlite", str(path), n_nodes=N_NODES, key_seed=KEY_SEED) as ledger:
+        ledger.append_batch(0, [(1, "signature", {"sig": "ab"}), (2, "vote", {"approve": True})])
+        ledger.append_batch(3, [(3, "decision", {"sig": "ab", "confirmed": True})])
+        frame = ledger.to_frame()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        pd.testing.assert_frame_equal(
+            pd.read_sql("SELECT * FROM entries ORDER BY seq", conn).astype({"seq": "int64"}), frame, check_dtype=False)
+        assert pd.read_sql("SELECT COUNT(*) AS n FROM nodes", conn)["n"].item() == N_NODES
+        assert dict(conn.execute("SELECT key, value FROM meta"))["format"] == "workbench-ledger"
+    conn.close()
+    if shutil.which("sqlite3"):
+        out = subprocess.run(["sqlite3", str(path), "SELECT kind, COUNT(*) FROM entries GROUP BY kind ORDER BY kind"],
+                             capture_output=True, text=True, check=True).stdout
+        assert out.split() == ["decision|1", "signature|1", "vote|1"]
+
+
+# --- command line -----------------------------------------------------------------------------------
+def _signed_file(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.sqlite"
+    with open_ledger("sqlite", str(path), n_nodes=N_NODES, key_seed=KEY_SEED) as ledger:
+        for step in range(3):
+            ledger.append_batch(step, [(i, "vote", {"approve": i % 2 == 0}) for i in range(4)])
+    return path
+
+
+def test_cli_verify_ok(tmp_path, capsys):
+    path = _signed_file(tmp_path)
+    assert workbench_main(["ledger", "verify", str(path)]) == 0
+    assert capsys.readouterr().out == "OK: 12 entries verified\n"
+
+
+def test_cli_verify_tampered(tmp_path, capsys):
+    path = _signed_file(tmp_path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE entries SET payload = '{\"approve\":false}' WHERE seq = 5")
+    conn.close()
+    assert workbench_main(["ledger", "verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL at entry 5: hash does not match") and out.count("\n") == 1
+
+
+@pytest.mark.parametrize("what", ["missing", "text", "other-sqlite", "directory"])
+def test_cli_verify_not_a_ledger(tmp_path, capsys, what):
+    path = tmp_path / "x.sqlite"
+    if what == "text":
+        path.write_text("not a database\n" * 100)
+    elif what == "other-sqlite":
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE t (x)")
+        conn.close()
+    elif what == "directory":
+        path.mkdir()
+    assert workbench_main(["ledger", "verify", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert what == "directory" or path.exists() == (what != "missing")  # verifying never creates a file
+
+
+def test_cli_as_a_process(tmp_path):
+    path = _signed_file(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "workbench", "ledger", "verify", str(path)],
+                          capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert (done.returncode, done.stdout) == (0, "OK: 12 entries verified\n")
