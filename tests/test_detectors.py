@@ -331,3 +331,17 @@ def test_wrong_array_shapes_raise() -> None:
         RobustZScore().fit(X)
     with pytest.raises(ValueError, match=r"flagged must have shape"):
         RobustZScoreBank().fit(X).update(X[:, :4], np.zeros((2, 5), dtype=bool))
+
+
+def test_compile_maps_subsampled_features_like_sklearn() -> None:
+    # With max_features < 1, bagging gives each tree its own feature subset and order
+    # (estimators_features_); the compiled trees must test the original columns.
+    from workbench.model.detectors import compile_sklearn_forests, mean_path_length
+
+    rng = np.random.default_rng(6)
+    X, X_new = rng.normal(size=(200, 6)) * np.arange(1, 7), rng.normal(size=(50, 6)) * 8
+    ref = IsolationForest(n_estimators=25, max_features=0.5, random_state=3).fit(X)
+    assert any(list(f) != sorted(f) or len(f) < 6 for f in ref.estimators_features_)
+    flat = compile_sklearn_forests([ref], n_features=6)
+    h = mean_path_length(flat, X_new.astype(np.float32).astype(np.float64)[None])[0]
+    np.testing.assert_allclose(-(2.0 ** (-h / average_path_length(200))), ref.score_samples(X_new), atol=1e-12)
