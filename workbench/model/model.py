@@ -152,8 +152,9 @@ class ThreatIntelModel(mesa.Model):
             matrix[rows] = block
             s.cols["messages"][rows] += per_item
             m["messages"] += int(per_item.sum())
-        s.holds[conf] |= s.knows[conf]
-        done = pend[s.holds[pend].all(axis=1)]
+        s.holds[conf] |= s.knows[conf]  # a confirmation carries the signature with it
+        moved = np.concatenate([pend, conf])
+        done = moved[(s.cols["spread_done_step"][moved] < 0) & s.holds[moved].all(axis=1)]
         s.cols["spread_done_step"][done] = t
 
     def _vote(self, t: int, m: dict) -> None:

@@ -1,0 +1,138 @@
+"""Behaviour of the model: reproducibility, frames, sharing semantics, adversaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench import ModelParams, RunResult, ThreatIntelModel, run_model
+from workbench.model.agents import NODE_STATES
+
+SMALL = ModelParams(n_nodes=30, flows_per_node=30, n_campaigns=3, campaign_interval_steps=6)
+
+
+def _run(steps: int = 40, seed: int = 5, **changes) -> RunResult:
+    return run_model(SMALL.replace(**changes), seed=seed, steps=steps)
+
+
+def test_same_parameters_and_seed_give_identical_frames():
+    a, b = _run(sharing="gossip", malicious_fraction=0.2), _run(sharing="gossip", malicious_fraction=0.2)
+    pd.testing.assert_frame_equal(a.steps, b.steps)
+    pd.testing.assert_frame_equal(a.signatures, b.signatures)
+    assert a.summary == pytest.approx(b.summary, nan_ok=True)
+    c = _run(seed=6, sharing="gossip", malicious_fraction=0.2)
+    assert not a.steps.equals(c.steps)
+
+
+def test_iforest_runs_are_reproducible_too():
+    a, b = _run(steps=20, detector="iforest", iforest_trees=20), _run(steps=20, detector="iforest", iforest_trees=20)
+    pd.testing.assert_frame_equal(a.steps, b.steps)
+
+
+def test_frames_are_tidy():
+    r = _run()
+    assert len(r.steps) == 40 and list(r.steps.step) == list(range(1, 41))
+    for col in ("recall", "fpr", "precision", "attack_blocked_frac", "benign_flows_blocked", "signatures_proposed",
+                "signatures_confirmed", "signatures_rejected", "false_acceptance_rate", "messages", "protected_frac_c2"):
+        assert col in r.steps
+    for col in ("sig_id", "origin", "created_step", "genuine", "forged", "outcome", "decided_step",
+                "votes_for", "votes_against", "spread_rounds"):
+        assert col in r.signatures
+    assert set(r.signatures.outcome) <= {"confirmed", "rejected", "pending"}
+    assert r.signatures.sig_id.is_unique
+    assert list(r.campaigns.kind) == ["ddos", "port_scan", "exfiltration"]
+    for key in ("recall", "fpr", "precision", "attack_blocked_frac", "benign_flows_blocked", "signatures_proposed",
+                "signatures_confirmed", "signatures_rejected", "false_acceptance_rate", "false_rejection_rate",
+                "ttd_steps_mean", "t50_steps_mean", "t90_steps_mean", "hit_before_protected_frac",
+                "messages_per_signature"):
+        assert key in r.summary
+
+
+def test_local_detection_finds_attacks_with_few_false_positives():
+    r = _run()
+    assert r.summary["recall"] > 0.9
+    assert r.summary["fpr"] < 0.01
+    assert (r.campaigns.ttd_steps <= 2).all()
+
+
+def test_sharing_protects_nodes_before_they_are_hit():
+    isolated, ledger = _run(sharing="none"), _run(sharing="ledger")
+    assert isolated.summary["messages_total"] == 0
+    # isolated nodes are protected only once attacked themselves; shared confirmations protect ahead
+    assert ledger.summary["hit_before_protected_frac"] < isolated.summary["hit_before_protected_frac"]
+    assert ledger.summary["attack_blocked_frac"] > isolated.summary["attack_blocked_frac"]
+
+
+def test_central_aggregator_is_fast_and_trusting():
+    r = _run(sharing="central", malicious_fraction=0.2, malicious_behavior="forge", forge_prob=0.3)
+    sigs = r.signatures
+    decided = sigs[sigs.outcome != "pending"]
+    assert (decided.outcome == "confirmed").all()
+    assert ((decided.decided_step - decided.created_step) == 1).all()
+    assert r.summary["false_acceptance_rate"] == 1.0 and r.summary["benign_blocked_frac"] > 0
+
+
+def test_evidence_voting_rejects_forgeries_that_independent_colluders_would_pass():
+    r = _run(sharing="ledger", malicious_fraction=0.2, malicious_behavior="forge", forge_prob=0.3)
+    forged = r.signatures[r.signatures.forged & (r.signatures.outcome != "pending")]
+    assert len(forged) > 5
+    assert (forged.outcome == "rejected").mean() > 0.9
+    assert r.summary["benign_blocked_frac"] < 0.01
+
+
+def test_colluding_majority_defeats_evidence_voting():
+    r = _run(sharing="ledger", malicious_fraction=0.6, malicious_behavior="collude", forge_prob=0.3)
+    forged = r.signatures[r.signatures.forged & (r.signatures.outcome != "pending")]
+    assert (forged.outcome == "confirmed").mean() > 0.9
+    genuine = r.signatures[r.signatures.genuine & ~r.signatures.origin_malicious & (r.signatures.outcome != "pending")]
+    assert (genuine.outcome == "rejected").mean() > 0.5
+
+
+def test_betrayers_are_honest_until_the_grace_period_ends():
+    r = _run(steps=40, sharing="ledger", malicious_fraction=0.3, malicious_behavior="betray", betray_after_steps=20)
+    assert (r.signatures[r.signatures.forged].created_step > 20).all()
+    assert r.signatures.forged.any()
+
+
+def test_trust_weighted_consensus_lowers_liars_trust():
+    model = ThreatIntelModel(SMALL.replace(sharing="ledger", consensus="trust_weighted", malicious_fraction=0.2,
+                                           malicious_behavior="lie"), rng=2)
+    for _ in range(40):
+        model.step()
+    trust = model.trust.trust
+    assert trust[model.malicious].mean() < trust[model.honest].mean()
+
+
+def test_gossip_spreads_signatures_and_counts_pushes():
+    r = _run(sharing="gossip", gossip_fanout=2)
+    spread = r.signatures.spread_rounds.dropna()
+    assert len(spread) > 0 and (spread >= 1).all()
+    assert r.summary["messages_total"] > 0
+
+
+def test_agents_expose_node_state_on_the_network():
+    model = ThreatIntelModel(SMALL, rng=1)
+    assert len(model.agents) == SMALL.n_nodes
+    assert model.graph.number_of_nodes() == SMALL.n_nodes
+    for _ in range(20):
+        model.step()
+    states = {a.state for a in model.agents}
+    assert states <= set(NODE_STATES) and "under_attack" in states | {"protected"}
+    assert sum(a.detections for a in model.agents) == int(model.detections.sum()) > 0
+    assert all(a.cell.coordinate == a.node_id for a in model.agents)
+
+
+@pytest.mark.parametrize("topology", ["complete", "small_world", "scale_free", "random", "ring"])
+def test_every_topology_is_connected_and_seeded(topology):
+    import networkx as nx
+    g1 = ThreatIntelModel(SMALL.replace(topology=topology), rng=4).graph
+    g2 = ThreatIntelModel(SMALL.replace(topology=topology), rng=4).graph
+    assert nx.is_connected(g1) and sorted(g1.edges) == sorted(g2.edges)
+
+
+def test_model_accepts_keyword_parameters_like_solara_passes_them():
+    model = ThreatIntelModel(n_nodes=12, sharing="ledger", rng=3)
+    assert model.params.n_nodes == 12 and model.params.sharing == "ledger"
+    with pytest.raises(ValueError, match="sharing='carrier pigeon' is not allowed"):
+        ThreatIntelModel(sharing="carrier pigeon")

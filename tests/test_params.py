@@ -1,0 +1,72 @@
+"""Parameters are validated before anything runs, with errors naming field, value and range."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from workbench import ModelParams, run_model
+from workbench.model.params import field_names
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("n_nodes", 1, "n_nodes=1 is out of range; expected an integer with 2 <= x"),
+    ("n_nodes", 2.5, "n_nodes=2.5 is out of range"),
+    ("topology", "mesh", "topology='mesh' is not allowed; choose one of 'complete', 'small_world'"),
+    ("sharing", "email", "sharing='email' is not allowed"),
+    ("gossip_fanout", 0, "gossip_fanout=0 is out of range; expected an integer with 1 <= x"),
+    ("consensus", "vote", "consensus='vote' is not allowed"),
+    ("quorum", 0.5, "quorum=0.5 is out of range; expected a number with 0.5 < x <= 1"),
+    ("quorum", 1.01, "quorum=1.01 is out of range"),
+    ("validation", "oracle", "validation='oracle' is not allowed"),
+    ("validator_accuracy", -0.1, "validator_accuracy=-0.1 is out of range; expected a number with 0.0 <= x <= 1.0"),
+    ("malicious_fraction", 1.0, "malicious_fraction=1.0 is out of range; expected a number with 0.0 <= x < 1.0"),
+    ("malicious_behavior", "troll", "malicious_behavior='troll' is not allowed"),
+    ("detector", "svm", "detector='svm' is not allowed; choose one of 'iforest', 'zscore'"),
+    ("flows_per_node", 0, "flows_per_node=0 is out of range"),
+    ("spread_prob", float("nan"), "spread_prob=nan is out of range"),
+    ("n_nodes", True, "n_nodes=True is out of range"),
+])
+def test_invalid_values_name_field_value_and_range(field, value, fragment):
+    with pytest.raises(ValueError) as err:
+        ModelParams(**{field: value})
+    assert fragment in str(err.value)
+
+
+def test_relations_between_fields_are_checked():
+    with pytest.raises(ValueError, match="attack_flows_per_node=60 is out of range.*flows_per_node \\(50\\)"):
+        ModelParams(attack_flows_per_node=60)
+    with pytest.raises(ValueError, match="ledger_path=None is not allowed with ledger='sqlite'"):
+        ModelParams(ledger="sqlite")
+
+
+def test_params_are_immutable_and_numpy_numbers_are_accepted():
+    p = ModelParams(n_nodes=np.int64(20), quorum=np.float32(0.75), spread_prob=0.2)
+    assert p.n_nodes == 20 and type(p.n_nodes) is int
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.n_nodes = 3  # type: ignore[misc]
+    assert p.replace(n_nodes=30).n_nodes == 30
+
+
+def test_unknown_names_are_rejected():
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['nodes'\]"):
+        ModelParams.from_dict({"nodes": 3})
+    with pytest.raises(ValueError, match="unknown parameter"):
+        ModelParams().replace(colour="red")
+
+
+def test_round_trip_and_description():
+    p = ModelParams(n_nodes=33, sharing="ledger")
+    assert ModelParams.from_dict(p.to_dict()) == p
+    described = {row["name"]: row for row in ModelParams.describe()}
+    assert set(described) == set(field_names())
+    assert described["quorum"]["allowed"] == "a number with 0.5 < x <= 1.0"
+
+
+def test_run_model_rejects_bad_input_before_running():
+    with pytest.raises(ValueError, match="steps=0 is out of range"):
+        run_model(ModelParams(), seed=1, steps=0)
+    with pytest.raises(ValueError, match="n_nodes=-3 is out of range"):
+        run_model({"n_nodes": -3}, seed=1, steps=5)
