@@ -327,6 +327,8 @@ def test_wrong_array_shapes_raise() -> None:
             bank.score_samples(np.zeros((3, 5, 3)))
         with pytest.raises(ValueError, match=r"X has 4 features .* d=3"):
             bank.score_samples(np.zeros((2, 5, 4)))
+        with pytest.raises(ValueError, match=r"X must hold finite numbers"):
+            bank.score_samples(np.full((2, 5, 3), np.nan))
     with pytest.raises(ValueError, match=r"X must be a 2-D array"):
         RobustZScore().fit(X)
     with pytest.raises(ValueError, match=r"flagged must have shape"):

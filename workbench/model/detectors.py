@@ -79,6 +79,8 @@ def _check_array(X: object, name: str, shape_doc: str, *, n_nodes: int | None = 
         raise ValueError(f"{name} has {arr.shape[2]} features (axis 2) but the bank was fitted on d={n_features}")
     if arr.shape[1] < 1 or arr.shape[2] < 1:
         raise ValueError(f"{name} must have at least one row and one feature per node; got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must hold finite numbers only; got NaN or infinity")
     return arr
 
 
