@@ -348,20 +348,18 @@ def build_numpy_forests(X: np.ndarray, n_trees: int, max_samples: int, rng: np.r
     max_depth = int(math.ceil(math.log2(max(S, 2))))
     per_chunk = max(1, _CHUNK_ELEMENTS // (T * S))
     parts: list[tuple[np.ndarray, ...]] = []
+    roots = np.empty((N, T), dtype=np.int64)
     offset = 0
     depth_reached = 0
     for n0 in range(0, N, per_chunk):
         n1 = min(N, n0 + per_chunk)
         feat, thr, chi, val, reached = _grow_level_by_level(X[n0:n1], T, S, max_depth, rng)
         parts.append((feat, thr, chi + offset, val))
+        roots[n0:n1] = offset + np.arange((n1 - n0) * T).reshape(n1 - n0, T)  # a chunk's roots come first
         offset += feat.shape[0]
         depth_reached = max(depth_reached, reached)
-    roots = np.zeros((N, T), dtype=np.int64)
-    start = 0
-    for (feat, _, _, _), n0 in zip(parts, range(0, N, per_chunk)):
-        n1 = min(N, n0 + per_chunk)
-        roots[n0:n1] = start + np.arange((n1 - n0) * T).reshape(n1 - n0, T)  # roots come first
-        start += feat.shape[0]
+    if offset >= np.iinfo(np.int32).max:
+        raise ValueError(f"{offset} tree nodes overflow int32 indices; use fewer nodes or trees per bank")
     return FlatForest(
         feature=np.concatenate([p[0] for p in parts]).astype(_feature_dtype(d)),
         threshold=np.concatenate([p[1] for p in parts]),
