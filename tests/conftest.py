@@ -9,6 +9,8 @@ import pytest
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Ray gives the raylet 30 s to register; a shared 2-core machine under load can need longer.
+os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +25,14 @@ def ray_session():
     options = {"log_to_driver": False}
     if address is None:
         options.update(include_dashboard=False, num_cpus=2)
-    ray.init(address=address, **options)
+    for attempt in range(3):  # a loaded machine can make the raylet miss Ray's 30 s start-up deadline
+        try:
+            ray.init(address=address, **options)
+            break
+        except Exception:  # noqa: BLE001 - Ray raises a bare Exception on that timeout
+            ray.shutdown()
+            if attempt == 2:
+                raise
     try:
         yield ray
     finally:

@@ -45,6 +45,7 @@ def plot_heatmap(frame: pd.DataFrame, outcome: str, x: str, y: str, *, ax=None, 
     """Mean of ``outcome`` over replicates on a grid of factors ``x`` (columns) and ``y`` (rows)."""
     table = summarize(frame, outcome, by=[y, x])
     grid = table.pivot(index=y, columns=x, values="mean")
+    grid = grid.reindex(index=pd.unique(table[y]), columns=pd.unique(table[x]))  # design order, not sorted
     fig, ax = _axes(ax)
     image = ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, aspect="auto", origin="lower")
     ax.set_xticks(range(grid.shape[1]), [str(v) for v in grid.columns])

@@ -153,6 +153,8 @@ class RayBackend(Backend):
             address = self.address or os.environ.get("RAY_ADDRESS") or None
             options: dict[str, Any] = {"log_to_driver": False, **self.init_options}
             if address is None:
+                # the raylet's 30 s registration deadline is too short on a loaded laptop
+                os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
                 options.setdefault("include_dashboard", False)
                 if self.num_cpus is not None:
                     options["num_cpus"] = self.num_cpus

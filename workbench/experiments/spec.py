@@ -24,7 +24,7 @@ import numpy as np
 from workbench.model.params import ModelParams, field_names
 
 # Per-run frames that may be kept besides the summary row (attributes of the run result).
-FRAMES = ("steps", "signatures")
+FRAMES = ("steps", "signatures", "campaigns")
 
 
 class Design(str, enum.Enum):
@@ -200,7 +200,8 @@ class Sweep:
     steps : model steps per run (>= 1).
     seed : root seed (>= 0) for the replicate seeds and for the LHS design.
     design : ``"grid"`` or ``"lhs"``.  samples : number of LHS points (``design="lhs"`` only).
-    keep : per-run frames stored besides the summary row: any of ``"steps"``, ``"signatures"``.
+    keep : per-run frames stored besides the summary row: any of ``"steps"``, ``"signatures"``,
+        ``"campaigns"``.
     name : store name under ``data/sweeps/``; defaults to ``sweep-<spec hash>``.
     runner : ``runner(params, seed=, steps=)`` returning an object with ``.summary`` (and the kept
         frames); a module-level callable so that worker processes can import it. Default:

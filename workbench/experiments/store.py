@@ -216,7 +216,7 @@ def load(path: str | Path, *, timing: bool = False) -> pd.DataFrame:
 
 
 def load_frames(path: str | Path, frame: str = "steps") -> pd.DataFrame:
-    """Per-run frames (``"steps"`` or ``"signatures"``) of a store, stacked: the design columns
+    """Per-run frames (``"steps"``, ``"signatures"``, ``"campaigns"``) of a store, stacked: the design columns
     (``run_id``, ``point``, ``replicate``, factors, ``seed``) followed by the frame's own."""
     store = Store(path)
     manifest = store.read_manifest()

@@ -1,0 +1,107 @@
+"""Sweep backends on this machine: local vs Ray vs ``mesa.batch_run(number_processes=2)``.
+
+A 16-run sweep (sharing x malicious_fraction x 2 replicates) of runs calibrated to about
+``--target-s`` seconds each. Reports wall times, the Ray backend's parallel efficiency against
+the local backend (``ray.init`` excluded and timed apart), and Mesa's batch_run on the same grid.
+
+    .venv/bin/python benchmarks/bench_sweep.py [--target-s 2.0] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import warnings
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+
+BASE = {"n_nodes": 40}
+FACTORS = {"sharing": ["none", "central", "ledger", "gossip"], "malicious_fraction": [0.0, 0.2]}
+REPLICATES = 2
+
+
+def calibrate_steps(target_s: float) -> tuple[int, float]:
+    """Steps for which one run of the base model takes about ``target_s`` seconds."""
+    from workbench import ModelParams, run_model
+
+    params = ModelParams(**BASE, sharing="gossip", malicious_fraction=0.2)
+    run_model(params, seed=0, steps=5)  # imports and caches warm
+    steps, elapsed = 10, 0.0
+    while True:
+        start = time.perf_counter()
+        run_model(params, seed=0, steps=steps)
+        elapsed = time.perf_counter() - start
+        if elapsed > target_s / 4 or steps >= 5000:
+            break
+        steps *= 2
+    steps = max(1, round(steps * target_s / elapsed))
+    start = time.perf_counter()
+    run_model(params, seed=0, steps=steps)
+    return steps, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target-s", type=float, default=2.0, help="seconds per run (calibrated)")
+    parser.add_argument("--workers", type=int, default=2, help="Ray CPUs and batch_run processes")
+    parser.add_argument("--steps", type=int, default=None, help="skip calibration; use this many steps")
+    args = parser.parse_args()
+
+    import mesa
+    import ray
+
+    from workbench import ThreatIntelModel
+    from workbench.experiments import Sweep, replicate_seeds
+
+    if args.steps:
+        steps, one_run_s = args.steps, float("nan")
+    else:
+        steps, one_run_s = calibrate_steps(args.target_s)
+    sweep = Sweep(BASE, FACTORS, replicates=REPLICATES, steps=steps, seed=1)
+    results = {"runs": len(sweep), "steps": steps, "calibration_run_s": round(one_run_s, 2),
+               "cpus": os.cpu_count(), "workers": args.workers}
+    print(f"{len(sweep)} runs x {steps} steps (one calibration run: {one_run_s:.2f} s)", flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        local = sweep.run(backend="local", store=f"{tmp}/local", quiet=True)
+        results["local_s"] = time.perf_counter() - start
+        print(f"local:      {results['local_s']:.1f} s", flush=True)
+
+        start = time.perf_counter()
+        ray.init(include_dashboard=False, log_to_driver=False, num_cpus=args.workers)
+        results["ray_init_s"] = time.perf_counter() - start
+        try:
+            start = time.perf_counter()
+            on_ray = sweep.run(backend="ray", store=f"{tmp}/ray", quiet=True)
+            results["ray_s"] = time.perf_counter() - start
+        finally:
+            ray.shutdown()
+        results["ray_efficiency"] = results["local_s"] / (args.workers * results["ray_s"])
+        results["identical_frames"] = bool(local.equals(on_ray))
+        print(f"ray:        {results['ray_s']:.1f} s (+ ray.init {results['ray_init_s']:.1f} s); "
+              f"parallel efficiency {results['ray_efficiency']:.0%}", flush=True)
+
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            mesa.batch_run(ThreatIntelModel, parameters={**BASE, **FACTORS}, number_processes=args.workers,
+                           rng=replicate_seeds(1, REPLICATES), max_steps=steps, data_collection_period=-1,
+                           display_progress=False)
+        results["batch_run_s"] = time.perf_counter() - start
+        print(f"batch_run:  {results['batch_run_s']:.1f} s (number_processes={args.workers})", flush=True)
+
+        start = time.perf_counter()
+        sweep.run(backend="processes", store=f"{tmp}/processes", quiet=True, max_workers=args.workers)
+        results["processes_s"] = time.perf_counter() - start
+        print(f"processes:  {results['processes_s']:.1f} s", flush=True)
+
+    results["ray_vs_batch_run"] = results["batch_run_s"] / results["ray_s"]
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
