@@ -200,3 +200,20 @@ def test_cli_as_a_process(tmp_path):
                           capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert (done.returncode, done.stdout) == (0, "OK: 12 entries verified\n")
+
+
+def test_parallel_verify_agrees_with_sequential(tmp_path, monkeypatch):
+    from workbench.ledger import sqlite as sqlite_backend
+
+    monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)  # slices of ~10 entries: boundaries get tested
+    path = tmp_path / "par.sqlite"
+    with open_ledger("sqlite", str(path), n_nodes=N_NODES, key_seed=KEY_SEED) as ledger:
+        for step in range(8):
+            ledger.append_batch(step, [(i, "vote", {"approve": i % 2 == 0}) for i in range(6)])
+    with sqlite3.connect(path) as conn:  # delete the first entry of a slice (48 entries, 8 slices of 6)
+        conn.execute("DELETE FROM entries WHERE seq = 31")
+    conn.close()
+    with open_ledger("sqlite", str(path)) as reader:
+        sequential, parallel = reader.verify(), reader.verify(workers=2)
+    assert sequential.bad_seq == 31
+    assert parallel == sequential

@@ -21,12 +21,14 @@ from workbench.ledger.base import Ledger, rows_to_frame
 from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerEntry, LedgerError, VerifyResult
 from workbench.ledger.keys import derive_private_key
 from workbench.ledger.memory import MemoryLedger
+from workbench.ledger.summary import entries_per_kind, plot_entries_per_kind
 
 BACKENDS = ("memory", "sqlite")
 
 __all__ = [
     "BACKENDS", "COLUMNS", "GENESIS_HASH", "KINDS", "Ledger", "LedgerEntry", "LedgerError", "MemoryLedger",
-    "VerifyResult", "derive_private_key", "open_ledger", "rows_to_frame", "verify_file",
+    "VerifyResult", "derive_private_key", "entries_per_kind", "open_ledger", "plot_entries_per_kind",
+    "rows_to_frame", "verify_file",
 ]
 
 
@@ -59,10 +61,10 @@ def open_ledger(
     raise LedgerError(f"kind={kind!r} is not allowed; choose one of {', '.join(map(repr, BACKENDS))}")
 
 
-def verify_file(path: str) -> VerifyResult:
+def verify_file(path: str, *, workers: int = 1) -> VerifyResult:
     """Verify a sqlite ledger file using only what it contains (read-only)."""
     with open_ledger("sqlite", path) as ledger:
-        return ledger.verify()
+        return ledger.verify(workers=workers)
 
 
 def _check_n_nodes(n_nodes: int) -> int:

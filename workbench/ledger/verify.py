@@ -20,6 +20,8 @@ def verify_rows(
     head_seq: int,
     start_seq: int = 1,
     start_prev_hash: str = GENESIS_HASH,
+    start_step: int | None = None,
+    is_slice: bool = False,
 ) -> VerifyResult:
     """Check rows ``start_seq ..`` (in order) and that the last one is the recorded head.
 
@@ -27,10 +29,11 @@ def verify_rows(
     ``head_seq`` is the number of entries the ledger records having written, so that a deleted
     last entry is noticed too. Checks, per entry: consecutive ``seq``, ``prev_hash`` equal to the
     previous entry's hash, known kind and node, non-decreasing step, the recomputed hash, and
-    (when ``signed``) the node's Ed25519 signature over the hash.
+    (when ``signed``) the node's Ed25519 signature over the hash. ``start_*`` and ``is_slice``
+    check a slice of a ledger: its first seq, the hash and step of the entry before it.
     """
     loaded: dict[int, object] = {}
-    expected, prev, last_step = start_seq, start_prev_hash, None
+    expected, prev, last_step = start_seq, start_prev_hash, start_step
     sha256 = hashlib.sha256
     fromhex = bytes.fromhex
 
@@ -76,6 +79,8 @@ def verify_rows(
         expected += 1
     last = expected - 1
     if last < head_seq:
+        if is_slice:  # head_seq is where the slice ends, not the ledger's head
+            return bad(expected, f"entry {expected} is missing")
         return bad(expected, f"entry {expected} is missing (the ledger records {head_seq} entries; found {last})")
     if last > head_seq:
         return bad(head_seq + 1, f"entries after the recorded head (the ledger records {head_seq} entries; found {last})")

@@ -1,0 +1,46 @@
+"""Summaries of a ledger for audit reports: entries per kind over time, and its figure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from workbench.ledger.entry import KINDS
+
+if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
+    from matplotlib.axes import Axes
+
+
+def entries_per_kind(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tidy counts from :meth:`Ledger.to_frame`: one row per (step, kind), column ``n_entries``.
+
+    Every step from the first to the last entry appears for every kind (zero when none were
+    written), so the counts plot as continuous series.
+    """
+    if frame.empty:
+        return pd.DataFrame({"step": pd.Series(dtype="int64"), "kind": pd.Series(dtype="object"),
+                             "n_entries": pd.Series(dtype="int64")})
+    steps = range(int(frame["step"].min()), int(frame["step"].max()) + 1)
+    counts = frame.groupby(["step", "kind"]).size()
+    full = pd.MultiIndex.from_product([steps, KINDS], names=["step", "kind"])
+    return counts.reindex(full, fill_value=0).rename("n_entries").reset_index().astype({"step": "int64", "n_entries": "int64"})
+
+
+def plot_entries_per_kind(frame: pd.DataFrame, ax: "Axes | None" = None, *, cumulative: bool = False) -> "Axes":
+    """Line per kind: entries written per step (or in total up to each step, ``cumulative``)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    wide = entries_per_kind(frame).pivot(index="step", columns="kind", values="n_entries")
+    if cumulative:
+        wide = wide.cumsum()
+    for kind in KINDS:
+        if kind in wide:
+            ax.plot(wide.index, wide[kind], label=kind, drawstyle="steps-mid")
+    ax.set_xlabel("model step")
+    ax.set_ylabel("ledger entries" + (" (cumulative)" if cumulative else " per step"))
+    ax.legend(title="kind", frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
