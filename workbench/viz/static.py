@@ -1,0 +1,146 @@
+"""Static matplotlib figures of a model's current state: the same pictures as the live page.
+
+Used by the notebook (whose executed report cannot show the interactive page), by the page's
+custom plot components, and anywhere a PNG of a run is wanted. Every function draws on an ``ax``
+it is given (or a new one) and returns it; nothing here calls ``pyplot.show``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+
+from workbench.viz.layout import model_graph, node_layout
+from workbench.viz.style import STATE_COLORS, legend_handles, node_color, node_size
+
+FLOW_COLUMNS = {"attack_flows_blocked": "#1f77b4", "attack_flows_passed": "#d62728"}
+FALSE_ACCEPTANCE_COLUMN = "false_acceptance_rate"
+_CAMPAIGN_COLUMN = re.compile(r"^protected_frac_c(\d+)$")
+
+
+def _new_ax(ax: Axes | None, size: tuple[float, float] = (5.0, 4.0)) -> Axes:
+    if ax is not None:
+        return ax
+    return Figure(figsize=size, constrained_layout=True).add_subplot()
+
+
+def model_frame(model: Any) -> pd.DataFrame:
+    """The model's per-step reporters (empty frame before anything was collected)."""
+    try:
+        return model.datacollector.get_model_vars_dataframe()
+    except (AttributeError, KeyError, ValueError):
+        return pd.DataFrame()
+
+
+def campaign_columns(df: pd.DataFrame) -> list[str]:
+    """``protected_frac_c<i>`` columns in campaign order (``c10`` after ``c9``)."""
+    found = [(int(m.group(1)), c) for c in df.columns if (m := _CAMPAIGN_COLUMN.match(str(c)))]
+    return [c for _, c in sorted(found)]
+
+
+def state_counts(model: Any) -> dict[str, int]:
+    """Number of nodes in each state (every known state present, zero if empty)."""
+    counts = Counter(getattr(a, "state", "") for a in model.agents)
+    return {state: counts.get(state, 0) for state in STATE_COLORS} | {
+        s: n for s, n in counts.items() if s not in STATE_COLORS
+    }
+
+
+def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True,
+                 title: str | None = None) -> Axes:
+    """The network on its cached seeded layout: nodes coloured by state, sized by detections."""
+    ax = _new_ax(ax, (6.0, 5.0))
+    pos = node_layout(model)
+    graph = model_graph(model)
+    if graph.number_of_edges():
+        segments = np.array([(pos[u], pos[v]) for u, v in graph.edges()])
+        ax.add_collection(LineCollection(segments, colors="#999999", linewidths=0.5, alpha=0.5, zorder=0))
+    agents = sorted(model.agents, key=lambda a: getattr(a, "node_id", 0))
+    if agents:
+        xy = np.array([pos[a.node_id] for a in agents])
+        ax.scatter(xy[:, 0], xy[:, 1],
+                   c=[node_color(a.state) for a in agents],
+                   s=[node_size(a.detections) for a in agents],
+                   linewidths=0, zorder=2)
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.set_axis_off()
+    if legend:
+        ax.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                  frameon=False, fontsize="small")
+    ax.set_title(title if title is not None else f"step {model.steps}", fontsize="medium")
+    return ax
+
+
+def _empty(ax: Axes, what: str) -> Axes:
+    ax.text(0.5, 0.5, f"no {what} yet: press Step", ha="center", va="center",
+            transform=ax.transAxes, color="0.4")
+    return ax
+
+
+def draw_flows(model: Any, ax: Axes | None = None) -> Axes:
+    """Attack flows blocked vs let through, per step."""
+    ax = _new_ax(ax)
+    df = model_frame(model)
+    cols = [c for c in FLOW_COLUMNS if c in df.columns]
+    if df.empty or not cols:
+        _empty(ax, "attack flows")
+    for col in cols:
+        ax.plot(df.index, df[col], color=FLOW_COLUMNS[col], label=col.replace("attack_flows_", ""))
+    if cols:
+        ax.legend(loc="upper left", fontsize="small", frameon=False)
+    ax.set_xlabel("step")
+    ax.set_ylabel("attack flows per step")
+    ax.set_title("attack flows: blocked vs let through", fontsize="medium")
+    return ax
+
+
+def draw_false_acceptance(model: Any, ax: Axes | None = None) -> Axes:
+    """False-acceptance rate (share of confirmed signatures that are false), per step."""
+    ax = _new_ax(ax)
+    df = model_frame(model)
+    if df.empty or FALSE_ACCEPTANCE_COLUMN not in df.columns:
+        _empty(ax, "false acceptances")
+    else:
+        ax.plot(df.index, df[FALSE_ACCEPTANCE_COLUMN], color="#9467bd")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("step")
+    ax.set_ylabel("false-acceptance rate")
+    ax.set_title("false acceptance", fontsize="medium")
+    return ax
+
+
+def draw_protection(model: Any, ax: Axes | None = None) -> Axes:
+    """Fraction of honest nodes protected against each campaign, per step."""
+    ax = _new_ax(ax)
+    df = model_frame(model)
+    cols = campaign_columns(df)
+    if df.empty or not cols:
+        _empty(ax, "campaigns")
+    for col in cols:
+        ax.plot(df.index, df[col], label=f"campaign {col.rsplit('c', 1)[-1]}")
+    if cols:
+        ax.legend(loc="lower right", fontsize="small", frameon=False)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("step")
+    ax.set_ylabel("honest nodes protected (fraction)")
+    ax.set_title("protection per campaign", fontsize="medium")
+    return ax
+
+
+def draw_dashboard(model: Any, fig: Figure | None = None) -> Figure:
+    """One figure with the network and the three live plots, as the page shows them."""
+    fig = fig if fig is not None else Figure(figsize=(12, 8), constrained_layout=True)
+    axes = fig.subplots(2, 2)
+    draw_network(model, axes[0, 0])
+    draw_flows(model, axes[0, 1])
+    draw_false_acceptance(model, axes[1, 0])
+    draw_protection(model, axes[1, 1])
+    return fig

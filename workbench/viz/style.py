@@ -1,0 +1,64 @@
+"""How a node looks: colour by state, marker size by detections. Shared by the live page and the
+static figures so both show the same picture."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from matplotlib.lines import Line2D
+from mesa.visualization.components import AgentPortrayalStyle
+
+# Order is the legend order: the story goes healthy -> under attack -> protected.
+STATE_COLORS: dict[str, str] = {
+    "healthy": "#8fbf8f",
+    "under_attack": "#d62728",
+    "protected": "#1f77b4",
+    "malicious": "#2b2b2b",
+}
+STATE_LABELS: dict[str, str] = {
+    "healthy": "healthy",
+    "under_attack": "under attack",
+    "protected": "protected",
+    "malicious": "malicious",
+}
+UNKNOWN_COLOR = "#bbbbbb"
+
+# Marker area in points^2 (matplotlib's scatter ``s``).
+MIN_SIZE = 14.0
+MAX_SIZE = 160.0
+
+
+def node_size(detections: int | float) -> float:
+    """Marker area for a node with ``detections`` cumulative flagged flows.
+
+    Logarithmic, because detections grow without bound while the figure does not: 0 -> 14,
+    10 -> ~57, 100 -> ~97, capped at 160.
+    """
+    d = max(float(detections or 0), 0.0)
+    return min(MIN_SIZE + 18.0 * math.log1p(d), MAX_SIZE)
+
+
+def node_color(state: str) -> str:
+    """Colour of a node state (grey for states this view does not know)."""
+    return STATE_COLORS.get(state, UNKNOWN_COLOR)
+
+
+def agent_portrayal(agent: Any) -> AgentPortrayalStyle:
+    """Mesa portrayal of a ``NodeAgent``: coloured by ``state``, sized by ``detections``."""
+    return AgentPortrayalStyle(
+        color=node_color(getattr(agent, "state", "")),
+        size=node_size(getattr(agent, "detections", 0)),
+        marker="o",
+        zorder=2,
+        alpha=0.95,
+    )
+
+
+def legend_handles() -> list[Line2D]:
+    """Proxy artists for a state legend."""
+    return [
+        Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=color,
+               markeredgecolor="none", label=STATE_LABELS[state])
+        for state, color in STATE_COLORS.items()
+    ]
