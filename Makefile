@@ -8,7 +8,6 @@ REPORTS := reports
 # run notebooks with this project's interpreter.
 export JUPYTER_PREFER_ENV_PATH := 1
 export RAY_AUTH_MODE := disabled
-export MPLBACKEND := Agg
 
 .PHONY: report test venv clean bench
 

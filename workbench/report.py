@@ -1,0 +1,92 @@
+"""Reports: execute notebooks with papermill and render them to HTML without code.
+
+``python -m workbench report --notebooks notebooks --out reports [-p NAME VALUE ...] [--only 01_single_run]``
+
+Each notebook runs in a scratch folder; only a notebook that executed to the end is moved to
+``reports/`` (executed ``.ipynb`` plus ``.html``), so a failed run never leaves a half report behind
+and never overwrites a good one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+KERNEL = "python3"
+
+
+def parse_value(text: str) -> Any:
+    """A papermill parameter from the command line: a Python literal if it parses, else the string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | None = None,
+                     kernel: str = KERNEL) -> Path:
+    """Execute ``source`` with ``parameters``; on success write ``out_dir/NAME.ipynb`` and ``NAME.html``.
+
+    Raises ``RuntimeError`` with the notebook's own error message (for example a parameter's
+    ``ValueError``) when execution fails; nothing is written to ``out_dir`` then.
+    """
+    import nbformat
+    import papermill as pm
+    from nbconvert import HTMLExporter
+
+    with tempfile.TemporaryDirectory(prefix="wb-report-") as scratch:
+        executed = Path(scratch) / source.name
+        try:
+            pm.execute_notebook(str(source), str(executed), parameters=parameters or {}, kernel_name=kernel,
+                                cwd=str(source.parent), progress_bar=False)
+        except pm.PapermillExecutionError as exc:
+            raise RuntimeError(f"{source.name}: {exc.ename}: {exc.evalue}") from None
+        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+        html = Path(scratch) / (source.stem + ".html")
+        html.write_text(body, encoding="utf-8")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(executed), out_dir / executed.name)
+        shutil.move(str(html), out_dir / html.name)
+    return out_dir / html.name
+
+
+def run(args: argparse.Namespace) -> int:
+    notebooks = sorted(Path(args.notebooks).glob("*.ipynb"))
+    if args.only:
+        notebooks = [nb for nb in notebooks if nb.stem in args.only]
+        missing = set(args.only) - {nb.stem for nb in notebooks}
+        if missing:
+            print(f"report: no notebook named {sorted(missing)} in {args.notebooks}", file=sys.stderr)
+            return 1
+    if not notebooks:
+        print(f"report: no notebooks in {args.notebooks}", file=sys.stderr)
+        return 1
+    parameters = {name: parse_value(value) for name, value in (args.parameter or [])}
+    failed = 0
+    for nb in notebooks:
+        start = time.perf_counter()
+        try:
+            html = execute_notebook(nb, Path(args.out), parameters)
+        except RuntimeError as exc:
+            print(f"FAILED {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"ok     {html}  ({time.perf_counter() - start:.0f} s)")
+    return 1 if failed else 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("report", help="execute notebooks into HTML reports (papermill + nbconvert)")
+    parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks (default: notebooks)")
+    parser.add_argument("--out", default="reports", help="folder for executed notebooks and HTML (default: reports)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="notebook names (without .ipynb) to run")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                        help="papermill parameter applied to every notebook that declares it")
+    parser.set_defaults(func=run)
