@@ -252,6 +252,26 @@ def test_zscore_update_tracks_benign_drift_and_ignores_flagged() -> None:
     assert bank.buffer_.shape == (N, W, d)
 
 
+def test_zscore_update_writes_only_accepted_flows_per_node() -> None:
+    rng = np.random.default_rng(1)
+    N, W, F, d = 3, 10, 4, 2
+    bank = RobustZScoreBank(refit_steps=1).fit(rng.normal(size=(N, W, d)))
+    before = bank.buffer_.copy()
+    X = rng.normal(10.0, 1.0, size=(N, F, d))
+    flagged = np.array([[True] * 4, [False] * 4, [True, False, True, False]])
+    bank.update(X, flagged)
+    np.testing.assert_array_equal(bank.buffer_[0], before[0])  # all flagged: baseline untouched
+    np.testing.assert_array_equal(bank.buffer_[1, :4], X[1])  # oldest rows replaced, in order
+    np.testing.assert_array_equal(bank.buffer_[1, 4:], before[1, 4:])
+    np.testing.assert_array_equal(bank.buffer_[2, :2], X[2, [1, 3]])
+    np.testing.assert_array_equal(bank.buffer_[2, 2:], before[2, 2:])
+    # more accepted flows than the window holds: only the newest W survive, as a ring
+    big = rng.normal(size=(N, 25, d))
+    bank.update(big, np.zeros((N, 25), dtype=bool))
+    for n in range(N):
+        np.testing.assert_array_equal(np.sort(bank.buffer_[n], axis=0), np.sort(big[n, -W:], axis=0))
+
+
 # ------------------------------------------------------------------------------------------
 # real data: Shuttle (shipped inside the river wheel)
 # ------------------------------------------------------------------------------------------

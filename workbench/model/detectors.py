@@ -170,7 +170,7 @@ class RobustZScoreBank(_FlagsMixin):
         """Fit every node's baseline on its warm-up window ``X`` of shape ``(N, W, d)``."""
         X = _check_array(X, "X", "(N, W, d)")
         self.buffer_ = X.copy()  # ring buffer of each node's last W accepted flows, (N, W, d)
-        self._write_pos = 0
+        self._write_pos = np.zeros(X.shape[0], dtype=np.int64)  # per node: accepted counts differ
         self.n_updates_ = 0
         self._refit()
         self.threshold_ = np.full(X.shape[0], -self.threshold)
@@ -208,8 +208,6 @@ class RobustZScoreBank(_FlagsMixin):
         flagged = np.asarray(flagged, dtype=bool)
         if flagged.shape != X.shape[:2]:
             raise ValueError(f"flagged must have shape (N, F) = {X.shape[:2]}; got {flagged.shape}")
-        if not isinstance(self._write_pos, np.ndarray):
-            self._write_pos = np.full(N, self._write_pos, dtype=np.int64)
         accepted = ~flagged
         rank = np.cumsum(accepted, axis=1) - 1  # position of each accepted flow among its node's accepted flows
         node, col = np.nonzero(accepted)
