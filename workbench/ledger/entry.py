@@ -179,23 +179,26 @@ def prepare_batch(entries: Sequence[tuple[int, str, Mapping[str, Any]]], n_nodes
     if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Sequence):
         raise LedgerError(f"entries must be a sequence of (node_id, kind, payload) tuples, not {type(entries).__name__}")
     prepared: list[tuple[int, str, str]] = []
+    append, encode = prepared.append, _C_ENCODER
     for i, item in enumerate(entries):
         try:
             node_id, kind, payload = item
         except (TypeError, ValueError):
             raise LedgerError(f"entries[{i}]={item!r} is not a (node_id, kind, payload) triple") from None
-        node = _as_int("node_id", node_id)
-        if node is None or not 0 <= node < n_nodes:
-            raise LedgerError(
-                f"entries[{i}]: node_id={node_id!r} is not a known node; expected an integer with 0 <= x <= {n_nodes - 1}"
-            )
+        if type(node_id) is not int or not 0 <= node_id < n_nodes:  # fast path: a plain int in range
+            node = _as_int("node_id", node_id)
+            if node is None or not 0 <= node < n_nodes:
+                raise LedgerError(
+                    f"entries[{i}]: node_id={node_id!r} is not a known node; expected an integer with 0 <= x <= {n_nodes - 1}"
+                )
+            node_id = node
         if kind not in KINDS:
             raise LedgerError(f"entries[{i}]: kind={kind!r} is not allowed; choose one of {', '.join(map(repr, KINDS))}")
         if type(payload) is not dict and not isinstance(payload, Mapping):
             raise LedgerError(f"entries[{i}]: payload must be a mapping (a dict of JSON values), not {type(payload).__name__}")
         try:
-            text = canonical_json(payload)
-        except (TypeError, ValueError) as exc:
+            text = "".join(encode(payload, 0)) if encode is not None and type(payload) is dict else canonical_json(payload)
+        except (TypeError, ValueError, RecursionError) as exc:
             raise LedgerError(f"entries[{i}]: payload is not JSON-serialisable: {exc}") from None
-        prepared.append((node, kind, text))
+        append((node_id, kind, text))
     return prepared

@@ -1,0 +1,154 @@
+"""Speed of the ledger: batched appends, verification, and its cost inside the model.
+
+Run: .venv/bin/python benchmarks/bench_ledger.py [--quick] [--full-signed-verify] [--workers N]
+Prints figures, asserts nothing. Wall-clock rates on a shared machine vary with its load, so each
+figure also gives the process's CPU time. Targets (ledger issue): sqlite batched appends >= 50,000
+entries/s unsigned and >= 10,000/s with Ed25519 signing; verify() of 1,000,000 entries <= 60 s;
+the model with ledger="sqlite" at most 2x slower than with "memory" at 100 nodes.
+
+The 1,000,000-entry verification is measured on an unsigned file (hash chain only) and, for a
+signed file, on --signed-verify-entries entries and extrapolated (signature checks dominate and
+cost the same per entry); --full-signed-verify builds and checks a signed 1,000,000-entry file
+(minutes of CPU; the file is kept in data/runs/ and reused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from workbench.ledger import open_ledger  # noqa: E402
+
+N_NODES = 100
+BATCH = 1000  # entries per append_batch call (one model step's worth at 100+ nodes)
+
+
+def make_batch(step: int, size: int = BATCH) -> list[tuple[int, str, dict]]:
+    """Entries shaped like the model's: signature claims, votes and decisions."""
+    kinds = ("signature", "vote", "vote", "vote", "decision")
+    return [(i % N_NODES, kinds[i % 5], {"sig": f"{step:06x}{i:06x}", "approve": i % 3 != 0, "score": round(i / BATCH, 4)})
+            for i in range(size)]
+
+
+class Timer:
+    """Wall and CPU seconds of a block."""
+
+    def __enter__(self) -> "Timer":
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def fresh(path: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def report(label: str, n: int, timer: Timer) -> None:
+    print(f"{label:44} {n:>9,d} entries  {timer.wall:7.2f} s wall {n / timer.wall:>10,.0f}/s"
+          f"  {timer.cpu:7.2f} s CPU {n / timer.cpu:>10,.0f}/s", flush=True)
+
+
+def bench_appends(tmp: Path, n_unsigned: int, n_signed: int) -> None:
+    batches = [make_batch(s) for s in range(max(n_unsigned, n_signed) // BATCH)]
+    for backend in ("sqlite", "memory"):
+        for sign, n in ((False, n_unsigned), (True, n_signed)):
+            path = fresh(tmp / "append.sqlite")
+            with open_ledger(backend, str(path), n_nodes=N_NODES, key_seed=1, sign=sign) as ledger:
+                with Timer() as timer:
+                    for step in range(n // BATCH):
+                        ledger.append_batch(step, batches[step])
+                report(f"append {backend:6} {'signed' if sign else 'unsigned'}"
+                       f"{' (signing deferred)' if backend == 'memory' and sign else ''}", n, timer)
+                if backend == "memory" and sign:
+                    with Timer() as timer:
+                        ledger.to_frame()
+                    report("  memory: deferred signing on first read", n, timer)
+
+
+def build(path: Path, n: int, sign: bool) -> None:
+    with open_ledger("sqlite", str(path), n_nodes=N_NODES, key_seed=2, sign=sign) as ledger:
+        batches = [make_batch(s) for s in range(100)]
+        for step in range(len(ledger) // BATCH, n // BATCH):
+            ledger.append_batch(step, batches[step % 100])
+
+
+def bench_verify(tmp: Path, n_unsigned: int, n_signed: int, full_signed: bool, workers: int) -> None:
+    path = fresh(tmp / "verify-unsigned.sqlite")
+    with Timer() as timer:
+        build(path, n_unsigned, sign=False)
+    report("build sqlite unsigned (for verify)", n_unsigned, timer)
+    with open_ledger("sqlite", str(path)) as ledger, Timer() as timer:
+        result = ledger.verify()
+    report(f"verify unsigned (hash chain): {result.summary()[:20]}", n_unsigned, timer)
+
+    if full_signed:
+        path = ROOT / "data" / "runs" / "bench_ledger_1M_signed.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        n_signed = 1_000_000
+    else:
+        path = fresh(tmp / "verify-signed.sqlite")
+    with Timer() as timer:
+        build(path, n_signed, sign=True)
+    report("build sqlite signed (for verify)", n_signed, timer)
+    for w in sorted({1, workers}):
+        with open_ledger("sqlite", str(path)) as ledger, Timer() as timer:
+            result = ledger.verify(workers=w)
+        report(f"verify signed, workers={w}: {result.summary()[:20]}", n_signed, timer)
+        if n_signed != 1_000_000:
+            print(f"{'':44} -> 1,000,000 signed entries: ~{timer.wall * 1e6 / n_signed:.0f} s wall (extrapolated)")
+
+
+def bench_model(tmp: Path, steps: int) -> None:
+    try:
+        from workbench import ModelParams, run_model
+    except ImportError as exc:  # the model is developed separately
+        print(f"model comparison skipped: {exc}")
+        return
+    times = {}
+    for backend in ("memory", "sqlite", "memory", "sqlite"):  # twice, alternating: load drifts
+        path = fresh(tmp / "model.sqlite")
+        params = ModelParams(n_nodes=100, ledger=backend, ledger_path=str(path) if backend == "sqlite" else None)
+        with Timer() as timer:
+            run_model(params, seed=1, steps=steps)
+        times.setdefault(backend, []).append(timer)
+        n = 0
+        if backend == "sqlite":
+            with open_ledger("sqlite", str(path)) as ledger:
+                n = len(ledger)
+        print(f"model 100 nodes x {steps} steps, ledger={backend:6}  {timer.wall:6.2f} s wall  {timer.cpu:6.2f} s CPU"
+              + (f"  ({n:,d} entries)" if n else ""), flush=True)
+    best = {k: min(t.wall for t in v) for k, v in times.items()}
+    best_cpu = {k: min(t.cpu for t in v) for k, v in times.items()}
+    print(f"model sqlite / memory: {best['sqlite'] / best['memory']:.2f}x wall, "
+          f"{best_cpu['sqlite'] / best_cpu['memory']:.2f}x CPU (best of 2; target <= 2x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--full-signed-verify", action="store_true", help="build and verify 1,000,000 signed entries")
+    parser.add_argument("--signed-verify-entries", type=int, default=50_000)
+    parser.add_argument("--workers", type=int, default=1, help="also verify the signed file with N processes")
+    parser.add_argument("--model-steps", type=int, default=200)
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    print(f"ledger benchmark: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_appends(Path(tmp), 200_000 // scale, 30_000 // scale)
+        bench_verify(Path(tmp), 1_000_000 // scale, args.signed_verify_entries // scale, args.full_signed_verify, args.workers)
+        bench_model(Path(tmp), args.model_steps // scale if args.quick else args.model_steps)
+
+
+if __name__ == "__main__":
+    main()
