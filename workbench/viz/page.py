@@ -33,12 +33,15 @@ TITLE = "Threat-Intelligence Workbench"
 
 
 class ExploreModel(ThreatIntelModel):
-    """``ThreatIntelModel`` as the page builds it on Reset.
+    """``ThreatIntelModel`` as the page builds it on Reset; the model itself is unchanged.
 
-    The only difference: the seed arrives from a text box, so ``rng`` may be a string of digits.
+    Two adaptations to SolaraViz (Mesa 3.5): the seed arrives from a text box, so ``rng`` may be
+    a string of digits; and Reset passes an empty Mesa ``scenario`` to any model whose ``__init__``
+    takes ``**kwargs``, which this model's parameters (a ``ModelParams``) make redundant.
     """
 
     def __init__(self, params: ModelParams | None = None, *, rng: Any = None, **overrides: Any):
+        overrides.pop("scenario", None)
         super().__init__(params, rng=as_seed(rng), **overrides)
 
 
