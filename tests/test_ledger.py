@@ -295,3 +295,22 @@ def test_tampering_an_unsigned_ledger_is_detected_by_the_chain(backend, tmp_path
     with tamper(ledger, "payload", 11) as tampered:
         result = tampered.verify()
     assert (result.ok, result.bad_seq) == (False, 11)
+
+
+# --- summaries for reports ------------------------------------------------------------------------
+def test_entries_per_kind_is_tidy_and_complete(tmp_path):
+    from workbench.ledger import entries_per_kind, kinds_overview
+
+    with open_backend("memory", tmp_path) as ledger:
+        ledger.append_batch(2, [(0, "signature", {}), (1, "vote", {}), (2, "vote", {})])
+        ledger.append_batch(4, [(1, "decision", {})])
+        frame = ledger.to_frame()
+    counts = entries_per_kind(frame)
+    assert list(counts.columns) == ["step", "kind", "n_entries"]
+    assert len(counts) == 3 * 3  # steps 2..4 x three kinds, zeros included
+    assert counts.set_index(["step", "kind"])["n_entries"].to_dict()[(2, "vote")] == 2
+    assert counts["n_entries"].sum() == 4
+    assert entries_per_kind(frame.iloc[:0]).empty
+    overview = kinds_overview(frame)
+    assert overview["kind"].tolist() == ["signature", "vote", "decision"]
+    assert overview.set_index("kind").loc["vote", ["n_entries", "n_writers", "first_step"]].tolist() == [2, 2, 2]

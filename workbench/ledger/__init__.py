@@ -21,13 +21,13 @@ from workbench.ledger.base import Ledger, rows_to_frame
 from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerEntry, LedgerError, VerifyResult
 from workbench.ledger.keys import derive_private_key
 from workbench.ledger.memory import MemoryLedger
-from workbench.ledger.summary import entries_per_kind, plot_entries_per_kind
+from workbench.ledger.summary import entries_per_kind, kinds_overview, plot_entries_per_kind
 
 BACKENDS = ("memory", "sqlite")
 
 __all__ = [
     "BACKENDS", "COLUMNS", "GENESIS_HASH", "KINDS", "Ledger", "LedgerEntry", "LedgerError", "MemoryLedger",
-    "VerifyResult", "derive_private_key", "entries_per_kind", "open_ledger", "plot_entries_per_kind",
+    "VerifyResult", "derive_private_key", "entries_per_kind", "kinds_overview", "open_ledger", "plot_entries_per_kind",
     "rows_to_frame", "verify_file",
 ]
 

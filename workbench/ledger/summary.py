@@ -44,3 +44,15 @@ def plot_entries_per_kind(frame: pd.DataFrame, ax: "Axes | None" = None, *, cumu
     ax.legend(title="kind", frameon=False)
     ax.grid(alpha=0.3)
     return ax
+
+
+def kinds_overview(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per kind: entries, distinct writing nodes, first and last step (from ``to_frame()``)."""
+    grouped = frame.groupby("kind")
+    overview = pd.DataFrame({
+        "n_entries": grouped.size(),
+        "n_writers": grouped["node_id"].nunique(),
+        "first_step": grouped["step"].min(),
+        "last_step": grouped["step"].max(),
+    })
+    return overview.reindex([k for k in KINDS if k in overview.index]).rename_axis("kind").reset_index()
