@@ -217,3 +217,26 @@ def test_parallel_verify_agrees_with_sequential(tmp_path, monkeypatch):
         sequential, parallel = reader.verify(), reader.verify(workers=2)
     assert sequential.bad_seq == 31
     assert parallel == sequential
+
+
+def test_ledger_can_be_used_from_another_thread(tmp_path):
+    """A UI may open the model's ledger in one thread and step the model in another."""
+    import threading
+
+    with open_ledger("sqlite", str(tmp_path / "t.sqlite"), n_nodes=N_NODES, key_seed=KEY_SEED) as ledger:
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                for step in range(6):
+                    ledger.append_batch(step, [(1, "vote", {"approve": True}), (2, "vote", {"approve": False})])
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        writer = threading.Thread(target=work)
+        writer.start()
+        while writer.is_alive():  # the opening thread reads meanwhile
+            assert len(ledger.entries_after(0)) % 2 == 0
+        writer.join()
+        assert not errors
+        assert len(ledger) == 12 and ledger.verify().ok

@@ -8,9 +8,11 @@ committed batches but never corrupts the chain. Schema: ``docs/ledger-schema.md`
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from workbench.ledger.base import Ledger
@@ -55,6 +57,15 @@ _INSERT = f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 
 _KEY_CHECK_NODES = 16
 
 
+def _locked(method: Callable) -> Callable:
+    """Run a storage hook holding the ledger's lock: one transaction at a time per connection."""
+    @functools.wraps(method)
+    def locked(self: "SqliteLedger", *args: object) -> object:
+        with self._lock:
+            return method(self, *args)
+    return locked
+
+
 class SqliteLedger(Ledger):
     """Ledger stored in a SQLite file; see the module docstring."""
 
@@ -62,6 +73,7 @@ class SqliteLedger(Ledger):
 
     def __init__(self, path: str | os.PathLike[str], *, n_nodes: int | None, key_seed: int | None, sign: bool = True) -> None:
         self.path = Path(path)
+        self._lock = threading.RLock()
         writable = key_seed is not None
         if self.path.is_dir():
             raise LedgerError(f"{self.path} is a directory, not a ledger file")
@@ -72,8 +84,10 @@ class SqliteLedger(Ledger):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         mode = "rwc" if writable else ("rw" if os.access(self.path, os.W_OK) else "ro")
         try:
+            # check_same_thread=False with a lock (see _locked): a UI may build the model in one
+            # thread and step it in another.
             self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode={mode}", uri=True,
-                                         isolation_level=None, timeout=30.0)
+                                         isolation_level=None, timeout=30.0, check_same_thread=False)
         except sqlite3.Error as exc:
             raise LedgerError(f"{self.path}: cannot open ({exc})") from None
         try:
@@ -147,6 +161,7 @@ class SqliteLedger(Ledger):
             raise
 
     # --- storage hooks ------------------------------------------------------------------------
+    @_locked
     def _append(self, step: int, prepared: list[tuple[int, str, str]]) -> list[int]:
         assert self._keys is not None
         conn = self._conn
@@ -170,18 +185,23 @@ class SqliteLedger(Ledger):
             raise
         return [row[0] for row in rows]
 
+    @_locked
     def _last_step(self) -> int | None:
         return self._conn.execute("SELECT step FROM head").fetchone()[0]
 
+    @_locked
     def _rows_after(self, seq: int) -> list[Row]:
         return self._conn.execute(f"{_SELECT} WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
 
+    @_locked
     def _row(self, seq: int) -> Row | None:
         return self._conn.execute(f"{_SELECT} WHERE seq = ?", (seq,)).fetchone()
 
+    @_locked
     def _len(self) -> int:
         return self._conn.execute("SELECT seq FROM head").fetchone()[0]
 
+    @_locked
     def _verify(self, workers: int) -> VerifyResult:
         conn = self._conn
         # One read transaction: head, keys and rows come from the same snapshot even while
@@ -232,6 +252,7 @@ class SqliteLedger(Ledger):
                                 self.signed)
         return VerifyResult(True, head_seq, None, None, self.signed)
 
+    @_locked
     def _close(self) -> None:
         self._conn.close()
 
