@@ -23,16 +23,27 @@ KEY_SEED = 4242
 ROOT = Path(__file__).resolve().parents[1]
 
 # A writer process: appends batches of SIZE entries, one batch per step, resuming after the last
-# step in the file, and prints each committed step. Runs until killed. It loads the ledger layer
-# alone (workbench/__init__ would import the whole model: seconds per process on a busy machine).
+# step in the file, and prints each committed step. Runs until killed, or, given KILL_AFTER > 0,
+# SIGKILLs itself right after inserting its KILL_AFTER-th row (inside that batch's transaction).
+# It loads the ledger layer alone (workbench/__init__ would import the whole model: seconds per
+# process on a busy machine).
 WRITER = """
-import sys, types
+import os, signal, sys, types
 package = types.ModuleType("workbench")
 package.__path__ = [sys.argv[4]]
 sys.modules["workbench"] = package
 from workbench.ledger import open_ledger
-path, size, sign = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+path, size, sign, kill_after = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[5])
+inserted = 0
+def trace(statement):
+    global inserted
+    if statement.startswith("INSERT INTO entries"):
+        inserted += 1
+        if inserted == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
 with open_ledger("sqlite", path, n_nodes=16, key_seed=4242, sign=sign) as ledger:
+    if kill_after:
+        ledger._conn.set_trace_callback(trace)
     step = ledger.get(len(ledger)).step + 1 if len(ledger) else 0
     while True:
         ledger.append_batch(step, [(i % 16, ("signature", "vote", "decision")[i % 3], {"i": i, "step": step})
@@ -42,9 +53,9 @@ with open_ledger("sqlite", path, n_nodes=16, key_seed=4242, sign=sign) as ledger
 """
 
 
-def start_writer(path: Path, size: int, sign: bool) -> subprocess.Popen:
+def start_writer(path: Path, size: int, sign: bool, kill_after: int = 0) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(size), "1" if sign else "0",
-                             str(ROOT / "workbench")], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                             str(ROOT / "workbench"), str(kill_after)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
 
 
 def wait_for_steps(writer: subprocess.Popen, n: int) -> int:
@@ -74,18 +85,23 @@ def batches_are_whole(path: Path, size: int) -> pd.Series:
     return per_step
 
 
-def test_sigkill_mid_batch_leaves_whole_batches(tmp_path):
-    path, size = tmp_path / "crash.sqlite", 5_000
-    committed = -1
+def test_sigkill_inside_a_batch_leaves_only_whole_batches(tmp_path):
+    path, size = tmp_path / "crash.sqlite", 400
+    # Deterministic: the writer kills itself halfway through inserting step 3's batch.
+    writer = start_writer(path, size, sign=True, kill_after=3 * size + size // 2)
+    assert writer.wait(timeout=120) == -signal.SIGKILL
+    writer.stdout.close()
+    assert batches_are_whole(path, size).index.tolist() == [0, 1, 2]
+    # Then killed from outside at arbitrary moments, resuming the same file each time.
+    committed = 2
     for round_, delay in enumerate((0.01, 0.04, 0.07)):
-        writer = start_writer(path, size, sign=False)
-        committed = wait_for_steps(writer, 2 + round_)
+        writer = start_writer(path, size, sign=True)
+        reported = wait_for_steps(writer, 1 + round_)
         time.sleep(delay)  # most of a batch's time is spent inside its transaction
         kill(writer)
         per_step = batches_are_whole(path, size)
-        assert per_step.index.max() >= committed  # every reported commit survived
+        assert per_step.index.max() >= reported > committed  # every reported commit survived
         committed = per_step.index.max()
-    assert committed >= 6
 
 
 def test_readers_read_while_a_writer_appends(tmp_path):
