@@ -218,6 +218,7 @@ def test_cli_as_a_process(tmp_path):
     assert (done.returncode, done.stdout) == (0, "OK: 12 entries verified\n")
 
 
+@pytest.mark.slow  # starts worker processes, each importing the workbench
 def test_parallel_verify_agrees_with_sequential(tmp_path, monkeypatch):
     from workbench.ledger import sqlite as sqlite_backend
 

@@ -67,6 +67,10 @@ class Ledger(ABC):
     def _close(self) -> None:
         """Release resources (default: nothing)."""
 
+    def _where(self) -> str:
+        """Where the entries live, for error messages (default: nowhere worth naming)."""
+        return ""
+
     # --- the interface ------------------------------------------------------------------------
     def append_batch(self, step: int, entries: Sequence[tuple[int, str, Mapping[str, Any]]]) -> list[int]:
         """Append one step's entries ``(node_id, kind, payload)``; returns their sequence numbers.
@@ -79,7 +83,7 @@ class Ledger(ABC):
         self._check_open()
         if not self.writable:
             raise LedgerError("this ledger was opened read-only (no key_seed given); it cannot be appended to")
-        step = check_step(step, self._last_step())
+        step = check_step(step, self._last_step(), self._where())
         prepared = prepare_batch(entries, self.n_nodes)
         if not prepared:
             return []

@@ -161,12 +161,12 @@ def _as_int(name: str, value: Any) -> int | None:
     return int(value)
 
 
-def check_step(step: Any, last_step: int | None) -> int:
+def check_step(step: Any, last_step: int | None, where: str = "") -> int:
     """Validated step number: an integer >= 0, not below the step of the previous batch."""
     low = 0 if last_step is None else last_step
     value = _as_int("step", step)
     if value is None or value < low:
-        why = "" if last_step is None else " (steps never go back: the last batch was step " f"{last_step})"
+        why = "" if last_step is None else f" (steps never go back: the last batch was step {last_step}{where})"
         raise LedgerError(f"step={step!r} is out of range; expected an integer with x >= {low}{why}")
     return value
 

@@ -252,6 +252,9 @@ class SqliteLedger(Ledger):
                                 self.signed)
         return VerifyResult(True, head_seq, None, None, self.signed)
 
+    def _where(self) -> str:
+        return f" in {self.path}, an existing file this ledger appends to; remove it or choose another path to start afresh"
+
     @_locked
     def _close(self) -> None:
         self._conn.close()
