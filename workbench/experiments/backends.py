@@ -155,6 +155,7 @@ class RayBackend(Backend):
             if address is None:
                 # the raylet's 30 s registration deadline is too short on a loaded laptop
                 os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
+                os.environ.setdefault("RAY_agent_register_timeout_ms", "120000")
                 options.setdefault("include_dashboard", False)
                 if self.num_cpus is not None:
                     options["num_cpus"] = self.num_cpus
