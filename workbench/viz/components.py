@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
 import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SpaceRenderer, make_plot_component
@@ -78,6 +79,12 @@ def _guarded_plot(measure: str | dict[str, str], ylabel: str, title: str,
     columns = [measure] if isinstance(measure, str) else list(measure)
 
     def post_process(ax: Any) -> None:
+        lines = ax.get_lines()
+        if lines:  # all-NaN series (a rate before anything is decided) would collapse the x axis
+            n = len(lines[0].get_xdata())
+            ax.set_xlim(0, max(1, n - 1))
+            if all(np.isnan(np.asarray(line.get_ydata(), float)).all() for line in lines):
+                ax.text(0.5, 0.5, "undefined so far", ha="center", va="center", transform=ax.transAxes, color="0.4")
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize="medium")
         if ylim is not None:

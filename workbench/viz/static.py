@@ -80,7 +80,7 @@ def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True,
 
 
 def _empty(ax: Axes, what: str) -> Axes:
-    ax.text(0.5, 0.5, f"no {what} yet: press Step", ha="center", va="center",
+    ax.text(0.5, 0.5, f"no {what} yet", ha="center", va="center",
             transform=ax.transAxes, color="0.4")
     return ax
 
@@ -110,6 +110,9 @@ def draw_false_acceptance(model: Any, ax: Axes | None = None) -> Axes:
         _empty(ax, "false acceptances")
     else:
         ax.plot(df.index, df[FALSE_ACCEPTANCE_COLUMN], color="#9467bd")
+        ax.set_xlim(0, max(1, len(df) - 1))
+        if df[FALSE_ACCEPTANCE_COLUMN].isna().all():
+            _empty(ax, "confirmed signatures")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("step")
     ax.set_ylabel("false-acceptance rate")
