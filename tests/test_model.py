@@ -136,3 +136,18 @@ def test_model_accepts_keyword_parameters_like_solara_passes_them():
     assert model.params.n_nodes == 12 and model.params.sharing == "ledger"
     with pytest.raises(ValueError, match="sharing='carrier pigeon' is not allowed"):
         ThreatIntelModel(sharing="carrier pigeon")
+
+
+def test_sqlite_ledger_records_the_run_and_is_never_overwritten(tmp_path):
+    from workbench.ledger import open_ledger
+    path = tmp_path / "run.sqlite"
+    r = run_model(SMALL.replace(sharing="ledger", ledger="sqlite", ledger_path=str(path)), seed=2, steps=25)
+    with open_ledger("sqlite", str(path)) as ledger:
+        assert ledger.verify().ok
+        kinds = ledger.to_frame().kind.value_counts()
+    assert kinds["signature"] == len(r.signatures)
+    assert kinds["vote"] == r.summary["votes_cast"]
+    size = path.stat().st_size
+    with pytest.raises(ValueError, match="ledger_path=.*already exists"):
+        run_model(SMALL.replace(ledger="sqlite", ledger_path=str(path)), seed=2, steps=5)
+    assert path.stat().st_size == size

@@ -17,6 +17,7 @@ model advances the state and the agents expose it (for visualisation and inspect
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -50,6 +51,9 @@ class ThreatIntelModel(mesa.Model):
 
     def __init__(self, params: ModelParams | None = None, *, rng: Any = None, **overrides: Any) -> None:
         params = ModelParams.from_dict(overrides) if params is None else params.replace(**overrides) if overrides else params
+        if params.ledger == "sqlite" and Path(params.ledger_path).exists():
+            raise ValueError(f"ledger_path={params.ledger_path!r} already exists; a run never appends to or overwrites "
+                             "an earlier ledger: give a new path or remove the file")
         super().__init__(rng=rng)
         self.params = p = params
         n, f = p.n_nodes, p.flows_per_node
