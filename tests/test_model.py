@@ -36,7 +36,7 @@ def test_frames_are_tidy():
     for col in ("recall", "fpr", "precision", "attack_blocked_frac", "benign_flows_blocked", "signatures_proposed",
                 "signatures_confirmed", "signatures_rejected", "false_acceptance_rate", "messages", "protected_frac_c2"):
         assert col in r.steps
-    for col in ("sig_id", "origin", "created_step", "genuine", "forged", "outcome", "decided_step",
+    for col in ("sig_id", "origin", "created_step", "threat_type", "confidence", "genuine", "forged", "outcome", "decided_step",
                 "votes_for", "votes_against", "spread_rounds"):
         assert col in r.signatures
     assert set(r.signatures.outcome) <= {"confirmed", "rejected", "pending"}

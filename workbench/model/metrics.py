@@ -142,7 +142,7 @@ def signatures_frame(model: "ThreatIntelModel") -> pd.DataFrame:
     spread = s["spread_done_step"].astype(float)
     frame = pd.DataFrame({
         "sig_id": s.sig_ids[:n], "origin": s["origin"], "origin_malicious": model.malicious[s["origin"]],
-        "created_step": s["created_step"], "threat_type": s.kinds[:n], "genuine": s["genuine"],
+        "created_step": s["created_step"], "threat_type": s.kinds[:n], "confidence": s["confidence"], "genuine": s["genuine"],
         "forged": s["forged"], "campaign": s["campaign"], "coverage": s["coverage"],
         "outcome": [OUTCOME_NAMES[int(o)] for o in s["outcome"]],
         "decided_step": np.where(decided >= 0, decided, np.nan),

@@ -36,7 +36,7 @@ from workbench.model.signatures import (
     forged_rule, rules_from_flagged,
 )
 from workbench.model.topology import adjacency, build_graph
-from workbench.model.traffic import N_FEATURES, TrafficGenerator
+from workbench.model.traffic import N_FEATURES, TCP, UDP, TrafficGenerator
 from workbench.model.voting import EvidenceWindow, apply_behaviour, evidence_votes, independent_votes
 
 
@@ -317,7 +317,7 @@ class ThreatIntelModel(mesa.Model):
             for origin in forgers[self.rng.random(forgers.size) < p.forge_prob]:
                 svc = int(self.rng.choice(len(tr.service_prefix), p=tr.service_weight))
                 rule = forged_rule(int(origin), int(tr.service_prefix[svc]), int(tr.service_port[svc]), int(tr.service_proto[svc]))
-                rules.append(dict(rule, confidence=1.0, threat_type="ddos"))
+                rules.append(dict(rule, confidence=1.0, threat_type=_threat_type(dict(rule, lp_lo=6.0, lp_hi=6.0, lb_lo=13.0, lb_hi=13.0))))
         if not rules:
             return
         for r in rules:
@@ -375,11 +375,13 @@ class ThreatIntelModel(mesa.Model):
 
 
 def _threat_type(rule: dict) -> str:
-    """What the detecting node makes of its flagged flows, from the rule's shape."""
+    """What the detecting node makes of its flagged flows, from the rule's shape (sizes in log units)."""
+    log_packets = (rule["lp_lo"] + rule["lp_hi"]) / 2
+    log_bytes = (rule["lb_lo"] + rule["lb_hi"]) / 2
     if rule["port_lo"] != rule["port_hi"]:
         return "port_scan"
-    if (rule["lp_lo"] + rule["lp_hi"]) / 2 > 4.5 and (rule["lb_lo"] + rule["lb_hi"]) / 2 - (rule["lp_lo"] + rule["lp_hi"]) / 2 > 5.5:
+    if rule["proto"] == UDP and log_packets > 4.5:
         return "ddos"
-    if (rule["lb_lo"] + rule["lb_hi"]) / 2 > 11:
+    if rule["proto"] == TCP and log_bytes > 11:
         return "exfiltration"
     return "anomalous_traffic"

@@ -22,7 +22,7 @@ _COLUMNS = {
     "key": np.int64, "prefix": np.int64, "proto": np.int16, "port_lo": np.int32, "port_hi": np.int32,
     "lb_lo": np.float64, "lb_hi": np.float64, "lp_lo": np.float64, "lp_hi": np.float64,
     "origin": np.int32, "created_step": np.int32, "forged": bool, "genuine": bool, "campaign": np.int16,
-    "coverage": np.float64, "outcome": np.int8, "decided_step": np.int32, "votes_for": np.int32,
+    "coverage": np.float64, "confidence": np.float64, "outcome": np.int8, "decided_step": np.int32, "votes_for": np.int32,
     "votes_against": np.int32, "spread_done_step": np.int32, "messages": np.int64,
 }
 
