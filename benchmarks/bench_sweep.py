@@ -17,6 +17,9 @@ import time
 import warnings
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+# Ray's 30 s start-up deadlines are too short on a loaded 2-core machine.
+os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
+os.environ.setdefault("RAY_agent_register_timeout_ms", "120000")
 
 BASE = {"n_nodes": 40}
 FACTORS = {"sharing": ["none", "central", "ledger", "gossip"], "malicious_fraction": [0.0, 0.2]}
