@@ -18,13 +18,13 @@ from workbench.viz.style import STATE_COLORS, agent_portrayal, node_size
 
 __all__ = [
     "STATE_COLORS", "agent_portrayal", "compute_layout", "draw_dashboard", "draw_false_acceptance",
-    "draw_flows", "draw_network", "draw_protection", "layout_seed", "make_page", "node_layout",
+    "draw_flows", "draw_network", "draw_protection", "layout_seed", "make_page", "node_layout", "page_model",
     "node_size", "state_counts",
 ]
 
 
 def __getattr__(name: str):
-    if name in ("make_page", "make_model"):
+    if name in ("make_page", "make_model", "page_model"):
         from workbench.viz import page
 
         return getattr(page, name)

@@ -84,3 +84,8 @@ def fixed_params(params: ModelParams, exclude: dict[str, Any]) -> dict[str, Any]
     them to the model unchanged on every Reset."""
     defaults = ModelParams().to_dict()
     return {k: v for k, v in params.to_dict().items() if k not in exclude and v != defaults[k]}
+
+
+def page_model(page) -> ThreatIntelModel:
+    """The model a page from :func:`make_page` starts with (the one its first render shows)."""
+    return page.args[0]
