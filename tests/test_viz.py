@@ -152,3 +152,14 @@ def test_static_figures_show_the_same_state():
     ax = draw_network(model)
     assert len(ax.collections) == 2  # edges and nodes
     assert ax.collections[1].get_offsets().shape == (model.params.n_nodes, 2)
+
+
+def test_quorum_helpers_change_only_the_quorum():
+    from workbench.viz.quorum import quorum_comparison, quorum_figure, run_at_quorum
+
+    params = ModelParams(**SMALL)
+    low, high = run_at_quorum(params, 0.51, seed=4, steps=3), run_at_quorum(params, 0.9, seed=4, steps=3)
+    assert (low.params.consensus, low.params.quorum, high.params.quorum) == ("supermajority", 0.51, 0.9)
+    assert low.params.replace(quorum=0.9) == high.params and sorted(low.graph.edges) == sorted(high.graph.edges)
+    assert len(quorum_figure(params, 0.6, seed=4, steps=3).axes) >= 3
+    assert len(quorum_comparison(params, [0.51, 0.9], seed=4, steps=3).axes) == 4
