@@ -29,23 +29,26 @@ REPLICATES = 2
 
 
 def calibrate_steps(target_s: float) -> tuple[int, float]:
-    """Steps for which one run of the base model takes about ``target_s`` seconds."""
+    """Steps for which a run of this sweep takes about ``target_s`` seconds on average.
+
+    Times one run per sharing mode at two step counts and fits ``time = setup + per_step * steps``
+    (set-up and warm-up make the cost per step uneven, and the modes differ in cost).
+    """
     from workbench import ModelParams, run_model
 
-    params = ModelParams(**BASE, sharing="gossip", malicious_fraction=0.2)
-    run_model(params, seed=0, steps=5)  # imports and caches warm
-    steps, elapsed = 10, 0.0
-    while True:
+    def mean_run_s(steps: int) -> float:
         start = time.perf_counter()
-        run_model(params, seed=0, steps=steps)
-        elapsed = time.perf_counter() - start
-        if elapsed > target_s / 4 or steps >= 5000:
-            break
-        steps *= 2
-    steps = max(1, round(steps * target_s / elapsed))
-    start = time.perf_counter()
-    run_model(params, seed=0, steps=steps)
-    return steps, time.perf_counter() - start
+        for sharing in FACTORS["sharing"]:
+            run_model(ModelParams(**BASE, sharing=sharing, malicious_fraction=0.2), seed=0, steps=steps)
+        return (time.perf_counter() - start) / len(FACTORS["sharing"])
+
+    run_model(ModelParams(**BASE), seed=0, steps=3)  # imports warm
+    short, long = 30, 120
+    t_short, t_long = mean_run_s(short), mean_run_s(long)
+    per_step = max((t_long - t_short) / (long - short), 1e-6)
+    setup = max(t_short - per_step * short, 0.0)
+    steps = max(10, round((target_s - setup) / per_step))
+    return steps, setup + per_step * steps
 
 
 def main() -> None:
@@ -59,16 +62,16 @@ def main() -> None:
     import ray
 
     from workbench import ThreatIntelModel
-    from workbench.experiments import Sweep, replicate_seeds
+    from workbench.experiments import Sweep, load, replicate_seeds
 
     if args.steps:
         steps, one_run_s = args.steps, float("nan")
     else:
         steps, one_run_s = calibrate_steps(args.target_s)
     sweep = Sweep(BASE, FACTORS, replicates=REPLICATES, steps=steps, seed=1)
-    results = {"runs": len(sweep), "steps": steps, "calibration_run_s": round(one_run_s, 2),
+    results = {"runs": len(sweep), "steps": steps, "predicted_run_s": round(one_run_s, 2),
                "cpus": os.cpu_count(), "workers": args.workers}
-    print(f"{len(sweep)} runs x {steps} steps (one calibration run: {one_run_s:.2f} s)", flush=True)
+    print(f"{len(sweep)} runs x {steps} steps (predicted mean run: {one_run_s:.2f} s)", flush=True)
 
     results["loadavg_start"] = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,20 +80,23 @@ def main() -> None:
         results["local_s"] = time.perf_counter() - start
         # share of a core the sequential run actually got (other users' load shows here)
         results["local_cpu_share"] = (time.process_time() - cpu) / results["local_s"]
+        results["local_mean_run_s"] = load(f"{tmp}/local", timing=True)["duration_s"].mean()
         print(f"local:      {results['local_s']:.1f} s (got {results['local_cpu_share']:.0%} of a core)", flush=True)
 
         start = time.perf_counter()
         ray.init(include_dashboard=False, log_to_driver=False, num_cpus=args.workers)
         results["ray_init_s"] = time.perf_counter() - start
         try:
-            # cold: the session's workers import the model during this sweep; warm: a second sweep
-            # (fresh store, so every run is recomputed) on the same session's workers
+            # cold: the session's workers import the model during this sweep; warm: the same sweep
+            # (fresh store, so every run is recomputed) on workers that have imported it
             for label in ("cold", "warm"):
                 start = time.perf_counter()
                 on_ray = sweep.run(backend="ray", store=f"{tmp}/ray-{label}", quiet=True)
                 results[f"ray_{label}_s"] = time.perf_counter() - start
                 results[f"ray_{label}_efficiency"] = results["local_s"] / (args.workers * results[f"ray_{label}_s"])
                 results[f"ray_{label}_identical_frames"] = bool(local.equals(on_ray))
+                # wall time of a run inside its worker: tells slow runs from scheduling overhead
+                results[f"ray_{label}_mean_run_s"] = load(f"{tmp}/ray-{label}", timing=True)["duration_s"].mean()
                 print(f"ray {label}:   {results[f'ray_{label}_s']:.1f} s; parallel efficiency "
                       f"{results[f'ray_{label}_efficiency']:.0%}", flush=True)
         finally:

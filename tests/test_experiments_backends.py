@@ -41,6 +41,14 @@ def test_local_processes_and_ray_give_identical_frames(tmp_path, ray_session):
         pd.testing.assert_frame_equal(load(tmp_path / backend), local)
 
 
+def test_ray_warm_up_imports_the_model_in_the_workers(ray_session):
+    from workbench.experiments.backends import RayBackend
+
+    with RayBackend(warm_up=True) as backend:  # reuses the session, leaves it running
+        assert backend.warm_up() >= 0.5
+    assert ray_session.is_initialized()
+
+
 def test_ray_worker_death_is_retried_then_recorded_as_failed(tmp_path, ray_session):
     # die_once: the first attempt kills its worker; Ray retries it and the run succeeds
     seed = time.time_ns() % 2**31

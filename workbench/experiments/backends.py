@@ -8,8 +8,10 @@ in by name through :func:`register_backend`; the caller never changes when the b
 from __future__ import annotations
 
 import abc
+import importlib
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -19,6 +21,15 @@ from typing import Any, ClassVar
 from workbench.experiments.execute import Outcome, Task, execute, failed_outcome
 
 BACKENDS: dict[str, type["Backend"]] = {}
+# What a worker imports before its first run (see RayBackend.warm_up).
+WARM_MODULES = ("workbench.model.run",)
+
+
+def _import_modules(modules: tuple[str, ...]) -> int:
+    for name in modules:
+        importlib.import_module(name)
+    time.sleep(0.5)  # hold this worker so that the next warm-up task lands on another
+    return os.getpid()
 
 
 def register_backend(cls: type["Backend"]) -> type["Backend"]:
@@ -139,8 +150,9 @@ class RayBackend(Backend):
     name = "ray"
 
     def __init__(self, address: str | None = None, max_retries: int = 2, num_cpus: int | None = None,
-                 **init_options: Any) -> None:
+                 warm_up: bool = False, **init_options: Any) -> None:
         self.address = address
+        self._warm_up = warm_up
         self.max_retries = max_retries
         self.num_cpus = num_cpus
         self.init_options = init_options
@@ -161,7 +173,20 @@ class RayBackend(Backend):
                     options["num_cpus"] = self.num_cpus
             ray.init(address=address, **options)
             self._owns_session = True
+        if self._warm_up:
+            self.warm_up()
         return self
+
+    def warm_up(self, modules: tuple[str, ...] = WARM_MODULES) -> float:
+        """Import ``modules`` in one worker per cluster CPU, so that the first runs of a sweep do
+        not pay for importing the model (seconds per worker). Returns the seconds it took."""
+        import ray
+
+        start = time.perf_counter()
+        task = ray.remote(num_cpus=1)(_import_modules)
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        ray.get([task.remote(modules) for _ in range(cpus)])
+        return time.perf_counter() - start
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         import ray
