@@ -264,3 +264,15 @@ def test_sigkill_then_resume_runs_everything_exactly_once(tmp_path):
     for name in finished:
         assert executed.count(key[Path(name).stem]) == 1
     assert set(executed) == set(key.values())
+
+
+def test_model_version_keys_run_ids(monkeypatch):
+    import workbench.model
+
+    sweep = Sweep({"n_nodes": 20}, {"sharing": ["none", "gossip"]}, steps=3)
+    assert sweep.model_version.startswith(f"{workbench.model.MODEL_VERSION}+")
+    monkeypatch.setattr(workbench.model, "MODEL_VERSION", "bumped")
+    bumped = Sweep({"n_nodes": 20}, {"sharing": ["none", "gossip"]}, steps=3)
+    assert bumped.model_version.startswith("bumped+")
+    assert {r.run_id for r in bumped.runs}.isdisjoint(r.run_id for r in sweep.runs)
+    assert bumped.spec_hash != sweep.spec_hash

@@ -164,14 +164,30 @@ def runner_name(runner: Callable) -> str:
     return f"{runner.__module__}:{runner.__qualname__}"
 
 
+def model_source_digest() -> str:
+    """Short hash of the model's source files (``workbench/model/**/*.py``).
+
+    Part of the default model version, so that a store never serves runs of older model code
+    even when ``MODEL_VERSION`` was not bumped.
+    """
+    import workbench.model
+
+    root = Path(workbench.model.__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def model_version_of(runner: Callable) -> str:
-    """Version string keyed into run ids: the model's ``MODEL_VERSION`` for the default runner; a
-    custom runner is its own model (its ``model_version`` attribute, else its import name)."""
+    """Version string keyed into run ids. Default runner: ``"<MODEL_VERSION>+<source digest>"``;
+    a custom runner is its own model (its ``model_version`` attribute, else its import name)."""
     from workbench.experiments.execute import default_runner
     from workbench.model import MODEL_VERSION
 
     if runner is default_runner:
-        return str(MODEL_VERSION)
+        return f"{MODEL_VERSION}+{model_source_digest()}"
     return str(getattr(runner, "model_version", runner_name(runner)))
 
 
