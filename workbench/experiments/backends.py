@@ -77,6 +77,18 @@ class LocalBackend(Backend):
             yield execute(task)
 
 
+def single_threaded_worker() -> None:
+    """One BLAS/OpenMP thread per worker process (as Ray does for its workers): with one worker per
+    core, numpy's default thread pools oversubscribe the cores and slow every run down."""
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return
+    threadpool_limits(limits=1)
+
+
 @register_backend
 class ProcessesBackend(Backend):
     """A ``concurrent.futures`` process pool on this machine (spawned workers).
@@ -94,7 +106,7 @@ class ProcessesBackend(Backend):
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded driver
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=self._context)
+        return ProcessPoolExecutor(workers, mp_context=self._context, initializer=single_threaded_worker)
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         queue = deque(tasks)
