@@ -111,6 +111,42 @@ def test_keys_are_deterministic_and_per_node():
     assert a.private_bytes_raw() != derive_private_key(KEY_SEED + 1, 3).private_bytes_raw()
 
 
+def test_signatures_interoperate_between_cryptography_and_pynacl():
+    """Signed with ``cryptography``, verified with libsodium (PyNaCl), and the other way round."""
+    from cryptography.exceptions import InvalidSignature
+    from nacl.signing import SigningKey
+
+    from workbench.ledger.keys import public_key_hex
+    from workbench.ledger.verify import signature_is_valid
+
+    private = derive_private_key(KEY_SEED, 5)
+    public = bytes.fromhex(public_key_hex(private))
+    nacl_key = SigningKey(private.private_bytes_raw())
+    assert bytes(nacl_key.verify_key) == public
+    other = bytes.fromhex(public_key_hex(derive_private_key(KEY_SEED, 6)))
+    message = bytes.fromhex("ab" * 32)  # what the ledger signs: an entry's 32-byte hash
+    by_cryptography = private.sign(message)
+    by_nacl = nacl_key.sign(message).signature
+    assert by_cryptography == by_nacl  # Ed25519 is deterministic: the same key signs alike
+    assert signature_is_valid(public, by_cryptography, message)
+    private.public_key().verify(by_nacl, message)  # raises if invalid
+    forged = bytes([by_cryptography[0] ^ 1]) + by_cryptography[1:]
+    for key, signature, signed in ((public, forged, message), (other, by_cryptography, message),
+                                   (public, by_cryptography, message[:-1] + b"\0"), (public, by_cryptography[:63], message)):
+        assert not signature_is_valid(key, signature, signed)
+    with pytest.raises(InvalidSignature):
+        private.public_key().verify(forged, message)
+
+
+def test_workers_argument(backend, tmp_path):
+    with open_backend(backend, tmp_path) as ledger:
+        fill(ledger)
+        assert ledger.verify(workers=None).ok and ledger.verify(workers=2).ok
+        for bad in (0, -1, True, 1.5, "2"):
+            with pytest.raises(LedgerError, match="workers="):
+                ledger.verify(workers=bad)
+
+
 def test_unsigned_ledger_chains_without_signatures(backend, tmp_path):
     with open_backend(backend, tmp_path, sign=False) as ledger:
         fill(ledger)

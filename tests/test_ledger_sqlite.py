@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from workbench.__main__ import main as workbench_main
-from workbench.ledger import LedgerError, open_ledger
+from workbench.ledger import LedgerError, VerifyResult, open_ledger
 
 N_NODES = 16
 KEY_SEED = 4242
@@ -218,22 +218,111 @@ def test_cli_as_a_process(tmp_path):
     assert (done.returncode, done.stdout) == (0, "OK: 12 entries verified\n")
 
 
-@pytest.mark.slow  # starts worker processes, each importing the workbench
-def test_parallel_verify_agrees_with_sequential(tmp_path, monkeypatch):
-    from workbench.ledger import sqlite as sqlite_backend
-
-    monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)  # slices of ~10 entries: boundaries get tested
+def _parallel_file(tmp_path: Path, sign: bool = True) -> Path:
     path = tmp_path / "par.sqlite"
-    with open_ledger("sqlite", str(path), n_nodes=N_NODES, key_seed=KEY_SEED) as ledger:
+    with open_ledger("sqlite", str(path), n_nodes=N_NODES, key_seed=KEY_SEED, sign=sign) as ledger:
         for step in range(8):
             ledger.append_batch(step, [(i, "vote", {"approve": i % 2 == 0}) for i in range(6)])
-    with sqlite3.connect(path) as conn:  # delete the first entry of a slice (48 entries, 8 slices of 6)
-        conn.execute("DELETE FROM entries WHERE seq = 31")
+    return path
+
+
+# 48 entries in slices of 10 (1-10, 11-20, 21-30, 31-40, 41-48): tampering at slice boundaries,
+# at the ends, and in several slices at once (the earliest must win whichever worker finishes first).
+PARALLEL_TAMPERING = {
+    "intact": [],
+    "delete-first-of-slice": ["DELETE FROM entries WHERE seq = 31"],
+    "delete-last-of-slice": ["DELETE FROM entries WHERE seq = 30"],
+    "delete-two-at-boundary": ["DELETE FROM entries WHERE seq IN (20, 21)"],
+    "delete-first": ["DELETE FROM entries WHERE seq = 1"],
+    "delete-last": ["DELETE FROM entries WHERE seq = 48"],
+    "payload-first-of-slice": ["UPDATE entries SET payload = '{\"approve\":null}' WHERE seq = 21"],
+    "payload-last-of-slice": ["UPDATE entries SET payload = '{\"approve\":null}' WHERE seq = 40"],
+    "step-goes-back-at-boundary": ["UPDATE entries SET step = 0 WHERE seq = 41"],
+    "resign-boundary": ["UPDATE entries SET signature = (SELECT signature FROM entries WHERE seq = 10) WHERE seq = 11"],
+    "bad-signature-text": ["UPDATE entries SET signature = 'zz' WHERE seq = 37"],
+    "several-slices": ["UPDATE entries SET payload = '{}' WHERE seq = 45",
+                       "DELETE FROM entries WHERE seq = 33", "UPDATE entries SET kind = 'decision' WHERE seq = 12"],
+    "row-after-head": ["INSERT INTO entries SELECT 49, step, node_id, kind, payload, hash, hash, signature "
+                       "FROM entries WHERE seq = 48"],
+    "head-moved-back": ["UPDATE head SET seq = 40"],
+    "unknown-node": ["UPDATE entries SET node_id = 99 WHERE seq = 26"],
+}
+
+
+@pytest.mark.slow  # starts worker processes
+@pytest.mark.parametrize("case", list(PARALLEL_TAMPERING))
+def test_parallel_verify_agrees_with_sequential(tmp_path, monkeypatch, case):
+    from workbench.ledger import sqlite as sqlite_backend
+
+    monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)  # slices of 10 entries: boundaries get tested
+    calls = []
+    run_slices = sqlite_backend._run_slices
+    monkeypatch.setattr(sqlite_backend, "_run_slices", lambda *args: calls.append(args) or run_slices(*args))
+    path = _parallel_file(tmp_path, sign=case != "unsigned")
+    with sqlite3.connect(path) as conn:
+        for statement in PARALLEL_TAMPERING[case]:
+            conn.execute(statement)
     conn.close()
     with open_ledger("sqlite", str(path)) as reader:
-        sequential, parallel = reader.verify(), reader.verify(workers=2)
-    assert sequential.bad_seq == 31
+        sequential, parallel = reader.verify(workers=1), reader.verify(workers=2)
+        assert len(calls) == 1 and len(calls[0][3]) == (4 if case == "head-moved-back" else 5)  # slices of 10
+        assert reader.verify(workers=3) == sequential
     assert parallel == sequential
+    assert sequential.ok == (case == "intact")
+    if case == "several-slices":
+        assert sequential.bad_seq == 12
+
+
+@pytest.mark.slow  # starts worker processes
+def test_parallel_verify_of_an_unsigned_file(tmp_path, monkeypatch):
+    from workbench.ledger import sqlite as sqlite_backend
+
+    monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)
+    path = _parallel_file(tmp_path, sign=False)
+    with open_ledger("sqlite", str(path)) as reader:
+        assert reader.verify(workers=2) == reader.verify(workers=1) == VerifyResult(True, 48, None, None, False)
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE entries SET payload = '{}' WHERE seq = 23")
+    conn.close()
+    with open_ledger("sqlite", str(path)) as reader:
+        assert reader.verify(workers=2) == reader.verify(workers=1)
+        assert reader.verify(workers=2).bad_seq == 23
+
+
+def test_verify_uses_every_cpu_for_large_files_only(tmp_path, monkeypatch):
+    from workbench.ledger import sqlite as sqlite_backend
+
+    assert sqlite_backend.default_workers(50_000) == 1
+    assert sqlite_backend.default_workers(1_000_000) == sqlite_backend.cpu_count() >= 1
+    assert sqlite_backend.default_workers(100_000, signed=False) == 1  # hashing alone: not worth the workers
+    calls = []
+    monkeypatch.setattr(sqlite_backend, "_run_slices", lambda path, signed, head, slices, workers: calls.append(workers))
+    monkeypatch.setattr(sqlite_backend, "cpu_count", lambda: 2)
+    monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)
+    path = _parallel_file(tmp_path)
+    with open_ledger("sqlite", str(path)) as reader:
+        assert reader.verify().ok and calls == []  # 48 entries: in-process
+        monkeypatch.setattr(sqlite_backend, "AUTO_PARALLEL_ABOVE", 40)
+        assert reader.verify().ok and calls == [2]
+        assert reader.verify(workers=1).ok and calls == [2]
+
+
+def test_verification_workers_start_light(tmp_path):
+    """A worker process imports the ledger layer only: no pandas, numpy or model (fast to start)."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import workbench.ledger.sqlite; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'workbench.model') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_parallel_verify_reports_a_broken_worker(tmp_path, monkeypatch):
+    from workbench.ledger import sqlite as sqlite_backend
+
+    monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)
+    monkeypatch.setattr(sqlite_backend, "_WORKER", "import sys; sys.stdin.readline(); sys.exit('worker broke')")
+    with open_ledger("sqlite", str(_parallel_file(tmp_path))) as reader:
+        with pytest.raises(LedgerError, match="worker broke"):
+            reader.verify(workers=2)
 
 
 def test_ledger_can_be_used_from_another_thread(tmp_path):

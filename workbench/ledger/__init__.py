@@ -61,8 +61,11 @@ def open_ledger(
     raise LedgerError(f"kind={kind!r} is not allowed; choose one of {', '.join(map(repr, BACKENDS))}")
 
 
-def verify_file(path: str, *, workers: int = 1) -> VerifyResult:
-    """Verify a sqlite ledger file using only what it contains (read-only)."""
+def verify_file(path: str, *, workers: int | None = None) -> VerifyResult:
+    """Verify a sqlite ledger file using only what it contains (read-only).
+
+    ``workers``: processes checking slices of the file; by default every CPU for a file of more
+    than 50,000 entries, else one (see :meth:`Ledger.verify`)."""
     with open_ledger("sqlite", path) as ledger:
         return ledger.verify(workers=workers)
 

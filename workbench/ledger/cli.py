@@ -22,15 +22,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                  description="Recompute the hash chain and every signature of a ledger file, "
                                              "using only the file (its nodes table holds the public keys).")
     verify.add_argument("path", help="SQLite ledger file")
-    verify.add_argument("--workers", type=int, default=1, metavar="N",
-                        help="check slices of a large file in N processes (default: 1)")
+    verify.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="check slices of the file in N processes (default: one per CPU for files "
+                             "of more than 50,000 entries, else 1)")
     verify.set_defaults(func=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify ``args.path``; print one line; return the exit status."""
     try:
-        result = verify_file(args.path, workers=getattr(args, "workers", 1))
+        result = verify_file(args.path, workers=getattr(args, "workers", None))
     except LedgerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -10,11 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import numbers
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 KINDS = ("signature", "vote", "decision")
 # prev_hash of the first entry: 64 hex zeros.
@@ -85,8 +84,10 @@ class VerifyResult:
 
 def _json_default(value: Any) -> Any:
     # numpy scalars (np.int64 node ids, np.bool_ flags) are common in model code; store them as
-    # the equivalent JSON scalar rather than rejecting them.
-    if isinstance(value, np.generic):
+    # the equivalent JSON scalar rather than rejecting them. A numpy value means numpy is loaded:
+    # the ledger does not import it itself (verifying needs none of it).
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 

@@ -75,7 +75,7 @@ class MemoryLedger(Ledger):
         self._sign_pending()
         return self._rows[seq - 1]
 
-    def _verify(self, workers: int) -> VerifyResult:
+    def _verify(self, workers: int | None) -> VerifyResult:
         self._sign_pending()
         return self._verify_rows(self._rows, _DerivedPublicKeys(self._keys), signed=self.signed, head_seq=self._head_seq)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 from workbench.ledger.base import Ledger
 from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerError, Row, VerifyResult, chain_rows
 from workbench.ledger.keys import NodeKeys
-from workbench.ledger.verify import verify_rows
+from workbench.ledger.verify import check_rows, verify_rows
 
 FORMAT = "workbench-ledger"
 SCHEMA_VERSION = "1"
@@ -202,19 +203,23 @@ class SqliteLedger(Ledger):
         return self._conn.execute("SELECT seq FROM head").fetchone()[0]
 
     @_locked
-    def _verify(self, workers: int) -> VerifyResult:
+    def _verify(self, workers: int | None) -> VerifyResult:
         conn = self._conn
         # One read transaction: head, keys and rows come from the same snapshot even while
         # another connection appends.
         conn.execute("BEGIN")
         try:
             head_seq = conn.execute("SELECT seq FROM head").fetchone()[0]
+            if workers is None:
+                workers = default_workers(head_seq, self.signed)
             if workers > 1 and head_seq >= 2 * _MIN_SLICE:
-                return self._verify_parallel(head_seq, workers)
+                result = self._verify_parallel(head_seq, workers)
+                if result is not None:
+                    return result
             keys = dict(conn.execute("SELECT node_id, public_key FROM nodes"))
             cursor = conn.execute(f"{_SELECT} ORDER BY seq")
             try:
-                return self._verify_rows(_iterate(cursor), keys, signed=self.signed, head_seq=head_seq)
+                return verify_rows(_iterate(cursor), keys, signed=self.signed, head_seq=head_seq)
             finally:
                 cursor.close()
         except (sqlite3.DatabaseError, TypeError) as exc:  # TypeError: head row deleted
@@ -222,35 +227,34 @@ class SqliteLedger(Ledger):
         finally:
             conn.execute("COMMIT")
 
-    def _verify_parallel(self, head_seq: int, workers: int) -> VerifyResult:
-        """Slices 1..head_seq checked in worker processes; the first bad slice (in seq order) wins.
+    def _verify_parallel(self, head_seq: int, workers: int) -> VerifyResult | None:
+        """Slices of 1..head_seq checked in worker processes; the smallest bad seq wins.
 
+        ``None`` when the worker processes cannot be started (the caller checks in-process).
         Entries up to the head never change under honest appends, so workers reading their own
-        snapshots see what this connection's snapshot sees; rows past the head are checked here.
+        snapshots see what this connection's snapshot sees.
         """
-        from concurrent.futures import ProcessPoolExecutor
-        import multiprocessing
-
-        (last,) = self._conn.execute("SELECT MAX(seq) FROM entries").fetchone()
-        n_slices = max(workers, min(4 * workers, head_seq // _MIN_SLICE))
-        bounds = [1 + head_seq * i // n_slices for i in range(n_slices + 1)]
-        # spawn, not fork: the parent may run threads (fork would copy their locks).
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            # Each slice but the last also reads the next slice's first entry, so that a deletion
-            # at a slice's end is reported as in a sequential check ("the entry after ... is ...").
-            futures = [pool.submit(_verify_slice, str(self.path), lo, hi if hi <= head_seq else head_seq, self.signed)
-                       for lo, hi in zip(bounds, bounds[1:])]
-            for future in futures:
-                result = future.result()
-                if not result.ok:
-                    for pending in futures:
-                        pending.cancel()
-                    return VerifyResult(False, result.bad_seq - 1, result.bad_seq, result.reason, self.signed)
-        if last is not None and last > head_seq:
-            return VerifyResult(False, head_seq, head_seq + 1,
-                                f"entries after the recorded head (the ledger records {head_seq} entries; found {last})",
-                                self.signed)
-        return VerifyResult(True, head_seq, None, None, self.signed)
+        size = min(_MAX_SLICE, max(_MIN_SLICE, -(-head_seq // (_SLICES_PER_WORKER * workers))))
+        slices = [(lo, min(lo + size - 1, head_seq)) for lo in range(1, head_seq + 1, size)]
+        try:
+            bad = _run_slices(self.path, self.signed, head_seq, slices, workers)
+        except _WorkersUnavailable:
+            return None
+        if bad is None:
+            # Rows past the head, read in this connection's snapshot (workers may see a newer one
+            # while a writer appends), checked as the sequential check would.
+            keys = dict(self._conn.execute("SELECT node_id, public_key FROM nodes"))
+            prev_hash, prev_step = self._conn.execute("SELECT hash, step FROM entries WHERE seq = ?", (head_seq,)).fetchone()
+            cursor = self._conn.execute(f"{_SELECT} WHERE seq > ? ORDER BY seq", (head_seq,))
+            try:
+                bad = check_rows(_iterate(cursor), keys, signed=self.signed, head_seq=head_seq, start_seq=head_seq + 1,
+                                 start_prev_hash=prev_hash, start_step=prev_step)
+            finally:
+                cursor.close()
+        if bad is None:
+            return VerifyResult(True, head_seq, None, None, self.signed)
+        seq, reason = bad
+        return VerifyResult(False, seq - 1, seq, reason, self.signed)
 
     def _where(self) -> str:
         return f" in {self.path}, an existing file this ledger appends to; remove it or choose another path to start afresh"
@@ -260,26 +264,175 @@ class SqliteLedger(Ledger):
         self._conn.close()
 
 
-def _iterate(cursor: sqlite3.Cursor, size: int = 4096) -> Iterator[Row]:
+def _iterate(cursor: sqlite3.Cursor, size: int = 8192) -> Iterator[Row]:
     while rows := cursor.fetchmany(size):
         yield from rows
 
 
-# Smallest slice worth a worker process (a worker starts in ~1-4 s; checks ~7,000 signatures/s).
-_MIN_SLICE = 25_000
+# --- parallel verification ----------------------------------------------------------------------
+# Worker processes are plain ``python -c`` subprocesses importing only the ledger package (about
+# 0.1-0.3 s each, see benchmarks/bench_ledger.py), not multiprocessing children: spawn and
+# forkserver re-import the caller's ``__main__`` (a script without a main guard would run again;
+# a notebook or pytest pays its imports), and fork copies a process that may hold SQLite
+# connections and other threads' locks. Protocol, one line each: the parent writes a JSON header
+# [path, signed, head_seq], then "lo hi" per slice; the worker answers each slice with JSON
+# null (intact) or [seq, reason] (its first bad entry), or ["error", message].
+
+# Ledgers with more entries are verified in os.cpu_count() processes by default. Unsigned entries
+# cost ~6 us each to check (hash chain only), so only large files repay starting the workers.
+AUTO_PARALLEL_ABOVE = 50_000
+AUTO_PARALLEL_ABOVE_UNSIGNED = 500_000
+# Smallest slice worth sending to a worker (a worker checks ~10,000 signed entries/s).
+_MIN_SLICE = 5_000
+# Largest slice: the granularity of load balancing and of stopping early at a bad entry.
+_MAX_SLICE = 50_000
+_SLICES_PER_WORKER = 8
+
+_WORKER = ("import sys; sys.path.insert(0, sys.argv[1]); "
+           "from workbench.ledger.sqlite import _worker_main; _worker_main()")
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
-def _verify_slice(path: str, lo: int, hi: int, signed: bool) -> VerifyResult:
-    """Check entries lo..hi of the file at ``path`` (run in a worker process)."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+class _WorkersUnavailable(Exception):
+    """No worker process could be started."""
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on."""
     try:
-        conn.execute("BEGIN")
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def default_workers(n_entries: int, signed: bool = True) -> int:
+    """Processes ``verify()`` uses by default: all CPUs for a large ledger, else one."""
+    return cpu_count() if n_entries > (AUTO_PARALLEL_ABOVE if signed else AUTO_PARALLEL_ABOVE_UNSIGNED) else 1
+
+
+def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int, int]], workers: int) -> tuple[int, str] | None:
+    """Check ``slices`` (in seq order) in up to ``workers`` processes; the smallest bad entry.
+
+    Slices are handed out in order as workers become free. Once a bad entry is known, slices
+    after it are not started (or abandoned), while those before it are still checked: one of
+    them may hold an earlier bad entry.
+    """
+    import json
+    import selectors
+    import subprocess
+
+    header = json.dumps([str(path.resolve()), signed, head_seq]) + "\n"
+    pending = list(reversed(slices))  # pop() gives the next slice in seq order
+    procs: list[subprocess.Popen] = []
+    selector = selectors.DefaultSelector()
+    busy: dict[subprocess.Popen, tuple[int, int]] = {}
+    best: tuple[int, str] | None = None
+
+    def failed(proc: subprocess.Popen) -> LedgerError:
+        proc.kill()
+        proc.wait()
+        message = (proc.stderr.read().strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return LedgerError(f"{path}: a verification worker failed ({message})")
+
+    def give(proc: subprocess.Popen, text: str = "") -> None:
+        lo, hi = pending.pop()
+        try:
+            proc.stdin.write(f"{text}{lo} {hi}\n")
+            proc.stdin.flush()
+        except BrokenPipeError:
+            raise failed(proc) from None
+        busy[proc] = (lo, hi)
+
+    try:
+        for _ in range(min(workers, len(slices))):
+            try:
+                proc = subprocess.Popen([sys.executable, "-c", _WORKER, _PACKAGE_ROOT], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+            except OSError:
+                if not procs:
+                    raise _WorkersUnavailable from None
+                break
+            procs.append(proc)
+            selector.register(proc.stdout, selectors.EVENT_READ, proc)
+            give(proc, header)
+        while busy:
+            for key, _ in selector.select():
+                proc = key.data
+                if proc not in busy:  # abandoned while handling an earlier event of this round
+                    continue
+                line = proc.stdout.readline()
+                if not line:
+                    raise failed(proc)
+                answer = json.loads(line)
+                if answer is not None and answer[0] == "error":
+                    raise LedgerError(f"{path}: cannot read the ledger tables ({answer[1]})")
+                del busy[proc]
+                if answer is not None and (best is None or answer[0] < best[0]):
+                    best = (answer[0], answer[1])
+                if best is not None:
+                    while pending and pending[-1][0] > best[0]:
+                        pending.pop()
+                    for other, (lo, _) in list(busy.items()):
+                        if lo > best[0]:  # cannot hold an earlier bad entry: abandon
+                            del busy[other]
+                            selector.unregister(other.stdout)
+                            other.kill()
+                if pending:
+                    give(proc)
+                else:
+                    selector.unregister(proc.stdout)
+                    proc.stdin.close()
+        return best
+    finally:
+        selector.close()
+        for proc in procs:
+            if proc.poll() is None and proc in busy:
+                proc.kill()
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _worker_main() -> None:
+    """A verification worker (see above): check slices of a ledger file, read-only."""
+    import json
+
+    path, signed, head_seq = json.loads(sys.stdin.readline())
+    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+    try:
+        conn.execute("BEGIN")  # one snapshot for all of this worker's slices
         keys = dict(conn.execute("SELECT node_id, public_key FROM nodes"))
-        before = conn.execute("SELECT hash, step FROM entries WHERE seq = ?", (lo - 1,)).fetchone()
-        # A missing entry lo - 1 is reported by the slice that ends there, which comes first.
-        prev_hash, prev_step = (GENESIS_HASH, None) if lo == 1 else (before or ("", None))
-        cursor = conn.execute(f"{_SELECT} WHERE seq BETWEEN ? AND ? ORDER BY seq", (lo, hi))
-        return verify_rows(_iterate(cursor), keys, signed=signed, head_seq=hi, start_seq=lo,
-                           start_prev_hash=prev_hash, start_step=prev_step, is_slice=True)
+        cache: dict[int, bytes] = {}
+        for line in sys.stdin:
+            lo, hi = map(int, line.split())
+            try:
+                answer = _check_slice(conn, keys, cache, signed, head_seq, lo, hi)
+            except (sqlite3.DatabaseError, TypeError) as exc:
+                answer = ["error", str(exc)]
+            sys.stdout.write(json.dumps(answer) + "\n")
+            sys.stdout.flush()
     finally:
         conn.close()
+
+
+def _check_slice(conn: sqlite3.Connection, keys: dict, cache: dict, signed: bool, head_seq: int,
+                 lo: int, hi: int) -> tuple[int, str] | None:
+    """First bad entry among lo..hi, given the stored entry lo - 1."""
+    before = conn.execute("SELECT hash, step FROM entries WHERE seq = ?", (lo - 1,)).fetchone()
+    # A missing or bad entry lo - 1 is reported by the slice that holds it, which wins.
+    prev_hash, prev_step = (GENESIS_HASH, None) if lo == 1 else (before or ("", None))
+    # Read past hi: a missing entry hi is then reported as in a sequential check ("the entry
+    # after ... is ..."); check_rows stops after entry hi.
+    cursor = conn.execute(f"{_SELECT} WHERE seq >= ? ORDER BY seq", (lo,))
+    try:
+        return check_rows(_iterate(cursor, 2048), keys, signed=signed, head_seq=head_seq, start_seq=lo,
+                          start_prev_hash=prev_hash, start_step=prev_step, stop_seq=hi, key_cache=cache)
+    finally:
+        cursor.close()

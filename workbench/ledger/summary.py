@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from workbench.ledger.entry import KINDS
 
-if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
+if TYPE_CHECKING:  # pandas and matplotlib are imported when used (verifying a ledger needs neither)
+    import pandas as pd
     from matplotlib.axes import Axes
 
 
@@ -18,6 +17,8 @@ def entries_per_kind(frame: pd.DataFrame) -> pd.DataFrame:
     Every step from the first to the last entry appears for every kind (zero when none were
     written), so the counts plot as continuous series.
     """
+    import pandas as pd
+
     if frame.empty:
         return pd.DataFrame({"step": pd.Series(dtype="int64"), "kind": pd.Series(dtype="object"),
                              "n_entries": pd.Series(dtype="int64")})
@@ -48,6 +49,8 @@ def plot_entries_per_kind(frame: pd.DataFrame, ax: "Axes | None" = None, *, cumu
 
 def kinds_overview(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per kind: entries, distinct writing nodes, first and last step (from ``to_frame()``)."""
+    import pandas as pd
+
     grouped = frame.groupby("kind")
     overview = pd.DataFrame({
         "n_entries": grouped.size(),
