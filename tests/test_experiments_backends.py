@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from conftest import RAY_START_FAILED, skip_or_fail_ray_start
 from workbench.experiments import Sweep, load, testing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,7 +87,10 @@ def _start_head(ray_cli: Path, port: int, temp_dir: Path, env: dict, attempts: i
             return head
         _stop_head(head, temp_dir)
         if attempt == attempts - 1:
-            pytest.fail("ray start --head failed:\n" + "".join(output))
+            text = "".join(output)
+            if RAY_START_FAILED in text:
+                skip_or_fail_ray_start(text.strip().splitlines()[-1])
+            pytest.fail("ray start --head failed:\n" + text)
     raise AssertionError("unreachable")
 
 
