@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from workbench.ledger import open_ledger  # noqa: E402
+from workbench.ledger import sqlite as sqlite_backend  # noqa: E402
 
 N_NODES = 100
 BATCH = 1000  # entries per append_batch call (one model step's worth at 100+ nodes)
@@ -97,8 +98,6 @@ def build(path: Path, n: int, sign: bool) -> None:
 
 def worker_start_seconds(repeat: int = 3) -> float:
     """Best wall time to start a verification worker's interpreter and its imports."""
-    from workbench.ledger import sqlite as sqlite_backend
-
     code = sqlite_backend._WORKER.replace("_worker_main()", "None")
     best = float("inf")
     for _ in range(repeat):
@@ -118,7 +117,7 @@ def bench_verify(tmp: Path, n_unsigned: int, n_signed: int, full_signed: bool, w
     for w in sorted({1, workers}):
         with open_ledger("sqlite", str(path)) as ledger, Timer() as timer:
             result = ledger.verify(workers=w)
-        report(f"verify unsigned (hash chain), workers={w}: {'OK' if result.ok else 'FAIL'}", n_unsigned, timer)
+        report(f"verify unsigned, workers={w}: {'OK' if result.ok else 'FAIL'}", n_unsigned, timer)
 
     if full_signed:
         path = signed_file
@@ -128,16 +127,20 @@ def bench_verify(tmp: Path, n_unsigned: int, n_signed: int, full_signed: bool, w
         path = fresh(tmp / "verify-signed.sqlite")
     with Timer() as timer:
         build(path, n_signed, sign=True)
-    report("build sqlite signed (for verify)" + (f" ({path}, reused)" if timer.wall < 10 and full_signed else ""),
-           n_signed, timer)
+    report("build sqlite signed (for verify)", n_signed, timer)
+    if full_signed:
+        print(f"{'':44} file: {path}")
     for attempt in range(repeat):
         for w in sorted({1, workers}):
             with open_ledger("sqlite", str(path)) as ledger, Timer() as timer:
                 result = ledger.verify(workers=w)
             report(f"verify signed, workers={w}: {'OK' if result.ok else 'FAIL'}", n_signed, timer)
+            parallel = w > 1 and n_signed >= 2 * sqlite_backend._MIN_SLICE
             print(f"{'':44} load average {timer.load:.2f} before, {os.getloadavg()[0]:.2f} after"
-                  + (f"; includes starting {w} worker processes" if w > 1 else ""), flush=True)
-            if n_signed != 1_000_000:
+                  + (f"; includes starting {w} worker processes" if parallel else "")
+                  + (f"; CPU / {w} = {timer.cpu / w:.1f} s (wall with {w} free cores)" if parallel or w == 1
+                     else " (too few entries for worker processes: checked in-process)"), flush=True)
+            if n_signed != 1_000_000 and (w == 1 or parallel):
                 print(f"{'':44} -> 1,000,000 signed entries: ~{timer.wall * 1e6 / n_signed:.0f} s wall (extrapolated)")
 
 
