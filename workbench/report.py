@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 KERNEL = "python3"
+CELL_TIMEOUT_S = 1800  # a cell that runs longer fails the report instead of hanging it
 
 
 def parse_value(text: str) -> Any:
@@ -44,9 +45,12 @@ def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | N
         executed = Path(scratch) / source.name
         try:
             pm.execute_notebook(str(source), str(executed), parameters=parameters or {}, kernel_name=kernel,
-                                cwd=str(source.parent), progress_bar=False)
+                                cwd=str(source.parent), progress_bar=False,
+                                execution_timeout=CELL_TIMEOUT_S)
         except pm.PapermillExecutionError as exc:
             raise RuntimeError(f"{source.name}: {exc.ename}: {exc.evalue}") from None
+        except TimeoutError as exc:
+            raise RuntimeError(f"{source.name}: a cell ran longer than {CELL_TIMEOUT_S} s: {exc}") from None
         exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
         body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
         html = Path(scratch) / (source.stem + ".html")
