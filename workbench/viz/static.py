@@ -103,7 +103,7 @@ def draw_flows(model: Any, ax: Axes | None = None) -> Axes:
 
 
 def draw_false_acceptance(model: Any, ax: Axes | None = None) -> Axes:
-    """False-acceptance rate (share of confirmed signatures that are false), per step."""
+    """False-acceptance rate (non-genuine signatures confirmed / non-genuine signatures decided, so far), per step."""
     ax = _new_ax(ax)
     df = model_frame(model)
     if df.empty or FALSE_ACCEPTANCE_COLUMN not in df.columns:
