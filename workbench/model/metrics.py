@@ -6,7 +6,6 @@ Rates with an empty denominator are NaN.
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import partial
 from typing import TYPE_CHECKING, Callable
 
@@ -29,13 +28,6 @@ def _ratio(num: float, den: float) -> float:
 
 def empty_step() -> dict[str, int]:
     return dict.fromkeys(COUNTS, 0)
-
-
-class Totals(Counter):
-    """Run totals of the per-step counts."""
-
-    def add(self, step: dict[str, int]) -> None:
-        self.update(step)
 
 
 def record_traffic(model: "ThreatIntelModel", t: int, flows, flagged: np.ndarray, blocked: np.ndarray, m: dict) -> None:

@@ -17,6 +17,7 @@ model advances the state and the agents expose it (for visualisation and inspect
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from workbench.model.gossip import push_round
 from workbench.model.params import ModelParams
 from workbench.model.signatures import (
     CONFIRMED, COVERAGE_GENUINE, OUTCOME_NAMES, PENDING, REJECTED, SignatureTable, campaign_coverage,
-    forged_rule, rules_from_flagged,
+    forged_rule, rule_matches, rules_from_flagged,
 )
 from workbench.model.topology import adjacency, build_graph
 from workbench.model.traffic import N_FEATURES, TCP, UDP, TrafficGenerator
@@ -86,7 +87,7 @@ class ThreatIntelModel(mesa.Model):
         self.detections = np.zeros(n, np.int64)
         self.ledger = open_ledger(p.ledger, p.ledger_path, n_nodes=n, key_seed=int(self.rng.integers(2**31 - 1)))
         self.step_metrics: dict[str, float] = {}
-        self.totals = metrics.Totals()
+        self.totals: Counter[str] = Counter()  # run totals of the per-step counts
         for node in range(n):
             NodeAgent(self, node, self.grid[node])
         self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters(n_c))
@@ -114,7 +115,7 @@ class ThreatIntelModel(mesa.Model):
         metrics.record_traffic(self, t, flows, flagged, blocked, m)
         if self._entries:
             self.ledger.append_batch(t, self._entries)
-        self.totals.add(m)
+        self.totals.update(m)
 
     # --- behaviour masks --------------------------------------------------------------------------
     def colluding(self, t: int) -> np.ndarray:
@@ -295,9 +296,7 @@ class ThreatIntelModel(mesa.Model):
             port, lb, lp = flows.dst_port[node, col], flows.log_bytes[node, col], flows.log_packets[node, col]
             hit = np.zeros(node.size, bool)
             for i in confirmed[sig_keys == key]:
-                r = s.rule(i)
-                hit |= (s.knows[i, node] & (port >= r["port_lo"]) & (port <= r["port_hi"]) & (lb >= r["lb_lo"])
-                        & (lb <= r["lb_hi"]) & (lp >= r["lp_lo"]) & (lp <= r["lp_hi"]))
+                hit |= s.knows[i, node] & rule_matches(s.rule(i), port, lb, lp)
             blocked[node[hit], col[hit]] = True
         return blocked
 
@@ -317,7 +316,8 @@ class ThreatIntelModel(mesa.Model):
             for origin in forgers[self.rng.random(forgers.size) < p.forge_prob]:
                 svc = int(self.rng.choice(len(tr.service_prefix), p=tr.service_weight))
                 rule = forged_rule(int(origin), int(tr.service_prefix[svc]), int(tr.service_port[svc]), int(tr.service_proto[svc]))
-                rules.append(dict(rule, confidence=1.0, threat_type=_threat_type(dict(rule, lp_lo=6.0, lp_hi=6.0, lb_lo=13.0, lb_hi=13.0))))
+                # a forger labels its fake rule as the attack that fits the service's protocol
+                rules.append(dict(rule, confidence=1.0, threat_type="ddos" if rule["proto"] == UDP else "exfiltration"))
         if not rules:
             return
         for r in rules:
@@ -369,9 +369,6 @@ class ThreatIntelModel(mesa.Model):
         if self.protected[:, node].any():
             return "protected"
         return "healthy"
-
-    def signatures_frame(self):
-        return metrics.signatures_frame(self)
 
 
 def _threat_type(rule: dict) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -27,7 +26,6 @@ class RunResult:
     summary: dict[str, float]
     signatures: pd.DataFrame
     campaigns: pd.DataFrame
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: int = 60) -> RunResult:

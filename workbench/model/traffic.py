@@ -157,7 +157,3 @@ class TrafficGenerator:
     def probes(self, n: int = 256) -> list[dict[str, np.ndarray]]:
         """A fixed sample of each campaign's flows: ground truth for which campaign a rule covers."""
         return [camp.sample(self.rng, n) for camp in self.campaigns]
-
-    def service_traffic_ranges(self, service: int) -> tuple[int, int]:
-        """(port, protocol) of a popular service."""
-        return int(self.service_port[service]), int(self.service_proto[service])
