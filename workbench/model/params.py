@@ -7,10 +7,10 @@ the value and the allowed range, before anything runs.
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+from workbench.validation import Range, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
 SHARING_MODES = ("none", "central", "ledger", "gossip")
@@ -21,48 +21,12 @@ DETECTORS = ("iforest", "zscore")
 LEDGER_BACKENDS = ("memory", "sqlite")
 
 
-@dataclass(frozen=True)
-class _Range:
-    """A closed/open numeric interval used for validation and error messages."""
-
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
-    integer: bool = False
-
-    def contains(self, value: float) -> bool:
-        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
-            return False
-        if self.high is not None and (value >= self.high if self.high_open else value > self.high):
-            return False
-        return True
-
-    def describe(self) -> str:
-        kind = "an integer" if self.integer else "a number"
-        lo = "" if self.low is None else f"{self.low} {'<' if self.low_open else '<='} "
-        hi = "" if self.high is None else f" {'<' if self.high_open else '<='} {self.high}"
-        return f"{kind} with {lo}x{hi}"
-
-
 def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc=""):
-    return field(default=default, metadata={"range": _Range(low, high, low_open, high_open, integer), "doc": doc})
+    return field(default=default, metadata={"range": Range(low, high, low_open, high_open, integer), "doc": doc})
 
 
 def _choice(default: str, choices: tuple[str, ...], doc: str = ""):
     return field(default=default, metadata={"choices": choices, "doc": doc})
-
-
-def _coerce_number(value: Any, integer: bool) -> int | float | None:
-    """Plain int/float for a valid number (numpy scalars and whole floats accepted), else None."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
-    as_float = float(value)
-    if not math.isfinite(as_float):
-        return None
-    if integer:
-        return int(value) if as_float.is_integer() else None
-    return as_float
 
 
 @dataclass(frozen=True)
@@ -121,16 +85,10 @@ class ModelParams:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if "choices" in f.metadata:
-                if value not in f.metadata["choices"]:
-                    raise ValueError(
-                        f"{f.name}={value!r} is not allowed; choose one of {', '.join(map(repr, f.metadata['choices']))}"
-                    )
+                check_choice(f.name, value, f.metadata["choices"])
             elif "range" in f.metadata:
-                rng: _Range = f.metadata["range"]
-                coerced = _coerce_number(value, rng.integer)
-                if coerced is None or not rng.contains(coerced):
-                    raise ValueError(f"{f.name}={value!r} is out of range; expected {rng.describe()}")
-                object.__setattr__(self, f.name, coerced)  # numpy scalars -> plain Python numbers
+                # numpy scalars -> plain Python numbers
+                object.__setattr__(self, f.name, check_number(f.name, value, f.metadata["range"]))
         self._check_relations()
 
     def _check_relations(self) -> None:
@@ -164,17 +122,13 @@ class ModelParams:
 
     def replace(self, **changes: Any) -> "ModelParams":
         """A copy with some fields changed (validated)."""
-        unknown = set(changes) - set(field_names())
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {', '.join(field_names())}")
+        check_known("parameter", changes, field_names())
         return dataclasses.replace(self, **changes)
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "ModelParams":
         """Build from a mapping, rejecting unknown keys with a clear error."""
-        unknown = set(values) - set(field_names())
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; known: {', '.join(field_names())}")
+        check_known("parameter", values, field_names())
         return cls(**dict(values))
 
     @classmethod
