@@ -6,14 +6,19 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from workbench.analysis.confirmation import (betabinom_params, betabinomial_confirm_prob, binomial_confirm_prob,
-                                             confirmation_predictions, effective_confirm_prob)
+from workbench.analysis.confirmation import (
+    betabinom_params,
+    betabinomial_confirm_prob,
+    binomial_confirm_prob,
+    confirmation_predictions,
+    effective_confirm_prob,
+)
 from workbench.model.consensus import approvals_needed
 
 
 @pytest.mark.parametrize("n, p", [(5, 0.6), (11, 0.7), (20, 0.3)])
 def test_binomial_tail_is_the_pmf_sum_over_k_to_n(n, p):
-    for k in range(0, n + 2):
+    for k in range(n + 2):
         expected = stats.binom.pmf(np.arange(k, n + 1), n, p).sum()
         assert binomial_confirm_prob(n, k, p) == pytest.approx(expected, abs=1e-12)
 
@@ -39,7 +44,7 @@ def test_effective_limits():
 def test_betabinomial_tail_is_the_pmf_sum_and_params_round_trip():
     a, b = betabinom_params(0.8, 0.2)
     assert a / (a + b) == pytest.approx(0.8) and 1 / (a + b + 1) == pytest.approx(0.2)
-    for k in range(0, 12):
+    for k in range(12):
         expected = stats.betabinom.pmf(np.arange(k, 11), 10, a, b).sum()
         assert betabinomial_confirm_prob(10, k, a, b) == pytest.approx(expected, abs=1e-12)
     with pytest.raises(ValueError, match="rho="):

@@ -24,7 +24,7 @@ def test_matches_the_closed_form_and_scipy_elementwise():
 
 
 def test_broadcasts_zero_trials_give_nan_and_confidence_widens():
-    low, high = wilson_interval([0, 1, 2], 4)
+    low, _ = wilson_interval([0, 1, 2], 4)
     assert low.shape == (3,)
     low0, high0 = wilson_interval([0, 5], [0, 10])
     assert np.isnan(low0[0]) and np.isnan(high0[0]) and np.isfinite(low0[1])

@@ -7,8 +7,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from workbench.analysis.votes import (anova_icc, approval_counts, effective_voters, fit_betabinom, n_effective,
-                                      vote_correlation)
+from workbench.analysis.votes import (
+    anova_icc,
+    approval_counts,
+    effective_voters,
+    fit_betabinom,
+    n_effective,
+    vote_correlation,
+)
 
 
 def beta_binomial_votes(seed: int, p: float, rho: float, signatures: int = 2000, voters: int = 10,

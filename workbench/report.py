@@ -1,10 +1,12 @@
-"""Reports: execute notebooks with papermill and render them to HTML without code.
+"""Reports: execute notebooks with papermill, render them to HTML without code, and index them.
 
 ``python -m workbench report --notebooks notebooks --out reports [-p NAME VALUE ...] [--only 01_single_run]``
 
 Each notebook runs in a scratch folder; only a notebook that executed to the end is moved to
-``reports/`` (executed ``.ipynb`` plus ``.html``), so a failed run never leaves a half report behind
-and never overwrites a good one.
+``reports/`` (executed ``.ipynb`` plus ``.html``), so a failed run never leaves a half report behind.
+When a notebook fails, an older report of it is moved to ``reports/stale/`` so that nothing out of
+date is shown as current. Every run then rewrites ``reports/index.html`` (see :mod:`workbench.report_site`):
+one card per notebook in the folder with its question, headline numbers, status, run time and link.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | N
 
 
 def run(args: argparse.Namespace) -> int:
+    from workbench.report_site import record_failure, record_success, retire_stale, write_index
+
     notebooks = sorted(Path(args.notebooks).glob("*.ipynb"))
     if args.only:
         notebooks = [nb for nb in notebooks if nb.stem in args.only]
@@ -73,16 +77,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"report: no notebooks in {args.notebooks}", file=sys.stderr)
         return 1
     parameters = {name: parse_value(value) for name, value in (args.parameter or [])}
+    out = Path(args.out)
     failed = 0
+    entries = []
     for nb in notebooks:
         start = time.perf_counter()
         try:
-            html = execute_notebook(nb, Path(args.out), parameters)
+            html = execute_notebook(nb, out, parameters)
         except RuntimeError as exc:
             print(f"FAILED {exc}", file=sys.stderr)
             failed += 1
+            moved = retire_stale(out, nb.stem)
+            entries.append(record_failure(nb, str(exc), time.perf_counter() - start, parameters, bool(moved)))
             continue
-        print(f"ok     {html}  ({time.perf_counter() - start:.0f} s)")
+        runtime = time.perf_counter() - start
+        entries.append(record_success(nb, out, runtime, parameters))
+        print(f"ok     {html}  ({runtime:.0f} s)")
+    index = write_index(out, Path(args.notebooks), entries)
+    print(f"index  {index}")
     return 1 if failed else 0
 
 

@@ -123,7 +123,7 @@ def breakdown_point(frame: pd.DataFrame, outcome: str, x: str, threshold: float,
             first_across = mean_curve[0] > threshold if direction == "above" else mean_curve[0] < threshold
         rows.append({**dict(zip(by, key)), "estimate": estimate, "ci_low": float(low), "ci_high": float(high),
                      "reached": bool(np.isfinite(estimate)), "reached_share": float(np.isfinite(boot).mean()),
-                     "left_censored": bool(first_across), "n_levels": int(levels.size), "n_runs": int(len(group))})
+                     "left_censored": bool(first_across), "n_levels": int(levels.size), "n_runs": len(group)})
     result = pd.DataFrame(rows, columns=[*by, *COLUMNS])
     result.attrs.update(outcome=outcome, x=x, threshold=threshold, direction=direction, confidence=confidence,
                         n_boot=n_boot, seed=seed)
