@@ -23,7 +23,7 @@ def _report(tmp_path: Path, *params: str) -> subprocess.CompletedProcess:
     args = [sys.executable, "-m", "workbench", "report", "--only", "01_single_run", "--out", str(tmp_path / "out")]
     for p in params:
         args += ["-p", *p.split("=", 1)]
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(args, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.slow
@@ -54,6 +54,12 @@ def _notebook(path: Path, title: str, question: str, code: str) -> None:
     nbformat.write(nb, path)
 
 
+def _report_folder(notebooks: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1", PYTHONPATH=str(ROOT))  # the kernel imports this checkout
+    args = [sys.executable, "-m", "workbench", "report", "--notebooks", str(notebooks), "--out", str(out), *extra]
+    return subprocess.run(args, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
 def test_index_lists_every_notebook_with_headline_or_error_and_no_stale_copy(tmp_path):
     notebooks, out = tmp_path / "nbs", tmp_path / "out"
     notebooks.mkdir()
@@ -64,9 +70,7 @@ def test_index_lists_every_notebook_with_headline_or_error_and_no_stale_copy(tmp
     _notebook(notebooks / "02_bad.ipynb", "A broken study", "Does it fail?", "raise ValueError('boom: scale too big')")
     out.mkdir()
     (out / "02_bad.html").write_text("<p>stale results</p>")  # an older, successful run of the failing notebook
-    env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1", PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "workbench", "report", "--notebooks", str(notebooks), "--out", str(out),
-                           "-p", "scale", "3"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = _report_folder(notebooks, out, "-p", "scale", "3")
     assert done.returncode == 1, done.stderr[-2000:]
     index = (out / "index.html").read_text()
     assert "A good study" in index and "A broken study" in index
@@ -79,8 +83,7 @@ def test_index_lists_every_notebook_with_headline_or_error_and_no_stale_copy(tmp
     assert "scale=3" in index
 
     # a later --only run of the good notebook keeps the failed card
-    done = subprocess.run([sys.executable, "-m", "workbench", "report", "--notebooks", str(notebooks), "--out", str(out),
-                           "--only", "01_good"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = _report_folder(notebooks, out, "--only", "01_good")
     assert done.returncode == 0, done.stderr[-2000:]
     index = (out / "index.html").read_text()
     assert ">4<" in index and "ValueError: boom" in index

@@ -6,7 +6,7 @@ Convention for notebook authors: near the end of a study, after computing its re
                   labels={"breakdown_majority": "f* (majority, forge)"}, units={"breakdown_majority": "of nodes"})
 
 Each value is a number, an ``(estimate, low, high)`` interval, a string (e.g. ``"not reached"``) or
-None / NaN (shown as "n/a"). The call displays one output carrying two representations: the
+None / NaN (shown as "n/a"); an infinite bound (a breakdown point beyond the swept range) shows as ∞. The call displays one output carrying two representations: the
 machine-readable :data:`MIME` (JSON, read by ``python -m workbench report`` into the card of
 ``reports/index.html``) and a Markdown list that people see in the notebook and its HTML report.
 Several calls merge in order; a later value of the same name replaces an earlier one.
@@ -25,12 +25,14 @@ SCHEMA_VERSION = 1
 HeadlineValue = float | int | str | tuple[float, float, float] | None
 
 
-def _number(x: Any) -> float | None:
-    """A JSON-safe float: NaN and infinities become None (JSON has no NaN)."""
+def _number(x: Any) -> float | str | None:
+    """A JSON-safe number (JSON has no NaN or infinity): NaN becomes None, infinities ``"inf"`` / ``"-inf"``."""
     if x is None:
         return None
     value = float(x)
-    return value if math.isfinite(value) else None
+    if math.isnan(value):
+        return None
+    return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
 
 
 def headline_item(name: str, value: HeadlineValue, label: str | None = None, unit: str | None = None) -> dict[str, Any]:
@@ -47,10 +49,12 @@ def headline_item(name: str, value: HeadlineValue, label: str | None = None, uni
     return item
 
 
-def format_number(x: float | None) -> str:
-    """Three significant digits; integers as integers; None as ``n/a``."""
+def format_number(x: float | str | None) -> str:
+    """Three significant digits; integers as integers; None as ``n/a``; ``"inf"`` as ``∞`` (beyond the range)."""
     if x is None:
         return "n/a"
+    if isinstance(x, str):
+        return {"inf": "∞", "-inf": "-∞"}.get(x, x)
     if float(x).is_integer() and abs(x) < 1e6:
         return str(int(x))
     return f"{x:.3g}"
@@ -84,14 +88,13 @@ def headline_markdown(payload: Mapping[str, Any]) -> str:
 
 
 def show_headline(values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None,
-                  units: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Display the headline numbers (see the module docstring); returns the payload."""
+                  units: Mapping[str, str] | None = None) -> None:
+    """Display the headline numbers (see the module docstring); nothing is returned, so nothing else is shown."""
     from IPython.display import display
 
     payload = headline_payload(values, labels, units)
     markdown = headline_markdown(payload)
     display({MIME: payload, "text/markdown": "**Headline**\n\n" + markdown, "text/plain": markdown}, raw=True)
-    return payload
 
 
 def read_headline(notebook: Any) -> list[dict[str, Any]]:
