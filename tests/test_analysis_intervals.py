@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
-from workbench.analysis.intervals import wilson_interval
+from workbench.analysis.intervals import share_table, wilson_interval
 
 
 def test_matches_the_closed_form_and_scipy_elementwise():
@@ -37,3 +38,15 @@ def test_broadcasts_zero_trials_give_nan_and_confidence_widens():
 def test_bad_counts_fail(k, n):
     with pytest.raises(ValueError):
         wilson_interval(k, n)
+
+
+def test_share_table_pools_counts_per_group_and_skips_failed_runs():
+    frame = pd.DataFrame({"mode": ["a", "a", "b", "b", "b"], "forged_confirmed": [1, 2, 0, 0, 9],
+                          "forged_total": [10, 10, 0, 0, 9], "status": ["ok", "ok", "ok", "ok", "error"]})
+    table = share_table(frame, "forged_confirmed", "forged_total", by="mode")
+    assert table["mode"].tolist() == ["a", "b"]
+    assert table["successes"].tolist() == [3, 0] and table["trials"].tolist() == [20, 0]
+    assert table["share"].iloc[0] == pytest.approx(0.15) and np.isnan(table["share"].iloc[1])
+    low, high = wilson_interval(3, 20)
+    assert table["ci_low"].iloc[0] == pytest.approx(low) and table["ci_high"].iloc[0] == pytest.approx(high)
+    assert table["n_runs"].tolist() == [2, 2]

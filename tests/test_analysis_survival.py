@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from workbench.analysis.survival import km_median
+from workbench.analysis.survival import km_median, km_median_table
 
 # weeks of remission, 6-MP arm; False = censored (still in remission when last seen)
 MP_WEEKS = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
@@ -50,3 +51,12 @@ def test_bad_inputs_fail():
         km_median([1.0, 2.0], [True])
     with pytest.raises(ValueError, match="method="):
         km_median([1.0], [True], method="log")
+
+
+def test_table_per_group_matches_the_single_call():
+    frame = pd.DataFrame({"arm": ["6-MP"] * 21 + ["placebo"] * 21, "weeks": MP_WEEKS + PLACEBO_WEEKS,
+                          "relapsed": MP_RELAPSED + [True] * 21, "status": "ok"})
+    table = km_median_table(frame, "weeks", "relapsed", by="arm")
+    assert table["arm"].tolist() == ["6-MP", "placebo"]
+    assert table["median"].tolist() == [23.0, 8.0] and table["n_events"].tolist() == [9, 21]
+    assert table["reached"].all()

@@ -7,7 +7,10 @@ example forged signatures confirmed out of forged signatures proposed). The inte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
@@ -53,3 +56,29 @@ def wilson_interval(successes: ArrayLike, trials: ArrayLike, confidence: float =
             lows[i], highs[i] = ci.low, ci.high
     inverse = inverse.ravel()
     return lows[inverse].reshape(k.shape), highs[inverse].reshape(k.shape)
+
+
+def share_table(frame: pd.DataFrame, successes: str, trials: str, by: Sequence[str] | str,
+                confidence: float = 0.95) -> pd.DataFrame:
+    """Pooled share ``sum(successes) / sum(trials)`` per group of ``by``, with its Wilson interval.
+
+    One row per group: ``*by, successes, trials, share, ci_low, ci_high, n_runs``. Counts are summed
+    over the group's runs (rows with ``status != "ok"`` or a missing count are left out), so the
+    denominator is every trial of every run. The Wilson interval treats the pooled trials as
+    independent; when runs differ more than binomial noise allows (over-dispersion between replicates)
+    it is too narrow, and a replicate-level interval (:func:`workbench.analysis.stats.summarize`) is
+    the honest one. ``share`` is NaN for a group without trials.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in [successes, trials, *by] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in the frame; columns: {list(frame.columns)}")
+    data = frame[frame["status"] == "ok"] if "status" in frame.columns else frame
+    data = data.dropna(subset=[successes, trials])
+    table = (data.groupby(by, sort=True, dropna=False)
+             .agg(successes=(successes, "sum"), trials=(trials, "sum"), n_runs=(successes, "size")).reset_index())
+    low, high = wilson_interval(table["successes"].to_numpy(), table["trials"].to_numpy(), confidence)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = table["successes"].to_numpy(dtype=float) / table["trials"].to_numpy(dtype=float)
+    table = table.assign(share=np.where(table["trials"] > 0, share, np.nan), ci_low=low, ci_high=high)
+    return table[[*by, "successes", "trials", "share", "ci_low", "ci_high", "n_runs"]]

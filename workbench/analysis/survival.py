@@ -8,9 +8,11 @@ Dropping those runs, or counting them at the run length, biases the median; Kapl
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
@@ -82,3 +84,26 @@ def km_median(times: ArrayLike, reached: ArrayLike, confidence: float = 0.95, me
                     ci_low=_first_time_at_or_below(q, low_curve, 0.5),
                     ci_high=_first_time_at_or_below(q, high_curve, 0.5),
                     n=int(t.size), n_events=n_events, confidence=confidence)
+
+
+def km_median_table(frame: pd.DataFrame, time: str, reached: str, by: Sequence[str] | str | None = None,
+                    confidence: float = 0.95, method: str = "log-log") -> pd.DataFrame:
+    """:func:`km_median` per group of ``by``: ``*by, median, ci_low, ci_high, reached, n, n_events``.
+
+    ``frame`` has one row per run; ``time`` holds the event time or, where ``reached`` is False, the
+    censoring time (e.g. the run's length in steps). ``reached`` (the column of the result) is True
+    when the median itself was reached. Rows with ``status != "ok"`` are left out.
+    """
+    by = [by] if isinstance(by, str) else list(by or [])
+    missing = [c for c in [time, reached, *by] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in the frame; columns: {list(frame.columns)}")
+    data = frame[frame["status"] == "ok"] if "status" in frame.columns else frame
+    rows = []
+    groups = data.groupby(by, sort=True, dropna=False) if by else [((), data)]
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        km = km_median(group[time].to_numpy(dtype=float), group[reached].to_numpy(dtype=bool), confidence, method)
+        rows.append({**dict(zip(by, key)), "median": km.median, "ci_low": km.ci_low, "ci_high": km.ci_high,
+                     "reached": bool(np.isfinite(km.median)), "n": km.n, "n_events": km.n_events})
+    return pd.DataFrame(rows, columns=[*by, "median", "ci_low", "ci_high", "reached", "n", "n_events"])
