@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from workbench.report_site import record_failure, record_success, retire_stale, write_index
+
 KERNEL = "python3"
 CELL_TIMEOUT_S = 1800  # a cell that runs longer fails the report instead of hanging it
 
@@ -64,8 +66,6 @@ def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | N
 
 
 def run(args: argparse.Namespace) -> int:
-    from workbench.report_site import record_failure, record_success, retire_stale, write_index
-
     notebooks = sorted(Path(args.notebooks).glob("*.ipynb"))
     if args.only:
         notebooks = [nb for nb in notebooks if nb.stem in args.only]
@@ -84,11 +84,12 @@ def run(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         try:
             html = execute_notebook(nb, out, parameters)
-        except RuntimeError as exc:
-            print(f"FAILED {exc}", file=sys.stderr)
+        except Exception as exc:  # noqa: BLE001 -- any failure (kernel death, export error) fails this report only
+            message = str(exc) if isinstance(exc, RuntimeError) else f"{nb.name}: {type(exc).__name__}: {exc}"
+            print(f"FAILED {message}", file=sys.stderr)
             failed += 1
             moved = retire_stale(out, nb.stem)
-            entries.append(record_failure(nb, str(exc), time.perf_counter() - start, parameters, bool(moved)))
+            entries.append(record_failure(nb, message, time.perf_counter() - start, parameters, bool(moved)))
             continue
         runtime = time.perf_counter() - start
         entries.append(record_success(nb, out, runtime, parameters))

@@ -238,7 +238,7 @@ def render_index(entries: list[dict[str, Any]], out_dir: Path | None = None) -> 
 <header>
 <h1>Threat-Intelligence Workbench · reports</h1>
 <p>{len(entries)} report(s): {html.escape(summary)}. Each card states the study's question and its headline
-numbers (estimate [95% interval] where the study gives one); follow the title for the full report.</p>
+numbers (estimate [confidence interval] where the study gives one); follow the title for the full report.</p>
 </header>
 <main>
 {cards}
