@@ -46,7 +46,9 @@ def test_recovers_a_known_logistic_crossing_within_its_interval_over_seeds():
         assert abs(row["estimate"] - TRUE_CROSSING) < 0.01  # sampling error of x* is ~0.002 here
         assert row["ci_high"] - row["ci_low"] < 0.02
         covered += row["ci_low"] <= TRUE_CROSSING <= row["ci_high"]
-    assert covered >= 8  # nominal 95%: 8 of 10 or more fails with probability < 1.2%
+    # the percentile bootstrap with 20 replicates per level covers ~89% here (measured over 100 other seeds),
+    # a little under the nominal 95%; 8 of 10 guards against an interval that is badly off
+    assert covered >= 8
 
 
 def test_direction_below_finds_where_a_falling_curve_drops_under_the_threshold():

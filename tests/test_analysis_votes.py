@@ -12,6 +12,7 @@ from workbench.analysis.votes import (
     approval_counts,
     effective_voters,
     fit_betabinom,
+    from_signed_votes,
     n_effective,
     vote_correlation,
 )
@@ -34,12 +35,27 @@ def beta_binomial_votes(seed: int, p: float, rho: float, signatures: int = 2000,
 
 
 def test_approval_counts_reads_both_codings_and_skips_nan():
-    y, n = approval_counts([[1, 0, np.nan], [1, -1, 1], [np.nan, np.nan, np.nan]])
+    y, n = approval_counts([[1, 0, np.nan], [1, 0, 1], [np.nan, np.nan, np.nan]])
     assert y.tolist() == [1, 2, 0] and n.tolist() == [2, 3, 0]
+    y, n = approval_counts([[1, -1, np.nan], [1, -1, 1]])
+    assert y.tolist() == [1, 2] and n.tolist() == [2, 3]
     with pytest.raises(ValueError, match="expected 1"):
         approval_counts([[2, 1]])
     with pytest.raises(ValueError, match="2-d"):
         approval_counts([1, 0])
+    with pytest.raises(ValueError, match="ambiguous"):
+        approval_counts([[1, -1, 0]])
+
+
+def test_model_signed_votes_convert_with_zero_as_no_vote():
+    table = np.array([[1, 0, -1], [0, 0, 1]], dtype=np.int8)
+    matrix = from_signed_votes(table)
+    np.testing.assert_array_equal(np.isnan(matrix), table == 0)
+    y, n = approval_counts(matrix)
+    assert y.tolist() == [1, 1] and n.tolist() == [2, 1]
+    assert from_signed_votes(table, voters=[True, False, True]).shape == (2, 2)
+    with pytest.raises(ValueError, match="signed vote table"):
+        from_signed_votes([[2, 0]])
 
 
 def test_anova_icc_on_a_hand_computed_example():

@@ -2,6 +2,7 @@
 
 Input everywhere is a *vote matrix*: one row per signature, one column per voter (node), with
 ``1`` for approve, ``-1`` or ``0`` for reject and NaN where that node did not vote on that signature.
+The model's own table (``+1`` / ``-1`` / ``0`` = no vote) converts with :func:`from_signed_votes`.
 For each signature ``i`` this gives ``n_i`` votes cast and ``y_i`` approvals.
 
 Condorcet's jury theorem assumes the votes on a signature are independent. If they share a cause
@@ -28,10 +29,28 @@ from scipy import optimize, stats
 from workbench.validation import Range, check_int, check_number
 
 
+def from_signed_votes(votes: ArrayLike, voters: ArrayLike | None = None) -> np.ndarray:
+    """The model's vote table (``+1`` approve, ``-1`` reject, ``0`` no vote) as a vote matrix with NaN for no vote.
+
+    ``votes`` has shape ``(n_signatures, n_nodes)`` as the model's signature table keeps it;
+    ``voters`` (optional boolean mask or index array over nodes, e.g. the honest nodes) keeps only
+    those columns. Returns floats in {1, -1, NaN}.
+    """
+    v = np.asarray(votes)
+    if v.ndim != 2:
+        raise ValueError(f"votes has shape {v.shape}; expected a 2-d table signatures x nodes")
+    if not np.isin(v, (-1, 0, 1)).all():
+        raise ValueError("votes contains values other than -1, 0, 1; expected the model's signed vote table")
+    out = np.where(v == 0, np.nan, v.astype(float))
+    return out if voters is None else out[:, np.asarray(voters)]
+
+
 def approval_counts(votes: ArrayLike | pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``(approvals, votes_cast)`` per signature (row) of a vote matrix, as integer arrays.
 
     Values must be 1 (approve), 0 or -1 (reject) or NaN (no vote); anything else raises ``ValueError``.
+    A matrix holding both -1 and 0 is refused as ambiguous: in the model's own table 0 means "did not
+    vote", so convert it with :func:`from_signed_votes` first.
     """
     v = np.asarray(votes, dtype=float)
     if v.ndim != 2:
@@ -40,6 +59,9 @@ def approval_counts(votes: ArrayLike | pd.DataFrame) -> tuple[np.ndarray, np.nda
     bad = cast & ~np.isin(v, (-1.0, 0.0, 1.0))
     if bad.any():
         raise ValueError(f"votes contains {v[bad][0]!r}; expected 1 (approve), 0 or -1 (reject), or NaN (no vote)")
+    if (v == -1).any() and (v == 0).any():
+        raise ValueError("votes contains both -1 and 0; ambiguous (is 0 a reject or no vote?). Use NaN for no vote, "
+                         "e.g. from_signed_votes(model_votes)")
     return (v == 1).sum(axis=1).astype(np.int64), cast.sum(axis=1).astype(np.int64)
 
 
