@@ -24,6 +24,7 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from workbench.analysis.headline import format_number, read_headline
 
@@ -193,8 +194,9 @@ def render_card(entry: dict[str, Any], out_dir: Path | None = None) -> str:
     link = entry.get("html") if status == "ok" else None
     if link and out_dir is not None and not (out_dir / link).exists():
         link = None
+    href = e(quote(link)) if link else ""
     title = e(entry["title"] or entry["name"])
-    heading = f'<a href="{e(link)}">{title}</a>' if link else title
+    heading = f'<a href="{href}">{title}</a>' if link else title
     parts = [f'<article class="card {status.replace(" ", "-")}">',
              f'<div class="name">{e(entry["name"])} · <span class="status">{e(status)}</span></div>',
              f"<h2>{heading}</h2>"]
@@ -214,7 +216,7 @@ def render_card(entry: dict[str, Any], out_dir: Path | None = None) -> str:
     if entry.get("parameters"):
         meta.append("parameters " + e(", ".join(f"{k}={v}" for k, v in entry["parameters"].items())))
     if link:
-        meta.append(f'<a href="{e(link)}">read the report</a>')
+        meta.append(f'<a href="{href}">read the report</a>')
     if meta:
         parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
     parts.append("</article>")
