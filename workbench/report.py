@@ -1,10 +1,12 @@
-"""Reports: execute notebooks with papermill and render them to HTML without code.
+"""Reports: execute notebooks with papermill, render them to HTML without code, and index them.
 
 ``python -m workbench report --notebooks notebooks --out reports [-p NAME VALUE ...] [--only 01_single_run]``
 
 Each notebook runs in a scratch folder; only a notebook that executed to the end is moved to
-``reports/`` (executed ``.ipynb`` plus ``.html``), so a failed run never leaves a half report behind
-and never overwrites a good one.
+``reports/`` (executed ``.ipynb`` plus ``.html``), so a failed run never leaves a half report behind.
+When a notebook fails, an older report of it is moved to ``reports/stale/`` so that nothing out of
+date is shown as current. Every run then rewrites ``reports/index.html`` (see :mod:`workbench.report_site`):
+one card per notebook in the folder with its question, headline numbers, status, run time and link.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from workbench.report_site import record_failure, record_success, retire_stale, write_index
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 1800  # a cell that runs longer fails the report instead of hanging it
@@ -73,16 +77,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"report: no notebooks in {args.notebooks}", file=sys.stderr)
         return 1
     parameters = {name: parse_value(value) for name, value in (args.parameter or [])}
+    out = Path(args.out)
     failed = 0
+    entries = []
     for nb in notebooks:
         start = time.perf_counter()
         try:
-            html = execute_notebook(nb, Path(args.out), parameters)
-        except RuntimeError as exc:
-            print(f"FAILED {exc}", file=sys.stderr)
+            html = execute_notebook(nb, out, parameters)
+        except Exception as exc:  # noqa: BLE001 -- any failure (kernel death, export error) fails this report only
+            message = str(exc) if isinstance(exc, RuntimeError) else f"{nb.name}: {type(exc).__name__}: {exc}"
+            print(f"FAILED {message}", file=sys.stderr)
             failed += 1
+            moved = retire_stale(out, nb.stem)
+            entries.append(record_failure(nb, message, time.perf_counter() - start, parameters, bool(moved)))
             continue
-        print(f"ok     {html}  ({time.perf_counter() - start:.0f} s)")
+        runtime = time.perf_counter() - start
+        entries.append(record_success(nb, out, runtime, parameters))
+        print(f"ok     {html}  ({runtime:.0f} s)")
+    index = write_index(out, Path(args.notebooks), entries)
+    print(f"index  {index}")
     return 1 if failed else 0
 
 
