@@ -3,7 +3,8 @@
 State of ``I`` items on ``N`` nodes is two boolean arrays of shape ``(I, N)``, updated in place:
 
 * ``holds[i, v]``: node ``v`` has item ``i``;
-* ``active[i, v]``: node ``v`` still passes item ``i`` on (pushes it, answers pulls for it).
+* ``active[i, v]``: node ``v`` still passes item ``i`` on (pushes it, answers pulls for it);
+  ``active`` implies ``holds`` (callers that set ``active`` must set ``holds`` too).
 
 Nothing here looks at the whole network to decide anything: an item spreads only through messages,
 and a node stops passing it on only by a protocol rule (rumour mongering's coin, the blind coin of
@@ -63,8 +64,13 @@ def _deliver(holds: np.ndarray, active: np.ndarray, item: np.ndarray, target: np
     return had
 
 
-def _senders(holds: np.ndarray, active: np.ndarray, fanout: int) -> tuple[np.ndarray, np.ndarray]:
-    item, node = np.nonzero(active & holds)
+def _pairs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(item, node) indices of the True entries of an ``(I, N)`` mask (1-D search: much faster than 2-D nonzero)."""
+    return np.divmod(np.flatnonzero(mask), mask.shape[1])
+
+
+def _senders(active: np.ndarray, fanout: int) -> tuple[np.ndarray, np.ndarray]:
+    item, node = _pairs(active)
     return np.repeat(item, fanout), np.repeat(node, fanout)
 
 
@@ -80,7 +86,7 @@ def push(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | N
     ``1 / stop_prob`` rounds of pushing per node). Returns the push messages sent (``fanout`` per
     active holder).
     """
-    item, node = _senders(holds, active, fanout)
+    item, node = _senders(active, fanout)
     if item.size == 0:
         return 0
     target = random_neighbours(node, adjacency, holds.shape[1], rng)
@@ -105,7 +111,7 @@ def rumor(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | 
     interested; nodes it never reached are the residue, ``s = exp(-(k + 1)(1 - s))`` on a large
     complete graph (:func:`workbench.model.theory.rumor_residue`). Returns the push messages sent.
     """
-    item, node = _senders(holds, active, fanout)
+    item, node = _senders(active, fanout)
     if item.size == 0:
         return 0
     target = random_neighbours(node, adjacency, holds.shape[1], rng)
@@ -140,35 +146,40 @@ def push_pull(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matri
     ``1 - loss`` and ``v`` replies with the item (one message, lost with probability ``loss``).
     Holdings are those at the start of the round. Returns the item-carrying messages (pushes and
     replies). The requests themselves are digests shared by all items, ``N * fanout`` per round;
-    the caller counts them once per round (:func:`pull_requests`).
+    the caller counts them once per round (:func:`pull_requests`). Work is proportional to the
+    active (item, node) pairs times their contacts, plus ``O(N fanout log N)`` per round.
     """
-    n_items, n = holds.shape
-    live = np.flatnonzero((active & holds).any(axis=1))
-    if live.size == 0:
+    n = holds.shape[1]
+    item, node = _pairs(active)
+    if item.size == 0:
         return 0
-    caller = np.repeat(np.arange(n), fanout)
-    callee = random_neighbours(caller, adjacency, n, rng)
-    valid = callee >= 0
-    caller, callee = caller[valid], callee[valid]
-    h, a = holds[live], active[live] & holds[live]  # start-of-round state of the live items
-    # pushes: (live item, contact) pairs whose caller is an active holder
-    push_item, push_contact = np.nonzero(a[:, caller])
-    # pull replies: the callee is an active holder and the caller lacks the item
-    pull_item, pull_contact = np.nonzero(a[:, callee] & ~h[:, caller])
-    sent = push_item.size
+    callee = random_neighbours(np.repeat(np.arange(n), fanout), adjacency, n, rng)  # contact c is made by c // fanout
+    # pushes: each active holder over its own contacts
+    push_item = np.repeat(item, fanout)
+    push_target = callee[(node[:, None] * fanout + np.arange(fanout)).ravel()]
+    has_target = push_target >= 0
+    push_item, push_target = push_item[has_target], push_target[has_target]
+    # pulls: the contacts that reached an active holder, from callers lacking the item
+    order = np.argsort(callee, kind="stable")
+    sorted_callee = callee[order]
+    lo = np.searchsorted(sorted_callee, node, "left")
+    count = np.searchsorted(sorted_callee, node, "right") - lo
+    first = np.cumsum(count) - count
+    slot = np.repeat(lo - first, count) + np.arange(int(count.sum()))
+    pull_item = np.repeat(item, count)
+    requester = order[slot] // fanout
+    need = ~holds[pull_item, requester]
+    pull_item, requester = pull_item[need], requester[need]
     if loss > 0:
-        request_ok = rng.random(pull_item.size) >= loss
-        pull_item, pull_contact = pull_item[request_ok], pull_contact[request_ok]
-        sent += pull_item.size
+        arrived = rng.random(pull_item.size) >= loss  # the request
+        pull_item, requester = pull_item[arrived], requester[arrived]
+    sent = push_item.size + pull_item.size
+    if loss > 0:
         push_ok = rng.random(push_item.size) >= loss
         reply_ok = rng.random(pull_item.size) >= loss
-        push_item, push_contact = push_item[push_ok], push_contact[push_ok]
-        pull_item, pull_contact = pull_item[reply_ok], pull_contact[reply_ok]
-    else:
-        sent += pull_item.size
-    item = np.concatenate([live[push_item], live[pull_item]])
-    target = np.concatenate([callee[push_contact], caller[pull_contact]])
-    _deliver(holds, active, item, target, relays)
+        push_item, push_target = push_item[push_ok], push_target[push_ok]
+        pull_item, requester = pull_item[reply_ok], requester[reply_ok]
+    _deliver(holds, active, np.concatenate([push_item, pull_item]), np.concatenate([push_target, requester]), relays)
     return int(sent)
 
 
