@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from workbench.model import traffic as T
-from workbench.model.traffic import DIFFICULTY, TrafficGenerator, easy_difficulty, prefix_of
+from workbench.model.traffic import (
+    DIFFICULTY,
+    TrafficGenerator,
+    easy_difficulty,
+    prefix_of,
+)
 
 # ------------------------------------------------------------------------------------------------
 # The first version of the generator (workbench/model/traffic.py at commit 9e860e0), kept verbatim
@@ -46,8 +51,8 @@ class _LegacyCampaign:
             lp = lb - np.log(1200.0) + rng.normal(0, 0.1, n)
             ld = rng.normal(np.log(6e4), 0.6, n)
             port = np.full(n, self.port, np.int32)
-        return dict(src_ip=src, dst_port=port, proto=np.full(n, self.proto, np.int16),
-                    log_bytes=lb, log_packets=lp, log_duration=ld)
+        return {"src_ip": src, "dst_port": port, "proto": np.full(n, self.proto, np.int16),
+                    "log_bytes": lb, "log_packets": lp, "log_duration": ld}
 
 
 class _LegacyGenerator:

@@ -13,7 +13,8 @@ measured steps and nodes.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -56,5 +57,5 @@ def measure_detector(difficulty: Mapping[str, Any], detector: str = "zscore", *,
         benign += int((~is_attack).sum())
         tp += int((flagged & is_attack).sum())
         attack += int(is_attack.sum())
-    return dict(fpr=fp / max(benign, 1), recall=tp / max(attack, 1), n_benign=benign, n_attack=attack,
-                seed=seed, n_nodes=n_nodes, flows_per_node=f, warmup_steps=warmup_steps, steps=steps)
+    return {"fpr": fp / max(benign, 1), "recall": tp / max(attack, 1), "n_benign": benign, "n_attack": attack,
+                "seed": seed, "n_nodes": n_nodes, "flows_per_node": f, "warmup_steps": warmup_steps, "steps": steps}

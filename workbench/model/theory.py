@@ -172,7 +172,7 @@ def rumor_residue(k: float) -> float:
     if not k >= 1:
         raise ValueError(f"k={k!r} is out of range; expected a number with 1 <= x")
     a = k + 1.0
-    f = lambda s: s - math.exp(-a * (1.0 - s))  # noqa: E731
+    f = lambda s: s - math.exp(-a * (1.0 - s))
     # f(0) < 0, and f > 0 just below the trivial root s = 1 because f'(1) = 1 - a < 0
     upper = 1.0 - 1e-6
     while f(upper) <= 0:  # pragma: no cover - only for k extremely close to 0

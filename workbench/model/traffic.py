@@ -162,8 +162,8 @@ class Campaign:
             # drawn after the features, so a single unchanged prefix keeps the original draws
             pick = np.asarray(prefixes, np.int64)[rng.integers(0, len(prefixes), n)]
             src = (pick.astype(np.uint32) << np.uint32(16)) | (src & np.uint32(0xFFFF))
-        return dict(src_ip=src, dst_port=port, proto=np.full(n, self.proto, np.int16),
-                    log_bytes=lb, log_packets=lp, log_duration=ld)
+        return {"src_ip": src, "dst_port": port, "proto": np.full(n, self.proto, np.int16),
+                    "log_bytes": lb, "log_packets": lp, "log_duration": ld}
 
 
 class TrafficGenerator:
@@ -180,10 +180,10 @@ class TrafficGenerator:
                  prefix_rotation_steps: int = 0, attacker_cloud_share: float = 0.0, benign_drift: float = 0.0,
                  warmup_contamination: float = 0.0, benign_tail_share: float = 0.0,
                  benign_tail_index: float = 1.5) -> None:
-        knobs = dict(attack_separation=attack_separation, attacker_prefixes=attacker_prefixes,
-                     prefix_rotation_steps=prefix_rotation_steps, attacker_cloud_share=attacker_cloud_share,
-                     benign_drift=benign_drift, warmup_contamination=warmup_contamination,
-                     benign_tail_share=benign_tail_share, benign_tail_index=benign_tail_index)
+        knobs = {"attack_separation": attack_separation, "attacker_prefixes": attacker_prefixes,
+                 "prefix_rotation_steps": prefix_rotation_steps, "attacker_cloud_share": attacker_cloud_share,
+                 "benign_drift": benign_drift, "warmup_contamination": warmup_contamination,
+                 "benign_tail_share": benign_tail_share, "benign_tail_index": benign_tail_index}
         for name, value in knobs.items():
             knobs[name] = check_number(name, value, DIFFICULTY[name].range)
         self.difficulty = knobs
