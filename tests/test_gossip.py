@@ -151,7 +151,8 @@ def test_hop_counts_on_a_ring_and_votes_blocked_behind_droppers():
     A = adjacency(nx.cycle_graph(n))
     sources = np.array([0, 7])
     hops = hop_counts(A, sources)
-    expected = np.minimum(np.abs(np.arange(n)[None, :] - sources[:, None]), n - np.abs(np.arange(n)[None, :] - sources[:, None]))
+    gap = np.abs(np.arange(n)[None, :] - sources[:, None])
+    expected = np.minimum(gap, n - gap)
     assert np.array_equal(hops, expected)
     relays = np.ones(n, bool)
     relays[2] = False

@@ -1,4 +1,4 @@
-"""The traffic generator: the easy setting reproduces the first version exactly; each difficulty knob does what it says."""
+"""The traffic generator: the easy setting reproduces the first version exactly; each knob does what it says."""
 
 from __future__ import annotations
 

@@ -34,7 +34,8 @@ def build_graph(topology: str, n_nodes: int, mean_degree: int, rewire_prob: floa
                 return g
         g.add_edges_from((i, (i + 1) % n_nodes) for i in range(n_nodes))
         return g
-    raise ValueError(f"topology={topology!r} is not allowed; choose one of 'complete', 'small_world', 'scale_free', 'random', 'ring'")
+    raise ValueError(f"topology={topology!r} is not allowed; choose one of "
+                     "'complete', 'small_world', 'scale_free', 'random', 'ring'")
 
 
 def adjacency(graph: nx.Graph) -> sparse.csr_matrix:
