@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.ledger import GENESIS_HASH, Ledger
 from workbench.model import metrics
 from workbench.model.model import ThreatIntelModel
 from workbench.model.params import ModelParams
@@ -17,6 +18,8 @@ class RunResult:
 
     ``steps``: one row per step (step metrics, from Mesa's DataCollector); ``summary``: the run's scalar
     outcomes; ``signatures``: one row per signature; ``campaigns``: one row per attack campaign.
+    ``ledger_entries`` (count) and ``ledger_head`` (SHA-256 hex of the last entry, the genesis hash of
+    64 zeros when empty) pin the run's ledger: a truncated ledger whose head was rewritten no longer matches.
     """
 
     params: ModelParams
@@ -26,6 +29,8 @@ class RunResult:
     summary: dict[str, float]
     signatures: pd.DataFrame
     campaigns: pd.DataFrame
+    ledger_entries: int = 0
+    ledger_head: str = GENESIS_HASH
 
 
 def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: int = 60) -> RunResult:
@@ -46,6 +51,12 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
         campaigns = metrics.campaigns_frame(model)
         return RunResult(params=params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model),
                          summary=metrics.summary(model, campaigns), signatures=metrics.signatures_frame(model),
-                         campaigns=campaigns)
+                         campaigns=campaigns, **ledger_provenance(model.ledger))
     finally:
         model.ledger.close()
+
+
+def ledger_provenance(ledger: Ledger) -> dict[str, int | str]:
+    """The ledger's entry count and head hash (``ledger_entries``, ``ledger_head``)."""
+    n = len(ledger)
+    return {"ledger_entries": n, "ledger_head": ledger.get(n).hash if n else GENESIS_HASH}
