@@ -48,9 +48,10 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
     try:
         for _ in range(steps):
             model.step()
-        campaigns = metrics.campaigns_frame(model)
-        return RunResult(params=params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model),
-                         summary=metrics.summary(model, campaigns), signatures=metrics.signatures_frame(model),
+        state = model.state
+        campaigns = metrics.campaigns_frame(state)
+        return RunResult(params=params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model.datacollector),
+                         summary=metrics.summary(state, campaigns), signatures=metrics.signatures_frame(state),
                          campaigns=campaigns, **ledger_provenance(model.ledger))
     finally:
         model.ledger.close()
