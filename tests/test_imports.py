@@ -98,7 +98,7 @@ def test_model_layer_does_not_import_upper_layers():
     upper = ("workbench.experiments", "workbench.analysis", "workbench.viz")
     graph = import_graph()
     for name in MODULES:
-        if name.startswith(("workbench.model", "workbench.ledger", "workbench.validation")):
+        if name.startswith(("workbench.model", "workbench.ledger", "workbench.validation", "workbench.options")):
             assert not {m for m in graph[name] if m.startswith(upper)}, name
 
 

@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from workbench.options import DETECTORS, LEDGER_BACKENDS
 from workbench.validation import Range, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
@@ -17,8 +18,6 @@ SHARING_MODES = ("none", "central", "ledger", "gossip")
 CONSENSUS_RULES = ("majority", "supermajority", "trust_weighted")
 VALIDATION_MODES = ("evidence", "independent")
 MALICIOUS_BEHAVIORS = ("forge", "lie", "collude", "betray")
-DETECTORS = ("iforest", "zscore")
-LEDGER_BACKENDS = ("memory", "sqlite")
 
 
 def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc=""):
@@ -106,11 +105,6 @@ class ModelParams:
             raise ValueError("ledger_path=None is not allowed with ledger='sqlite'; give a file path")
 
     # --- conveniences ---------------------------------------------------------------------
-    @property
-    def effective_degree(self) -> int:
-        """Mean degree actually used: ``mean_degree`` capped at ``n_nodes - 1``."""
-        return min(self.mean_degree, self.n_nodes - 1)
-
     @property
     def n_malicious(self) -> int:
         """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""

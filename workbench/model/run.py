@@ -10,6 +10,7 @@ from workbench.ledger import GENESIS_HASH, Ledger
 from workbench.model import metrics
 from workbench.model.model import ThreatIntelModel
 from workbench.model.params import ModelParams
+from workbench.validation import check_int
 
 
 @dataclass
@@ -42,8 +43,7 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
     if isinstance(params, dict):
         params = ModelParams.from_dict(params)
     params = params or ModelParams()
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps={steps!r} is out of range; expected an integer with 1 <= x")
+    steps = check_int("steps", steps, 1)
     model = ThreatIntelModel(params, rng=seed)
     try:
         for _ in range(steps):
