@@ -29,7 +29,7 @@ from workbench.model.run import run_model
 
 GOLDEN_PATH = Path(__file__).resolve().parents[1] / "tests" / "data" / "golden_frames.json"
 
-_SMALL = dict(n_nodes=30, flows_per_node=30, warmup_steps=3, campaign_interval_steps=6, n_campaigns=3)
+_SMALL = {"n_nodes": 30, "flows_per_node": 30, "warmup_steps": 3, "campaign_interval_steps": 6, "n_campaigns": 3}
 
 # name -> (params, seed, steps); small, but each exercises a different branch of the step.
 CONFIGS: dict[str, tuple[dict[str, Any], int, int]] = {

@@ -274,7 +274,6 @@ class IsolationForestBank(_FlagsMixin):
 
     def update(self, X: np.ndarray, flagged: np.ndarray) -> None:
         """No-op: forests are fitted once on the warm-up window (kept for a common interface)."""
-        return None
 
 
 # --------------------------------------------------------------------------------------------

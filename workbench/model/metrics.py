@@ -6,8 +6,8 @@ Rates with an empty denominator are NaN.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import Callable
 
 import mesa
 import numpy as np

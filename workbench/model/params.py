@@ -7,8 +7,9 @@ the value and the allowed range, before anything runs.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from workbench.options import DETECTORS, LEDGER_BACKENDS
 from workbench.validation import Range, check_choice, check_known, check_number
@@ -108,25 +109,25 @@ class ModelParams:
     @property
     def n_malicious(self) -> int:
         """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""
-        return int(round(self.malicious_fraction * self.n_nodes))
+        return round(self.malicious_fraction * self.n_nodes)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all fields (JSON-serialisable)."""
         return dataclasses.asdict(self)
 
-    def replace(self, **changes: Any) -> "ModelParams":
+    def replace(self, **changes: Any) -> ModelParams:
         """A copy with some fields changed (validated)."""
         check_known("parameter", changes, field_names())
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> "ModelParams":
+    def from_dict(cls, values: Mapping[str, Any]) -> ModelParams:
         """Build from a mapping, rejecting unknown keys with a clear error."""
         check_known("parameter", values, field_names())
         return cls(**dict(values))
 
     @classmethod
-    def describe(cls) -> "list[dict[str, Any]]":
+    def describe(cls) -> list[dict[str, Any]]:
         """One dict per field: name, default, allowed values or range, and documentation."""
         rows = []
         defaults = cls()

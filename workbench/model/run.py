@@ -52,12 +52,13 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
         campaigns = metrics.campaigns_frame(state)
         return RunResult(params=params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model.datacollector),
                          summary=metrics.summary(state, campaigns), signatures=metrics.signatures_frame(state),
-                         campaigns=campaigns, **ledger_provenance(model.ledger))
+                         campaigns=campaigns,
+                         ledger_entries=len(model.ledger), ledger_head=ledger_head(model.ledger))
     finally:
         model.ledger.close()
 
 
-def ledger_provenance(ledger: Ledger) -> dict[str, int | str]:
-    """The ledger's entry count and head hash (``ledger_entries``, ``ledger_head``)."""
+def ledger_head(ledger: Ledger) -> str:
+    """Hash of the ledger's last entry (64 hex digits); the genesis hash when it is empty."""
     n = len(ledger)
-    return {"ledger_entries": n, "ledger_head": ledger.get(n).hash if n else GENESIS_HASH}
+    return ledger.get(n).hash if n else GENESIS_HASH

@@ -146,7 +146,7 @@ class SignatureTable:
         self.size += len(new)
         return np.arange(start, self.size)
 
-    def rule(self, s: int) -> Rule:
+    def rule(self, s: int | np.integer) -> Rule:
         """Row ``s``'s rule (plain Python numbers)."""
         return Rule(*(self.cols[f.name][s].item() for f in fields(Rule)))
 

@@ -37,9 +37,9 @@ class EvidenceWindow:
     def flows_with_key(self, key: int) -> dict[str, np.ndarray]:
         """Flat view of the window's flows with ``key``, with the node each belongs to."""
         pos = np.flatnonzero(self.key.ravel() == key)
-        return dict(node=(pos // self.flows_per_node) % self.n_nodes, port=self.port.ravel()[pos],
-                    log_bytes=self.log_bytes.ravel()[pos], log_packets=self.log_packets.ravel()[pos],
-                    flagged=self.flagged.ravel()[pos])
+        return {"node": (pos // self.flows_per_node) % self.n_nodes, "port": self.port.ravel()[pos],
+                "log_bytes": self.log_bytes.ravel()[pos], "log_packets": self.log_packets.ravel()[pos],
+                "flagged": self.flagged.ravel()[pos]}
 
 
 def evidence_votes(rule: Rule, flows: dict[str, np.ndarray], n_nodes: int) -> np.ndarray:

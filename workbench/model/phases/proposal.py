@@ -8,7 +8,14 @@ import numpy as np
 
 from workbench.model.phases.decision import settle
 from workbench.model.signatures import (
-    CONFIRMED, COVERAGE_GENUINE, PENDING, FlaggedGroup, NewSignature, Rule, campaign_coverage, forged_rule,
+    CONFIRMED,
+    COVERAGE_GENUINE,
+    PENDING,
+    FlaggedGroup,
+    NewSignature,
+    Rule,
+    campaign_coverage,
+    forged_rule,
     groups_from_flagged,
 )
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput

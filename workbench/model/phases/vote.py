@@ -23,7 +23,8 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     independent = p.validation == "independent"
     per_vote = 1 if p.sharing == "gossip" else p.n_nodes - 1
     window_cache: dict[int, dict[str, np.ndarray]] = {}
-    votes_cast, entries = 0, []
+    votes_cast = 0
+    entries: list[LedgerRecord] = []
     for i in open_:
         eligible = s.holds[i] & (s.votes[i] == 0)
         eligible[s.cols["origin"][i]] = False
