@@ -15,9 +15,9 @@ from workbench.model.detectors import (
     IsolationForestBank,
     RobustZScore,
     RobustZScoreBank,
-    average_path_length,
     make_detector_bank,
 )
+from workbench.model.forests import average_path_length
 
 
 def _planted(rng: np.random.Generator, n_nodes: int, n_benign: int, n_outliers: int, d: int = 5, shift: float = 3.0):
@@ -320,7 +320,7 @@ def test_factory_builds_both_banks_with_one_interface() -> None:
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: make_detector_bank("lof"), r"name='lof'.*'zscore', 'iforest'"),
+        (lambda: make_detector_bank("lof"), r"name='lof'.*'iforest', 'zscore'"),
         (lambda: IsolationForestBank(n_trees=0), r"n_trees=0.*1 <= x"),
         (lambda: IsolationForestBank(n_trees=2.5), r"n_trees=2.5.*integer"),
         (lambda: IsolationForestBank(contamination=0.7), r"contamination=0.7.*<= 0.5"),
@@ -358,7 +358,7 @@ def test_wrong_array_shapes_raise() -> None:
 def test_compile_maps_subsampled_features_like_sklearn() -> None:
     # With max_features < 1, bagging gives each tree its own feature subset and order
     # (estimators_features_); the compiled trees must test the original columns.
-    from workbench.model.detectors import compile_sklearn_forests, mean_path_length
+    from workbench.model.forests import compile_sklearn_forests, mean_path_length
 
     rng = np.random.default_rng(6)
     X, X_new = rng.normal(size=(200, 6)) * np.arange(1, 7), rng.normal(size=(50, 6)) * 8

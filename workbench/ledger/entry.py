@@ -101,7 +101,8 @@ def _c_encoder() -> Any:
     """CPython's C encoder with the canonical options, made once (half the cost per payload of
     ``JSONEncoder.encode``, which rebuilds it every call); ``None`` where unavailable."""
     try:
-        from json.encoder import c_make_encoder, encode_basestring_ascii
+        # c_make_encoder is private, hence absent from the type stubs
+        from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 
         # markers=None: no circular-reference bookkeeping; a circular payload hits RecursionError.
         encoder = c_make_encoder(None, _json_default, encode_basestring_ascii, None, ":", ",", True, False, False)

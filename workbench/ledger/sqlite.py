@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from workbench.ledger.base import Ledger
 from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerError, Row, VerifyResult, chain_rows
@@ -99,7 +100,7 @@ class SqliteLedger(Ledger):
             else:
                 signed = sign
             super().__init__(n_nodes, signed=signed, writable=writable)
-            self._keys = NodeKeys(key_seed, n_nodes) if writable else None
+            self._keys = NodeKeys(key_seed, n_nodes) if key_seed is not None else None
             if writable:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -323,22 +324,27 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
 
     header = json.dumps([str(path.resolve()), signed, head_seq]) + "\n"
     pending = list(reversed(slices))  # pop() gives the next slice in seq order
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen[str]] = []
     selector = selectors.DefaultSelector()
-    busy: dict[subprocess.Popen, tuple[int, int]] = {}
+    busy: dict[subprocess.Popen[str], tuple[int, int]] = {}
     best: tuple[int, str] | None = None
 
-    def failed(proc: subprocess.Popen) -> LedgerError:
+    def pipes(proc: subprocess.Popen[str]) -> tuple[IO[str], IO[str], IO[str]]:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None  # all PIPE
+        return proc.stdin, proc.stdout, proc.stderr
+
+    def failed(proc: subprocess.Popen[str]) -> LedgerError:
         proc.kill()
         proc.wait()
-        message = (proc.stderr.read().strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        message = (pipes(proc)[2].read().strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
         return LedgerError(f"{path}: a verification worker failed ({message})")
 
-    def give(proc: subprocess.Popen, text: str = "") -> None:
+    def give(proc: subprocess.Popen[str], text: str = "") -> None:
         lo, hi = pending.pop()
         try:
-            proc.stdin.write(f"{text}{lo} {hi}\n")
-            proc.stdin.flush()
+            stdin = pipes(proc)[0]
+            stdin.write(f"{text}{lo} {hi}\n")
+            stdin.flush()
         except BrokenPipeError:
             raise failed(proc) from None
         busy[proc] = (lo, hi)
@@ -353,14 +359,14 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
                     raise _WorkersUnavailable from None
                 break
             procs.append(proc)
-            selector.register(proc.stdout, selectors.EVENT_READ, proc)
+            selector.register(pipes(proc)[1], selectors.EVENT_READ, proc)
             give(proc, header)
         while busy:
             for key, _ in selector.select():
                 proc = key.data
                 if proc not in busy:  # abandoned while handling an earlier event of this round
                     continue
-                line = proc.stdout.readline()
+                line = pipes(proc)[1].readline()
                 if not line:
                     raise failed(proc)
                 answer = json.loads(line)
@@ -375,20 +381,20 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
                     for other, (lo, _) in list(busy.items()):
                         if lo > best[0]:  # cannot hold an earlier bad entry: abandon
                             del busy[other]
-                            selector.unregister(other.stdout)
+                            selector.unregister(pipes(other)[1])
                             other.kill()
                 if pending:
                     give(proc)
                 else:
-                    selector.unregister(proc.stdout)
-                    proc.stdin.close()
+                    selector.unregister(pipes(proc)[1])
+                    pipes(proc)[0].close()
         return best
     finally:
         selector.close()
         for proc in procs:
             if proc.poll() is None and proc in busy:
                 proc.kill()
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
+            for stream in pipes(proc):
                 try:
                     stream.close()
                 except OSError:
@@ -412,6 +418,7 @@ def _worker_main() -> None:
         cache: dict[int, bytes] = {}
         for line in sys.stdin:
             lo, hi = map(int, line.split())
+            answer: tuple[int, str] | list[str] | None
             try:
                 answer = _check_slice(conn, keys, cache, signed, head_seq, lo, hi)
             except (sqlite3.DatabaseError, TypeError) as exc:

@@ -7,9 +7,11 @@ the value and the allowed range, before anything runs.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
+from workbench.options import DETECTORS, LEDGER_BACKENDS
 from workbench.validation import Range, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
@@ -17,8 +19,6 @@ SHARING_MODES = ("none", "central", "ledger", "gossip")
 CONSENSUS_RULES = ("majority", "supermajority", "trust_weighted")
 VALIDATION_MODES = ("evidence", "independent")
 MALICIOUS_BEHAVIORS = ("forge", "lie", "collude", "betray")
-DETECTORS = ("iforest", "zscore")
-LEDGER_BACKENDS = ("memory", "sqlite")
 
 
 def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc=""):
@@ -107,32 +107,27 @@ class ModelParams:
 
     # --- conveniences ---------------------------------------------------------------------
     @property
-    def effective_degree(self) -> int:
-        """Mean degree actually used: ``mean_degree`` capped at ``n_nodes - 1``."""
-        return min(self.mean_degree, self.n_nodes - 1)
-
-    @property
     def n_malicious(self) -> int:
         """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""
-        return int(round(self.malicious_fraction * self.n_nodes))
+        return round(self.malicious_fraction * self.n_nodes)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all fields (JSON-serialisable)."""
         return dataclasses.asdict(self)
 
-    def replace(self, **changes: Any) -> "ModelParams":
+    def replace(self, **changes: Any) -> ModelParams:
         """A copy with some fields changed (validated)."""
         check_known("parameter", changes, field_names())
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> "ModelParams":
+    def from_dict(cls, values: Mapping[str, Any]) -> ModelParams:
         """Build from a mapping, rejecting unknown keys with a clear error."""
         check_known("parameter", values, field_names())
         return cls(**dict(values))
 
     @classmethod
-    def describe(cls) -> "list[dict[str, Any]]":
+    def describe(cls) -> list[dict[str, Any]]:
         """One dict per field: name, default, allowed values or range, and documentation."""
         rows = []
         defaults = cls()
