@@ -10,7 +10,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workbench.ledger.entry import COLUMNS, LedgerEntry, LedgerError, Row, VerifyResult, check_step, prepare_batch
+from workbench.ledger.entry import COLUMNS, GENESIS_HASH, LedgerEntry, LedgerError, Row, VerifyResult, check_step, prepare_batch
 from workbench.ledger.verify import verify_rows
 
 if TYPE_CHECKING:  # pandas is imported when a frame is made: verifying (and its worker processes) need not
@@ -127,6 +127,13 @@ class Ledger(ABC):
     def __len__(self) -> int:
         self._check_open()
         return self._len()
+
+    def head_hash(self) -> str:
+        """Hash of the last entry (``GENESIS_HASH`` when empty): with ``len(self)``, what a run
+        records so that a later check can tell a truncated copy whose head was rewritten."""
+        self._check_open()
+        row = self._row(self._len()) if self._len() else None
+        return GENESIS_HASH if row is None else row[6]
 
     def close(self) -> None:
         """Release the backend's resources; idempotent."""
