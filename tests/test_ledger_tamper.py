@@ -17,8 +17,9 @@ def ledger_file(tmp_path_factory) -> tuple[Path, str]:
     path = tmp_path_factory.mktemp("tamper") / "ledger.sqlite"
     with open_ledger("sqlite", str(path), n_nodes=8, key_seed=11) as ledger:
         for step in range(4):
-            ledger.append_batch(step, [(i, ("signature", "vote", "decision")[i % 3], {"i": i, "step": step})
-                                       for i in range(6)])
+            ledger.append_batch(
+                step, [(i, ("signature", "vote", "decision")[i % 3], {"i": i, "step": step}) for i in range(6)]
+            )
         head = ledger.head_hash()
         assert head == ledger.get(len(ledger)).hash
     return path, head

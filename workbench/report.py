@@ -30,8 +30,9 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | None = None,
-                     kernel: str = KERNEL) -> Path:
+def execute_notebook(
+    source: Path, out_dir: Path, parameters: dict[str, Any] | None = None, kernel: str = KERNEL
+) -> Path:
     """Execute ``source`` with ``parameters``; on success write ``out_dir/NAME.ipynb`` and ``NAME.html``.
 
     Raises ``RuntimeError`` with the notebook's own error message (for example a parameter's
@@ -44,9 +45,15 @@ def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | N
     with tempfile.TemporaryDirectory(prefix="wb-report-") as scratch:
         executed = Path(scratch) / source.name
         try:
-            pm.execute_notebook(str(source), str(executed), parameters=parameters or {}, kernel_name=kernel,
-                                cwd=str(source.parent), progress_bar=False,
-                                execution_timeout=CELL_TIMEOUT_S)
+            pm.execute_notebook(
+                str(source),
+                str(executed),
+                parameters=parameters or {},
+                kernel_name=kernel,
+                cwd=str(source.parent),
+                progress_bar=False,
+                execution_timeout=CELL_TIMEOUT_S,
+            )
         except pm.PapermillExecutionError as exc:
             raise RuntimeError(f"{source.name}: {exc.ename}: {exc.evalue}") from None
         except TimeoutError as exc:
@@ -91,6 +98,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks (default: notebooks)")
     parser.add_argument("--out", default="reports", help="folder for executed notebooks and HTML (default: reports)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="notebook names (without .ipynb) to run")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                        help="papermill parameter applied to every notebook that declares it")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="papermill parameter applied to every notebook that declares it",
+    )
     parser.set_defaults(func=run)

@@ -26,9 +26,23 @@ from workbench.ledger.summary import entries_per_kind, kinds_overview, plot_entr
 BACKENDS = ("memory", "sqlite")
 
 __all__ = [
-    "BACKENDS", "COLUMNS", "GENESIS_HASH", "KINDS", "Ledger", "LedgerEntry", "LedgerError", "MemoryLedger",
-    "VerifyResult", "check_head", "derive_private_key", "entries_per_kind", "kinds_overview", "open_ledger", "plot_entries_per_kind",
-    "rows_to_frame", "verify_file",
+    "BACKENDS",
+    "COLUMNS",
+    "GENESIS_HASH",
+    "KINDS",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerError",
+    "MemoryLedger",
+    "VerifyResult",
+    "check_head",
+    "derive_private_key",
+    "entries_per_kind",
+    "kinds_overview",
+    "open_ledger",
+    "plot_entries_per_kind",
+    "rows_to_frame",
+    "verify_file",
 ]
 
 
@@ -56,8 +70,9 @@ def open_ledger(
 
         if not path:
             raise LedgerError("path=None is not allowed with kind='sqlite'; give a file path")
-        return SqliteLedger(path, n_nodes=None if n_nodes is None else _check_n_nodes(n_nodes),
-                            key_seed=key_seed, sign=bool(sign))
+        return SqliteLedger(
+            path, n_nodes=None if n_nodes is None else _check_n_nodes(n_nodes), key_seed=key_seed, sign=bool(sign)
+        )
     raise LedgerError(f"kind={kind!r} is not allowed; choose one of {', '.join(map(repr, BACKENDS))}")
 
 
@@ -89,13 +104,15 @@ def check_head(result: VerifyResult, head_hash: str, expect_head: str) -> Verify
     if not result.ok or head_hash == expected:
         return result
     last = result.n_entries
-    reason = (f"the ledger ends at entry {last}, whose hash {head_hash[:16]}… is not the expected head "
-              f"{expected[:16]}… (entries removed at the end and the head rewritten, or another ledger)")
+    reason = (
+        f"the ledger ends at entry {last}, whose hash {head_hash[:16]}… is not the expected head "
+        f"{expected[:16]}… (entries removed at the end and the head rewritten, or another ledger)"
+    )
     return VerifyResult(False, last, last + 1, reason, result.signed)
 
 
 def _check_n_nodes(n_nodes: int) -> int:
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, int) and not hasattr(n_nodes, "__index__"):
+    if isinstance(n_nodes, bool) or (not isinstance(n_nodes, int) and not hasattr(n_nodes, "__index__")):
         raise LedgerError(f"n_nodes={n_nodes!r} is out of range; expected an integer with x >= 1")
     value = int(n_nodes)
     if value < 1:

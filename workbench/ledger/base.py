@@ -10,7 +10,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workbench.ledger.entry import COLUMNS, GENESIS_HASH, LedgerEntry, LedgerError, Row, VerifyResult, check_step, prepare_batch
+from workbench.ledger.entry import (
+    COLUMNS,
+    GENESIS_HASH,
+    LedgerEntry,
+    LedgerError,
+    Row,
+    VerifyResult,
+    check_step,
+    prepare_batch,
+)
 from workbench.ledger.verify import verify_rows
 
 if TYPE_CHECKING:  # pandas is imported when a frame is made: verifying (and its worker processes) need not
@@ -68,7 +77,7 @@ class Ledger(ABC):
     def _len(self) -> int:
         """Number of entries (the recorded head sequence number)."""
 
-    def _close(self) -> None:
+    def _close(self) -> None:  # noqa: B027 - an optional hook: most backends hold nothing to release
         """Release resources (default: nothing)."""
 
     def _where(self) -> str:
@@ -141,7 +150,7 @@ class Ledger(ABC):
             self._closed = True
             self._close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -152,5 +161,7 @@ class Ledger(ABC):
             raise LedgerError(f"the {self.backend} ledger is closed")
 
     @staticmethod
-    def _verify_rows(rows: Iterable[Row], public_keys: Mapping[int, str], *, signed: bool, head_seq: int) -> VerifyResult:
+    def _verify_rows(
+        rows: Iterable[Row], public_keys: Mapping[int, str], *, signed: bool, head_seq: int
+    ) -> VerifyResult:
         return verify_rows(rows, public_keys, signed=signed, head_seq=head_seq)

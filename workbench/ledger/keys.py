@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from workbench.ledger.entry import LedgerError, Row
 
-__all__ = ["InvalidSignature", "NodeKeys", "derive_private_key", "public_key_hex", "load_public_key"]
+__all__ = ["InvalidSignature", "NodeKeys", "derive_private_key", "load_public_key", "public_key_hex"]
 
 
 def derive_private_key(key_seed: int, node_id: int) -> Ed25519PrivateKey:

@@ -77,7 +77,7 @@ def tamper_copy(source: str | Path, target: str | Path, kind: str, seq: int | No
 
 def _flip(payload: str) -> str:
     at = len(payload) // 2  # flip one bit of the middle character
-    return payload[:at] + chr(ord(payload[at]) ^ 1) + payload[at + 1:]
+    return payload[:at] + chr(ord(payload[at]) ^ 1) + payload[at + 1 :]
 
 
 def _tamper_flip(conn: sqlite3.Connection, seq: int, head: int) -> Tampering:
@@ -87,20 +87,26 @@ def _tamper_flip(conn: sqlite3.Connection, seq: int, head: int) -> Tampering:
 
 
 def _tamper_rehash(conn: sqlite3.Connection, seq: int, head: int) -> Tampering:
-    rows = conn.execute("SELECT seq, step, node_id, kind, payload FROM entries WHERE seq >= ? ORDER BY seq",
-                        (seq,)).fetchall()
+    rows = conn.execute(
+        "SELECT seq, step, node_id, kind, payload FROM entries WHERE seq >= ? ORDER BY seq", (seq,)
+    ).fetchall()
     prev = conn.execute("SELECT prev_hash FROM entries WHERE seq = ?", (seq,)).fetchone()[0]
     original = rows[0][4]
     for number, step, node_id, kind, payload in rows:
         if number == seq:
             payload = _flip(payload)
         digest = entry_hash(number, step, node_id, kind, payload, prev)
-        conn.execute("UPDATE entries SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?",
-                     (payload, prev, digest, number))
+        conn.execute(
+            "UPDATE entries SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?", (payload, prev, digest, number)
+        )
         prev = digest
     conn.execute("UPDATE head SET hash = ? WHERE id = 1", (prev,))
-    return Tampering("rehash", seq, f"entry {seq}: payload {original} -> {_flip(original)}, "
-                                    f"hashes of entries {seq}..{head} recomputed", True)
+    return Tampering(
+        "rehash",
+        seq,
+        f"entry {seq}: payload {original} -> {_flip(original)}, hashes of entries {seq}..{head} recomputed",
+        True,
+    )
 
 
 def _tamper_delete(conn: sqlite3.Connection, seq: int, head: int) -> Tampering:
@@ -112,8 +118,7 @@ def _tamper_truncate(conn: sqlite3.Connection, seq: int, head: int) -> Tampering
     conn.execute("DELETE FROM entries WHERE seq > ?", (seq,))
     digest, step = conn.execute("SELECT hash, step FROM entries WHERE seq = ?", (seq,)).fetchone()
     conn.execute("UPDATE head SET seq = ?, hash = ?, step = ? WHERE id = 1", (seq, digest, step))
-    return Tampering("truncate", seq, f"entries {seq + 1}..{head} deleted and the head rewritten to entry {seq}",
-                     False)
+    return Tampering("truncate", seq, f"entries {seq + 1}..{head} deleted and the head rewritten to entry {seq}", False)
 
 
 _TAMPER = {"flip": _tamper_flip, "rehash": _tamper_rehash, "delete": _tamper_delete, "truncate": _tamper_truncate}

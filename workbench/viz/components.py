@@ -22,7 +22,8 @@ Cost of one Step (the page must update in well under a second at 200 nodes; see
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import PIL.Image
@@ -88,8 +89,7 @@ def _fixed_frame(fig: Figure, margins: dict[str, float]) -> Figure:
 
 def _network_post_process(ax: Any) -> None:
     ax.set_aspect("equal")
-    ax.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              frameon=False, fontsize="small")
+    ax.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small")
 
 
 def _is_image_marker(marker: Any) -> bool:
@@ -165,8 +165,11 @@ class NetworkRenderer(SpaceRenderer):
     def draw_agents(self, agent_portrayal=None, **kwargs):
         if self.backend != "matplotlib" or agent_portrayal is not None or kwargs:
             return super().draw_agents(agent_portrayal, **kwargs)
-        data = self._map_coordinates(self.backend_renderer.collect_agent_data(
-            self.space, self.agent_portrayal, default_size=self.space_drawer.s_default))
+        data = self._map_coordinates(
+            self.backend_renderer.collect_agent_data(
+                self.space, self.agent_portrayal, default_size=self.space_drawer.s_default
+            )
+        )
         loc = data.pop("loc")
         if loc.size == 0:
             self.agent_mesh = None
@@ -182,19 +185,34 @@ class NetworkRenderer(SpaceRenderer):
         for marker in set(markers):
             for zorder in np.unique(zorders[markers == marker]):
                 mask = (markers == marker) & (zorders == zorder)
-                self._agent_artists.append(ax.scatter(
-                    loc[mask, 0], loc[mask, 1], marker=marker, zorder=zorder,
-                    **{k: v[mask] for k, v in data.items()}, **self.draw_agent_kwargs))
+                self._agent_artists.append(
+                    ax.scatter(
+                        loc[mask, 0],
+                        loc[mask, 1],
+                        marker=marker,
+                        zorder=zorder,
+                        **{k: v[mask] for k, v in data.items()},
+                        **self.draw_agent_kwargs,
+                    )
+                )
         self.agent_mesh = ax
         return ax
 
     def _static_key(self, fig: Figure, ax: Any) -> tuple:
         """What the static layer's pixels depend on; any change redraws it."""
         legend = ax.get_legend()
-        return (tuple(fig.get_size_inches()), fig.dpi, ax.get_xlim(), ax.get_ylim(), ax.get_aspect(),
-                tuple(ax.get_position(original=True).bounds), id(legend), legend is not None and legend.get_visible(),
-                tuple(id(a) for a in self._structure_artists or ()),
-                tuple(a.axes is ax and a.get_visible() for a in self._structure_artists or ()))
+        return (
+            tuple(fig.get_size_inches()),
+            fig.dpi,
+            ax.get_xlim(),
+            ax.get_ylim(),
+            ax.get_aspect(),
+            tuple(ax.get_position(original=True).bounds),
+            id(legend),
+            legend is not None and legend.get_visible(),
+            tuple(id(a) for a in self._structure_artists or ()),
+            tuple(a.axes is ax and a.get_visible() for a in self._structure_artists or ()),
+        )
 
     def _savefig(self, fname: Any, *args: Any, **kwargs: Any) -> Any:
         """``savefig`` of the network figure: the static layer (edges, legend) is drawn once per
@@ -207,9 +225,16 @@ class NetworkRenderer(SpaceRenderer):
         dynamic = [a for a in self._agent_artists if a.axes is ax]
         known = {id(a) for a in (*dynamic, *(self._structure_artists or ()))}
         fmt = kwargs.pop("format", None) or "png"
-        if (args or kwargs or fmt != "png" or not isinstance(fig.canvas, FigureCanvasAgg)
-                or any(id(a) not in known for a in (*ax.collections, *ax.lines, *ax.patches, *ax.images, *ax.artists))
-                or fig.texts or fig.images or len(fig.axes) != 1):
+        if (
+            args
+            or kwargs
+            or fmt != "png"
+            or not isinstance(fig.canvas, FigureCanvasAgg)
+            or any(id(a) not in known for a in (*ax.collections, *ax.lines, *ax.patches, *ax.images, *ax.artists))
+            or fig.texts
+            or fig.images
+            or len(fig.axes) != 1
+        ):
             return _fixed_frame_savefig(fig, fname, *args, format=fmt, **kwargs)
         canvas = fig.canvas
         key = self._static_key(fig, ax)
@@ -231,8 +256,9 @@ class NetworkRenderer(SpaceRenderer):
         return None
 
 
-def _guarded_plot(measure: str | dict[str, str], ylabel: str, title: str,
-                  ylim: tuple[float, float] | None = None, page: int = 0) -> Component:
+def _guarded_plot(
+    measure: str | dict[str, str], ylabel: str, title: str, ylim: tuple[float, float] | None = None, page: int = 0
+) -> Component:
     """``make_plot_component`` that shows a placeholder until its columns exist."""
     columns = [measure] if isinstance(measure, str) else list(measure)
 
@@ -274,8 +300,9 @@ def flows_plot(page: int = 0) -> Component:
 
 def false_acceptance_plot(page: int = 0) -> Component:
     """False-acceptance rate per step."""
-    return _guarded_plot({FALSE_ACCEPTANCE_COLUMN: "#9467bd"}, "false-acceptance rate", "false acceptance",
-                         ylim=(-0.02, 1.02), page=page)
+    return _guarded_plot(
+        {FALSE_ACCEPTANCE_COLUMN: "#9467bd"}, "false-acceptance rate", "false acceptance", ylim=(-0.02, 1.02), page=page
+    )
 
 
 class _ProtectionFigure:
@@ -326,9 +353,12 @@ def Summary(model: Any):
     update_counter.get()
     counts = state_counts(model)
     with solara.Column(gap="4px"):
-        solara.Text(f"Step {model.steps}", classes=["wb-step-counter"], style={"font-size": "1.3em", "font-weight": "bold"})
-        solara.Text(" · ".join(f"{STATE_LABELS.get(s, s)}: {n}" for s, n in counts.items()),
-                    classes=["wb-state-counts"])
+        solara.Text(
+            f"Step {model.steps}", classes=["wb-step-counter"], style={"font-size": "1.3em", "font-weight": "bold"}
+        )
+        solara.Text(
+            " · ".join(f"{STATE_LABELS.get(s, s)}: {n}" for s, n in counts.items()), classes=["wb-state-counts"]
+        )
 
 
 def summary(page: int = 0) -> Component:

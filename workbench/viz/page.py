@@ -45,14 +45,14 @@ class ExploreModel(ThreatIntelModel):
         super().__init__(params, rng=as_seed(rng), **overrides)
 
 
-def make_model(params: ModelParams | None = None, *, seed: int | str | None = None,
-               **overrides: Any) -> ExploreModel:
+def make_model(params: ModelParams | None = None, *, seed: int | str | None = None, **overrides: Any) -> ExploreModel:
     """The model the page starts from: ``params`` with ``overrides``, seeded with ``seed``."""
     return ExploreModel(params, rng=seed, **overrides)
 
 
-def make_page(params: ModelParams | None = None, *, seed: int | None = None,
-              play_interval_ms: int = 150, **overrides: Any):
+def make_page(
+    params: ModelParams | None = None, *, seed: int | None = None, play_interval_ms: int = 150, **overrides: Any
+):
     """A SolaraViz page of a fresh model built from ``params`` + ``overrides`` and ``seed``.
 
     The controls start at the model's values, so Reset without touching them rebuilds the same

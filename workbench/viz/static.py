@@ -53,8 +53,7 @@ def state_counts(model: Any) -> dict[str, int]:
     }
 
 
-def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True,
-                 title: str | None = None) -> Axes:
+def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True, title: str | None = None) -> Axes:
     """The network on its cached seeded layout: nodes coloured by state, sized by detections."""
     ax = _new_ax(ax, (6.0, 5.0))
     pos = node_layout(model)
@@ -65,23 +64,27 @@ def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True,
     agents = sorted(model.agents, key=lambda a: getattr(a, "node_id", 0))
     if agents:
         xy = np.array([pos[a.node_id] for a in agents])
-        ax.scatter(xy[:, 0], xy[:, 1],
-                   c=[node_color(a.state) for a in agents],
-                   s=[node_size(a.detections) for a in agents],
-                   linewidths=0, zorder=2)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            c=[node_color(a.state) for a in agents],
+            s=[node_size(a.detections) for a in agents],
+            linewidths=0,
+            zorder=2,
+        )
     ax.set_aspect("equal")
     ax.autoscale_view()
     ax.set_axis_off()
     if legend:
-        ax.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                  frameon=False, fontsize="small")
+        ax.legend(
+            handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small"
+        )
     ax.set_title(title if title is not None else f"step {model.steps}", fontsize="medium")
     return ax
 
 
 def _empty(ax: Axes, what: str) -> Axes:
-    ax.text(0.5, 0.5, f"no {what} yet", ha="center", va="center",
-            transform=ax.transAxes, color="0.4")
+    ax.text(0.5, 0.5, f"no {what} yet", ha="center", va="center", transform=ax.transAxes, color="0.4")
     return ax
 
 

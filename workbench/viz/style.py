@@ -58,7 +58,15 @@ def agent_portrayal(agent: Any) -> AgentPortrayalStyle:
 def legend_handles() -> list[Line2D]:
     """Proxy artists for a state legend."""
     return [
-        Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=color,
-               markeredgecolor="none", label=STATE_LABELS[state])
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=7,
+            markerfacecolor=color,
+            markeredgecolor="none",
+            label=STATE_LABELS[state],
+        )
         for state, color in STATE_COLORS.items()
     ]
