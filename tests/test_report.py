@@ -35,3 +35,5 @@ def test_bad_parameter_fails_with_the_models_message_and_writes_nothing(tmp_path
     assert done.returncode == 1
     assert "n_nodes=1 is out of range; expected an integer with 2 <= x" in done.stderr
     assert not (tmp_path / "out").exists()
+    # the kernel talks over Unix sockets (report.kernel_transport): no TCP-without-encryption warning
+    assert "without encryption" not in done.stderr

@@ -30,6 +30,18 @@ def parse_value(text: str) -> Any:
         return text
 
 
+def kernel_transport(folder: Path) -> dict[str, Any]:
+    """Kernel-manager settings for a kernel that talks to papermill over Unix sockets in ``folder``.
+
+    Over TCP (Jupyter's default) ipykernel >= 7 warns on every start that the connection is not
+    encrypted, once per notebook in ``make report``. Its own advice is IPC transport: socket files
+    readable only by this user, in the report's scratch folder (removed afterwards), so nothing
+    listens on a network port and the warning has no cause. Passed to papermill as traitlets
+    ``config`` (nbclient hands it to the ``KernelManager``).
+    """
+    return {"KernelManager": {"transport": "ipc", "ip": str(folder / "kernel")}}
+
+
 def execute_notebook(
     source: Path, out_dir: Path, parameters: dict[str, Any] | None = None, kernel: str = KERNEL
 ) -> Path:
@@ -41,6 +53,7 @@ def execute_notebook(
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     with tempfile.TemporaryDirectory(prefix="wb-report-") as scratch:
         executed = Path(scratch) / source.name
@@ -53,6 +66,7 @@ def execute_notebook(
                 cwd=str(source.parent),
                 progress_bar=False,
                 execution_timeout=CELL_TIMEOUT_S,
+                config=Config(kernel_transport(Path(scratch))),
             )
         except pm.PapermillExecutionError as exc:
             raise RuntimeError(f"{source.name}: {exc.ename}: {exc.evalue}") from None
