@@ -189,6 +189,14 @@ def test_page_steps_in_chromium(chromium, server):
                 f"() => {{ const i = ({_GRID_IMAGES})(); return i.length > 0 && i[0].complete && i[0].w > 0; }}",
                 timeout=RENDER_TIMEOUT_MS,
             )
+            # The page's only tab shows its name, not Mesa's "PAGE 0" (_mesa_compat workaround 8).
+            from workbench.viz.components import PAGE_LABEL
+
+            tab_label = page.evaluate(
+                "() => { const t = document.querySelector('.v-tab'); "
+                "return t && getComputedStyle(t, '::after').content; }"
+            )
+            assert tab_label == f'"{PAGE_LABEL}"', tab_label
             start = _counter(page)
             print(f"\npage rendered at step {start}")
             _wait_quiet(page)
