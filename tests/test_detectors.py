@@ -51,7 +51,9 @@ def test_compiled_sklearn_forests_score_exactly_like_sklearn(W: int) -> None:
     seeds = np.random.default_rng(5)  # the bank draws one random_state per node, in node order
     for n in range(3):
         ref = IsolationForest(
-            n_estimators=30, max_samples=min(256, W), contamination=0.05,
+            n_estimators=30,
+            max_samples=min(256, W),
+            contamination=0.05,
             random_state=int(seeds.integers(2**31 - 1)),
         ).fit(X[n])
         np.testing.assert_allclose(scores[n], ref.score_samples(X_new[n]), rtol=0, atol=1e-12)
@@ -66,7 +68,9 @@ def test_single_forest_wrapper_matches_sklearn() -> None:
     X, X_new = rng.normal(size=(150, 4)), rng.normal(size=(40, 4)) * 3
     det = BatchedIsolationForest(n_trees=20, fit_backend="sklearn", rng=np.random.default_rng(9)).fit(X)
     ref = IsolationForest(
-        n_estimators=20, max_samples=150, contamination=0.01,
+        n_estimators=20,
+        max_samples=150,
+        contamination=0.01,
         random_state=int(np.random.default_rng(9).integers(2**31 - 1)),
     ).fit(X)
     np.testing.assert_allclose(det.score_samples(X_new), ref.score_samples(X_new), atol=1e-12)
@@ -138,7 +142,11 @@ def test_numpy_forest_scores_distributed_like_sklearn() -> None:
     X = rng.normal(size=(1, 256, 5))
     X_new = rng.normal(size=(1, 300, 5)) * 1.5
     ours = IsolationForestBank(n_trees=400, rng=np.random.default_rng(2)).fit(X).score_samples(X_new)
-    ref = IsolationForestBank(n_trees=400, fit_backend="sklearn", rng=np.random.default_rng(3)).fit(X).score_samples(X_new)
+    ref = (
+        IsolationForestBank(n_trees=400, fit_backend="sklearn", rng=np.random.default_rng(3))
+        .fit(X)
+        .score_samples(X_new)
+    )
     # seed-to-seed noise of 400-tree sklearn forests is ~0.007 mean |diff|; an off-by-one depth
     # or a wrong split range shifts scores by > 0.03
     assert np.abs(ours - ref).mean() < 0.015
@@ -241,7 +249,7 @@ def test_zscore_update_tracks_benign_drift_and_ignores_flagged() -> None:
     assert np.all(bank.scale_ > 0.5)
 
     # benign drift to mean 3: nothing changes before refit_steps calls, then the median follows
-    for k in range(4):
+    for _ in range(4):
         bank.update(rng.normal(3.0, 1.0, size=(N, F, d)), np.zeros((N, F), dtype=bool))
     baseline_before_refit = bank.median_.copy()
     bank.update(rng.normal(3.0, 1.0, size=(N, F, d)), np.zeros((N, F), dtype=bool))
@@ -284,9 +292,7 @@ def shuttle() -> tuple[np.ndarray, np.ndarray]:
     return data[:, :9], data[:, 9].astype(int)  # river: anomaly = 1 for the rare classes
 
 
-@pytest.mark.parametrize(
-    "name, backend", [("zscore", "numpy"), ("iforest", "numpy"), ("iforest", "sklearn")]
-)
+@pytest.mark.parametrize("name, backend", [("zscore", "numpy"), ("iforest", "numpy"), ("iforest", "sklearn")])
 def test_shuttle_roc_auc(shuttle, name: str, backend: str) -> None:
     X, y = shuttle
     n_nodes, n_fit, n_test = 4, 500, 2500

@@ -44,6 +44,8 @@ def test_bad_parameter_fails_with_the_models_message_and_writes_no_report(tmp_pa
     assert not (out / "01_single_run.html").exists() and not (out / "01_single_run.ipynb").exists()
     index = (out / "index.html").read_text()
     assert "n_nodes=1 is out of range" in index and 'href="01_single_run.html"' not in index
+    # the kernel talks over Unix sockets (report.kernel_transport): no TCP-without-encryption warning
+    assert "without encryption" not in done.stderr
 
 
 def _notebook(path: Path, title: str, question: str, code: str) -> None:

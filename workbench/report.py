@@ -34,8 +34,21 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | None = None,
-                     kernel: str = KERNEL) -> Path:
+def kernel_transport(folder: Path) -> dict[str, Any]:
+    """Kernel-manager settings for a kernel that talks to papermill over Unix sockets in ``folder``.
+
+    Over TCP (Jupyter's default) ipykernel >= 7 warns on every start that the connection is not
+    encrypted, once per notebook in ``make report``. Its own advice is IPC transport: socket files
+    readable only by this user, in the report's scratch folder (removed afterwards), so nothing
+    listens on a network port and the warning has no cause. Passed to papermill as traitlets
+    ``config`` (nbclient hands it to the ``KernelManager``).
+    """
+    return {"KernelManager": {"transport": "ipc", "ip": str(folder / "kernel")}}
+
+
+def execute_notebook(
+    source: Path, out_dir: Path, parameters: dict[str, Any] | None = None, kernel: str = KERNEL
+) -> Path:
     """Execute ``source`` with ``parameters``; on success write ``out_dir/NAME.ipynb`` and ``NAME.html``.
 
     Raises ``RuntimeError`` with the notebook's own error message (for example a parameter's
@@ -44,13 +57,21 @@ def execute_notebook(source: Path, out_dir: Path, parameters: dict[str, Any] | N
     import nbformat
     import papermill as pm
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     with tempfile.TemporaryDirectory(prefix="wb-report-") as scratch:
         executed = Path(scratch) / source.name
         try:
-            pm.execute_notebook(str(source), str(executed), parameters=parameters or {}, kernel_name=kernel,
-                                cwd=str(source.parent), progress_bar=False,
-                                execution_timeout=CELL_TIMEOUT_S)
+            pm.execute_notebook(
+                str(source),
+                str(executed),
+                parameters=parameters or {},
+                kernel_name=kernel,
+                cwd=str(source.parent),
+                progress_bar=False,
+                execution_timeout=CELL_TIMEOUT_S,
+                config=Config(kernel_transport(Path(scratch))),
+            )
         except pm.PapermillExecutionError as exc:
             raise RuntimeError(f"{source.name}: {exc.ename}: {exc.evalue}") from None
         except TimeoutError as exc:
@@ -104,6 +125,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--notebooks", default="notebooks", help="folder of notebooks (default: notebooks)")
     parser.add_argument("--out", default="reports", help="folder for executed notebooks and HTML (default: reports)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="notebook names (without .ipynb) to run")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                        help="papermill parameter applied to every notebook that declares it")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="papermill parameter applied to every notebook that declares it",
+    )
     parser.set_defaults(func=run)
