@@ -140,6 +140,27 @@ def test_sobol_errors_are_clear():
         sobol(frame, "y", seed=-1)
 
 
+def test_nan_drop_leaves_out_whole_design_units():
+    frame = sobol_frame(128, 0)  # blocks of 2D + 2 = 8 points per base sample
+    holes = frame.copy()
+    holes.loc[holes["point"].isin([3 * 8 + 2, 3 * 8 + 5, 40 * 8]), "y"] = np.nan
+    dropped = sobol(holes, "y", nan="drop")
+    rest = frame[~(frame["point"] // 8).isin([3, 40])].copy()
+    rest.attrs = {"design": {**frame.attrs["design"], "samples": 126}}
+    pd.testing.assert_frame_equal(dropped, sobol(rest, "y"), check_like=True)
+    assert (dropped.attrs["n_units"], dropped.attrs["n_units_dropped"]) == (128, 2)
+    trajectories = morris_frame(12, 0)  # trajectories of D + 1 = 4 points
+    holes = trajectories.copy()
+    holes.loc[holes["point"] == 4 * 5 + 1, "y"] = np.nan
+    rest = trajectories[trajectories["point"] // 4 != 5].copy()
+    rest.attrs = {"design": {**trajectories.attrs["design"], "samples": 11}}
+    pd.testing.assert_frame_equal(morris(holes, "y", nan="drop"), morris(rest, "y"))
+    with pytest.raises(ValueError, match="nan='drop' to drop"):
+        morris(holes, "y")
+    with pytest.raises(ValueError, match="nan='skip'"):
+        morris(holes, "y", nan="skip")
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_morris_ranks_x1_and_x2_above_x3(seed):
     indices = morris(morris_frame(50, seed), "y", seed=seed)
@@ -260,3 +281,21 @@ def test_plots_draw_indices_with_intervals_and_prim_results():
     assert splots.plot_prim_trajectory(result).axes[0].collections
     fig = splots.plot_prim_box(result)
     assert len(fig.axes[0].get_yticklabels()) == len(result.box.restricted)
+
+
+def test_prose_is_built_from_the_results():
+    from workbench.analysis.sensitivity_report import indices_text, prim_text
+
+    sob = sobol(sobol_frame(256, 0), "y")
+    text = indices_text({"y": sob})
+    # x3 acts only through its interaction with x1: influential by ST, and S1 sums below 1
+    assert all(f"`{f}` (ST {sob.at[f, 'ST']:.2f}" in text for f in ["x1", "x2", "x3"])
+    assert f"add up to {sob['S1'].sum():.2f}" in text
+    mor = morris(morris_frame(20, 0), "y")
+    text = indices_text(splots.indices_by_outcome(morris_frame(20, 0), ["y", "nope"], morris, skip_errors=True))
+    assert f"mu* {mor.at['x1', 'mu_star']:.3g}" in text and "**nope** was not analysed" in text
+    with pytest.raises(ValueError, match="nope"):
+        splots.indices_by_outcome(morris_frame(20, 0), ["nope"], morris)
+    result = prim(_planted(0), "failed", 0.5, min_density=0.9)
+    text = prim_text(result)
+    assert f"{result.box.coverage:.0%} of those cases" in text and result.box.describe() in text

@@ -17,7 +17,8 @@ Measures of a box (as EMA Workbench reports them):
 - restricted dimensions = factors whose limits are narrower than the data's range.
 
 This is a small implementation written for the workbench (EMA Workbench's PRIM resolves next to our pins but
-brings eight more packages, ~80 MB, and a 10-20 s import; see the analysis notes in the README). It follows
+brings eight more packages (statsmodels, seaborn, platypus-opt, formulaic, patsy, ...; ~80 MB) and a 10-20 s
+import; on the same data both find the same box, coverage equal and density within a few points). It follows
 EMA's defaults: ``alpha = 0.05`` peeling and pasting, ``mass_min = 0.05``, the "lenient1" objective.
 """
 

@@ -84,16 +84,35 @@ def point_means(frame: pd.DataFrame, outcomes: Sequence[str], factors: Sequence[
     return pd.concat([first, means], axis=1).reset_index()
 
 
-def _finite_outcome(points: pd.DataFrame, outcome: str) -> np.ndarray:
+NAN_POLICIES = ("raise", "drop")
+
+
+def _finite_outcome(points: pd.DataFrame, outcome: str, block: int, nan: str) -> tuple[np.ndarray, np.ndarray]:
+    """The outcome per point, and a mask of the points kept.
+
+    ``nan="raise"``: a NaN anywhere raises ``ValueError`` naming how many points and which. ``nan="drop"``: the
+    design's independent units that hold a NaN are dropped whole (``block`` consecutive points: a Sobol base
+    sample of N(2D+2)/N points, a Morris trajectory of D + 1); the estimators stay valid on the units left,
+    but if undefined outcomes cluster in one region the indices describe the rest of the space.
+    """
+    if nan not in NAN_POLICIES:
+        raise ValueError(f"nan={nan!r} is not allowed; choose one of {', '.join(map(repr, NAN_POLICIES))}")
     y = points[outcome].to_numpy(dtype=float)
     bad = ~np.isfinite(y)
+    if bad.any() and nan == "drop":
+        keep = np.repeat(~bad.reshape(-1, block).any(axis=1), block)
+        if not keep.any():
+            raise ValueError(f"outcome {outcome!r} is NaN in every design unit of {block} points; nothing is left "
+                             "after dropping them")
+        return y, keep
     if bad.any():
         where = points["point"].to_numpy()[bad] if "point" in points.columns else np.flatnonzero(bad)
         shown = ", ".join(str(int(p)) for p in where[:10]) + (", ..." if bad.sum() > 10 else "")
         raise ValueError(f"outcome {outcome!r} is NaN or infinite at {int(bad.sum())} of {len(y)} design points "
                          f"(points {shown}); failed runs or undefined outcomes leave holes that Sobol and Morris "
-                         "estimators cannot skip. Rerun the failed runs or choose another outcome.")
-    return y
+                         "estimators cannot skip. Rerun the failed runs, choose another outcome, or pass "
+                         "nan='drop' to drop the design units (base samples, trajectories) that hold them.")
+    return y, np.ones(len(y), dtype=bool)
 
 
 def _salib_seed(seed: int) -> int:
@@ -120,7 +139,7 @@ def _check_count(frame: pd.DataFrame, points: pd.DataFrame, design: Mapping[str,
 # --- Sobol -----------------------------------------------------------------------------------------
 def sobol(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None = None, *,
           calc_second_order: bool | None = None, confidence: float = 0.95, num_resamples: int = 1000,
-          seed: int = 0) -> pd.DataFrame:
+          seed: int = 0, nan: str = "raise") -> pd.DataFrame:
     """Sobol indices of ``outcome`` (Saltelli/Jansen estimators of ``SALib.analyze.sobol``).
 
     Returns a frame indexed by factor (``factor``) with ``S1``, ``S1_conf``, ``ST``, ``ST_conf``: first-order
@@ -131,7 +150,9 @@ def sobol(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None =
 
     ``problem`` defaults to ``frame.attrs["design"]["problem"]`` and must then come from a Sobol design;
     ``calc_second_order`` defaults to the design's. Replicates are averaged per point first; a point whose
-    outcome is NaN (a failed run, an undefined outcome) raises ``ValueError`` naming the points.
+    outcome is NaN (a failed run, an undefined outcome) raises ``ValueError`` naming the points, unless
+    ``nan="drop"``: then every base sample (block of 2D+2, or D+2, points) holding a NaN is dropped and the
+    indices are estimated on the others (``attrs["n_units"]``, ``attrs["n_units_dropped"]``).
     """
     from SALib.analyze import sobol as salib_sobol
 
@@ -149,7 +170,8 @@ def sobol(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None =
     elif len(points) % per_base:
         raise ValueError(f"a Sobol sample over {d} factors has a multiple of {per_base} points; the frame has "
                          f"{len(points)}")
-    y = _finite_outcome(points, outcome)
+    y, keep = _finite_outcome(points, outcome, per_base, nan)
+    y = y[keep]
     if np.ptp(y) == 0:
         raise ValueError(f"outcome {outcome!r} is constant ({y[0]!r}) over the design; it has no variance to "
                          "apportion")
@@ -164,7 +186,8 @@ def sobol(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None =
                 rows.append({"factor_i": problem["names"][i], "factor_j": problem["names"][j],
                              "S2": float(result["S2"][i, j]), "S2_conf": float(result["S2_conf"][i, j])})
     indices.attrs.update(S2=pd.DataFrame(rows, columns=["factor_i", "factor_j", "S2", "S2_conf"]),
-                         outcome=outcome, method="sobol", confidence=confidence, n_points=len(points))
+                         outcome=outcome, method="sobol", confidence=confidence, n_points=len(points),
+                         n_units=len(points) // per_base, n_units_dropped=int((~keep).sum()) // per_base)
     return indices
 
 
@@ -186,7 +209,7 @@ def _morris_inputs(points: pd.DataFrame, names: list[str]) -> np.ndarray:
 
 def morris(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None = None, *,
            num_levels: int | None = None, confidence: float = 0.95, num_resamples: int = 1000,
-           seed: int = 0) -> pd.DataFrame:
+           seed: int = 0, nan: str = "raise") -> pd.DataFrame:
     """Morris elementary-effects screening of ``outcome`` (``SALib.analyze.morris``).
 
     Returns a frame indexed by factor (``factor``) with ``mu`` (mean elementary effect), ``mu_star`` (mean
@@ -196,7 +219,8 @@ def morris(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None 
     (SALib divides by the grid step ``num_levels / (2 (num_levels - 1))`` of the unit cube).
 
     ``X`` is rebuilt from the factor columns in point order (trajectories of D + 1 points). ``problem`` and
-    ``num_levels`` default to the frame's Morris design.
+    ``num_levels`` default to the frame's Morris design. NaN outcomes raise ``ValueError`` unless
+    ``nan="drop"``, which drops the trajectories that hold them (``attrs["n_units_dropped"]``).
     """
     from SALib.analyze import morris as salib_morris
 
@@ -215,14 +239,16 @@ def morris(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None 
     elif len(points) % (d + 1):
         raise ValueError(f"a Morris sample over {d} factors has trajectories of {d + 1} points; the frame has "
                          f"{len(points)} points")
-    y = _finite_outcome(points, outcome)
+    y, keep = _finite_outcome(points, outcome, d + 1, nan)
     x = _morris_inputs(points, problem["names"])
+    x, y = x[keep], y[keep]
     result = salib_morris.analyze(problem, x, y, num_resamples=num_resamples, conf_level=confidence,
                                   print_to_console=False, num_levels=levels, seed=_salib_seed(seed))
     indices = pd.DataFrame({key: np.asarray(result[key], dtype=float)
                             for key in ("mu", "mu_star", "sigma", "mu_star_conf")},
                            index=pd.Index(problem["names"], name="factor"))
-    indices.attrs.update(outcome=outcome, method="morris", confidence=confidence, n_points=len(points))
+    indices.attrs.update(outcome=outcome, method="morris", confidence=confidence, n_points=len(points),
+                         n_units=len(points) // (d + 1), n_units_dropped=int((~keep).sum()) // (d + 1))
     return indices
 
 

@@ -31,10 +31,31 @@ def _kind(indices: pd.DataFrame) -> str:
     return "scores"
 
 
-def indices_by_outcome(frame: pd.DataFrame, outcomes: Sequence[str], method: Callable[..., pd.DataFrame],
-                       **options) -> dict[str, pd.DataFrame]:
-    """``method(frame, outcome, **options)`` for every outcome (e.g. ``sensitivity.sobol``), keyed by outcome."""
-    return {outcome: method(frame, outcome, **options) for outcome in outcomes}
+def indices_by_outcome(frame: pd.DataFrame, outcomes: Sequence[str], method: Callable[..., pd.DataFrame], *,
+                       skip_errors: bool = False, **options) -> dict[str, pd.DataFrame]:
+    """``method(frame, outcome, **options)`` for every outcome (e.g. ``sensitivity.sobol``), keyed by outcome.
+
+    With ``skip_errors`` an outcome whose analysis raises ``ValueError`` (NaN at some points, a constant
+    outcome) is left out and its message kept in ``result_dict.skipped`` (outcome -> message), so that a
+    notebook can say why instead of failing; otherwise the error propagates.
+    """
+    results = _Indices()
+    for outcome in outcomes:
+        try:
+            results[outcome] = method(frame, outcome, **options)
+        except ValueError as error:
+            if not skip_errors:
+                raise
+            results.skipped[outcome] = str(error)
+    return results
+
+
+class _Indices(dict):
+    """A dict of index frames by outcome, with the outcomes left out and why (``skipped``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: dict[str, str] = {}
 
 
 def tidy_indices(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
