@@ -78,30 +78,33 @@ def plot_indices(indices: pd.DataFrame, *, ax=None, title: str | None = None):
     """Bars of one outcome's indices per factor with their intervals as error bars.
 
     Sobol (``S1``, ``ST`` with ``*_conf``): two bars per factor. Morris: ``mu_star`` with ``mu_star_conf``.
-    Feature scores (any other frame): one bar per column, no interval.
+    Feature scores (any other frame): one bar per column, no interval. Bars are horizontal, factors top
+    to bottom in the frame's order.
     """
     kind = _kind(indices)
     pairs = _BARS.get(kind, [(c, None) for c in indices.columns])
     fig, ax = _axes(ax)
     factors = [str(f) for f in indices.index]
     positions = np.arange(len(factors))
-    width = 0.8 / len(pairs)
+    height = 0.8 / len(pairs)
     for i, (column, conf) in enumerate(pairs):
         errors = indices[conf].to_numpy(dtype=float) if conf else None
-        ax.bar(positions + (i - (len(pairs) - 1) / 2) * width, indices[column].to_numpy(dtype=float), width,
-               yerr=errors, capsize=3, label=column)
-    ax.set_xticks(positions, factors, rotation=30, ha="right")
-    ax.axhline(0, color="black", linewidth=0.8)
+        # horizontal bars: factor names stay readable; the first factor on top
+        ax.barh(positions + (i - (len(pairs) - 1) / 2) * height, indices[column].to_numpy(dtype=float), height,
+                xerr=errors, capsize=3, label=column)
+    ax.set_yticks(positions, factors)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
     confidence = indices.attrs.get("confidence")
-    label = {"sobol": "Sobol index", "morris": "mu* (outcome units per factor range)", "scores": "importance"}[kind]
-    ax.set_ylabel(label + (f" ({confidence:.0%} CI)" if confidence and kind != "scores" else ""))
+    label = {"sobol": "Sobol index", "morris": "mu*", "scores": "importance"}[kind]
+    ax.set_xlabel(label + (f" ({confidence:.0%} CI)" if confidence and kind != "scores" else ""))
     if len(pairs) > 1:
         ax.legend(frameon=False)
     ax.set_title(title if title is not None else indices.attrs.get("outcome", ""))
     return fig
 
 
-def plot_indices_grid(results: Mapping[str, pd.DataFrame], *, columns: int = 2, figsize_per: tuple = (4.5, 3.2)):
+def plot_indices_grid(results: Mapping[str, pd.DataFrame], *, columns: int = 2, figsize_per: tuple = (5.0, 3.2)):
     """:func:`plot_indices` for every outcome of :func:`indices_by_outcome`, one panel each."""
     import matplotlib.pyplot as plt
 
@@ -158,7 +161,7 @@ def plot_prim_box(result: PrimResult, ranges: Mapping[str, tuple[float, float]] 
     categorical restrictions are written as text."""
     box, full = result.box, result.boxes[0].limits
     names = box.restricted
-    fig, ax = _axes(ax, figsize=(6.0, 0.6 + 0.5 * max(len(names), 1)))
+    fig, ax = _axes(ax, figsize=(7.0, 1.2 + 0.5 * max(len(names), 1)))
     for i, name in enumerate(names):
         row = box.limits.loc[name]
         qp = row["qp_value"]
@@ -169,10 +172,11 @@ def plot_prim_box(result: PrimResult, ranges: Mapping[str, tuple[float, float]] 
         span = (high - low) or 1.0
         left, right = (row["low"] - low) / span, (row["high"] - low) / span
         ax.barh(i, right - left, left=left, height=0.5, color="tab:red" if qp <= 0.05 else "tab:gray", alpha=0.7)
-        ax.text(left, i + 0.3, f"{row['low']:.3g}", ha="center", fontsize=8)
-        ax.text(right, i + 0.3, f"{row['high']:.3g}", ha="center", fontsize=8)
+        ax.text(left, i - 0.28, f"{row['low']:.3g}", ha="center", va="bottom", fontsize=8)
+        ax.text(right, i - 0.28, f"{row['high']:.3g}", ha="center", va="bottom", fontsize=8)
     ax.set_yticks(range(len(names)), [f"{n} (qp {box.limits.at[n, 'qp_value']:.1e})" for n in names])
+    ax.invert_yaxis()  # factors top to bottom in the frame's order
     ax.set_xlim(-0.05, 1.05)
-    ax.set_xlabel("position in the factor's range (0 = lowest sampled, 1 = highest)")
-    ax.set_title(f"box: coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f}")
+    ax.set_xlabel("position in the sampled range (0 = lowest, 1 = highest)")
+    ax.set_title(f"coverage {box.coverage:.2f}, density {box.density:.2f}, mass {box.mass:.2f}", fontsize=10)
     return fig
