@@ -40,12 +40,17 @@ def sobol_text(outcome: str, indices: pd.DataFrame, min_effect: float = 0.05) ->
     influential = [f"`{f}` (ST {r.ST:.2f} ± {r.ST_conf:.2f}, S1 {r.S1:.2f})" for f, r in ranked.iterrows()
                    if r.ST - r.ST_conf > min_effect]
     others = [f"`{f}`" for f, r in ranked.iterrows() if not r.ST - r.ST_conf > min_effect]
-    interactions = 1 - float(indices["S1"].sum())
+    total = float(indices["S1"].sum())
     confidence = indices.attrs.get("confidence", 0.95)
-    return (f"**{outcome}**{_dropped(indices, 'base samples')}: influential factors (lower end of the {confidence:.0%} interval of the total index above "
-            f"{min_effect:g}): {_list(influential)}. Not shown to matter at this sample size: {_list(others)}. "
-            f"First-order effects add up to {float(indices['S1'].sum()):.2f}, so about {max(interactions, 0):.0%} of "
-            "the variance comes from interactions between factors.")
+    if total <= 1:
+        interactions = (f"First-order effects add up to {total:.2f}, so about {1 - total:.0%} of the variance comes "
+                        "from interactions between factors.")
+    else:  # estimation error: the estimates cannot apportion interactions at this sample size
+        interactions = (f"First-order estimates add up to {total:.2f} (> 1, estimation error): the share of "
+                        "interactions cannot be told at this sample size.")
+    return (f"**{outcome}**{_dropped(indices, 'base samples')}: influential factors (lower end of the "
+            f"{confidence:.0%} interval of the total index above {min_effect:g}): {_list(influential)}. "
+            f"Not shown to matter at this sample size: {_list(others)}. {interactions}")
 
 
 def morris_text(outcome: str, indices: pd.DataFrame, min_effect: float = 0.1) -> str:
