@@ -91,6 +91,10 @@ def test_sobol_averages_replicates_per_point_and_ignores_row_order():
     shuffled.attrs = replicated.attrs
     pd.testing.assert_frame_equal(sobol(shuffled, "y"), single)
     assert len(point_means(replicated, ["y"], PROBLEM["names"])) == len(replicated) // 2
+    one_failed = replicated.copy()
+    one_failed.loc[(one_failed["point"] == 7) & (one_failed["replicate"] == 1), "y"] = np.nan
+    means = point_means(one_failed, ["y"], PROBLEM["names"]).set_index("point")["y"]
+    assert np.isnan(means[7]) and means.drop(7).notna().all()  # a failed replicate is not averaged away
 
 
 def test_sobol_bootstrap_is_seeded_without_global_state():
@@ -200,6 +204,8 @@ def test_feature_scores_find_the_drivers_with_one_hot_categoricals():
     assert set(scores["y"].nlargest(2).index) == {"a", "mode"}
     assert scores["z"].idxmax() == "b" and scores.at["b", "z"] > 0.8
     pd.testing.assert_frame_equal(scores, feature_scores(frame, ["y", "z"], n_estimators=100))  # seeded
+    flags = feature_scores(frame.assign(flag=frame["y"] > 2.5), "flag", aggregate=False, n_estimators=50)
+    assert set(flags["flag"].nlargest(2).index) == {"a", "mode"}  # a boolean outcome, fitted by a classifier
     forest = feature_scores(frame, "y", factors=["a", "noise"], method="random_forest", n_estimators=50)
     assert forest["y"].idxmax() == "a"
     with pytest.raises(ValueError, match=r"outcome\(s\) \['nope'\] not in the frame"):

@@ -78,8 +78,9 @@ def point_means(frame: pd.DataFrame, outcomes: Sequence[str], factors: Sequence[
     for outcome in outcomes:
         values[outcome] = pd.to_numeric(values[outcome], errors="coerce").astype(float)
     grouped = values.groupby("point", sort=True)
-    # mean(skipna=False): a point with a failed replicate stays NaN and is reported, not averaged away
-    means = grouped[list(outcomes)].agg(lambda s: s.mean(skipna=False))
+    # a point with a failed replicate stays NaN and is reported, not averaged away (vectorised skipna=False)
+    means = grouped[list(outcomes)].mean()
+    means = means.mask(values[list(outcomes)].isna().groupby(values["point"], sort=True).any())
     first = grouped[factors].first()
     return pd.concat([first, means], axis=1).reset_index()
 
