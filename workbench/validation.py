@@ -76,6 +76,13 @@ def check_int(name: str, value: Any, low: int | None = None, high: int | None = 
     return int(check_number(name, value, Range(low, high, integer=True)))
 
 
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` as a plain ``bool`` (numpy booleans accepted); else ``ValueError``."""
+    if type(value).__name__ not in ("bool", "bool_"):
+        raise ValueError(f"{name}={value!r} is not allowed; choose one of True, False")
+    return bool(value)
+
+
 def check_choice[T](name: str, value: T, choices: Iterable[Any]) -> T:
     """``value`` if it is one of ``choices``; else ``ValueError`` listing them."""
     allowed = tuple(choices)

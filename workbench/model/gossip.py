@@ -32,7 +32,7 @@ import math
 import numpy as np
 from scipy import sparse
 
-GOSSIP_MODES = ("push", "push_pull", "rumor")
+from workbench.options import GOSSIP_MODES
 
 
 def random_neighbours(nodes: np.ndarray, adjacency: sparse.csr_matrix | None, n_nodes: int,
