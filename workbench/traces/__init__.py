@@ -17,3 +17,10 @@ __all__ = [
     "FLOW_SCHEMA", "FORMAT_NAMES", "SCHEMA_COLUMNS", "TraceError", "TraceFileNotFound", "ipv4_to_uint32",
     "iter_trace", "read_trace", "read_trace_table",
 ]
+
+from workbench.traces.replay import NODE_RULES, PAD_LABEL, TraceStep, TraceTraffic  # noqa: E402
+
+__all__ += ["NODE_RULES", "PAD_LABEL", "TraceStep", "TraceTraffic"]
+from workbench.traces.report import detector_report, score_trace  # noqa: E402
+
+__all__ += ["detector_report", "score_trace"]
