@@ -158,9 +158,9 @@ def epoch_seconds_to_timestamp(seconds: np.ndarray) -> pa.Array:
     Rounded to the microsecond: float64 holds epoch seconds to about 0.2 us, and Zeek, UNSW and
     most exports write at most 6 decimals, so the written value is recovered exactly.
     """
-    ns = np.round(seconds * 1e6) * 1000
-    mask = np.isnan(ns)
-    return pa.array(np.where(mask, 0, ns).astype(np.int64), pa.timestamp("ns", tz="UTC"), mask=mask)
+    us = np.round(seconds * 1e6)
+    mask = np.isnan(us)
+    return pa.array(np.where(mask, 0, us).astype(np.int64) * 1000, pa.timestamp("ns", tz="UTC"), mask=mask)
 
 
 def null_array(type_: pa.DataType, n: int) -> pa.Array:
