@@ -82,7 +82,8 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
             table = pa.table([cols[k] for k in range(len(names))], names=[f"c{k}" for k in range(len(names))])
             pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none"))
             done += n
-    print(f"generated {rows:,} rows, {path.stat().st_size / 2**30:.2f} GiB, in {time.perf_counter() - t0:.1f} s: {path}")
+    size_gib = path.stat().st_size / 2**30
+    print(f"generated {rows:,} rows, {size_gib:.2f} GiB, in {time.perf_counter() - t0:.1f} s: {path}")
 
 
 CHILD = r"""

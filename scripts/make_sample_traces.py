@@ -9,6 +9,7 @@ Usage: ``python scripts/make_sample_traces.py [--out data/samples] [--seed 2017]
 Same seed -> byte-identical files (a test checks the committed files against a fresh run).
 """
 
+# ruff: noqa: E501  (published header strings and feature descriptions are kept whole)
 from __future__ import annotations
 
 import argparse
@@ -304,7 +305,7 @@ _UNSW_ATTACKS = ("Generic", "Exploits", " Fuzzers", "DoS", " Reconnaissance ", "
 def _unsw_rows(rng: np.random.Generator, n: int) -> list[dict[str, str]]:
     rows = []
     t0 = 1421927414
-    for i in range(n):
+    for _ in range(n):
         attack = rng.random() < 0.3
         proto = str(rng.choice(["tcp", "udp", "tcp", "tcp", "ospf", "unas"] if attack else ["tcp", "udp", "tcp"]))
         spkts, dpkts = int(rng.integers(1, 40)), int(rng.integers(0, 40))

@@ -36,7 +36,7 @@ def _rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.reader((line for line in fh if not line.startswith("#")), delimiter=delimiter)
         header = [h.strip() for h in next(reader)]
-        return [dict(zip(header, r)) for r in reader]
+        return [dict(zip(header, r, strict=False)) for r in reader]
 
 
 def _check_schema(df: pd.DataFrame) -> None:
@@ -131,7 +131,7 @@ def test_unsw_raw_headerless_with_features_list():
     pd.testing.assert_frame_equal(df, same)
     names = [r["Name"].strip() for r in _rows(UNSW_FEATURES)]
     with open(UNSW, newline="") as fh:
-        raw = [dict(zip(names, r)) for r in csv.reader(fh)]
+        raw = [dict(zip(names, r, strict=True)) for r in csv.reader(fh)]
     _check_schema(df)
     assert len(df) == len(raw) == 300
     for i, r in enumerate(raw):
@@ -186,7 +186,7 @@ def test_zeek_conn_log_with_side_labels():
 def _rows_zeek() -> list[dict[str, str]]:
     lines = ZEEK.read_text().splitlines()
     fields = next(line for line in lines if line.startswith("#fields")).split("\t")[1:]
-    return [dict(zip(fields, line.split("\t"))) for line in lines if not line.startswith("#")]
+    return [dict(zip(fields, line.split("\t"), strict=True)) for line in lines if not line.startswith("#")]
 
 
 def test_zeek_without_labels_is_unlabelled_and_with_a_label_column(tmp_path):
@@ -249,7 +249,8 @@ def test_missing_path():
 
 
 def test_unknown_format_lists_the_allowed():
-    with pytest.raises(ValueError, match=r"trace_format='netflow' is not allowed; choose one of 'cic-ids2017'.*'table'"):
+    with pytest.raises(ValueError,
+                       match=r"trace_format='netflow' is not allowed; choose one of 'cic-ids2017'.*'table'"):
         iter_trace(CIC17, "netflow")
 
 

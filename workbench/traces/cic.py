@@ -116,7 +116,8 @@ def _normalise(chunk: Chunk, found: dict[str, str], formats: tuple[str, ...], pm
     port = to_float(chunk, "dst_port", found["dst_port"], fill=-1) if "dst_port" in found else None
     proto = to_float(chunk, "protocol", found["protocol"], fill=255) if "protocol" in found else None
     bytes_ = to_float(chunk, "fwd_bytes", found["fwd_bytes"]) + to_float(chunk, "bwd_bytes", found["bwd_bytes"])
-    packets = to_float(chunk, "fwd_packets", found["fwd_packets"]) + to_float(chunk, "bwd_packets", found["bwd_packets"])
+    packets = (to_float(chunk, "fwd_packets", found["fwd_packets"])
+               + to_float(chunk, "bwd_packets", found["bwd_packets"]))
     duration_s = to_float(chunk, "duration", found["duration"]) / 1e6  # microseconds
     label, category, is_attack = normalise_labels(chunk.columns["label"], benign_labels=benign_labels)
     return flow_batch(n, timestamp=timestamp, src_addr=chunk.columns.get("src_addr"),

@@ -45,7 +45,8 @@ def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> Iterator
     opener, allowed = FORMATS[format]
     check_known(f"option for format {format!r}", options, allowed)
     if "block_size" in options:
-        options["block_size"] = int(check_number("block_size", options["block_size"], Range(4096, 1 << 31, integer=True)))
+        block_range = Range(4096, 1 << 31, integer=True)
+        options["block_size"] = int(check_number("block_size", options["block_size"], block_range))
     if "benign_labels" in options:
         options["benign_labels"] = tuple(options["benign_labels"])
     p = check_path(path)

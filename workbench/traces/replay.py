@@ -100,7 +100,8 @@ class TraceTraffic:
         self.step_seconds = float(check_number("step_seconds", step_seconds, STEP_SECONDS_RANGE))
         self.max_nodes = check_int("max_nodes", max_nodes, 1, 100_000)
         self.node_rule = check_choice("node_rule", node_rule, NODE_RULES)
-        self.flows_per_node = None if flows_per_node is None else check_int("flows_per_node", flows_per_node, 1, 1_000_000)
+        self.flows_per_node = (None if flows_per_node is None
+                               else check_int("flows_per_node", flows_per_node, 1, 1_000_000))
         self.rows_per_step = None if rows_per_step is None else check_int("rows_per_step", rows_per_step, 1)
         table = _as_table(trace)
         if table.num_rows == 0:

@@ -157,7 +157,8 @@ def ipv4_to_uint32(addresses: pa.Array | pa.ChunkedArray | pd.Series | np.ndarra
     uniques = encoded.dictionary
     values = np.zeros(len(uniques) + 1, dtype=np.uint32)  # last entry: null
     if len(uniques):
-        is_v4 = pc.match_substring_regex(uniques, r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$").to_numpy(zero_copy_only=False)
+        dotted_quad = r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$"
+        is_v4 = pc.match_substring_regex(uniques, dotted_quad).to_numpy(zero_copy_only=False)
         v4 = uniques.filter(pa.array(is_v4))
         octets = pc.cast(pc.list_flatten(pc.split_pattern(v4, ".")), pa.int64()).to_numpy().reshape(-1, 4)
         ok = (octets <= 255).all(axis=1)
@@ -176,7 +177,7 @@ def ipv4_to_uint32(addresses: pa.Array | pa.ChunkedArray | pd.Series | np.ndarra
 def uint32_to_ipv4(values: np.ndarray) -> list[str]:
     """Dotted quads of ``uint32`` addresses (for display)."""
     v = np.asarray(values, dtype=np.uint64)
-    return [f"{a}.{b}.{c}.{d}" for a, b, c, d in zip(v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255)]
+    return [f"{a}.{b}.{c}.{d}" for a, b, c, d in zip(v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255, strict=True)]
 
 
 def flow_batch(n: int, *, timestamp: pa.Array | None, src_addr: pa.Array | None, dst_addr: pa.Array | None,

@@ -116,7 +116,8 @@ def _normalise(chunk: Chunk, side: pa.Table | None, benign_labels: tuple[str, ..
         category, is_attack = pa.nulls(n, pa.string()), pa.array(np.zeros(n, bool))
     return flow_batch(
         n, timestamp=epoch_seconds_to_timestamp(to_float(chunk, "ts", "ts", fill=None)),
-        src_addr=cols["src_addr"], dst_addr=cols["dst_addr"], dst_port=to_float(chunk, "dst_port", "id.resp_p", fill=-1),
+        src_addr=cols["src_addr"], dst_addr=cols["dst_addr"],
+        dst_port=to_float(chunk, "dst_port", "id.resp_p", fill=-1),
         protocol=protocol_numbers(cols["proto"]),
         bytes_=to_float(chunk, "orig_bytes", "orig_bytes") + to_float(chunk, "resp_bytes", "resp_bytes"),
         packets=to_float(chunk, "orig_pkts", "orig_pkts") + to_float(chunk, "resp_pkts", "resp_pkts"),
