@@ -189,3 +189,15 @@ def test_detector_report_on_the_sample(traffic):
     assert (report.loc[report["attack_category"] == "all attacks", "roc_auc"] < 0.99).all()
     # warm-up flows are never scored
     assert scored["step"].min() >= 10
+
+
+def test_probes_are_each_campaigns_own_flows(traffic):
+    probes = traffic.probes(64, np.random.default_rng(3))
+    assert len(probes) == traffic.n_campaigns
+    attacker = np.uint32((172 << 24) | (16 << 16) | 1)
+    for c, probe in enumerate(probes):
+        assert set(probe) == {"src_ip", "dst_port", "proto", "log_bytes", "log_packets", "log_duration"}
+        assert all(v.shape == (64,) for v in probe.values())
+        assert (probe["src_ip"] == attacker).all()
+        own = np.concatenate([traffic.features_of(t)[0][traffic.labels_of(t) == c + 1] for t in range(traffic.n_steps)])
+        assert all((own[:, 0] == b).any() for b in probe["log_bytes"])

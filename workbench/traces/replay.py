@@ -309,6 +309,23 @@ class TraceTraffic:
         pick = np.where(empty[:, None], pos, order[np.minimum(pos, e - 1)])
         return self._features(pick)
 
+    def probes(self, n: int = 256, rng: np.random.Generator | None = None) -> list[dict[str, np.ndarray]]:
+        """A sample of ``n`` flows of each campaign (drawn with replacement from all its flows at
+        nodes), as the synthetic :meth:`TrafficGenerator.probes` gives: ground truth for which
+        campaign a signature rule covers. Keys: ``src_ip``, ``dst_port``, ``proto``, ``log_bytes``,
+        ``log_packets``, ``log_duration``. ``rng=None`` takes evenly spaced flows instead."""
+        n = check_int("n", n, 1)
+        out = []
+        for c in range(self.n_campaigns):  # a loop over campaigns, not flows
+            own = np.flatnonzero(self._label == c + 1)
+            pos = (rng.integers(0, own.size, n) if rng is not None
+                   else ((np.arange(n) + 0.5) * own.size / n).astype(np.int64))
+            idx = own[pos]
+            out.append({"src_ip": self._src_ip[idx], "dst_port": self._port[idx], "proto": self._proto[idx],
+                        "log_bytes": self._log_bytes[idx], "log_packets": self._log_packets[idx],
+                        "log_duration": self._log_duration[idx]})
+        return out
+
     def features_of(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """All flows of step ``t`` as ``(features (n, 4), node (n,))`` without padding (for reports)."""
         s, e = self._span(t)
