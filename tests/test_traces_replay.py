@@ -201,3 +201,16 @@ def test_probes_are_each_campaigns_own_flows(traffic):
         assert (probe["src_ip"] == attacker).all()
         own = np.concatenate([traffic.features_of(t)[0][traffic.labels_of(t) == c + 1] for t in range(traffic.n_steps)])
         assert all((own[:, 0] == b).any() for b in probe["log_bytes"])
+
+
+def test_check_trace_and_the_per_process_cache(tmp_path):
+    from workbench.traces import cached_trace_traffic, check_trace
+
+    check_trace(CIC17, "cic-ids2017")  # reads the header only
+    with pytest.raises(TraceError, match="does not exist"):
+        check_trace(tmp_path / "none.csv", "cic-ids2017")
+    a = cached_trace_traffic(CIC17, "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES)
+    b = cached_trace_traffic(str(CIC17), "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES)
+    c = cached_trace_traffic(CIC17, "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES, block_size=1 << 16)
+    assert a is b and c is not a
+    assert a.campaign_labels == c.campaign_labels and a.n_steps == c.n_steps

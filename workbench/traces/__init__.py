@@ -1,8 +1,9 @@
 """Real flow records (CIC-IDS2017/2018, UNSW-NB15, Zeek conn.log, any mapped table) for the model.
 
 * :func:`read_trace` / :func:`iter_trace`: read a file into the one flow schema
-  (:data:`FLOW_SCHEMA`), streaming with bounded memory.
-* :class:`TraceTraffic`: a trace as per-step, per-node traffic in the model's :class:`Flows` shape.
+  (:data:`FLOW_SCHEMA`), streaming with bounded memory; :func:`check_trace` checks a source cheaply.
+* :class:`TraceTraffic`: a trace as per-step, per-node traffic in the model's :class:`Flows` shape
+  (:func:`cached_trace_traffic`: the same, read once per process).
 * :func:`detector_report`: how the local detectors do on the trace, per attack category.
 
 Model layer: imports numpy, pandas, pyarrow, scikit-learn and ``workbench.model`` /
@@ -10,17 +11,13 @@ Model layer: imports numpy, pandas, pyarrow, scikit-learn and ``workbench.model`
 """
 
 from workbench.traces.csvio import TraceError, TraceFileNotFound
-from workbench.traces.readers import FORMAT_NAMES, iter_trace, read_trace, read_trace_table
+from workbench.traces.readers import FORMAT_NAMES, check_trace, iter_trace, read_trace, read_trace_table
+from workbench.traces.replay import NODE_RULES, PAD_LABEL, TraceStep, TraceTraffic, cached_trace_traffic
+from workbench.traces.report import detector_report, score_trace
 from workbench.traces.schema import FLOW_SCHEMA, SCHEMA_COLUMNS, ipv4_to_uint32
 
 __all__ = [
-    "FLOW_SCHEMA", "FORMAT_NAMES", "SCHEMA_COLUMNS", "TraceError", "TraceFileNotFound", "ipv4_to_uint32",
-    "iter_trace", "read_trace", "read_trace_table",
+    "FLOW_SCHEMA", "FORMAT_NAMES", "NODE_RULES", "PAD_LABEL", "SCHEMA_COLUMNS", "TraceError", "TraceFileNotFound",
+    "TraceStep", "TraceTraffic", "cached_trace_traffic", "check_trace", "detector_report", "ipv4_to_uint32",
+    "iter_trace", "read_trace", "read_trace_table", "score_trace",
 ]
-
-from workbench.traces.replay import NODE_RULES, PAD_LABEL, TraceStep, TraceTraffic  # noqa: E402
-
-__all__ += ["NODE_RULES", "PAD_LABEL", "TraceStep", "TraceTraffic"]
-from workbench.traces.report import detector_report, score_trace  # noqa: E402
-
-__all__ += ["detector_report", "score_trace"]

@@ -53,6 +53,16 @@ def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> Iterator
     return _non_empty(opener(p, format, **options), p.name)
 
 
+def check_trace(path: str | os.PathLike, format: str, **options: Any) -> None:  # noqa: A002
+    """Check a trace source without reading its rows: the format, the path (exists, not empty), the
+    options and the header's columns. Cheap; meant for parameter validation (e.g. ``ModelParams``).
+    Row-level problems (an unparsable timestamp) surface only when the rows are read."""
+    batches = iter_trace(path, format, **options)
+    close = getattr(batches, "close", None)
+    if close is not None:
+        close()
+
+
 def _non_empty(batches: Iterator[pa.RecordBatch], name: str) -> Iterator[pa.RecordBatch]:
     n = 0
     for batch in batches:

@@ -37,8 +37,11 @@ contain: attacks in those steps are learnt as normal.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -343,6 +346,31 @@ class TraceTraffic:
         if not 0 <= t < self.n_steps:
             return 0, 0
         return int(self._step_start[t]), int(self._step_start[t + 1])
+
+
+def cached_trace_traffic(path: str | os.PathLike, format: str, *, step_seconds: float, max_nodes: int,  # noqa: A002
+                         node_rule: str = "host", flows_per_node: int | None = None, rows_per_step: int | None = None,
+                         **read_options: Any) -> TraceTraffic:
+    """:meth:`TraceTraffic.from_file`, memoised per process on the file (path, size, modification
+    time) and every argument: the runs of a sweep on one trace read it once per worker.
+
+    The returned object is shared: :class:`TraceTraffic` is never modified after construction
+    (``step`` and ``warmup_features`` only read it), so sharing it between runs is safe.
+    """
+    p = Path(path).resolve()
+    stat = p.stat() if p.exists() else None
+    key = (str(p), stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1, format,
+           json.dumps(read_options, sort_keys=True, default=str), step_seconds, max_nodes, node_rule,
+           flows_per_node, rows_per_step)
+    return _cached_by_key(key)
+
+
+@lru_cache(maxsize=4)
+def _cached_by_key(key: tuple) -> TraceTraffic:
+    path, _, _, fmt, options, step_seconds, max_nodes, node_rule, flows_per_node, rows_per_step = key
+    # options went through JSON (paths as text, tuples as lists): every reader accepts those forms
+    return TraceTraffic.from_file(path, fmt, step_seconds=step_seconds, max_nodes=max_nodes, node_rule=node_rule,
+                                  flows_per_node=flows_per_node, rows_per_step=rows_per_step, **json.loads(options))
 
 
 def _as_table(trace: pd.DataFrame | pa.Table) -> pa.Table:
