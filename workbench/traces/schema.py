@@ -125,14 +125,16 @@ def normalise_labels(raw: pa.Array | pa.ChunkedArray, *, benign_labels: tuple[st
         values = [_decode(v) for v in values]
     benign = {b.lower() for b in benign_labels}
     category_map = category_map or {}
-    labels, categories, attacks = [], [], []
+    labels: list[str] = []
+    categories: list[str | None] = []
+    attacks: list[bool] = []
     for value in values + [None]:  # the extra entry stands for null labels
         text = (value or "").strip()
-        if text.lower() in benign or not text:
-            labels.append(BENIGN), categories.append(None), attacks.append(False)
-        else:
-            text = category_map.get(text, text)
-            labels.append(text), categories.append(text), attacks.append(True)
+        attack = bool(text) and text.lower() not in benign
+        text = category_map.get(text, text)
+        labels.append(text if attack else BENIGN)
+        categories.append(text if attack else None)
+        attacks.append(attack)
     idx = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False).astype(np.int64)
     return (pa.array(np.array(labels, dtype=object)[idx], pa.string()),
             pa.array(np.array(categories, dtype=object)[idx], pa.string()),

@@ -67,9 +67,9 @@ def open_table(path: Path, fmt: str, *, columns: dict[str, str] | None = None, t
     else:
         chunks = stream_csv(path, column_names=found, include=include, skip_rows=1, delimiter=delimiter,
                             block_size=block_size, line_offset=1)
-    opts = dict(timestamp_unit=timestamp_unit, timestamp_format=timestamp_format,
-                duration_scale=UNITS[duration_unit], benign_labels=tuple(benign_labels), columns=columns)
-    return (_normalise(c, **opts) for c in chunks)
+    labels = tuple(benign_labels)
+    return (_normalise(c, timestamp_unit=timestamp_unit, timestamp_format=timestamp_format,
+                       duration_scale=UNITS[duration_unit], benign_labels=labels, columns=columns) for c in chunks)
 
 
 def _parquet_chunks(path: Path, include: dict[str, str]) -> Iterator[Chunk]:
