@@ -316,3 +316,17 @@ def test_non_number_names_its_row(tmp_path):
 def test_table_reads_the_same_through_read_trace_table():
     table = read_trace_table(TABLE, "table", columns=TABLE_COLUMNS)
     assert table.schema == FLOW_SCHEMA and table.num_rows == len(_rows(TABLE))
+
+
+def test_cic2018_file_with_addresses(tmp_path):
+    # the CSE-CIC-IDS2018 Tuesday-20-02 layout: Flow ID, Src IP, Src Port, Dst IP, Dst Port, ... (2018 names)
+    path = tmp_path / "cic2018.csv"
+    path.write_text("Flow ID,Src IP,Src Port,Dst IP,Dst Port,Protocol,Timestamp,Flow Duration,Tot Fwd Pkts,"
+                    "Tot Bwd Pkts,TotLen Fwd Pkts,TotLen Bwd Pkts,Label\n"
+                    "172.31.69.25-18.219.211.138-80-53812-6,18.219.211.138,53812,172.31.69.25,80,6,"
+                    "20/02/2018 10:12:14,2500000,4,3,311,935,DDoS attacks-LOIC-HTTP\n")
+    row = read_trace(path, "cic-ids2018").iloc[0]
+    assert (row["src_addr"], row["dst_addr"], row["dst_port"]) == ("18.219.211.138", "172.31.69.25", 80)
+    assert row["timestamp"] == pd.Timestamp("2018-02-20 10:12:14", tz="UTC")
+    assert (row["bytes"], row["packets"], row["duration_s"]) == (1246, 7, 2.5)
+    assert row["attack_category"] == "DDoS attacks-LOIC-HTTP" and row["is_attack"]
