@@ -330,3 +330,12 @@ def test_cic2018_file_with_addresses(tmp_path):
     assert row["timestamp"] == pd.Timestamp("2018-02-20 10:12:14", tz="UTC")
     assert (row["bytes"], row["packets"], row["duration_s"]) == (1246, 7, 2.5)
     assert row["attack_category"] == "DDoS attacks-LOIC-HTTP" and row["is_attack"]
+
+
+def test_malformed_row_is_a_trace_error(tmp_path):
+    lines = CIC17.read_text().splitlines()[:20]
+    lines[12] = lines[12].rsplit(",", 3)[0]  # three fields short
+    path = tmp_path / "cic.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(TraceError, match=r"cic.csv: cannot parse the rows after data row 0: .*Expected 85 columns"):
+        read_trace(path, "cic-ids2017")

@@ -90,7 +90,31 @@ def stream_csv(path: Path, *, column_names: Sequence[str], include: dict[str, st
     legacy encodings). Memory stays bounded by ``block_size`` times a small factor.
     """
     types = {name: (pa.binary() if key in binary else pa.string()) for key, name in include.items()}
-    reader = pacsv.open_csv(
+    try:  # open_csv already reads and parses the first block
+        reader = _open(path, column_names, include, skip_rows, delimiter, quote_char, types, null_values, block_size,
+                       invalid_row_handler)
+    except pa.ArrowInvalid as err:
+        raise TraceError(f"{path.name}: cannot parse the rows after data row 0: {err}") from None
+    offset = 0
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowInvalid as err:  # a malformed row: say where, in the reader's terms
+            raise TraceError(f"{path.name}: cannot parse the rows after data row {offset}: {err}") from None
+        n = batch.num_rows
+        if n == 0:
+            continue
+        cols = {key: batch.column(name) for key, name in include.items()}
+        yield Chunk(cols, np.arange(offset + 1, offset + n + 1, dtype=np.int64), line_offset)
+        offset += n
+
+
+def _open(path: Path, column_names: Sequence[str], include: dict[str, str], skip_rows: int, delimiter: str,
+          quote_char: str | bool, types: dict[str, pa.DataType], null_values: Sequence[str], block_size: int,
+          invalid_row_handler: Callable | None) -> pacsv.CSVStreamingReader:
+    return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=list(column_names), skip_rows=skip_rows, block_size=block_size),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quote_char,
@@ -99,14 +123,6 @@ def stream_csv(path: Path, *, column_names: Sequence[str], include: dict[str, st
                                              column_types=types, null_values=list(null_values),
                                              strings_can_be_null=True, quoted_strings_can_be_null=True),
     )
-    offset = 0
-    for batch in reader:
-        n = batch.num_rows
-        if n == 0:
-            continue
-        cols = {key: batch.column(name) for key, name in include.items()}
-        yield Chunk(cols, np.arange(offset + 1, offset + n + 1, dtype=np.int64), line_offset)
-        offset += n
 
 
 # --------------------------------------------------------------------------------------------
