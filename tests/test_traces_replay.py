@@ -214,3 +214,20 @@ def test_check_trace_and_the_per_process_cache(tmp_path):
     c = cached_trace_traffic(CIC17, "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES, block_size=1 << 16)
     assert a is b and c is not a
     assert a.campaign_labels == c.campaign_labels and a.n_steps == c.n_steps
+
+
+def test_trace_source_validates_then_loads():
+    from workbench.traces import TraceSource
+
+    with pytest.raises(ValueError, match=r"trace_format='pcap' is not allowed"):
+        TraceSource(str(CIC17), "pcap")
+    with pytest.raises(ValueError, match=r"step_seconds=-1 is out of range"):
+        TraceSource(str(CIC17), "cic-ids2017", step_seconds=-1)
+    with pytest.raises(ValueError, match=r"flows_per_node=0 is out of range"):
+        TraceSource(str(CIC17), "cic-ids2017", flows_per_node=0)
+    with pytest.raises(ValueError, match=r"unknown option for format 'zeek-conn'\(s\) \['colums'\]"):
+        TraceSource(str(CIC17), "zeek-conn", options={"colums": {}}).check()
+    source = TraceSource(CIC17, "cic-ids2017", step_seconds=60, max_nodes=MAX_NODES, flows_per_node=8)
+    source.check()
+    traffic = source.load()
+    assert traffic is source.load() and traffic.n_nodes == MAX_NODES and traffic.flows_per_node == 8
