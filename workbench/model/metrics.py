@@ -133,7 +133,7 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
 
 
 def campaigns_frame(state: ModelState) -> pd.DataFrame:
-    """One row per campaign: type, start, time to first detection, T50/T90 (steps after the start;
+    """One row per campaign: type and label, start, time to first detection, T50/T90 (steps after the start;
     NaN when never reached) and the fraction of honest nodes hit before they were protected."""
     def steps(a: np.ndarray) -> np.ndarray:
         return np.where(a >= 0, a, np.nan).astype(float)
@@ -141,6 +141,7 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
     honest, camps = state.honest, state.campaigns
     return pd.DataFrame({
         "campaign": [c.index for c in camps], "kind": [c.kind for c in camps],
+        "label": [c.kind for c in camps],  # synthetic: its kind; replayed trace: the attack category as labelled
         "start_step": [c.start_step for c in camps],
         "ttd_steps": steps(state.first_detection), "t50_steps": steps(state.t50), "t90_steps": steps(state.t90),
         "hit_before_protected_frac": state.hit_unprotected[:, honest].mean(axis=1) if camps else [],
