@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from workbench.model.params import ModelParams
     from workbench.traces import TraceSource, TraceTraffic
+
+
+# ``params`` below is a :class:`workbench.model.params.ModelParams` (typed ``Any``: that module imports this one)
+ModelParams = Any
 
 # reader options that have their own field (or that the model sets itself)
 _OWN_FIELDS = {"columns": "trace_columns"}
