@@ -238,3 +238,16 @@ def test_unparsable_timestamp_names_its_row_and_nothing_is_written(tmp_path):
     with pytest.raises(TraceError, match=match):
         ThreatIntelModel(params, rng=0)
     assert not (tmp_path / "l.db").exists()
+
+
+def test_table_with_a_quoted_header(tmp_path):
+    # pyarrow's and pandas' CSV writers quote header names; the table reader parses the header as CSV
+    frame = pd.read_csv(TABLE)
+    path = tmp_path / "quoted.csv"
+    frame.to_csv(path, index=False, quoting=1)
+    assert path.read_text().startswith('"start_time","source"')
+    columns = {"timestamp": "start_time", "dst_addr": "destination", "bytes": "octets", "packets": "pkts",
+               "duration_s": "duration_ms", "label": "verdict"}
+    quoted = read_trace(path, "table", columns=columns)
+    plain = read_trace(TABLE, "table", columns=columns)
+    pd.testing.assert_frame_equal(quoted, plain)
