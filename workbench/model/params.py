@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.model.presets import PRESET_NAMES, PRESETS
-from workbench.model.trace_params import check_trace_fields, normalise_pairs
+from workbench.model.trace_params import check_trace_fields, normalise_pairs, pairs_as_lists
 from workbench.model.traffic import DIFFICULTY
 from workbench.options import (
     AGGREGATOR_MODES,
@@ -200,8 +200,13 @@ class ModelParams:
         return round(self.malicious_fraction * self.n_nodes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict of all fields (JSON-serialisable)."""
-        return dataclasses.asdict(self)
+        """Plain dict of all fields (JSON-serialisable; pairs fields as lists of ``[name, value]``, so
+        the dict equals its own JSON round trip)."""
+        values = dataclasses.asdict(self)
+        for f in dataclasses.fields(self):
+            if "pairs" in f.metadata:
+                values[f.name] = pairs_as_lists(values[f.name])
+        return values
 
     def replace(self, **changes: Any) -> ModelParams:
         """A copy with some fields changed (validated)."""

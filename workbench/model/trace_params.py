@@ -63,6 +63,13 @@ def normalise_pairs(name: str, value: Any) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((k, _frozen(v)) for k, v in items))
 
 
+def pairs_as_lists(value: Any) -> Any:
+    """Tuples as lists, recursively: what a pairs field becomes in JSON."""
+    if isinstance(value, list | tuple):
+        return [pairs_as_lists(v) for v in value]
+    return value
+
+
 def reader_options(params: ModelParams) -> dict[str, Any]:
     """The reader options of the trace: ``trace_options`` plus ``columns`` from ``trace_columns``."""
     options = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.trace_options}
