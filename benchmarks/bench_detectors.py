@@ -4,8 +4,8 @@ Usage: ``python benchmarks/bench_detectors.py [--nodes 100 1000] [--steps 5] [--
 
 For each N: fit time on a (N, W, d) warm-up window and the median per-step time of one
 ``predict_flags`` (plus ``update``) call on (N, F, d), and the projected time of a 200-step run
-(fit + 200 steps), as wall-clock and as process CPU seconds. The sklearn fit backend is timed only for N <= 100 (it costs ~0.15 s per
-forest). Wall clock depends on whatever else the machine runs; CPU time much less so.
+(fit + 200 steps), as wall-clock and as process CPU seconds. The sklearn fit backend is timed only
+for N <= 100 (it costs ~0.15 s per forest). Wall clock depends on whatever else the machine runs; CPU time much less so.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ F_FLOWS, D_FEATURES, W_WARMUP, PROJECTED_STEPS = 50, 5, 250, 200
 
 def _traffic(rng: np.random.Generator, n_nodes: int, n_rows: int) -> np.ndarray:
     """Log-normal-ish benign traffic with a few planted outliers, (n_nodes, n_rows, d)."""
-    X = rng.normal(loc=rng.normal(5.0, 1.0, size=(n_nodes, 1, D_FEATURES)), scale=0.5, size=(n_nodes, n_rows, D_FEATURES))
+    X = rng.normal(
+        loc=rng.normal(5.0, 1.0, size=(n_nodes, 1, D_FEATURES)), scale=0.5, size=(n_nodes, n_rows, D_FEATURES)
+    )
     X[:, :2] += 4.0
     return X
 
@@ -89,7 +91,10 @@ def main() -> None:
                 flush=True,
             )
             if label.startswith("iforest"):
-                print(f"#   {label}: {bank.forest_.n_tree_nodes} tree nodes, {bank.forest_.nbytes / 1e6:.0f} MB, depth {bank.forest_.depth}")
+                print(
+                    f"#   {label}: {bank.forest_.n_tree_nodes} tree nodes, {bank.forest_.nbytes / 1e6:.0f} MB, "
+                    f"depth {bank.forest_.depth}"
+                )
             del bank
 
 

@@ -39,15 +39,17 @@ BATCH = 1000  # entries per append_batch call (one model step's worth at 100+ no
 def make_batch(step: int, size: int = BATCH) -> list[tuple[int, str, dict]]:
     """Entries shaped like the model's: signature claims, votes and decisions."""
     kinds = ("signature", "vote", "vote", "vote", "decision")
-    return [(i % N_NODES, kinds[i % 5], {"sig": f"{step:06x}{i:06x}", "approve": i % 3 != 0, "score": round(i / BATCH, 4)})
-            for i in range(size)]
+    return [
+        (i % N_NODES, kinds[i % 5], {"sig": f"{step:06x}{i:06x}", "approve": i % 3 != 0, "score": round(i / BATCH, 4)})
+        for i in range(size)
+    ]
 
 
 class Timer:
     """Wall and CPU seconds of a block; CPU includes child processes waited for meanwhile
     (the verification workers)."""
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.load = os.getloadavg()[0]
         self.wall, self.cpu = time.perf_counter(), self._cpu()
         return self
@@ -68,8 +70,11 @@ def fresh(path: Path) -> Path:
 
 
 def report(label: str, n: int, timer: Timer) -> None:
-    print(f"{label:44} {n:>9,d} entries  {timer.wall:7.2f} s wall {n / timer.wall:>10,.0f}/s"
-          f"  {timer.cpu:7.2f} s CPU {n / timer.cpu:>10,.0f}/s", flush=True)
+    print(
+        f"{label:44} {n:>9,d} entries  {timer.wall:7.2f} s wall {n / timer.wall:>10,.0f}/s"
+        f"  {timer.cpu:7.2f} s CPU {n / timer.cpu:>10,.0f}/s",
+        flush=True,
+    )
 
 
 def bench_appends(tmp: Path, n_unsigned: int, n_signed: int) -> None:
@@ -81,8 +86,12 @@ def bench_appends(tmp: Path, n_unsigned: int, n_signed: int) -> None:
                 with Timer() as timer:
                     for step in range(n // BATCH):
                         ledger.append_batch(step, batches[step])
-                report(f"append {backend:6} {'signed' if sign else 'unsigned'}"
-                       f"{' (signing deferred)' if backend == 'memory' and sign else ''}", n, timer)
+                report(
+                    f"append {backend:6} {'signed' if sign else 'unsigned'}"
+                    f"{' (signing deferred)' if backend == 'memory' and sign else ''}",
+                    n,
+                    timer,
+                )
                 if backend == "memory" and sign:
                     with Timer() as timer:
                         ledger.to_frame()
@@ -107,8 +116,9 @@ def worker_start_seconds(repeat: int = 3) -> float:
     return best
 
 
-def bench_verify(tmp: Path, n_unsigned: int, n_signed: int, full_signed: bool, workers: int, repeat: int,
-                 signed_file: Path) -> None:
+def bench_verify(
+    tmp: Path, n_unsigned: int, n_signed: int, full_signed: bool, workers: int, repeat: int, signed_file: Path
+) -> None:
     print(f"verification worker start (interpreter + imports): {worker_start_seconds():.2f} s wall (best of 3)")
     path = fresh(tmp / "verify-unsigned.sqlite")
     with Timer() as timer:
@@ -130,16 +140,22 @@ def bench_verify(tmp: Path, n_unsigned: int, n_signed: int, full_signed: bool, w
     report("build sqlite signed (for verify)", n_signed, timer)
     if full_signed:
         print(f"{'':44} file: {path}")
-    for attempt in range(repeat):
+    for _attempt in range(repeat):
         for w in sorted({1, workers}):
             with open_ledger("sqlite", str(path)) as ledger, Timer() as timer:
                 result = ledger.verify(workers=w)
             report(f"verify signed, workers={w}: {'OK' if result.ok else 'FAIL'}", n_signed, timer)
             parallel = w > 1 and n_signed >= 2 * sqlite_backend._MIN_SLICE
-            print(f"{'':44} load average {timer.load:.2f} before, {os.getloadavg()[0]:.2f} after"
-                  + (f"; includes starting {w} worker processes" if parallel else "")
-                  + (f"; CPU / {w} = {timer.cpu / w:.1f} s (wall with {w} free cores)" if parallel or w == 1
-                     else " (too few entries for worker processes: checked in-process)"), flush=True)
+            print(
+                f"{'':44} load average {timer.load:.2f} before, {os.getloadavg()[0]:.2f} after"
+                + (f"; includes starting {w} worker processes" if parallel else "")
+                + (
+                    f"; CPU / {w} = {timer.cpu / w:.1f} s (wall with {w} free cores)"
+                    if parallel or w == 1
+                    else " (too few entries for worker processes: checked in-process)"
+                ),
+                flush=True,
+            )
             if n_signed != 1_000_000 and (w == 1 or parallel):
                 print(f"{'':44} -> 1,000,000 signed entries: ~{timer.wall * 1e6 / n_signed:.0f} s wall (extrapolated)")
 
@@ -161,12 +177,17 @@ def bench_model(tmp: Path, steps: int) -> None:
         if backend == "sqlite":
             with open_ledger("sqlite", str(path)) as ledger:
                 n = len(ledger)
-        print(f"model 100 nodes x {steps} steps, ledger={backend:6}  {timer.wall:6.2f} s wall  {timer.cpu:6.2f} s CPU"
-              + (f"  ({n:,d} entries)" if n else ""), flush=True)
+        print(
+            f"model 100 nodes x {steps} steps, ledger={backend:6}  {timer.wall:6.2f} s wall  {timer.cpu:6.2f} s CPU"
+            + (f"  ({n:,d} entries)" if n else ""),
+            flush=True,
+        )
     best = {k: min(t.wall for t in v) for k, v in times.items()}
     best_cpu = {k: min(t.cpu for t in v) for k, v in times.items()}
-    print(f"model sqlite / memory: {best['sqlite'] / best['memory']:.2f}x wall, "
-          f"{best_cpu['sqlite'] / best_cpu['memory']:.2f}x CPU (best of 2; target <= 2x)")
+    print(
+        f"model sqlite / memory: {best['sqlite'] / best['memory']:.2f}x wall, "
+        f"{best_cpu['sqlite'] / best_cpu['memory']:.2f}x CPU (best of 2; target <= 2x)"
+    )
 
 
 def main() -> None:
@@ -174,11 +195,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--full-signed-verify", action="store_true", help="build and verify 1,000,000 signed entries")
     parser.add_argument("--signed-verify-entries", type=int, default=50_000)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="also verify the signed file with N processes (default: every CPU)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="also verify the signed file with N processes (default: every CPU)",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="verify the signed file this many times per setting")
-    parser.add_argument("--signed-file", type=Path, default=ROOT / "data" / "runs" / "bench_ledger_1M_signed.sqlite",
-                        help="where --full-signed-verify keeps its file (built once, then reused)")
+    parser.add_argument(
+        "--signed-file",
+        type=Path,
+        default=ROOT / "data" / "runs" / "bench_ledger_1M_signed.sqlite",
+        help="where --full-signed-verify keeps its file (built once, then reused)",
+    )
     parser.add_argument("--only-verify", action="store_true", help="skip the append and model benchmarks")
     parser.add_argument("--model-steps", type=int, default=200)
     args = parser.parse_args()
@@ -187,8 +216,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if not args.only_verify:
             bench_appends(Path(tmp), 200_000 // scale, 30_000 // scale)
-        bench_verify(Path(tmp), 1_000_000 // scale, args.signed_verify_entries // scale, args.full_signed_verify,
-                     args.workers, args.repeat, args.signed_file)
+        bench_verify(
+            Path(tmp),
+            1_000_000 // scale,
+            args.signed_verify_entries // scale,
+            args.full_signed_verify,
+            args.workers,
+            args.repeat,
+            args.signed_file,
+        )
         if not args.only_verify:
             bench_model(Path(tmp), args.model_steps // scale if args.quick else args.model_steps)
 

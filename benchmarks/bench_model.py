@@ -29,7 +29,7 @@ total = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
 late = sorted(per_step[params.warmup_steps + 1:])
 print(json.dumps(dict(total_s=total, rss_mib=rss, median_step_ms=1000 * late[len(late) // 2],
-                      fit_s=per_step[params.warmup_steps - 1], signatures=len(model.sigs))))
+                      fit_s=per_step[params.warmup_steps - 1], signatures=len(model.state.sigs))))
 """
 
 

@@ -21,20 +21,21 @@ import os
 import statistics
 import sys
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import ipyvuetify as v  # noqa: E402
-import reacton.core  # noqa: E402
-import solara  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization import solara_viz  # noqa: E402
-from mesa.visualization.components import matplotlib_components  # noqa: E402
+import ipyvuetify as v
+import reacton.core
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import solara_viz
+from mesa.visualization.components import matplotlib_components
 
-from workbench import ModelParams  # noqa: E402
-from workbench.viz import components  # noqa: E402
-from workbench.viz.page import make_page, page_model  # noqa: E402
+from workbench import ModelParams
+from workbench.viz import components
+from workbench.viz.page import make_page, page_model
 
 WARM_STEPS = 12  # past the detectors' warm-up, so campaigns, signatures and plots have content
 TIMED_STEPS = 5
@@ -55,6 +56,7 @@ class Parts:
             finally:
                 self.cpu[label] += time.process_time() - t0
                 self.calls[label] += 1
+
         return timed
 
     def clear(self) -> None:
@@ -113,9 +115,11 @@ def step_costs(n_nodes: int, seed: int = 42) -> tuple[list[float], list[float], 
 
 def main(argv: list[str]) -> None:
     sizes = [int(a) for a in argv] or [50, 200]
-    print(f"{'n_nodes':>8} {'median_step_s':>14} {'max_step_s':>11} {'cpu_step_s':>11}  "
-          f"(server-side render, {TIMED_STEPS} steps; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs)")
+    print(
+        f"{'n_nodes':>8} {'median_step_s':>14} {'max_step_s':>11} {'cpu_step_s':>11}  "
+        f"(server-side render, {TIMED_STEPS} steps; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs)"
+    )
     for n in sizes:
         walls, cpus, parts = step_costs(n)
         print(f"{n:>8} {statistics.median(walls):>14.3f} {max(walls):>11.3f} {statistics.median(cpus):>11.3f}")
@@ -123,11 +127,15 @@ def main(argv: list[str]) -> None:
         passes = parts.calls.pop("render passes (count)", 0) / TIMED_STEPS
         parts.cpu.pop("render passes (count)", None)
         for label in sorted(parts.cpu, key=parts.cpu.get, reverse=True):
-            print(f"{'':>8}   {label:<52} {parts.cpu[label] / TIMED_STEPS * 1000:7.1f} ms CPU "
-                  f"({parts.calls[label] / TIMED_STEPS:.0f}x)")
+            print(
+                f"{'':>8}   {label:<52} {parts.cpu[label] / TIMED_STEPS * 1000:7.1f} ms CPU "
+                f"({parts.calls[label] / TIMED_STEPS:.0f}x)"
+            )
         rest = total - sum(parts.cpu.values()) / TIMED_STEPS
-        print(f"{'':>8}   {'rest: Solara render passes, widget updates':<52} {rest * 1000:7.1f} ms CPU "
-              f"({passes:.0f} passes)")
+        print(
+            f"{'':>8}   {'rest: Solara render passes, widget updates':<52} {rest * 1000:7.1f} ms CPU "
+            f"({passes:.0f} passes)"
+        )
     print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 

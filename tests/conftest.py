@@ -3,6 +3,7 @@ takes 8-15 s and ~0.8 GB), shut down at the end if this fixture started it."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from pathlib import Path
@@ -60,13 +61,11 @@ def ray_session():
         try:
             ray.init(address=address, **options)
             break
-        except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception when start-up times out
+        except Exception as exc:
             ray.shutdown()
             for pid in _child_pids() - before:  # what the failed start left running (ours only)
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             if attempt == 1:
                 if RAY_START_FAILED in str(exc):
                     skip_or_fail_ray_start(exc)

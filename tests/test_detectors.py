@@ -15,9 +15,9 @@ from workbench.model.detectors import (
     IsolationForestBank,
     RobustZScore,
     RobustZScoreBank,
-    average_path_length,
     make_detector_bank,
 )
+from workbench.model.forests import average_path_length
 
 
 def _planted(rng: np.random.Generator, n_nodes: int, n_benign: int, n_outliers: int, d: int = 5, shift: float = 3.0):
@@ -51,7 +51,9 @@ def test_compiled_sklearn_forests_score_exactly_like_sklearn(W: int) -> None:
     seeds = np.random.default_rng(5)  # the bank draws one random_state per node, in node order
     for n in range(3):
         ref = IsolationForest(
-            n_estimators=30, max_samples=min(256, W), contamination=0.05,
+            n_estimators=30,
+            max_samples=min(256, W),
+            contamination=0.05,
             random_state=int(seeds.integers(2**31 - 1)),
         ).fit(X[n])
         np.testing.assert_allclose(scores[n], ref.score_samples(X_new[n]), rtol=0, atol=1e-12)
@@ -66,7 +68,9 @@ def test_single_forest_wrapper_matches_sklearn() -> None:
     X, X_new = rng.normal(size=(150, 4)), rng.normal(size=(40, 4)) * 3
     det = BatchedIsolationForest(n_trees=20, fit_backend="sklearn", rng=np.random.default_rng(9)).fit(X)
     ref = IsolationForest(
-        n_estimators=20, max_samples=150, contamination=0.01,
+        n_estimators=20,
+        max_samples=150,
+        contamination=0.01,
         random_state=int(np.random.default_rng(9).integers(2**31 - 1)),
     ).fit(X)
     np.testing.assert_allclose(det.score_samples(X_new), ref.score_samples(X_new), atol=1e-12)
@@ -138,7 +142,11 @@ def test_numpy_forest_scores_distributed_like_sklearn() -> None:
     X = rng.normal(size=(1, 256, 5))
     X_new = rng.normal(size=(1, 300, 5)) * 1.5
     ours = IsolationForestBank(n_trees=400, rng=np.random.default_rng(2)).fit(X).score_samples(X_new)
-    ref = IsolationForestBank(n_trees=400, fit_backend="sklearn", rng=np.random.default_rng(3)).fit(X).score_samples(X_new)
+    ref = (
+        IsolationForestBank(n_trees=400, fit_backend="sklearn", rng=np.random.default_rng(3))
+        .fit(X)
+        .score_samples(X_new)
+    )
     # seed-to-seed noise of 400-tree sklearn forests is ~0.007 mean |diff|; an off-by-one depth
     # or a wrong split range shifts scores by > 0.03
     assert np.abs(ours - ref).mean() < 0.015
@@ -241,7 +249,7 @@ def test_zscore_update_tracks_benign_drift_and_ignores_flagged() -> None:
     assert np.all(bank.scale_ > 0.5)
 
     # benign drift to mean 3: nothing changes before refit_steps calls, then the median follows
-    for k in range(4):
+    for _ in range(4):
         bank.update(rng.normal(3.0, 1.0, size=(N, F, d)), np.zeros((N, F), dtype=bool))
     baseline_before_refit = bank.median_.copy()
     bank.update(rng.normal(3.0, 1.0, size=(N, F, d)), np.zeros((N, F), dtype=bool))
@@ -284,9 +292,7 @@ def shuttle() -> tuple[np.ndarray, np.ndarray]:
     return data[:, :9], data[:, 9].astype(int)  # river: anomaly = 1 for the rare classes
 
 
-@pytest.mark.parametrize(
-    "name, backend", [("zscore", "numpy"), ("iforest", "numpy"), ("iforest", "sklearn")]
-)
+@pytest.mark.parametrize("name, backend", [("zscore", "numpy"), ("iforest", "numpy"), ("iforest", "sklearn")])
 def test_shuttle_roc_auc(shuttle, name: str, backend: str) -> None:
     X, y = shuttle
     n_nodes, n_fit, n_test = 4, 500, 2500
@@ -320,7 +326,7 @@ def test_factory_builds_both_banks_with_one_interface() -> None:
 @pytest.mark.parametrize(
     "make, match",
     [
-        (lambda: make_detector_bank("lof"), r"name='lof'.*'zscore', 'iforest'"),
+        (lambda: make_detector_bank("lof"), r"name='lof'.*'iforest', 'zscore'"),
         (lambda: IsolationForestBank(n_trees=0), r"n_trees=0.*1 <= x"),
         (lambda: IsolationForestBank(n_trees=2.5), r"n_trees=2.5.*integer"),
         (lambda: IsolationForestBank(contamination=0.7), r"contamination=0.7.*<= 0.5"),
@@ -358,7 +364,7 @@ def test_wrong_array_shapes_raise() -> None:
 def test_compile_maps_subsampled_features_like_sklearn() -> None:
     # With max_features < 1, bagging gives each tree its own feature subset and order
     # (estimators_features_); the compiled trees must test the original columns.
-    from workbench.model.detectors import compile_sklearn_forests, mean_path_length
+    from workbench.model.forests import compile_sklearn_forests, mean_path_length
 
     rng = np.random.default_rng(6)
     X, X_new = rng.normal(size=(200, 6)) * np.arange(1, 7), rng.normal(size=(50, 6)) * 8

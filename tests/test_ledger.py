@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,14 @@ import pandas as pd
 import pytest
 
 from workbench.ledger import (
-    COLUMNS, GENESIS_HASH, Ledger, LedgerEntry, LedgerError, VerifyResult, derive_private_key, open_ledger,
+    COLUMNS,
+    GENESIS_HASH,
+    Ledger,
+    LedgerEntry,
+    LedgerError,
+    VerifyResult,
+    derive_private_key,
+    open_ledger,
 )
 
 N_NODES = 8
@@ -20,14 +28,17 @@ BACKENDS = ("memory", "sqlite")
 
 
 def open_backend(backend: str, tmp_path: Path, *, sign: bool = True, name: str = "ledger.sqlite") -> Ledger:
-    return open_ledger(backend, str(tmp_path / name) if backend == "sqlite" else None,
-                       n_nodes=N_NODES, key_seed=KEY_SEED, sign=sign)
+    return open_ledger(
+        backend, str(tmp_path / name) if backend == "sqlite" else None, n_nodes=N_NODES, key_seed=KEY_SEED, sign=sign
+    )
 
 
 def batch(step: int, size: int = 5) -> list[tuple[int, str, dict]]:
     kinds = ("signature", "vote", "vote", "decision")
-    return [((step + i) % N_NODES, kinds[i % 4], {"sig": f"{step:04x}{i:04x}", "approve": i % 2 == 0, "score": i / 8})
-            for i in range(size)]
+    return [
+        ((step + i) % N_NODES, kinds[i % 4], {"sig": f"{step:04x}{i:04x}", "approve": i % 2 == 0, "score": i / 8})
+        for i in range(size)
+    ]
 
 
 def fill(ledger: Ledger, steps: int = 4, size: int = 5) -> None:
@@ -56,7 +67,7 @@ def test_entries_chain_and_read_back(backend, tmp_path):
         entries = ledger.entries_after(0)
         assert [e.seq for e in entries] == list(range(1, 21))
         assert entries[0].prev_hash == GENESIS_HASH
-        assert all(b.prev_hash == a.hash for a, b in zip(entries, entries[1:]))
+        assert all(b.prev_hash == a.hash for a, b in pairwise(entries))
         assert ledger.entries_after(17) == entries[17:]
         assert ledger.entries_after(20) == []
         assert ledger.get(7) == entries[6]
@@ -131,8 +142,12 @@ def test_signatures_interoperate_between_cryptography_and_pynacl():
     assert signature_is_valid(public, by_cryptography, message)
     private.public_key().verify(by_nacl, message)  # raises if invalid
     forged = bytes([by_cryptography[0] ^ 1]) + by_cryptography[1:]
-    for key, signature, signed in ((public, forged, message), (other, by_cryptography, message),
-                                   (public, by_cryptography, message[:-1] + b"\0"), (public, by_cryptography[:63], message)):
+    for key, signature, signed in (
+        (public, forged, message),
+        (other, by_cryptography, message),
+        (public, by_cryptography, message[:-1] + b"\0"),
+        (public, by_cryptography[:63], message),
+    ):
         assert not signature_is_valid(key, signature, signed)
     with pytest.raises(InvalidSignature):
         private.public_key().verify(forged, message)
@@ -169,8 +184,14 @@ def test_closed_ledger_refuses_everything(backend, tmp_path):
     fill(ledger, steps=1)
     ledger.close()
     ledger.close()  # idempotent
-    for call in (lambda: len(ledger), ledger.verify, ledger.to_frame, lambda: ledger.get(1),
-                 lambda: ledger.entries_after(0), lambda: ledger.append_batch(1, batch(1))):
+    for call in (
+        lambda: len(ledger),
+        ledger.verify,
+        ledger.to_frame,
+        lambda: ledger.get(1),
+        lambda: ledger.entries_after(0),
+        lambda: ledger.append_batch(1, batch(1)),
+    ):
         with pytest.raises(LedgerError, match="closed"):
             call()
 
@@ -182,7 +203,10 @@ BAD_ENTRIES = {
     "NaN in payload": ((1, "vote", {"score": math.nan}), "payload is not JSON-serialisable"),
     "payload not a mapping": ((1, "vote", ["approve"]), "payload must be a mapping"),
     "unknown kind": ((1, "claim", {}), "kind='claim' is not allowed"),
-    "node id too large": ((N_NODES, "vote", {}), f"node_id={N_NODES} is not a known node; expected an integer with 0 <= x <= {N_NODES - 1}"),
+    "node id too large": (
+        (N_NODES, "vote", {}),
+        f"node_id={N_NODES} is not a known node; expected an integer with 0 <= x <= {N_NODES - 1}",
+    ),
     "negative node id": ((-1, "vote", {}), "node_id=-1 is not a known node"),
     "node id not an int": (("3", "vote", {}), "node_id='3' is not a known node"),
     "bool node id": ((True, "vote", {}), "node_id=True is not a known node"),
@@ -231,7 +255,7 @@ LAST = STEPS * SIZE
 
 
 def _flip_byte(text: str, at: int) -> str:
-    return text[:at] + chr(ord(text[at]) ^ 1) + text[at + 1:]
+    return text[:at] + chr(ord(text[at]) ^ 1) + text[at + 1 :]
 
 
 def tamper(ledger: Ledger, how: str, seq: int, other: int | None = None) -> Ledger:
@@ -302,7 +326,7 @@ def test_rewriting_the_chain_after_an_edit_is_caught_by_the_signature(backend, t
         fill(ledger, STEPS, SIZE)
         rows = [tuple(getattr(e, c) for c in COLUMNS) for e in ledger.entries_after(0)]
         forged, prev = [], GENESIS_HASH
-        for i, (seq, step, node, kind, payload, _, _, sig) in enumerate(rows):
+        for seq, step, node, kind, payload, _, _, sig in rows:
             if seq == 9:
                 payload = payload.replace("true", "false") if "true" in payload else payload.replace("false", "true")
             digest = entry_hash(seq, step, node, kind, payload, prev)

@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -54,8 +55,21 @@ with open_ledger("sqlite", path, n_nodes=16, key_seed=4242, sign=sign) as ledger
 
 
 def start_writer(path: Path, size: int, sign: bool, kill_after: int = 0) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(size), "1" if sign else "0",
-                             str(ROOT / "workbench"), str(kill_after)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            WRITER,
+            str(path),
+            str(size),
+            "1" if sign else "0",
+            str(ROOT / "workbench"),
+            str(kill_after),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 def wait_for_steps(writer: subprocess.Popen, n: int) -> int:
@@ -118,7 +132,7 @@ def test_readers_read_while_a_writer_appends(tmp_path):
                 assert result.n_entries % size == 0 and result.n_entries >= seen
                 seen = result.n_entries
                 tail = reader.entries_after(max(seen - 5, 0))
-                assert all(b.prev_hash == a.hash for a, b in zip(tail, tail[1:]))
+                assert all(b.prev_hash == a.hash for a, b in pairwise(tail))
             with sqlite3.connect(path) as conn:  # plain readers too
                 frame = pd.read_sql("SELECT step, COUNT(*) AS n FROM entries GROUP BY step", conn)
             conn.close()
@@ -158,13 +172,18 @@ def test_file_is_readable_by_plain_tools(tmp_path):
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         pd.testing.assert_frame_equal(
-            pd.read_sql("SELECT * FROM entries ORDER BY seq", conn).astype({"seq": "int64"}), frame, check_dtype=False)
+            pd.read_sql("SELECT * FROM entries ORDER BY seq", conn).astype({"seq": "int64"}), frame, check_dtype=False
+        )
         assert pd.read_sql("SELECT COUNT(*) AS n FROM nodes", conn)["n"].item() == N_NODES
         assert dict(conn.execute("SELECT key, value FROM meta"))["format"] == "workbench-ledger"
     conn.close()
     if shutil.which("sqlite3"):
-        out = subprocess.run(["sqlite3", str(path), "SELECT kind, COUNT(*) FROM entries GROUP BY kind ORDER BY kind"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["sqlite3", str(path), "SELECT kind, COUNT(*) FROM entries GROUP BY kind ORDER BY kind"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert out.split() == ["decision|1", "signature|1", "vote|1"]
 
 
@@ -212,9 +231,13 @@ def test_cli_verify_not_a_ledger(tmp_path, capsys, what):
 
 def test_cli_as_a_process(tmp_path):
     path = _signed_file(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "workbench", "ledger", "verify", str(path)],
-                          capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", "ledger", "verify", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
     assert (done.returncode, done.stdout) == (0, "OK: 12 entries verified\n")
 
 
@@ -240,10 +263,14 @@ PARALLEL_TAMPERING = {
     "step-goes-back-at-boundary": ["UPDATE entries SET step = 0 WHERE seq = 41"],
     "resign-boundary": ["UPDATE entries SET signature = (SELECT signature FROM entries WHERE seq = 10) WHERE seq = 11"],
     "bad-signature-text": ["UPDATE entries SET signature = 'zz' WHERE seq = 37"],
-    "several-slices": ["UPDATE entries SET payload = '{}' WHERE seq = 45",
-                       "DELETE FROM entries WHERE seq = 33", "UPDATE entries SET kind = 'decision' WHERE seq = 12"],
-    "row-after-head": ["INSERT INTO entries SELECT 49, step, node_id, kind, payload, hash, hash, signature "
-                       "FROM entries WHERE seq = 48"],
+    "several-slices": [
+        "UPDATE entries SET payload = '{}' WHERE seq = 45",
+        "DELETE FROM entries WHERE seq = 33",
+        "UPDATE entries SET kind = 'decision' WHERE seq = 12",
+    ],
+    "row-after-head": [
+        "INSERT INTO entries SELECT 49, step, node_id, kind, payload, hash, hash, signature FROM entries WHERE seq = 48"
+    ],
     "head-moved-back": ["UPDATE head SET seq = 40"],
     "unknown-node": ["UPDATE entries SET node_id = 99 WHERE seq = 26"],
 }
@@ -296,7 +323,9 @@ def test_verify_uses_every_cpu_for_large_files_only(tmp_path, monkeypatch):
     assert sqlite_backend.default_workers(1_000_000) == sqlite_backend.cpu_count() >= 1
     assert sqlite_backend.default_workers(100_000, signed=False) == 1  # hashing alone: not worth the workers
     calls = []
-    monkeypatch.setattr(sqlite_backend, "_run_slices", lambda path, signed, head, slices, workers: calls.append(workers))
+    monkeypatch.setattr(
+        sqlite_backend, "_run_slices", lambda path, signed, head, slices, workers: calls.append(workers)
+    )
     monkeypatch.setattr(sqlite_backend, "cpu_count", lambda: 2)
     monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)
     path = _parallel_file(tmp_path)
@@ -309,8 +338,10 @@ def test_verify_uses_every_cpu_for_large_files_only(tmp_path, monkeypatch):
 
 def test_verification_workers_start_light(tmp_path):
     """A worker process imports the ledger layer only: no pandas, numpy or model (fast to start)."""
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import workbench.ledger.sqlite; "
-            "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'workbench.model') if m in sys.modules))")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import workbench.ledger.sqlite; "
+        "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'workbench.model') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
 
@@ -320,9 +351,11 @@ def test_parallel_verify_reports_a_broken_worker(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sqlite_backend, "_MIN_SLICE", 10)
     monkeypatch.setattr(sqlite_backend, "_WORKER", "import sys; sys.stdin.readline(); sys.exit('worker broke')")
-    with open_ledger("sqlite", str(_parallel_file(tmp_path))) as reader:
-        with pytest.raises(LedgerError, match="worker broke"):
-            reader.verify(workers=2)
+    with (
+        open_ledger("sqlite", str(_parallel_file(tmp_path))) as reader,
+        pytest.raises(LedgerError, match="worker broke"),
+    ):
+        reader.verify(workers=2)
 
 
 def test_ledger_can_be_used_from_another_thread(tmp_path):

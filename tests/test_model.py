@@ -100,8 +100,8 @@ def test_trust_weighted_consensus_lowers_liars_trust():
                                            malicious_behavior="lie"), rng=2)
     for _ in range(40):
         model.step()
-    trust = model.trust.trust
-    assert trust[model.malicious].mean() < trust[model.honest].mean()
+    trust = model.state.trust.trust
+    assert trust[model.state.malicious].mean() < trust[model.state.honest].mean()
 
 
 def test_gossip_spreads_signatures_and_counts_pushes():
@@ -119,7 +119,7 @@ def test_agents_expose_node_state_on_the_network():
         model.step()
     states = {a.state for a in model.agents}
     assert states <= set(NODE_STATES) and "under_attack" in states | {"protected"}
-    assert sum(a.detections for a in model.agents) == int(model.detections.sum()) > 0
+    assert sum(a.detections for a in model.agents) == int(model.state.detections.sum()) > 0
     assert all(a.cell.coordinate == a.node_id for a in model.agents)
 
 

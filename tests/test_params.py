@@ -11,24 +11,27 @@ from workbench import ModelParams, run_model
 from workbench.model.params import field_names
 
 
-@pytest.mark.parametrize("field, value, fragment", [
-    ("n_nodes", 1, "n_nodes=1 is out of range; expected an integer with 2 <= x"),
-    ("n_nodes", 2.5, "n_nodes=2.5 is out of range"),
-    ("topology", "mesh", "topology='mesh' is not allowed; choose one of 'complete', 'small_world'"),
-    ("sharing", "email", "sharing='email' is not allowed"),
-    ("gossip_fanout", 0, "gossip_fanout=0 is out of range; expected an integer with 1 <= x"),
-    ("consensus", "vote", "consensus='vote' is not allowed"),
-    ("quorum", 0.5, "quorum=0.5 is out of range; expected a number with 0.5 < x <= 1"),
-    ("quorum", 1.01, "quorum=1.01 is out of range"),
-    ("validation", "oracle", "validation='oracle' is not allowed"),
-    ("validator_accuracy", -0.1, "validator_accuracy=-0.1 is out of range; expected a number with 0.0 <= x <= 1.0"),
-    ("malicious_fraction", 1.0, "malicious_fraction=1.0 is out of range; expected a number with 0.0 <= x < 1.0"),
-    ("malicious_behavior", "troll", "malicious_behavior='troll' is not allowed"),
-    ("detector", "svm", "detector='svm' is not allowed; choose one of 'iforest', 'zscore'"),
-    ("flows_per_node", 0, "flows_per_node=0 is out of range"),
-    ("spread_prob", float("nan"), "spread_prob=nan is out of range"),
-    ("n_nodes", True, "n_nodes=True is out of range"),
-])
+@pytest.mark.parametrize(
+    "field, value, fragment",
+    [
+        ("n_nodes", 1, "n_nodes=1 is out of range; expected an integer with 2 <= x"),
+        ("n_nodes", 2.5, "n_nodes=2.5 is out of range"),
+        ("topology", "mesh", "topology='mesh' is not allowed; choose one of 'complete', 'small_world'"),
+        ("sharing", "email", "sharing='email' is not allowed"),
+        ("gossip_fanout", 0, "gossip_fanout=0 is out of range; expected an integer with 1 <= x"),
+        ("consensus", "vote", "consensus='vote' is not allowed"),
+        ("quorum", 0.5, "quorum=0.5 is out of range; expected a number with 0.5 < x <= 1"),
+        ("quorum", 1.01, "quorum=1.01 is out of range"),
+        ("validation", "oracle", "validation='oracle' is not allowed"),
+        ("validator_accuracy", -0.1, "validator_accuracy=-0.1 is out of range; expected a number with 0.0 <= x <= 1.0"),
+        ("malicious_fraction", 1.0, "malicious_fraction=1.0 is out of range; expected a number with 0.0 <= x < 1.0"),
+        ("malicious_behavior", "troll", "malicious_behavior='troll' is not allowed"),
+        ("detector", "svm", "detector='svm' is not allowed; choose one of 'iforest', 'zscore'"),
+        ("flows_per_node", 0, "flows_per_node=0 is out of range"),
+        ("spread_prob", float("nan"), "spread_prob=nan is out of range"),
+        ("n_nodes", True, "n_nodes=True is out of range"),
+    ],
+)
 def test_invalid_values_name_field_value_and_range(field, value, fragment):
     with pytest.raises(ValueError) as err:
         ModelParams(**{field: value})
@@ -36,7 +39,7 @@ def test_invalid_values_name_field_value_and_range(field, value, fragment):
 
 
 def test_relations_between_fields_are_checked():
-    with pytest.raises(ValueError, match="attack_flows_per_node=60 is out of range.*flows_per_node \\(50\\)"):
+    with pytest.raises(ValueError, match=r"attack_flows_per_node=60 is out of range.*flows_per_node \(50\)"):
         ModelParams(attack_flows_per_node=60)
     with pytest.raises(ValueError, match="ledger_path=None is not allowed with ledger='sqlite'"):
         ModelParams(ledger="sqlite")

@@ -1,4 +1,5 @@
-"""make report's engine: papermill executes a notebook into HTML without code; bad parameters fail cleanly."""
+"""make report's engine: papermill executes a notebook into HTML without code; bad parameters fail cleanly;
+reports/index.html lists every notebook with its question, headline numbers and status."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from workbench.analysis.headline import MIME
+from workbench.report_site import read_title_question, render_index
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +23,7 @@ def _report(tmp_path: Path, *params: str) -> subprocess.CompletedProcess:
     args = [sys.executable, "-m", "workbench", "report", "--only", "01_single_run", "--out", str(tmp_path / "out")]
     for p in params:
         args += ["-p", *p.split("=", 1)]
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(args, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.slow
@@ -30,8 +36,90 @@ def test_report_renders_html_without_code(tmp_path):
     assert (tmp_path / "out" / "01_single_run.ipynb").exists()
 
 
-def test_bad_parameter_fails_with_the_models_message_and_writes_nothing(tmp_path):
+def test_bad_parameter_fails_with_the_models_message_and_writes_no_report(tmp_path):
     done = _report(tmp_path, "n_nodes=1")
     assert done.returncode == 1
     assert "n_nodes=1 is out of range; expected an integer with 2 <= x" in done.stderr
-    assert not (tmp_path / "out").exists()
+    out = tmp_path / "out"
+    assert not (out / "01_single_run.html").exists() and not (out / "01_single_run.ipynb").exists()
+    index = (out / "index.html").read_text()
+    assert "n_nodes=1 is out of range" in index and 'href="01_single_run.html"' not in index
+    # the kernel talks over Unix sockets (report.kernel_transport): no TCP-without-encryption warning
+    assert "without encryption" not in done.stderr
+
+
+def _notebook(path: Path, title: str, question: str, code: str) -> None:
+    nb = new_notebook(cells=[new_markdown_cell(f"# {title}\n\n**Question:** {question} More detail here.\n\nMethod."),
+                             new_code_cell("scale = 2", metadata={"tags": ["parameters"]}),
+                             new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def _report_folder(notebooks: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1", PYTHONPATH=str(ROOT))  # the kernel imports this checkout
+    args = [sys.executable, "-m", "workbench", "report", "--notebooks", str(notebooks), "--out", str(out), *extra]
+    return subprocess.run(args, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_index_lists_every_notebook_with_headline_or_error_and_no_stale_copy(tmp_path):
+    notebooks, out = tmp_path / "nbs", tmp_path / "out"
+    notebooks.mkdir()
+    _notebook(notebooks / "01_good.ipynb", "A good study", "How big is <b>two</b> times the scale?",
+              "from workbench.analysis.headline import show_headline\n"
+              "show_headline({'doubled': 2 * scale, 'f_star': (0.31, 0.28, 0.35)}, labels={'f_star': 'breakdown f*'},"
+              " units={'f_star': 'of nodes'})")
+    _notebook(notebooks / "02_bad.ipynb", "A broken study", "Does it fail?", "raise ValueError('boom: scale too big')")
+    out.mkdir()
+    (out / "02_bad.html").write_text("<p>stale results</p>")  # an older, successful run of the failing notebook
+    done = _report_folder(notebooks, out, "-p", "scale", "3")
+    assert done.returncode == 1, done.stderr[-2000:]
+    index = (out / "index.html").read_text()
+    assert "A good study" in index and "A broken study" in index
+    assert "How big is &lt;b&gt;two&lt;/b&gt; times the scale?" in index and "More detail" not in index
+    assert 'href="01_good.html"' in index and ">6<" in index and "breakdown f*" in index and "[0.28, 0.35]" in index
+    assert "ValueError: boom: scale too big" in index
+    assert "02_bad.html" not in index and not (out / "02_bad.html").exists()  # withdrawn, not linked
+    assert (out / "stale" / "02_bad.html").exists()
+    assert "<script" not in index and "http" not in index  # static, no CDN
+    assert "scale=3" in index
+
+    # a later --only run of the good notebook keeps the failed card
+    done = _report_folder(notebooks, out, "--only", "01_good")
+    assert done.returncode == 0, done.stderr[-2000:]
+    index = (out / "index.html").read_text()
+    assert ">4<" in index and "ValueError: boom" in index
+
+
+def test_title_and_question_convention():
+    nb = new_notebook(cells=[new_markdown_cell("# 04 · Breakdown\n\nIntro."),
+                             new_markdown_cell("Text\n**Question.** How much malice\ndoes it survive? Then more.")])
+    assert read_title_question(nb, "x") == ("04 · Breakdown", "How much malice does it survive?")
+    assert read_title_question(new_notebook(cells=[new_code_cell("1")]), "fallback") == ("fallback", "")
+
+
+def test_render_index_escapes_text_and_links_only_existing_ok_reports(tmp_path):
+    (tmp_path / "a.html").write_text("report")
+    entries = [
+        {"name": "a", "title": "A", "question": "Q?", "status": "ok", "html": "a.html", "runtime_s": 75.0,
+         "finished_at": "now", "parameters": {}, "error": "",
+         "headline": [{"name": "x", "label": "x", "unit": "", "text": "not reached"}]},
+        {"name": "b", "title": "B <i>", "question": "", "status": "ok", "html": "b.html", "runtime_s": 1.0,
+         "finished_at": "now", "parameters": {}, "error": "", "headline": []},
+        {"name": "c", "title": "C", "question": "", "status": "not run", "html": None, "runtime_s": None,
+         "finished_at": None, "parameters": {}, "error": "", "headline": []},
+    ]
+    page = render_index(entries, tmp_path)
+    assert 'href="a.html"' in page and 'href="b.html"' not in page  # b's file is missing
+    assert "B &lt;i&gt;" in page and "not reached" in page and "1 min 15 s" in page and "not run" in page
+
+
+def test_headline_output_is_read_back_from_an_executed_notebook():
+    from workbench.analysis.headline import headline_payload, read_headline
+
+    first = headline_payload({"a": 1.0, "b": float("nan")})
+    second = headline_payload({"a": 2.0})
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={MIME: first})]),
+                             new_code_cell("y", outputs=[nbformat.v4.new_output("display_data", data={MIME: second})])])
+    items = {i["name"]: i for i in read_headline(nb)}
+    assert items["a"]["value"] == 2.0 and items["b"]["value"] is None

@@ -10,7 +10,10 @@ import pytest
 
 from workbench import ModelParams, run_model
 from workbench.model.consensus import (
-    approvals_needed, collusion_false_acceptance, condorcet_confirm_probability, decide,
+    approvals_needed,
+    collusion_false_acceptance,
+    condorcet_confirm_probability,
+    decide,
 )
 from workbench.model.gossip import expected_push_rounds
 
@@ -21,10 +24,22 @@ FG_OFFSET = 1.17
 def _spread_rounds(n_nodes: int, malicious_fraction: float, steps: int, seeds: range, tail: int = 30) -> np.ndarray:
     """Push rounds until every node holds a signature, for forgeries made at least ``tail`` steps
     before the end (so that slow spreads are not cut off, which would bias the mean down)."""
-    base = ModelParams(n_nodes=n_nodes, topology="complete", sharing="gossip", gossip_fanout=1,
-                       validation="independent", validator_accuracy=1.0, vote_deadline_steps=1000,
-                       n_campaigns=0, flows_per_node=4, attack_flows_per_node=1, warmup_steps=2,
-                       malicious_fraction=malicious_fraction, malicious_behavior="forge", forge_prob=1.0)
+    base = ModelParams(
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="gossip",
+        gossip_fanout=1,
+        validation="independent",
+        validator_accuracy=1.0,
+        vote_deadline_steps=1000,
+        n_campaigns=0,
+        flows_per_node=4,
+        attack_flows_per_node=1,
+        warmup_steps=2,
+        malicious_fraction=malicious_fraction,
+        malicious_behavior="forge",
+        forge_prob=1.0,
+    )
     rounds = []
     for seed in seeds:
         sigs = run_model(base, seed=seed, steps=steps).signatures
@@ -34,7 +49,9 @@ def _spread_rounds(n_nodes: int, malicious_fraction: float, steps: int, seeds: r
     return pd.concat(rounds).to_numpy()
 
 
-@pytest.mark.parametrize("n_nodes, malicious_fraction, steps, seeds", [(100, 0.1, 45, range(3)), (1000, 0.02, 45, range(1))])
+@pytest.mark.parametrize(
+    "n_nodes, malicious_fraction, steps, seeds", [(100, 0.1, 45, range(3)), (1000, 0.02, 45, range(1))]
+)
 def test_push_gossip_matches_frieze_grimmett(n_nodes, malicious_fraction, steps, seeds):
     rounds = _spread_rounds(n_nodes, malicious_fraction, steps, seeds)
     assert rounds.size >= 200, "too few fully spread signatures to test"
@@ -46,9 +63,19 @@ def test_push_gossip_matches_frieze_grimmett(n_nodes, malicious_fraction, steps,
 
 def test_majority_vote_matches_condorcet_binomial_tail():
     n_nodes, accuracy = 11, 0.6
-    params = ModelParams(n_nodes=n_nodes, topology="complete", sharing="ledger", validation="independent",
-                         validator_accuracy=accuracy, consensus="majority", n_campaigns=10,
-                         campaign_interval_steps=3, campaign_seed_nodes=4, flows_per_node=20, warmup_steps=3)
+    params = ModelParams(
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="ledger",
+        validation="independent",
+        validator_accuracy=accuracy,
+        consensus="majority",
+        n_campaigns=10,
+        campaign_interval_steps=3,
+        campaign_seed_nodes=4,
+        flows_per_node=20,
+        warmup_steps=3,
+    )
     sigs = pd.concat([run_model(params, seed=s, steps=36).signatures for s in range(25)])
     genuine = sigs[sigs.genuine & (sigs.outcome != "pending")]
     assert len(genuine) >= 300
@@ -74,10 +101,22 @@ def test_collusion_formula_on_the_pure_decision_function():
 
 def test_collusion_formula_through_the_model():
     n_nodes, error, quorum = 21, 0.5, 2 / 3
-    params = ModelParams(n_nodes=n_nodes, topology="complete", sharing="ledger", validation="independent",
-                         validator_accuracy=1 - error, consensus="supermajority", quorum=quorum,
-                         malicious_fraction=4 / 21, malicious_behavior="collude", forge_prob=0.5,
-                         n_campaigns=0, flows_per_node=5, attack_flows_per_node=1, warmup_steps=2)
+    params = ModelParams(
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="ledger",
+        validation="independent",
+        validator_accuracy=1 - error,
+        consensus="supermajority",
+        quorum=quorum,
+        malicious_fraction=4 / 21,
+        malicious_behavior="collude",
+        forge_prob=0.5,
+        n_campaigns=0,
+        flows_per_node=5,
+        attack_flows_per_node=1,
+        warmup_steps=2,
+    )
     sigs = pd.concat([run_model(params, seed=s, steps=30).signatures for s in range(10)])
     forged = sigs[sigs.forged & (sigs.outcome != "pending")]
     assert len(forged) >= 300
@@ -91,9 +130,21 @@ def test_collusion_formula_through_the_model():
 
 
 def test_enough_colluders_always_win():
-    params = ModelParams(n_nodes=11, topology="complete", sharing="ledger", validation="independent",
-                         validator_accuracy=1.0, consensus="majority", malicious_fraction=0.6,
-                         malicious_behavior="collude", forge_prob=1.0, n_campaigns=0, flows_per_node=5, attack_flows_per_node=1, warmup_steps=2)
+    params = ModelParams(
+        n_nodes=11,
+        topology="complete",
+        sharing="ledger",
+        validation="independent",
+        validator_accuracy=1.0,
+        consensus="majority",
+        malicious_fraction=0.6,
+        malicious_behavior="collude",
+        forge_prob=1.0,
+        n_campaigns=0,
+        flows_per_node=5,
+        attack_flows_per_node=1,
+        warmup_steps=2,
+    )
     sigs = run_model(params, seed=3, steps=10).signatures
     forged = sigs[sigs.forged & (sigs.outcome != "pending")]
     assert len(forged) > 0 and (forged.outcome == "confirmed").all()

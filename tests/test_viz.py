@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("solara")
 
-from workbench import ModelParams, ThreatIntelModel  # noqa: E402
-from workbench.viz import draw_dashboard, draw_network, layout_seed, node_layout, node_size  # noqa: E402
-from workbench.viz.controls import as_seed, initial_values, model_params  # noqa: E402
-from workbench.viz.style import STATE_COLORS, agent_portrayal  # noqa: E402
+from workbench import ModelParams, ThreatIntelModel
+from workbench.viz import draw_dashboard, draw_network, layout_seed, node_layout, node_size
+from workbench.viz.controls import as_seed, initial_values, model_params
+from workbench.viz.style import STATE_COLORS, agent_portrayal
 
 SMALL = {"n_nodes": 30, "warmup_steps": 2, "campaign_interval_steps": 3}
 
@@ -99,8 +99,17 @@ def test_portrayal_colours_by_state_and_sizes_by_detections():
 
 def test_controls_cover_the_main_parameters_within_their_ranges():
     params = model_params()
-    assert set(params) == {"rng", "n_nodes", "topology", "sharing", "consensus", "quorum",
-                           "malicious_fraction", "malicious_behavior", "detector"}
+    assert set(params) == {
+        "rng",
+        "n_nodes",
+        "topology",
+        "sharing",
+        "consensus",
+        "quorum",
+        "malicious_fraction",
+        "malicious_behavior",
+        "detector",
+    }
     fields = {f.name: f for f in dataclasses.fields(ModelParams)}
     for name, spec in params.items():
         if name == "rng":

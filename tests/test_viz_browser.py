@@ -30,8 +30,14 @@ APP = ROOT / "workbench" / "viz" / "app.py"
 ARTIFACTS = ROOT / "test-artifacts"
 N_NODES = 200
 N_STEPS = 4
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 START_TIMEOUT_S = 180
 RENDER_TIMEOUT_MS = 180_000
@@ -91,8 +97,20 @@ def server(chromium):
     )
     log_path = ARTIFACTS / "viz-server.log"
     log = log_path.open("w")
-    cmd = [sys.executable, "-m", "solara", "run", str(APP), "--host", "127.0.0.1", "--port", str(port),
-           "--production", "--no-check-version", "--no-open"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(APP),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+        "--no-open",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -146,7 +164,9 @@ def _wait_quiet(page) -> float:
     """Wait until no websocket message arrived for QUIET_MS; return the last arrival (ms)."""
     page.wait_for_function(
         f"() => window.__wbLastMessage !== undefined && performance.now() - window.__wbLastMessage > {QUIET_MS}",
-        polling=50, timeout=STEP_TIMEOUT_MS)
+        polling=50,
+        timeout=STEP_TIMEOUT_MS,
+    )
     return page.evaluate("() => window.__wbLastMessage")
 
 
@@ -167,7 +187,16 @@ def test_page_steps_in_chromium(chromium, server):
             page.wait_for_selector(".wb-step-counter", timeout=RENDER_TIMEOUT_MS)
             page.wait_for_function(
                 f"() => {{ const i = ({_GRID_IMAGES})(); return i.length > 0 && i[0].complete && i[0].w > 0; }}",
-                timeout=RENDER_TIMEOUT_MS)
+                timeout=RENDER_TIMEOUT_MS,
+            )
+            # The page's only tab shows its name, not Mesa's "PAGE 0" (_mesa_compat workaround 8).
+            from workbench.viz.components import PAGE_LABEL
+
+            tab_label = page.evaluate(
+                "() => { const t = document.querySelector('.v-tab'); "
+                "return t && getComputedStyle(t, '::after').content; }"
+            )
+            assert tab_label == f'"{PAGE_LABEL}"', tab_label
             start = _counter(page)
             print(f"\npage rendered at step {start}")
             _wait_quiet(page)
@@ -185,12 +214,15 @@ def test_page_steps_in_chromium(chromium, server):
                         const c = document.querySelector('.wb-step-counter');
                         const i = ({_GRID_IMAGES})();
                         return c && c.innerText.trim() === 'Step ' + k && i.every(x => x.complete && x.w > 0); }}""",
-                    arg=k, timeout=STEP_TIMEOUT_MS)
+                    arg=k,
+                    timeout=STEP_TIMEOUT_MS,
+                )
                 counter_shown.append(time.perf_counter() - t0)
                 # ... and the last message of the Step has arrived (figures rendered in later passes).
                 last_ms = _wait_quiet(page)
-                page.wait_for_function(f"() => ({_GRID_IMAGES})().every(x => x.complete && x.w > 0)",
-                                       timeout=STEP_TIMEOUT_MS)
+                page.wait_for_function(
+                    f"() => ({_GRID_IMAGES})().every(x => x.complete && x.w > 0)", timeout=STEP_TIMEOUT_MS
+                )
                 latencies.append(max(last_ms - clicked_ms, 0.0) / 1000)
                 cpu1 = _cpu_seconds(server["pid"])
                 if cpu0 is not None and cpu1 is not None:
@@ -201,15 +233,20 @@ def test_page_steps_in_chromium(chromium, server):
             page.get_by_role("button", name="▶").click()
             page.wait_for_function(
                 "n => parseInt(document.querySelector('.wb-step-counter').innerText.split(' ').pop()) >= n",
-                arg=start + N_STEPS + PLAY_STEPS, timeout=PLAY_TIMEOUT_MS)
+                arg=start + N_STEPS + PLAY_STEPS,
+                timeout=PLAY_TIMEOUT_MS,
+            )
             page.get_by_role("button", name="❚❚").click()
             page.get_by_role("button", name="Step").wait_for(state="visible")
             page.wait_for_function("() => !document.querySelector('button[disabled]')", timeout=STEP_TIMEOUT_MS)
             _wait_quiet(page)  # a Step in flight at the pause would replace figures under the checks below
             assert _counter(page) >= start + N_STEPS + PLAY_STEPS
             page.wait_for_function(
-                f"n => {{ const i = ({_GRID_IMAGES})(); return i.length >= n && i.every(x => x.complete && x.w > 0); }}",
-                arg=_N_FIGURES, timeout=STEP_TIMEOUT_MS)
+                f"n => {{ const i = ({_GRID_IMAGES})(); "
+                "return i.length >= n && i.every(x => x.complete && x.w > 0); }",
+                arg=_N_FIGURES,
+                timeout=STEP_TIMEOUT_MS,
+            )
 
             images = page.evaluate(_GRID_IMAGES)
             assert len(images) >= _N_FIGURES
@@ -222,19 +259,30 @@ def test_page_steps_in_chromium(chromium, server):
         finally:
             browser.close()
 
-    print(f"\nOne Step at {N_NODES} nodes -> page updated: median {statistics.median(latencies):.2f} s, "
-          f"max {max(latencies):.2f} s over {len(latencies)} steps "
-          f"({', '.join(f'{t:.2f}' for t in latencies)}; until the last websocket message of the Step)")
-    print(f"  step counter shown after: median {statistics.median(counter_shown):.2f} s "
-          f"({', '.join(f'{t:.2f}' for t in counter_shown)})")
+    print(
+        f"\nOne Step at {N_NODES} nodes -> page updated: median {statistics.median(latencies):.2f} s, "
+        f"max {max(latencies):.2f} s over {len(latencies)} steps "
+        f"({', '.join(f'{t:.2f}' for t in latencies)}; until the last websocket message of the Step)"
+    )
+    print(
+        f"  step counter shown after: median {statistics.median(counter_shown):.2f} s "
+        f"({', '.join(f'{t:.2f}' for t in counter_shown)})"
+    )
     if server_cpu:  # wall time includes waiting for a shared CPU; this is the server's own work
-        print(f"server CPU per Step: median {statistics.median(server_cpu):.2f} s "
-              f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+        print(
+            f"server CPU per Step: median {statistics.median(server_cpu):.2f} s "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        )
 
     # Offline: the browser only talked to the loopback server ...
-    outside = sorted({u for u in requests
-                      if urllib.parse.urlparse(u).scheme not in ("data", "blob", "about")
-                      and urllib.parse.urlparse(u).hostname not in LOOPBACK})
+    outside = sorted(
+        {
+            u
+            for u in requests
+            if urllib.parse.urlparse(u).scheme not in ("data", "blob", "about")
+            and urllib.parse.urlparse(u).hostname not in LOOPBACK
+        }
+    )
     assert not outside, f"page requested assets from outside the machine: {outside}"
     # ... and the server found every CDN asset locally (solara-assets) instead of fetching it.
     assert "Could not load URL" not in server["log"].read_text()

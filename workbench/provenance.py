@@ -13,8 +13,19 @@ from pathlib import Path
 from typing import Any
 
 TRACKED_PACKAGES = (
-    "threat-intel-workbench", "mesa", "numpy", "pandas", "scipy", "scikit-learn", "networkx",
-    "ray", "solara", "matplotlib", "papermill", "pyarrow", "cryptography",
+    "threat-intel-workbench",
+    "mesa",
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "networkx",
+    "ray",
+    "solara",
+    "matplotlib",
+    "papermill",
+    "pyarrow",
+    "cryptography",
 )
 
 
@@ -34,10 +45,17 @@ def git_commit(path: str | Path | None = None) -> str | None:
     the work tree has uncommitted changes; ``None`` outside a git checkout."""
     where = Path(path) if path is not None else Path(__file__).resolve().parent
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=where, capture_output=True,
-                                text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=where, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=where,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return f"{commit}-dirty" if dirty else commit
@@ -46,7 +64,7 @@ def git_commit(path: str | Path | None = None) -> str | None:
 def provenance(**extra: Any) -> dict[str, Any]:
     """A JSON-serialisable provenance record; ``extra`` (seeds, parameters, ...) is merged in."""
     record: dict[str, Any] = {
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "git_commit": git_commit(),

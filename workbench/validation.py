@@ -15,9 +15,7 @@ import math
 import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,9 +31,7 @@ class Range:
     def contains(self, value: float) -> bool:
         if self.low is not None and (value <= self.low if self.low_open else value < self.low):
             return False
-        if self.high is not None and (value >= self.high if self.high_open else value > self.high):
-            return False
-        return True
+        return not (self.high is not None and (value >= self.high if self.high_open else value > self.high))
 
     def describe(self) -> str:
         """E.g. ``an integer with 2 <= x <= 100000`` or ``a number with 0.0 < x``."""
@@ -56,7 +52,9 @@ def coerce_number(value: Any, integer: bool = False) -> int | float | None:
     if not math.isfinite(as_float):
         return None
     if integer:
-        return int(value) if as_float.is_integer() else None
+        if isinstance(value, numbers.Integral):
+            return int(value)  # exact, however large
+        return int(as_float) if as_float.is_integer() else None
     return as_float
 
 
@@ -78,7 +76,14 @@ def check_int(name: str, value: Any, low: int | None = None, high: int | None = 
     return int(check_number(name, value, Range(low, high, integer=True)))
 
 
-def check_choice(name: str, value: T, choices: Iterable[Any]) -> T:
+def check_bool(name: str, value: Any) -> bool:
+    """``value`` as a plain ``bool`` (numpy booleans accepted); else ``ValueError``."""
+    if type(value).__name__ not in ("bool", "bool_"):
+        raise ValueError(f"{name}={value!r} is not allowed; choose one of True, False")
+    return bool(value)
+
+
+def check_choice[T](name: str, value: T, choices: Iterable[Any]) -> T:
     """``value`` if it is one of ``choices``; else ``ValueError`` listing them."""
     allowed = tuple(choices)
     if value not in allowed:

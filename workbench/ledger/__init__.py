@@ -22,13 +22,27 @@ from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerEntry, Le
 from workbench.ledger.keys import derive_private_key
 from workbench.ledger.memory import MemoryLedger
 from workbench.ledger.summary import entries_per_kind, kinds_overview, plot_entries_per_kind
-
-BACKENDS = ("memory", "sqlite")
+from workbench.options import LEDGER_BACKENDS as BACKENDS
+from workbench.validation import check_choice, check_int
 
 __all__ = [
-    "BACKENDS", "COLUMNS", "GENESIS_HASH", "KINDS", "Ledger", "LedgerEntry", "LedgerError", "MemoryLedger",
-    "VerifyResult", "derive_private_key", "entries_per_kind", "kinds_overview", "open_ledger", "plot_entries_per_kind",
-    "rows_to_frame", "verify_file",
+    "BACKENDS",
+    "COLUMNS",
+    "GENESIS_HASH",
+    "KINDS",
+    "Ledger",
+    "LedgerEntry",
+    "LedgerError",
+    "MemoryLedger",
+    "VerifyResult",
+    "check_head",
+    "derive_private_key",
+    "entries_per_kind",
+    "kinds_overview",
+    "open_ledger",
+    "plot_entries_per_kind",
+    "rows_to_frame",
+    "verify_file",
 ]
 
 
@@ -47,6 +61,10 @@ def open_ledger(
     ``sign``). ``sign=False`` skips Ed25519 signatures (hash chain only). A sqlite ledger opened
     with ``key_seed=None`` is read-only: it can be read and verified but not appended to.
     """
+    try:
+        check_choice("kind", kind, BACKENDS)
+    except ValueError as exc:
+        raise LedgerError(str(exc)) from None
     if kind == "memory":
         if n_nodes is None or key_seed is None:
             raise LedgerError("the memory ledger needs n_nodes and key_seed")
@@ -56,24 +74,49 @@ def open_ledger(
 
         if not path:
             raise LedgerError("path=None is not allowed with kind='sqlite'; give a file path")
-        return SqliteLedger(path, n_nodes=None if n_nodes is None else _check_n_nodes(n_nodes),
-                            key_seed=key_seed, sign=bool(sign))
-    raise LedgerError(f"kind={kind!r} is not allowed; choose one of {', '.join(map(repr, BACKENDS))}")
+        return SqliteLedger(
+            path, n_nodes=None if n_nodes is None else _check_n_nodes(n_nodes), key_seed=key_seed, sign=bool(sign)
+        )
+    raise AssertionError(f"backend {kind!r} is listed in BACKENDS but not opened here")  # pragma: no cover
 
 
-def verify_file(path: str, *, workers: int | None = None) -> VerifyResult:
+def verify_file(path: str, *, workers: int | None = None, expect_head: str | None = None) -> VerifyResult:
     """Verify a sqlite ledger file using only what it contains (read-only).
 
     ``workers``: processes checking slices of the file; by default every CPU for a file of more
-    than 50,000 entries, else one (see :meth:`Ledger.verify`)."""
+    than 50,000 entries, else one (see :meth:`Ledger.verify`).
+
+    ``expect_head``: the hash of the last entry as recorded elsewhere (a run's provenance
+    ``ledger_head``, the sweep store's run record). A file is internally consistent after its last
+    entries were deleted and its ``head`` row rewritten to match; only a head recorded outside the
+    file tells such a truncated copy from the original. Then the result fails unless the file's
+    chain verifies *and* ends at that hash.
+    """
     with open_ledger("sqlite", path) as ledger:
-        return ledger.verify(workers=workers)
+        result = ledger.verify(workers=workers)
+        if expect_head is None or not result.ok:
+            return result
+        return check_head(result, ledger.head_hash(), expect_head)
+
+
+def check_head(result: VerifyResult, head_hash: str, expect_head: str) -> VerifyResult:
+    """``result`` of a ledger whose last entry hashes to ``head_hash``, failed unless that is
+    ``expect_head`` (64 hex digits, case ignored). Pure: no I/O."""
+    expected = str(expect_head).strip().lower()
+    if len(expected) != 64 or any(c not in "0123456789abcdef" for c in expected):
+        raise LedgerError(f"expect_head={expect_head!r} is not a SHA-256 hash; expected 64 hex digits")
+    if not result.ok or head_hash == expected:
+        return result
+    last = result.n_entries
+    reason = (
+        f"the ledger ends at entry {last}, whose hash {head_hash[:16]}… is not the expected head "
+        f"{expected[:16]}… (entries removed at the end and the head rewritten, or another ledger)"
+    )
+    return VerifyResult(False, last, last + 1, reason, result.signed)
 
 
 def _check_n_nodes(n_nodes: int) -> int:
-    if isinstance(n_nodes, bool) or not isinstance(n_nodes, int) and not hasattr(n_nodes, "__index__"):
-        raise LedgerError(f"n_nodes={n_nodes!r} is out of range; expected an integer with x >= 1")
-    value = int(n_nodes)
-    if value < 1:
-        raise LedgerError(f"n_nodes={n_nodes!r} is out of range; expected an integer with x >= 1")
-    return value
+    try:
+        return check_int("n_nodes", n_nodes, 1)
+    except ValueError as exc:
+        raise LedgerError(str(exc)) from None

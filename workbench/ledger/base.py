@@ -10,7 +10,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workbench.ledger.entry import COLUMNS, LedgerEntry, LedgerError, Row, VerifyResult, check_step, prepare_batch
+from workbench.ledger.entry import (
+    COLUMNS,
+    GENESIS_HASH,
+    LedgerEntry,
+    LedgerError,
+    Row,
+    VerifyResult,
+    check_step,
+    prepare_batch,
+)
 from workbench.ledger.verify import verify_rows
 
 if TYPE_CHECKING:  # pandas is imported when a frame is made: verifying (and its worker processes) need not
@@ -68,7 +77,7 @@ class Ledger(ABC):
     def _len(self) -> int:
         """Number of entries (the recorded head sequence number)."""
 
-    def _close(self) -> None:
+    def _close(self) -> None:  # noqa: B027 - an optional hook: most backends hold nothing to release
         """Release resources (default: nothing)."""
 
     def _where(self) -> str:
@@ -128,13 +137,20 @@ class Ledger(ABC):
         self._check_open()
         return self._len()
 
+    def head_hash(self) -> str:
+        """Hash of the last entry (``GENESIS_HASH`` when empty): with ``len(self)``, what a run
+        records so that a later check can tell a truncated copy whose head was rewritten."""
+        self._check_open()
+        row = self._row(self._len()) if self._len() else None
+        return GENESIS_HASH if row is None else row[6]
+
     def close(self) -> None:
         """Release the backend's resources; idempotent."""
         if not self._closed:
             self._closed = True
             self._close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -145,5 +161,7 @@ class Ledger(ABC):
             raise LedgerError(f"the {self.backend} ledger is closed")
 
     @staticmethod
-    def _verify_rows(rows: Iterable[Row], public_keys: Mapping[int, str], *, signed: bool, head_seq: int) -> VerifyResult:
+    def _verify_rows(
+        rows: Iterable[Row], public_keys: Mapping[int, str], *, signed: bool, head_seq: int
+    ) -> VerifyResult:
         return verify_rows(rows, public_keys, signed=signed, head_seq=head_seq)

@@ -101,7 +101,8 @@ def _c_encoder() -> Any:
     """CPython's C encoder with the canonical options, made once (half the cost per payload of
     ``JSONEncoder.encode``, which rebuilds it every call); ``None`` where unavailable."""
     try:
-        from json.encoder import c_make_encoder, encode_basestring_ascii
+        # c_make_encoder is private, hence absent from the type stubs
+        from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 
         # markers=None: no circular-reference bookkeeping; a circular payload hits RecursionError.
         encoder = c_make_encoder(None, _json_default, encode_basestring_ascii, None, ":", ",", True, False, False)
@@ -178,7 +179,9 @@ def prepare_batch(entries: Sequence[tuple[int, str, Mapping[str, Any]]], n_nodes
     Raises :class:`LedgerError` naming the offending entry; nothing is written in that case.
     """
     if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Sequence):
-        raise LedgerError(f"entries must be a sequence of (node_id, kind, payload) tuples, not {type(entries).__name__}")
+        raise LedgerError(
+            f"entries must be a sequence of (node_id, kind, payload) tuples, not {type(entries).__name__}"
+        )
     prepared: list[tuple[int, str, str]] = []
     append, encode = prepared.append, _C_ENCODER
     for i, item in enumerate(entries):
@@ -190,15 +193,22 @@ def prepare_batch(entries: Sequence[tuple[int, str, Mapping[str, Any]]], n_nodes
             node = _as_int("node_id", node_id)
             if node is None or not 0 <= node < n_nodes:
                 raise LedgerError(
-                    f"entries[{i}]: node_id={node_id!r} is not a known node; expected an integer with 0 <= x <= {n_nodes - 1}"
+                    f"entries[{i}]: node_id={node_id!r} is not a known node; "
+                    f"expected an integer with 0 <= x <= {n_nodes - 1}"
                 )
             node_id = node
         if kind not in KINDS:
-            raise LedgerError(f"entries[{i}]: kind={kind!r} is not allowed; choose one of {', '.join(map(repr, KINDS))}")
+            raise LedgerError(
+                f"entries[{i}]: kind={kind!r} is not allowed; choose one of {', '.join(map(repr, KINDS))}"
+            )
         if type(payload) is not dict and not isinstance(payload, Mapping):
-            raise LedgerError(f"entries[{i}]: payload must be a mapping (a dict of JSON values), not {type(payload).__name__}")
+            raise LedgerError(
+                f"entries[{i}]: payload must be a mapping (a dict of JSON values), not {type(payload).__name__}"
+            )
         try:
-            text = "".join(encode(payload, 0)) if encode is not None and type(payload) is dict else canonical_json(payload)
+            text = (
+                "".join(encode(payload, 0)) if encode is not None and type(payload) is dict else canonical_json(payload)
+            )
         except (TypeError, ValueError, RecursionError) as exc:
             raise LedgerError(f"entries[{i}]: payload is not JSON-serialisable: {exc}") from None
         append((node_id, kind, text))

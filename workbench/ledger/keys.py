@@ -14,9 +14,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from workbench.ledger.entry import LedgerError, Row
+from workbench.ledger.entry import Row
 
-__all__ = ["InvalidSignature", "NodeKeys", "derive_private_key", "public_key_hex", "load_public_key"]
+__all__ = ["InvalidSignature", "NodeKeys", "derive_private_key", "public_key_hex"]
 
 
 def derive_private_key(key_seed: int, node_id: int) -> Ed25519PrivateKey:
@@ -29,14 +29,6 @@ def public_key_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     """Raw 32-byte public key as 64 hex digits."""
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     return public.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
-
-
-def load_public_key(hex_key: str) -> Ed25519PublicKey:
-    """Public key from its 64-hex-digit raw form."""
-    try:
-        return Ed25519PublicKey.from_public_bytes(bytes.fromhex(hex_key))
-    except (ValueError, TypeError) as exc:
-        raise LedgerError(f"public key {hex_key!r} is not a 32-byte Ed25519 key in hex: {exc}") from None
 
 
 class NodeKeys:

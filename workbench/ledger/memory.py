@@ -67,7 +67,7 @@ class MemoryLedger(Ledger):
 
     def _rows_after(self, seq: int) -> list[Row]:
         self._sign_pending()
-        return self._rows[max(seq, 0):]
+        return self._rows[max(seq, 0) :]
 
     def _row(self, seq: int) -> Row | None:
         if not 1 <= seq <= len(self._rows):
@@ -77,7 +77,9 @@ class MemoryLedger(Ledger):
 
     def _verify(self, workers: int | None) -> VerifyResult:
         self._sign_pending()
-        return self._verify_rows(self._rows, _DerivedPublicKeys(self._keys), signed=self.signed, head_seq=self._head_seq)
+        return self._verify_rows(
+            self._rows, _DerivedPublicKeys(self._keys), signed=self.signed, head_seq=self._head_seq
+        )
 
     def _len(self) -> int:
         return self._head_seq

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from workbench.ledger.base import Ledger
 from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerError, Row, VerifyResult, chain_rows
@@ -60,10 +61,12 @@ _KEY_CHECK_NODES = 16
 
 def _locked(method: Callable) -> Callable:
     """Run a storage hook holding the ledger's lock: one transaction at a time per connection."""
+
     @functools.wraps(method)
-    def locked(self: "SqliteLedger", *args: object) -> object:
+    def locked(self: SqliteLedger, *args: object) -> object:
         with self._lock:
             return method(self, *args)
+
     return locked
 
 
@@ -72,7 +75,9 @@ class SqliteLedger(Ledger):
 
     backend = "sqlite"
 
-    def __init__(self, path: str | os.PathLike[str], *, n_nodes: int | None, key_seed: int | None, sign: bool = True) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, n_nodes: int | None, key_seed: int | None, sign: bool = True
+    ) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
         writable = key_seed is not None
@@ -87,8 +92,13 @@ class SqliteLedger(Ledger):
         try:
             # check_same_thread=False with a lock (see _locked): a UI may build the model in one
             # thread and step it in another.
-            self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode={mode}", uri=True,
-                                         isolation_level=None, timeout=30.0, check_same_thread=False)
+            self._conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode={mode}",
+                uri=True,
+                isolation_level=None,
+                timeout=30.0,
+                check_same_thread=False,
+            )
         except sqlite3.Error as exc:
             raise LedgerError(f"{self.path}: cannot open ({exc})") from None
         try:
@@ -99,7 +109,7 @@ class SqliteLedger(Ledger):
             else:
                 signed = sign
             super().__init__(n_nodes, signed=signed, writable=writable)
-            self._keys = NodeKeys(key_seed, n_nodes) if writable else None
+            self._keys = NodeKeys(key_seed, n_nodes) if key_seed is not None else None  # writable
             if writable:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -122,7 +132,10 @@ class SqliteLedger(Ledger):
         if meta.get("format") != FORMAT:
             raise LedgerError(f"{self.path} is not a workbench ledger (meta.format={meta.get('format')!r})")
         if meta.get("schema_version") != SCHEMA_VERSION:
-            raise LedgerError(f"{self.path}: schema_version={meta.get('schema_version')!r} is not supported; expected {SCHEMA_VERSION!r}")
+            raise LedgerError(
+                f"{self.path}: schema_version={meta.get('schema_version')!r} is not supported; "
+                f"expected {SCHEMA_VERSION!r}"
+            )
         try:
             stored_nodes, stored_signed = int(meta["n_nodes"]), meta["signed"] == "1"
         except (KeyError, ValueError) as exc:
@@ -135,16 +148,24 @@ class SqliteLedger(Ledger):
 
     def _check_keys(self) -> None:
         assert self._keys is not None
-        stored = dict(self._conn.execute("SELECT node_id, public_key FROM nodes WHERE node_id < ?", (_KEY_CHECK_NODES,)))
+        stored = dict(
+            self._conn.execute("SELECT node_id, public_key FROM nodes WHERE node_id < ?", (_KEY_CHECK_NODES,))
+        )
         for node_id in range(min(self.n_nodes, _KEY_CHECK_NODES)):
             if stored.get(node_id) != self._keys.public_hex(node_id):
                 raise LedgerError(f"key_seed does not match the keys {self.path} was written with (node {node_id})")
 
     def _create(self) -> None:
         assert self._keys is not None
-        meta = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "n_nodes": str(self.n_nodes),
-                "signed": "1" if self.signed else "0", "hash": "sha256", "signature": "ed25519",
-                "genesis_hash": GENESIS_HASH}
+        meta = {
+            "format": FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "n_nodes": str(self.n_nodes),
+            "signed": "1" if self.signed else "0",
+            "hash": "sha256",
+            "signature": "ed25519",
+            "genesis_hash": GENESIS_HASH,
+        }
         keys = [(i, self._keys.public_hex(i)) for i in range(self.n_nodes)]
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
@@ -172,8 +193,10 @@ class SqliteLedger(Ledger):
         try:
             seq, digest, last_step = conn.execute("SELECT seq, hash, step FROM head").fetchone()
             if last_step is not None and step < last_step:
-                raise LedgerError(f"step={step} is out of range; expected an integer with x >= {last_step} "
-                                  f"(steps never go back: the last batch was step {last_step})")
+                raise LedgerError(
+                    f"step={step} is out of range; expected an integer with x >= {last_step} "
+                    f"(steps never go back: the last batch was step {last_step})"
+                )
             rows = chain_rows(step, prepared, seq, digest)
             if self.signed:
                 rows = self._keys.sign_rows(rows)
@@ -244,11 +267,20 @@ class SqliteLedger(Ledger):
             # Rows past the head, read in this connection's snapshot (workers may see a newer one
             # while a writer appends), checked as the sequential check would.
             keys = dict(self._conn.execute("SELECT node_id, public_key FROM nodes"))
-            prev_hash, prev_step = self._conn.execute("SELECT hash, step FROM entries WHERE seq = ?", (head_seq,)).fetchone()
+            prev_hash, prev_step = self._conn.execute(
+                "SELECT hash, step FROM entries WHERE seq = ?", (head_seq,)
+            ).fetchone()
             cursor = self._conn.execute(f"{_SELECT} WHERE seq > ? ORDER BY seq", (head_seq,))
             try:
-                bad = check_rows(_iterate(cursor), keys, signed=self.signed, head_seq=head_seq, start_seq=head_seq + 1,
-                                 start_prev_hash=prev_hash, start_step=prev_step)
+                bad = check_rows(
+                    _iterate(cursor),
+                    keys,
+                    signed=self.signed,
+                    head_seq=head_seq,
+                    start_seq=head_seq + 1,
+                    start_prev_hash=prev_hash,
+                    start_step=prev_step,
+                )
             finally:
                 cursor.close()
         if bad is None:
@@ -257,7 +289,10 @@ class SqliteLedger(Ledger):
         return VerifyResult(False, seq - 1, seq, reason, self.signed)
 
     def _where(self) -> str:
-        return f" in {self.path}, an existing file this ledger appends to; remove it or choose another path to start afresh"
+        return (
+            f" in {self.path}, an existing file this ledger appends to; "
+            "remove it or choose another path to start afresh"
+        )
 
     @_locked
     def _close(self) -> None:
@@ -288,8 +323,9 @@ _MIN_SLICE = 5_000
 _MAX_SLICE = 50_000
 _SLICES_PER_WORKER = 8
 
-_WORKER = ("import sys; sys.path.insert(0, sys.argv[1]); "
-           "from workbench.ledger.sqlite import _worker_main; _worker_main()")
+_WORKER = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from workbench.ledger.sqlite import _worker_main; _worker_main()"
+)
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -310,7 +346,9 @@ def default_workers(n_entries: int, signed: bool = True) -> int:
     return cpu_count() if n_entries > (AUTO_PARALLEL_ABOVE if signed else AUTO_PARALLEL_ABOVE_UNSIGNED) else 1
 
 
-def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int, int]], workers: int) -> tuple[int, str] | None:
+def _run_slices(
+    path: Path, signed: bool, head_seq: int, slices: list[tuple[int, int]], workers: int
+) -> tuple[int, str] | None:
     """Check ``slices`` (in seq order) in up to ``workers`` processes; the smallest bad entry.
 
     Slices are handed out in order as workers become free. Once a bad entry is known, slices
@@ -323,22 +361,22 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
 
     header = json.dumps([str(path.resolve()), signed, head_seq]) + "\n"
     pending = list(reversed(slices))  # pop() gives the next slice in seq order
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen[str]] = []
     selector = selectors.DefaultSelector()
-    busy: dict[subprocess.Popen, tuple[int, int]] = {}
+    busy: dict[subprocess.Popen[str], tuple[int, int]] = {}
     best: tuple[int, str] | None = None
 
-    def failed(proc: subprocess.Popen) -> LedgerError:
+    def failed(proc: subprocess.Popen[str]) -> LedgerError:
         proc.kill()
         proc.wait()
-        message = (proc.stderr.read().strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        message = (_pipe(proc.stderr).read().strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
         return LedgerError(f"{path}: a verification worker failed ({message})")
 
-    def give(proc: subprocess.Popen, text: str = "") -> None:
+    def give(proc: subprocess.Popen[str], text: str = "") -> None:
         lo, hi = pending.pop()
         try:
-            proc.stdin.write(f"{text}{lo} {hi}\n")
-            proc.stdin.flush()
+            _pipe(proc.stdin).write(f"{text}{lo} {hi}\n")
+            _pipe(proc.stdin).flush()
         except BrokenPipeError:
             raise failed(proc) from None
         busy[proc] = (lo, hi)
@@ -346,21 +384,27 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
     try:
         for _ in range(min(workers, len(slices))):
             try:
-                proc = subprocess.Popen([sys.executable, "-c", _WORKER, _PACKAGE_ROOT], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+                proc = subprocess.Popen(
+                    [sys.executable, "-c", _WORKER, _PACKAGE_ROOT],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    bufsize=1,
+                )
             except OSError:
                 if not procs:
                     raise _WorkersUnavailable from None
                 break
             procs.append(proc)
-            selector.register(proc.stdout, selectors.EVENT_READ, proc)
+            selector.register(_pipe(proc.stdout), selectors.EVENT_READ, proc)
             give(proc, header)
         while busy:
             for key, _ in selector.select():
                 proc = key.data
                 if proc not in busy:  # abandoned while handling an earlier event of this round
                     continue
-                line = proc.stdout.readline()
+                line = _pipe(proc.stdout).readline()
                 if not line:
                     raise failed(proc)
                 answer = json.loads(line)
@@ -375,13 +419,13 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
                     for other, (lo, _) in list(busy.items()):
                         if lo > best[0]:  # cannot hold an earlier bad entry: abandon
                             del busy[other]
-                            selector.unregister(other.stdout)
+                            selector.unregister(_pipe(other.stdout))
                             other.kill()
                 if pending:
                     give(proc)
                 else:
-                    selector.unregister(proc.stdout)
-                    proc.stdin.close()
+                    selector.unregister(_pipe(proc.stdout))
+                    _pipe(proc.stdin).close()
         return best
     finally:
         selector.close()
@@ -390,7 +434,8 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
                 proc.kill()
             for stream in (proc.stdin, proc.stdout, proc.stderr):
                 try:
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
                 except OSError:
                     pass
             try:
@@ -398,6 +443,12 @@ def _run_slices(path: Path, signed: bool, head_seq: int, slices: list[tuple[int,
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def _pipe(stream: IO[str] | None) -> IO[str]:
+    """A worker's pipe (always opened: every Popen above passes ``subprocess.PIPE``)."""
+    assert stream is not None
+    return stream
 
 
 def _worker_main() -> None:
@@ -412,6 +463,7 @@ def _worker_main() -> None:
         cache: dict[int, bytes] = {}
         for line in sys.stdin:
             lo, hi = map(int, line.split())
+            answer: object
             try:
                 answer = _check_slice(conn, keys, cache, signed, head_seq, lo, hi)
             except (sqlite3.DatabaseError, TypeError) as exc:
@@ -422,8 +474,9 @@ def _worker_main() -> None:
         conn.close()
 
 
-def _check_slice(conn: sqlite3.Connection, keys: dict, cache: dict, signed: bool, head_seq: int,
-                 lo: int, hi: int) -> tuple[int, str] | None:
+def _check_slice(
+    conn: sqlite3.Connection, keys: dict, cache: dict, signed: bool, head_seq: int, lo: int, hi: int
+) -> tuple[int, str] | None:
     """First bad entry among lo..hi, given the stored entry lo - 1."""
     before = conn.execute("SELECT hash, step FROM entries WHERE seq = ?", (lo - 1,)).fetchone()
     # A missing or bad entry lo - 1 is reported by the slice that holds it, which wins.
@@ -432,7 +485,16 @@ def _check_slice(conn: sqlite3.Connection, keys: dict, cache: dict, signed: bool
     # after ... is ..."); check_rows stops after entry hi.
     cursor = conn.execute(f"{_SELECT} WHERE seq >= ? ORDER BY seq", (lo,))
     try:
-        return check_rows(_iterate(cursor, 2048), keys, signed=signed, head_seq=head_seq, start_seq=lo,
-                          start_prev_hash=prev_hash, start_step=prev_step, stop_seq=hi, key_cache=cache)
+        return check_rows(
+            _iterate(cursor, 2048),
+            keys,
+            signed=signed,
+            head_seq=head_seq,
+            start_seq=lo,
+            start_prev_hash=prev_hash,
+            start_step=prev_step,
+            stop_seq=hi,
+            key_cache=cache,
+        )
     finally:
         cursor.close()

@@ -20,15 +20,21 @@ def entries_per_kind(frame: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     if frame.empty:
-        return pd.DataFrame({"step": pd.Series(dtype="int64"), "kind": pd.Series(dtype="object"),
-                             "n_entries": pd.Series(dtype="int64")})
+        return pd.DataFrame(
+            {"step": pd.Series(dtype="int64"), "kind": pd.Series(dtype="object"), "n_entries": pd.Series(dtype="int64")}
+        )
     steps = range(int(frame["step"].min()), int(frame["step"].max()) + 1)
     counts = frame.groupby(["step", "kind"]).size()
     full = pd.MultiIndex.from_product([steps, KINDS], names=["step", "kind"])
-    return counts.reindex(full, fill_value=0).rename("n_entries").reset_index().astype({"step": "int64", "n_entries": "int64"})
+    return (
+        counts.reindex(full, fill_value=0)
+        .rename("n_entries")
+        .reset_index()
+        .astype({"step": "int64", "n_entries": "int64"})
+    )
 
 
-def plot_entries_per_kind(frame: pd.DataFrame, ax: "Axes | None" = None, *, cumulative: bool = False) -> "Axes":
+def plot_entries_per_kind(frame: pd.DataFrame, ax: Axes | None = None, *, cumulative: bool = False) -> Axes:
     """Line per kind: entries written per step (or in total up to each step, ``cumulative``)."""
     import matplotlib.pyplot as plt
 
@@ -52,10 +58,12 @@ def kinds_overview(frame: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
     grouped = frame.groupby("kind")
-    overview = pd.DataFrame({
-        "n_entries": grouped.size(),
-        "n_writers": grouped["node_id"].nunique(),
-        "first_step": grouped["step"].min(),
-        "last_step": grouped["step"].max(),
-    })
+    overview = pd.DataFrame(
+        {
+            "n_entries": grouped.size(),
+            "n_writers": grouped["node_id"].nunique(),
+            "first_step": grouped["step"].min(),
+            "last_step": grouped["step"].max(),
+        }
+    )
     return overview.reindex([k for k in KINDS if k in overview.index]).rename_axis("kind").reset_index()

@@ -144,8 +144,16 @@ def verify_rows(
     check a slice of a ledger: its first seq, the hash and step of the entry before it, and the
     last entry to check (``None``: up to the end of ``rows``).
     """
-    bad = check_rows(rows, public_keys, signed=signed, head_seq=head_seq, start_seq=start_seq,
-                     start_prev_hash=start_prev_hash, start_step=start_step, stop_seq=stop_seq)
+    bad = check_rows(
+        rows,
+        public_keys,
+        signed=signed,
+        head_seq=head_seq,
+        start_seq=start_seq,
+        start_prev_hash=start_prev_hash,
+        start_step=start_step,
+        stop_seq=stop_seq,
+    )
     if bad is not None:
         seq, reason = bad
         return VerifyResult(False, seq - start_seq, seq, reason, signed)

@@ -18,17 +18,14 @@ scikit-learn-style use on ``(n, d)`` arrays; :func:`make_detector_bank` builds a
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from workbench.model.forests import (  # noqa: F401  (re-exported for callers of this module)
-    FlatForest, average_path_length, build_numpy_forests, compile_sklearn_forests, mean_path_length,
-)
+from workbench.model.forests import average_path_length, build_numpy_forests, compile_sklearn_forests, mean_path_length
+from workbench.options import DETECTORS
+from workbench.validation import Range, check_choice, check_int, check_number
 
-DETECTOR_NAMES = ("zscore", "iforest")
 FIT_BACKENDS = ("numpy", "sklearn")
 
 # Consistency constant: 1.4826 * MAD estimates the standard deviation of a normal distribution.
@@ -41,31 +38,6 @@ MEANAD_TO_SIGMA = 1.253314
 # --------------------------------------------------------------------------------------------
 # validation helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _check_int(name: str, value: object, low: int, high: int | None = None) -> int:
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if ok and low <= int(value) and (high is None or int(value) <= high):
-        return int(value)
-    upper = "" if high is None else f" <= {high}"
-    raise ValueError(f"{name}={value!r} is out of range; expected an integer with {low} <= x{upper}")
-
-
-def _check_real(name: str, value: object, low: float, high: float | None = None, *, low_open: bool = True) -> float:
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(float(value))
-    if ok:
-        v = float(value)
-        if (v > low if low_open else v >= low) and (high is None or v <= high):
-            return v
-    lo = f"{low} {'<' if low_open else '<='} x"
-    hi = "" if high is None else f" <= {high}"
-    raise ValueError(f"{name}={value!r} is out of range; expected a finite number with {lo}{hi}")
-
-
-def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of {', '.join(map(repr, choices))}")
-    return value  # type: ignore[return-value]
 
 
 def _check_array(X: object, name: str, shape_doc: str, *, n_nodes: int | None = None, n_features: int | None = None) -> np.ndarray:
@@ -151,8 +123,8 @@ class RobustZScoreBank(_FlagsMixin):
     MAD_FLOOR: float = 1e-6
 
     def __init__(self, threshold: float = 4.0, refit_steps: int = 10) -> None:
-        self.threshold = _check_real("threshold", threshold, 0.0)
-        self.refit_steps = _check_int("refit_steps", refit_steps, 1)
+        self.threshold = float(check_number("threshold", threshold, Range(0.0, low_open=True)))
+        self.refit_steps = check_int("refit_steps", refit_steps, 1)
 
     def fit(self, X: np.ndarray) -> RobustZScoreBank:
         """Fit every node's baseline on its warm-up window ``X`` of shape ``(N, W, d)``."""
@@ -243,9 +215,9 @@ class IsolationForestBank(_FlagsMixin):
         fit_backend: str = "numpy",
         rng: np.random.Generator | None = None,
     ) -> None:
-        self.n_trees = _check_int("n_trees", n_trees, 1)
-        self.contamination = _check_real("contamination", contamination, 0.0, 0.5)
-        self.fit_backend = _check_choice("fit_backend", fit_backend, FIT_BACKENDS)
+        self.n_trees = check_int("n_trees", n_trees, 1)
+        self.contamination = float(check_number("contamination", contamination, Range(0.0, 0.5, low_open=True)))
+        self.fit_backend = check_choice("fit_backend", fit_backend, FIT_BACKENDS)
         if rng is not None and not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng={rng!r} is not allowed; pass a numpy.random.Generator or None")
         self.rng = np.random.default_rng() if rng is None else rng
@@ -302,7 +274,6 @@ class IsolationForestBank(_FlagsMixin):
 
     def update(self, X: np.ndarray, flagged: np.ndarray) -> None:
         """No-op: forests are fitted once on the warm-up window (kept for a common interface)."""
-        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -386,7 +357,7 @@ def make_detector_bank(
     iforest_backend: str = "numpy",
 ) -> RobustZScoreBank | IsolationForestBank:
     """An unfitted bank by name: ``"zscore"`` or ``"iforest"`` (parameters as in ``ModelParams``)."""
-    _check_choice("name", name, DETECTOR_NAMES)
+    check_choice("name", name, DETECTORS)
     if name == "zscore":
         return RobustZScoreBank(threshold=zscore_threshold, refit_steps=zscore_refit_steps)
     return IsolationForestBank(

@@ -157,9 +157,9 @@ def build_numpy_forests(X: np.ndarray, n_trees: int, max_samples: int, rng: np.r
     so per-node min/max are ``reduceat`` calls and each split is a stable in-segment partition
     computed from cumulative sums -- no Python loop over trees or nodes.
     """
-    N, W, d = X.shape
+    N, _, d = X.shape
     T, S = n_trees, max_samples
-    max_depth = int(math.ceil(math.log2(max(S, 2))))
+    max_depth = math.ceil(math.log2(max(S, 2)))
     per_chunk = max(1, _CHUNK_ELEMENTS // (T * S))
     parts: list[tuple[np.ndarray, ...]] = []
     roots = np.empty((N, T), dtype=np.int64)

@@ -1,8 +1,28 @@
-"""Push gossip, vectorised over every (item, holder) pair of a round.
+"""Gossip without oracles: push, push-pull and rumour mongering, vectorised over many items at once.
 
-Each round every node holding an item pushes it to ``fanout`` neighbours drawn uniformly with
-replacement. Pushing stops once every node holds the item (an oracle stop: a deployed protocol
-would use a rumour-mongering counter, so message counts here are a lower bound).
+State of ``I`` items on ``N`` nodes is two boolean arrays of shape ``(I, N)``, updated in place:
+
+* ``holds[i, v]``: node ``v`` has item ``i``;
+* ``active[i, v]``: node ``v`` still passes item ``i`` on (pushes it, answers pulls for it);
+  ``active`` implies ``holds`` (callers that set ``active`` must set ``holds`` too).
+
+Nothing here looks at the whole network to decide anything: an item spreads only through messages,
+and a node stops passing it on only by a protocol rule (rumour mongering's coin, the blind coin of
+``stop_prob``) or because the caller deactivates it for a local reason (its vote deadline passed,
+it was decided, it expired). A caller knows an item is finished when ``active[i].any()`` is False,
+which a deployed system learns only by silence; the caller must not use ``holds[i].all()``.
+
+Activation rule (every mode): a node that receives an item it did not hold becomes active for it,
+unless it is a dropping relay (``relays[v]`` False): dropping relays still receive, but never pass
+on others' items. The caller activates an item's origin itself, so a dropping origin still pushes
+its own items.
+
+Messages: every function returns the messages it sent that carry an item; lost messages count (they
+were sent). Each message is lost independently with probability ``loss``.
+
+Neighbours: ``adjacency`` is a CSR matrix (rows in node order); ``None`` means the complete graph on
+``N`` nodes, sampled without building it (each pick uniform over the ``N - 1`` others). Targets are
+drawn uniformly with replacement from the sender's neighbours.
 """
 
 from __future__ import annotations
@@ -12,17 +32,196 @@ import math
 import numpy as np
 from scipy import sparse
 
+from workbench.options import GOSSIP_MODES
+
+
+def random_neighbours(nodes: np.ndarray, adjacency: sparse.csr_matrix | None, n_nodes: int,
+                      rng: np.random.Generator) -> np.ndarray:
+    """One uniformly random neighbour of each entry of ``nodes`` (``-1`` for an isolated node)."""
+    if adjacency is None:
+        pick = (rng.random(nodes.size) * (n_nodes - 1)).astype(np.int64)
+        return pick + (pick >= nodes)  # skip the node itself
+    degree = np.diff(adjacency.indptr)[nodes]
+    pick = adjacency.indptr[nodes] + (rng.random(nodes.size) * degree).astype(np.int64)
+    out = np.full(nodes.size, -1, np.int64)
+    has = degree > 0
+    out[has] = adjacency.indices[pick[has]]
+    return out
+
+
+def _deliver(holds: np.ndarray, active: np.ndarray, item: np.ndarray, target: np.ndarray,
+             relays: np.ndarray | None) -> np.ndarray:
+    """Give ``item[j]`` to ``target[j]``; activate first-time receivers that relay. Returns, per message,
+    whether the target held the item before this delivery (the sender's feedback)."""
+    had = holds[item, target]
+    new_item, new_target = item[~had], target[~had]
+    holds[new_item, new_target] = True
+    if relays is None:
+        active[new_item, new_target] = True
+    else:
+        keep = relays[new_target]
+        active[new_item[keep], new_target[keep]] = True
+    return had
+
+
+def _pairs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(item, node) indices of the True entries of an ``(I, N)`` mask (1-D search: much faster than 2-D nonzero)."""
+    return np.divmod(np.flatnonzero(mask), mask.shape[1])
+
+
+def _senders(active: np.ndarray, fanout: int) -> tuple[np.ndarray, np.ndarray]:
+    item, node = _pairs(active)
+    return np.repeat(item, fanout), np.repeat(node, fanout)
+
+
+def push(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int,
+         rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
+         stop_prob: float = 0.0) -> int:
+    """One synchronous push round, in place: every active holder sends each item to ``fanout`` random neighbours.
+
+    Rule for stopping: a node pushes an item every round while it is active for it. With
+    ``stop_prob = 0`` it stays active until the caller deactivates it (e.g. the item is decided or
+    expired: "push while the item is relevant"); with ``stop_prob > 0`` each pushing node loses
+    interest after a round with that probability (Demers et al.'s blind coin; on average
+    ``1 / stop_prob`` rounds of pushing per node). Returns the push messages sent (``fanout`` per
+    active holder).
+    """
+    item, node = _senders(active, fanout)
+    if item.size == 0:
+        return 0
+    target = random_neighbours(node, adjacency, holds.shape[1], rng)
+    ok = target >= 0
+    if loss > 0:
+        ok &= rng.random(item.size) >= loss
+    if stop_prob > 0:
+        stop = rng.random(item.size // fanout) < stop_prob
+        active[item[::fanout][stop], node[::fanout][stop]] = False
+    _deliver(holds, active, item[ok], target[ok], relays)
+    return int(item.size)
+
+
+def rumor(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int, k: float,
+          rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None) -> int:
+    """One synchronous round of push rumour mongering with feedback and coin (Demers et al. 1987), in place.
+
+    Every interested (active) holder pushes each item to ``fanout`` random neighbours. For every
+    delivered message whose receiver already held the item at the start of the round, the receiver
+    says so (the feedback rides on the same exchange) and the sender loses interest with probability
+    ``1 / k`` (``k >= 1``). A lost message brings no feedback. The item stops when no node is still
+    interested; nodes it never reached are the residue, ``s = exp(-(k + 1)(1 - s))`` on a large
+    complete graph (:func:`workbench.model.theory.rumor_residue`). Returns the push messages sent.
+    """
+    item, node = _senders(active, fanout)
+    if item.size == 0:
+        return 0
+    target = random_neighbours(node, adjacency, holds.shape[1], rng)
+    ok = target >= 0
+    if loss > 0:
+        ok &= rng.random(item.size) >= loss
+    item_ok, target_ok, node_ok = item[ok], target[ok], node[ok]
+    had = holds[item_ok, target_ok]
+    # Messages of one round reach a receiver one after another in a random order: only the first
+    # to reach a node that lacked the item brings it; the others hear "already known". (Feedback
+    # about the start-of-round state only would spare every sender that hit the same fresh node in
+    # one round, so items would reach more nodes than the protocol does.)
+    pair = item_ok.astype(np.int64) * holds.shape[1] + target_ok
+    order = np.lexsort((rng.random(pair.size), pair))
+    repeat = np.zeros(pair.size, bool)
+    repeat[order[1:]] = pair[order[1:]] == pair[order[:-1]]
+    had |= repeat
+    bored = had & (rng.random(had.size) < 1.0 / k)
+    _deliver(holds, active, item_ok, target_ok, relays)
+    active[item_ok[bored], node_ok[bored]] = False
+    return int(item.size)
+
+
+def push_pull(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int,
+              rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None) -> int:
+    """One synchronous push-pull round, in place (Karp et al. 2000).
+
+    Every node contacts ``fanout`` random neighbours (one draw per node and round, shared by all
+    items, as one exchange carries every item). Over a contact ``u -> v``: if ``u`` is an active
+    holder it pushes the item to ``v`` (one message, lost with probability ``loss``); if ``u`` lacks
+    the item and ``v`` is an active holder, ``u``'s request reaches ``v`` with probability
+    ``1 - loss`` and ``v`` replies with the item (one message, lost with probability ``loss``).
+    Holdings are those at the start of the round. Returns the item-carrying messages (pushes and
+    replies). The requests themselves are digests shared by all items, ``N * fanout`` per round;
+    the caller counts them once per round (:func:`pull_requests`). Work is proportional to the
+    active (item, node) pairs times their contacts, plus ``O(N fanout log N)`` per round.
+    """
+    n = holds.shape[1]
+    item, node = _pairs(active)
+    if item.size == 0:
+        return 0
+    callee = random_neighbours(np.repeat(np.arange(n), fanout), adjacency, n, rng)  # contact c is made by c // fanout
+    # pushes: each active holder over its own contacts
+    push_item = np.repeat(item, fanout)
+    push_target = callee[(node[:, None] * fanout + np.arange(fanout)).ravel()]
+    has_target = push_target >= 0
+    push_item, push_target = push_item[has_target], push_target[has_target]
+    # pulls: the contacts that reached an active holder, from callers lacking the item
+    order = np.argsort(callee, kind="stable")
+    sorted_callee = callee[order]
+    lo = np.searchsorted(sorted_callee, node, "left")
+    count = np.searchsorted(sorted_callee, node, "right") - lo
+    first = np.cumsum(count) - count
+    slot = np.repeat(lo - first, count) + np.arange(int(count.sum()))
+    pull_item = np.repeat(item, count)
+    requester = order[slot] // fanout
+    need = ~holds[pull_item, requester]
+    pull_item, requester = pull_item[need], requester[need]
+    if loss > 0:
+        arrived = rng.random(pull_item.size) >= loss  # the request
+        pull_item, requester = pull_item[arrived], requester[arrived]
+    sent = push_item.size + pull_item.size
+    if loss > 0:
+        push_ok = rng.random(push_item.size) >= loss
+        reply_ok = rng.random(pull_item.size) >= loss
+        push_item, push_target = push_item[push_ok], push_target[push_ok]
+        pull_item, requester = pull_item[reply_ok], requester[reply_ok]
+    _deliver(holds, active, np.concatenate([push_item, pull_item]), np.concatenate([push_target, requester]), relays)
+    return int(sent)
+
+
+def pull_requests(n_nodes: int, fanout: int) -> int:
+    """Request messages of one push-pull round: every node contacts ``fanout`` neighbours."""
+    return n_nodes * fanout
+
+
+def gossip_round(mode: str, holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None,
+                 fanout: int, rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
+                 rumor_k: float = 1.0) -> int:
+    """One round of ``mode`` (one of :data:`GOSSIP_MODES`); returns the item-carrying messages sent."""
+    if mode == "push":
+        return push(holds, active, adjacency, fanout, rng, loss=loss, relays=relays)
+    if mode == "push_pull":
+        return push_pull(holds, active, adjacency, fanout, rng, loss=loss, relays=relays)
+    if mode == "rumor":
+        return rumor(holds, active, adjacency, fanout, rumor_k, rng, loss=loss, relays=relays)
+    raise ValueError(f"mode={mode!r} is not allowed; choose one of {', '.join(map(repr, GOSSIP_MODES))}")
+
+
+def start(n_items: int, n_nodes: int, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``holds`` and ``active`` for items that start at ``origins`` (one origin per item, active there)."""
+    holds = np.zeros((n_items, n_nodes), bool)
+    holds[np.arange(n_items), origins] = True
+    return holds, holds.copy()
+
+
+# --- the first version, kept until the model switches to the functions above -------------------------
+
 
 def expected_push_rounds(n_nodes: int) -> float:
     """Frieze-Grimmett (1985) / Pittel (1987): push gossip (fanout 1) on the complete graph informs
-    all ``n`` nodes in ``log2 n + ln n + O(1)`` rounds; simulated offsets are 1.15-1.19 for n = 100..10,000."""
+    all ``n`` nodes in ``log2 n + ln n + O(1)`` rounds. The exact expectation for any ``n``, fanout
+    and loss is :func:`workbench.model.theory.push_spreading_time`."""
     return math.log2(n_nodes) + math.log(n_nodes)
 
 
 def push_round(holds: np.ndarray, adjacency: sparse.csr_matrix, fanout: int, rng: np.random.Generator) -> int:
-    """One synchronous push round for the items (rows) of ``holds`` (``(n_items, n_nodes)`` bools), in place.
+    """One push round of every holder (no activity state; the first version's rule), in place.
 
-    Only nodes holding an item at the start of the round push it. Returns the number of push messages.
+    Kept for the current model; new code uses :func:`push` with an ``active`` array.
     """
     item, node = np.nonzero(holds)
     if item.size == 0:

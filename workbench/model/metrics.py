@@ -6,108 +6,93 @@ Rates with an empty denominator are NaN.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Callable
 
+import mesa
 import numpy as np
 import pandas as pd
 
 from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED
-
-if TYPE_CHECKING:
-    from workbench.model.model import ThreatIntelModel
-
-COUNTS = ("attack_flows", "attack_flagged", "benign_flows", "benign_flagged", "attack_flows_blocked",
-          "attack_flows_passed", "benign_flows_blocked", "signatures_proposed", "signatures_confirmed",
-          "signatures_rejected", "votes_cast", "messages")
+from workbench.model.state import COUNTS, HasState, ModelState
 
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / den if den else float("nan")
 
 
-def empty_step() -> dict[str, int]:
-    return dict.fromkeys(COUNTS, 0)
-
-
-def record_traffic(model: "ThreatIntelModel", t: int, flows, flagged: np.ndarray, blocked: np.ndarray, m: dict) -> None:
-    """Count this step's flows at honest nodes; note first detections and nodes hit unprotected."""
-    honest = model.honest[:, None]
-    attack = (flows.label > 0) & honest
-    benign = (flows.label == 0) & honest
-    m["attack_flows"] = int(attack.sum())
-    m["attack_flagged"] = int((attack & flagged).sum())
-    m["benign_flows"] = int(benign.sum())
-    m["benign_flagged"] = int((benign & flagged).sum())
-    m["attack_flows_blocked"] = int((attack & blocked).sum())
-    m["attack_flows_passed"] = m["attack_flows"] - m["attack_flows_blocked"]
-    m["benign_flows_blocked"] = int((benign & blocked).sum())
-    model.detections += flagged.sum(axis=1)
-    model.hit_unprotected |= model.targeted & ~model.protected & model.honest
-    if m["attack_flagged"]:
-        detected = np.unique(flows.label[attack & flagged]) - 1
-        fresh = detected[model.first_detection[detected] < 0]
-        for c in fresh:
-            model.first_detection[c] = t - model.campaigns[c].start_step
-
-
 # --- reporters (module-level, named; one call per step) ---------------------------------------------
-def recall(model) -> float:
-    return _ratio(model.step_metrics["attack_flagged"], model.step_metrics["attack_flows"])
+def recall(model: HasState) -> float:
+    m = model.state.last
+    return _ratio(m.attack_flagged, m.attack_flows)
 
 
-def false_positive_rate(model) -> float:
-    return _ratio(model.step_metrics["benign_flagged"], model.step_metrics["benign_flows"])
+def false_positive_rate(model: HasState) -> float:
+    m = model.state.last
+    return _ratio(m.benign_flagged, m.benign_flows)
 
 
-def precision(model) -> float:
-    m = model.step_metrics
-    return _ratio(m["attack_flagged"], m["attack_flagged"] + m["benign_flagged"])
+def precision(model: HasState) -> float:
+    m = model.state.last
+    return _ratio(m.attack_flagged, m.attack_flagged + m.benign_flagged)
 
 
-def attack_blocked_frac(model) -> float:
-    return _ratio(model.step_metrics["attack_flows_blocked"], model.step_metrics["attack_flows"])
+def attack_blocked_frac(model: HasState) -> float:
+    m = model.state.last
+    return _ratio(m.attack_flows_blocked, m.attack_flows)
 
 
-def benign_blocked_frac(model) -> float:
-    return _ratio(model.step_metrics["benign_flows_blocked"], model.step_metrics["benign_flows"])
+def benign_blocked_frac(model: HasState) -> float:
+    m = model.state.last
+    return _ratio(m.benign_flows_blocked, m.benign_flows)
 
 
-def signatures_pending(model) -> int:
-    return int((model.sigs["outcome"] == PENDING).sum())
+def signatures_pending(model: HasState) -> int:
+    return int((model.state.sigs["outcome"] == PENDING).sum())
 
 
-def false_acceptance_rate(model) -> float:
+def false_acceptance_rate(model: HasState) -> float:
     """Non-genuine signatures confirmed / non-genuine signatures decided, so far."""
-    s = model.sigs
+    return _false_acceptance(model.state)
+
+
+def _false_acceptance(state: ModelState) -> float:
+    s = state.sigs
     decided = (s["outcome"] != PENDING) & ~s["genuine"]
     return _ratio((decided & (s["outcome"] == CONFIRMED)).sum(), decided.sum())
 
 
-def false_rejection_rate(model) -> float:
+def false_rejection_rate(model: HasState) -> float:
     """Genuine signatures rejected / genuine signatures decided, so far."""
-    s = model.sigs
+    return _false_rejection(model.state)
+
+
+def _false_rejection(state: ModelState) -> float:
+    s = state.sigs
     decided = (s["outcome"] != PENDING) & s["genuine"]
     return _ratio((decided & (s["outcome"] == REJECTED)).sum(), decided.sum())
 
 
-def protected_frac(model, c: int) -> float:
+def protected_frac(model: HasState, c: int) -> float:
     """Fraction of honest nodes protected against campaign ``c``."""
-    return float(model.protected[c, model.honest].mean())
+    state = model.state
+    return float(state.protected[c, state.honest].mean())
 
 
-def targeted_frac(model, c: int) -> float:
+def targeted_frac(model: HasState, c: int) -> float:
     """Fraction of honest nodes campaign ``c`` has reached."""
-    return float(model.targeted[c, model.honest].mean())
+    state = model.state
+    return float(state.targeted[c, state.honest].mean())
 
 
-def step_count(model, name: str) -> int:
-    """This step's value of one of :data:`COUNTS`."""
-    return int(model.step_metrics[name])
+def step_count(model: HasState, name: str) -> int:
+    """This step's value of one of :data:`~workbench.model.state.COUNTS`."""
+    return int(getattr(model.state.last, name))
 
 
-def model_reporters(n_campaigns: int) -> dict[str, Callable]:
-    reporters: dict[str, Callable] = {name: partial(step_count, name=name) for name in COUNTS}
+def model_reporters(n_campaigns: int) -> dict[str, Callable[[HasState], float]]:
+    """Reporters for Mesa's DataCollector: the step counts, rates, and per-campaign fractions."""
+    reporters: dict[str, Callable[[HasState], float]] = {name: partial(step_count, name=name) for name in COUNTS}
     reporters.update(recall=recall, fpr=false_positive_rate, precision=precision,
                      attack_blocked_frac=attack_blocked_frac, benign_blocked_frac=benign_blocked_frac,
                      signatures_pending=signatures_pending, false_acceptance_rate=false_acceptance_rate,
@@ -119,21 +104,21 @@ def model_reporters(n_campaigns: int) -> dict[str, Callable]:
 
 
 # --- run-level frames ----------------------------------------------------------------------------------
-def steps_frame(model: "ThreatIntelModel") -> pd.DataFrame:
+def steps_frame(datacollector: mesa.DataCollector) -> pd.DataFrame:
     """One row per step (``step`` from 1)."""
-    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame = datacollector.get_model_vars_dataframe().reset_index(drop=True)
     frame.insert(0, "step", np.arange(1, len(frame) + 1))
     return frame
 
 
-def signatures_frame(model: "ThreatIntelModel") -> pd.DataFrame:
+def signatures_frame(state: ModelState) -> pd.DataFrame:
     """One row per signature, with its rule, ground truth, outcome, votes and cost."""
-    s = model.sigs
+    s = state.sigs
     n = len(s)
     decided = s["decided_step"].astype(float)
     spread = s["spread_done_step"].astype(float)
     frame = pd.DataFrame({
-        "sig_id": s.sig_ids[:n], "origin": s["origin"], "origin_malicious": model.malicious[s["origin"]],
+        "sig_id": s.sig_ids[:n], "origin": s["origin"], "origin_malicious": state.malicious[s["origin"]],
         "created_step": s["created_step"], "threat_type": s.kinds[:n], "confidence": s["confidence"], "genuine": s["genuine"],
         "forged": s["forged"], "campaign": s["campaign"], "coverage": s["coverage"],
         "outcome": [OUTCOME_NAMES[int(o)] for o in s["outcome"]],
@@ -147,47 +132,50 @@ def signatures_frame(model: "ThreatIntelModel") -> pd.DataFrame:
     return frame
 
 
-def campaigns_frame(model: "ThreatIntelModel") -> pd.DataFrame:
+def campaigns_frame(state: ModelState) -> pd.DataFrame:
     """One row per campaign: type, start, time to first detection, T50/T90 (steps after the start;
     NaN when never reached) and the fraction of honest nodes hit before they were protected."""
     def steps(a: np.ndarray) -> np.ndarray:
         return np.where(a >= 0, a, np.nan).astype(float)
 
-    honest = model.honest
+    honest, camps = state.honest, state.campaigns
     return pd.DataFrame({
-        "campaign": [c.index for c in model.campaigns], "kind": [c.kind for c in model.campaigns],
-        "start_step": [c.start_step for c in model.campaigns],
-        "ttd_steps": steps(model.first_detection), "t50_steps": steps(model.t50), "t90_steps": steps(model.t90),
-        "hit_before_protected_frac": model.hit_unprotected[:, honest].mean(axis=1) if model.campaigns else [],
-        "targeted_frac": model.targeted[:, honest].mean(axis=1) if model.campaigns else [],
-        "protected_frac": model.protected[:, honest].mean(axis=1) if model.campaigns else [],
+        "campaign": [c.index for c in camps], "kind": [c.kind for c in camps],
+        "start_step": [c.start_step for c in camps],
+        "ttd_steps": steps(state.first_detection), "t50_steps": steps(state.t50), "t90_steps": steps(state.t90),
+        "hit_before_protected_frac": state.hit_unprotected[:, honest].mean(axis=1) if camps else [],
+        "targeted_frac": state.targeted[:, honest].mean(axis=1) if camps else [],
+        "protected_frac": state.protected[:, honest].mean(axis=1) if camps else [],
     })
 
 
-def summary(model: "ThreatIntelModel", campaigns: pd.DataFrame) -> dict[str, float]:
+def summary(state: ModelState, campaigns: pd.DataFrame) -> dict[str, float]:
     """The run's scalar outcomes (see the README's glossary)."""
-    tot, s = model.totals, model.sigs
+    tot, s = state.totals, state.sigs
     outcome = s["outcome"]
     n_sig = len(s)
-    nanmean = lambda col: float(campaigns[col].mean()) if len(campaigns) and campaigns[col].notna().any() else float("nan")  # noqa: E731
+
+    def nanmean(col: str) -> float:
+        return float(campaigns[col].mean()) if len(campaigns) and campaigns[col].notna().any() else float("nan")
+
     return {
-        "recall": _ratio(tot["attack_flagged"], tot["attack_flows"]),
-        "fpr": _ratio(tot["benign_flagged"], tot["benign_flows"]),
-        "precision": _ratio(tot["attack_flagged"], tot["attack_flagged"] + tot["benign_flagged"]),
-        "attack_flows": int(tot["attack_flows"]),
-        "attack_blocked_frac": _ratio(tot["attack_flows_blocked"], tot["attack_flows"]),
-        "benign_flows_blocked": int(tot["benign_flows_blocked"]),
-        "benign_blocked_frac": _ratio(tot["benign_flows_blocked"], tot["benign_flows"]),
+        "recall": _ratio(tot.attack_flagged, tot.attack_flows),
+        "fpr": _ratio(tot.benign_flagged, tot.benign_flows),
+        "precision": _ratio(tot.attack_flagged, tot.attack_flagged + tot.benign_flagged),
+        "attack_flows": int(tot.attack_flows),
+        "attack_blocked_frac": _ratio(tot.attack_flows_blocked, tot.attack_flows),
+        "benign_flows_blocked": int(tot.benign_flows_blocked),
+        "benign_blocked_frac": _ratio(tot.benign_flows_blocked, tot.benign_flows),
         "signatures_proposed": n_sig,
         "signatures_confirmed": int((outcome == CONFIRMED).sum()),
         "signatures_rejected": int((outcome == REJECTED).sum()),
         "signatures_pending": int((outcome == PENDING).sum()),
         "signatures_forged": int(s["forged"].sum()),
-        "false_acceptance_rate": false_acceptance_rate(model),
-        "false_rejection_rate": false_rejection_rate(model),
-        "votes_cast": int(tot["votes_cast"]),
-        "messages_total": int(tot["messages"]),
-        "messages_per_signature": _ratio(tot["messages"], n_sig),
+        "false_acceptance_rate": _false_acceptance(state),
+        "false_rejection_rate": _false_rejection(state),
+        "votes_cast": int(tot.votes_cast),
+        "messages_total": int(tot.messages),
+        "messages_per_signature": _ratio(tot.messages, n_sig),
         "ttd_steps_mean": nanmean("ttd_steps"),
         "t50_steps_mean": nanmean("t50_steps"),
         "t90_steps_mean": nanmean("t90_steps"),

@@ -7,18 +7,20 @@ the value and the allowed range, before anything runs.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
-from workbench.validation import Range, check_choice, check_known, check_number
+from workbench.model.presets import PRESET_NAMES, PRESETS
+from workbench.model.traffic import DIFFICULTY
+from workbench.options import AGGREGATOR_MODES, DETECTORS, GOSSIP_MODES, LEDGER_BACKENDS, RELAY_MODES
+from workbench.validation import Range, check_bool, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
 SHARING_MODES = ("none", "central", "ledger", "gossip")
 CONSENSUS_RULES = ("majority", "supermajority", "trust_weighted")
 VALIDATION_MODES = ("evidence", "independent")
 MALICIOUS_BEHAVIORS = ("forge", "lie", "collude", "betray")
-DETECTORS = ("iforest", "zscore")
-LEDGER_BACKENDS = ("memory", "sqlite")
 
 
 def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc=""):
@@ -27,6 +29,20 @@ def _num(default, low=None, high=None, *, low_open=False, high_open=False, integ
 
 def _choice(default: str, choices: tuple[str, ...], doc: str = ""):
     return field(default=default, metadata={"choices": choices, "doc": doc})
+
+
+def _flag(default: bool, doc: str = ""):
+    return field(default=default, metadata={"bool": True, "doc": doc})
+
+
+_REALISTIC = PRESETS["realistic"]
+
+
+def _knob(name: str):
+    """A traffic-difficulty field: range and documentation from :data:`workbench.model.traffic.DIFFICULTY`,
+    default from the ``"realistic"`` preset."""
+    knob = DIFFICULTY[name]
+    return field(default=_REALISTIC[name], metadata={"range": knob.range, "doc": knob.doc})
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,18 @@ class ModelParams:
     campaign_seed_nodes: int = _num(2, 1, None, integer=True, doc="nodes each campaign hits first")
     attack_flows_per_node: int = _num(5, 1, None, integer=True, doc="attack flows a targeted node receives per step (<= flows_per_node)")
     spread_prob: float = _num(0.15, 0.0, 1.0, doc="per step, chance a targeted node spreads the campaign to each neighbour")
+    containment: bool = _flag(True, "a node protected against a campaign no longer relays it to its neighbours")
+    eval_window_steps: int = _num(30, 1, 10_000, integer=True, doc="steps after each campaign's start over which its outcomes are measured")
+
+    # --- how hard the world is (defaults: the "realistic" preset; see ModelParams.preset) ---
+    attack_separation: float = _knob("attack_separation")
+    attacker_prefixes: int = _knob("attacker_prefixes")
+    prefix_rotation_steps: int = _knob("prefix_rotation_steps")
+    attacker_cloud_share: float = _knob("attacker_cloud_share")
+    benign_drift: float = _knob("benign_drift")
+    warmup_contamination: float = _knob("warmup_contamination")
+    benign_tail_share: float = _knob("benign_tail_share")
+    benign_tail_index: float = _knob("benign_tail_index")
 
     # --- detection ------------------------------------------------------------------------
     detector: str = _choice("zscore", DETECTORS, "local anomaly detector")
@@ -63,6 +91,14 @@ class ModelParams:
     # --- sharing, validation, consensus ---------------------------------------------------
     sharing: str = _choice("gossip", SHARING_MODES, "how signatures reach other nodes")
     gossip_fanout: int = _num(2, 1, None, integer=True, doc="neighbours each holder pushes an item to per step (gossip)")
+    gossip_mode: str = _choice(_REALISTIC["gossip_mode"], GOSSIP_MODES,
+                               "push; push_pull (contacts exchange items both ways); rumor (rumour mongering with feedback and coin)")
+    rumor_k: float = _num(_REALISTIC["rumor_k"], 1.0, None, doc="rumor: a node loses interest with probability 1/rumor_k on pushing to a node that knew")
+    message_loss: float = _num(_REALISTIC["message_loss"], 0.0, 1.0, high_open=True, doc="chance each message (signature, vote, decision) is lost")
+    ledger_latency_steps: int = _num(_REALISTIC["ledger_latency_steps"], 0, 1_000, integer=True, doc="steps before a ledger entry reaches the other nodes (ledger)")
+    central_quorum: int = _num(2, 1, None, integer=True, doc="distinct nodes that must report a matching rule before the aggregator confirms it (central)")
+    aggregator: str = _choice("honest", AGGREGATOR_MODES, "central aggregator: honest, compromised (confirms what malicious nodes send, and forges) or down")
+    aggregator_down_step: int = _num(30, 1, None, integer=True, doc="step from which a 'down' aggregator decides nothing (central)")
     validation: str = _choice("evidence", VALIDATION_MODES, "how a node decides its vote")
     validator_accuracy: float = _num(0.9, 0.0, 1.0, doc="chance an independent vote is correct (validation='independent')")
     evidence_window_steps: int = _num(3, 1, 100, integer=True, doc="steps of a node's own recent traffic checked when voting (evidence)")
@@ -70,12 +106,15 @@ class ModelParams:
     min_votes: int = _num(1, 1, None, integer=True, doc="votes that must be cast for a signature to be confirmed")
     consensus: str = _choice("majority", CONSENSUS_RULES, "decision rule over the votes cast")
     quorum: float = _num(2 / 3, 0.5, 1.0, low_open=True, doc="approving share of votes needed (supermajority)")
+    min_participation: float = _num(0.1, 0.0, 1.0, doc="share of eligible voters (nodes holding the signature, origin excluded) that must vote before it can be confirmed")
+    trust_decay: float = _num(0.0, 0.0, 1.0, high_open=True, doc="forgetting factor of Beta trust: past evidence is multiplied by 1 - trust_decay at every decision round")
 
     # --- adversaries ----------------------------------------------------------------------
     malicious_fraction: float = _num(0.0, 0.0, 1.0, high_open=True, doc="fraction of nodes that are malicious")
     malicious_behavior: str = _choice("collude", MALICIOUS_BEHAVIORS, "what malicious nodes do")
     forge_prob: float = _num(0.1, 0.0, 1.0, doc="per step, chance a forging node publishes a forged signature")
     betray_after_steps: int = _num(30, 0, None, integer=True, doc="steps a 'betray' node behaves honestly before colluding")
+    malicious_relay: str = _choice(_REALISTIC["malicious_relay"], RELAY_MODES, "forward: malicious nodes relay others' items; drop: they pass on nothing of others'")
 
     # --- record keeping -------------------------------------------------------------------
     ledger: str = _choice("memory", LEDGER_BACKENDS, "ledger backend")
@@ -86,6 +125,8 @@ class ModelParams:
             value = getattr(self, f.name)
             if "choices" in f.metadata:
                 check_choice(f.name, value, f.metadata["choices"])
+            elif "bool" in f.metadata:
+                object.__setattr__(self, f.name, check_bool(f.name, value))
             elif "range" in f.metadata:
                 # numpy scalars -> plain Python numbers
                 object.__setattr__(self, f.name, check_number(f.name, value, f.metadata["range"]))
@@ -102,43 +143,51 @@ class ModelParams:
                 f"campaign_seed_nodes={self.campaign_seed_nodes} is out of range; expected an integer "
                 f"with 1 <= x <= n_nodes ({self.n_nodes})"
             )
+        if self.central_quorum > self.n_nodes:
+            raise ValueError(
+                f"central_quorum={self.central_quorum} is out of range; expected an integer "
+                f"with 1 <= x <= n_nodes ({self.n_nodes})"
+            )
         if self.ledger == "sqlite" and not self.ledger_path:
             raise ValueError("ledger_path=None is not allowed with ledger='sqlite'; give a file path")
 
     # --- conveniences ---------------------------------------------------------------------
     @property
-    def effective_degree(self) -> int:
-        """Mean degree actually used: ``mean_degree`` capped at ``n_nodes - 1``."""
-        return min(self.mean_degree, self.n_nodes - 1)
-
-    @property
     def n_malicious(self) -> int:
         """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""
-        return int(round(self.malicious_fraction * self.n_nodes))
+        return round(self.malicious_fraction * self.n_nodes)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all fields (JSON-serialisable)."""
         return dataclasses.asdict(self)
 
-    def replace(self, **changes: Any) -> "ModelParams":
+    def replace(self, **changes: Any) -> ModelParams:
         """A copy with some fields changed (validated)."""
         check_known("parameter", changes, field_names())
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> "ModelParams":
+    def from_dict(cls, values: Mapping[str, Any]) -> ModelParams:
         """Build from a mapping, rejecting unknown keys with a clear error."""
         check_known("parameter", values, field_names())
         return cls(**dict(values))
 
     @classmethod
-    def describe(cls) -> "list[dict[str, Any]]":
+    def preset(cls, name: str, **overrides: Any) -> ModelParams:
+        """Parameters of a named world (``"easy"``, ``"realistic"``, ``"hard"``; see
+        :mod:`workbench.model.presets`), with any field overridden."""
+        check_choice("preset", name, PRESET_NAMES)
+        return cls.from_dict({**PRESETS[name], **overrides})
+
+    @classmethod
+    def describe(cls) -> list[dict[str, Any]]:
         """One dict per field: name, default, allowed values or range, and documentation."""
         rows = []
         defaults = cls()
         for f in dataclasses.fields(cls):
             allowed = (
                 ", ".join(f.metadata["choices"]) if "choices" in f.metadata
+                else "True, False" if "bool" in f.metadata
                 else f.metadata["range"].describe() if "range" in f.metadata else "any"
             )
             rows.append({"name": f.name, "default": getattr(defaults, f.name), "allowed": allowed, "doc": f.metadata.get("doc", "")})

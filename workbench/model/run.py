@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.ledger import GENESIS_HASH, Ledger
 from workbench.model import metrics
 from workbench.model.model import ThreatIntelModel
 from workbench.model.params import ModelParams
+from workbench.validation import check_int
 
 
 @dataclass
@@ -17,6 +19,8 @@ class RunResult:
 
     ``steps``: one row per step (step metrics, from Mesa's DataCollector); ``summary``: the run's scalar
     outcomes; ``signatures``: one row per signature; ``campaigns``: one row per attack campaign.
+    ``ledger_entries`` (count) and ``ledger_head`` (SHA-256 hex of the last entry, the genesis hash of
+    64 zeros when empty) pin the run's ledger: a truncated ledger whose head was rewritten no longer matches.
     """
 
     params: ModelParams
@@ -26,6 +30,8 @@ class RunResult:
     summary: dict[str, float]
     signatures: pd.DataFrame
     campaigns: pd.DataFrame
+    ledger_entries: int = 0
+    ledger_head: str = GENESIS_HASH
 
 
 def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: int = 60) -> RunResult:
@@ -37,15 +43,22 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
     if isinstance(params, dict):
         params = ModelParams.from_dict(params)
     params = params or ModelParams()
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps={steps!r} is out of range; expected an integer with 1 <= x")
+    steps = check_int("steps", steps, 1)
     model = ThreatIntelModel(params, rng=seed)
     try:
         for _ in range(steps):
             model.step()
-        campaigns = metrics.campaigns_frame(model)
-        return RunResult(params=params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model),
-                         summary=metrics.summary(model, campaigns), signatures=metrics.signatures_frame(model),
-                         campaigns=campaigns)
+        state = model.state
+        campaigns = metrics.campaigns_frame(state)
+        return RunResult(params=params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model.datacollector),
+                         summary=metrics.summary(state, campaigns), signatures=metrics.signatures_frame(state),
+                         campaigns=campaigns,
+                         ledger_entries=len(model.ledger), ledger_head=ledger_head(model.ledger))
     finally:
         model.ledger.close()
+
+
+def ledger_head(ledger: Ledger) -> str:
+    """Hash of the ledger's last entry (64 hex digits); the genesis hash when it is empty."""
+    n = len(ledger)
+    return ledger.get(n).hash if n else GENESIS_HASH

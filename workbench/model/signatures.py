@@ -9,6 +9,7 @@ which lets matching look only at flows with that key.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -27,17 +28,70 @@ _COLUMNS = {
 }
 
 
-def rule_matches(rule: dict, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray) -> np.ndarray:
-    """Range part of a rule applied to flows that already share its key (arrays of equal shape)."""
-    return ((port >= rule["port_lo"]) & (port <= rule["port_hi"])
-            & (log_bytes >= rule["lb_lo"]) & (log_bytes <= rule["lb_hi"])
-            & (log_packets >= rule["lp_lo"]) & (log_packets <= rule["lp_hi"]))
+@dataclass(frozen=True)
+class Rule:
+    """A matching rule: source /16 ``prefix`` and ``proto`` equal, destination port in
+    ``[port_lo, port_hi]``, log bytes in ``[lb_lo, lb_hi]`` and log packets in ``[lp_lo, lp_hi]``
+    (natural-log units, bounds included)."""
+
+    prefix: int
+    proto: int
+    port_lo: int
+    port_hi: int
+    lb_lo: float
+    lb_hi: float
+    lp_lo: float
+    lp_hi: float
+
+    @property
+    def key(self) -> int:
+        """The flow key ``prefix * 256 + proto`` (see :func:`~workbench.model.traffic.flow_key`)."""
+        return self.prefix * 256 + self.proto
+
+    def matches(self, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray) -> np.ndarray:
+        """Range part of the rule applied to flows that already share its key (arrays of equal shape)."""
+        return ((port >= self.port_lo) & (port <= self.port_hi)
+                & (log_bytes >= self.lb_lo) & (log_bytes <= self.lb_hi)
+                & (log_packets >= self.lp_lo) & (log_packets <= self.lp_hi))
+
+    def payload(self) -> dict[str, int | float]:
+        """The rule as ledger payload: integers, and log sizes rounded to 6 decimals."""
+        return {f.name: round(float(v), 6) if isinstance(v, float) else int(v)
+                for f in fields(self) for v in (getattr(self, f.name),)}
 
 
-def content_id(rule: dict, origin: int, step: int) -> str:
+def content_id(rule: Rule, origin: int, step: int) -> str:
     """Content-derived signature id: SHA-256 (first 16 hex digits) of the rule, origin and step."""
-    text = "|".join(f"{k}={rule[k]!r}" for k in ("prefix", "proto", "port_lo", "port_hi", "lb_lo", "lb_hi", "lp_lo", "lp_hi"))
+    text = "|".join(f"{f.name}={getattr(rule, f.name)!r}" for f in fields(rule))
     return hashlib.sha256(f"{text}|{origin}|{step}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class NewSignature:
+    """A signature about to enter the table: its rule, who proposed it when, and the ground truth
+    (``campaign`` it covers, -1 for none; ``coverage`` 0..1 of that campaign's flows it matches)."""
+
+    rule: Rule
+    origin: int
+    created_step: int
+    confidence: float
+    threat_type: str
+    forged: bool = False
+    campaign: int = -1
+    coverage: float = 0.0
+
+    @property
+    def genuine(self) -> bool:
+        return self.campaign >= 0
+
+
+@dataclass(frozen=True)
+class FlaggedGroup:
+    """One node's flagged flows of one key in a step, summarised as a rule; ``n_flows`` flows."""
+
+    origin: int
+    rule: Rule
+    n_flows: int
 
 
 class SignatureTable:
@@ -77,26 +131,28 @@ class SignatureTable:
             grown[:cap] = old
             setattr(self, attr, grown)
 
-    def add(self, rules: list[dict]) -> np.ndarray:
-        """Append signatures (dicts with every rule and metadata column); returns their indices."""
+    def add(self, new: list[NewSignature]) -> np.ndarray:
+        """Append signatures (pending, undecided); returns their row indices."""
         start = self.size
-        self._grow(start + len(rules))
-        for i, rule in enumerate(rules):
-            for name in _COLUMNS:
-                self.cols[name][start + i] = rule.get(name, 0)
-            self.cols["decided_step"][start + i] = -1
-            self.cols["spread_done_step"][start + i] = -1
-            self.sig_ids.append(content_id(rule, rule["origin"], rule["created_step"]))
-            self.kinds.append(rule.get("threat_type", "unknown"))
-        self.size += len(rules)
+        self._grow(start + len(new))
+        for i, sig in enumerate(new):
+            row = dict(asdict(sig.rule), key=sig.rule.key, origin=sig.origin, created_step=sig.created_step,
+                       forged=sig.forged, genuine=sig.genuine, campaign=sig.campaign, coverage=sig.coverage,
+                       confidence=sig.confidence, outcome=PENDING, decided_step=-1, spread_done_step=-1)
+            for name, value in row.items():
+                self.cols[name][start + i] = value
+            self.sig_ids.append(content_id(sig.rule, sig.origin, sig.created_step))
+            self.kinds.append(sig.threat_type)
+        self.size += len(new)
         return np.arange(start, self.size)
 
-    def rule(self, s: int) -> dict:
-        return {k: self.cols[k][s] for k in ("port_lo", "port_hi", "lb_lo", "lb_hi", "lp_lo", "lp_hi")}
+    def rule(self, s: int | np.integer) -> Rule:
+        """Row ``s``'s rule (plain Python numbers)."""
+        return Rule(*(self.cols[f.name][s].item() for f in fields(Rule)))
 
 
-def rules_from_flagged(node: np.ndarray, key: np.ndarray, port: np.ndarray, log_bytes: np.ndarray,
-                       log_packets: np.ndarray, min_flagged: int) -> list[dict]:
+def groups_from_flagged(node: np.ndarray, key: np.ndarray, port: np.ndarray, log_bytes: np.ndarray,
+                        log_packets: np.ndarray, min_flagged: int) -> list[FlaggedGroup]:
     """Group one step's flagged flows by (node, key) and turn groups of ``min_flagged`` or more into rules.
 
     All inputs are 1-D arrays over the flagged flows. A group hitting several destination ports gets
@@ -113,29 +169,31 @@ def rules_from_flagged(node: np.ndarray, key: np.ndarray, port: np.ndarray, log_
     if not keep.any():
         return []
     starts, counts = starts[keep], counts[keep]
-    reduce = lambda f, a: f.reduceat(a, np.concatenate([[0], boundary]))[keep]  # noqa: E731
+
+    def reduce(f: np.ufunc, a: np.ndarray) -> np.ndarray:
+        return f.reduceat(a, np.concatenate([[0], boundary]))[keep]
+
     port_lo, port_hi = reduce(np.minimum, port), reduce(np.maximum, port)
     wildcard = port_lo != port_hi
     port_lo, port_hi = np.where(wildcard, 0, port_lo), np.where(wildcard, 65535, port_hi)
     lb_lo, lb_hi = reduce(np.minimum, lb) - RANGE_MARGIN, reduce(np.maximum, lb) + RANGE_MARGIN
     lp_lo, lp_hi = reduce(np.minimum, lp) - RANGE_MARGIN, reduce(np.maximum, lp) + RANGE_MARGIN
     k = key[starts]
-    return [dict(origin=int(node[s]), key=int(k[i]), prefix=int(k[i] // 256), proto=int(k[i] % 256),
-                 port_lo=int(port_lo[i]), port_hi=int(port_hi[i]), lb_lo=float(lb_lo[i]), lb_hi=float(lb_hi[i]),
-                 lp_lo=float(lp_lo[i]), lp_hi=float(lp_hi[i]), n_flows=int(counts[i]))
+    return [FlaggedGroup(origin=int(node[s]), n_flows=int(counts[i]), rule=Rule(
+                prefix=int(k[i] // 256), proto=int(k[i] % 256), port_lo=int(port_lo[i]), port_hi=int(port_hi[i]),
+                lb_lo=float(lb_lo[i]), lb_hi=float(lb_hi[i]), lp_lo=float(lp_lo[i]), lp_hi=float(lp_hi[i])))
             for i, s in enumerate(starts)]
 
 
-def forged_rule(origin: int, prefix: int, port: int, proto: int) -> dict:
+def forged_rule(prefix: int, port: int, proto: int) -> Rule:
     """A forgery: a rule that matches all traffic of a popular benign service."""
-    return dict(origin=origin, key=prefix * 256 + proto, prefix=prefix, proto=proto, port_lo=port, port_hi=port,
-                lb_lo=-1.0, lb_hi=40.0, lp_lo=-1.0, lp_hi=40.0, forged=True)
+    return Rule(prefix=prefix, proto=proto, port_lo=port, port_hi=port, lb_lo=-1.0, lb_hi=40.0, lp_lo=-1.0, lp_hi=40.0)
 
 
-def campaign_coverage(rule: dict, probes: list[dict[str, np.ndarray]], probe_keys: list[int]) -> np.ndarray:
+def campaign_coverage(rule: Rule, probes: list[dict[str, np.ndarray]], probe_keys: list[int]) -> np.ndarray:
     """Share of each campaign's probe flows the rule matches (0 where the key differs)."""
     cover = np.zeros(len(probes))
     for c, (probe, key) in enumerate(zip(probes, probe_keys)):
-        if key == rule["key"]:
-            cover[c] = rule_matches(rule, probe["dst_port"], probe["log_bytes"], probe["log_packets"]).mean()
+        if key == rule.key:
+            cover[c] = rule.matches(probe["dst_port"], probe["log_bytes"], probe["log_packets"]).mean()
     return cover

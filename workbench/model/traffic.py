@@ -5,21 +5,91 @@ Every step each node sees ``flows_per_node`` flow records. A step's traffic for 
 
 Units: IPv4 addresses as ``uint32``; ``log_bytes``, ``log_packets`` and ``log_duration`` are natural
 logs of bytes, packets and milliseconds. Labels: 0 is benign, ``c + 1`` is campaign ``c``.
+
+Difficulty. The generator takes the knobs of :data:`DIFFICULTY` (each with unit, range and its
+"easy" value). With every knob at its easy value the generator makes exactly the random draws, in
+the same order, that the first version of this module made, so "easy" runs reproduce today's
+world bit for bit: every extra draw below happens only when its knob is away from its easy value.
+
+* ``attack_separation`` (benign sds): attack flows are pulled toward (or pushed away from) the
+  receiving node's current baseline along their own direction, ``x' = mu + (x - mu) * s / D``,
+  where ``D`` is the campaign type's native mean distance from the node's baseline in the most
+  separated of (bytes, packets, duration), in that node's benign sds. The campaign's mean then sits
+  ``s`` sds away in that feature. 0 keeps the native distributions (5-15 sds: trivially detected).
+* ``attacker_prefixes`` / ``prefix_rotation_steps``: a campaign sends from ``k`` distinct /16s and
+  moves to ``k`` fresh ones every ``R`` steps after it starts (0 = never), so shared rules go stale.
+* ``attacker_cloud_share``: each attacker prefix is, with this probability, one of the popular
+  service (cloud) /16s that benign traffic also comes from, so rules on it can block benign flows.
+* ``benign_drift``: each node's baseline performs a random walk; per step every log feature's mean
+  moves by ``benign_drift`` times the node's benign sd times a standard normal (concept drift).
+* ``warmup_contamination``: share of warm-up flows replaced by attack flows (:meth:`warmup`).
+* ``benign_tail_share`` / ``benign_tail_index``: a share of benign flows are elephants whose byte
+  count is Pareto(``alpha``) above the node's 95th body percentile ``x_m = exp(mu + 1.645 sigma)``
+  (``log bytes = log x_m + Exp(1) / alpha``); packets and duration scale with bytes (same bytes per
+  packet and throughput as the body draw), so the size distribution is a log-normal body with a
+  Pareto tail, as measured flow sizes are.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
-TCP, UDP, ICMP = 6, 17, 1
+from workbench.validation import Range, check_number
+
+TCP, UDP = 6, 17
 CAMPAIGN_TYPES = ("ddos", "port_scan", "exfiltration")
 
 # Popular services every node talks to: (port, protocol). Their source prefixes are drawn per run.
 _SERVICES = ((443, TCP), (53, UDP), (80, TCP), (123, UDP), (25, TCP), (993, TCP), (22, TCP), (3478, UDP))
 _PEER_PORTS = np.array([443, 80, 22, 445, 3389, 8080, 5432, 6379], dtype=np.int32)
+_PUBLIC_PREFIXES = (11 * 256, 223 * 256)  # public /16s: 11.0/16 .. 222.255/16
 N_FEATURES = 4  # detector features: log bytes, log packets, log duration, log bytes per packet
+
+# 1.645: the standard normal's 95th percentile, where the Pareto tail of benign sizes begins.
+_TAIL_START_Z = 1.6448536269514722
+
+# Native mean of (log bytes, log packets, log duration) of each campaign type, as drawn in
+# Campaign.sample (the port scan's packets are 1 or 2; its bytes uniform on [40, 120]).
+_E_LOG_UNIFORM_40_120 = (120 * math.log(120) - 40 * math.log(40)) / 80 - 1
+_NATIVE_MEAN = {
+    "ddos": (math.log(400.0) + math.log(900.0), math.log(400.0), math.log(1500.0)),
+    "port_scan": (_E_LOG_UNIFORM_40_120, math.log(2.0) / 2, math.log(2.0)),
+    "exfiltration": (math.log(3e6), math.log(3e6) - math.log(1200.0), math.log(6e4)),
+}
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One difficulty parameter: its allowed range, its easy (today's) value, a realistic default, docs."""
+
+    range: Range
+    easy: float | int
+    doc: str
+
+
+DIFFICULTY: dict[str, Knob] = {
+    "attack_separation": Knob(Range(0.0, 50.0), 0.0,
+                              "benign sds between a campaign's mean and the node's baseline in its most separated "
+                              "feature (0 = native distributions, 5-15 sds)"),
+    "attacker_prefixes": Knob(Range(1, 64, integer=True), 1, "distinct source /16 prefixes per campaign"),
+    "prefix_rotation_steps": Knob(Range(0, None, integer=True), 0,
+                                  "steps between moves of a campaign to fresh prefixes (0 = never)"),
+    "attacker_cloud_share": Knob(Range(0.0, 1.0), 0.0,
+                                 "chance an attacker prefix is a popular service /16 that benign traffic shares"),
+    "benign_drift": Knob(Range(0.0, 1.0), 0.0,
+                         "per-step sd of each node's baseline random walk, in the node's benign sds"),
+    "warmup_contamination": Knob(Range(0.0, 0.5), 0.0, "share of warm-up flows that are attack flows"),
+    "benign_tail_share": Knob(Range(0.0, 0.5), 0.0, "share of benign flows drawn from the Pareto tail"),
+    "benign_tail_index": Knob(Range(0.5, 10.0), 1.5, "Pareto shape alpha of the benign size tail (smaller = heavier)"),
+}
+
+
+def easy_difficulty() -> dict[str, float | int]:
+    """The knob values that reproduce the first version of the generator exactly."""
+    return {name: knob.easy for name, knob in DIFFICULTY.items()}
 
 
 def prefix_of(ip: np.ndarray) -> np.ndarray:
@@ -57,17 +127,21 @@ class Flows:
 
 @dataclass
 class Campaign:
-    """An attack campaign: its type, attacker /16 prefix, start step and flow pattern."""
+    """An attack campaign: its type, attacker /16 prefixes (at its start), start step and flow pattern."""
 
     index: int
     kind: str
-    prefix: int  # attacker /16 prefix (uint32 >> 16)
+    prefix: int  # first attacker /16 prefix (uint32 >> 16); the only one when attacker_prefixes = 1
     start_step: int
     port: int
     proto: int
+    prefixes: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # all prefixes at the start
 
-    def sample(self, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-        """``n`` attack flows of this campaign (feature arrays of length ``n``)."""
+    def sample(self, rng: np.random.Generator, n: int, prefixes: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """``n`` attack flows of this campaign (feature arrays of length ``n``).
+
+        ``prefixes``: the /16s to send from (each flow picks one uniformly); ``None`` means ``self.prefix``.
+        """
         src = (np.uint32(self.prefix) << np.uint32(16)) | rng.integers(1, 65535, n).astype(np.uint32)
         if self.kind == "ddos":  # UDP amplification flood: many packets, large volume
             lp = rng.normal(np.log(400.0), 0.7, n)
@@ -84,19 +158,44 @@ class Campaign:
             lp = lb - np.log(1200.0) + rng.normal(0, 0.1, n)
             ld = rng.normal(np.log(6e4), 0.6, n)
             port = np.full(n, self.port, np.int32)
-        return dict(src_ip=src, dst_port=port, proto=np.full(n, self.proto, np.int16),
-                    log_bytes=lb, log_packets=lp, log_duration=ld)
+        if prefixes is not None and not (len(prefixes) == 1 and int(prefixes[0]) == self.prefix):
+            # drawn after the features, so a single unchanged prefix keeps the original draws
+            pick = np.asarray(prefixes, np.int64)[rng.integers(0, len(prefixes), n)]
+            src = (pick.astype(np.uint32) << np.uint32(16)) | (src & np.uint32(0xFFFF))
+        return {"src_ip": src, "dst_port": port, "proto": np.full(n, self.proto, np.int16),
+                    "log_bytes": lb, "log_packets": lp, "log_duration": ld}
 
 
 class TrafficGenerator:
     """Draws benign traffic from per-node baselines and overlays the attack flows of campaigns.
 
-    Every draw uses the generator passed in (the model's numpy Generator).
+    Every draw uses the generator passed in (the model's numpy Generator). The keyword-only
+    difficulty knobs are documented in :data:`DIFFICULTY` and the module docstring; their easy
+    values (the defaults) reproduce the first version of this generator exactly.
     """
 
     def __init__(self, rng: np.random.Generator, n_nodes: int, flows_per_node: int,
                  n_campaigns: int, first_campaign_step: int, campaign_interval_steps: int,
-                 attack_flows_per_node: int) -> None:
+                 attack_flows_per_node: int, *, attack_separation: float = 0.0, attacker_prefixes: int = 1,
+                 prefix_rotation_steps: int = 0, attacker_cloud_share: float = 0.0, benign_drift: float = 0.0,
+                 warmup_contamination: float = 0.0, benign_tail_share: float = 0.0,
+                 benign_tail_index: float = 1.5) -> None:
+        knobs = {"attack_separation": attack_separation, "attacker_prefixes": attacker_prefixes,
+                 "prefix_rotation_steps": prefix_rotation_steps, "attacker_cloud_share": attacker_cloud_share,
+                 "benign_drift": benign_drift, "warmup_contamination": warmup_contamination,
+                 "benign_tail_share": benign_tail_share, "benign_tail_index": benign_tail_index}
+        for name, value in knobs.items():
+            knobs[name] = check_number(name, value, DIFFICULTY[name].range)
+        self.difficulty = knobs
+        self.attack_separation = float(knobs["attack_separation"])
+        self.attacker_prefixes = int(knobs["attacker_prefixes"])
+        self.prefix_rotation_steps = int(knobs["prefix_rotation_steps"])
+        self.attacker_cloud_share = float(knobs["attacker_cloud_share"])
+        self.benign_drift = float(knobs["benign_drift"])
+        self.warmup_contamination = float(knobs["warmup_contamination"])
+        self.benign_tail_share = float(knobs["benign_tail_share"])
+        self.benign_tail_index = float(knobs["benign_tail_index"])
+
         self.rng = rng
         self.n_nodes, self.flows_per_node = n_nodes, flows_per_node
         self.attack_flows_per_node = attack_flows_per_node
@@ -105,23 +204,78 @@ class TrafficGenerator:
                             rng.normal(5.5, 0.5, n_nodes)], axis=1)
         self.sigma = rng.uniform(0.45, 0.7, (n_nodes, 3))
         # Address plan: internal peers live in 10.0.0.0/8, services and attackers in distinct public /16s.
-        public = rng.choice(np.arange(11 * 256, 223 * 256), size=len(_SERVICES) + n_campaigns, replace=False)
+        k = self.attacker_prefixes
+        public = rng.choice(np.arange(*_PUBLIC_PREFIXES), size=len(_SERVICES) + n_campaigns * k, replace=False)
         self.service_prefix = public[: len(_SERVICES)].astype(np.int64)
         self.service_port = np.array([p for p, _ in _SERVICES], np.int32)
         self.service_proto = np.array([q for _, q in _SERVICES], np.int16)
         weights = 1.0 / np.arange(1, len(_SERVICES) + 1)  # Zipf popularity
         self.service_weight = weights / weights.sum()
         self.peers = (np.uint32(10 << 24) | rng.integers(1, 1 << 24, (n_nodes, 20)).astype(np.uint32))
-        self.campaigns = []
+        attacker = public[len(_SERVICES):].astype(np.int64).reshape(n_campaigns, k)
+        self.campaigns: list[Campaign] = []
         for c in range(n_campaigns):
             kind = CAMPAIGN_TYPES[c % len(CAMPAIGN_TYPES)]
             port, proto = {"ddos": (int(rng.choice([53, 123, 1900])), UDP), "port_scan": (0, TCP),
                            "exfiltration": (443, TCP)}[kind]
-            self.campaigns.append(Campaign(c, kind, int(public[len(_SERVICES) + c]),
-                                           first_campaign_step + c * campaign_interval_steps, port, proto))
+            self.campaigns.append(Campaign(c, kind, int(attacker[c, 0]),
+                                           first_campaign_step + c * campaign_interval_steps, port, proto,
+                                           attacker[c].copy()))
+        # Draws below happen only away from the easy values, so easy runs keep the original stream.
+        if self.attacker_cloud_share > 0 and n_campaigns > 0:
+            attacker = self._hide_in_cloud(rng, attacker)
+            for camp in self.campaigns:
+                camp.prefixes = attacker[camp.index].copy()
+                camp.prefix = int(camp.prefixes[0])
+        self._rotation_seed = int(rng.integers(2**63 - 1)) if self.prefix_rotation_steps > 0 else 0
+        self._fresh_pool: np.ndarray | None = None
 
+    # --- attacker address plan --------------------------------------------------------------------
+    def _hide_in_cloud(self, rng: np.random.Generator, attacker: np.ndarray) -> np.ndarray:
+        """Replace each attacker prefix by a popular service /16 with probability ``attacker_cloud_share``."""
+        attacker = attacker.copy()
+        hide = rng.random(attacker.shape) < self.attacker_cloud_share
+        service = rng.choice(len(self.service_prefix), size=attacker.shape, p=self.service_weight)
+        attacker[hide] = self.service_prefix[service[hide]]
+        return attacker
+
+    def epoch(self, campaign: int, t: int) -> int:
+        """How many times campaign ``campaign`` has moved to fresh prefixes by step ``t`` (0 before it starts)."""
+        start, r = self.campaigns[campaign].start_step, self.prefix_rotation_steps
+        return 0 if r == 0 or t < start else (t - start) // r
+
+    def rotated(self, campaign: int, t: int) -> bool:
+        """Whether the campaign moved to fresh prefixes at step ``t`` (so its old rules went stale)."""
+        return self.epoch(campaign, t) > 0 and self.epoch(campaign, t) != self.epoch(campaign, t - 1)
+
+    def prefixes(self, campaign: int, t: int) -> np.ndarray:
+        """The /16 prefixes campaign ``campaign`` sends from at step ``t`` (``attacker_prefixes`` of them).
+
+        Epoch 0 uses the prefixes drawn at construction; epoch ``e > 0`` draws fresh ones from a
+        generator seeded by (a seed drawn from the model's Generator, campaign, e), so the answer is
+        a pure function of (campaign, t) whatever order callers ask in. Fresh prefixes avoid the
+        service /16s (except where ``attacker_cloud_share`` hides them there on purpose); a clash
+        with another campaign's prefix is possible but has chance about ``k / 54,000``.
+        """
+        e = self.epoch(campaign, t)
+        if e == 0:
+            return self.campaigns[campaign].prefixes
+        if self._fresh_pool is None:
+            self._fresh_pool = np.setdiff1d(np.arange(*_PUBLIC_PREFIXES), self.service_prefix)
+        sub = np.random.default_rng([self._rotation_seed, campaign, e])
+        fresh = sub.choice(self._fresh_pool, size=self.attacker_prefixes, replace=False).astype(np.int64)
+        return self._hide_in_cloud(sub, fresh[None, :])[0] if self.attacker_cloud_share > 0 else fresh
+
+    def campaign_keys(self, t: int) -> list[np.ndarray]:
+        """Per campaign, the flow keys (``prefix * 256 + proto``) its flows carry at step ``t``."""
+        return [self.prefixes(c.index, t) * 256 + c.proto for c in self.campaigns]
+
+    # --- traffic ------------------------------------------------------------------------------------
     def benign(self) -> Flows:
-        """Benign traffic for every node: 35% to popular services, the rest with the node's usual peers."""
+        """Benign traffic for every node: 35% to popular services, the rest with the node's usual peers.
+
+        Advances the baselines by one step of drift afterwards (when ``benign_drift > 0``).
+        """
         rng, n, f = self.rng, self.n_nodes, self.flows_per_node
         logs = self.mu[:, None, :] + self.sigma[:, None, :] * rng.standard_normal((n, f, 3))
         to_service = rng.random((n, f)) < 0.35
@@ -132,16 +286,50 @@ class TrafficGenerator:
         src = np.where(to_service, service_ip, peer)
         port = np.where(to_service, self.service_port[service], _PEER_PORTS[rng.integers(0, len(_PEER_PORTS), (n, f))])
         proto = np.where(to_service, self.service_proto[service], TCP).astype(np.int16)
+        if self.benign_tail_share > 0:
+            logs = self._heavy_tail(logs)
+        if self.benign_drift > 0:
+            self.mu = self.mu + self.benign_drift * self.sigma * rng.standard_normal(self.mu.shape)
         return Flows(src, port.astype(np.int32), proto, logs[..., 0], logs[..., 1], logs[..., 2],
                      np.zeros((n, f), np.int16))
 
-    def overlay_attacks(self, flows: Flows, targeted: np.ndarray) -> None:
+    def _heavy_tail(self, logs: np.ndarray) -> np.ndarray:
+        """Make a ``benign_tail_share`` of flows Pareto elephants (see the module docstring)."""
+        rng = self.rng
+        n, f, _ = logs.shape
+        tail = rng.random((n, f)) < self.benign_tail_share
+        start = self.mu[:, None, 0] + _TAIL_START_Z * self.sigma[:, None, 0]  # log x_m per node
+        log_bytes = start + rng.standard_exponential((n, f)) / self.benign_tail_index
+        shift = np.where(tail, log_bytes - logs[..., 0], 0.0)
+        return logs + shift[..., None]  # bytes, packets and duration grow together
+
+    def warmup(self) -> Flows:
+        """A warm-up step's traffic: benign, with a ``warmup_contamination`` share of attack flows.
+
+        Contaminating flows come from campaigns chosen uniformly per flow, sent from their starting
+        prefixes and shaped by ``attack_separation``; ``label`` is their ground truth (``c + 1``).
+        Identical to :meth:`benign` when ``warmup_contamination`` is 0 or there are no campaigns.
+        """
+        flows = self.benign()
+        if self.warmup_contamination == 0 or not self.campaigns:
+            return flows
+        rng = self.rng
+        node, col = np.nonzero(rng.random(flows.label.shape) < self.warmup_contamination)
+        which = rng.integers(0, len(self.campaigns), node.size)
+        for camp in self.campaigns:
+            sel = which == camp.index
+            self._write_attack(flows, camp, node[sel], col[sel], camp.prefixes)
+        return flows
+
+    def overlay_attacks(self, flows: Flows, targeted: np.ndarray, t: int | None = None) -> None:
         """Replace some benign flows of targeted nodes by attack flows, in place.
 
         ``targeted`` has shape ``(n_campaigns, n_nodes)``. Campaign ``c`` writes its flows into slots
         ``[c * a, c * a + a)`` (mod ``flows_per_node``) of each targeted node, ``a`` being
-        ``attack_flows_per_node``.
+        ``attack_flows_per_node``. ``t`` is the model step; it is needed only when prefixes rotate.
         """
+        if t is None and self.prefix_rotation_steps > 0:
+            raise ValueError("t=None is not allowed when prefix_rotation_steps > 0; pass the model step")
         a, f = self.attack_flows_per_node, self.flows_per_node
         for camp in self.campaigns:
             nodes = np.flatnonzero(targeted[camp.index])
@@ -150,10 +338,39 @@ class TrafficGenerator:
             slots = (camp.index * a + np.arange(a)) % f
             rows = np.repeat(nodes, a)
             cols = np.tile(slots, nodes.size)
-            for name, values in camp.sample(self.rng, rows.size).items():
-                getattr(flows, name)[rows, cols] = values
-            flows.label[rows, cols] = camp.index + 1
+            prefixes = camp.prefixes if t is None else self.prefixes(camp.index, t)
+            self._write_attack(flows, camp, rows, cols, prefixes)
+
+    def _write_attack(self, flows: Flows, camp: Campaign, rows: np.ndarray, cols: np.ndarray,
+                      prefixes: np.ndarray) -> None:
+        values = camp.sample(self.rng, rows.size, prefixes)
+        if self.attack_separation > 0:
+            self._separate(camp.kind, rows, values)
+        for name, v in values.items():
+            getattr(flows, name)[rows, cols] = v
+        flows.label[rows, cols] = camp.index + 1
+
+    def native_separation(self, kind: str) -> np.ndarray:
+        """Per node, the campaign type's native mean distance from the current baseline in its most
+        separated feature (bytes, packets, duration), in the node's benign sds: ``(n_nodes,)``."""
+        return (np.abs(np.asarray(_NATIVE_MEAN[kind]) - self.mu) / self.sigma).max(axis=1)
+
+    def _separate(self, kind: str, rows: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Rescale attack flows' distance from their node's baseline to ``attack_separation`` sds."""
+        ratio = self.attack_separation / self.native_separation(kind)[rows]
+        for j, name in enumerate(("log_bytes", "log_packets", "log_duration")):
+            mu = self.mu[rows, j]
+            values[name] = mu + (values[name] - mu) * ratio
 
     def probes(self, n: int = 256) -> list[dict[str, np.ndarray]]:
-        """A fixed sample of each campaign's flows: ground truth for which campaign a rule covers."""
-        return [camp.sample(self.rng, n) for camp in self.campaigns]
+        """A fixed sample of each campaign's flows: ground truth for which campaign a rule covers.
+
+        Sent from each campaign's first prefix (callers that need the others use :meth:`prefixes` or
+        :meth:`campaign_keys`). With ``attack_separation > 0`` each probe flow is shaped for a node
+        drawn uniformly, as the campaign's flows are across the network at the baselines of now.
+        """
+        probes = [camp.sample(self.rng, n) for camp in self.campaigns]
+        if self.attack_separation > 0:
+            for camp, probe in zip(self.campaigns, probes):
+                self._separate(camp.kind, self.rng.integers(0, self.n_nodes, n), probe)
+        return probes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.signatures import rule_matches
+from workbench.model.signatures import Rule
 
 
 class EvidenceWindow:
@@ -27,7 +27,8 @@ class EvidenceWindow:
         self.n_nodes, self.flows_per_node = n_nodes, flows_per_node
         self._next = 0
 
-    def push(self, key, port, log_bytes, log_packets, flagged) -> None:
+    def push(self, key: np.ndarray, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray,
+             flagged: np.ndarray) -> None:
         slot = self._next % self.key.shape[0]
         self.key[slot], self.port[slot], self.flagged[slot] = key, port, flagged
         self.log_bytes[slot], self.log_packets[slot] = log_bytes, log_packets
@@ -36,18 +37,18 @@ class EvidenceWindow:
     def flows_with_key(self, key: int) -> dict[str, np.ndarray]:
         """Flat view of the window's flows with ``key``, with the node each belongs to."""
         pos = np.flatnonzero(self.key.ravel() == key)
-        return dict(node=(pos // self.flows_per_node) % self.n_nodes, port=self.port.ravel()[pos],
-                    log_bytes=self.log_bytes.ravel()[pos], log_packets=self.log_packets.ravel()[pos],
-                    flagged=self.flagged.ravel()[pos])
+        return {"node": (pos // self.flows_per_node) % self.n_nodes, "port": self.port.ravel()[pos],
+                "log_bytes": self.log_bytes.ravel()[pos], "log_packets": self.log_packets.ravel()[pos],
+                "flagged": self.flagged.ravel()[pos]}
 
 
-def evidence_votes(rule: dict, flows: dict[str, np.ndarray], n_nodes: int) -> np.ndarray:
+def evidence_votes(rule: Rule, flows: dict[str, np.ndarray], n_nodes: int) -> np.ndarray:
     """Each node's honest evidence vote on ``rule``.
 
     A node abstains when none of its recent flows match the rule; otherwise it approves when its own
     detector flagged at least half of the matching flows and rejects when it flagged fewer.
     """
-    match = rule_matches(rule, flows["port"], flows["log_bytes"], flows["log_packets"])
+    match = rule.matches(flows["port"], flows["log_bytes"], flows["log_packets"])
     matched = np.bincount(flows["node"][match], minlength=n_nodes)
     flagged = np.bincount(flows["node"][match & flows["flagged"]], minlength=n_nodes)
     return np.where(matched == 0, 0, np.where(2 * flagged >= matched, 1, -1)).astype(np.int8)

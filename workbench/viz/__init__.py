@@ -17,9 +17,20 @@ from workbench.viz.static import (
 from workbench.viz.style import STATE_COLORS, agent_portrayal, node_size
 
 __all__ = [
-    "STATE_COLORS", "agent_portrayal", "compute_layout", "draw_dashboard", "draw_false_acceptance",
-    "draw_flows", "draw_network", "draw_protection", "layout_seed", "make_page", "node_layout", "page_model",
-    "node_size", "state_counts",
+    "STATE_COLORS",
+    "agent_portrayal",
+    "compute_layout",
+    "draw_dashboard",
+    "draw_false_acceptance",
+    "draw_flows",
+    "draw_network",
+    "draw_protection",
+    "layout_seed",
+    "make_page",
+    "node_layout",
+    "node_size",
+    "page_model",
+    "state_counts",
 ]
 
 

@@ -62,16 +62,34 @@ def model_params(values: dict[str, Any] | None = None) -> dict[str, Any]:
     params: dict[str, Any] = {
         "rng": {"type": "InputText", "value": str(values["rng"]), "label": "Seed"},
     }
-    for name in ("n_nodes", "topology", "sharing", "consensus", "quorum",
-                 "malicious_fraction", "malicious_behavior", "detector"):
+    for name in (
+        "n_nodes",
+        "topology",
+        "sharing",
+        "consensus",
+        "quorum",
+        "malicious_fraction",
+        "malicious_behavior",
+        "detector",
+    ):
         label = _LABELS[name]
         if name in _SLIDERS:
             widget, low, high, step = _SLIDERS[name]
-            params[name] = {"type": widget, "value": values[name], "min": low, "max": high,
-                            "step": step, "label": label}
+            params[name] = {
+                "type": widget,
+                "value": values[name],
+                "min": low,
+                "max": high,
+                "step": step,
+                "label": label,
+            }
         else:
-            params[name] = {"type": "Select", "value": values[name],
-                            "values": list(_field(name).metadata["choices"]), "label": label}
+            params[name] = {
+                "type": "Select",
+                "value": values[name],
+                "values": list(_field(name).metadata["choices"]),
+                "label": label,
+            }
     return params
 
 

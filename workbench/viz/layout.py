@@ -15,7 +15,7 @@ import numpy as np
 
 Positions = dict[int, np.ndarray]
 
-_LAYOUTS: "weakref.WeakKeyDictionary[Any, Positions]" = weakref.WeakKeyDictionary()
+_LAYOUTS: weakref.WeakKeyDictionary[Any, Positions] = weakref.WeakKeyDictionary()
 
 # spring_layout is O(iterations * n^2); beyond this many nodes a cheaper layout keeps Reset snappy.
 _SPRING_MAX_NODES = 2_000

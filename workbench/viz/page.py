@@ -20,6 +20,7 @@ from typing import Any
 from mesa.visualization import SolaraViz
 
 from workbench import ModelParams, ThreatIntelModel
+from workbench.viz._mesa_compat import drop_reset_kwargs
 from workbench.viz.components import (
     NetworkRenderer,
     false_acceptance_plot,
@@ -41,18 +42,17 @@ class ExploreModel(ThreatIntelModel):
     """
 
     def __init__(self, params: ModelParams | None = None, *, rng: Any = None, **overrides: Any):
-        overrides.pop("scenario", None)
-        super().__init__(params, rng=as_seed(rng), **overrides)
+        super().__init__(params, rng=as_seed(rng), **drop_reset_kwargs(overrides))
 
 
-def make_model(params: ModelParams | None = None, *, seed: int | str | None = None,
-               **overrides: Any) -> ExploreModel:
+def make_model(params: ModelParams | None = None, *, seed: int | str | None = None, **overrides: Any) -> ExploreModel:
     """The model the page starts from: ``params`` with ``overrides``, seeded with ``seed``."""
     return ExploreModel(params, rng=seed, **overrides)
 
 
-def make_page(params: ModelParams | None = None, *, seed: int | None = None,
-              play_interval_ms: int = 150, **overrides: Any):
+def make_page(
+    params: ModelParams | None = None, *, seed: int | None = None, play_interval_ms: int = 150, **overrides: Any
+):
     """A SolaraViz page of a fresh model built from ``params`` + ``overrides`` and ``seed``.
 
     The controls start at the model's values, so Reset without touching them rebuilds the same

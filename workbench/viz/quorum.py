@@ -6,7 +6,7 @@ moving the slider changes the quorum and nothing else.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from matplotlib.figure import Figure
 

@@ -18,7 +18,17 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from workbench.viz.layout import model_graph, node_layout
-from workbench.viz.style import STATE_COLORS, legend_handles, node_color, node_size
+from workbench.viz.style import (
+    FALSE_ACCEPTANCE_COLOR,
+    FALSE_ACCEPTANCE_TEXT,
+    FLOWS_TEXT,
+    FRACTION_YLIM,
+    PROTECTION_TEXT,
+    STATE_COLORS,
+    legend_handles,
+    node_color,
+    node_size,
+)
 
 FLOW_COLUMNS = {"attack_flows_blocked": "#1f77b4", "attack_flows_passed": "#d62728"}
 FALSE_ACCEPTANCE_COLUMN = "false_acceptance_rate"
@@ -53,8 +63,7 @@ def state_counts(model: Any) -> dict[str, int]:
     }
 
 
-def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True,
-                 title: str | None = None) -> Axes:
+def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True, title: str | None = None) -> Axes:
     """The network on its cached seeded layout: nodes coloured by state, sized by detections."""
     ax = _new_ax(ax, (6.0, 5.0))
     pos = node_layout(model)
@@ -65,23 +74,27 @@ def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True,
     agents = sorted(model.agents, key=lambda a: getattr(a, "node_id", 0))
     if agents:
         xy = np.array([pos[a.node_id] for a in agents])
-        ax.scatter(xy[:, 0], xy[:, 1],
-                   c=[node_color(a.state) for a in agents],
-                   s=[node_size(a.detections) for a in agents],
-                   linewidths=0, zorder=2)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            c=[node_color(a.state) for a in agents],
+            s=[node_size(a.detections) for a in agents],
+            linewidths=0,
+            zorder=2,
+        )
     ax.set_aspect("equal")
     ax.autoscale_view()
     ax.set_axis_off()
     if legend:
-        ax.legend(handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                  frameon=False, fontsize="small")
+        ax.legend(
+            handles=legend_handles(), loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small"
+        )
     ax.set_title(title if title is not None else f"step {model.steps}", fontsize="medium")
     return ax
 
 
 def _empty(ax: Axes, what: str) -> Axes:
-    ax.text(0.5, 0.5, f"no {what} yet", ha="center", va="center",
-            transform=ax.transAxes, color="0.4")
+    ax.text(0.5, 0.5, f"no {what} yet", ha="center", va="center", transform=ax.transAxes, color="0.4")
     return ax
 
 
@@ -96,9 +109,7 @@ def draw_flows(model: Any, ax: Axes | None = None) -> Axes:
         ax.plot(df.index, df[col], color=FLOW_COLUMNS[col], label=col.replace("attack_flows_", ""))
     if cols:
         ax.legend(loc="upper left", fontsize="small", frameon=False)
-    ax.set_xlabel("step")
-    ax.set_ylabel("attack flows per step")
-    ax.set_title("attack flows: blocked vs let through", fontsize="medium")
+    FLOWS_TEXT.apply(ax)
     return ax
 
 
@@ -109,14 +120,12 @@ def draw_false_acceptance(model: Any, ax: Axes | None = None) -> Axes:
     if df.empty or FALSE_ACCEPTANCE_COLUMN not in df.columns:
         _empty(ax, "false acceptances")
     else:
-        ax.plot(df.index, df[FALSE_ACCEPTANCE_COLUMN], color="#9467bd")
+        ax.plot(df.index, df[FALSE_ACCEPTANCE_COLUMN], color=FALSE_ACCEPTANCE_COLOR)
         ax.set_xlim(0, max(1, len(df) - 1))
         if df[FALSE_ACCEPTANCE_COLUMN].isna().all():
             _empty(ax, "confirmed signatures")
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("step")
-    ax.set_ylabel("false-acceptance rate")
-    ax.set_title("false acceptance", fontsize="medium")
+    ax.set_ylim(*FRACTION_YLIM)
+    FALSE_ACCEPTANCE_TEXT.apply(ax)
     return ax
 
 
@@ -131,10 +140,8 @@ def draw_protection(model: Any, ax: Axes | None = None) -> Axes:
         ax.plot(df.index, df[col], label=f"campaign {col.rsplit('c', 1)[-1]}")
     if cols:
         ax.legend(loc="lower right", fontsize="small", frameon=False)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("step")
-    ax.set_ylabel("honest nodes protected (fraction)")
-    ax.set_title("protection per campaign", fontsize="medium")
+    ax.set_ylim(*FRACTION_YLIM)
+    PROTECTION_TEXT.apply(ax)
     return ax
 
 

@@ -4,6 +4,7 @@ static figures so both show the same picture."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.lines import Line2D
@@ -58,7 +59,39 @@ def agent_portrayal(agent: Any) -> AgentPortrayalStyle:
 def legend_handles() -> list[Line2D]:
     """Proxy artists for a state legend."""
     return [
-        Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=color,
-               markeredgecolor="none", label=STATE_LABELS[state])
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markersize=7,
+            markerfacecolor=color,
+            markeredgecolor="none",
+            label=STATE_LABELS[state],
+        )
         for state, color in STATE_COLORS.items()
     ]
+
+
+@dataclass(frozen=True)
+class PlotText:
+    """Title and axis labels of one plot, shared by the live page and the static figures."""
+
+    title: str
+    ylabel: str
+    xlabel: str = "step"
+
+    def apply(self, ax: Any) -> None:
+        """Set ``ax``'s title and axis labels."""
+        ax.set_xlabel(self.xlabel)
+        ax.set_ylabel(self.ylabel)
+        ax.set_title(self.title, fontsize=TITLE_FONTSIZE)
+
+
+TITLE_FONTSIZE = "medium"
+FLOWS_TEXT = PlotText("attack flows: blocked vs let through", "attack flows per step")
+FALSE_ACCEPTANCE_TEXT = PlotText("false acceptance", "false-acceptance rate")
+PROTECTION_TEXT = PlotText("protection per campaign", "honest nodes protected (fraction)")
+FALSE_ACCEPTANCE_COLOR = "#9467bd"
+# Rates and fractions live in [0, 1]; the margin keeps lines at 0 or 1 visible.
+FRACTION_YLIM = (-0.02, 1.02)

@@ -1,0 +1,110 @@
+"""Headline numbers: a study's two or three key results, shown in the notebook and read back by the reports site.
+
+Convention for notebook authors: near the end of a study, after computing its results, call::
+
+    show_headline({"breakdown_majority": (f_star, ci_low, ci_high), "runs": n_runs},
+                  labels={"breakdown_majority": "f* (majority, forge)"}, units={"breakdown_majority": "of nodes"})
+
+Each value is a number, an ``(estimate, low, high)`` interval, a string (e.g. ``"not reached"``) or
+None / NaN (shown as "n/a"); an infinite bound (a breakdown point beyond the swept range) shows as ∞. The call displays one output carrying two representations: the
+machine-readable :data:`MIME` (JSON, read by ``python -m workbench report`` into the card of
+``reports/index.html``) and a Markdown list that people see in the notebook and its HTML report.
+Several calls merge in order; a later value of the same name replaces an earlier one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+MIME = "application/vnd.workbench.headline+json"
+SCHEMA_VERSION = 1
+
+HeadlineValue = float | int | str | tuple[float, float, float] | None
+
+
+def _number(x: Any) -> float | str | None:
+    """A JSON-safe number (JSON has no NaN or infinity): NaN becomes None, infinities ``"inf"`` / ``"-inf"``."""
+    if x is None:
+        return None
+    value = float(x)
+    if math.isnan(value):
+        return None
+    return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+
+
+def headline_item(name: str, value: HeadlineValue, label: str | None = None, unit: str | None = None) -> dict[str, Any]:
+    """One headline entry as a JSON-safe dict: ``name``, ``label``, ``unit`` and ``value`` (+ ``ci_low``, ``ci_high``)."""
+    item: dict[str, Any] = {"name": name, "label": label or name.replace("_", " "), "unit": unit or ""}
+    if isinstance(value, str):
+        item["text"] = value
+    elif isinstance(value, (tuple, list)):
+        if len(value) != 3:
+            raise ValueError(f"headline {name!r}={value!r}; expected a number, a string or (estimate, low, high)")
+        item.update(value=_number(value[0]), ci_low=_number(value[1]), ci_high=_number(value[2]))
+    else:
+        item["value"] = _number(value)
+    return item
+
+
+def format_number(x: float | str | None) -> str:
+    """Three significant digits; integers as integers; None as ``n/a``; ``"inf"`` as ``∞`` (beyond the range)."""
+    if x is None:
+        return "n/a"
+    if isinstance(x, str):
+        return {"inf": "∞", "-inf": "-∞"}.get(x, x)
+    if float(x).is_integer() and abs(x) < 1e6:
+        return str(int(x))
+    return f"{x:.3g}"
+
+
+def format_item(item: Mapping[str, Any]) -> str:
+    """``value [low, high] unit`` for display (plain text)."""
+    if "text" in item:
+        text = str(item["text"])
+    else:
+        text = format_number(item.get("value"))
+        if "ci_low" in item or "ci_high" in item:
+            text += f" [{format_number(item.get('ci_low'))}, {format_number(item.get('ci_high'))}]"
+    return f"{text} {item.get('unit', '')}".strip()
+
+
+def headline_payload(values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None,
+                     units: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The JSON document of :data:`MIME`: ``{"version": 1, "items": [headline_item, ...]}``."""
+    labels, units = labels or {}, units or {}
+    unknown = sorted((set(labels) | set(units)) - set(values))
+    if unknown:
+        raise ValueError(f"labels/units for unknown headline name(s) {unknown}; names: {list(values)}")
+    return {"version": SCHEMA_VERSION,
+            "items": [headline_item(name, value, labels.get(name), units.get(name)) for name, value in values.items()]}
+
+
+def headline_markdown(payload: Mapping[str, Any]) -> str:
+    """The readable fallback: a bold-label Markdown list."""
+    return "\n".join(f"- **{item['label']}**: {format_item(item)}" for item in payload["items"])
+
+
+def show_headline(values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None,
+                  units: Mapping[str, str] | None = None) -> None:
+    """Display the headline numbers (see the module docstring); nothing is returned, so nothing else is shown."""
+    from IPython.display import display
+
+    payload = headline_payload(values, labels, units)
+    markdown = headline_markdown(payload)
+    display({MIME: payload, "text/markdown": "**Headline**\n\n" + markdown, "text/plain": markdown}, raw=True)
+
+
+def read_headline(notebook: Any) -> list[dict[str, Any]]:
+    """The headline items of an executed notebook (an ``nbformat`` node), merged over every call in order."""
+    items: dict[str, dict[str, Any]] = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            payload = output.get("data", {}).get(MIME)
+            if isinstance(payload, str):  # some writers keep JSON mime data as text
+                payload = json.loads(payload)
+            for item in (payload or {}).get("items", []):
+                items[item["name"]] = dict(item)
+    return list(items.values())

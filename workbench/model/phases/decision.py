@@ -1,0 +1,96 @@
+"""Phase 4: due signatures are decided by consensus; confirmations reach nodes; protection follows."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.model.consensus import decide
+from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, OUTCOME_NAMES, PENDING, REJECTED
+from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
+
+
+def decide_due(state: ModelState, t: int) -> StepOutput:
+    """Decide the signatures due at ``t`` and :func:`settle` them.
+
+    ``central``: the authority confirms every signature the step after it arrives. ``gossip``/``ledger``:
+    a signature is due at its vote deadline or once every other node voted; the consensus rule decides
+    and trust is updated. ``none``: nothing to decide (isolated nodes confirm their own at creation).
+    """
+    p, s = state.params, state.sigs
+    if len(s) == 0 or p.sharing == "none":
+        return StepOutput()
+    pending = s["outcome"] == PENDING
+    if p.sharing == "central":
+        due = np.flatnonzero(pending & (s["created_step"] < t))
+        confirmed = np.ones(due.size, bool)
+    else:
+        votes = s.votes[: len(s)]
+        cast = (votes != 0).sum(axis=1)
+        due = np.flatnonzero(pending & ((t - s["created_step"] >= p.vote_deadline_steps) | (cast >= p.n_nodes - 1)))
+        if due.size == 0:
+            return StepOutput()
+        v = votes[due]
+        approve, reject = v > 0, v < 0
+        trust = state.trust.trust
+        confirmed = decide(approve.sum(1), reject.sum(1), p.consensus, p.quorum, p.min_votes,
+                           weight_for=approve @ trust, weight_against=reject @ trust)
+        state.trust.update(v, confirmed)
+    if due.size == 0:
+        return StepOutput()
+    return settle(state, t, due, confirmed)
+
+
+def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) -> StepOutput:
+    """Record the decisions on rows ``due`` and let the right nodes learn of confirmations.
+
+    ``gossip``/``none``: the origin knows (gossip spreads it from there); ``ledger``/``central``:
+    everyone knows at once, at ``N - 1`` (ledger replication) or ``N`` (central broadcast) messages
+    per decision. Returns the decisions' counts and one ``decision`` ledger record each.
+    """
+    p, s = state.params, state.sigs
+    v = s.votes[due]
+    s.cols["outcome"][due] = np.where(confirmed, CONFIRMED, REJECTED)
+    s.cols["decided_step"][due] = t
+    s.cols["votes_for"][due] = (v > 0).sum(1)
+    s.cols["votes_against"][due] = (v < 0).sum(1)
+    ok = due[confirmed]
+    messages = 0
+    if p.sharing in ("gossip", "none"):
+        s.knows[ok, s.cols["origin"][ok]] = True
+    else:
+        s.knows[ok] = True
+        s.holds[ok] = True
+        per_decision = p.n_nodes if p.sharing == "central" else p.n_nodes - 1
+        s.cols["messages"][due] += per_decision
+        messages = per_decision * due.size
+    counts = StepCounts(signatures_confirmed=int(confirmed.sum()), signatures_rejected=int((~confirmed).sum()),
+                        messages=messages)
+    return StepOutput(counts, tuple(_decision_record(state, int(i)) for i in due))
+
+
+def _decision_record(state: ModelState, i: int) -> LedgerRecord:
+    s = state.sigs
+    return (int(s.cols["origin"][i]), "decision",
+            {"sig": s.sig_ids[i], "outcome": OUTCOME_NAMES[int(s.cols["outcome"][i])],
+             "votes_for": int(s.cols["votes_for"][i]), "votes_against": int(s.cols["votes_against"][i])})
+
+
+def update_protection(state: ModelState, t: int) -> None:
+    """Nodes knowing a confirmed signature that covers a campaign are protected against it; note the
+    first steps at which 50 % and 90 % of honest nodes are (``t50``, ``t90``, steps after the start)."""
+    s = state.sigs
+    if len(s) == 0:
+        return
+    useful = (s["outcome"] == CONFIRMED) & (s["coverage"] >= COVERAGE_GENUINE)
+    honest_count = max(1, int(state.honest.sum()))
+    for camp in state.campaigns:
+        c = camp.index
+        rows = np.flatnonzero(useful & (s["campaign"] == c))
+        if rows.size:
+            state.protected[c] = s.knows[rows].any(axis=0)
+        frac = state.protected[c, state.honest].sum() / honest_count
+        if t >= camp.start_step:
+            if state.t50[c] < 0 and frac >= 0.5:
+                state.t50[c] = t - camp.start_step
+            if state.t90[c] < 0 and frac >= 0.9:
+                state.t90[c] = t - camp.start_step

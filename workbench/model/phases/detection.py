@@ -1,0 +1,34 @@
+"""Phase 5a: every node's detector scores the step's flows (after fitting on warm-up traffic)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.model.detectors import DetectorBank
+from workbench.model.traffic import N_FEATURES
+
+
+class WarmupDetector:
+    """A bank of per-node detectors that first collects ``warmup_steps`` of traffic, then flags.
+
+    Steps ``1 .. warmup_steps`` are buffered (nothing is flagged); the bank is fitted at the end of the
+    warm-up and from then on flags each step's flows in one vectorised call and updates its baseline.
+    """
+
+    def __init__(self, bank: DetectorBank, warmup_steps: int, n_nodes: int, flows_per_node: int) -> None:
+        self.bank = bank
+        self.warmup_steps, self.flows_per_node = warmup_steps, flows_per_node
+        self._warmup: np.ndarray | None = np.empty((n_nodes, warmup_steps * flows_per_node, N_FEATURES))
+
+    def flag(self, t: int, features: np.ndarray) -> np.ndarray:
+        """Flags ``(N, F)`` for step ``t``'s features ``(N, F, d)``."""
+        f = self.flows_per_node
+        if self._warmup is not None:
+            self._warmup[:, (t - 1) * f: t * f] = features
+            if t == self.warmup_steps:
+                self.bank.fit(self._warmup)
+                self._warmup = None
+            return np.zeros(features.shape[:2], bool)
+        _, flagged = self.bank.predict_flags(features)
+        self.bank.update(features, flagged)
+        return flagged

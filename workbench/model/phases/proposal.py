@@ -1,0 +1,110 @@
+"""Phase 6: flagged flows become signatures (plus forgeries by malicious nodes) and enter the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from workbench.model.phases.decision import settle
+from workbench.model.signatures import (
+    CONFIRMED,
+    COVERAGE_GENUINE,
+    PENDING,
+    FlaggedGroup,
+    NewSignature,
+    Rule,
+    campaign_coverage,
+    forged_rule,
+    groups_from_flagged,
+)
+from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
+from workbench.model.traffic import TCP, UDP, Flows, TrafficGenerator
+
+
+def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffic: TrafficGenerator,
+            rng: np.random.Generator) -> StepOutput:
+    """Turn step ``t``'s flagged flows, and forgeries, into new signatures and share them.
+
+    A node proposes a rule per key with at least ``min_flagged`` flagged flows, unless it already holds
+    a pending or knows a confirmed signature with that key. Sharing: ``ledger`` gives every node the
+    signature (``N - 1`` messages), ``central`` sends it to the authority (1), ``none`` confirms it
+    locally at once. Returns the counts and records (decisions of ``none`` first, then ``signature``s).
+    """
+    p, s = state.params, state.sigs
+    node, col = np.nonzero(flagged)
+    groups = groups_from_flagged(node, flows.key[node, col], flows.dst_port[node, col],
+                                 flows.log_bytes[node, col], flows.log_packets[node, col], p.min_flagged)
+    new = [_detected(g, flows, t) for g in _not_yet_known(state, groups)]
+    forgers = np.flatnonzero(state.forging(t))
+    if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
+        for origin in forgers[rng.random(forgers.size) < p.forge_prob]:
+            svc = int(rng.choice(len(traffic.service_prefix), p=traffic.service_weight))
+            rule = forged_rule(int(traffic.service_prefix[svc]), int(traffic.service_port[svc]),
+                               int(traffic.service_proto[svc]))
+            # a forger labels its fake rule as the attack that fits the service's protocol
+            new.append(NewSignature(rule, int(origin), t, confidence=1.0, forged=True,
+                                    threat_type="ddos" if rule.proto == UDP else "exfiltration"))
+    if not new:
+        return StepOutput()
+    new = [_with_ground_truth(sig, state) for sig in new]
+    idx = s.add(new)
+    s.holds[idx, s.cols["origin"][idx]] = True
+    out = StepOutput(StepCounts(signatures_proposed=idx.size))
+    if p.sharing == "ledger":
+        s.holds[idx] = True
+        s.cols["messages"][idx] += p.n_nodes - 1
+        out += StepOutput(StepCounts(messages=(p.n_nodes - 1) * idx.size))
+    elif p.sharing == "central":
+        s.cols["messages"][idx] += 1
+        out += StepOutput(StepCounts(messages=idx.size))
+    elif p.sharing == "none":
+        out += settle(state, t, idx, np.ones(idx.size, bool))
+    return out + StepOutput(entries=tuple(_signature_record(s.sig_ids[i], sig) for i, sig in zip(idx, new)))
+
+
+def threat_type(rule: Rule) -> str:
+    """What the detecting node makes of its flagged flows, from the rule's shape (sizes in log units)."""
+    log_packets = (rule.lp_lo + rule.lp_hi) / 2
+    log_bytes = (rule.lb_lo + rule.lb_hi) / 2
+    if rule.port_lo != rule.port_hi:
+        return "port_scan"
+    if rule.proto == UDP and log_packets > 4.5:
+        return "ddos"
+    if rule.proto == TCP and log_bytes > 11:
+        return "exfiltration"
+    return "anomalous_traffic"
+
+
+def _detected(group: FlaggedGroup, flows: Flows, t: int) -> NewSignature:
+    """A signature from a node's flagged group; confidence = flagged share of its flows with that key."""
+    same_key = flows.key[group.origin] == group.rule.key
+    return NewSignature(group.rule, group.origin, t, confidence=group.n_flows / max(1, int(same_key.sum())),
+                        threat_type=threat_type(group.rule))
+
+
+def _with_ground_truth(sig: NewSignature, state: ModelState) -> NewSignature:
+    """The campaign the rule covers best, if it covers at least ``COVERAGE_GENUINE`` of its flows."""
+    cover = campaign_coverage(sig.rule, state.probes, state.probe_keys)
+    best = int(np.argmax(cover)) if cover.size else -1
+    campaign = best if best >= 0 and cover[best] >= COVERAGE_GENUINE else -1
+    return replace(sig, campaign=campaign, coverage=float(cover[best]) if best >= 0 else 0.0)
+
+
+def _not_yet_known(state: ModelState, groups: list[FlaggedGroup]) -> list[FlaggedGroup]:
+    """Drop groups whose origin already holds a pending, or knows a confirmed, signature with that key."""
+    s = state.sigs
+    if not groups or len(s) == 0:
+        return groups
+    known: dict[int, np.ndarray] = {}
+    for key in {g.rule.key for g in groups}:
+        same = s["key"] == key
+        pend = np.flatnonzero(same & (s["outcome"] == PENDING))
+        conf = np.flatnonzero(same & (s["outcome"] == CONFIRMED))
+        known[key] = s.holds[pend].any(axis=0) | s.knows[conf].any(axis=0)
+    return [g for g in groups if not known[g.rule.key][g.origin]]
+
+
+def _signature_record(sig_id: str, sig: NewSignature) -> LedgerRecord:
+    return (sig.origin, "signature", {"sig": sig_id, "threat_type": sig.threat_type,
+                                      "confidence": round(float(sig.confidence), 6), "rule": sig.rule.payload()})

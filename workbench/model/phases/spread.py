@@ -1,0 +1,27 @@
+"""Phase 1: campaigns start at a few honest nodes and spread along the topology."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from workbench.model.state import ModelState
+
+
+def spread_campaigns(state: ModelState, t: int, rng: np.random.Generator) -> np.ndarray:
+    """Start the campaigns due at ``t`` and spread running ones; returns the nodes newly targeted ``(C, N)``.
+
+    A targeted node passes the campaign to each neighbour with probability ``spread_prob`` per step
+    (attackers keep moving whether or not a node blocks them).
+    """
+    p = state.params
+    before = state.targeted.copy()
+    for camp in state.campaigns:
+        c = camp.index
+        if t == camp.start_step:
+            pool = np.flatnonzero(state.honest)
+            state.targeted[c, rng.choice(pool, min(p.campaign_seed_nodes, pool.size), replace=False)] = True
+        elif t > camp.start_step and p.spread_prob > 0:
+            exposure = state.adjacency @ state.targeted[c].astype(np.int32)
+            infect = rng.random(p.n_nodes) < 1.0 - (1.0 - p.spread_prob) ** exposure
+            state.targeted[c] |= infect
+    return state.targeted & ~before

@@ -1,0 +1,15 @@
+"""Allowed values of the options that two layers check: the one list of each.
+
+``ModelParams`` validates its fields against these tuples before anything runs, and the owners
+validate their own arguments against the same tuples: :func:`workbench.model.detectors.make_detector_bank`
+(``DETECTORS``), :func:`workbench.ledger.open_ledger` (``LEDGER_BACKENDS``), the gossip rounds of
+:mod:`workbench.model.gossip` (``GOSSIP_MODES``) and the central aggregator (``AGGREGATOR_MODES``). They live here, in
+a module that imports nothing, so that neither the light parameter module has to import the
+detectors (numpy) or the ledger (cryptography), nor the ledger the model.
+"""
+
+DETECTORS = ("iforest", "zscore")
+LEDGER_BACKENDS = ("memory", "sqlite")
+GOSSIP_MODES = ("push", "push_pull", "rumor")
+AGGREGATOR_MODES = ("honest", "compromised", "down")
+RELAY_MODES = ("forward", "drop")

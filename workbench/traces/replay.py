@@ -1,0 +1,388 @@
+"""A trace as the model's per-step traffic: nodes, steps, campaigns and fixed-shape flow arrays.
+
+:class:`TraceTraffic` turns a flow table (the schema of :mod:`workbench.traces.schema`) into what
+the model consumes from :class:`~workbench.model.traffic.TrafficGenerator`:
+
+* **nodes**: the ``max_nodes`` busiest destinations (most flows over the whole trace; ties by
+  name) under a node rule: ``"host"`` (destination address), ``"subnet24"`` (destination IPv4 /24;
+  an IPv6 destination is grouped by the /24 of its pseudo address, i.e. per address), ``"port"``
+  (destination port: for files without addresses), ``"all"`` (one node). Flows to other
+  destinations are dropped (counted in :meth:`TraceTraffic.summary`).
+* **steps**: ``step = floor((timestamp - first timestamp) / step_seconds)``; a trace without
+  timestamps needs ``rows_per_step`` (steps are then blocks of consecutive rows).
+* **campaigns**: each labelled attack category seen at a node is a campaign, indexed in order of
+  the first step it is seen (ties by name); flows carry label ``c + 1`` for campaign ``c``, 0 for
+  benign, as in the synthetic model.
+* **flows per step**: real nodes see a variable number of flows per step, the model's arrays are
+  ``(n_nodes, flows_per_node)``. :meth:`TraceTraffic.step` pads a node with fewer flows and
+  subsamples a node with more (uniformly without replacement, from the model's Generator), and
+  returns a boolean ``valid`` mask. Padding flows have ``label == PAD_LABEL`` (-1), address 0,
+  protocol 0 and features 0: code that counts ``label == 0`` as benign or ``label > 0`` as attack
+  never counts them, but flags, blocks and detector updates must be masked with ``valid``.
+  Cost of the choice: arrays sized by the busiest node (``flows_per_node=None`` takes each step's
+  maximum, exact but as wide as the busiest node), or subsampling (``flows_per_node`` fixed: a
+  node over the cap is seen through a uniform sample; ``TraceStep.n_flows`` keeps the true counts
+  so rates can be reweighted). :meth:`TraceTraffic.flows_per_node_quantile` helps choose the cap.
+
+Features are those of the synthetic model (:meth:`Flows.features`), as ``log(1 + x)`` because
+trace counters can be 0: log bytes, log packets, log duration in milliseconds (and log bytes per
+packet = log bytes - log packets). Source addresses map to the model's ``uint32`` by
+:func:`~workbench.traces.schema.ipv4_to_uint32`, so the flow key is the source /16 prefix and the
+protocol (:func:`workbench.model.traffic.flow_key`); without source addresses every flow of a
+protocol shares one key.
+
+Warm-up (:meth:`TraceTraffic.warmup_features`) uses the first steps of the trace, whatever they
+contain: attacks in those steps are learnt as normal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from workbench.model.traffic import Flows
+from workbench.traces.csvio import TraceError
+from workbench.traces.readers import read_trace_table
+from workbench.traces.schema import SCHEMA_COLUMNS, ipv4_to_uint32, uint32_to_ipv4
+from workbench.validation import Range, check_choice, check_int, check_number
+
+NODE_RULES = ("host", "subnet24", "port", "all")
+PAD_LABEL = -1
+STEP_SECONDS_RANGE = Range(0.0, 1e9, low_open=True)
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One step of a trace for all nodes.
+
+    ``flows`` arrays and ``valid`` have shape ``(n_nodes, flows_per_node)``; ``n_flows`` ``(n_nodes,)``
+    is the number of flows each node really saw in the step (before padding or subsampling).
+    """
+
+    flows: Flows
+    valid: np.ndarray
+    n_flows: np.ndarray
+
+    @property
+    def weight(self) -> np.ndarray:
+        """Real flows each kept flow stands for, per node ``(n_nodes,)`` (1 unless subsampled)."""
+        kept = self.valid.sum(axis=1)
+        return np.where(kept > 0, self.n_flows / np.maximum(kept, 1), 0.0)
+
+
+class TraceTraffic:
+    """A flow trace binned into steps at its busiest destinations (see the module docstring).
+
+    Parameters
+    ----------
+    trace:
+        A frame or Arrow table of the flow schema (what :func:`~workbench.traces.read_trace` returns).
+    step_seconds:
+        Width of a step in seconds, > 0.
+    max_nodes:
+        How many destinations become nodes, 1..100000 (fewer if the trace has fewer).
+    node_rule:
+        ``"host"``, ``"subnet24"``, ``"port"`` or ``"all"``.
+    flows_per_node:
+        Width of :meth:`step`'s arrays, 1..1000000; ``None`` sizes each step by its busiest node.
+    rows_per_step:
+        Only for traces without timestamps: rows per step, >= 1.
+    """
+
+    def __init__(self, trace: pd.DataFrame | pa.Table, *, step_seconds: float, max_nodes: int,
+                 node_rule: str = "host", flows_per_node: int | None = None, rows_per_step: int | None = None) -> None:
+        self.step_seconds = float(check_number("step_seconds", step_seconds, STEP_SECONDS_RANGE))
+        self.max_nodes = check_int("max_nodes", max_nodes, 1, 100_000)
+        self.node_rule = check_choice("node_rule", node_rule, NODE_RULES)
+        self.flows_per_node = (None if flows_per_node is None
+                               else check_int("flows_per_node", flows_per_node, 1, 1_000_000))
+        self.rows_per_step = None if rows_per_step is None else check_int("rows_per_step", rows_per_step, 1)
+        table = _as_table(trace)
+        if table.num_rows == 0:
+            raise TraceError("the trace has no flow records")
+        self.n_rows_total = table.num_rows
+        step = self._steps(table)
+        node, self.node_names = self._nodes(table)
+        keep = node >= 0
+        self.n_rows_dropped = int((~keep).sum())
+        sel = pa.array(keep)
+        kept = table.filter(sel)
+        node, step = node[keep], step[keep]
+        self._build(kept, node, step)
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, format: str, *, step_seconds: float, max_nodes: int,  # noqa: A002
+                  node_rule: str = "host", flows_per_node: int | None = None, rows_per_step: int | None = None,
+                  **read_options: Any) -> TraceTraffic:
+        """Read ``path`` (see :func:`~workbench.traces.read_trace`) and bin it."""
+        return cls(read_trace_table(path, format, **read_options), step_seconds=step_seconds, max_nodes=max_nodes,
+                   node_rule=node_rule, flows_per_node=flows_per_node, rows_per_step=rows_per_step)
+
+    def _steps(self, table: pa.Table) -> np.ndarray:
+        ts = table.column("timestamp")
+        n_null = ts.null_count
+        if n_null == table.num_rows:
+            if self.rows_per_step is None:
+                raise TraceError("the trace has no timestamps (e.g. CIC machine-learning CSVs, UNSW train/test); "
+                                 "give rows_per_step to form steps from consecutive rows")
+            return np.arange(table.num_rows, dtype=np.int64) // self.rows_per_step
+        if n_null:
+            raise TraceError(f"{n_null} of {table.num_rows} flow records have no timestamp; drop them first")
+        ns = pc.cast(ts.cast(pa.timestamp("ns", tz="UTC")), pa.int64()).to_numpy()
+        self.start_ns = int(ns.min())
+        return ((ns - self.start_ns) // int(round(self.step_seconds * 1e9))).astype(np.int64)
+
+    def _nodes(self, table: pa.Table) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Node index of every row (-1: not among the busiest) and the node names, busiest first."""
+        n = table.num_rows
+        rule = self.node_rule
+        if rule == "all":
+            return np.zeros(n, np.int64), ("all",)
+        if rule == "port":
+            port = table.column("dst_port").to_numpy()
+            if (port < 0).all():
+                raise TraceError("node_rule='port' needs destination ports; this trace has none "
+                                 "(e.g. UNSW train/test CSVs): use node_rule='all'")
+            codes, uniques = pd.factorize(np.where(port < 0, -1, port))
+            names = np.array([f"port {p}" for p in uniques])
+            codes = np.where(uniques[codes] < 0, -1, codes)
+        else:
+            dst = table.column("dst_addr")
+            if dst.null_count == n:
+                raise TraceError(f"node_rule={rule!r} needs destination addresses; this trace has none "
+                                 "(e.g. CIC machine-learning CSVs, UNSW train/test): use node_rule='port' or 'all'")
+            if rule == "host":
+                encoded = pc.dictionary_encode(dst).combine_chunks() if isinstance(dst, pa.ChunkedArray) \
+                    else pc.dictionary_encode(dst)
+                codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+                names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+            else:  # subnet24
+                net = (ipv4_to_uint32(dst) >> np.uint32(8)).astype(np.int64)
+                net = np.where(dst.is_null().to_numpy(zero_copy_only=False), -1, net)
+                codes, uniques = pd.factorize(net)
+                names = np.array([a + "/24" for a in uint32_to_ipv4(np.maximum(uniques, 0).astype(np.uint64) << 8)])
+                codes = np.where(uniques[codes] < 0, -1, codes)
+        counts = np.bincount(codes[codes >= 0], minlength=len(names))
+        order = np.lexsort((names.astype(str), -counts))  # busiest first, ties by name
+        order = order[counts[order] > 0][: self.max_nodes]
+        remap = np.full(len(names) + 1, -1, np.int64)
+        remap[order] = np.arange(order.size)
+        return remap[codes], tuple(str(x) for x in names[order])
+
+    def _build(self, kept: pa.Table, node: np.ndarray, step: np.ndarray) -> None:
+        n = kept.num_rows
+        is_attack = kept.column("is_attack").to_numpy()
+        category = pc.coalesce(kept.column("attack_category"), kept.column("label"))
+        cat = pd.Series(category.to_numpy(zero_copy_only=False), dtype=object).where(is_attack, None)
+        codes, uniques = pd.factorize(cat)  # -1 for benign
+        first = np.full(len(uniques), np.iinfo(np.int64).max)
+        np.minimum.at(first, codes[codes >= 0], step[codes >= 0])
+        camp_order = np.lexsort((np.asarray(uniques, dtype=str), first))
+        rank = np.empty(len(uniques), np.int64)
+        rank[camp_order] = np.arange(len(uniques))
+        label = np.where(codes >= 0, rank[np.maximum(codes, 0)] + 1, 0).astype(np.int16)
+        self.campaign_labels: tuple[str, ...] = tuple(str(uniques[i]) for i in camp_order)
+        self.campaign_first_step = first[camp_order]
+
+        self.n_nodes = len(self.node_names)
+        self.n_steps = int(step.max()) + 1 if n else 0
+        order = np.lexsort((np.arange(n), node, step))  # by step, node, then file order
+        self._node = node[order]
+        self._step_start = np.searchsorted(step[order], np.arange(self.n_steps + 1))
+        self._label = label[order]
+        self._src_ip = ipv4_to_uint32(kept.column("src_addr"))[order]
+        self._proto = kept.column("protocol").to_numpy()[order].astype(np.int16)
+        self._port = kept.column("dst_port").to_numpy()[order].astype(np.int32)
+        with np.errstate(invalid="ignore"):
+            self._log_bytes = np.log1p(kept.column("bytes").to_numpy()[order].astype(np.float64))
+            self._log_packets = np.log1p(kept.column("packets").to_numpy()[order].astype(np.float64))
+            self._log_duration = np.log1p(kept.column("duration_s").to_numpy()[order] * 1000.0)
+        # flows per (step, class): class 0 benign, c + 1 campaign c
+        n_cls = len(self.campaign_labels) + 1
+        self.label_matrix = np.bincount(step[order] * n_cls + self._label, minlength=self.n_steps * n_cls
+                                        ).reshape(self.n_steps, n_cls)
+        self._counts = np.bincount(step[order] * self.n_nodes + self._node, minlength=self.n_steps * self.n_nodes
+                                   ).reshape(self.n_steps, self.n_nodes)
+
+    # ---------------------------------------------------------------- what the model reads
+    @property
+    def n_campaigns(self) -> int:
+        return len(self.campaign_labels)
+
+    @property
+    def campaigns(self) -> pd.DataFrame:
+        """One row per campaign: ``campaign`` index, ``name`` (its label), ``first_step``, ``n_flows``,
+        ``n_nodes_hit``."""
+        hit = np.zeros((self.n_campaigns, self.n_nodes), bool)
+        attack = self._label > 0
+        hit[self._label[attack] - 1, self._node[attack]] = True
+        return pd.DataFrame({
+            "campaign": np.arange(self.n_campaigns), "name": list(self.campaign_labels),
+            "first_step": self.campaign_first_step.astype(np.int64),
+            "n_flows": self.label_matrix[:, 1:].sum(axis=0).astype(np.int64), "n_nodes_hit": hit.sum(axis=1),
+        })
+
+    def flows_per_node_quantile(self, q: float = 0.99) -> int:
+        """The ``q`` quantile of flows per (node, step) with any flow: a cap for ``flows_per_node``."""
+        c = self._counts[self._counts > 0]
+        return int(np.ceil(np.quantile(c, q))) if c.size else 1
+
+    def summary(self) -> dict[str, Any]:
+        """Rows read and kept, nodes, steps, campaigns and the spread of flows per node and step."""
+        c = self._counts
+        return {"n_rows": self.n_rows_total, "n_rows_dropped_other_destinations": self.n_rows_dropped,
+                "n_nodes": self.n_nodes, "n_steps": self.n_steps, "step_seconds": self.step_seconds,
+                "n_campaigns": self.n_campaigns, "max_flows_per_node_step": int(c.max()) if c.size else 0,
+                "mean_flows_per_node_step": float(c.mean()) if c.size else 0.0}
+
+    def targeted(self, t: int) -> np.ndarray:
+        """``(n_campaigns, n_nodes)`` bool: campaign ``c`` sent at least one flow to the node in step ``t``."""
+        s, e = self._span(t)
+        out = np.zeros((self.n_campaigns, self.n_nodes), bool)
+        attack = self._label[s:e] > 0
+        out[self._label[s:e][attack] - 1, self._node[s:e][attack]] = True
+        return out
+
+    def step(self, t: int, rng: np.random.Generator | None = None) -> TraceStep:
+        """The flows of every node in step ``t`` as fixed-shape arrays (see the module docstring).
+
+        Subsampling (only where a node has more than ``flows_per_node`` flows) draws from ``rng``;
+        with ``rng=None`` a node keeps its first flows in file order. No loop over flows.
+        """
+        s, e = self._span(t)
+        node = self._node[s:e]
+        counts = self._counts[t] if 0 <= t < self.n_steps else np.zeros(self.n_nodes, np.int64)
+        width = self.flows_per_node or max(int(counts.max()) if counts.size else 0, 1)
+        idx = np.arange(s, e)
+        if counts.max(initial=0) > width and rng is not None:
+            perm = np.lexsort((rng.random(e - s), node))  # shuffle within each node
+            idx, node = idx[perm], node[perm]
+        start = np.searchsorted(node, node, side="left")  # node is sorted: first position of its node
+        col = np.arange(e - s) - start
+        sel = col < width
+        idx, row, col = idx[sel], node[sel], col[sel]
+        shape = (self.n_nodes, width)
+
+        def fill(values: np.ndarray, pad: float | int, dtype: Any) -> np.ndarray:
+            out = np.full(shape, pad, dtype=dtype)
+            out[row, col] = values[idx]
+            return out
+
+        valid = np.zeros(shape, bool)
+        valid[row, col] = True
+        flows = Flows(src_ip=fill(self._src_ip, 0, np.uint32), dst_port=fill(self._port, -1, np.int32),
+                      proto=fill(self._proto, 0, np.int16), log_bytes=fill(self._log_bytes, 0.0, np.float64),
+                      log_packets=fill(self._log_packets, 0.0, np.float64),
+                      log_duration=fill(self._log_duration, 0.0, np.float64),
+                      label=fill(self._label, PAD_LABEL, np.int16))
+        return TraceStep(flows, valid, counts.astype(np.int64))
+
+    def warmup_features(self, warmup_steps: int, n_per_node: int, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Detector warm-up window ``(n_nodes, n_per_node, 4)`` from the first ``warmup_steps`` steps.
+
+        Each node's window is drawn with replacement from its own flows of those steps (whatever
+        they contain, attacks included); a node without any flow there draws from all nodes'
+        warm-up flows. With ``rng=None`` the draw is evenly spaced instead of random.
+        """
+        warmup_steps = check_int("warmup_steps", warmup_steps, 1)
+        n_per_node = check_int("n_per_node", n_per_node, 1)
+        e = self._span(min(warmup_steps, self.n_steps) - 1)[1]
+        if e == 0:
+            raise TraceError(f"no flow at any node in the first {warmup_steps} steps; nothing to fit detectors on")
+        node = self._node[:e]
+        order = np.lexsort((np.arange(e), node))
+        count = np.bincount(node, minlength=self.n_nodes)
+        begin = np.concatenate([[0], np.cumsum(count)[:-1]])
+        empty = count == 0
+        begin = np.where(empty, 0, begin)
+        size = np.where(empty, e, count)
+        u = rng.random((self.n_nodes, n_per_node)) if rng is not None else np.broadcast_to(
+            (np.arange(n_per_node) + 0.5) / n_per_node, (self.n_nodes, n_per_node))
+        pos = begin[:, None] + np.minimum((u * size[:, None]).astype(np.int64), size[:, None] - 1)
+        pick = np.where(empty[:, None], pos, order[np.minimum(pos, e - 1)])
+        return self._features(pick)
+
+    def probes(self, n: int = 256, rng: np.random.Generator | None = None) -> list[dict[str, np.ndarray]]:
+        """A sample of ``n`` flows of each campaign (drawn with replacement from all its flows at
+        nodes), as the synthetic :meth:`TrafficGenerator.probes` gives: ground truth for which
+        campaign a signature rule covers. Keys: ``src_ip``, ``dst_port``, ``proto``, ``log_bytes``,
+        ``log_packets``, ``log_duration``. ``rng=None`` takes evenly spaced flows instead."""
+        n = check_int("n", n, 1)
+        out = []
+        for c in range(self.n_campaigns):  # a loop over campaigns, not flows
+            own = np.flatnonzero(self._label == c + 1)
+            pos = (rng.integers(0, own.size, n) if rng is not None
+                   else ((np.arange(n) + 0.5) * own.size / n).astype(np.int64))
+            idx = own[pos]
+            out.append({"src_ip": self._src_ip[idx], "dst_port": self._port[idx], "proto": self._proto[idx],
+                        "log_bytes": self._log_bytes[idx], "log_packets": self._log_packets[idx],
+                        "log_duration": self._log_duration[idx]})
+        return out
+
+    def features_of(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """All flows of step ``t`` as ``(features (n, 4), node (n,))`` without padding (for reports)."""
+        s, e = self._span(t)
+        return self._features(np.arange(s, e)), self._node[s:e]
+
+    def labels_of(self, t: int) -> np.ndarray:
+        s, e = self._span(t)
+        return self._label[s:e]
+
+    def _features(self, idx: np.ndarray) -> np.ndarray:
+        lb, lp = self._log_bytes[idx], self._log_packets[idx]
+        return np.stack([lb, lp, self._log_duration[idx], lb - lp], axis=-1)
+
+    def _span(self, t: int) -> tuple[int, int]:
+        if not 0 <= t < self.n_steps:
+            return 0, 0
+        return int(self._step_start[t]), int(self._step_start[t + 1])
+
+
+def cached_trace_traffic(path: str | os.PathLike, format: str, *, step_seconds: float, max_nodes: int,  # noqa: A002
+                         node_rule: str = "host", flows_per_node: int | None = None, rows_per_step: int | None = None,
+                         **read_options: Any) -> TraceTraffic:
+    """:meth:`TraceTraffic.from_file`, memoised per process on the file (path, size, modification
+    time) and every argument: the runs of a sweep on one trace read it once per worker.
+
+    The returned object is shared: :class:`TraceTraffic` is never modified after construction
+    (``step`` and ``warmup_features`` only read it), so sharing it between runs is safe.
+    """
+    p = Path(path).resolve()
+    stat = p.stat() if p.exists() else None
+    key = (str(p), stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1, format,
+           json.dumps(read_options, sort_keys=True, default=str), step_seconds, max_nodes, node_rule,
+           flows_per_node, rows_per_step)
+    return _cached_by_key(key)
+
+
+@lru_cache(maxsize=4)
+def _cached_by_key(key: tuple) -> TraceTraffic:
+    path, _, _, fmt, options, step_seconds, max_nodes, node_rule, flows_per_node, rows_per_step = key
+    # options went through JSON (paths as text, tuples as lists): every reader accepts those forms
+    return TraceTraffic.from_file(path, fmt, step_seconds=step_seconds, max_nodes=max_nodes, node_rule=node_rule,
+                                  flows_per_node=flows_per_node, rows_per_step=rows_per_step, **json.loads(options))
+
+
+def _as_table(trace: pd.DataFrame | pa.Table) -> pa.Table:
+    if isinstance(trace, pd.DataFrame):
+        missing = [c for c in SCHEMA_COLUMNS if c not in trace.columns]
+        if missing:
+            raise TraceError(f"the trace frame lacks column(s) {missing}; columns found: {list(trace.columns)}")
+        return pa.Table.from_pandas(trace[list(SCHEMA_COLUMNS)], preserve_index=False)
+    if isinstance(trace, pa.Table):
+        missing = [c for c in SCHEMA_COLUMNS if c not in trace.column_names]
+        if missing:
+            raise TraceError(f"the trace table lacks column(s) {missing}; columns found: {trace.column_names}")
+        return trace
+    raise TraceError(f"trace={type(trace).__name__} is not allowed; pass a pandas DataFrame or a pyarrow Table "
+                     "of the flow schema (see workbench.traces.read_trace)")
