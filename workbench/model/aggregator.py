@@ -8,8 +8,8 @@ corroboration. It then broadcasts each decision to every node.
 Two failure modes make the baseline falsifiable:
 
 - ``compromised``: the aggregator is in the attackers' hands. It confirms every report a malicious node
-  sends at once (and forges rules of its own, which the model adds as reports); honest reports are
-  still judged by the quorum rule, so that the aggregator keeps up appearances.
+  sends, and every forgery (its own included: it forges rules and files them as reports), the step after
+  they arrive; honest reports are still judged by the quorum rule, so that it keeps up appearances.
 - ``down``: from ``aggregator_down_step`` on, nothing is decided (reports still arrive and cost messages).
 
 The decision is a pure, vectorised function of the report table, like
@@ -19,8 +19,6 @@ The decision is a pure, vectorised function of the report table, like
 from __future__ import annotations
 
 import numpy as np
-
-AGGREGATOR_MODES = ("honest", "compromised", "down")
 
 
 def corroborating_origins(key: np.ndarray, origin: np.ndarray, created_step: np.ndarray, t: int,
@@ -41,13 +39,14 @@ def corroborating_origins(key: np.ndarray, origin: np.ndarray, created_step: np.
 
 
 def central_decisions(key: np.ndarray, origin: np.ndarray, created_step: np.ndarray, pending: np.ndarray,
-                      origin_malicious: np.ndarray, t: int, *, central_quorum: int, window: int,
+                      favoured: np.ndarray, t: int, *, central_quorum: int, window: int,
                       mode: str = "honest", down_step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Which reports the aggregator confirms and which it rejects at step ``t``.
 
     All arrays run over every report so far (one row per signature). A report is decided the step after
-    it arrives at the earliest (``created_step < t``). Returns two boolean masks ``(confirm, reject)``,
-    both False for rows that are not pending or stay pending.
+    it arrives at the earliest (``created_step < t``). ``favoured`` marks the reports a compromised
+    aggregator confirms regardless (those of malicious nodes, and forgeries). Returns two boolean masks
+    ``(confirm, reject)``, both False for rows that are not pending or stay pending.
     """
     pending = np.asarray(pending, bool) & (np.asarray(created_step) < t)
     if mode == "down" and down_step is not None and t >= down_step:
@@ -56,6 +55,6 @@ def central_decisions(key: np.ndarray, origin: np.ndarray, created_step: np.ndar
     support = corroborating_origins(key, origin, created_step, t, window)
     confirm = pending & (support >= central_quorum)
     if mode == "compromised":
-        confirm |= pending & np.asarray(origin_malicious, bool)
+        confirm |= pending & np.asarray(favoured, bool)
     expired = pending & ~confirm & ((t - np.asarray(created_step)) >= window)
     return confirm, expired
