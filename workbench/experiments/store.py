@@ -150,7 +150,10 @@ class Store:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.path / MANIFEST, json.dumps(manifest, indent=1, default=str).encode())
+        # indented for reading, unless large (json's C encoder only runs without indent: 1 s vs 0.05 s
+        # for a manifest of 10,000 runs)
+        indent = 1 if len(manifest.get("runs", ())) <= 2000 else None
+        atomic_write_bytes(self.path / MANIFEST, json.dumps(manifest, indent=indent, default=str).encode())
 
     # --- files of a table ------------------------------------------------------------------
     def files(self, table: str) -> list[Path]:
@@ -251,7 +254,7 @@ class Store:
         if "status" not in runs.columns:
             return set()
         wanted = set(run_ids)
-        runs = runs[runs["run_id"].isin(wanted)]
+        runs = runs[pd.Index(list(wanted)).get_indexer(runs["run_id"]) >= 0]
         ok = set(runs.loc[runs["status"] == "ok", "run_id"])
         for name in keep:
             ok &= set(self.read_table(name, columns=["run_id"])["run_id"])
@@ -343,7 +346,8 @@ def load(path: str | Path, *, timing: bool = False, compact: bool = True) -> pd.
     design = design_frame(manifest)
     planned = design["run_id"].nunique()
     results = store.read_table(RUNS, skip=(*IDENTITY_COLUMNS[1:],))
-    results = results[results["run_id"].isin(set(design["run_id"]))]
+    # (Index.get_indexer: isin on pandas' Arrow strings is ~100x slower at 10,000 runs)
+    results = results[pd.Index(design["run_id"].unique()).get_indexer(results["run_id"]) >= 0]
     missing = planned - len(results)
     if missing:
         warnings.warn(f"{missing} of {planned} runs in {store.path} are not finished "
