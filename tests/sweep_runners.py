@@ -112,3 +112,8 @@ class LedgerResult:
 def ledger_runner(params: TrivialParams, seed: int, steps: int) -> LedgerResult:
     """A result carrying ledger bookkeeping (entry count and head hash)."""
     return LedgerResult({"y": params.x}, steps * 3, f"{seed:064x}"[-64:])
+
+
+def clashing_runner(params: TrivialParams, seed: int, steps: int) -> dict[str, float]:
+    """Returns an outcome named like a bookkeeping column (rejected)."""
+    return {"y": params.x, "status": 1.0}

@@ -135,8 +135,8 @@ def spawn_problem(*objects: Any) -> str | None:
     Spawned workers import the driver's main script again (as ``__mp_main__``) and unpickle the
     runner and parameter class by name. That fails, and every run is lost as "worker process
     died", when the script has no ``if __name__ == "__main__":`` guard (each worker would start the
-    sweep again) or when one of ``objects`` is defined in a ``__main__`` without a file
-    (``python -c``, standard input, a notebook): no worker can import it.
+    sweep again), when the code came from standard input (there is no script to import), or when
+    one of ``objects`` is defined in a ``__main__`` without a file (``python -c``, a notebook).
     """
     main = sys.modules.get("__main__")
     path = getattr(main, "__file__", None)
@@ -148,6 +148,10 @@ def spawn_problem(*objects: Any) -> str | None:
                     "Move it into a module on the Python path (a .py file) and pass it as 'module:name', "
                     "or use backend='local' or 'ray'.")
         return None
+    if not Path(path).is_file():  # python - < script.py: __file__ is "<stdin>"
+        return (f"the main script is {path!r}, not a file (code read from standard input). Worker processes "
+                "start by running the main script again, so none can start. Save the code to a .py file with "
+                "an 'if __name__ == \"__main__\":' guard and run that, or use backend='local' or 'ray'.")
     try:
         source = Path(path).read_text()
         guarded = _has_main_guard(source)
