@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -172,17 +173,17 @@ class Store:
             if self.path.is_dir() else []
 
     def _read_file(self, path: Path, table: str, columns: Iterable[str] | None = None,
-                   skip: Iterable[str] = ()) -> pd.DataFrame | None:
-        """One file as a frame with a ``run_id`` column; ``None`` (and a warning, once) if unreadable."""
+                   skip: Iterable[str] = ()) -> pa.Table | None:
+        """One file as an Arrow table with a ``run_id`` column; ``None`` (and a warning, once) if unreadable."""
         try:
             handle = pq.ParquetFile(path)
             names = handle.schema_arrow.names
             wanted = [c for c in names if (columns is None or c in columns) and c not in skip]
-            frame = handle.read(columns=wanted).to_pandas()
+            data = handle.read(columns=wanted)
             if "run_id" not in names:  # format 1 frame file: one run, named by its id
-                frame.insert(0, "run_id", path.stem)
+                data = data.add_column(0, "run_id", pa.array([path.stem] * len(data), pa.string()))
             if table == RUNS and _is_loose(path) and not path.name.startswith("chunk-") and \
-                    (len(frame) != 1 or frame["run_id"].iloc[0] != path.stem):
+                    (len(data) != 1 or data.column("run_id")[0].as_py() != path.stem):
                 raise ValueError("expected one row for this run id")
         except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
             if path not in self._warned:
@@ -190,25 +191,31 @@ class Store:
                 warnings.warn(f"corrupted {table} file {path} ({type(exc).__name__}: {exc}); "
                               "its runs are recomputed on resume", StoreWarning, stacklevel=4)
             return None
-        return frame
+        # pandas metadata differs from file to file (a chunk of failed runs only has no outcome
+        # dtypes): types come from Arrow alone, the same whichever files hold the rows
+        return data.replace_schema_metadata(None)
 
-    def read_table(self, table: str, columns: Iterable[str] | None = None, skip: Iterable[str] = (),
-                   files: list[Path] | None = None) -> pd.DataFrame:
-        """A table's rows, each run's from the newest file holding it (see the module docstring)."""
+    def _read(self, table: str, files: list[Path], columns: Iterable[str] | None = None,
+              skip: Iterable[str] = ()) -> tuple[pd.DataFrame, list[Path]]:
+        """Rows of ``files``, each run's from the newest file holding it, and the files that were readable."""
         columns = None if columns is None else {"run_id", *columns}
-        parts = []
-        for order, path in enumerate(self.files(table) if files is None else files):
-            frame = self._read_file(path, table, columns, skip)
-            if frame is not None and len(frame.columns):
-                frame["_file"] = order
-                parts.append(frame)
+        parts, readable = [], []
+        for order, path in enumerate(files):
+            data = self._read_file(path, table, columns, skip)
+            if data is not None:
+                parts.append(data.append_column("_file", pa.array(np.full(len(data), order, dtype=np.int32))))
+                readable.append(path)
         if not parts:
-            return pd.DataFrame(columns=["run_id"])
-        frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+            return pd.DataFrame(columns=["run_id"]), readable
+        frame = pa.concat_tables(parts, promote_options="permissive").to_pandas()
         if len(parts) > 1:
             newest = frame.groupby("run_id", sort=False)["_file"].transform("max")
             frame = frame[frame["_file"] == newest]
-        return frame.drop(columns="_file").reset_index(drop=True)
+        return frame.drop(columns="_file").reset_index(drop=True), readable
+
+    def read_table(self, table: str, columns: Iterable[str] | None = None, skip: Iterable[str] = ()) -> pd.DataFrame:
+        """A table's rows, each run's from the newest file holding it (see the module docstring)."""
+        return self._read(table, self.files(table), columns, skip)[0]
 
     # --- writing ----------------------------------------------------------------------------
     def write_chunk(self, rows: list[dict[str, Any]], frames: dict[str, list[pd.DataFrame]]) -> None:
@@ -235,10 +242,9 @@ class Store:
             loose = self.loose_files(table)
             if len(loose) < min_loose or not loose:
                 continue
-            readable = [p for p in loose if self._read_file(p, table, columns=["run_id"]) is not None]
+            frame, readable = self._read(table, loose)
             if not readable:
                 continue
-            frame = self.read_table(table, files=readable)
             numbers = [int(m.group(1)) for p in self.files(table) if (m := PART.match(p.name))]
             part = self.path / table / f"part-{max(numbers, default=0) + 1:06d}.parquet"
             atomic_write_frame(part, _text_columns(frame) if table == RUNS else frame)
@@ -370,8 +376,6 @@ def load(path: str | Path, *, timing: bool = False, compact: bool = True) -> pd.
 def design_sample(path: str | Path) -> Any:
     """The raw design matrix of a sobol or morris store (rows = points, before integer rounding),
     as a float array of shape (points, factors); ``None`` for grid and lhs designs."""
-    import numpy as np
-
     sample = Store(path).read_manifest().get("design_sample")
     return None if sample is None else np.asarray(sample, dtype=float)
 
