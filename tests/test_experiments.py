@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sweep_runners as testing
 import yaml
 
-from workbench.experiments import Sweep, StoreWarning, load, load_steps, replicate_seeds, run_id
-import sweep_runners as testing
+from workbench.experiments import StoreWarning, Sweep, load, load_steps, replicate_seeds, run_id
 from workbench.model.params import ModelParams
 
 FAKE = "sweep_runners:fake_runner"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-
 import sweep_runners as testing
+import yaml
 from conftest import RAY_START_FAILED, TEST_PYTHONPATH, skip_or_fail_ray_start
+
 from workbench.experiments import Sweep, load
 
 REPO = Path(__file__).resolve().parents[1]

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import sweep_runners
 from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 
-import sweep_runners
 from workbench.experiments import Sweep, design_sample, load
 from workbench.experiments.examples import IshigamiParams, ishigami, ishigami_indices
 from workbench.experiments.identity import design_rng

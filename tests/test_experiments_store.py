@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-
 import sweep_runners
-from workbench.experiments import Store, StoreWarning, Sweep, load, load_steps
+
+from workbench.experiments import Store, Sweep, load, load_steps
 from workbench.experiments.runners import spawn_problem
 
 REPO = Path(__file__).resolve().parents[1]

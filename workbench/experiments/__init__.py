@@ -23,8 +23,7 @@ from workbench.experiments.execute import Outcome, Task, execute
 from workbench.experiments.identity import replicate_seeds, run_id
 from workbench.experiments.runners import default_runner
 from workbench.experiments.spec import PlannedRun, Sweep
-from workbench.experiments.store import (Store, StoreWarning, default_store, design_sample, load, load_frames,
-                                         load_steps)
+from workbench.experiments.store import Store, StoreWarning, default_store, design_sample, load, load_frames, load_steps
 
 __all__ = [
     "BACKENDS", "Backend", "Design", "Outcome", "PlannedRun", "Store", "StoreWarning", "Sweep", "Task",

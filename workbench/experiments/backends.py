@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from workbench.experiments.execute import Outcome, Task, execute, execute_batch, failed_outcome
 from workbench.validation import check_choice
 
-BACKENDS: dict[str, type["Backend"]] = {}
+BACKENDS: dict[str, type[Backend]] = {}
 # What a worker imports before its first run (see RayBackend.warm_up).
 WARM_MODULES = ("workbench.model.run",)
 
@@ -39,7 +39,7 @@ def _import_modules(modules: tuple[str, ...]) -> int:
     return os.getpid()
 
 
-def register_backend(cls: type["Backend"]) -> type["Backend"]:
+def register_backend(cls: type[Backend]) -> type[Backend]:
     """Class decorator: make a backend available by its ``name``."""
     BACKENDS[cls.name] = cls
     return cls
@@ -50,7 +50,7 @@ def check_backend(name: str) -> str:
     return check_choice("backend", name, BACKENDS)
 
 
-def get_backend(name: str, **options: Any) -> "Backend":
+def get_backend(name: str, **options: Any) -> Backend:
     """A backend instance by name (``"local"``, ``"processes"``, ``"ray"``)."""
     return BACKENDS[check_backend(name)](**options)
 
@@ -90,10 +90,10 @@ class Backend(abc.ABC):
     # runners.spawn_problem, checked before anything runs).
     spawns_main: ClassVar[bool] = False
 
-    def __enter__(self) -> "Backend":
+    def __enter__(self) -> Backend:
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -230,7 +230,7 @@ class RayBackend(Backend):
         self.init_options = init_options
         self._owns_session = False
 
-    def __enter__(self) -> "RayBackend":
+    def __enter__(self) -> RayBackend:
         import ray
 
         if not ray.is_initialized():

@@ -63,9 +63,9 @@ def ledger_of(result: Any) -> dict[str, Any]:
     """``ledger_entries`` (int) and ``ledger_head`` (hex text) when the result has them."""
     record: dict[str, Any] = {}
     if hasattr(result, "ledger_entries"):
-        entries = getattr(result, "ledger_entries")
+        entries = result.ledger_entries
         record["ledger_entries"] = None if entries is None else int(entries)
     if hasattr(result, "ledger_head"):
-        head = getattr(result, "ledger_head")
+        head = result.ledger_head
         record["ledger_head"] = None if head is None else str(head.hex() if isinstance(head, bytes) else head)
     return record

@@ -18,8 +18,16 @@ from workbench.experiments.designs import Design, DesignPlan, design_options, no
 from workbench.experiments.driver import run_sweep
 from workbench.experiments.identity import model_version_of, replicate_seeds, run_id, short_hash
 from workbench.experiments.outcomes import FRAMES
-from workbench.experiments.runners import (DEFAULT_RUNNER_NAMES, build_params, default_runner, object_name,
-                                           param_fields, params_to_dict, resolve_params_class, resolve_runner)
+from workbench.experiments.runners import (
+    DEFAULT_RUNNER_NAMES,
+    build_params,
+    default_runner,
+    object_name,
+    param_fields,
+    params_to_dict,
+    resolve_params_class,
+    resolve_runner,
+)
 from workbench.model.params import ModelParams
 from workbench.validation import check_choice, check_known
 
@@ -169,7 +177,7 @@ class Sweep:
         return short_hash({**spec, "factor_order": list(self.factors), "model_version": self.model_version})
 
     @classmethod
-    def from_dict(cls, spec: Mapping[str, Any], **overrides: Any) -> "Sweep":
+    def from_dict(cls, spec: Mapping[str, Any], **overrides: Any) -> Sweep:
         spec = {**spec, **overrides}
         check_known("sweep key", spec, SPEC_KEYS)
         runner = spec.get("runner")
@@ -180,7 +188,7 @@ class Sweep:
                    runner=None if runner in DEFAULT_RUNNER_NAMES else runner, params=spec.get("params"))
 
     @classmethod
-    def from_yaml(cls, path: str | Path, **overrides: Any) -> "Sweep":
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> Sweep:
         """Load a YAML sweep file (keys as in :meth:`to_dict`, plus ``name``). The name defaults to
         the file's stem."""
         import yaml

@@ -41,8 +41,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workbench.experiments.execute import Outcome
-from workbench.experiments.outcomes import (DESIGN_COLUMNS, ERROR_COLUMNS, IDENTITY_COLUMNS, LEDGER_COLUMNS,
-                                            RUN_COLUMNS, TIMING_COLUMNS)
+from workbench.experiments.outcomes import (
+    DESIGN_COLUMNS,
+    ERROR_COLUMNS,
+    IDENTITY_COLUMNS,
+    LEDGER_COLUMNS,
+    RUN_COLUMNS,
+    TIMING_COLUMNS,
+)
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -58,7 +64,7 @@ class StoreWarning(UserWarning):
 
 
 def now_utc() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def default_store(name: str) -> Path:
@@ -230,7 +236,7 @@ class Store:
         (self.path / RUNS).mkdir(parents=True, exist_ok=True)
         atomic_write_frame(self.path / RUNS / name, _text_columns(pd.DataFrame(rows)))
 
-    def writer(self, keep: Iterable[str] = (), flush_rows: int = 1000, flush_s: float = 1.0) -> "RunWriter":
+    def writer(self, keep: Iterable[str] = (), flush_rows: int = 1000, flush_s: float = 1.0) -> RunWriter:
         return RunWriter(self, tuple(keep), flush_rows, flush_s)
 
     def compact(self, min_loose: int = 1) -> int:
