@@ -200,3 +200,34 @@ def test_experiments_modules_have_no_import_cycles_and_stay_in_their_layer():
 
     assert [m for m in inner if m in reachable(m)] == []
     assert "workbench.experiments.spec" not in reachable("workbench.experiments.driver")
+
+
+# --- chunks of short runs, one backend check ------------------------------------------------
+
+def test_chunk_size_follows_run_times():
+    from workbench.experiments.backends import ChunkSizer
+    from workbench.experiments.execute import Outcome
+
+    def outcomes(duration_s: float, n: int) -> list[Outcome]:
+        return [Outcome("r", "ok", {}, {}, duration_s=duration_s) for _ in range(n)]
+
+    short = ChunkSizer(workers=2, target_s=0.2, max_size=256)
+    assert short.next_size(10_000) == 1  # nothing known yet
+    short.observe(outcomes(0.001, 4))
+    assert short.next_size(10_000) == 200  # about 0.2 s of work
+    assert short.next_size(40) == 10  # a fair share of what is left per worker (two chunks each)
+    short.observe(outcomes(1e-7, 1000))
+    assert short.next_size(10_000) == 256
+    slow = ChunkSizer(workers=2)
+    slow.observe(outcomes(2.0, 3))
+    assert slow.next_size(10_000) == 1
+
+
+def test_the_sweep_command_checks_the_backend_like_sweep_run(tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text("factors: {x: [0.1]}\nrunner: sweep_runners:empty_runner\nparams: sweep_runners:TrivialParams\n")
+    result = _run_python(["-m", "workbench", "sweep", str(spec), "--backend", "mpi", "--store", str(tmp_path / "st")],
+                         cwd=REPO)
+    assert result.returncode == 2
+    assert "backend='mpi' is not allowed; choose one of 'local', 'processes', 'ray'" in result.stderr
+    assert not (tmp_path / "st").exists()

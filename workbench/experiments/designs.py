@@ -108,7 +108,7 @@ def range_factor(name: str, spec: Any, field: dataclasses.Field, design: Design)
     for bound in (low, high):
         if isinstance(bound, bool) or not isinstance(bound, numbers.Real) or not math.isfinite(bound):
             raise ValueError(f"factor {name!r} range bounds must be finite numbers, got {spec!r}")
-    if not low < high:
+    if not float(low) < float(high):  # (both are finite reals, checked above)
         raise ValueError(f"factor {name!r} range needs low < high, got ({low!r}, {high!r})")
     if "range" in field.metadata:  # the whole range must be valid for the field
         allowed: Range = dataclasses.replace(field.metadata["range"], integer=False)
