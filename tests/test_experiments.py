@@ -139,6 +139,8 @@ def test_run_writes_a_self_describing_store(tmp_path):
         assert key in manifest
     assert manifest["finished_utc"] is not None and len(manifest["runs"]) == len(sweep)
     pd.testing.assert_frame_equal(load(tmp_path), frame)
+    assert frame.attrs["design"] == {"design": "grid", "samples": 4, "problem": {
+        "num_vars": 2, "names": ["sharing", "malicious_fraction"], "bounds": [None, [0.0, 0.2]]}}
     steps = load_steps(tmp_path)
     assert len(steps) == len(sweep) * sweep.steps
     assert list(steps.columns) == ["run_id", "point", "replicate", "sharing", "malicious_fraction", "seed", "step", "recall"]

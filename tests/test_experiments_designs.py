@@ -28,7 +28,9 @@ def ishigami_sweep(**overrides) -> Sweep:
 
 
 def test_sobol_design_is_saltelli_sampling_seeded_from_the_root_seed(tmp_path):
+    np.random.seed(99)
     sweep = ishigami_sweep()
+    assert np.random.random() == np.random.RandomState(99).random_sample()  # global state untouched
     assert len(sweep) == 16 * (2 * 3 + 2)
     problem = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-PI, PI]] * 3}
     expected = salib_sobol.sample(dict(problem), 16, calc_second_order=True, seed=design_rng(3, 0x50B))
@@ -43,6 +45,7 @@ def test_sobol_design_is_saltelli_sampling_seeded_from_the_root_seed(tmp_path):
     y = [ishigami(IshigamiParams(*row))["y"] for row in expected]
     np.testing.assert_allclose(frame["y"], y)
     np.testing.assert_array_equal(design_sample(tmp_path), expected)
+    np.testing.assert_array_equal(design_sample(frame), expected)
 
 
 def test_morris_design_rounds_integer_fields_and_keeps_the_raw_sample(tmp_path):

@@ -379,9 +379,11 @@ def load(path: str | Path, *, timing: bool = False, compact: bool = True) -> pd.
     return frame
 
 
-def design_sample(path: str | Path) -> Any:
-    """The raw design matrix of a sobol or morris store (rows = points, before integer rounding),
-    as a float array of shape (points, factors); ``None`` for grid and lhs designs."""
+def design_sample(source: str | Path | pd.DataFrame) -> np.ndarray | None:
+    """The raw design matrix of a sobol or morris store (rows = points in design order, columns =
+    factors, values before integer rounding), as floats of shape (points, factors); ``None`` for
+    grid and lhs designs. ``source``: a store path, or a frame from :func:`load` (its store)."""
+    path = source.attrs["store"] if isinstance(source, pd.DataFrame) else source
     sample = Store(path).read_manifest().get("design_sample")
     return None if sample is None else np.asarray(sample, dtype=float)
 
