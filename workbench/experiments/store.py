@@ -331,10 +331,16 @@ def compact_if_many(store: Store, min_loose: int = LOAD_COMPACT_MIN) -> int:
     """Compact the store if a table has ``min_loose`` loose files and no driver holds it."""
     if not any(len(store.loose_files(t)) >= min_loose for t in store.tables()):
         return 0
-    if not store.try_lock():
+    try:
+        if not store.try_lock():
+            return 0
+    except OSError:  # a read-only store: read it as it is
         return 0
     try:
         return store.compact()
+    except OSError as exc:
+        warnings.warn(f"could not compact {store.path} ({exc}); reading its loose files", StoreWarning, stacklevel=3)
+        return 0
     finally:
         store.unlock()
 
