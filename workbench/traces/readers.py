@@ -19,7 +19,10 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from workbench.traces import cic, table, unsw, zeek
+import workbench.traces.cic as cic
+import workbench.traces.table as table
+import workbench.traces.unsw as unsw
+import workbench.traces.zeek as zeek
 from workbench.traces.csvio import TraceError, check_path
 from workbench.traces.schema import FLOW_SCHEMA
 from workbench.validation import Range, check_choice, check_known, check_number

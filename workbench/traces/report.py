@@ -25,7 +25,8 @@ import pandas as pd
 import pyarrow as pa
 from sklearn.metrics import roc_auc_score
 
-from workbench.model.detectors import DETECTOR_NAMES, make_detector_bank
+from workbench.model.detectors import make_detector_bank
+from workbench.options import DETECTORS
 from workbench.traces.csvio import TraceError
 from workbench.traces.replay import TraceTraffic
 from workbench.validation import check_choice, check_int
@@ -37,7 +38,7 @@ def score_trace(traffic: TraceTraffic, detector: str, *, warmup_steps: int, warm
                 rng: np.random.Generator | None = None, **detector_options: Any) -> pd.DataFrame:
     """Every flow after warm-up with its ``step``, ``node``, ``label`` (0 benign, c + 1 campaign c),
     anomaly ``score`` (higher = more anomalous) and ``flagged``, for one detector bank."""
-    check_choice("detector", detector, DETECTOR_NAMES)
+    check_choice("detector", detector, DETECTORS)
     rng = np.random.default_rng(0) if rng is None else rng
     bank = make_detector_bank(detector, rng=rng, **detector_options)
     bank.fit(traffic.warmup_features(warmup_steps, warmup_flows_per_node, rng))
