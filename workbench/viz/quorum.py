@@ -76,10 +76,8 @@ def quorum_prose(table: pd.DataFrame, *, seed: int) -> str:
         security = ("No forged signature reached an honest node's blocklist at any quorum: honest nodes checked "
                     "forgeries against their own traffic and voted them down.")
     else:
-        worst = table.loc[reach.idxmax()]
-        security = (f"Forged signatures reached honest blocklists in {_pct(worst.forged_reach_frac)} of cases at "
-                    f"quorum {worst.quorum:.2f}, against {_pct(low.forged_reach_frac)} at {low.quorum:.2f} and "
-                    f"{_pct(high.forged_reach_frac)} at {high.quorum:.2f}.")
+        per_quorum = ", ".join(f"{_pct(row.forged_reach_frac)} at quorum {row.quorum:.2f}" for row in table.itertuples())
+        security = f"Share of forged signatures that reached an honest node's blocklist: {per_quorum}."
     speed = (f"Half of the honest nodes were protected in {_pct(low.t50_reached_frac)} of the campaigns at quorum "
              f"{low.quorum:.2f} (Kaplan-Meier median {low.t50_median_steps:.0f} steps) and in "
              f"{_pct(high.t50_reached_frac)} at {high.quorum:.2f}; genuine signatures rejected: "
