@@ -81,7 +81,7 @@ class ThreatIntelModel(mesa.Model):
         self.detector = WarmupDetector(bank, p.warmup_steps, n, f)
         self.state = ModelState(params=p, adjacency=adjacency(self.graph), malicious=malicious,
                                 campaigns=self.traffic.campaigns, probes=probes,
-                                sigs=SignatureTable(n), trust=BetaTrust(n),
+                                sigs=SignatureTable(n), trust=BetaTrust(n, decay=p.trust_decay),
                                 window=EvidenceWindow(p.evidence_window_steps, n, f))
         self.ledger = open_ledger(p.ledger, p.ledger_path, n_nodes=n, key_seed=int(self.rng.integers(2**31 - 1)))
         for node in range(n):
@@ -103,7 +103,7 @@ class ThreatIntelModel(mesa.Model):
         flows = self.traffic.benign()
         self.traffic.overlay_attacks(flows, state.targeted)
         flagged = self.detector.flag(t, flows.features())
-        blocked = blocked_flows(state.sigs, flows)
+        blocked = blocked_flows(state.sigs, flows, self.params.local_first)
         state.window.push(flows.key, flows.dst_port, flows.log_bytes, flows.log_packets, flagged)
         out += propose(state, t, flows, flagged, self.traffic, rng)
         out += StepOutput(count_traffic(state, t, flows, flagged, blocked))
