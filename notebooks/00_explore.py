@@ -49,7 +49,7 @@ from workbench import ModelParams
 from workbench.analysis.run_plots import provenance_markdown
 from workbench.provenance import provenance
 from workbench.viz import draw_dashboard, make_page, page_model, state_counts
-from workbench.viz.quorum import quorum_comparison, quorum_figure
+from workbench.viz.quorum import quorum_comparison, quorum_figure, quorum_outcomes, quorum_prose
 
 params = ModelParams.from_dict(
     {
@@ -99,7 +99,7 @@ draw_dashboard(model)
 # ## Quorum: how much agreement before a signature counts?
 #
 # Under the `supermajority` rule a signature is confirmed when at least `quorum` of the votes cast approve it.
-# A higher quorum should make forged signatures harder to push through (lower false acceptance) but slows the
+# A higher quorum should make forged signatures harder to push through (fewer reach honest blocklists) but slows the
 # confirmation of genuine ones (protection arrives later). Move the slider to rerun the model at another quorum,
 # same seed and parameters otherwise.
 
@@ -129,16 +129,19 @@ display(quorum_figure(params, quorum, seed=seed, steps=steps))
 # %%
 quorum_comparison(params, quorums, seed=seed, steps=steps)
 
+# %%
+quorum_table = quorum_outcomes(params, quorums, seed=seed, steps=steps)
+quorum_table.round(3)
+
 # %% [markdown]
 # ## What this shows
 #
 # Campaigns first reach a couple of nodes and spread to unprotected neighbours; nodes under attack (red) turn
-# protected (blue) once a confirmed signature reaches them, and blocked attack flows overtake the ones that get
-# through. With the default parameters (30 % colluding nodes, evidence-based voting) false acceptance stays at
-# zero at every quorum: honest nodes check a signature against their own traffic, so forgeries are voted down.
-# What the quorum changes is the speed of protection: the higher the quorum, the later genuine signatures are
-# confirmed, and at 0.9 the colluders hold a veto, so protection against the first campaign barely starts. One seed shows
-# a mechanism, not an effect size: sweeps with replicates are in `02_parameter_sweep`.
+# protected (blue) once a signature in their blocklist covers the campaign. The numbers below are computed from
+# the runs above.
+
+# %%
+display(Markdown(quorum_prose(quorum_table, seed=seed)))
 
 # %% [markdown]
 # ## Provenance

@@ -68,13 +68,14 @@ results.head()
 # %% [markdown]
 # ## Outcomes per cell
 #
-# `attack_blocked_frac` is the share of attack flows that were blocked; `hit_before_protected_frac` the share of
-# targeted nodes hit before they held a confirmed signature; `false_acceptance_rate` the share of forged
-# signatures that consensus confirmed (undefined, NaN, where nothing was forged). `n` counts the replicates with a
-# defined value.
+# Definitions (one each, the same in every sharing mode: `docs/outcomes.md`): `attack_blocked_frac` is the share
+# of attack flows at honest nodes blocked within each campaign's evaluation window; `hit_before_protected_frac` the
+# share of targeted honest nodes hit before their blocklist covered the campaign; `forged_reach_frac` the share of
+# forged signatures that entered at least one honest node's blocklist (undefined, NaN, where nothing was forged);
+# `messages_per_signature` the cost. `n` counts the replicates with a defined value.
 
 # %%
-outcomes = ["attack_blocked_frac", "hit_before_protected_frac", "false_acceptance_rate", "messages_per_signature"]
+outcomes = ["attack_blocked_frac", "hit_before_protected_frac", "forged_reach_frac", "messages_per_signature"]
 table = summarize(results, outcomes)
 table.pivot_table(index=["sharing", "malicious_fraction"], columns="outcome", values="mean", sort=False).round(3)
 

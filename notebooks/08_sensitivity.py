@@ -45,7 +45,7 @@ sharing = "gossip"  # fixed sharing mode: "gossip" or "ledger"
 # The outcomes, by role (summary columns of a run). Rename here, once, if the outcome names change.
 outcomes = {
     "protection": "attack_blocked_frac",
-    "security": "false_acceptance_rate",
+    "security": "forged_reach_frac",
     "false_blocks": "benign_blocked_frac",
     "cost": "messages_per_signature",
 }

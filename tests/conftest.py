@@ -1,5 +1,6 @@
 """Shared fixtures. ``ray_session``: one Ray instance for the whole test session (starting Ray
-takes 8-15 s and ~0.8 GB), shut down at the end if this fixture started it."""
+takes 8-15 s and ~0.8 GB), shut down at the end if this fixture started it; its workers find the
+test stand-ins of ``tests/sweep_runners.py`` through ``runtime_env``."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ os.environ.setdefault("RAY_agent_register_timeout_ms", "120000")
 # (ray-project/ray#65983). Ray tests then skip with that reason, unless this is set to 1.
 RAY_REQUIRED = os.environ.get("WORKBENCH_RAY_REQUIRED") == "1"
 RAY_START_FAILED = "The current node timed out during startup"
+TESTS = Path(__file__).resolve().parent
+# Where worker processes find the test stand-ins (tests/sweep_runners.py) and this checkout's package.
+TEST_PYTHONPATH = os.pathsep.join([str(TESTS), str(TESTS.parent)])
 
 
 def skip_or_fail_ray_start(error: BaseException | str) -> None:
@@ -53,7 +57,8 @@ def ray_session():
         yield ray
         return
     address = os.environ.get("RAY_ADDRESS") or None
-    options = {"log_to_driver": False}
+    # Ray workers import the stand-in runners by name: give them tests/ on their path
+    options = {"log_to_driver": False, "runtime_env": {"env_vars": {"PYTHONPATH": TEST_PYTHONPATH}}}
     if address is None:
         options.update(include_dashboard=False, num_cpus=2)
     for attempt in range(2):

@@ -1,6 +1,6 @@
 """Sweeps without the model: designs, seeds, validation, the store, resume, failures, backends.
 
-The stand-in runners of ``workbench.experiments.testing`` keep these fast; the real model is
+The stand-in runners of ``tests/sweep_runners.py`` keep these fast; the real model is
 exercised in ``test_experiments_backends.py``.
 """
 
@@ -17,14 +17,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sweep_runners as testing
 import yaml
 
-from workbench.experiments import Sweep, StoreWarning, load, load_steps, replicate_seeds, run_id
-from workbench.experiments import testing
+from workbench.experiments import StoreWarning, Sweep, load, load_steps, replicate_seeds, run_id
 from workbench.model.params import ModelParams
 
-FAKE = "workbench.experiments.testing:fake_runner"
+FAKE = "sweep_runners:fake_runner"
 REPO = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+# subprocesses (the CLI, its workers) import the stand-ins from tests/ and this checkout's workbench
+SUBPROCESS_PATH = os.pathsep.join([str(TESTS), str(REPO), os.environ.get("PYTHONPATH", "")])
 
 
 def small_sweep(**overrides) -> Sweep:
@@ -101,7 +104,7 @@ def test_run_id_hashes_parameters_seed_steps_and_model_version():
     ({"factors": {"sharing": ["gossip", "carrier_pigeon"]}}, r"sharing='carrier_pigeon' is not allowed"),
     ({"base": {"n_nodes": 1}}, r"n_nodes=1 is out of range"),
     ({"base": {"flavour": 1}}, r"unknown parameter"),
-    ({"design": "sobol"}, r"design='sobol' is not allowed"),
+    ({"design": "factorial"}, r"design='factorial' is not allowed"),
     ({"samples": 4}, r"samples is only used with design='lhs'"),
     ({"design": "lhs", "factors": {"n_nodes": (10, 20)}}, r"samples=None is out of range"),
     ({"design": "lhs", "samples": 3, "factors": {"n_nodes": (20, 10)}}, r"needs low < high"),
@@ -129,13 +132,15 @@ def test_run_writes_a_self_describing_store(tmp_path):
     assert list(frame.columns[:6]) == ["run_id", "point", "replicate", "sharing", "malicious_fraction", "seed"]
     assert {"status", "recall", "fpr", "signatures_proposed", "error", "traceback"} <= set(frame.columns)
     assert len(frame) == len(sweep) and frame["run_id"].is_unique and (frame["status"] == "ok").all()
-    assert sorted(p.stem for p in (tmp_path / "runs").glob("*.parquet")) == sorted(frame["run_id"])
+    assert [p.name for p in (tmp_path / "runs").glob("*.parquet")] == ["part-000001.parquet"]  # compacted
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["spec"] == sweep.to_dict() and manifest["spec_hash"] == sweep.spec_hash
     for key in ("packages", "python_version", "git_commit", "started_utc", "finished_utc", "model_version"):
         assert key in manifest
     assert manifest["finished_utc"] is not None and len(manifest["runs"]) == len(sweep)
     pd.testing.assert_frame_equal(load(tmp_path), frame)
+    assert frame.attrs["design"] == {"design": "grid", "samples": 4, "problem": {
+        "num_vars": 2, "names": ["sharing", "malicious_fraction"], "bounds": [None, [0.0, 0.2]]}}
     steps = load_steps(tmp_path)
     assert len(steps) == len(sweep) * sweep.steps
     assert list(steps.columns) == ["run_id", "point", "replicate", "sharing", "malicious_fraction", "seed", "step", "recall"]
@@ -196,20 +201,22 @@ def test_corrupted_parquet_is_reported_and_recomputed(tmp_path, monkeypatch):
     monkeypatch.setenv(testing.LOG_ENV, str(log))
     monkeypatch.setenv(testing.SLEEP_ENV, "0")
     store = tmp_path / "store"
+    small_sweep(runner=testing.logged_runner, replicates=1).run(store=store, quiet=True)  # part 1: 4 runs
     sweep = small_sweep(runner=testing.logged_runner)
-    first = sweep.run(store=store, quiet=True)
-    victim = store / "runs" / f"{first.run_id[3]}.parquet"
+    first = sweep.run(store=store, quiet=True)  # part 2: the 4 runs of replicate 1
+    assert len(log_lines(log)) == 8
+    victim = store / "runs" / "part-000002.parquet"
     victim.write_bytes(victim.read_bytes()[:40])
     with pytest.warns(StoreWarning) as record:
         partial = load(store)
     messages = [str(w.message) for w in record]
-    assert any("corrupted run file" in m and victim.name in m for m in messages), messages
-    assert any("1 of 8 runs" in m for m in messages), messages
-    assert len(partial) == len(first) - 1 and first.run_id[3] not in set(partial.run_id)
+    assert any("corrupted runs file" in m and victim.name in m for m in messages), messages
+    assert any("4 of 8 runs" in m for m in messages), messages
+    pd.testing.assert_frame_equal(partial, first[first.replicate == 0].reset_index(drop=True))
     with pytest.warns(StoreWarning, match="corrupted"):
         resumed = sweep.run(store=store, quiet=True)
     pd.testing.assert_frame_equal(resumed, first)
-    assert len(log_lines(log)) == len(first) + 1  # only the corrupted run ran again
+    assert len(log_lines(log)) == 8 + 4  # only the runs of the corrupted file ran again
 
 
 def test_local_and_processes_backends_give_identical_frames(tmp_path):
@@ -229,40 +236,45 @@ def test_processes_worker_death_is_retried_then_recorded(tmp_path):
 
 # --- interrupt and resume -------------------------------------------------------------------------
 
-def test_sigkill_then_resume_runs_everything_exactly_once(tmp_path):
-    spec = tmp_path / "slow.yaml"
-    spec.write_text(yaml.safe_dump({"base": {"n_nodes": 20}, "factors": {"malicious_fraction": [0.0, 0.1, 0.2, 0.3]},
-                                    "replicates": 3, "steps": 5, "seed": 11,
-                                    "runner": "workbench.experiments.testing:logged_runner"}))
+def run_files(store: Path) -> list[Path]:
+    return list((store / "runs").glob("*.parquet"))
+
+
+def test_sigkill_then_resume_at_10000_runs_loses_and_repeats_nothing(tmp_path):
+    """10,000 trivial runs through the CLI, SIGKILLed part-way, then resumed: every run finished
+    before the kill is kept and never executed again, and each run is in the store exactly once."""
+    spec = tmp_path / "many.yaml"
+    spec.write_text(yaml.safe_dump({"factors": {"x": [i / 9999 for i in range(10_000)]}, "replicates": 1, "steps": 1,
+                                    "seed": 11, "runner": "sweep_runners:logged_empty_runner",
+                                    "params": "sweep_runners:TrivialParams"}))
     store, log = tmp_path / "store", tmp_path / "log.txt"
-    env = {**os.environ, testing.LOG_ENV: str(log), testing.SLEEP_ENV: "0.25"}
+    env = {**os.environ, testing.LOG_ENV: str(log), "PYTHONPATH": SUBPROCESS_PATH}
     command = [sys.executable, "-m", "workbench", "sweep", str(spec), "--store", str(store), "--quiet"]
     driver = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and len(list((store / "runs").glob("*.parquet"))) < 4:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(run_files(store)) < 2:
         assert driver.poll() is None, driver.stderr.read().decode()
-        time.sleep(0.05)
+        time.sleep(0.01)
     driver.send_signal(signal.SIGKILL)
     driver.wait()
-    finished = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (store / "runs").glob("*.parquet")}
-    assert 4 <= len(finished) < 12, "the driver should have been killed part-way"
+    with pytest.warns(StoreWarning, match="not finished"):
+        before = load(store, compact=False)
+    assert 0 < len(before) < 10_000, "the driver should have been killed part-way"
+    finished = set(before.run_id)
     executed_before = log_lines(log)
 
-    rerun = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    rerun = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     frame = load(store)
-    assert len(frame) == 12 and frame.run_id.is_unique and (frame.status == "ok").all()
-    assert sorted(p.stem for p in (store / "runs").glob("*.parquet")) == sorted(frame.run_id)
+    assert len(frame) == 10_000 and frame.run_id.is_unique and (frame.status == "ok").all()
     assert not list(store.rglob(".*.tmp"))
-    for name, stamp in finished.items():  # finished files untouched
-        path = store / "runs" / name
-        assert (path.stat().st_ino, path.stat().st_mtime_ns) == stamp
-    executed = [tuple(line.split()[:2]) for line in log_lines(log)]
-    key = {row.run_id: (str(row.malicious_fraction), str(row.seed)) for row in frame.itertuples()}
-    assert {key[Path(name).stem] for name in finished} <= {tuple(line.split()[:2]) for line in executed_before}
-    assert len(executed) - len(executed_before) == 12 - len(finished)  # nothing finished ran again
-    for name in finished:
-        assert executed.count(key[Path(name).stem]) == 1
+    assert [p.name for p in run_files(store)] == ["part-000001.parquet"]  # compacted at the end
+    pd.testing.assert_frame_equal(frame[frame.run_id.isin(finished)].reset_index(drop=True), before)
+    executed = [tuple(line.split()) for line in log_lines(log)]
+    key = {row.run_id: (repr(row.x), str(row.seed)) for row in frame.itertuples()}
+    after = executed[len(executed_before):]
+    assert not {key[r] for r in finished} & set(after), "a finished run was executed again"
+    assert len(after) == len(set(after)) == 10_000 - len(finished)  # the rest, each once
     assert set(executed) == set(key.values())
 
 

@@ -7,13 +7,13 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
-import pandas as pd
 import pytest
+import sweep_runners as testing
 from scipy import stats
 
 from workbench.analysis.stats import factor_columns, mean_ci, outcome_columns, summarize
 from workbench.analysis.sweep_plots import plot_heatmap, plot_outcome
-from workbench.experiments import Sweep, testing
+from workbench.experiments import Sweep
 
 
 @pytest.fixture(scope="module")

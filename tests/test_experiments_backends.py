@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sweep_runners as testing
 import yaml
+from conftest import RAY_START_FAILED, TEST_PYTHONPATH, skip_or_fail_ray_start
 
-from conftest import RAY_START_FAILED, skip_or_fail_ray_start
-from workbench.experiments import Sweep, load, testing
+from workbench.experiments import Sweep, load
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.ray
@@ -40,6 +41,21 @@ def test_local_processes_and_ray_give_identical_frames(tmp_path, ray_session):
     for backend in ("processes", "ray"):
         pd.testing.assert_frame_equal(frames[backend], local)
         pd.testing.assert_frame_equal(load(tmp_path / backend), local)
+
+
+def test_custom_runner_and_short_runs_in_chunks_on_ray(tmp_path, ray_session):
+    from workbench.experiments.examples import IshigamiParams, ishigami
+
+    sweep = Sweep(factors={"x1": (-3.0, 3.0), "x2": (-3.0, 3.0), "x3": (-3.0, 3.0)}, design="sobol", samples=64,
+                  steps=1, runner=ishigami, params=IshigamiParams)
+    local = sweep.run(store=tmp_path / "local", quiet=True)
+    on_ray = sweep.run(backend="ray", store=tmp_path / "ray", quiet=True)
+    assert len(on_ray) == 512
+    pd.testing.assert_frame_equal(on_ray, local)
+    trivial = Sweep(factors={"x": [0.1, 0.9]}, replicates=50, steps=1, runner=testing.ledger_runner,
+                    params=testing.TrivialParams)  # from tests/: found through runtime_env
+    frame = trivial.run(backend="ray", store=tmp_path / "trivial", quiet=True)
+    assert (frame.status == "ok").all() and list(frame.ledger_entries.unique()) == [3]
 
 
 def test_ray_warm_up_imports_the_model_in_the_workers(ray_session):
@@ -114,14 +130,15 @@ def test_sweep_on_a_ray_cluster_started_on_loopback(tmp_path):
     ray_cli = Path(sys.executable).with_name("ray")
     port = _free_port()
     temp_dir = Path("/tmp") / f"rt-{os.getpid()}-{port}"  # short: Ray's socket paths are length-limited
-    env = {**os.environ, "RAY_AUTH_MODE": "disabled"}
+    # the head's workers and the CLI import the stand-in runners from tests/
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled", "PYTHONPATH": TEST_PYTHONPATH}
     env.pop("RAY_ADDRESS", None)
     head = _start_head(ray_cli, port, temp_dir, env)
     try:
         spec = tmp_path / "cluster.yaml"
         spec.write_text(yaml.safe_dump({"base": {"n_nodes": 10}, "factors": {"malicious_fraction": [0.0, 0.2, 0.6]},
                                         "replicates": 2, "steps": 4, "seed": 3,
-                                        "runner": "workbench.experiments.testing:failing_runner"}))
+                                        "runner": "sweep_runners:failing_runner"}))
         store = tmp_path / "store"
         sweep = subprocess.run(
             [sys.executable, "-m", "workbench", "sweep", str(spec), "--store", str(store), "--backend", "ray",

@@ -9,7 +9,10 @@ import pytest
 from workbench import ModelParams, RunResult, ThreatIntelModel, run_model
 from workbench.model.agents import NODE_STATES
 
-SMALL = ModelParams(n_nodes=30, flows_per_node=30, n_campaigns=3, campaign_interval_steps=6)
+# Mechanism tests run in the "easy" world (near-perfect detectors), where each mechanism's effect is
+# large and the assertions can use wide margins; the harder worlds are exercised by their own tests.
+SMALL = ModelParams.preset("easy", n_nodes=30, flows_per_node=30, n_campaigns=3, campaign_interval_steps=6)
+SEEDS = (1, 2, 3, 4, 5)
 
 
 def _run(steps: int = 40, seed: int = 5, **changes) -> RunResult:
@@ -34,7 +37,8 @@ def test_frames_are_tidy():
     r = _run()
     assert len(r.steps) == 40 and list(r.steps.step) == list(range(1, 41))
     for col in ("recall", "fpr", "precision", "attack_blocked_frac", "benign_flows_blocked", "signatures_proposed",
-                "signatures_confirmed", "signatures_rejected", "false_acceptance_rate", "messages", "protected_frac_c2"):
+                "signatures_confirmed", "signatures_rejected", "forged_confirmed_frac", "forged_reach_frac",
+                "false_positive_confirmed_frac", "genuine_rejected_frac", "messages", "protected_frac_c2"):
         assert col in r.steps
     for col in ("sig_id", "origin", "created_step", "threat_type", "confidence", "genuine", "forged", "outcome", "decided_step",
                 "votes_for", "votes_against", "spread_rounds"):
@@ -43,72 +47,99 @@ def test_frames_are_tidy():
     assert r.signatures.sig_id.is_unique
     assert list(r.campaigns.kind) == ["ddos", "port_scan", "exfiltration"]
     for key in ("recall", "fpr", "precision", "attack_blocked_frac", "benign_flows_blocked", "signatures_proposed",
-                "signatures_confirmed", "signatures_rejected", "false_acceptance_rate", "false_rejection_rate",
-                "ttd_steps_mean", "t50_steps_mean", "t90_steps_mean", "hit_before_protected_frac",
+                "signatures_confirmed", "signatures_rejected", "forged_confirmed_frac", "forged_reach_frac",
+                "false_positive_confirmed_frac", "genuine_rejected_frac", "ttd_median_steps", "t50_median_steps",
+                "t50_reached_frac", "t90_median_steps", "t90_reached_frac", "hit_before_protected_frac",
                 "messages_per_signature"):
         assert key in r.summary
 
 
+def _over_seeds(outcome, seeds=SEEDS, **changes) -> np.ndarray:
+    return np.array([_run(seed=seed, **changes).summary[outcome] for seed in seeds], float)
+
+
 def test_local_detection_finds_attacks_with_few_false_positives():
-    r = _run()
-    assert r.summary["recall"] > 0.9
-    assert r.summary["fpr"] < 0.01
-    assert (r.campaigns.ttd_steps <= 2).all()
+    for seed in SEEDS[:3]:
+        r = _run(seed=seed)
+        assert r.summary["recall"] > 0.9
+        assert r.summary["fpr"] < 0.01
+        assert (r.campaigns.ttd_reached & (r.campaigns.ttd_steps <= 2)).all()
 
 
 def test_sharing_protects_nodes_before_they_are_hit():
-    isolated, ledger = _run(sharing="none"), _run(sharing="ledger")
-    assert isolated.summary["messages_total"] == 0
+    assert (_over_seeds("messages_total", sharing="none") == 0).all()
     # isolated nodes are protected only once attacked themselves; shared confirmations protect ahead
-    assert ledger.summary["hit_before_protected_frac"] < isolated.summary["hit_before_protected_frac"]
-    assert ledger.summary["attack_blocked_frac"] > isolated.summary["attack_blocked_frac"]
+    # without containment campaigns reach many nodes, so the share hit before protection is well estimated
+    hit_isolated = _over_seeds("hit_before_protected_frac", sharing="none", containment=False)
+    hit_ledger = _over_seeds("hit_before_protected_frac", sharing="ledger", containment=False)
+    assert (hit_ledger < hit_isolated).all() and (hit_isolated - hit_ledger).mean() > 0.1
+    blocked_isolated = _over_seeds("attack_blocked_frac", sharing="none", containment=False)
+    blocked_ledger = _over_seeds("attack_blocked_frac", sharing="ledger", containment=False)
+    assert (blocked_ledger - blocked_isolated).mean() > 0.01
 
 
-def test_central_aggregator_is_fast_and_trusting():
-    r = _run(sharing="central", malicious_fraction=0.2, malicious_behavior="forge", forge_prob=0.3)
-    sigs = r.signatures
-    decided = sigs[sigs.outcome != "pending"]
-    assert (decided.outcome == "confirmed").all()
-    assert ((decided.decided_step - decided.created_step) == 1).all()
-    assert r.summary["false_acceptance_rate"] == 1.0 and r.summary["benign_blocked_frac"] > 0
-
-
-def test_evidence_voting_rejects_forgeries_that_independent_colluders_would_pass():
-    r = _run(sharing="ledger", malicious_fraction=0.2, malicious_behavior="forge", forge_prob=0.3)
-    forged = r.signatures[r.signatures.forged & (r.signatures.outcome != "pending")]
-    assert len(forged) > 5
-    assert (forged.outcome == "rejected").mean() > 0.9
-    assert r.summary["benign_blocked_frac"] < 0.01
+def test_evidence_voting_rejects_forgeries():
+    rejected, benign_blocked = [], []
+    for seed in SEEDS[:3]:
+        r = _run(seed=seed, sharing="ledger", malicious_fraction=0.2, malicious_behavior="forge", forge_prob=0.3)
+        forged = r.signatures[r.signatures.forged & (r.signatures.outcome != "pending")]
+        assert len(forged) > 5
+        rejected.append((forged.outcome == "rejected").mean())
+        benign_blocked.append(r.summary["benign_blocked_frac"])
+    assert min(rejected) > 0.9 and max(benign_blocked) < 0.01
 
 
 def test_colluding_majority_defeats_evidence_voting():
-    r = _run(sharing="ledger", malicious_fraction=0.6, malicious_behavior="collude", forge_prob=0.3)
-    forged = r.signatures[r.signatures.forged & (r.signatures.outcome != "pending")]
-    assert (forged.outcome == "confirmed").mean() > 0.9
-    genuine = r.signatures[r.signatures.genuine & ~r.signatures.origin_malicious & (r.signatures.outcome != "pending")]
-    assert (genuine.outcome == "rejected").mean() > 0.5
+    for seed in SEEDS[:3]:
+        r = _run(seed=seed, sharing="ledger", malicious_fraction=0.6, malicious_behavior="collude", forge_prob=0.3)
+        assert r.summary["forged_confirmed_frac"] > 0.9 and r.summary["forged_reach_frac"] > 0.8
+        sigs = r.signatures
+        genuine = sigs[sigs.genuine & ~sigs.origin_malicious & (sigs.outcome != "pending")]
+        assert (genuine.outcome == "rejected").mean() > 0.5
 
 
 def test_betrayers_are_honest_until_the_grace_period_ends():
-    r = _run(steps=40, sharing="ledger", malicious_fraction=0.3, malicious_behavior="betray", betray_after_steps=20)
-    assert (r.signatures[r.signatures.forged].created_step > 20).all()
-    assert r.signatures.forged.any()
+    for seed in SEEDS[:3]:
+        r = _run(seed=seed, steps=40, sharing="ledger", malicious_fraction=0.3, malicious_behavior="betray",
+                 betray_after_steps=20)
+        assert r.signatures.forged.any() and (r.signatures[r.signatures.forged].created_step > 20).all()
 
 
-def test_trust_weighted_consensus_lowers_liars_trust():
-    model = ThreatIntelModel(SMALL.replace(sharing="ledger", consensus="trust_weighted", malicious_fraction=0.2,
-                                           malicious_behavior="lie"), rng=2)
-    for _ in range(40):
-        model.step()
-    trust = model.state.trust.trust
-    assert trust[model.state.malicious].mean() < trust[model.state.honest].mean()
+@pytest.mark.parametrize("decay", [0.0, 0.2])
+def test_trust_weighted_consensus_lowers_liars_trust(decay):
+    gaps = []
+    for seed in SEEDS[:3]:
+        model = ThreatIntelModel(SMALL.replace(sharing="ledger", consensus="trust_weighted", malicious_fraction=0.2,
+                                               malicious_behavior="lie", trust_decay=decay), rng=seed)
+        for _ in range(40):
+            model.step()
+        trust = model.state.trust.trust
+        gaps.append(trust[model.state.honest].mean() - trust[model.state.malicious].mean())
+    assert min(gaps) > 0.1
+
+
+def test_trust_decay_forgets_old_evidence():
+    from workbench.model.consensus import BetaTrust
+
+    keep, forget = BetaTrust(2), BetaTrust(2, decay=0.5)
+    agree = np.array([[1, 1]]), np.array([True])
+    disagree = np.array([[1, -1]]), np.array([True])
+    for trust in (keep, forget):
+        for _ in range(10):
+            trust.update(*agree)
+        for _ in range(3):
+            trust.update(*disagree)
+    # node 1 agreed 10 times, then disagreed 3 times: forgetting lets the recent disagreements dominate
+    assert keep.trust[1] > 0.7 and forget.trust[1] < 0.5
+    assert forget.trust[0] > 0.7 > forget.trust[1]
 
 
 def test_gossip_spreads_signatures_and_counts_pushes():
-    r = _run(sharing="gossip", gossip_fanout=2)
-    spread = r.signatures.spread_rounds.dropna()
-    assert len(spread) > 0 and (spread >= 1).all()
-    assert r.summary["messages_total"] > 0
+    for seed in SEEDS[:3]:
+        r = _run(seed=seed, sharing="gossip", gossip_fanout=2)
+        spread = r.signatures.spread_rounds.dropna()
+        assert len(spread) > 0 and (spread >= 1).all()
+        assert r.summary["messages_total"] > 0
 
 
 def test_agents_expose_node_state_on_the_network():

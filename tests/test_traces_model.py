@@ -58,9 +58,14 @@ def test_replay_runs_with_the_traces_nodes_and_campaigns(frame, replay):
     # the campaigns are the labelled categories, named by their label, starting when first seen
     assert list(camp["label"]) == list(camp["kind"]) == list(first.index) == ["DDoS", "PortScan", "SSH-Patator"]
     assert list(camp["start_step"]) == list(first.to_numpy() + 1)  # model step t replays trace step t - 1
-    # targeted: the nodes each category reached during the run (no adversaries: every node is honest)
-    hit = attacks[attacks["step"] < STEPS].groupby("attack_category")["node"].nunique()
+    # targeted: the nodes each category reached by the end of its evaluation window (trace steps first ..
+    # first + eval_window_steps - 1, within the run; no adversaries: every node is honest)
+    window = replay.params.eval_window_steps
+    end = attacks["attack_category"].map(first) + window - 1
+    seen = attacks[(attacks["step"] <= end) & (attacks["step"] < STEPS)]
+    hit = seen.groupby("attack_category")["node"].nunique()
     np.testing.assert_allclose(camp["targeted_frac"], hit[first.index].to_numpy() / MAX_NODES)
+    np.testing.assert_array_equal(camp["attack_flows"], seen.groupby("attack_category").size()[first.index])
     assert len(replay.steps) == STEPS
 
 
@@ -155,7 +160,8 @@ def test_sweep_local_and_processes_give_identical_frames(tmp_path):
     for name in ("steps", "campaigns"):
         pd.testing.assert_frame_equal(load_frames(tmp_path / "procs", name), load_frames(tmp_path / "local", name))
     camps = load_frames(tmp_path / "local", "campaigns")
-    assert set(camps.groupby("run_id")["label"].agg(tuple)) == {("DDoS", "PortScan", "SSH-Patator")}
+    # the campaigns frame lists the categories that started within the run's 30 steps (SSH-Patator: 31)
+    assert set(camps.groupby("run_id")["label"].agg(tuple)) == {("DDoS", "PortScan")}
     direct = run_model(dict(BASE, sharing="gossip"), seed=int(local.loc[local.sharing == "gossip", "seed"].iloc[0]),
                        steps=30)
     row = local[(local.sharing == "gossip")].iloc[0]

@@ -34,7 +34,7 @@ def test_app_page_imports_and_its_model_runs():
         model.step()
     assert model.steps == 4
     df = model.datacollector.get_model_vars_dataframe()
-    for column in ("attack_flows_blocked", "attack_flows_passed", "false_acceptance_rate", "protected_frac_c0"):
+    for column in ("attack_flows_blocked", "attack_flows_passed", "forged_reach_frac", "protected_frac_c0"):
         assert column in df.columns
     assert len(df) == 4
 

@@ -140,7 +140,7 @@ def server(chromium):
 
 _GRID_IMAGES = """() => [...document.querySelectorAll('.vue-grid-item img')].map(e => ({
     src: e.src, complete: e.complete, w: e.naturalWidth, h: e.naturalHeight}))"""
-# The network is the first grid item, then the flows, false-acceptance and protection plots.
+# The network is the first grid item, then the flows, forged-reach and protection plots.
 _N_FIGURES = 4
 
 

@@ -93,17 +93,21 @@ def describe_run(result) -> str:
     ]
     if len(camp):
         lines.append(
-            f"**Protection.** Campaigns are first detected {_fmt(s['ttd_steps_mean'], 1)} steps after they start on "
-            f"average; half of the honest nodes are protected after {_fmt(s['t50_steps_mean'], 1)} steps and 90% after "
-            f"{_fmt(s['t90_steps_mean'], 1)} (reached in {_fmt(100 * s['t90_reached_frac'], 0)}% of campaigns). "
-            f"{_fmt(100 * s['hit_before_protected_frac'], 0)}% of honest nodes were hit before they were protected; "
-            f"{_fmt(100 * s['attack_blocked_frac'], 1)}% of all attack flows were blocked.")
+            f"**Protection.** Over each campaign's first {p.eval_window_steps} steps (its evaluation window), the "
+            f"Kaplan-Meier median time to first detection is {_fmt(s['ttd_median_steps'], 1)} steps; half of the "
+            f"honest nodes were protected in {_fmt(100 * s['t50_reached_frac'], 0)}% of the {len(camp)} campaigns "
+            f"(median {_fmt(s['t50_median_steps'], 1)} steps, censored campaigns included) and 90% in "
+            f"{_fmt(100 * s['t90_reached_frac'], 0)}%. Campaigns reached {_fmt(100 * s['targeted_frac_mean'], 0)}% of honest "
+            f"nodes on average; {_fmt(100 * s['hit_before_protected_frac'], 0)}% of the targeted ones were hit before "
+            f"they were protected; {_fmt(100 * s['attack_blocked_frac'], 1)}% of the attack flows in the windows were blocked.")
     lines.append(
-        f"**Cost.** {s['signatures_proposed']} signatures were proposed ({s['signatures_forged']} forged): "
+        f"**Security and cost.** {s['signatures_proposed']} signatures were proposed ({s['signatures_forged']} forged): "
         f"{s['signatures_confirmed']} confirmed, {s['signatures_rejected']} rejected, {s['signatures_pending']} still pending. "
-        f"False acceptance {_fmt(s['false_acceptance_rate'])}, false rejection {_fmt(s['false_rejection_rate'])}; "
+        f"Forged signatures confirmed: {_fmt(s['forged_confirmed_frac'])} of those decided; reaching an honest "
+        f"blocklist: {_fmt(s['forged_reach_frac'])} of all forged. Detector false positives confirmed: "
+        f"{_fmt(s['false_positive_confirmed_frac'])}; genuine signatures rejected: {_fmt(s['genuine_rejected_frac'])}. "
         f"{_fmt(100 * s['benign_blocked_frac'], 2)}% of benign flows were blocked; "
-        f"{_fmt(s['messages_per_signature'], 0)} messages per signature.")
+        f"{_fmt(s['messages_per_signature'], 0)} messages per signature, {_fmt(s['messages_per_node_step'], 2)} per node per step.")
     return "\n\n".join(lines)
 
 

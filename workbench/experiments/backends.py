@@ -1,14 +1,20 @@
 """Execution backends behind one small interface.
 
 A backend is a context manager whose :meth:`Backend.run` takes tasks and yields their outcomes
-as they finish, in any order; the driver writes each to the store as it arrives. Backends plug
-in by name through :func:`register_backend`; the caller never changes when the backend does.
+as they finish, in any order; the driver writes them to the store as they arrive. Backends plug
+in by name through :func:`register_backend`; :func:`check_backend` is the one place a name is
+validated.
+
+Short runs are sent in chunks (:class:`ChunkSizer`): one scheduling and serialisation round trip
+per chunk instead of per run, sized from the run times seen so far so that a chunk takes about
+``target_chunk_s`` (slow runs still go one at a time, keeping the load balanced).
 """
 
 from __future__ import annotations
 
 import abc
 import importlib
+import math
 import multiprocessing
 import os
 import time
@@ -18,9 +24,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, ClassVar
 
-from workbench.experiments.execute import Outcome, Task, execute, failed_outcome
+from workbench.experiments.execute import Outcome, Task, execute, execute_batch, failed_outcome
+from workbench.validation import check_choice
 
-BACKENDS: dict[str, type["Backend"]] = {}
+BACKENDS: dict[str, type[Backend]] = {}
 # What a worker imports before its first run (see RayBackend.warm_up).
 WARM_MODULES = ("workbench.model.run",)
 
@@ -32,30 +39,61 @@ def _import_modules(modules: tuple[str, ...]) -> int:
     return os.getpid()
 
 
-def register_backend(cls: type["Backend"]) -> type["Backend"]:
+def register_backend(cls: type[Backend]) -> type[Backend]:
     """Class decorator: make a backend available by its ``name``."""
     BACKENDS[cls.name] = cls
     return cls
 
 
-def get_backend(name: str, **options: Any) -> "Backend":
+def check_backend(name: str) -> str:
+    """``name`` if it is a registered backend, else ``ValueError`` listing them."""
+    return check_choice("backend", name, BACKENDS)
+
+
+def get_backend(name: str, **options: Any) -> Backend:
     """A backend instance by name (``"local"``, ``"processes"``, ``"ray"``)."""
-    try:
-        cls = BACKENDS[name]
-    except KeyError:
-        raise ValueError(f"backend={name!r} is not allowed; choose one of {', '.join(map(repr, BACKENDS))}") from None
-    return cls(**options)
+    return BACKENDS[check_backend(name)](**options)
+
+
+class ChunkSizer:
+    """How many runs to send in the next chunk: about ``target_s`` of work at the mean run time
+    seen so far (one run until a run time is known), at most ``max_size``, and no more than a
+    fair share of what is left per worker."""
+
+    def __init__(self, workers: int, target_s: float = 0.2, max_size: int = 256) -> None:
+        self.workers, self.target_s, self.max_size = max(1, workers), target_s, max_size
+        self._total_s, self._count = 0.0, 0
+
+    def observe(self, outcomes: Iterable[Outcome]) -> None:
+        for outcome in outcomes:
+            if math.isfinite(outcome.duration_s):
+                self._total_s += outcome.duration_s
+                self._count += 1
+
+    def next_size(self, remaining: int) -> int:
+        if not self._count:
+            return 1
+        mean = max(self._total_s / self._count, 1e-5)
+        fair = math.ceil(remaining / (2 * self.workers))
+        return max(1, min(int(self.target_s / mean), self.max_size, fair))
+
+
+def take(queue: deque, size: int) -> list[Task]:
+    return [queue.popleft() for _ in range(min(size, len(queue)))]
 
 
 class Backend(abc.ABC):
     """Runs tasks; yields outcomes as they finish. Use as a context manager."""
 
     name: ClassVar[str]
+    # True when workers are spawned processes that re-import the driver's main script (see
+    # runners.spawn_problem, checked before anything runs).
+    spawns_main: ClassVar[bool] = False
 
-    def __enter__(self) -> "Backend":
+    def __enter__(self) -> Backend:
         return self
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:
@@ -71,6 +109,9 @@ class LocalBackend(Backend):
     """In-process and sequential: the reference, and the easiest to debug."""
 
     name = "local"
+
+    def __init__(self, **_: Any) -> None:
+        pass
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         for task in tasks:
@@ -91,18 +132,20 @@ def single_threaded_worker() -> None:
 
 @register_backend
 class ProcessesBackend(Backend):
-    """A ``concurrent.futures`` process pool on this machine (spawned workers).
+    """A ``concurrent.futures`` process pool on this machine (spawned workers), fed chunks of runs.
 
-    At most ``max_workers`` runs are in flight, so when a worker dies the runs it may have taken
-    down are known; each is then retried alone, up to ``max_retries`` times, before being
+    When a worker dies, every run in flight is a suspect: each is then run alone, one at a time in
+    a one-worker pool (so a death names its run), up to ``max_retries`` times before being
     recorded as failed.
     """
 
     name = "processes"
+    spawns_main = True
 
-    def __init__(self, max_workers: int | None = None, max_retries: int = 2) -> None:
+    def __init__(self, max_workers: int | None = None, max_retries: int = 2, max_chunk: int = 256) -> None:
         self.max_workers = max_workers or os.cpu_count() or 1
         self.max_retries = max_retries
+        self.max_chunk = max_chunk
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded driver
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
@@ -110,67 +153,84 @@ class ProcessesBackend(Backend):
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         queue = deque(tasks)
-        suspects: list[Task] = []
+        sizer = ChunkSizer(self.max_workers, max_size=self.max_chunk)
         while queue:
+            suspects: list[Task] = []
             pool = self._pool(min(self.max_workers, len(queue)))
-            in_flight: dict[Future, Task] = {}
+            in_flight: dict[Future, list[Task]] = {}
             try:
                 while queue or in_flight:
-                    while queue and len(in_flight) < self.max_workers:
-                        task = queue.popleft()
-                        in_flight[pool.submit(execute, task)] = task
+                    # two chunks per worker in flight: a worker never waits for the driver
+                    while queue and len(in_flight) < 2 * self.max_workers:
+                        chunk = take(queue, sizer.next_size(len(queue)))
+                        in_flight[pool.submit(execute_batch, chunk)] = chunk
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                     broken = False
                     for future in done:
-                        task = in_flight.pop(future)
+                        chunk = in_flight.pop(future)
                         try:
-                            yield future.result()
+                            outcomes = future.result()
                         except BrokenProcessPool:
-                            suspects.append(task)
+                            suspects.extend(chunk)
                             broken = True
+                            continue
+                        sizer.observe(outcomes)
+                        yield from outcomes
                     if broken:
-                        suspects.extend(in_flight.values())
+                        for chunk in in_flight.values():
+                            suspects.extend(chunk)
                         in_flight.clear()
                         break
             finally:
                 pool.shutdown(wait=False, cancel_futures=True)
-            for task in suspects:
-                yield self._isolated(task)
-            suspects.clear()
+            yield from self._isolated(suspects)
 
-    def _isolated(self, task: Task) -> Outcome:
-        error = "worker process died"
-        for _ in range(self.max_retries):
-            with self._pool(1) as pool:
-                try:
-                    return pool.submit(execute, task).result()
-                except BrokenProcessPool as exc:
-                    error = f"worker process died ({exc})"
-        return failed_outcome(task, f"{error}; gave up after {1 + self.max_retries} attempts")
+    def _isolated(self, suspects: list[Task]) -> Iterator[Outcome]:
+        """Each suspect alone in a one-worker pool; a death is that task's (the pool is renewed)."""
+        pool: ProcessPoolExecutor | None = None
+        try:
+            for task in suspects:
+                error = "worker process died"
+                for _ in range(self.max_retries):
+                    pool = pool or self._pool(1)
+                    try:
+                        yield pool.submit(execute, task).result()
+                        break
+                    except BrokenProcessPool as exc:
+                        error = f"worker process died ({exc})"
+                        pool.shutdown(wait=False)
+                        pool = None
+                else:
+                    yield failed_outcome(task, f"{error}; gave up after {1 + self.max_retries} attempts")
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
 
 
 @register_backend
 class RayBackend(Backend):
-    """Ray tasks, on a local instance or an existing cluster.
+    """Ray tasks, on a local instance or an existing cluster, fed chunks of runs.
 
     Connects to ``address`` if given, else to ``RAY_ADDRESS`` when set, else starts a local
     instance (dashboard off). A session that is already initialised is reused and left running;
-    one started here is shut down on close. Tasks whose worker dies are retried by Ray
-    ``max_retries`` times, then recorded as failed.
+    one started here is shut down on close. A chunk whose worker dies is retried by Ray
+    ``max_retries`` times; if it still fails, its runs are resubmitted one per task, and a run
+    that fails alone is recorded as failed.
     """
 
     name = "ray"
 
     def __init__(self, address: str | None = None, max_retries: int = 2, num_cpus: int | None = None,
-                 warm_up: bool = False, **init_options: Any) -> None:
+                 warm_up: bool = False, max_chunk: int = 256, **init_options: Any) -> None:
         self.address = address
         self._warm_up = warm_up
         self.max_retries = max_retries
         self.num_cpus = num_cpus
+        self.max_chunk = max_chunk
         self.init_options = init_options
         self._owns_session = False
 
-    def __enter__(self) -> "RayBackend":
+    def __enter__(self) -> RayBackend:
         import ray
 
         if not ray.is_initialized():
@@ -206,18 +266,31 @@ class RayBackend(Backend):
 
         if not ray.is_initialized():
             self.__enter__()
-        remote = ray.remote(max_retries=self.max_retries, retry_exceptions=False)(execute)
-        pending = {remote.remote(task): task for task in tasks}
+        remote = ray.remote(max_retries=self.max_retries, retry_exceptions=False)(execute_batch)
+        cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        sizer = ChunkSizer(cpus, max_size=self.max_chunk)
+        queue = deque(tasks)
+        alone: deque[Task] = deque()  # runs of failed chunks, resubmitted one per task
+        pending: dict[Any, list[Task]] = {}
         try:
-            while pending:
+            while queue or alone or pending:
+                while (queue or alone) and len(pending) < 2 * cpus:
+                    chunk = [alone.popleft()] if alone else take(queue, sizer.next_size(len(queue)))
+                    pending[remote.remote(chunk)] = chunk
                 done, _ = ray.wait(list(pending), num_returns=1)
                 for ref in done:
-                    task = pending.pop(ref)
+                    chunk = pending.pop(ref)
                     try:
-                        yield ray.get(ref)
+                        outcomes = ray.get(ref)
                     except RayError as exc:  # worker died more than max_retries times, etc.
-                        yield failed_outcome(task, f"{type(exc).__name__}: ray task failed after "
-                                                   f"{1 + self.max_retries} attempts: {exc}".strip(), str(exc))
+                        if len(chunk) > 1:
+                            alone.extend(chunk)
+                            continue
+                        yield failed_outcome(chunk[0], f"{type(exc).__name__}: ray task failed after "
+                                                       f"{1 + self.max_retries} attempts: {exc}".strip(), str(exc))
+                        continue
+                    sizer.observe(outcomes)
+                    yield from outcomes
         finally:
             for ref in pending:
                 ray.cancel(ref, force=True)

@@ -21,13 +21,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from workbench.experiments.backends import BACKENDS
+    from workbench.experiments.backends import check_backend
+    from workbench.experiments.driver import run_sweep
     from workbench.experiments.spec import Sweep
 
-    if args.backend not in BACKENDS:
-        print(f"error: --backend {args.backend!r}; choose one of {', '.join(BACKENDS)}", file=sys.stderr)
-        return 2
     try:
+        check_backend(args.backend)
         sweep = Sweep.from_yaml(args.spec)
     except (OSError, ValueError) as exc:
         print(f"error: {args.spec}: {exc}", file=sys.stderr)
@@ -37,7 +36,7 @@ def main(args: argparse.Namespace) -> int:
         options["address"] = args.address
     if args.backend == "processes" and args.workers:
         options["max_workers"] = args.workers
-    frame = sweep.run(backend=args.backend, store=args.store, quiet=args.quiet, **options)
+    frame = run_sweep(sweep, backend=args.backend, store=args.store, quiet=args.quiet, **options)
     failed = int((frame["status"] != "ok").sum())
     print(f"{sweep.name}: {len(frame)} runs ({failed} failed) in {frame.attrs['store']}")
     return 1 if failed else 0

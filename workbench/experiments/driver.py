@@ -1,24 +1,28 @@
-"""The sweep driver: plan, skip what is finished, dispatch to a backend, store as results arrive."""
+"""The one way a sweep runs (``Sweep.run`` and the ``sweep`` command both come here): check, plan,
+skip what is finished, dispatch to a backend, write results as they arrive, compact the store.
+
+The driver knows a sweep only by the attributes it reads (``name``, ``runs``, ``steps``, ``keep``,
+``runner``, ``params_cls``, ``model_version``, ``spec_hash``, ``to_dict()``, ``design_structure``,
+``plan``), so it does not import the spec module (which imports this one).
+"""
 
 from __future__ import annotations
 
 import json
 import platform
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from workbench.experiments.backends import BACKENDS, get_backend
+from workbench.experiments.backends import BACKENDS, check_backend, get_backend
 from workbench.experiments.execute import Task
+from workbench.experiments.runners import object_name, spawn_problem
 from workbench.experiments.store import FORMAT_VERSION, Store, default_store, load, now_utc
 from workbench.provenance import provenance
 
-if TYPE_CHECKING:
-    from workbench.experiments.spec import Sweep
 
-
-def _manifest(sweep: "Sweep", previous: dict[str, Any] | None, backend: str) -> dict[str, Any]:
+def _manifest(sweep: Any, previous: dict[str, Any] | None, backend: str) -> dict[str, Any]:
     session = {"started_utc": now_utc(), "finished_utc": None, "backend": backend}
     sessions = []
     if previous is not None and previous.get("spec_hash") == sweep.spec_hash:
@@ -29,7 +33,11 @@ def _manifest(sweep: "Sweep", previous: dict[str, Any] | None, backend: str) -> 
         spec=sweep.to_dict(),
         spec_hash=sweep.spec_hash,
         model_version=sweep.model_version,
+        params_class=object_name(sweep.params_cls),
         python_version=platform.python_version(),
+        design=sweep.design_structure,
+        # the raw sample before integer rounding (sobol, morris), so X can be rebuilt exactly
+        design_sample=sweep.plan.sample,
         n_runs=len(sweep.runs),
         runs=[{"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed,
                "factors": r.factors} for r in sweep.runs],
@@ -44,13 +52,21 @@ def _manifest(sweep: "Sweep", previous: dict[str, Any] | None, backend: str) -> 
     return record
 
 
-def run_sweep(sweep: "Sweep", backend: str = "local", store: str | Path | None = None, quiet: bool = False,
-              retry_failed: bool = True, **backend_options: Any) -> pd.DataFrame:
-    """Run the unfinished runs of ``sweep`` on ``backend`` into ``store``; return :func:`load`."""
+def run_sweep(sweep: Any, backend: str = "local", store: str | Path | None = None, quiet: bool = False,
+              retry_failed: bool = True, flush_rows: int = 1000, flush_s: float = 1.0,
+              **backend_options: Any) -> pd.DataFrame:
+    """Run the unfinished runs of ``sweep`` on ``backend`` into ``store``; return :func:`load`.
+
+    Finished runs are written in chunks of up to ``flush_rows`` runs, at least every ``flush_s``
+    seconds; the store is compacted when the session ends.
+    """
     from tqdm.auto import tqdm
 
-    if backend not in BACKENDS:  # before anything is written
-        raise ValueError(f"backend={backend!r} is not allowed; choose one of {', '.join(map(repr, BACKENDS))}")
+    check_backend(backend)  # before anything is written
+    if BACKENDS[backend].spawns_main:
+        problem = spawn_problem(sweep.runner, sweep.params_cls)
+        if problem:
+            raise RuntimeError(f"backend={backend!r} cannot run this sweep: {problem}")
     store_obj = Store(store if store is not None else default_store(sweep.name))
     store_obj.lock()
     try:
@@ -61,25 +77,30 @@ def run_sweep(sweep: "Sweep", backend: str = "local", store: str | Path | None =
         manifest = _manifest(sweep, previous, backend)
         store_obj.write_manifest(manifest)
 
-        unique = {run.run_id: run for run in sweep.runs}  # identical LHS points share a run
+        unique = {run.run_id: run for run in sweep.runs}  # identical points share a run
         done = store_obj.finished(unique, keep=sweep.keep, retry_failed=retry_failed)
-        todo = [Task(run.run_id, run.params, run.seed, sweep.steps, sweep.keep, sweep.runner)
+        todo = [Task(run.run_id, run.params, run.seed, sweep.steps, sweep.keep, sweep.runner, sweep.params_cls)
                 for run_id, run in unique.items() if run_id not in done]
         counts = {"computed": 0, "skipped": len(unique) - len(todo), "failed": 0}
         if todo:
-            with get_backend(backend, **backend_options) as executor, \
-                    tqdm(total=len(unique), initial=counts["skipped"], desc=sweep.name, unit="run",
-                         disable=quiet, dynamic_ncols=True) as bar:
-                for outcome in executor.run(todo):
-                    run = unique[outcome.run_id]
-                    store_obj.write(outcome, {"seed": run.seed, "steps": sweep.steps,
-                                              "model_version": sweep.model_version,
-                                              "params_json": json.dumps(run.params, sort_keys=True)})
-                    counts["computed"] += 1
-                    counts["failed"] += outcome.status != "ok"
-                    bar.update(1)
-                    if counts["failed"]:
-                        bar.set_postfix(failed=counts["failed"])
+            fields = {"steps": sweep.steps, "model_version": sweep.model_version}
+            writer = store_obj.writer(sweep.keep, flush_rows=flush_rows, flush_s=flush_s)
+            try:
+                with get_backend(backend, **backend_options) as executor, \
+                        tqdm(total=len(unique), initial=counts["skipped"], desc=sweep.name, unit="run",
+                             disable=quiet, dynamic_ncols=True, mininterval=0.5) as bar:
+                    for outcome in executor.run(todo):
+                        run = unique[outcome.run_id]
+                        writer.add(outcome, {"seed": run.seed, **fields,
+                                             "params_json": json.dumps(run.params, sort_keys=True)})
+                        counts["computed"] += 1
+                        counts["failed"] += outcome.status != "ok"
+                        bar.update(1)
+                        if outcome.status != "ok":
+                            bar.set_postfix(failed=counts["failed"])
+            finally:
+                writer.flush()  # whatever finished is kept, even when the sweep is interrupted
+        store_obj.compact()
         manifest["finished_utc"] = now_utc()
         manifest["sessions"][-1].update(finished_utc=manifest["finished_utc"], **counts)
         store_obj.write_manifest(manifest)

@@ -1,34 +1,27 @@
-"""Executing one run, wherever it happens (driver, worker process, Ray worker).
+"""Executing runs, wherever it happens (driver, worker process, Ray worker).
 
 :func:`execute` never raises for a failing model: the error and traceback become part of the
-outcome, so one bad run cannot stop a sweep.
+outcome, so one bad run cannot stop a sweep. :func:`execute_batch` runs several tasks in one call,
+so that short runs do not each pay for scheduling and serialisation.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
-from workbench.model.params import ModelParams
-
-
-def default_runner(params: ModelParams, seed: int, steps: int) -> Any:
-    """:func:`workbench.run_model`, imported where the run executes."""
-    from workbench import run_model
-
-    return run_model(params, seed=seed, steps=steps)
+from workbench.experiments.outcomes import ledger_of, summary_of
 
 
 @dataclasses.dataclass(frozen=True)
 class Task:
-    """What a worker needs for one run (picklable)."""
+    """What a worker needs for one run (picklable: runner and parameter class go by name)."""
 
     run_id: str
     params: dict[str, Any]
@@ -36,11 +29,12 @@ class Task:
     steps: int
     keep: tuple[str, ...]
     runner: Callable
+    params_cls: type
 
 
 @dataclasses.dataclass
 class Outcome:
-    """What comes back from one run."""
+    """What comes back from one run: outcomes, kept frames and bookkeeping (ledger entries/head)."""
 
     run_id: str
     status: str  # "ok" or "failed"
@@ -49,34 +43,34 @@ class Outcome:
     error: str | None = None
     traceback: str | None = None
     duration_s: float = math.nan
-
-
-def _scalar(value: Any) -> float | int | str | None:
-    if value is None:
-        return math.nan
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    return str(value)
+    bookkeeping: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def execute(task: Task) -> Outcome:
     """Run one task; exceptions from the model are caught and recorded."""
     start = time.perf_counter()
     try:
-        result = task.runner(ModelParams.from_dict(task.params), seed=task.seed, steps=task.steps)
-        summary = {str(key): _scalar(value) for key, value in dict(result.summary).items()}
+        # already validated by the sweep; built here again because objects travel as plain dicts
+        params = task.params_cls(**task.params)
+        result = task.runner(params, seed=task.seed, steps=task.steps)
+        summary = summary_of(result)
         frames = {}
         for name in task.keep:
+            if not hasattr(result, name):
+                raise TypeError(f"keep={list(task.keep)}: the run result has no {name!r} frame")
             frame = getattr(result, name)
             frames[name] = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+        bookkeeping = ledger_of(result)
     except Exception as exc:  # noqa: BLE001 - any model error becomes a failed row
         return Outcome(task.run_id, "failed", {}, {}, error=f"{type(exc).__name__}: {exc}",
                        traceback=traceback.format_exc(), duration_s=time.perf_counter() - start)
-    return Outcome(task.run_id, "ok", summary, frames, duration_s=time.perf_counter() - start)
+    return Outcome(task.run_id, "ok", summary, frames, duration_s=time.perf_counter() - start,
+                   bookkeeping=bookkeeping)
+
+
+def execute_batch(tasks: Sequence[Task]) -> list[Outcome]:
+    """Run several tasks in order (one scheduling round trip for all of them)."""
+    return [execute(task) for task in tasks]
 
 
 def failed_outcome(task: Task, error: str, tb: str | None = None) -> Outcome:

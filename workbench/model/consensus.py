@@ -29,16 +29,24 @@ def approvals_needed(votes_cast: np.ndarray | int, rule: str = "majority", quoru
 
 def decide(votes_for: np.ndarray | int, votes_against: np.ndarray | int, rule: str = "majority",
            quorum: float = 2 / 3, min_votes: int = 1, weight_for: np.ndarray | float | None = None,
-           weight_against: np.ndarray | float | None = None) -> np.ndarray:
+           weight_against: np.ndarray | float | None = None, *, eligible: np.ndarray | int | None = None,
+           min_participation: float = 0.0) -> np.ndarray:
     """Which signatures are confirmed (``True``) rather than rejected.
 
-    A signature needs at least ``min_votes`` votes cast. ``majority`` and ``supermajority`` count
-    votes (see :func:`approvals_needed`); ``trust_weighted`` confirms when the trust-weighted approving
-    weight exceeds half the weight of all votes cast.
+    A signature needs at least ``min_votes`` votes cast and, when ``eligible`` (the number of nodes that
+    could have voted) is given, a turnout of at least ``min_participation`` of them:
+    ``votes_cast >= min_participation * eligible``. Turnout matters because honest evidence voters abstain
+    when they have not seen the traffic a rule describes while colluders always vote: without a turnout
+    floor, a handful of colluders decide every signature that honest nodes know nothing about.
+    ``majority`` and ``supermajority`` count votes (see :func:`approvals_needed`); ``trust_weighted``
+    confirms when the trust-weighted approving weight exceeds half the weight of all votes cast.
     """
     vf, va = np.asarray(votes_for, np.int64), np.asarray(votes_against, np.int64)
     cast = vf + va
     enough = cast >= min_votes
+    if eligible is not None and min_participation > 0:
+        # the small epsilon keeps 0.1 * 30 = 3 votes sufficient despite floating-point error
+        enough = enough & (cast >= min_participation * np.asarray(eligible, float) - 1e-9)
     if rule == "trust_weighted":
         if weight_for is None or weight_against is None:
             raise ValueError("rule='trust_weighted' needs weight_for and weight_against")
@@ -72,13 +80,24 @@ def collusion_false_acceptance(voters: int, colluders: int, error: float, approv
 
 
 class BetaTrust:
-    """Beta-reputation trust per node: ``trust = alpha / (alpha + beta)``, starting at ``Beta(1, 1)``.
+    """Beta-reputation trust per node (Josang and Ismail 2002): ``trust = alpha / (alpha + beta)``,
+    starting from the uniform prior ``Beta(1, 1)``.
 
-    After a decision, each voter whose vote agreed with the outcome gains one success, each that
-    disagreed one failure.
+    After each decision round, every voter whose vote agreed with the outcome gains one positive
+    observation and every voter who disagreed one negative. With ``decay`` > 0 (the forgetting factor
+    ``lambda = 1 - decay`` of Josang and Ismail), the evidence gathered so far is multiplied by
+    ``1 - decay`` before the new observations are added, so old behaviour fades and a node that turns
+    bad (``betray``) loses trust faster.
+
+    What this model is and is not: its feedback is *agreement with the consensus outcome*, not ground
+    truth, because no node knows the truth. A colluding majority that decides outcomes therefore earns
+    trust for itself and costs the honest minority theirs: reputation here amplifies whoever controls
+    the outcomes; it cannot rescue a network whose votes are already captured.
     """
 
-    def __init__(self, n_nodes: int, prior: tuple[float, float] = (1.0, 1.0)) -> None:
+    def __init__(self, n_nodes: int, prior: tuple[float, float] = (1.0, 1.0), decay: float = 0.0) -> None:
+        self.prior = prior
+        self.decay = decay
         self.alpha = np.full(n_nodes, prior[0])
         self.beta = np.full(n_nodes, prior[1])
 
@@ -91,6 +110,9 @@ class BetaTrust:
         outcome = np.where(confirmed, 1, -1)[:, None]
         agreed = (votes == outcome).sum(axis=0)
         disagreed = ((votes != 0) & (votes != outcome)).sum(axis=0)
+        if self.decay > 0:
+            keep = 1.0 - self.decay
+            self.alpha = self.prior[0] + keep * (self.alpha - self.prior[0])
+            self.beta = self.prior[1] + keep * (self.beta - self.prior[1])
         self.alpha += agreed
         self.beta += disagreed
-

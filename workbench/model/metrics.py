@@ -15,10 +15,11 @@ import pandas as pd
 
 from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED
 from workbench.model.state import COUNTS, HasState, ModelState
+from workbench.model.survival import km_median
 
 
 def _ratio(num: float, den: float) -> float:
-    return float(num) / den if den else float("nan")
+    return float(num) / float(den) if den else float("nan")
 
 
 # --- reporters (module-level, named; one call per step) ---------------------------------------------
@@ -51,26 +52,61 @@ def signatures_pending(model: HasState) -> int:
     return int((model.state.sigs["outcome"] == PENDING).sum())
 
 
-def false_acceptance_rate(model: HasState) -> float:
-    """Non-genuine signatures confirmed / non-genuine signatures decided, so far."""
-    return _false_acceptance(model.state)
+# --- security outcomes: one definition each, used by the step reporters and the summary -----------------
+def _decided(state: ModelState) -> np.ndarray:
+    return state.sigs["outcome"] != PENDING
 
 
-def _false_acceptance(state: ModelState) -> float:
+def _confirmed(state: ModelState) -> np.ndarray:
+    return state.sigs["outcome"] == CONFIRMED
+
+
+def forged_confirmed_share(state: ModelState) -> float:
+    """Forged signatures confirmed / forged signatures decided (NaN while none is decided)."""
+    forged = state.sigs["forged"]
+    return _ratio((forged & _confirmed(state)).sum(), (forged & _decided(state)).sum())
+
+
+def forged_reach_share(state: ModelState) -> float:
+    """Forged signatures that entered at least one honest node's blocklist (a confirmed signature the
+    node knows) / forged signatures (NaN while none). 0 for ``none``: a forgery only blocks at its forger."""
     s = state.sigs
-    decided = (s["outcome"] != PENDING) & ~s["genuine"]
-    return _ratio((decided & (s["outcome"] == CONFIRMED)).sum(), decided.sum())
+    forged = s["forged"]
+    if not forged.any():
+        return float("nan")
+    in_honest_blocklist = _confirmed(state) & s.knows[: len(s)][:, state.honest].any(axis=1)
+    return _ratio((forged & in_honest_blocklist).sum(), forged.sum())
 
 
-def false_rejection_rate(model: HasState) -> float:
-    """Genuine signatures rejected / genuine signatures decided, so far."""
-    return _false_rejection(model.state)
-
-
-def _false_rejection(state: ModelState) -> float:
+def false_positive_confirmed_share(state: ModelState) -> float:
+    """Honest signatures that cover no campaign (a detector's false positives turned into rules), confirmed
+    / such signatures decided (NaN while none is decided)."""
     s = state.sigs
-    decided = (s["outcome"] != PENDING) & s["genuine"]
-    return _ratio((decided & (s["outcome"] == REJECTED)).sum(), decided.sum())
+    false_positive = ~s["genuine"] & ~s["forged"]
+    return _ratio((false_positive & _confirmed(state)).sum(), (false_positive & _decided(state)).sum())
+
+
+def genuine_rejected_share(state: ModelState) -> float:
+    """Genuine signatures rejected / genuine signatures decided (NaN while none is decided)."""
+    s = state.sigs
+    genuine = s["genuine"]
+    return _ratio((genuine & (s["outcome"] == REJECTED)).sum(), (genuine & _decided(state)).sum())
+
+
+def forged_confirmed_frac(model: HasState) -> float:
+    return forged_confirmed_share(model.state)
+
+
+def forged_reach_frac(model: HasState) -> float:
+    return forged_reach_share(model.state)
+
+
+def false_positive_confirmed_frac(model: HasState) -> float:
+    return false_positive_confirmed_share(model.state)
+
+
+def genuine_rejected_frac(model: HasState) -> float:
+    return genuine_rejected_share(model.state)
 
 
 def protected_frac(model: HasState, c: int) -> float:
@@ -95,8 +131,9 @@ def model_reporters(n_campaigns: int) -> dict[str, Callable[[HasState], float]]:
     reporters: dict[str, Callable[[HasState], float]] = {name: partial(step_count, name=name) for name in COUNTS}
     reporters.update(recall=recall, fpr=false_positive_rate, precision=precision,
                      attack_blocked_frac=attack_blocked_frac, benign_blocked_frac=benign_blocked_frac,
-                     signatures_pending=signatures_pending, false_acceptance_rate=false_acceptance_rate,
-                     false_rejection_rate=false_rejection_rate)
+                     signatures_pending=signatures_pending, forged_confirmed_frac=forged_confirmed_frac,
+                     forged_reach_frac=forged_reach_frac, false_positive_confirmed_frac=false_positive_confirmed_frac,
+                     genuine_rejected_frac=genuine_rejected_frac)
     for c in range(n_campaigns):
         reporters[f"protected_frac_c{c}"] = partial(protected_frac, c=c)
         reporters[f"targeted_frac_c{c}"] = partial(targeted_frac, c=c)
@@ -119,11 +156,13 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
     spread = s["spread_done_step"].astype(float)
     frame = pd.DataFrame({
         "sig_id": s.sig_ids[:n], "origin": s["origin"], "origin_malicious": state.malicious[s["origin"]],
-        "created_step": s["created_step"], "threat_type": s.kinds[:n], "confidence": s["confidence"], "genuine": s["genuine"],
-        "forged": s["forged"], "campaign": s["campaign"], "coverage": s["coverage"],
+        "created_step": s["created_step"], "threat_type": s.kinds[:n], "confidence": s["confidence"],
+        "genuine": s["genuine"], "forged": s["forged"], "campaign": s["campaign"], "coverage": s["coverage"],
         "outcome": [OUTCOME_NAMES[int(o)] for o in s["outcome"]],
         "decided_step": np.where(decided >= 0, decided, np.nan),
         "votes_for": s["votes_for"], "votes_against": s["votes_against"],
+        "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
+        "honest_blocklists": (s.knows[:n][:, state.honest].sum(axis=1) * (s["outcome"] == CONFIRMED)),
         "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
         "messages": s["messages"],
         "prefix": s["prefix"], "proto": s["proto"], "port_lo": s["port_lo"], "port_hi": s["port_hi"],
@@ -132,39 +171,95 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
     return frame
 
 
-def campaigns_frame(state: ModelState) -> pd.DataFrame:
-    """One row per campaign: type and label, start, time to first detection, T50/T90 (steps after the start;
-    NaN when never reached) and the fraction of honest nodes hit before they were protected."""
-    def steps(a: np.ndarray) -> np.ndarray:
-        return np.where(a >= 0, a, np.nan).astype(float)
-
-    honest, camps = state.honest, state.campaigns
+def votes_frame(state: ModelState) -> pd.DataFrame:
+    """One row per vote cast: ``sig_id``, ``node``, ``vote`` (+1 approve, -1 reject), ``node_malicious``,
+    and the signature's ground truth (``genuine``, ``forged``). Abstentions are absent."""
+    s = state.sigs
+    row, node = np.nonzero(s.votes[: len(s)])
     return pd.DataFrame({
-        "campaign": [c.index for c in camps], "kind": [c.kind for c in camps],
-        "label": [c.kind for c in camps],  # synthetic: its kind; replayed trace: the attack category as labelled
-        "start_step": [c.start_step for c in camps],
-        "ttd_steps": steps(state.first_detection), "t50_steps": steps(state.t50), "t90_steps": steps(state.t90),
-        "hit_before_protected_frac": state.hit_unprotected[:, honest].mean(axis=1) if camps else [],
-        "targeted_frac": state.targeted[:, honest].mean(axis=1) if camps else [],
-        "protected_frac": state.protected[:, honest].mean(axis=1) if camps else [],
+        "sig_id": np.asarray(s.sig_ids, dtype=object)[row] if row.size else np.array([], dtype=object),
+        "node": node.astype(np.int64), "vote": s.votes[row, node].astype(np.int8),
+        "node_malicious": state.malicious[node], "genuine": s["genuine"][row], "forged": s["forged"][row],
     })
 
 
+def campaigns_frame(state: ModelState) -> pd.DataFrame:
+    """One row per campaign that started, measured over its evaluation window (``eval_window_steps`` steps
+    from its start, or fewer if the run ended first: ``window_steps``).
+
+    ``ttd_steps``, ``t50_steps``, ``t90_steps``: steps from the start to the first flagged attack flow and
+    to 50 % / 90 % of honest nodes protected; when not reached within the window they are *censored*
+    (``*_reached`` False) at the last step observed, ``window_steps - 1``, and hold that censoring time.
+    ``targeted_frac``/``protected_frac``: honest nodes reached by / protected against the campaign at the
+    window's end, over honest nodes. ``hit_before_protected_frac``: targeted honest nodes that were hit
+    while unprotected, over targeted honest nodes (NaN if none). ``attack_flows``/``attack_flows_blocked``:
+    its attack flows at honest nodes inside the window.
+    """
+    honest = state.honest
+    rows = []
+    for camp in state.campaigns:
+        c = camp.index
+        if camp.start_step > state.t_last:
+            continue  # never started: nothing observed
+        observed = min(state.t_last, camp.start_step + state.params.eval_window_steps - 1) - camp.start_step + 1
+        targeted = state.targeted_end[c] & honest
+        # label: synthetic, the campaign's kind; a replayed trace, the attack category as labelled
+        row = {"campaign": c, "kind": camp.kind, "label": camp.kind, "start_step": camp.start_step,
+               "window_steps": observed}
+        for name, value in (("ttd", state.first_detection[c]), ("t50", state.t50[c]), ("t90", state.t90[c])):
+            reached = value >= 0
+            row[f"{name}_steps"] = float(value) if reached else float(observed - 1)
+            row[f"{name}_reached"] = bool(reached)
+        row.update(
+            targeted_frac=float(targeted.sum() / max(1, honest.sum())),
+            protected_frac=float((state.protected_end[c] & honest).sum() / max(1, honest.sum())),
+            hit_before_protected_frac=_ratio((state.hit_unprotected[c] & targeted).sum(), targeted.sum()),
+            attack_flows=int(state.window_attack_flows[c]), attack_flows_blocked=int(state.window_attack_blocked[c]),
+        )
+        rows.append(row)
+    columns = ["campaign", "kind", "label", "start_step", "window_steps", "ttd_steps", "ttd_reached", "t50_steps",
+               "t50_reached", "t90_steps", "t90_reached", "targeted_frac", "protected_frac",
+               "hit_before_protected_frac", "attack_flows", "attack_flows_blocked"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def summary(state: ModelState, campaigns: pd.DataFrame) -> dict[str, float]:
-    """The run's scalar outcomes (see the README's glossary)."""
+    """The run's scalar outcomes; the glossary in ``docs/outcomes.md`` (and the README) defines each.
+
+    Detection (``recall``, ``fpr``, ``precision``): per flow at honest nodes over the whole run.
+    Protection: over the campaigns' evaluation windows (see :func:`campaigns_frame`):
+    ``attack_blocked_frac`` = attack flows blocked / attack flows inside the windows;
+    ``targeted_frac_mean``, ``protected_frac_mean`` and ``hit_before_protected_frac`` are means over
+    campaigns; ``t50_median_steps``/``t90_median_steps``/``ttd_median_steps`` are Kaplan-Meier medians with
+    censored campaigns included (NaN when the curve never falls to one half), and ``*_reached_frac`` the
+    share of campaigns that reached the event within the window.
+    Security: ``forged_confirmed_frac`` (over forged decided), ``forged_reach_frac`` (over forged),
+    ``false_positive_confirmed_frac`` (over honest non-genuine decided), ``genuine_rejected_frac`` (over
+    genuine decided); ``benign_blocked_frac`` = benign flows blocked / benign flows at honest nodes.
+    Cost: ``messages_total``, ``messages_per_signature``, ``messages_per_node_step``, ``votes_cast``.
+    Every rate with an empty denominator is NaN.
+    """
     tot, s = state.totals, state.sigs
     outcome = s["outcome"]
     n_sig = len(s)
 
-    def nanmean(col: str) -> float:
+    def mean(col: str) -> float:
         return float(campaigns[col].mean()) if len(campaigns) and campaigns[col].notna().any() else float("nan")
 
+    def km(name: str) -> float:
+        return km_median(campaigns[f"{name}_steps"].to_numpy(float), campaigns[f"{name}_reached"].to_numpy(bool))
+
+    def reached(name: str) -> float:
+        return float(campaigns[f"{name}_reached"].mean()) if len(campaigns) else float("nan")
+
+    window_flows = int(campaigns["attack_flows"].sum()) if len(campaigns) else 0
+    window_blocked = int(campaigns["attack_flows_blocked"].sum()) if len(campaigns) else 0
     return {
         "recall": _ratio(tot.attack_flagged, tot.attack_flows),
         "fpr": _ratio(tot.benign_flagged, tot.benign_flows),
         "precision": _ratio(tot.attack_flagged, tot.attack_flagged + tot.benign_flagged),
-        "attack_flows": int(tot.attack_flows),
-        "attack_blocked_frac": _ratio(tot.attack_flows_blocked, tot.attack_flows),
+        "attack_flows": window_flows,
+        "attack_blocked_frac": _ratio(window_blocked, window_flows),
         "benign_flows_blocked": int(tot.benign_flows_blocked),
         "benign_blocked_frac": _ratio(tot.benign_flows_blocked, tot.benign_flows),
         "signatures_proposed": n_sig,
@@ -172,14 +267,22 @@ def summary(state: ModelState, campaigns: pd.DataFrame) -> dict[str, float]:
         "signatures_rejected": int((outcome == REJECTED).sum()),
         "signatures_pending": int((outcome == PENDING).sum()),
         "signatures_forged": int(s["forged"].sum()),
-        "false_acceptance_rate": _false_acceptance(state),
-        "false_rejection_rate": _false_rejection(state),
+        "forged_confirmed_frac": forged_confirmed_share(state),
+        "forged_reach_frac": forged_reach_share(state),
+        "false_positive_confirmed_frac": false_positive_confirmed_share(state),
+        "genuine_rejected_frac": genuine_rejected_share(state),
         "votes_cast": int(tot.votes_cast),
         "messages_total": int(tot.messages),
         "messages_per_signature": _ratio(tot.messages, n_sig),
-        "ttd_steps_mean": nanmean("ttd_steps"),
-        "t50_steps_mean": nanmean("t50_steps"),
-        "t90_steps_mean": nanmean("t90_steps"),
-        "t90_reached_frac": float(campaigns["t90_steps"].notna().mean()) if len(campaigns) else float("nan"),
-        "hit_before_protected_frac": nanmean("hit_before_protected_frac"),
+        "messages_per_node_step": _ratio(tot.messages, state.params.n_nodes * max(1, state.t_last)),
+        "campaigns_started": len(campaigns),
+        "ttd_median_steps": km("ttd") if len(campaigns) else float("nan"),
+        "ttd_reached_frac": reached("ttd"),
+        "t50_median_steps": km("t50") if len(campaigns) else float("nan"),
+        "t50_reached_frac": reached("t50"),
+        "t90_median_steps": km("t90") if len(campaigns) else float("nan"),
+        "t90_reached_frac": reached("t90"),
+        "targeted_frac_mean": mean("targeted_frac"),
+        "protected_frac_mean": mean("protected_frac"),
+        "hit_before_protected_frac": mean("hit_before_protected_frac"),
     }

@@ -83,7 +83,7 @@ class ThreatIntelModel(mesa.Model):
         self.detector = WarmupDetector(bank, p.warmup_steps, n, f, window=self.traffic.warmup_window())
         self.state = ModelState(params=p, adjacency=adjacency(self.graph), malicious=malicious,
                                 campaigns=self.traffic.campaigns, probes=self.traffic.probes,
-                                sigs=SignatureTable(n), trust=BetaTrust(n),
+                                sigs=SignatureTable(n), trust=BetaTrust(n, decay=p.trust_decay),
                                 window=EvidenceWindow(p.evidence_window_steps, n, f))
         self.ledger = open_ledger(p.ledger, p.ledger_path, n_nodes=n, key_seed=int(self.rng.integers(2**31 - 1)))
         for node in range(n):
@@ -104,7 +104,7 @@ class ThreatIntelModel(mesa.Model):
         update_protection(state, t)
         flows, valid = self.traffic.flows(t, state.targeted)
         flagged = self.detector.flag(t, flows.features(), valid)
-        blocked = blocked_flows(state.sigs, flows)
+        blocked = blocked_flows(state.sigs, flows, self.params.local_first)
         if valid is not None:  # padding of a replayed trace is never blocked (nor flagged, nor counted)
             blocked &= valid
         state.window.push(flows.key, flows.dst_port, flows.log_bytes, flows.log_packets, flagged)

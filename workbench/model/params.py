@@ -106,6 +106,7 @@ class ModelParams:
 
     # --- sharing, validation, consensus ---------------------------------------------------
     sharing: str = _choice("gossip", SHARING_MODES, "how signatures reach other nodes")
+    local_first: bool = _flag(True, "a node blocks at once what its own detector caught, and pending rules its own evidence approves, until they are decided (as an isolated node does); False: it waits for the decision")
     gossip_fanout: int = _num(2, 1, None, integer=True, doc="neighbours each holder pushes an item to per step (gossip)")
     gossip_mode: str = _choice(_REALISTIC["gossip_mode"], GOSSIP_MODES,
                                "push; push_pull (contacts exchange items both ways); rumor (rumour mongering with feedback and coin)")

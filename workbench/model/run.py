@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,7 +20,8 @@ class RunResult:
     """Outputs of one run.
 
     ``steps``: one row per step (step metrics, from Mesa's DataCollector); ``summary``: the run's scalar
-    outcomes; ``signatures``: one row per signature; ``campaigns``: one row per attack campaign.
+    outcomes; ``signatures``: one row per signature; ``campaigns``: one row per attack campaign that
+    started; ``votes``: one row per vote cast (who voted what on which signature).
     ``ledger_entries`` (count) and ``ledger_head`` (SHA-256 hex of the last entry, the genesis hash of
     64 zeros when empty) pin the run's ledger: a truncated ledger whose head was rewritten no longer matches.
     """
@@ -31,6 +33,7 @@ class RunResult:
     summary: dict[str, float]
     signatures: pd.DataFrame
     campaigns: pd.DataFrame
+    votes: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     ledger_entries: int = 0
     ledger_head: str = GENESIS_HASH
 
@@ -62,7 +65,7 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
         campaigns = metrics.campaigns_frame(state)
         return RunResult(params=model.params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model.datacollector),
                          summary=metrics.summary(state, campaigns), signatures=metrics.signatures_frame(state),
-                         campaigns=campaigns,
+                         campaigns=campaigns, votes=metrics.votes_frame(state),
                          ledger_entries=len(model.ledger), ledger_head=ledger_head(model.ledger))
     finally:
         model.ledger.close()

@@ -75,7 +75,13 @@ class ModelState:
     ``t50``, ``t90`` ``(C,)``: steps after a campaign's start to its first flagged flow and to 50 % /
     90 % of honest nodes protected. ``detections`` ``(N,)``: flows each node has flagged so far.
     ``probes``/``probe_keys``: sample flows and key of each campaign (ground truth for coverage).
-    ``last``/``totals``: the last step's counts and the run's sums.
+    ``last``/``totals``: the last step's counts and the run's sums; ``t_last``: the last step run.
+
+    Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
+    ``hit_unprotected``, ``first_detection``, ``t50``/``t90`` only change inside it;
+    ``window_attack_flows``/``window_attack_blocked`` ``(C,)`` count its attack flows at honest nodes
+    (received, blocked) inside it; ``targeted_end``/``protected_end`` ``(C, N)`` hold ``targeted`` and
+    ``protected`` as they were at the last step of the window seen so far.
     """
 
     params: ModelParams
@@ -95,6 +101,11 @@ class ModelState:
     t50: np.ndarray = field(init=False)
     t90: np.ndarray = field(init=False)
     detections: np.ndarray = field(init=False)
+    window_attack_flows: np.ndarray = field(init=False)
+    window_attack_blocked: np.ndarray = field(init=False)
+    targeted_end: np.ndarray = field(init=False)
+    protected_end: np.ndarray = field(init=False)
+    t_last: int = field(init=False, default=0)
     last: StepCounts = field(init=False, default_factory=StepCounts)
     totals: StepCounts = field(init=False, default_factory=StepCounts)
 
@@ -109,6 +120,15 @@ class ModelState:
         self.t50 = np.full(n_c, -1)
         self.t90 = np.full(n_c, -1)
         self.detections = np.zeros(n, np.int64)
+        self.window_attack_flows = np.zeros(n_c, np.int64)
+        self.window_attack_blocked = np.zeros(n_c, np.int64)
+        self.targeted_end = np.zeros((n_c, n), bool)
+        self.protected_end = np.zeros((n_c, n), bool)
+
+    def in_window(self, t: int) -> np.ndarray:
+        """``(C,)``: which campaigns are inside their evaluation window at step ``t``."""
+        start = np.array([c.start_step for c in self.campaigns], np.int64)
+        return (start <= t) & (t < start + self.params.eval_window_steps)
 
     # --- who misbehaves when ----------------------------------------------------------------------
     def colluding(self, t: int) -> np.ndarray:

@@ -8,7 +8,7 @@ holds the module-level ``page`` for ``solara run``.
 from workbench.viz.layout import compute_layout, layout_seed, node_layout
 from workbench.viz.static import (
     draw_dashboard,
-    draw_false_acceptance,
+    draw_forged_reach,
     draw_flows,
     draw_network,
     draw_protection,
@@ -21,7 +21,7 @@ __all__ = [
     "agent_portrayal",
     "compute_layout",
     "draw_dashboard",
-    "draw_false_acceptance",
+    "draw_forged_reach",
     "draw_flows",
     "draw_network",
     "draw_protection",

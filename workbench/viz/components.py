@@ -36,7 +36,7 @@ from mesa.visualization import make_plot_component
 from workbench.viz._mesa_compat import CachedNetworkRenderer, fixed_frame, tab_label_style, update_counter
 from workbench.viz.layout import node_layout
 from workbench.viz.static import (
-    FALSE_ACCEPTANCE_COLUMN,
+    FORGED_REACH_COLUMN,
     FLOW_COLUMNS,
     campaign_columns,
     draw_protection,
@@ -44,8 +44,8 @@ from workbench.viz.static import (
     state_counts,
 )
 from workbench.viz.style import (
-    FALSE_ACCEPTANCE_COLOR,
-    FALSE_ACCEPTANCE_TEXT,
+    FORGED_REACH_COLOR,
+    FORGED_REACH_TEXT,
     FLOWS_TEXT,
     FRACTION_YLIM,
     STATE_LABELS,
@@ -141,10 +141,10 @@ def flows_plot(page: int = 0) -> Component:
     return _guarded_plot(FLOW_COLUMNS, FLOWS_TEXT, page=page)
 
 
-def false_acceptance_plot(page: int = 0) -> Component:
-    """False-acceptance rate per step."""
+def forged_reach_plot(page: int = 0) -> Component:
+    """Share of forged signatures in honest blocklists, per step."""
     return _guarded_plot(
-        {FALSE_ACCEPTANCE_COLUMN: FALSE_ACCEPTANCE_COLOR}, FALSE_ACCEPTANCE_TEXT, ylim=FRACTION_YLIM, page=page
+        {FORGED_REACH_COLUMN: FORGED_REACH_COLOR}, FORGED_REACH_TEXT, ylim=FRACTION_YLIM, page=page
     )
 
 

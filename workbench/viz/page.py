@@ -23,7 +23,7 @@ from workbench import ModelParams, ThreatIntelModel
 from workbench.viz._mesa_compat import drop_reset_kwargs
 from workbench.viz.components import (
     NetworkRenderer,
-    false_acceptance_plot,
+    forged_reach_plot,
     flows_plot,
     protection_plot,
     summary,
@@ -72,7 +72,7 @@ def make_page(
     return SolaraViz(
         model,
         renderer,
-        components=[flows_plot(), false_acceptance_plot(), protection_plot(), summary()],
+        components=[flows_plot(), forged_reach_plot(), protection_plot(), summary()],
         model_params={**fixed_params(base, exclude=controlled), **model_params(values)},
         name=TITLE,
         play_interval=play_interval_ms,

@@ -19,8 +19,8 @@ from matplotlib.figure import Figure
 
 from workbench.viz.layout import model_graph, node_layout
 from workbench.viz.style import (
-    FALSE_ACCEPTANCE_COLOR,
-    FALSE_ACCEPTANCE_TEXT,
+    FORGED_REACH_COLOR,
+    FORGED_REACH_TEXT,
     FLOWS_TEXT,
     FRACTION_YLIM,
     PROTECTION_TEXT,
@@ -31,7 +31,7 @@ from workbench.viz.style import (
 )
 
 FLOW_COLUMNS = {"attack_flows_blocked": "#1f77b4", "attack_flows_passed": "#d62728"}
-FALSE_ACCEPTANCE_COLUMN = "false_acceptance_rate"
+FORGED_REACH_COLUMN = "forged_reach_frac"
 _CAMPAIGN_COLUMN = re.compile(r"^protected_frac_c(\d+)$")
 
 
@@ -113,19 +113,20 @@ def draw_flows(model: Any, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def draw_false_acceptance(model: Any, ax: Axes | None = None) -> Axes:
-    """False-acceptance rate (non-genuine signatures confirmed / non-genuine signatures decided, so far), per step."""
+def draw_forged_reach(model: Any, ax: Axes | None = None) -> Axes:
+    """Share of forged signatures so far that entered at least one honest node's blocklist, per step
+    (``forged_reach_frac``; see docs/outcomes.md)."""
     ax = _new_ax(ax)
     df = model_frame(model)
-    if df.empty or FALSE_ACCEPTANCE_COLUMN not in df.columns:
-        _empty(ax, "false acceptances")
+    if df.empty or FORGED_REACH_COLUMN not in df.columns:
+        _empty(ax, "forged signatures")
     else:
-        ax.plot(df.index, df[FALSE_ACCEPTANCE_COLUMN], color=FALSE_ACCEPTANCE_COLOR)
+        ax.plot(df.index, df[FORGED_REACH_COLUMN], color=FORGED_REACH_COLOR)
         ax.set_xlim(0, max(1, len(df) - 1))
-        if df[FALSE_ACCEPTANCE_COLUMN].isna().all():
-            _empty(ax, "confirmed signatures")
+        if df[FORGED_REACH_COLUMN].isna().all():
+            _empty(ax, "forged signatures")
     ax.set_ylim(*FRACTION_YLIM)
-    FALSE_ACCEPTANCE_TEXT.apply(ax)
+    FORGED_REACH_TEXT.apply(ax)
     return ax
 
 
@@ -151,6 +152,6 @@ def draw_dashboard(model: Any, fig: Figure | None = None) -> Figure:
     axes = fig.subplots(2, 2)
     draw_network(model, axes[0, 0])
     draw_flows(model, axes[0, 1])
-    draw_false_acceptance(model, axes[1, 0])
+    draw_forged_reach(model, axes[1, 0])
     draw_protection(model, axes[1, 1])
     return fig

@@ -90,8 +90,8 @@ class PlotText:
 
 TITLE_FONTSIZE = "medium"
 FLOWS_TEXT = PlotText("attack flows: blocked vs let through", "attack flows per step")
-FALSE_ACCEPTANCE_TEXT = PlotText("false acceptance", "false-acceptance rate")
+FORGED_REACH_TEXT = PlotText("forged signatures in honest blocklists", "share of forged signatures")
 PROTECTION_TEXT = PlotText("protection per campaign", "honest nodes protected (fraction)")
-FALSE_ACCEPTANCE_COLOR = "#9467bd"
+FORGED_REACH_COLOR = "#9467bd"
 # Rates and fractions live in [0, 1]; the margin keeps lines at 0 or 1 visible.
 FRACTION_YLIM = (-0.02, 1.02)

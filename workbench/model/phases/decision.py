@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.model.aggregator import central_decisions
 from workbench.model.consensus import decide
+from workbench.model.phases.blocking import in_blocklists
 from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, OUTCOME_NAMES, PENDING, REJECTED
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
 
@@ -12,17 +14,25 @@ from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutp
 def decide_due(state: ModelState, t: int) -> StepOutput:
     """Decide the signatures due at ``t`` and :func:`settle` them.
 
-    ``central``: the authority confirms every signature the step after it arrives. ``gossip``/``ledger``:
-    a signature is due at its vote deadline or once every other node voted; the consensus rule decides
-    and trust is updated. ``none``: nothing to decide (isolated nodes confirm their own at creation).
+    ``central``: the aggregator confirms a rule key once ``central_quorum`` distinct nodes reported it
+    within ``vote_deadline_steps`` and rejects reports left alone that long (see
+    :mod:`workbench.model.aggregator`, also for the ``compromised`` and ``down`` aggregators).
+    ``gossip``/``ledger``: a signature is due at its vote deadline or once every other node voted; the
+    consensus rule decides, with the turnout floor ``min_participation`` of the nodes that held it, and
+    trust is updated. ``none``: nothing to decide (isolated nodes confirm their own at creation).
     """
     p, s = state.params, state.sigs
     if len(s) == 0 or p.sharing == "none":
         return StepOutput()
     pending = s["outcome"] == PENDING
     if p.sharing == "central":
-        due = np.flatnonzero(pending & (s["created_step"] < t))
-        confirmed = np.ones(due.size, bool)
+        origin = s["origin"]
+        favoured = state.malicious[origin] | s["forged"]
+        confirm, reject = central_decisions(s["key"], origin, s["created_step"], pending, favoured, t,
+                                            central_quorum=p.central_quorum, window=p.vote_deadline_steps,
+                                            mode=p.aggregator, down_step=p.aggregator_down_step)
+        due = np.flatnonzero(confirm | reject)
+        confirmed = confirm[due]
     else:
         votes = s.votes[: len(s)]
         cast = (votes != 0).sum(axis=1)
@@ -32,8 +42,10 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
         v = votes[due]
         approve, reject = v > 0, v < 0
         trust = state.trust.trust
+        eligible = s.holds[due].sum(axis=1) - 1  # every holder but the origin could vote
         confirmed = decide(approve.sum(1), reject.sum(1), p.consensus, p.quorum, p.min_votes,
-                           weight_for=approve @ trust, weight_against=reject @ trust)
+                           weight_for=approve @ trust, weight_against=reject @ trust,
+                           eligible=eligible, min_participation=p.min_participation)
         state.trust.update(v, confirmed)
     if due.size == 0:
         return StepOutput()
@@ -43,9 +55,10 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
 def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) -> StepOutput:
     """Record the decisions on rows ``due`` and let the right nodes learn of confirmations.
 
-    ``gossip``/``none``: the origin knows (gossip spreads it from there); ``ledger``/``central``:
-    everyone knows at once, at ``N - 1`` (ledger replication) or ``N`` (central broadcast) messages
-    per decision. Returns the decisions' counts and one ``decision`` ledger record each.
+    ``gossip``/``none``: the origin knows (gossip spreads it from there); ``ledger``: everyone knows at
+    once, at ``N - 1`` messages per decision (ledger replication); ``central``: the aggregator broadcasts
+    each confirmation to all ``N`` nodes (a rejection is not broadcast). Returns the decisions' counts and
+    one ``decision`` ledger record each.
     """
     p, s = state.params, state.sigs
     v = s.votes[due]
@@ -54,15 +67,18 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     s.cols["votes_for"][due] = (v > 0).sum(1)
     s.cols["votes_against"][due] = (v < 0).sum(1)
     ok = due[confirmed]
+    rejected = due[~confirmed]
+    s.knows[rejected] = False  # local_first nodes drop a rejected rule from their blocklists
     messages = 0
     if p.sharing in ("gossip", "none"):
         s.knows[ok, s.cols["origin"][ok]] = True
     else:
         s.knows[ok] = True
         s.holds[ok] = True
+        informed = ok if p.sharing == "central" else due
         per_decision = p.n_nodes if p.sharing == "central" else p.n_nodes - 1
-        s.cols["messages"][due] += per_decision
-        messages = per_decision * due.size
+        s.cols["messages"][informed] += per_decision
+        messages = per_decision * informed.size
     counts = StepCounts(signatures_confirmed=int(confirmed.sum()), signatures_rejected=int((~confirmed).sum()),
                         messages=messages)
     return StepOutput(counts, tuple(_decision_record(state, int(i)) for i in due))
@@ -77,19 +93,20 @@ def _decision_record(state: ModelState, i: int) -> LedgerRecord:
 
 def update_protection(state: ModelState, t: int) -> None:
     """Nodes knowing a confirmed signature that covers a campaign are protected against it; note the
-    first steps at which 50 % and 90 % of honest nodes are (``t50``, ``t90``, steps after the start)."""
+    first steps at which 50 % and 90 % of honest nodes are (``t50``, ``t90``, steps after the start),
+    within the campaign's evaluation window only (later times are censored, see ``metrics``)."""
     s = state.sigs
     if len(s) == 0:
         return
-    useful = (s["outcome"] == CONFIRMED) & (s["coverage"] >= COVERAGE_GENUINE)
+    useful = in_blocklists(s, state.params.local_first) & (s["coverage"] >= COVERAGE_GENUINE)
     honest_count = max(1, int(state.honest.sum()))
     for camp in state.campaigns:
         c = camp.index
         rows = np.flatnonzero(useful & (s["campaign"] == c))
-        if rows.size:
-            state.protected[c] = s.knows[rows].any(axis=0)
+        # recomputed every step: a local_first rule that consensus rejects stops protecting its origin
+        state.protected[c] = s.knows[rows].any(axis=0) if rows.size else False
         frac = state.protected[c, state.honest].sum() / honest_count
-        if t >= camp.start_step:
+        if camp.start_step <= t < camp.start_step + state.params.eval_window_steps:
             if state.t50[c] < 0 and frac >= 0.5:
                 state.t50[c] = t - camp.start_step
             if state.t90[c] < 0 and frac >= 0.9:

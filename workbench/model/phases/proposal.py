@@ -48,29 +48,37 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     new = [_detected(g, flows, t) for g in _not_yet_known(state, groups)]
     forgers = np.flatnonzero(state.forging(t))
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
-        for origin in forgers[rng.random(forgers.size) < p.forge_prob]:
-            svc = int(rng.choice(len(traffic.service_prefix), p=traffic.service_weight))
-            rule = forged_rule(int(traffic.service_prefix[svc]), int(traffic.service_port[svc]),
-                               int(traffic.service_proto[svc]))
-            # a forger labels its fake rule as the attack that fits the service's protocol
-            new.append(NewSignature(rule, int(origin), t, confidence=1.0, forged=True,
-                                    threat_type="ddos" if rule.proto == UDP else "exfiltration"))
+        new.extend(_forgery(int(origin), t, traffic, rng) for origin in forgers[rng.random(forgers.size) < p.forge_prob])
+    if (p.sharing == "central" and p.aggregator == "compromised" and t > p.warmup_steps and p.forge_prob > 0
+            and rng.random() < p.forge_prob):
+        # a compromised aggregator files forgeries of its own, in the name of a node it picks
+        new.append(_forgery(int(rng.integers(p.n_nodes)), t, traffic, rng))
     if not new:
         return StepOutput()
     new = [_with_ground_truth(sig, state) for sig in new]
     idx = s.add(new)
     s.holds[idx, s.cols["origin"][idx]] = True
+    if p.local_first:
+        s.knows[idx, s.cols["origin"][idx]] = True  # the origin blocks its own rule while it is pending
     out = StepOutput(StepCounts(signatures_proposed=idx.size))
     if p.sharing == "ledger":
         s.holds[idx] = True
         s.cols["messages"][idx] += p.n_nodes - 1
         out += StepOutput(StepCounts(messages=(p.n_nodes - 1) * idx.size))
-    elif p.sharing == "central":
+    elif p.sharing == "central":  # one report to the aggregator each
         s.cols["messages"][idx] += 1
         out += StepOutput(StepCounts(messages=idx.size))
     elif p.sharing == "none":
         out += settle(state, t, idx, np.ones(idx.size, bool))
     return out + StepOutput(entries=tuple(_signature_record(s.sig_ids[i], sig) for i, sig in zip(idx, new)))
+
+
+def _forgery(origin: int, t: int, traffic: ForgeryTargets, rng: np.random.Generator) -> NewSignature:
+    """A forged rule against a popular benign service, labelled as the attack that fits its protocol."""
+    svc = int(rng.choice(len(traffic.service_prefix), p=traffic.service_weight))
+    rule = forged_rule(int(traffic.service_prefix[svc]), int(traffic.service_port[svc]), int(traffic.service_proto[svc]))
+    return NewSignature(rule, origin, t, confidence=1.0, forged=True,
+                        threat_type="ddos" if rule.proto == UDP else "exfiltration")
 
 
 def threat_type(rule: Rule) -> str:

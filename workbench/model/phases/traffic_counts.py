@@ -11,8 +11,10 @@ from workbench.model.traffic import Flows
 def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, blocked: np.ndarray) -> StepCounts:
     """Flow counts at honest nodes (malicious nodes' own traffic is not the network's harm).
 
-    Advances ``detections`` (flows flagged per node), ``hit_unprotected`` (targeted while unprotected)
-    and ``first_detection`` (steps from a campaign's start to its first flagged flow).
+    Advances ``detections`` (flows flagged per node) and, for the campaigns inside their evaluation
+    window, ``hit_unprotected`` (targeted while unprotected), ``first_detection`` (steps from a
+    campaign's start to its first flagged flow), the window's attack-flow counts and the window-end
+    snapshots of ``targeted`` and ``protected`` (see :class:`~workbench.model.state.ModelState`).
     """
     honest = state.honest[:, None]
     attack = (flows.label > 0) & honest
@@ -20,10 +22,20 @@ def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, 
     attack_flows, attack_flagged = int(attack.sum()), int((attack & flagged).sum())
     attack_blocked = int((attack & blocked).sum())
     state.detections += flagged.sum(axis=1)
-    state.hit_unprotected |= state.targeted & ~state.protected & state.honest
+    state.t_last = t
+    live = state.in_window(t)
+    if live.any():
+        n_c = len(state.campaigns)
+        state.hit_unprotected[live] |= (state.targeted & ~state.protected & state.honest)[live]
+        state.targeted_end[live] = state.targeted[live]
+        state.protected_end[live] = state.protected[live]
+        campaign = flows.label[attack].astype(np.int64) - 1
+        state.window_attack_flows += np.where(live, np.bincount(campaign, minlength=n_c)[:n_c], 0)
+        hit = np.bincount(flows.label[attack & blocked].astype(np.int64) - 1, minlength=n_c)[:n_c]
+        state.window_attack_blocked += np.where(live, hit, 0)
     if attack_flagged:
         detected = np.unique(flows.label[attack & flagged]) - 1
-        for c in detected[state.first_detection[detected] < 0]:
+        for c in detected[(state.first_detection[detected] < 0) & live[detected]]:
             state.first_detection[c] = t - state.campaigns[c].start_step
     return StepCounts(attack_flows=attack_flows, attack_flagged=attack_flagged, benign_flows=int(benign.sum()),
                       benign_flagged=int((benign & flagged).sum()), attack_flows_blocked=attack_blocked,

@@ -45,6 +45,8 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         if voters.size == 0:
             continue
         s.votes[i, voters] = votes[voters]
+        if p.local_first:  # a node applies at once a pending rule its own evidence approves
+            s.knows[i, voters[votes[voters] > 0]] = True
         s.cols["messages"][i] += per_vote * voters.size
         votes_cast += voters.size
         sig_id = s.sig_ids[i]

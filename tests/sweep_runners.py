@@ -1,12 +1,16 @@
-"""Stand-in runners for testing the sweep machinery without the model (importable by workers).
+"""Stand-in runners for testing the sweep machinery without the model (test helpers, not shipped).
 
 Each has the :func:`workbench.run_model` signature and returns an object with ``summary``,
-``steps`` and ``signatures``. Their results depend only on (parameters, seed, steps).
+``steps`` and ``signatures`` (or, for the trivial ones, a mapping). Their results depend only on
+(parameters, seed, steps). Workers import this module by name (``sweep_runners``): process workers
+through ``sys.path``/``PYTHONPATH`` (``tests/``), Ray workers through the ``runtime_env`` the
+``ray_session`` fixture sets.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tempfile
 import time
@@ -16,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.model.params import ModelParams
+from workbench.validation import Range
 
 # Runs executed by :func:`logged_runner` append "<seed> <pid>" lines here (set by the caller).
 LOG_ENV = "WORKBENCH_TEST_RUN_LOG"
@@ -73,3 +78,42 @@ def die_once_runner(params: ModelParams, seed: int, steps: int) -> FakeResult:
         marker.touch()
         os._exit(17)
     return fake_runner(params, seed, steps)
+
+
+@dataclasses.dataclass(frozen=True)
+class TrivialParams:
+    """A one-field parameter class for runs that do (almost) nothing."""
+
+    x: float = dataclasses.field(default=0.5, metadata={"range": Range(0.0, 1.0)})
+    label: str = dataclasses.field(default="a", metadata={"choices": ("a", "b")})
+
+
+def empty_runner(params: TrivialParams, seed: int, steps: int) -> dict[str, float]:
+    """Does nothing: the cost of a run is the sweep machinery's own."""
+    return {"y": params.x}
+
+
+def logged_empty_runner(params: TrivialParams, seed: int, steps: int) -> dict[str, float]:
+    """:func:`empty_runner` that logs ``"<x> <seed>"`` for each execution to ``$WORKBENCH_TEST_RUN_LOG``."""
+    log = os.environ.get(LOG_ENV)
+    if log:
+        with open(log, "a") as handle:
+            handle.write(f"{params.x!r} {seed}\n")
+    return {"y": params.x, "z": math.sin(params.x)}
+
+
+@dataclasses.dataclass
+class LedgerResult:
+    summary: dict
+    ledger_entries: int
+    ledger_head: str
+
+
+def ledger_runner(params: TrivialParams, seed: int, steps: int) -> LedgerResult:
+    """A result carrying ledger bookkeeping (entry count and head hash)."""
+    return LedgerResult({"y": params.x}, steps * 3, f"{seed:064x}"[-64:])
+
+
+def clashing_runner(params: TrivialParams, seed: int, steps: int) -> dict[str, float]:
+    """Returns an outcome named like a bookkeeping column (rejected)."""
+    return {"y": params.x, "status": 1.0}
