@@ -30,3 +30,9 @@ def test_ties_undefined_groups_and_unknown_outcomes():
     assert text.startswith("Benign blocked: a, b tie for the lowest mean, 0.0%") and "undefined for c" in text
     with pytest.raises(ValueError, match="outcome='y' is not in the table"):
         ranking_text(t, "y", "Y")
+
+
+def test_small_shares_keep_two_decimals_and_no_negative_zero():
+    t = _table([("a", "x", 4, 0.004, -0.00001, 0.009), ("b", "x", 4, 0.2, 0.1, 0.3)])
+    text = ranking_text(t, "x", "X", higher_is_better=False)
+    assert "0.40% (95% interval 0.00% to 0.90%)" in text

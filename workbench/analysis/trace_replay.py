@@ -15,7 +15,10 @@ import pandas as pd
 def _fmt(value: float, percent: bool) -> str:
     if not math.isfinite(value):
         return "n/a"
-    return f"{value:.1%}" if percent else f"{value:,.3g}"
+    if not percent:
+        return f"{value:,.3g}"
+    text = f"{value:.2%}" if abs(value) < 0.01 else f"{value:.1%}"
+    return text.lstrip("-") if float(text.rstrip("%")) == 0 else text  # no "-0.00%"
 
 
 def ranking_text(table: pd.DataFrame, outcome: str, label: str, *, by: str = "sharing",
