@@ -27,7 +27,7 @@ def test_best_mode_and_whether_intervals_separate_it():
 def test_ties_undefined_groups_and_unknown_outcomes():
     t = _table([("a", "x", 4, 0.0, 0.0, 0.0), ("b", "x", 4, 0.0, 0.0, 0.0), ("c", "x", 0, np.nan, np.nan, np.nan)])
     text = ranking_text(t, "x", "Benign blocked", higher_is_better=False)
-    assert text.startswith("Benign blocked: a, b tie for the lowest mean, 0.0%") and "undefined for c" in text
+    assert text.startswith("Benign blocked: a, b tie for the lowest mean, 0.00%") and "undefined for c" in text
     with pytest.raises(ValueError, match="outcome='y' is not in the table"):
         ranking_text(t, "y", "Y")
 
