@@ -1,6 +1,8 @@
-"""Reading speed and peak memory of the CIC-IDS2017 trace reader (prints figures, asserts nothing).
+"""Reading speed and peak memory of the CIC-IDS2017 trace reader, and the model's cost per step on a
+trace against synthetic traffic (prints figures, asserts nothing).
 
 Usage: ``python benchmarks/bench_traces.py [--rows 5000000] [--path /tmp/bench_cic2017.csv] [--keep]``
+and ``python benchmarks/bench_traces.py --model [--nodes 50] [--flows 50] [--steps 60] [--repeats 3]``
 
 1. Generates (once; reused if present with the same row count) a CIC-IDS2017 "TrafficLabelling"
    CSV with the full 85-column header in /tmp: not committed, not real traffic.
@@ -11,6 +13,12 @@ Usage: ``python benchmarks/bench_traces.py [--rows 5000000] [--path /tmp/bench_c
 
 Targets (issue 13): >= 500,000 rows/s and <= 1.5 GiB peak for 5 million rows. Wall-clock rows/s
 depend on what else the machine runs (the load average is printed); rows per CPU-second much less.
+
+``--model``: writes a flow table in /tmp (``format="table"``, not committed, not real traffic) where
+each of ``--nodes`` destinations receives Poisson(``--flows``) flows per one-minute step, with
+two labelled attack categories from a third of the way in, and times ``ThreatIntelModel.step``
+(after setup; the trace is read once, outside the timing) on it and on synthetic traffic with the
+same nodes, flows per node, steps and sharing. Target: the trace within 2x of synthetic per step.
 """
 
 from __future__ import annotations
@@ -110,12 +118,90 @@ def measure(path: Path, mode: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+MODEL_COLUMNS = {"timestamp": "ts", "src_addr": "src", "dst_addr": "dst", "dst_port": "dport", "protocol": "proto",
+                 "bytes": "bytes", "packets": "pkts", "duration_s": "dur", "label": "label"}
+
+
+def generate_model_trace(path: Path, nodes: int, flows: int, steps: int, seed: int = 0) -> int:
+    """A flow table with Poisson(``flows``) flows per node and one-minute step; returns its rows."""
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(flows, (steps, nodes))
+    step = np.repeat(np.repeat(np.arange(steps), nodes), counts.ravel())
+    node = np.repeat(np.tile(np.arange(nodes), steps), counts.ravel())
+    n = step.size
+    attack = (step >= steps // 3) & (rng.random(n) < 0.1)
+    category = np.where(rng.random(n) < 0.5, "DDoS", "PortScan")
+    src = np.where(attack, "172.16.0.1", np.char.add("192.168.10.", (rng.integers(1, 250, n)).astype(str)))
+    lb = np.where(attack, rng.normal(11, 0.5, n), rng.normal(8, 0.6, n))
+    pk = np.maximum(1, np.exp(np.where(attack, rng.normal(5, 0.5, n), rng.normal(2.5, 0.3, n)))).astype(np.int64)
+    table = pa.table({
+        "ts": pa.array(1.7e9 + step * 60.0 + rng.uniform(0, 60, n)),
+        "src": pa.array(src), "dst": pa.array(np.char.add("10.0.0.", (node + 1).astype(str))),
+        "dport": pa.array(np.where(attack & (category == "PortScan"), rng.integers(1, 1024, n),
+                                   rng.choice([80, 443, 53, 22], n))),
+        "proto": pa.array(np.full(n, 6)), "bytes": pa.array(np.exp(lb).astype(np.int64)), "pkts": pa.array(pk),
+        "dur": pa.array(np.exp(rng.normal(5.5, 0.5, n)) / 1e3),
+        "label": pa.array(np.where(attack, category, "BENIGN")),
+    })
+    pacsv.write_csv(table, str(path))
+    return n
+
+
+def time_steps(params, steps: int, seed: int) -> tuple[float, float]:
+    """Wall and CPU seconds per step of ``steps`` model steps (setup excluded)."""
+    from workbench.model.model import ThreatIntelModel
+
+    model = ThreatIntelModel(params, rng=seed)
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        model.step()
+    return (time.perf_counter() - t0) / steps, (time.process_time() - c0) / steps
+
+
+def bench_model(nodes: int, flows: int, steps: int, repeats: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from workbench.model.params import ModelParams
+    from workbench.model.trace_params import load_trace
+
+    path = Path("/tmp/bench_trace_model.csv")
+    rows = generate_model_trace(path, nodes, flows, steps)
+    try:
+        trace_params = ModelParams(traffic="trace", trace_path=str(path), trace_format="table",
+                                   trace_columns=MODEL_COLUMNS, trace_options={"timestamp_unit": "s"},
+                                   step_seconds=60, max_nodes=nodes, flows_per_node=flows)
+        t0 = time.perf_counter()
+        trace = load_trace(trace_params)
+        print(f"trace: {rows:,} rows, {trace.n_nodes} nodes, {trace.n_steps} steps, {trace.n_campaigns} "
+              f"categories; read and binned in {time.perf_counter() - t0:.2f} s (once per process, not timed below)")
+        synthetic = ModelParams(n_nodes=trace.n_nodes, flows_per_node=flows, n_campaigns=2)
+        print(f"python {platform.python_version()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+              f"{nodes} nodes, {flows} flows per node, {steps} steps, sharing={synthetic.sharing}, "
+              f"best of {repeats}")
+        results = {}
+        for name, params in (("synthetic", synthetic), ("trace", trace_params)):
+            runs = [time_steps(params, steps, seed) for seed in range(repeats)]
+            wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+            results[name] = cpu
+            print(f"{name:>9}: {wall * 1e3:.2f} ms wall, {cpu * 1e3:.2f} ms CPU per step")
+        print(f"trace / synthetic CPU per step: {results['trace'] / results['synthetic']:.2f} [target <= 2]")
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--path", type=Path, default=Path("/tmp/bench_cic2017.csv"))
     parser.add_argument("--keep", action="store_true", help="keep the generated file")
+    parser.add_argument("--model", action="store_true", help="time the model per step on a trace and synthetic")
+    parser.add_argument("--nodes", type=int, default=50)
+    parser.add_argument("--flows", type=int, default=50)
+    parser.add_argument("--steps", type=int, default=60)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    if args.model:
+        bench_model(args.nodes, args.flows, args.steps, args.repeats)
+        return
     marker = args.path.with_suffix(".rows")
     if not (args.path.exists() and marker.exists() and marker.read_text() == str(args.rows)):
         generate(args.path, args.rows)

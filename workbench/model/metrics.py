@@ -203,7 +203,9 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
             continue  # never started: nothing observed
         observed = min(state.t_last, camp.start_step + state.params.eval_window_steps - 1) - camp.start_step + 1
         targeted = state.targeted_end[c] & honest
-        row = {"campaign": c, "kind": camp.kind, "start_step": camp.start_step, "window_steps": observed}
+        # label: synthetic, the campaign's kind; a replayed trace, the attack category as labelled
+        row = {"campaign": c, "kind": camp.kind, "label": camp.kind, "start_step": camp.start_step,
+               "window_steps": observed}
         for name, value in (("ttd", state.first_detection[c]), ("t50", state.t50[c]), ("t90", state.t90[c])):
             reached = value >= 0
             row[f"{name}_steps"] = float(value) if reached else float(observed - 1)
@@ -215,7 +217,7 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
             attack_flows=int(state.window_attack_flows[c]), attack_flows_blocked=int(state.window_attack_blocked[c]),
         )
         rows.append(row)
-    columns = ["campaign", "kind", "start_step", "window_steps", "ttd_steps", "ttd_reached", "t50_steps",
+    columns = ["campaign", "kind", "label", "start_step", "window_steps", "ttd_steps", "ttd_reached", "t50_steps",
                "t50_reached", "t90_steps", "t90_reached", "targeted_frac", "protected_frac",
                "hit_before_protected_frac", "attack_flows", "attack_flows_blocked"]
     return pd.DataFrame(rows, columns=columns)

@@ -37,13 +37,13 @@ from workbench.model.phases.decision import decide_due, update_protection
 from workbench.model.phases.detection import WarmupDetector
 from workbench.model.phases.proposal import propose
 from workbench.model.phases.sharing import gossip_round
-from workbench.model.phases.spread import spread_campaigns
 from workbench.model.phases.traffic_counts import count_traffic
 from workbench.model.phases.vote import cast_votes
 from workbench.model.signatures import SignatureTable
+from workbench.model.sources import make_source
 from workbench.model.state import ModelState, StepOutput
 from workbench.model.topology import adjacency, build_graph
-from workbench.model.traffic import TrafficGenerator
+from workbench.model.trace_params import load_trace, with_trace
 from workbench.model.voting import EvidenceWindow
 
 
@@ -64,6 +64,10 @@ class ThreatIntelModel(mesa.Model):
         if params.ledger == "sqlite" and Path(str(params.ledger_path)).exists():
             raise ValueError(f"ledger_path={params.ledger_path!r} already exists; a run never appends to or overwrites "
                              "an earlier ledger: give a new path or remove the file")
+        # a trace is read (any bad row raised) before anything runs or is written; it sets n_nodes and n_campaigns
+        trace = load_trace(params) if params.traffic == "trace" else None
+        if trace is not None:
+            params = with_trace(params, trace)
         super().__init__(rng=rng)
         self.params = p = params
         n, f = p.n_nodes, p.flows_per_node
@@ -72,15 +76,13 @@ class ThreatIntelModel(mesa.Model):
         self.grid = Network(self.graph, capacity=1, random=self.random, layout=None)
         malicious = np.zeros(n, bool)
         malicious[self.rng.choice(n, min(p.n_malicious, n - 1), replace=False)] = True
-        self.traffic = TrafficGenerator(self.rng, n, f, p.n_campaigns, p.warmup_steps + 1,
-                                        p.campaign_interval_steps, p.attack_flows_per_node)
-        probes = self.traffic.probes()
+        self.traffic = make_source(p, self.rng, trace)
         bank = make_detector_bank(
             p.detector, rng=self.rng, zscore_threshold=p.zscore_threshold, zscore_refit_steps=p.zscore_refit_steps,
             iforest_trees=p.iforest_trees, iforest_contamination=p.iforest_contamination)
-        self.detector = WarmupDetector(bank, p.warmup_steps, n, f)
+        self.detector = WarmupDetector(bank, p.warmup_steps, n, f, window=self.traffic.warmup_window())
         self.state = ModelState(params=p, adjacency=adjacency(self.graph), malicious=malicious,
-                                campaigns=self.traffic.campaigns, probes=probes,
+                                campaigns=self.traffic.campaigns, probes=self.traffic.probes,
                                 sigs=SignatureTable(n), trust=BetaTrust(n, decay=p.trust_decay),
                                 window=EvidenceWindow(p.evidence_window_steps, n, f))
         self.ledger = open_ledger(p.ledger, p.ledger_path, n_nodes=n, key_seed=int(self.rng.integers(2**31 - 1)))
@@ -95,15 +97,16 @@ class ThreatIntelModel(mesa.Model):
     def advance(self, t: int) -> StepOutput:
         """Run step ``t``'s phases; append its ledger records; return what it produced."""
         state, rng = self.state, self.rng
-        spread_campaigns(state, t, rng)
+        self.traffic.advance_campaigns(state, t, rng)
         out = StepOutput(gossip_round(state, t, rng)) if self.params.sharing == "gossip" else StepOutput()
         out += cast_votes(state, t, rng)
         out += decide_due(state, t)
         update_protection(state, t)
-        flows = self.traffic.benign()
-        self.traffic.overlay_attacks(flows, state.targeted)
-        flagged = self.detector.flag(t, flows.features())
+        flows, valid = self.traffic.flows(t, state.targeted)
+        flagged = self.detector.flag(t, flows.features(), valid)
         blocked = blocked_flows(state.sigs, flows, self.params.local_first)
+        if valid is not None:  # padding of a replayed trace is never blocked (nor flagged, nor counted)
+            blocked &= valid
         state.window.push(flows.key, flows.dst_port, flows.log_bytes, flows.log_packets, flagged)
         out += propose(state, t, flows, flagged, self.traffic, rng)
         out += StepOutput(count_traffic(state, t, flows, flagged, blocked))

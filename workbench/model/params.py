@@ -12,8 +12,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.model.presets import PRESET_NAMES, PRESETS
+from workbench.model.trace_params import check_trace_fields, normalise_pairs, pairs_as_lists
 from workbench.model.traffic import DIFFICULTY
-from workbench.options import AGGREGATOR_MODES, DETECTORS, GOSSIP_MODES, LEDGER_BACKENDS, RELAY_MODES
+from workbench.options import (
+    AGGREGATOR_MODES,
+    DETECTORS,
+    GOSSIP_MODES,
+    LEDGER_BACKENDS,
+    RELAY_MODES,
+    TRACE_FORMATS,
+    TRACE_NODE_RULES,
+    TRAFFIC_SOURCES,
+)
 from workbench.validation import Range, check_bool, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
@@ -33,6 +43,12 @@ def _choice(default: str, choices: tuple[str, ...], doc: str = ""):
 
 def _flag(default: bool, doc: str = ""):
     return field(default=default, metadata={"bool": True, "doc": doc})
+
+
+def _pairs(doc: str = ""):
+    """A mapping held as a sorted tuple of ``(name, value)`` pairs (hashable; JSON round-trips):
+    given as pairs, a dict or a JSON object string."""
+    return field(default=(), metadata={"pairs": True, "doc": doc})
 
 
 _REALISTIC = PRESETS["realistic"]
@@ -121,11 +137,35 @@ class ModelParams:
     ledger: str = _choice("memory", LEDGER_BACKENDS, "ledger backend")
     ledger_path: str | None = field(default=None, metadata={"doc": "SQLite file for ledger='sqlite'"})
 
+    # --- replaying a trace (traffic="trace"; see docs/traces.md) --------------------------
+    # With a trace, n_nodes and n_campaigns are taken from the trace (the values given are ignored;
+    # the model's params hold the effective ones), flows_per_node caps each node's flows per step
+    # and the campaign fields (start, interval, seed nodes, spread_prob) do not apply.
+    traffic: str = _choice("synthetic", TRAFFIC_SOURCES,
+                           "synthetic: generated traffic; trace: replay the flow records of trace_path")
+    trace_path: str | None = field(default=None, metadata={
+        "doc": "flow-record file replayed when traffic='trace' (checked before anything runs)"})
+    trace_format: str = _choice("cic-ids2017", TRACE_FORMATS, "layout of trace_path (see docs/traces.md)")
+    trace_columns: tuple[tuple[str, str], ...] = _pairs(
+        "trace_format='table': schema name -> file column (bytes, packets, duration_s required; timestamp, "
+        "src_addr, dst_addr, dst_port, protocol, label optional)")
+    trace_options: tuple[tuple[str, Any], ...] = _pairs(
+        "further reader options of trace_format (e.g. labels_path for zeek-conn, timestamp_unit for table)")
+    step_seconds: float = _num(60.0, 0.0, 1e9, low_open=True, doc="seconds of trace per model step (traffic='trace')")
+    max_nodes: int = _num(50, 2, 100_000, integer=True,
+                          doc="the busiest destinations that become nodes (traffic='trace'); n_nodes is their number")
+    node_rule: str = _choice("host", TRACE_NODE_RULES, "what a node is (traffic='trace'): host, subnet24 "
+                             "(destination /24), port (destination port) or all (one node)")
+    rows_per_step: int = _num(0, 0, None, integer=True,
+                              doc="traces without timestamps: consecutive rows per step (0 = bin by timestamp)")
+
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if "choices" in f.metadata:
                 check_choice(f.name, value, f.metadata["choices"])
+            elif "pairs" in f.metadata:
+                object.__setattr__(self, f.name, normalise_pairs(f.name, value))
             elif "bool" in f.metadata:
                 object.__setattr__(self, f.name, check_bool(f.name, value))
             elif "range" in f.metadata:
@@ -134,12 +174,13 @@ class ModelParams:
         self._check_relations()
 
     def _check_relations(self) -> None:
-        if self.attack_flows_per_node > self.flows_per_node:
+        synthetic = self.traffic == "synthetic"  # a trace has its own attack flows and campaigns
+        if synthetic and self.attack_flows_per_node > self.flows_per_node:
             raise ValueError(
                 f"attack_flows_per_node={self.attack_flows_per_node} is out of range; expected an integer "
                 f"with 1 <= x <= flows_per_node ({self.flows_per_node})"
             )
-        if self.campaign_seed_nodes > self.n_nodes:
+        if synthetic and self.campaign_seed_nodes > self.n_nodes:
             raise ValueError(
                 f"campaign_seed_nodes={self.campaign_seed_nodes} is out of range; expected an integer "
                 f"with 1 <= x <= n_nodes ({self.n_nodes})"
@@ -151,6 +192,7 @@ class ModelParams:
             )
         if self.ledger == "sqlite" and not self.ledger_path:
             raise ValueError("ledger_path=None is not allowed with ledger='sqlite'; give a file path")
+        check_trace_fields(self)
 
     # --- conveniences ---------------------------------------------------------------------
     @property
@@ -159,8 +201,13 @@ class ModelParams:
         return round(self.malicious_fraction * self.n_nodes)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict of all fields (JSON-serialisable)."""
-        return dataclasses.asdict(self)
+        """Plain dict of all fields (JSON-serialisable; pairs fields as lists of ``[name, value]``, so
+        the dict equals its own JSON round trip)."""
+        values = dataclasses.asdict(self)
+        for f in dataclasses.fields(self):
+            if "pairs" in f.metadata:
+                values[f.name] = pairs_as_lists(values[f.name])
+        return values
 
     def replace(self, **changes: Any) -> ModelParams:
         """A copy with some fields changed (validated)."""
@@ -189,7 +236,9 @@ class ModelParams:
             allowed = (
                 ", ".join(f.metadata["choices"]) if "choices" in f.metadata
                 else "True, False" if "bool" in f.metadata
-                else f.metadata["range"].describe() if "range" in f.metadata else "any"
+                else f.metadata["range"].describe() if "range" in f.metadata
+                else "(name, value) pairs, a dict or a JSON object" if "pairs" in f.metadata
+                else "any"
             )
             rows.append({"name": f.name, "default": getattr(defaults, f.name), "allowed": allowed, "doc": f.metadata.get("doc", "")})
         return rows

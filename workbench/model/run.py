@@ -11,6 +11,7 @@ from workbench.ledger import GENESIS_HASH, Ledger
 from workbench.model import metrics
 from workbench.model.model import ThreatIntelModel
 from workbench.model.params import ModelParams
+from workbench.model.trace_params import load_trace
 from workbench.validation import check_int
 
 
@@ -42,18 +43,27 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
 
     ``params`` may be a :class:`ModelParams`, a dict of its fields, or ``None`` for the defaults.
     Parameters are validated before anything runs; the same parameters and seed give identical frames.
+    With ``traffic="trace"`` the whole trace is read first (any bad row raises here) and ``steps``
+    may not exceed its number of steps; ``RunResult.params`` then holds the effective parameters
+    (``n_nodes`` and ``n_campaigns`` from the trace).
     """
     if isinstance(params, dict):
         params = ModelParams.from_dict(params)
     params = params or ModelParams()
     steps = check_int("steps", steps, 1)
+    if params.traffic == "trace":  # read the whole trace first: a bad row or a too-short trace stops here
+        n_steps = load_trace(params).n_steps
+        if steps > n_steps:
+            raise ValueError(f"steps={steps} is out of range; expected an integer with 1 <= x <= {n_steps} "
+                             f"(the trace trace_path={params.trace_path!r} has {n_steps} steps of "
+                             f"step_seconds={params.step_seconds:g})")
     model = ThreatIntelModel(params, rng=seed)
     try:
         for _ in range(steps):
             model.step()
         state = model.state
         campaigns = metrics.campaigns_frame(state)
-        return RunResult(params=params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model.datacollector),
+        return RunResult(params=model.params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model.datacollector),
                          summary=metrics.summary(state, campaigns), signatures=metrics.signatures_frame(state),
                          campaigns=campaigns, votes=metrics.votes_frame(state),
                          ledger_entries=len(model.ledger), ledger_head=ledger_head(model.ledger))

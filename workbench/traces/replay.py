@@ -49,7 +49,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.model.traffic import Flows
+from workbench.model.traffic import Flows, flow_key
 from workbench.traces.csvio import TraceError
 from workbench.traces.readers import read_trace_table
 from workbench.traces.schema import SCHEMA_COLUMNS, ipv4_to_uint32, uint32_to_ipv4
@@ -312,15 +312,21 @@ class TraceTraffic:
         pick = np.where(empty[:, None], pos, order[np.minimum(pos, e - 1)])
         return self._features(pick)
 
-    def probes(self, n: int = 256, rng: np.random.Generator | None = None) -> list[dict[str, np.ndarray]]:
+    def probes(self, n: int = 256, rng: np.random.Generator | None = None,
+               main_key: bool = False) -> list[dict[str, np.ndarray]]:
         """A sample of ``n`` flows of each campaign (drawn with replacement from all its flows at
         nodes), as the synthetic :meth:`TrafficGenerator.probes` gives: ground truth for which
         campaign a signature rule covers. Keys: ``src_ip``, ``dst_port``, ``proto``, ``log_bytes``,
-        ``log_packets``, ``log_duration``. ``rng=None`` takes evenly spaced flows instead."""
+        ``log_packets``, ``log_duration``. ``rng=None`` takes evenly spaced flows instead.
+        ``main_key=True`` draws only from the campaign's flows with its main flow key
+        (:meth:`campaign_keys`), as the model's coverage test compares one key per campaign."""
         n = check_int("n", n, 1)
+        keys = self.campaign_keys() if main_key else None
         out = []
         for c in range(self.n_campaigns):  # a loop over campaigns, not flows
             own = np.flatnonzero(self._label == c + 1)
+            if keys is not None:
+                own = own[flow_key(self._src_ip[own], self._proto[own]) == keys[c]]
             pos = (rng.integers(0, own.size, n) if rng is not None
                    else ((np.arange(n) + 0.5) * own.size / n).astype(np.int64))
             idx = own[pos]
@@ -328,6 +334,40 @@ class TraceTraffic:
                         "log_bytes": self._log_bytes[idx], "log_packets": self._log_packets[idx],
                         "log_duration": self._log_duration[idx]})
         return out
+
+    def campaign_keys(self) -> np.ndarray:
+        """Each campaign's main flow key ``(n_campaigns,)``: the most common (source /16 prefix * 256
+        + protocol) among its flows at nodes (ties: the smallest key)."""
+        attack = np.flatnonzero(self._label > 0)
+        keys = flow_key(self._src_ip[attack], self._proto[attack])
+        out = np.zeros(self.n_campaigns, np.int64)
+        if attack.size == 0:
+            return out
+        pair, counts = np.unique(np.stack([self._label[attack].astype(np.int64) - 1, keys]), axis=1,
+                                 return_counts=True)
+        # per campaign, the key with the most flows; lexsort puts the smallest key first among ties
+        order = np.lexsort((pair[1], -counts, pair[0]))
+        first = np.unique(pair[0][order], return_index=True)[1]
+        out[pair[0][order][first]] = pair[1][order][first]
+        return out
+
+    def benign_services(self, k: int = 8) -> pd.DataFrame:
+        """The ``k`` most common (source /16 prefix, destination port, protocol) of benign flows at
+        nodes, with ``weight`` = their share among these ``k``: where a forger aims a fake rule
+        (the trace's counterpart of the synthetic generator's popular services). All flows are used
+        when the trace has no benign flow."""
+        k = check_int("k", k, 1)
+        sel = np.flatnonzero(self._label == 0)
+        if sel.size == 0:
+            sel = np.arange(self._label.size)
+        prefix = (self._src_ip[sel] >> np.uint32(16)).astype(np.int64)
+        port = np.maximum(self._port[sel], 0).astype(np.int64)
+        combo = (prefix << 24) | (port << 8) | self._proto[sel].astype(np.int64)
+        uniq, counts = np.unique(combo, return_counts=True)
+        top = np.lexsort((uniq, -counts))[:k]
+        uniq, counts = uniq[top], counts[top]
+        return pd.DataFrame({"prefix": uniq >> 24, "port": ((uniq >> 8) & 0xFFFF).astype(np.int32),
+                             "proto": (uniq & 0xFF).astype(np.int16), "weight": counts / counts.sum()})
 
     def features_of(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """All flows of step ``t`` as ``(features (n, 4), node (n,))`` without padding (for reports)."""

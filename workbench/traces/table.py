@@ -13,6 +13,7 @@ row group by row group.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,7 +58,8 @@ def open_table(path: Path, fmt: str, *, columns: dict[str, str] | None = None, t
     if parquet:
         found = pq.ParquetFile(path).schema_arrow.names
     else:
-        found = [c.strip() for c in read_first_line(path).split(delimiter)]
+        # a header may quote its names (pandas and pyarrow writers do): parse it as a CSV row
+        found = [c.strip() for c in next(csv.reader([read_first_line(path)], delimiter=delimiter), [])]
     missing = [v for v in columns.values() if v not in found]
     if missing:
         raise missing_column_error(fmt, path, missing, found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Protocol
 
 import numpy as np
 
@@ -19,10 +20,19 @@ from workbench.model.signatures import (
     groups_from_flagged,
 )
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
-from workbench.model.traffic import TCP, UDP, Flows, TrafficGenerator
+from workbench.model.traffic import TCP, UDP, Flows
 
 
-def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffic: TrafficGenerator,
+class ForgeryTargets(Protocol):
+    """Where a forger aims a fake rule: popular services (the traffic source's, synthetic or trace)."""
+
+    service_prefix: np.ndarray
+    service_port: np.ndarray
+    service_proto: np.ndarray
+    service_weight: np.ndarray
+
+
+def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffic: ForgeryTargets,
             rng: np.random.Generator) -> StepOutput:
     """Turn step ``t``'s flagged flows, and forgeries, into new signatures and share them.
 
@@ -63,7 +73,7 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     return out + StepOutput(entries=tuple(_signature_record(s.sig_ids[i], sig) for i, sig in zip(idx, new)))
 
 
-def _forgery(origin: int, t: int, traffic: TrafficGenerator, rng: np.random.Generator) -> NewSignature:
+def _forgery(origin: int, t: int, traffic: ForgeryTargets, rng: np.random.Generator) -> NewSignature:
     """A forged rule against a popular benign service, labelled as the attack that fits its protocol."""
     svc = int(rng.choice(len(traffic.service_prefix), p=traffic.service_weight))
     rule = forged_rule(int(traffic.service_prefix[svc]), int(traffic.service_port[svc]), int(traffic.service_proto[svc]))
