@@ -17,7 +17,7 @@
 # # 08 · Which parameters matter? Global sensitivity and scenario discovery
 #
 # **Question.** The model has many parameters. Which of them drive protection (attack flows blocked), security
-# (forged signatures confirmed), false blocks and cost (messages per signature), and in which region of the
+# (forged signatures reaching an honest node's blocklist), false blocks and cost (messages per signature), and in which region of the
 # parameter space do forgeries get through?
 #
 # **Method.** All main parameters are varied *together* over their ranges, with sharing fixed (gossip by default),
@@ -25,7 +25,7 @@
 # trajectories of D + 1 runs, each step moving one factor) and a **Sobol** design at the full size (Saltelli/Sobol
 # sequences, N(2D + 2) runs, giving first-order, total and second-order indices with bootstrap intervals).
 # A tree-ensemble importance (as EMA Workbench's feature scoring) is computed on the same runs, and **PRIM**
-# (Friedman & Fisher's patient rule induction) looks for the box of parameter space where forgeries are confirmed.
+# (Friedman & Fisher's patient rule induction) looks for the box of parameter space where forgeries get through to honest blocklists.
 # The analysis is `workbench.analysis.sensitivity`, `workbench.analysis.prim` and their figures and prose helpers;
 # this notebook only sets parameters and calls them.
 #
@@ -145,7 +145,7 @@ scores.round(3)
 # %% [markdown]
 # ## Where do forgeries get through?
 #
-# PRIM on the security outcome: the box of parameter space where the share of forged signatures confirmed exceeds
+# PRIM on the security outcome: the box of parameter space where the share of forged signatures reaching honest blocklists exceeds
 # `forgery_threshold`. The first figure is the peeling trajectory (coverage against density, one point per box);
 # the second the chosen box's limits on each factor, scaled to the sampled range (grey: restrictions that are not
 # significant).
@@ -162,7 +162,7 @@ if discovery is not None:
     plt.show()
     splots.plot_prim_box(discovery)
     plt.show()
-    display(Markdown(prim_text(discovery, label=f"more than {forgery_threshold:.0%} of forged signatures confirmed")))
+    display(Markdown(prim_text(discovery, label=f"more than {forgery_threshold:.0%} of forged signatures reaching honest blocklists")))
     display(discovery.box.limits.round(3))
 
 # %% [markdown]
