@@ -125,6 +125,8 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
         "decided_step": np.where(decided >= 0, decided, np.nan),
         "votes_for": s["votes_for"], "votes_against": s["votes_against"],
         "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
+        # share of nodes the signature never reached once no node passed it on (NaN while it spreads)
+        "residue": s["residue"],
         "messages": s["messages"],
         "prefix": s["prefix"], "proto": s["proto"], "port_lo": s["port_lo"], "port_hi": s["port_hi"],
         "lb_lo": s["lb_lo"], "lb_hi": s["lb_hi"], "lp_lo": s["lp_lo"], "lp_hi": s["lp_hi"],

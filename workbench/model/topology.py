@@ -78,6 +78,28 @@ def vote_routes(adjacency_matrix: sparse.csr_matrix, origins: np.ndarray,
     return hops, blocked
 
 
+def vote_paths(adjacency_matrix: sparse.csr_matrix, origin: int,
+               relays: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Routes of votes to one ``origin``, as :func:`vote_routes`, with where each vote stops.
+
+    Returns ``(hops, sent)``, both ``(n,)`` int16: ``hops[v]`` as in :func:`vote_routes`; ``sent[v]``
+    the messages a vote from ``v`` sends before it arrives (``== hops[v]``) or reaches a dropping
+    relay that swallows it (``< hops[v]``: the vote is blocked). Memory ``O(n)``.
+    """
+    hops, pred = _bfs(adjacency_matrix, np.asarray([origin], np.int64), predecessors=True)
+    hops, pred = hops[0], pred[0]
+    sent = hops.copy()
+    if relays is not None:
+        drops = ~np.asarray(relays, bool)
+        for depth in range(2, int(hops.max(initial=0)) + 1):  # a loop over BFS depths (the diameter), not nodes
+            v = np.flatnonzero(hops == depth)
+            parent = pred[v]
+            # v's vote goes to its parent (one message); a dropping parent swallows it, else it goes on as
+            # the parent's own vote would
+            sent[v] = np.where(drops[parent], 1, 1 + sent[parent])
+    return hops.astype(np.int16), sent.astype(np.int16)
+
+
 def _bfs(adjacency_matrix: sparse.csr_matrix, sources: np.ndarray,
          predecessors: bool) -> tuple[np.ndarray, np.ndarray]:
     from scipy.sparse.csgraph import breadth_first_order

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.model.consensus import decide
-from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, OUTCOME_NAMES, PENDING, REJECTED
+from workbench.model.phases.delivery import KNOWS, publish
+from workbench.model.phases.sharing import share_decisions
+from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
 
 
@@ -13,8 +15,8 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
     """Decide the signatures due at ``t`` and :func:`settle` them.
 
     ``central``: the authority confirms every signature the step after it arrives. ``gossip``/``ledger``:
-    a signature is due at its vote deadline or once every other node voted; the consensus rule decides
-    and trust is updated. ``none``: nothing to decide (isolated nodes confirm their own at creation).
+    a signature is due at its vote deadline (its origin cannot know that every vote is in: votes
+    travel); the consensus rule decides over the votes that have arrived and trust is updated. ``none``: nothing to decide (isolated nodes confirm their own at creation).
     """
     p, s = state.params, state.sigs
     if len(s) == 0 or p.sharing == "none":
@@ -24,12 +26,10 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
         due = np.flatnonzero(pending & (s["created_step"] < t))
         confirmed = np.ones(due.size, bool)
     else:
-        votes = s.votes[: len(s)]
-        cast = (votes != 0).sum(axis=1)
-        due = np.flatnonzero(pending & ((t - s["created_step"] >= p.vote_deadline_steps) | (cast >= p.n_nodes - 1)))
+        due = np.flatnonzero(pending & (t - s["created_step"] >= p.vote_deadline_steps))
         if due.size == 0:
             return StepOutput()
-        v = votes[due]
+        v = s.votes[due]
         approve, reject = v > 0, v < 0
         trust = state.trust.trust
         confirmed = decide(approve.sum(1), reject.sum(1), p.consensus, p.quorum, p.min_votes,
@@ -43,9 +43,10 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
 def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) -> StepOutput:
     """Record the decisions on rows ``due`` and let the right nodes learn of confirmations.
 
-    ``gossip``/``none``: the origin knows (gossip spreads it from there); ``ledger``/``central``:
-    everyone knows at once, at ``N - 1`` (ledger replication) or ``N`` (central broadcast) messages
-    per decision. Returns the decisions' counts and one ``decision`` ledger record each.
+    ``gossip``: every node holding a confirmed signature knows, and gossip spreads it from all of them
+    (:func:`~workbench.model.phases.sharing.share_decisions`); ``none``: the origin knows;
+    ``ledger``: a replicated entry reaches everyone after ``ledger_latency_steps``, ``N - 1`` messages
+    per decision; ``central``: everyone knows at once, ``N`` messages (broadcast). Returns the decisions' counts and one ``decision`` ledger record each.
     """
     p, s = state.params, state.sigs
     v = s.votes[due]
@@ -55,11 +56,16 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     s.cols["votes_against"][due] = (v < 0).sum(1)
     ok = due[confirmed]
     messages = 0
-    if p.sharing in ("gossip", "none"):
+    if p.sharing == "gossip":
+        share_decisions(state, due, ok)
+    elif p.sharing == "none":
         s.knows[ok, s.cols["origin"][ok]] = True
     else:
-        s.knows[ok] = True
-        s.holds[ok] = True
+        if p.sharing == "ledger":
+            publish(state, t, ok, KNOWS)
+        else:
+            s.knows[ok] = True
+            s.holds[ok] = True
         per_decision = p.n_nodes if p.sharing == "central" else p.n_nodes - 1
         s.cols["messages"][due] += per_decision
         messages = per_decision * due.size
@@ -76,18 +82,15 @@ def _decision_record(state: ModelState, i: int) -> LedgerRecord:
 
 
 def update_protection(state: ModelState, t: int) -> None:
-    """Nodes knowing a confirmed signature that covers a campaign are protected against it; note the
+    """Nodes knowing confirmed signatures covering every key a campaign sends from now are protected
+    against it (:meth:`~workbench.model.state.ModelState.protection`); note the
     first steps at which 50 % and 90 % of honest nodes are (``t50``, ``t90``, steps after the start)."""
-    s = state.sigs
-    if len(s) == 0:
+    if len(state.sigs) == 0:
         return
-    useful = (s["outcome"] == CONFIRMED) & (s["coverage"] >= COVERAGE_GENUINE)
+    state.protected[:] = state.protection()  # stale rules (keys a campaign left) protect nothing
     honest_count = max(1, int(state.honest.sum()))
     for camp in state.campaigns:
         c = camp.index
-        rows = np.flatnonzero(useful & (s["campaign"] == c))
-        if rows.size:
-            state.protected[c] = s.knows[rows].any(axis=0)
         frac = state.protected[c, state.honest].sum() / honest_count
         if t >= camp.start_step:
             if state.t50[c] < 0 and frac >= 0.5:

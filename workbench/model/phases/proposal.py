@@ -7,6 +7,8 @@ from dataclasses import replace
 import numpy as np
 
 from workbench.model.phases.decision import settle
+from workbench.model.phases.delivery import HOLDS, publish
+from workbench.model.phases.sharing import start_signature_gossip
 from workbench.model.signatures import (
     CONFIRMED,
     COVERAGE_GENUINE,
@@ -27,8 +29,9 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     """Turn step ``t``'s flagged flows, and forgeries, into new signatures and share them.
 
     A node proposes a rule per key with at least ``min_flagged`` flagged flows, unless it already holds
-    a pending or knows a confirmed signature with that key. Sharing: ``ledger`` gives every node the
-    signature (``N - 1`` messages), ``central`` sends it to the authority (1), ``none`` confirms it
+    a pending or knows a confirmed signature with that key (so after a campaign moves to fresh prefixes
+    new rules are proposed for them). Sharing: ``gossip`` starts it at its origin; ``ledger`` gives every
+    node the signature after ``ledger_latency_steps`` (``N - 1`` messages), ``central`` sends it to the authority (1), ``none`` confirms it
     locally at once. Returns the counts and records (decisions of ``none`` first, then ``signature``s).
     """
     p, s = state.params, state.sigs
@@ -51,8 +54,10 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     idx = s.add(new)
     s.holds[idx, s.cols["origin"][idx]] = True
     out = StepOutput(StepCounts(signatures_proposed=idx.size))
-    if p.sharing == "ledger":
-        s.holds[idx] = True
+    if p.sharing == "gossip":
+        start_signature_gossip(state, idx)
+    elif p.sharing == "ledger":
+        publish(state, t, idx, HOLDS)
         s.cols["messages"][idx] += p.n_nodes - 1
         out += StepOutput(StepCounts(messages=(p.n_nodes - 1) * idx.size))
     elif p.sharing == "central":
@@ -84,7 +89,8 @@ def _detected(group: FlaggedGroup, flows: Flows, t: int) -> NewSignature:
 
 
 def _with_ground_truth(sig: NewSignature, state: ModelState) -> NewSignature:
-    """The campaign the rule covers best, if it covers at least ``COVERAGE_GENUINE`` of its flows."""
+    """The campaign the rule covers best, if it covers at least ``COVERAGE_GENUINE`` of its flows with the
+    rule's key, that key being one the campaign sends from now (``state.probe_keys``)."""
     cover = campaign_coverage(sig.rule, state.probes, state.probe_keys)
     best = int(np.argmax(cover)) if cover.size else -1
     campaign = best if best >= 0 and cover[best] >= COVERAGE_GENUINE else -1

@@ -1,35 +1,101 @@
-"""Phase 2: one push-gossip round for pending signatures and for confirmations (``sharing="gossip"``)."""
+"""Phase 2: one gossip round for signatures and confirmations (``sharing="gossip"``), without oracles.
+
+Two kinds of item travel by :func:`workbench.model.gossip.gossip_round` in ``gossip_mode``
+(``push``, ``push_pull`` or ``rumor``), in one round whose contacts carry both:
+
+* a pending signature, held in ``sigs.holds``: its origin starts passing it on when it proposes it,
+  every node that receives it becomes active for it (unless it is a dropping relay), and every
+  node stops when the signature is decided (its vote deadline: a local clock) or, for ``rumor``,
+  by the protocol's coin;
+* a confirmation, held in ``sigs.knows``: when a signature is confirmed every node holding it
+  learns the decision and starts passing it on (dropping relays excepted, the origin included).
+  With ``push``/``push_pull`` each active node loses interest after each round with probability
+  ``1 / vote_deadline_steps`` (Demers et al.'s blind coin: about ``gossip_fanout * vote_deadline_steps``
+  pushes per node); with ``rumor`` the feedback coin stops it. A confirmation carries its signature.
+
+Nothing stops because every node holds an item: the round looks only at the active pairs. Every
+item-carrying message is counted (lost ones too), plus ``push_pull``'s request digests once per
+round. ``spread_done_step`` (every node holds the signature) is an observation for the frames
+only; ``residue`` is the share of nodes a signature never reached once no node passes it on.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.gossip import push_round
-from workbench.model.signatures import CONFIRMED, PENDING
+from workbench.model.gossip import gossip_round as gossip_step
+from workbench.model.gossip import pull_requests
 from workbench.model.state import ModelState, StepCounts
 
 
 def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCounts:
-    """Every holder pushes each unfinished item to ``gossip_fanout`` neighbours; returns the messages sent.
-
-    A confirmation carries its signature with it; a signature's ``spread_done_step`` is set when every
-    node holds it.
-    """
-    s, fanout = state.sigs, state.params.gossip_fanout
-    pend = np.flatnonzero((s["outcome"] == PENDING) & ~s.holds[: len(s)].all(axis=1))
-    conf = np.flatnonzero((s["outcome"] == CONFIRMED) & ~s.knows[: len(s)].all(axis=1))
-    messages = 0
-    for rows, matrix in ((pend, s.holds), (conf, s.knows)):
-        if rows.size == 0:
-            continue
-        block = matrix[rows]
-        per_item = block.sum(axis=1) * fanout
-        push_round(block, state.adjacency, fanout, rng)
-        matrix[rows] = block
-        s.cols["messages"][rows] += per_item
-        messages += int(per_item.sum())
+    """One round for every live signature and confirmation; returns the messages sent."""
+    p, s = state.params, state.sigs
+    n = len(s)
+    if n == 0:
+        return StepCounts()
+    pend = np.flatnonzero(s["sig_live"])
+    conf = np.flatnonzero(s["conf_live"])
+    if pend.size + conf.size == 0:
+        return StepCounts()
+    holds = np.concatenate([s.holds[pend], s.knows[conf]])
+    active = np.concatenate([s.active[pend], s.kactive[conf]])
+    per_item = np.zeros(holds.shape[0], np.int64)
+    # a complete graph is sampled without its N^2 adjacency
+    adjacency = None if p.topology == "complete" else state.adjacency
+    coin = p.gossip_mode != "rumor" and conf.size > 0
+    was_active = active[pend.size:].copy() if coin else None
+    messages = gossip_step(p.gossip_mode, holds, active, adjacency, p.gossip_fanout, rng, loss=p.message_loss,
+                           relays=state.relays, rumor_k=p.rumor_k, per_item=per_item)
+    if p.gossip_mode == "push_pull":
+        messages += pull_requests(p.n_nodes, p.gossip_fanout)
+    if was_active is not None:
+        item, node = np.divmod(np.flatnonzero(was_active), p.n_nodes)
+        bored = rng.random(item.size) < 1.0 / p.vote_deadline_steps
+        active[pend.size + item[bored], node[bored]] = False
+    k = pend.size
+    s.holds[pend], s.active[pend] = holds[:k], active[:k]
+    s.knows[conf], s.kactive[conf] = holds[k:], active[k:]
     s.holds[conf] |= s.knows[conf]
+    s.cols["messages"][pend] += per_item[:k]
+    s.cols["messages"][conf] += per_item[k:]
+    s.cols["conf_live"][conf] = active[k:].any(axis=1)
+    still = active[:k].any(axis=1)
+    stop_signature_gossip(state, pend[~still])
     moved = np.concatenate([pend, conf])
-    done = moved[(s.cols["spread_done_step"][moved] < 0) & s.holds[moved].all(axis=1)]
+    done = moved[(s.cols["spread_done_step"][moved] < 0) & s.holds[moved].all(axis=1)]  # observation only
     s.cols["spread_done_step"][done] = t
     return StepCounts(messages=messages)
+
+
+def stop_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
+    """No node passes signatures ``rows`` on any more (decided, or the protocol stopped): note their residue."""
+    s = state.sigs
+    if rows.size == 0:
+        return
+    s.active[rows] = False
+    live = rows[s.cols["sig_live"][rows]]
+    s.cols["sig_live"][rows] = False
+    s.cols["residue"][live] = 1.0 - s.holds[live].mean(axis=1)
+
+
+def start_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
+    """New signatures ``rows``: their origins start passing them on (a dropping origin too: they are its own)."""
+    s = state.sigs
+    s.active[rows, s.cols["origin"][rows]] = True
+    s.cols["sig_live"][rows] = True
+
+
+def share_decisions(state: ModelState, decided: np.ndarray, confirmed: np.ndarray) -> None:
+    """Signatures ``decided`` stop spreading; the ``confirmed`` ones become known to every node holding
+    them, which start passing the confirmation on (dropping relays excepted, the origin included)."""
+    s = state.sigs
+    stop_signature_gossip(state, decided)
+    if confirmed.size == 0:
+        return
+    holders = s.holds[confirmed]
+    s.knows[confirmed] |= holders
+    spreaders = holders if state.relays is None else holders & state.relays
+    spreaders[np.arange(confirmed.size), s.cols["origin"][confirmed]] = True
+    s.kactive[confirmed] = spreaders
+    s.cols["conf_live"][confirmed] = True

@@ -1,19 +1,32 @@
-"""Phase 3: nodes vote on the open signatures they hold (``sharing`` ``gossip`` or ``ledger``)."""
+"""Phase 3: nodes vote on the open signatures they hold (``sharing`` ``gossip`` or ``ledger``); votes travel.
+
+``gossip``: a vote travels to the signature's origin along a breadth-first shortest path of the
+topology (:func:`workbench.model.topology.vote_paths`, cached per origin). It costs one message per
+hop it makes and arrives ``hops`` steps later; each hop loses it with probability ``message_loss``
+(so it arrives with probability ``(1 - message_loss) ** hops``) and a dropping relay on the path
+(``malicious_relay="drop"``) swallows it. ``ledger``: a vote is a ledger entry, ``N - 1`` messages,
+visible to the origin after ``ledger_latency_steps``. Votes that arrive after the decision count
+for nothing (:mod:`~workbench.model.phases.delivery`).
+"""
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from workbench.model.phases.delivery import send_votes
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
+from workbench.model.topology import vote_paths
 from workbench.model.voting import apply_behaviour, evidence_votes, independent_votes
 
 
 def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutput:
     """Each eligible holder (not the origin, not yet voted) votes on every signature still open at ``t``.
 
-    Returns the votes cast, their messages (one to the origin by gossip, or a replicated ledger entry
-    to the ``N - 1`` others) and one ``vote`` ledger record per vote.
+    Returns the votes cast, those that arrived at once (ledger without latency), the votes lost or
+    dropped on their way, their messages and one ``vote`` ledger record per vote cast.
     """
     p, s = state.params, state.sigs
     if p.sharing in ("none", "central") or len(s) == 0:
@@ -21,12 +34,11 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     open_ = np.flatnonzero((s["outcome"] == PENDING) & (t - s["created_step"] <= p.vote_deadline_steps))
     lying, colluding = state.lying(), state.colluding(t)
     independent = p.validation == "independent"
-    per_vote = 1 if p.sharing == "gossip" else p.n_nodes - 1
     window_cache: dict[int, dict[str, np.ndarray]] = {}
-    votes_cast = 0
+    votes_cast = arrived = lost = messages = 0
     entries: list[LedgerRecord] = []
-    for i in open_:
-        eligible = s.holds[i] & (s.votes[i] == 0)
+    for i in open_:  # a loop over open signatures; each is vectorised over nodes
+        eligible = s.holds[i] & ~s.cast[i]
         eligible[s.cols["origin"][i]] = False
         if not eligible.any():
             continue
@@ -44,12 +56,37 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         voters = np.flatnonzero(votes)
         if voters.size == 0:
             continue
-        s.votes[i, voters] = votes[voters]
-        s.cols["messages"][i] += per_vote * voters.size
+        s.cast[i, voters] = True
+        value = votes[voters]
         votes_cast += voters.size
         sig_id = s.sig_ids[i]
-        entries.extend(_vote_record(int(v), sig_id, bool(votes[v] > 0)) for v in voters)
-    return StepOutput(StepCounts(votes_cast=votes_cast, messages=per_vote * votes_cast), tuple(entries))
+        entries.extend(_vote_record(int(v), sig_id, bool(a > 0)) for v, a in zip(voters, value))
+        if p.sharing == "gossip":
+            sent, delay, ok = _route(state, int(s.cols["origin"][i]), voters, rng)
+            lost += int((~ok).sum())
+            voters, value, delay = voters[ok], value[ok], delay[ok]
+        else:
+            sent = (p.n_nodes - 1) * voters.size
+            delay = np.full(voters.size, p.ledger_latency_steps)
+        arrived += send_votes(state, t, np.full(voters.size, i), voters, value, delay)
+        s.cols["messages"][i] += sent
+        messages += sent
+    return StepOutput(StepCounts(votes_cast=votes_cast, votes_arrived=arrived, votes_lost=lost, messages=messages),
+                      tuple(entries))
+
+
+def _route(state: ModelState, origin: int, voters: np.ndarray,
+           rng: np.random.Generator) -> tuple[int, np.ndarray, np.ndarray]:
+    """Votes of ``voters`` to ``origin``: (messages sent, delay in steps, whether each arrives)."""
+    p = state.params
+    hops, reach = state.routes.get(origin, partial(vote_paths, state.adjacency, relays=state.relays))
+    h, travel = hops[voters].astype(np.int64), reach[voters].astype(np.int64)
+    ok = (h > 0) & (travel == h)  # reachable and no dropping relay on the way
+    if p.message_loss > 0:
+        first_lost = rng.geometric(p.message_loss, voters.size)  # the hop on which the vote would be lost
+        ok &= first_lost > h
+        travel = np.minimum(travel, first_lost)
+    return int(np.maximum(travel, 0).sum()), h, ok
 
 
 def _vote_record(node: int, sig_id: str, approve: bool) -> LedgerRecord:
