@@ -9,7 +9,8 @@ import pytest
 from workbench import ModelParams, RunResult, ThreatIntelModel, run_model
 from workbench.model.agents import NODE_STATES
 
-SMALL = ModelParams(n_nodes=30, flows_per_node=30, n_campaigns=3, campaign_interval_steps=6)
+# the first world (easy traffic, push gossip, no loss): these tests pin its sharing semantics
+SMALL = ModelParams.preset("easy", n_nodes=30, flows_per_node=30, n_campaigns=3, campaign_interval_steps=6)
 
 
 def _run(steps: int = 40, seed: int = 5, **changes) -> RunResult:
