@@ -102,13 +102,17 @@ def _not_yet_known(state: ModelState, groups: list[FlaggedGroup]) -> list[Flagge
     s = state.sigs
     if not groups or len(s) == 0:
         return groups
-    known: dict[int, np.ndarray] = {}
+    keys, outcome = s["key"], s["outcome"]
+    rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for key in {g.rule.key for g in groups}:
-        same = s["key"] == key
-        pend = np.flatnonzero(same & (s["outcome"] == PENDING))
-        conf = np.flatnonzero(same & (s["outcome"] == CONFIRMED))
-        known[key] = s.holds[pend].any(axis=0) | s.knows[conf].any(axis=0)
-    return [g for g in groups if not known[g.rule.key][g.origin]]
+        same = keys == key
+        rows[key] = np.flatnonzero(same & (outcome == PENDING)), np.flatnonzero(same & (outcome == CONFIRMED))
+    keep = []
+    for g in groups:  # a loop over flagged groups; each looks at one node's column of the same-key rows
+        pend, conf = rows[g.rule.key]
+        if not (s.holds[pend, g.origin].any() or s.knows[conf, g.origin].any()):
+            keep.append(g)
+    return keep
 
 
 def _signature_record(sig_id: str, sig: NewSignature) -> LedgerRecord:

@@ -43,21 +43,22 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         if not eligible.any():
             continue
         genuine, forged = bool(s.cols["genuine"][i]), bool(s.cols["forged"][i])
+        cand = np.flatnonzero(eligible)  # the work below is over the few eligible holders, not all N nodes
         if independent:
-            honest = independent_votes(genuine, p.validator_accuracy, p.n_nodes, rng)
+            honest = independent_votes(genuine, p.validator_accuracy, p.n_nodes, rng)[cand]
         else:
             key = int(s.cols["key"][i])
             if key not in window_cache:
                 window_cache[key] = state.window.flows_with_key(key)
-            honest = evidence_votes(s.rule(i), window_cache[key], p.n_nodes)
-        votes = apply_behaviour(honest, lying=lying, colluding=colluding, forged=forged,
+            flows = window_cache[key]
+            mine = eligible[flows["node"]]
+            honest = evidence_votes(s.rule(i), {k: v[mine] for k, v in flows.items()}, p.n_nodes)[cand]
+        votes = apply_behaviour(honest, lying=lying[cand], colluding=colluding[cand], forged=forged,
                                 genuine=genuine, independent=independent)
-        votes = np.where(eligible, votes, 0).astype(np.int8)
-        voters = np.flatnonzero(votes)
+        voters, value = cand[votes != 0], votes[votes != 0]
         if voters.size == 0:
             continue
         s.cast[i, voters] = True
-        value = votes[voters]
         votes_cast += voters.size
         sig_id = s.sig_ids[i]
         entries.extend(_vote_record(int(v), sig_id, bool(a > 0)) for v, a in zip(voters, value))
