@@ -80,7 +80,7 @@ class ModelState:
     current step (an array per campaign, refreshed every step: prefixes rotate), the ground truth
     for coverage. ``relays``: nodes that pass on others' items (``None``: all do).
     ``in_transit``: votes and ledger entries on their way (:class:`InTransit`); ``routes``: cache of
-    vote routes per origin (see :func:`workbench.model.topology.vote_paths`).
+    vote routes per origin (see :func:`workbench.model.topology.vote_ball`).
     ``last``/``totals``: the last step's counts and the run's sums.
     """
 
@@ -211,15 +211,15 @@ class InTransit:
 
 
 class RouteCache:
-    """Vote routes per origin (``(hops, sent)`` int16 rows of :func:`~workbench.model.topology.vote_paths`),
-    computed on first use (the graph is static) and kept for the most recent origins within about
-    256 MiB, so memory stays linear in N."""
+    """Vote routes per origin (the ball of :func:`~workbench.model.topology.vote_ball`), computed on
+    first use (the graph is static) and kept for the most recent origins (at most about 256 MiB even
+    if every ball were the whole graph), so memory stays linear in N."""
 
     def __init__(self, n_nodes: int, budget_bytes: int = 256 * 2**20) -> None:
-        self.max_entries = max(16, budget_bytes // (4 * max(1, n_nodes)))
-        self.rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.max_entries = max(16, budget_bytes // (24 * max(1, n_nodes)))
+        self.rows: dict[int, tuple[np.ndarray, ...]] = {}
 
-    def get(self, origin: int, compute: Any) -> tuple[np.ndarray, np.ndarray]:
+    def get(self, origin: int, compute: Any) -> tuple[np.ndarray, ...]:
         if origin in self.rows:
             value = self.rows.pop(origin)  # re-insert: dicts keep insertion order, so the oldest come first
         else:

@@ -12,6 +12,9 @@ Two kinds of item travel by :func:`workbench.model.gossip.gossip_round` in ``gos
   With ``push``/``push_pull`` each active node loses interest after each round with probability
   ``1 / vote_deadline_steps`` (Demers et al.'s blind coin: about ``gossip_fanout * vote_deadline_steps``
   pushes per node); with ``rumor`` the feedback coin stops it. A confirmation carries its signature.
+  A node passes a confirmation on only if it is news for its key (it knew no confirmed rule on that
+  key before): duplicate suppression, so the many rules proposed for one attacker prefix do not each
+  travel to every node.
 
 Nothing stops because every node holds an item: the round looks only at the active pairs. Every
 item-carrying message is counted (lost ones too), plus ``push_pull``'s request digests once per
@@ -25,6 +28,7 @@ import numpy as np
 
 from workbench.model.gossip import gossip_round as gossip_step
 from workbench.model.gossip import pull_requests
+from workbench.model.signatures import CONFIRMED
 from workbench.model.state import ModelState, StepCounts
 
 
@@ -54,6 +58,8 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
         bored = rng.random(item.size) < 1.0 / p.vote_deadline_steps
         active[pend.size + item[bored], node[bored]] = False
     k = pend.size
+    if conf.size:
+        _relay_news_only(state, conf, holds[k:], active[k:])
     s.holds[pend], s.active[pend] = holds[:k], active[:k]
     s.knows[conf], s.kactive[conf] = holds[k:], active[k:]
     s.holds[conf] |= s.knows[conf]
@@ -66,6 +72,27 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
     done = moved[(s.cols["spread_done_step"][moved] < 0) & s.holds[moved].all(axis=1)]  # observation only
     s.cols["spread_done_step"][done] = t
     return StepCounts(messages=messages)
+
+
+def _known_keys(state: ModelState, keys: np.ndarray) -> dict[int, np.ndarray]:
+    """Per key, the nodes that know a confirmed rule on it (``(N,)`` bools), from ``sigs.knows`` as it is."""
+    s = state.sigs
+    confirmed = s["outcome"] == CONFIRMED
+    return {int(key): s.knows[np.flatnonzero(confirmed & (s["key"] == key))].any(axis=0) for key in np.unique(keys)}
+
+
+def _relay_news_only(state: ModelState, conf: np.ndarray, knows_after: np.ndarray, active_after: np.ndarray) -> None:
+    """Nodes that learned confirmations ``conf`` this round pass one on only if it is news for its key:
+    a node that already knew a confirmed rule on that key keeps the new one but does not relay it (a
+    local rule, the duplicate suppression of flooding protocols; without it every one of the many rules
+    proposed for the same attacker prefix would be pushed to every node). ``sigs.knows`` still holds
+    the start of the round."""
+    s = state.sigs
+    keys = s.cols["key"][conf]
+    known = _known_keys(state, keys)
+    for j, key in enumerate(keys):  # a loop over live confirmations; each is vectorised over nodes
+        fresh = active_after[j] & ~s.knows[conf[j]]
+        active_after[j, fresh & known[int(key)]] = False
 
 
 def stop_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
@@ -94,8 +121,10 @@ def share_decisions(state: ModelState, decided: np.ndarray, confirmed: np.ndarra
     if confirmed.size == 0:
         return
     holders = s.holds[confirmed]
+    known = _known_keys(state, s.cols["key"][confirmed])  # before these decisions: news only is relayed
     s.knows[confirmed] |= holders
     spreaders = holders if state.relays is None else holders & state.relays
+    spreaders &= ~np.stack([known[int(key)] for key in s.cols["key"][confirmed]])
     spreaders[np.arange(confirmed.size), s.cols["origin"][confirmed]] = True
     s.kactive[confirmed] = spreaders
     s.cols["conf_live"][confirmed] = True

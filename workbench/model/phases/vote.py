@@ -1,7 +1,7 @@
 """Phase 3: nodes vote on the open signatures they hold (``sharing`` ``gossip`` or ``ledger``); votes travel.
 
 ``gossip``: a vote travels to the signature's origin along a breadth-first shortest path of the
-topology (:func:`workbench.model.topology.vote_paths`, cached per origin). It costs one message per
+topology (:func:`workbench.model.topology.vote_ball`, the ball around the origin, cached per origin). It costs one message per
 hop it makes and arrives ``hops`` steps later; each hop loses it with probability ``message_loss``
 (so it arrives with probability ``(1 - message_loss) ** hops``) and a dropping relay on the path
 (``malicious_relay="drop"``) swallows it. ``ledger``: a vote is a ledger entry, ``N - 1`` messages,
@@ -18,7 +18,7 @@ import numpy as np
 from workbench.model.phases.delivery import send_votes
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
-from workbench.model.topology import vote_paths
+from workbench.model.topology import vote_ball
 from workbench.model.voting import apply_behaviour, evidence_votes, independent_votes
 
 
@@ -80,8 +80,16 @@ def _route(state: ModelState, origin: int, voters: np.ndarray,
            rng: np.random.Generator) -> tuple[int, np.ndarray, np.ndarray]:
     """Votes of ``voters`` to ``origin``: (messages sent, delay in steps, whether each arrives)."""
     p = state.params
-    hops, reach = state.routes.get(origin, partial(vote_paths, state.adjacency, relays=state.relays))
-    h, travel = hops[voters].astype(np.int64), reach[voters].astype(np.int64)
+    # a holder of a pending signature is at most one hop further per gossip round, so within the vote
+    # deadline's hops of the origin: a search of that ball suffices (and is redone whole if not)
+    ball = partial(vote_ball, state.adjacency, max_hops=p.vote_deadline_steps + 1, relays=state.relays)
+    nodes, hops, reach = state.routes.get(origin, ball)
+    at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
+    if (nodes[at] != voters).any():
+        nodes, hops, reach = vote_ball(state.adjacency, origin, p.n_nodes, state.relays)
+        state.routes.rows[origin] = nodes, hops, reach
+        at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
+    h, travel = np.where(nodes[at] == voters, hops[at], -1), reach[at]
     ok = (h > 0) & (travel == h)  # reachable and no dropping relay on the way
     if p.message_loss > 0:
         first_lost = rng.geometric(p.message_loss, voters.size)  # the hop on which the vote would be lost
