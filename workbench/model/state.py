@@ -212,11 +212,10 @@ class InTransit:
 
 class RouteCache:
     """Vote routes per origin (the ball of :func:`~workbench.model.topology.vote_ball`), computed on
-    first use (the graph is static) and kept for the most recent origins (at most about 256 MiB even
-    if every ball were the whole graph), so memory stays linear in N."""
+    first use (the graph is static) and kept for the most recent origins within about 256 MiB."""
 
     def __init__(self, n_nodes: int, budget_bytes: int = 256 * 2**20) -> None:
-        self.max_entries = max(16, budget_bytes // (24 * max(1, n_nodes)))
+        self.budget_bytes, self.used_bytes = budget_bytes, 0
         self.rows: dict[int, tuple[np.ndarray, ...]] = {}
 
     def get(self, origin: int, compute: Any) -> tuple[np.ndarray, ...]:
@@ -224,10 +223,17 @@ class RouteCache:
             value = self.rows.pop(origin)  # re-insert: dicts keep insertion order, so the oldest come first
         else:
             value = compute(origin)
-            if len(self.rows) >= self.max_entries:
-                self.rows.pop(next(iter(self.rows)))
+            self.used_bytes += sum(a.nbytes for a in value)
+            while self.rows and self.used_bytes > self.budget_bytes:
+                self.used_bytes -= sum(a.nbytes for a in self.rows.pop(next(iter(self.rows))))
         self.rows[origin] = value
         return value
+
+    def put(self, origin: int, value: tuple[np.ndarray, ...]) -> None:
+        """Replace ``origin``'s routes (a larger ball)."""
+        old = self.rows.pop(origin, None)
+        self.used_bytes += sum(a.nbytes for a in value) - (sum(a.nbytes for a in old) if old else 0)
+        self.rows[origin] = value
 
 
 class HasState(Protocol):

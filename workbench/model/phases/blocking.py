@@ -16,12 +16,18 @@ def blocked_flows(sigs: SignatureTable, flows: Flows) -> np.ndarray:
     confirmed = np.flatnonzero(sigs["outcome"] == CONFIRMED)
     if confirmed.size == 0:
         return blocked
-    keys = flows.key
     sig_keys = sigs.cols["key"][confirmed]
-    for key in np.unique(sig_keys):
-        node, col = np.nonzero(keys == key)
-        if node.size == 0:
+    uniq = np.unique(sig_keys)
+    # the flows carrying any rule's key, grouped by key in one sort (not one pass over all flows per key)
+    flat = flows.key.ravel()
+    pos = np.flatnonzero(np.isin(flat, uniq))
+    pos = pos[np.argsort(flat[pos], kind="stable")]
+    sorted_keys = flat[pos]
+    lo, hi = np.searchsorted(sorted_keys, uniq, "left"), np.searchsorted(sorted_keys, uniq, "right")
+    for key, a, b in zip(uniq, lo, hi):
+        if a == b:
             continue
+        node, col = np.divmod(pos[a:b], flows.label.shape[1])
         port, lb, lp = flows.dst_port[node, col], flows.log_bytes[node, col], flows.log_packets[node, col]
         hit = np.zeros(node.size, bool)
         for i in confirmed[sig_keys == key]:

@@ -36,9 +36,10 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     """
     p, s = state.params, state.sigs
     node, col = np.nonzero(flagged)
-    groups = groups_from_flagged(node, flows.key[node, col], flows.dst_port[node, col],
+    keys = flows.key  # computed once: the property derives it from every flow
+    groups = groups_from_flagged(node, keys[node, col], flows.dst_port[node, col],
                                  flows.log_bytes[node, col], flows.log_packets[node, col], p.min_flagged)
-    new = [_detected(g, flows, t) for g in _not_yet_known(state, groups)]
+    new = [_detected(g, keys, t) for g in _not_yet_known(state, groups)]
     forgers = np.flatnonzero(state.forging(t))
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
         for origin in forgers[rng.random(forgers.size) < p.forge_prob]:
@@ -81,9 +82,10 @@ def threat_type(rule: Rule) -> str:
     return "anomalous_traffic"
 
 
-def _detected(group: FlaggedGroup, flows: Flows, t: int) -> NewSignature:
-    """A signature from a node's flagged group; confidence = flagged share of its flows with that key."""
-    same_key = flows.key[group.origin] == group.rule.key
+def _detected(group: FlaggedGroup, keys: np.ndarray, t: int) -> NewSignature:
+    """A signature from a node's flagged group; confidence = flagged share of its flows with that key
+    (``keys``: the step's flow keys, ``(N, F)``)."""
+    same_key = keys[group.origin] == group.rule.key
     return NewSignature(group.rule, group.origin, t, confidence=group.n_flows / max(1, int(same_key.sum())),
                         threat_type=threat_type(group.rule))
 

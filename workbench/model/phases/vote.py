@@ -37,6 +37,10 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     window_cache: dict[int, dict[str, np.ndarray]] = {}
     votes_cast = arrived = lost = messages = 0
     entries: list[LedgerRecord] = []
+    sent_sig: list[np.ndarray] = []
+    sent_node: list[np.ndarray] = []
+    sent_value: list[np.ndarray] = []
+    sent_delay: list[np.ndarray] = []
     for i in open_:  # a loop over open signatures; each is vectorised over nodes
         eligible = s.holds[i] & ~s.cast[i]
         eligible[s.cols["origin"][i]] = False
@@ -69,9 +73,13 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         else:
             sent = (p.n_nodes - 1) * voters.size
             delay = np.full(voters.size, p.ledger_latency_steps)
-        arrived += send_votes(state, t, np.full(voters.size, i), voters, value, delay)
+        sent_sig.append(np.full(voters.size, i)), sent_node.append(voters)
+        sent_value.append(value), sent_delay.append(delay)
         s.cols["messages"][i] += sent
         messages += sent
+    if sent_sig:  # one queue update per step
+        arrived = send_votes(state, t, np.concatenate(sent_sig), np.concatenate(sent_node),
+                             np.concatenate(sent_value), np.concatenate(sent_delay))
     return StepOutput(StepCounts(votes_cast=votes_cast, votes_arrived=arrived, votes_lost=lost, messages=messages),
                       tuple(entries))
 
@@ -87,7 +95,7 @@ def _route(state: ModelState, origin: int, voters: np.ndarray,
     at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
     if (nodes[at] != voters).any():
         nodes, hops, reach = vote_ball(state.adjacency, origin, p.n_nodes, state.relays)
-        state.routes.rows[origin] = nodes, hops, reach
+        state.routes.put(origin, (nodes, hops, reach))
         at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
     h, travel = np.where(nodes[at] == voters, hops[at], -1), reach[at]
     ok = (h > 0) & (travel == h)  # reachable and no dropping relay on the way
