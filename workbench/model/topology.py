@@ -132,7 +132,9 @@ def vote_ball(adjacency_matrix: sparse.csr_matrix, origin: int, max_hops: int,
         parent = parent[first]
         visited[nb] = True
         sent = np.where(f_drop[parent], 1, 1 + f_sent[parent])
-        out_nodes.append(nb), out_hops.append(np.full(nb.size, depth)), out_sent.append(sent)
+        out_nodes.append(nb)
+        out_hops.append(np.full(nb.size, depth))
+        out_sent.append(sent)
         frontier, f_sent = nb, sent
         f_drop = np.zeros(nb.size, bool) if drops is None else drops[nb]
     nodes = np.concatenate(out_nodes)

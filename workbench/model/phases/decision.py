@@ -16,7 +16,8 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
 
     ``central``: the authority confirms every signature the step after it arrives. ``gossip``/``ledger``:
     a signature is due at its vote deadline (its origin cannot know that every vote is in: votes
-    travel); the consensus rule decides over the votes that have arrived and trust is updated. ``none``: nothing to decide (isolated nodes confirm their own at creation).
+    travel); the consensus rule decides over the votes that have arrived and trust is updated.
+    ``none``: nothing to decide (isolated nodes confirm their own at creation).
     """
     p, s = state.params, state.sigs
     if len(s) == 0 or p.sharing == "none":
@@ -46,7 +47,8 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     ``gossip``: every node holding a confirmed signature knows, and gossip spreads it from all of them
     (:func:`~workbench.model.phases.sharing.share_decisions`); ``none``: the origin knows;
     ``ledger``: a replicated entry reaches everyone after ``ledger_latency_steps``, ``N - 1`` messages
-    per decision; ``central``: everyone knows at once, ``N`` messages (broadcast). Returns the decisions' counts and one ``decision`` ledger record each.
+    per decision; ``central``: everyone knows at once, ``N`` messages (broadcast). Returns the
+    decisions' counts and one ``decision`` ledger record each.
     """
     p, s = state.params, state.sigs
     v = s.votes[due]

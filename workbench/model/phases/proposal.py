@@ -31,8 +31,9 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     A node proposes a rule per key with at least ``min_flagged`` flagged flows, unless it already holds
     a pending or knows a confirmed signature with that key (so after a campaign moves to fresh prefixes
     new rules are proposed for them). Sharing: ``gossip`` starts it at its origin; ``ledger`` gives every
-    node the signature after ``ledger_latency_steps`` (``N - 1`` messages), ``central`` sends it to the authority (1), ``none`` confirms it
-    locally at once. Returns the counts and records (decisions of ``none`` first, then ``signature``s).
+    node the signature after ``ledger_latency_steps`` (``N - 1`` messages), ``central`` sends it to the
+    authority (1), ``none`` confirms it locally at once. Returns the counts and records (decisions of
+    ``none`` first, then ``signature``s).
     """
     p, s = state.params, state.sigs
     node, col = np.nonzero(flagged)

@@ -1,12 +1,12 @@
 """Phase 3: nodes vote on the open signatures they hold (``sharing`` ``gossip`` or ``ledger``); votes travel.
 
 ``gossip``: a vote travels to the signature's origin along a breadth-first shortest path of the
-topology (:func:`workbench.model.topology.vote_ball`, the ball around the origin, cached per origin). It costs one message per
-hop it makes and arrives ``hops`` steps later; each hop loses it with probability ``message_loss``
-(so it arrives with probability ``(1 - message_loss) ** hops``) and a dropping relay on the path
-(``malicious_relay="drop"``) swallows it. ``ledger``: a vote is a ledger entry, ``N - 1`` messages,
-visible to the origin after ``ledger_latency_steps``. Votes that arrive after the decision count
-for nothing (:mod:`~workbench.model.phases.delivery`).
+topology (:func:`workbench.model.topology.vote_ball`, the ball around the origin, cached per origin).
+It costs one message per hop it makes and arrives ``hops`` steps later; each hop loses it with
+probability ``message_loss`` (so it arrives with probability ``(1 - message_loss) ** hops``) and a
+dropping relay on the path (``malicious_relay="drop"``) swallows it. ``ledger``: a vote is a ledger
+entry, ``N - 1`` messages, visible to the origin after ``ledger_latency_steps``. Votes that arrive
+after the decision count for nothing (:mod:`~workbench.model.phases.delivery`).
 """
 
 from __future__ import annotations
@@ -73,8 +73,10 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         else:
             sent = (p.n_nodes - 1) * voters.size
             delay = np.full(voters.size, p.ledger_latency_steps)
-        sent_sig.append(np.full(voters.size, i)), sent_node.append(voters)
-        sent_value.append(value), sent_delay.append(delay)
+        sent_sig.append(np.full(voters.size, i))
+        sent_node.append(voters)
+        sent_value.append(value)
+        sent_delay.append(delay)
         s.cols["messages"][i] += sent
         messages += sent
     if sent_sig:  # one queue update per step
