@@ -224,7 +224,7 @@ def start(n_items: int, n_nodes: int, origins: np.ndarray) -> tuple[np.ndarray, 
     return holds, holds.copy()
 
 
-# --- the first version, kept until the model switches to the functions above -------------------------
+# --- the first version's closed form --------------------------------------------------------------
 
 
 def expected_push_rounds(n_nodes: int) -> float:
@@ -232,19 +232,3 @@ def expected_push_rounds(n_nodes: int) -> float:
     all ``n`` nodes in ``log2 n + ln n + O(1)`` rounds. The exact expectation for any ``n``, fanout
     and loss is :func:`workbench.model.theory.push_spreading_time`."""
     return math.log2(n_nodes) + math.log(n_nodes)
-
-
-def push_round(holds: np.ndarray, adjacency: sparse.csr_matrix, fanout: int, rng: np.random.Generator) -> int:
-    """One push round of every holder (no activity state; the first version's rule), in place.
-
-    Kept for the current model; new code uses :func:`push` with an ``active`` array.
-    """
-    item, node = np.nonzero(holds)
-    if item.size == 0:
-        return 0
-    item = np.repeat(item, fanout)
-    node = np.repeat(node, fanout)
-    degree = np.diff(adjacency.indptr)[node]
-    pick = adjacency.indptr[node] + (rng.random(node.size) * degree).astype(np.int64)
-    holds[item, adjacency.indices[pick]] = True
-    return int(item.size)
