@@ -176,7 +176,8 @@ class ModelState:
 class InTransit:
     """Votes and ledger entries on their way, each delivered at the start of its due step.
 
-    Votes: flat arrays (signature row, voter, +1/-1, due step). Ledger entries: rows of the signature
+    Votes: flat arrays (signature row, voter, +1/-1, due step). Decisions (gossip): ``(row, node, due)``
+    rows of confirmations travelling back from the origin to the holders. Ledger entries: rows of the signature
     table that become held (``"holds"``: a signature entry) or known (``"knows"``: a decision entry)
     by every node at the due step.
     """
@@ -187,6 +188,8 @@ class InTransit:
         self.vote_value = np.zeros(0, np.int8)
         self.vote_due = np.zeros(0, np.int64)
         self.ledger: list[tuple[int, str, np.ndarray]] = []
+        # confirmations on their way from the origin back to the holders: (row, node, due step)
+        self.decisions = np.zeros((0, 3), np.int64)
 
     def add_votes(self, sig: np.ndarray, node: np.ndarray, value: np.ndarray, due: np.ndarray) -> None:
         self.vote_sig = np.concatenate([self.vote_sig, sig])
@@ -201,6 +204,12 @@ class InTransit:
         keep = ~now
         self.vote_sig, self.vote_node = self.vote_sig[keep], self.vote_node[keep]
         self.vote_value, self.vote_due = self.vote_value[keep], self.vote_due[keep]
+        return out
+
+    def take_decisions(self, t: int) -> np.ndarray:
+        """Remove and return the ``(row, node, due)`` decisions due by step ``t``."""
+        now = self.decisions[:, 2] <= t
+        out, self.decisions = self.decisions[now], self.decisions[~now]
         return out
 
     def take_ledger(self, t: int) -> list[tuple[str, np.ndarray]]:

@@ -44,8 +44,8 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
 def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) -> StepOutput:
     """Record the decisions on rows ``due`` and let the right nodes learn of confirmations.
 
-    ``gossip``: every node holding a confirmed signature knows, and gossip spreads it from all of them
-    (:func:`~workbench.model.phases.sharing.share_decisions`); ``none``: the origin knows;
+    ``gossip``: the origin knows and sends the decision back to every holder, and gossip spreads it
+    from all of them (:func:`~workbench.model.phases.sharing.share_decisions`); ``none``: the origin knows;
     ``ledger``: a replicated entry reaches everyone after ``ledger_latency_steps``, ``N - 1`` messages
     per decision; ``central``: everyone knows at once, ``N`` messages (broadcast). Returns the
     decisions' counts and one ``decision`` ledger record each.
@@ -59,7 +59,7 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     ok = due[confirmed]
     messages = 0
     if p.sharing == "gossip":
-        share_decisions(state, due, ok)
+        share_decisions(state, t, due, ok)
     elif p.sharing == "none":
         s.knows[ok, s.cols["origin"][ok]] = True
     else:

@@ -7,8 +7,10 @@ Two kinds of item travel by :func:`workbench.model.gossip.gossip_round` in ``gos
   every node that receives it becomes active for it (unless it is a dropping relay), and every
   node stops when the signature is decided (its vote deadline: a local clock) or, for ``rumor``,
   by the protocol's coin;
-* a confirmation, held in ``sigs.knows``: when a signature is confirmed every node holding it
-  learns the decision and starts passing it on (dropping relays excepted, the origin included).
+* a confirmation, held in ``sigs.knows``: when a signature is confirmed its origin knows and sends
+  the decision back to every node holding the signature along the vote routes (hop by hop, lossy,
+  through relays that may drop); every holder it reaches starts passing it on too (dropping relays
+  excepted), so a decision spreads from all the holders, not from the origin alone.
   With ``push``/``push_pull`` each active node loses interest after each round with probability
   ``1 / vote_deadline_steps`` (Demers et al.'s blind coin: about ``gossip_fanout * vote_deadline_steps``
   pushes per node); with ``rumor`` the feedback coin stops it. A confirmation carries its signature.
@@ -28,6 +30,7 @@ import numpy as np
 
 from workbench.model.gossip import gossip_round as gossip_step
 from workbench.model.gossip import pull_requests
+from workbench.model.phases.delivery import paths, route
 from workbench.model.signatures import CONFIRMED
 from workbench.model.state import ModelState, StepCounts
 
@@ -38,10 +41,11 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
     n = len(s)
     if n == 0:
         return StepCounts()
+    decision_messages = receive_decisions(state, t, rng)
     pend = np.flatnonzero(s["sig_live"])
     conf = np.flatnonzero(s["conf_live"])
     if pend.size + conf.size == 0:
-        return StepCounts()
+        return StepCounts(messages=decision_messages)
     holds = np.concatenate([s.holds[pend], s.knows[conf]])
     active = np.concatenate([s.active[pend], s.kactive[conf]])
     per_item = np.zeros(holds.shape[0], np.int64)
@@ -71,7 +75,7 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
     moved = np.concatenate([pend, conf])
     done = moved[(s.cols["spread_done_step"][moved] < 0) & s.holds[moved].all(axis=1)]  # observation only
     s.cols["spread_done_step"][done] = t
-    return StepCounts(messages=messages)
+    return StepCounts(messages=messages + decision_messages)
 
 
 def _known_keys(state: ModelState, keys: np.ndarray) -> dict[int, np.ndarray]:
@@ -113,18 +117,50 @@ def start_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
     s.cols["sig_live"][rows] = True
 
 
-def share_decisions(state: ModelState, decided: np.ndarray, confirmed: np.ndarray) -> None:
-    """Signatures ``decided`` stop spreading; the ``confirmed`` ones become known to every node holding
-    them, which start passing the confirmation on (dropping relays excepted, the origin included)."""
+def share_decisions(state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> None:
+    """Signatures ``decided`` stop spreading. The origin of each ``confirmed`` one knows at once and starts
+    passing the confirmation on; it also sends the decision back to every node holding the signature,
+    along the vote routes (one message per hop, ``hops`` steps, lossy, swallowed by dropping relays),
+    and each holder it reaches passes it on too (:func:`receive_decisions`)."""
     s = state.sigs
     stop_signature_gossip(state, decided)
     if confirmed.size == 0:
         return
-    holders = s.holds[confirmed]
-    known = _known_keys(state, s.cols["key"][confirmed])  # before these decisions: news only is relayed
-    s.knows[confirmed] |= holders
-    spreaders = holders if state.relays is None else holders & state.relays
-    spreaders &= ~np.stack([known[int(key)] for key in s.cols["key"][confirmed]])
-    spreaders[np.arange(confirmed.size), s.cols["origin"][confirmed]] = True
-    s.kactive[confirmed] = spreaders
+    origin = s.cols["origin"][confirmed]
+    s.knows[confirmed, origin] = True
+    s.kactive[confirmed, origin] = True  # its own signature: a dropping origin spreads it too
     s.cols["conf_live"][confirmed] = True
+    queued = [state.in_transit.decisions]
+    for row, o in zip(confirmed, origin):  # a loop over confirmations; each is vectorised over holders
+        holders = np.flatnonzero(s.holds[row])
+        holders = holders[holders != o]
+        hops, _ = paths(state, int(o), holders)
+        queued.append(np.stack([np.full(holders.size, row), holders, t + np.maximum(hops, 1)], axis=1))
+    state.in_transit.decisions = np.concatenate(queued)
+
+
+def receive_decisions(state: ModelState, t: int, rng: np.random.Generator) -> int:
+    """Confirmations due at ``t`` reach the holders they were sent to (unless lost or swallowed on the
+    way); a holder that learns one passes it on if it relays and the rule is news for its key. Returns
+    the messages the delivered and lost decisions made (counted at their due step)."""
+    s = state.sigs
+    due = state.in_transit.take_decisions(t)
+    if due.size == 0:
+        return 0
+    messages = 0
+    known = _known_keys(state, s.cols["key"][np.unique(due[:, 0])])  # before these arrivals
+    for row in np.unique(due[:, 0]):  # a loop over confirmations
+        nodes = due[due[:, 0] == row, 1]
+        sent, _, ok = route(state, int(s.cols["origin"][row]), nodes, rng)
+        messages += sent
+        s.cols["messages"][row] += sent
+        nodes = nodes[ok]
+        s.knows[row, nodes] = True
+        s.holds[row, nodes] = True
+        spread = ~known[int(s.cols["key"][row])][nodes]
+        if state.relays is not None:
+            spread &= state.relays[nodes]
+        s.kactive[row, nodes[spread]] = True
+        if spread.any():
+            s.cols["conf_live"][row] = True
+    return messages

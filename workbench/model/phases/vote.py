@@ -11,14 +11,11 @@ after the decision count for nothing (:mod:`~workbench.model.phases.delivery`).
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
-from workbench.model.phases.delivery import send_votes
+from workbench.model.phases.delivery import route, send_votes
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
-from workbench.model.topology import vote_ball
 from workbench.model.voting import apply_behaviour, evidence_votes, independent_votes
 
 
@@ -67,7 +64,7 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         sig_id = s.sig_ids[i]
         entries.extend(_vote_record(int(v), sig_id, bool(a > 0)) for v, a in zip(voters, value))
         if p.sharing == "gossip":
-            sent, delay, ok = _route(state, int(s.cols["origin"][i]), voters, rng)
+            sent, delay, ok = route(state, int(s.cols["origin"][i]), voters, rng)
             lost += int((~ok).sum())
             voters, value, delay = voters[ok], value[ok], delay[ok]
         else:
@@ -84,28 +81,6 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
                              np.concatenate(sent_value), np.concatenate(sent_delay))
     return StepOutput(StepCounts(votes_cast=votes_cast, votes_arrived=arrived, votes_lost=lost, messages=messages),
                       tuple(entries))
-
-
-def _route(state: ModelState, origin: int, voters: np.ndarray,
-           rng: np.random.Generator) -> tuple[int, np.ndarray, np.ndarray]:
-    """Votes of ``voters`` to ``origin``: (messages sent, delay in steps, whether each arrives)."""
-    p = state.params
-    # a holder of a pending signature is at most one hop further per gossip round, so within the vote
-    # deadline's hops of the origin: a search of that ball suffices (and is redone whole if not)
-    ball = partial(vote_ball, state.adjacency, max_hops=p.vote_deadline_steps + 1, relays=state.relays)
-    nodes, hops, reach = state.routes.get(origin, ball)
-    at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
-    if (nodes[at] != voters).any():
-        nodes, hops, reach = vote_ball(state.adjacency, origin, p.n_nodes, state.relays)
-        state.routes.put(origin, (nodes, hops, reach))
-        at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
-    h, travel = np.where(nodes[at] == voters, hops[at], -1), reach[at]
-    ok = (h > 0) & (travel == h)  # reachable and no dropping relay on the way
-    if p.message_loss > 0:
-        first_lost = rng.geometric(p.message_loss, voters.size)  # the hop on which the vote would be lost
-        ok &= first_lost > h
-        travel = np.minimum(travel, first_lost)
-    return int(np.maximum(travel, 0).sum()), h, ok
 
 
 def _vote_record(node: int, sig_id: str, approve: bool) -> LedgerRecord:
