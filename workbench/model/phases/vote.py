@@ -38,11 +38,11 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     sent_node: list[np.ndarray] = []
     sent_value: list[np.ndarray] = []
     sent_delay: list[np.ndarray] = []
-    for i in open_:  # a loop over open signatures; each is vectorised over nodes
-        eligible = s.holds[i] & ~s.cast[i]
-        eligible[s.cols["origin"][i]] = False
-        if not eligible.any():
-            continue
+    # eligible[r, v]: holder v of open signature r that has not voted yet (the origin never votes)
+    eligible_all = s.holds[open_] & ~s.cast[open_]
+    eligible_all[np.arange(open_.size), s.cols["origin"][open_]] = False
+    has = eligible_all.any(axis=1)
+    for i, eligible in zip(open_[has], eligible_all[has]):  # a loop over open signatures with new voters
         genuine, forged = bool(s.cols["genuine"][i]), bool(s.cols["forged"][i])
         cand = np.flatnonzero(eligible)  # the work below is over the few eligible holders, not all N nodes
         if independent:
