@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.model import MODEL_VERSION
+from workbench.model.params import ModelParams
 from workbench.model.run import run_model
 
 GOLDEN_PATH = Path(__file__).resolve().parents[1] / "tests" / "data" / "golden_frames.json"
@@ -45,6 +46,15 @@ CONFIGS: dict[str, tuple[dict[str, Any], int, int]] = {
     "supermajority_betray": (dict(_SMALL, sharing="ledger", consensus="supermajority", malicious_fraction=0.15,
                                   malicious_behavior="betray", betray_after_steps=10), 6, 30),
     "iforest": (dict(_SMALL, detector="iforest", iforest_trees=10, n_nodes=20, topology="complete"), 7, 30),
+    # the named worlds (issue 10): easy = the first model's world; realistic/hard exercise rotation,
+    # cloud prefixes, contamination, drift, lossy push-pull / rumour gossip, dropping relays, ledger latency
+    "preset_easy": (ModelParams.preset("easy", **_SMALL, malicious_fraction=0.2, malicious_behavior="forge",
+                                       forge_prob=0.3).to_dict(), 8, 35),
+    "preset_realistic": (ModelParams.preset("realistic", **_SMALL, malicious_fraction=0.2,
+                                            malicious_behavior="collude", prefix_rotation_steps=8).to_dict(), 9, 40),
+    "preset_realistic_ledger": (ModelParams.preset("realistic", **_SMALL, sharing="ledger",
+                                                   ledger_latency_steps=2).to_dict(), 10, 35),
+    "preset_hard": (ModelParams.preset("hard", **_SMALL, malicious_fraction=0.1).to_dict(), 11, 35),
 }
 
 

@@ -64,6 +64,12 @@ def _deliver(holds: np.ndarray, active: np.ndarray, item: np.ndarray, target: np
     return had
 
 
+def _count(per_item: np.ndarray | None, item: np.ndarray) -> None:
+    """Add one message per entry of ``item`` to the caller's per-item counts, if it asked for them."""
+    if per_item is not None and item.size:
+        per_item += np.bincount(item, minlength=per_item.size)
+
+
 def _pairs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(item, node) indices of the True entries of an ``(I, N)`` mask (1-D search: much faster than 2-D nonzero)."""
     return np.divmod(np.flatnonzero(mask), mask.shape[1])
@@ -76,7 +82,7 @@ def _senders(active: np.ndarray, fanout: int) -> tuple[np.ndarray, np.ndarray]:
 
 def push(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int,
          rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
-         stop_prob: float = 0.0) -> int:
+         stop_prob: float = 0.0, per_item: np.ndarray | None = None) -> int:
     """One synchronous push round, in place: every active holder sends each item to ``fanout`` random neighbours.
 
     Rule for stopping: a node pushes an item every round while it is active for it. With
@@ -97,11 +103,13 @@ def push(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | N
         stop = rng.random(item.size // fanout) < stop_prob
         active[item[::fanout][stop], node[::fanout][stop]] = False
     _deliver(holds, active, item[ok], target[ok], relays)
+    _count(per_item, item)
     return int(item.size)
 
 
 def rumor(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int, k: float,
-          rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None) -> int:
+          rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
+          per_item: np.ndarray | None = None) -> int:
     """One synchronous round of push rumour mongering with feedback and coin (Demers et al. 1987), in place.
 
     Every interested (active) holder pushes each item to ``fanout`` random neighbours. For every
@@ -132,11 +140,13 @@ def rumor(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | 
     bored = had & (rng.random(had.size) < 1.0 / k)
     _deliver(holds, active, item_ok, target_ok, relays)
     active[item_ok[bored], node_ok[bored]] = False
+    _count(per_item, item)
     return int(item.size)
 
 
 def push_pull(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int,
-              rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None) -> int:
+              rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
+              per_item: np.ndarray | None = None) -> int:
     """One synchronous push-pull round, in place (Karp et al. 2000).
 
     Every node contacts ``fanout`` random neighbours (one draw per node and round, shared by all
@@ -161,9 +171,11 @@ def push_pull(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matri
     push_item, push_target = push_item[has_target], push_target[has_target]
     # pulls: the contacts that reached an active holder, from callers lacking the item
     order = np.argsort(callee, kind="stable")
-    sorted_callee = callee[order]
-    lo = np.searchsorted(sorted_callee, node, "left")
-    count = np.searchsorted(sorted_callee, node, "right") - lo
+    # where each node's incoming contacts start in ``order`` (isolated callers' -1 sort first): a
+    # counting pass instead of two binary searches per active pair
+    incoming = np.bincount(callee[callee >= 0], minlength=n)
+    starts = int((callee < 0).sum()) + np.cumsum(incoming) - incoming
+    lo, count = starts[node], incoming[node]
     first = np.cumsum(count) - count
     slot = np.repeat(lo - first, count) + np.arange(int(count.sum()))
     pull_item = np.repeat(item, count)
@@ -174,6 +186,8 @@ def push_pull(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matri
         arrived = rng.random(pull_item.size) >= loss  # the request
         pull_item, requester = pull_item[arrived], requester[arrived]
     sent = push_item.size + pull_item.size
+    _count(per_item, push_item)
+    _count(per_item, pull_item)
     if loss > 0:
         push_ok = rng.random(push_item.size) >= loss
         reply_ok = rng.random(pull_item.size) >= loss
@@ -190,14 +204,16 @@ def pull_requests(n_nodes: int, fanout: int) -> int:
 
 def gossip_round(mode: str, holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None,
                  fanout: int, rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
-                 rumor_k: float = 1.0) -> int:
-    """One round of ``mode`` (one of :data:`GOSSIP_MODES`); returns the item-carrying messages sent."""
+                 rumor_k: float = 1.0, per_item: np.ndarray | None = None) -> int:
+    """One round of ``mode`` (one of :data:`GOSSIP_MODES`); returns the item-carrying messages sent.
+
+    ``per_item``: optional ``(I,)`` int array to which each item's messages are added."""
     if mode == "push":
-        return push(holds, active, adjacency, fanout, rng, loss=loss, relays=relays)
+        return push(holds, active, adjacency, fanout, rng, loss=loss, relays=relays, per_item=per_item)
     if mode == "push_pull":
-        return push_pull(holds, active, adjacency, fanout, rng, loss=loss, relays=relays)
+        return push_pull(holds, active, adjacency, fanout, rng, loss=loss, relays=relays, per_item=per_item)
     if mode == "rumor":
-        return rumor(holds, active, adjacency, fanout, rumor_k, rng, loss=loss, relays=relays)
+        return rumor(holds, active, adjacency, fanout, rumor_k, rng, loss=loss, relays=relays, per_item=per_item)
     raise ValueError(f"mode={mode!r} is not allowed; choose one of {', '.join(map(repr, GOSSIP_MODES))}")
 
 
@@ -208,7 +224,7 @@ def start(n_items: int, n_nodes: int, origins: np.ndarray) -> tuple[np.ndarray, 
     return holds, holds.copy()
 
 
-# --- the first version, kept until the model switches to the functions above -------------------------
+# --- the first version's closed form --------------------------------------------------------------
 
 
 def expected_push_rounds(n_nodes: int) -> float:
@@ -216,19 +232,3 @@ def expected_push_rounds(n_nodes: int) -> float:
     all ``n`` nodes in ``log2 n + ln n + O(1)`` rounds. The exact expectation for any ``n``, fanout
     and loss is :func:`workbench.model.theory.push_spreading_time`."""
     return math.log2(n_nodes) + math.log(n_nodes)
-
-
-def push_round(holds: np.ndarray, adjacency: sparse.csr_matrix, fanout: int, rng: np.random.Generator) -> int:
-    """One push round of every holder (no activity state; the first version's rule), in place.
-
-    Kept for the current model; new code uses :func:`push` with an ``active`` array.
-    """
-    item, node = np.nonzero(holds)
-    if item.size == 0:
-        return 0
-    item = np.repeat(item, fanout)
-    node = np.repeat(node, fanout)
-    degree = np.diff(adjacency.indptr)[node]
-    pick = adjacency.indptr[node] + (rng.random(node.size) * degree).astype(np.int64)
-    holds[item, adjacency.indices[pick]] = True
-    return int(item.size)

@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED
+from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED, applied
 from workbench.model.state import COUNTS, HasState, ModelState
 from workbench.model.survival import km_median
 
@@ -68,13 +68,14 @@ def forged_confirmed_share(state: ModelState) -> float:
 
 
 def forged_reach_share(state: ModelState) -> float:
-    """Forged signatures that entered at least one honest node's blocklist (a confirmed signature the
-    node knows) / forged signatures (NaN while none). 0 for ``none``: a forgery only blocks at its forger."""
+    """Forged signatures in at least one honest node's blocklist (a confirmed signature the node knows of,
+    or one it applies on its own authority, see :func:`~workbench.model.signatures.applied`) / forged
+    signatures (NaN while none). 0 for ``none``: a forgery only blocks at its forger."""
     s = state.sigs
     forged = s["forged"]
     if not forged.any():
         return float("nan")
-    in_honest_blocklist = _confirmed(state) & s.knows[: len(s)][:, state.honest].any(axis=1)
+    in_honest_blocklist = applied(s, np.arange(len(s)))[:, state.honest].any(axis=1)
     return _ratio((forged & in_honest_blocklist).sum(), forged.sum())
 
 
@@ -162,8 +163,10 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
         "decided_step": np.where(decided >= 0, decided, np.nan),
         "votes_for": s["votes_for"], "votes_against": s["votes_against"],
         "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
-        "honest_blocklists": (s.knows[:n][:, state.honest].sum(axis=1) * (s["outcome"] == CONFIRMED)),
+        "honest_blocklists": applied(s, np.arange(n))[:, state.honest].sum(axis=1),
         "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
+        # share of nodes the signature never reached once no node passed it on (NaN while it spreads)
+        "residue": s["residue"],
         "messages": s["messages"],
         "prefix": s["prefix"], "proto": s["proto"], "port_lo": s["port_lo"], "port_hi": s["port_hi"],
         "lb_lo": s["lb_lo"], "lb_hi": s["lb_hi"], "lp_lo": s["lp_lo"], "lp_hi": s["lp_hi"],

@@ -3,12 +3,16 @@
 A step (``t`` is Mesa's 1-based step counter) runs the phases of :mod:`workbench.model.phases` in
 order over the explicit :class:`~workbench.model.state.ModelState`:
 
+0. votes and ledger entries due at ``t`` arrive (votes travel hop by hop; the ledger has a latency);
 1. campaigns start at a few nodes and spread along the topology from every targeted node;
-2. sharing: one push-gossip round (``gossip``);
-3. nodes vote on the signatures they hold (their own evidence, or independently);
-4. signatures whose deadline has come (or that every other node voted on) are decided by consensus;
-   confirmations reach nodes (everyone for ``ledger``/``central``, the origin for ``gossip``);
-5. traffic: benign flows from per-node baselines plus campaign flows; every node's detector scores
+2. sharing: one gossip round (``gossip``: ``gossip_mode`` push, push-pull or rumour mongering) for
+   pending signatures and confirmations, lossy, through relays that may drop;
+3. nodes vote on the signatures they hold (their own evidence, or independently); votes leave;
+4. signatures whose deadline has come are decided by consensus over the votes that arrived;
+   confirmations reach nodes (everyone for ``central``, after the latency for ``ledger``, every
+   holder for ``gossip``, which spreads them on);
+5. traffic (warm-up traffic, possibly contaminated, during warm-up): benign flows from drifting
+   per-node baselines plus campaign flows from their current prefixes; every node's detector scores
    the whole step in one vectorised call; flows matching a known confirmed signature are blocked;
 6. flagged flows become signatures (plus forgeries by malicious nodes) and enter the ledger.
 
@@ -34,6 +38,7 @@ from workbench.model.detectors import make_detector_bank
 from workbench.model.params import ModelParams
 from workbench.model.phases.blocking import blocked_flows
 from workbench.model.phases.decision import decide_due, update_protection
+from workbench.model.phases.delivery import deliver
 from workbench.model.phases.detection import WarmupDetector
 from workbench.model.phases.proposal import propose
 from workbench.model.phases.sharing import gossip_round
@@ -97,8 +102,11 @@ class ThreatIntelModel(mesa.Model):
     def advance(self, t: int) -> StepOutput:
         """Run step ``t``'s phases; append its ledger records; return what it produced."""
         state, rng = self.state, self.rng
+        state.probe_keys = self.traffic.campaign_keys(t)
+        out = StepOutput(deliver(state, t))
         self.traffic.advance_campaigns(state, t, rng)
-        out = StepOutput(gossip_round(state, t, rng)) if self.params.sharing == "gossip" else StepOutput()
+        if self.params.sharing == "gossip":
+            out += StepOutput(gossip_round(state, t, rng))
         out += cast_votes(state, t, rng)
         out += decide_due(state, t)
         update_protection(state, t)

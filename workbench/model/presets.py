@@ -20,7 +20,10 @@ Fields (units and ranges; traffic knobs are documented in :data:`workbench.model
 * ``gossip_mode`` one of ``"push"``, ``"push_pull"``, ``"rumor"``; ``rumor_k`` >= 1 (a node loses
   interest with probability ``1 / rumor_k`` on pushing to a node that knew);
 * ``message_loss`` 0 <= x < 1, per message; ``malicious_relay`` ``"forward"`` or ``"drop"``;
-* ``ledger_latency_steps`` integer >= 0, steps before a ledger entry reaches the other nodes.
+* ``ledger_latency_steps`` integer >= 0, steps before a ledger entry reaches the other nodes;
+* ``vote_deadline_steps`` (not a difficulty knob, but tied to the latency: a ledger entry reaches the
+  voters after the latency and their votes come back after it again, so the "hard" world's 3-step
+  latency needs a longer deadline than the default 4 steps, else no vote ever arrives in time).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "message_loss": 0.0,
         "malicious_relay": "forward",
         "ledger_latency_steps": 0,
+        "vote_deadline_steps": 4,
     },
     "realistic": {
         "attack_separation": 4.5,
@@ -59,6 +63,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "message_loss": 0.01,
         "malicious_relay": "drop",
         "ledger_latency_steps": 1,
+        "vote_deadline_steps": 4,
     },
     "hard": {
         "attack_separation": 4.5,
@@ -74,6 +79,8 @@ PRESETS: dict[str, dict[str, Any]] = {
         "message_loss": 0.1,
         "malicious_relay": "drop",
         "ledger_latency_steps": 3,
+        # votes on the ledger arrive after the latency: the deadline leaves time for them (3 + 3 + 2)
+        "vote_deadline_steps": 8,
     },
 }
 

@@ -25,7 +25,12 @@ _COLUMNS = {
     "origin": np.int32, "created_step": np.int32, "forged": bool, "genuine": bool, "campaign": np.int16,
     "coverage": np.float64, "confidence": np.float64, "outcome": np.int8, "decided_step": np.int32, "votes_for": np.int32,
     "votes_against": np.int32, "spread_done_step": np.int32, "messages": np.int64,
+    # gossip bookkeeping: the signature / its confirmation still has an interested node; residue
+    # (share of nodes the signature never reached once none is interested; NaN before)
+    "sig_live": bool, "conf_live": bool, "residue": np.float64,
 }
+_MATRICES = {"holds": bool, "knows": bool, "votes": np.int8, "cast": bool, "active": bool, "kactive": bool,
+             "local": bool}
 
 
 @dataclass(frozen=True)
@@ -98,15 +103,27 @@ class SignatureTable:
     """Append-only columnar table of signatures plus per-node state matrices.
 
     ``holds[s, n]``: node ``n`` has received signature ``s``; ``knows[s, n]``: node ``n`` knows the
-    decision on ``s``; ``votes[s, n]``: ``+1`` approve, ``-1`` reject, ``0`` no vote.
+    decision on ``s``; ``votes[s, n]``: the vote of ``n`` as it reached the origin (``+1`` approve,
+    ``-1`` reject, ``0`` none yet); ``cast[s, n]``: ``n`` has cast its vote (it may still be on its
+    way, or lost). Gossip activity (:mod:`workbench.model.gossip`): ``active[s, n]``: ``n`` still
+    passes the signature on; ``kactive[s, n]``: ``n`` still passes its confirmation on.
+    ``local[s, n]``: ``n`` applies ``s`` on its own authority (``local_first``: it proposed ``s`` or its
+    own evidence approved it) until ``s`` is rejected.
     """
+
+    holds: np.ndarray
+    knows: np.ndarray
+    votes: np.ndarray
+    cast: np.ndarray
+    active: np.ndarray
+    kactive: np.ndarray
+    local: np.ndarray
 
     def __init__(self, n_nodes: int, capacity: int = 64) -> None:
         self.n_nodes, self.size = n_nodes, 0
         self.cols = {name: np.zeros(capacity, dt) for name, dt in _COLUMNS.items()}
-        self.holds = np.zeros((capacity, n_nodes), bool)
-        self.knows = np.zeros((capacity, n_nodes), bool)
-        self.votes = np.zeros((capacity, n_nodes), np.int8)
+        for attr, dt in _MATRICES.items():
+            setattr(self, attr, np.zeros((capacity, n_nodes), dt))
         self.sig_ids: list[str] = []
         self.kinds: list[str] = []
 
@@ -125,7 +142,7 @@ class SignatureTable:
             grown = np.zeros(new, arr.dtype)
             grown[:cap] = arr
             self.cols[name] = grown
-        for attr in ("holds", "knows", "votes"):
+        for attr in _MATRICES:
             old = getattr(self, attr)
             grown = np.zeros((new, self.n_nodes), old.dtype)
             grown[:cap] = old
@@ -138,7 +155,8 @@ class SignatureTable:
         for i, sig in enumerate(new):
             row = dict(asdict(sig.rule), key=sig.rule.key, origin=sig.origin, created_step=sig.created_step,
                        forged=sig.forged, genuine=sig.genuine, campaign=sig.campaign, coverage=sig.coverage,
-                       confidence=sig.confidence, outcome=PENDING, decided_step=-1, spread_done_step=-1)
+                       confidence=sig.confidence, outcome=PENDING, decided_step=-1, spread_done_step=-1,
+                       residue=np.nan)
             for name, value in row.items():
                 self.cols[name][start + i] = value
             self.sig_ids.append(content_id(sig.rule, sig.origin, sig.created_step))
@@ -190,10 +208,20 @@ def forged_rule(prefix: int, port: int, proto: int) -> Rule:
     return Rule(prefix=prefix, proto=proto, port_lo=port, port_hi=port, lb_lo=-1.0, lb_hi=40.0, lp_lo=-1.0, lp_hi=40.0)
 
 
-def campaign_coverage(rule: Rule, probes: list[dict[str, np.ndarray]], probe_keys: list[int]) -> np.ndarray:
-    """Share of each campaign's probe flows the rule matches (0 where the key differs)."""
+def campaign_coverage(rule: Rule, probes: list[dict[str, np.ndarray]], probe_keys: list) -> np.ndarray:
+    """Share of each campaign's probe flows the rule matches, 0 where the rule's key is not one of the
+    campaign's keys (``probe_keys[c]``: one key, or an array of the keys it sends from now). A campaign
+    sending from several prefixes has the same flow shapes on each, so a rule on one of its keys
+    covers the flows carrying that key."""
     cover = np.zeros(len(probes))
-    for c, (probe, key) in enumerate(zip(probes, probe_keys)):
-        if key == rule.key:
+    for c, (probe, keys) in enumerate(zip(probes, probe_keys)):
+        if rule.key in np.atleast_1d(keys):
             cover[c] = rule.matches(probe["dst_port"], probe["log_bytes"], probe["log_packets"]).mean()
     return cover
+
+
+def applied(sigs: SignatureTable, rows: np.ndarray) -> np.ndarray:
+    """``(len(rows), N)``: which nodes block with signatures ``rows``: a node's blocklist holds the
+    confirmed signatures it knows of, and those it applies on its own authority (``local``)."""
+    confirmed = (sigs.cols["outcome"][rows] == CONFIRMED)[:, None]
+    return (sigs.knows[rows] & confirmed) | sigs.local[rows]

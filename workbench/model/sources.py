@@ -27,7 +27,7 @@ import numpy as np
 
 from workbench.model.phases.spread import spread_campaigns
 from workbench.model.state import ModelState
-from workbench.model.traffic import Campaign, Flows, TrafficGenerator
+from workbench.model.traffic import DIFFICULTY, Campaign, Flows, TrafficGenerator
 
 if TYPE_CHECKING:
     from workbench.model.params import ModelParams
@@ -43,7 +43,9 @@ class SyntheticSource:
     def __init__(self, p: ModelParams, rng: np.random.Generator) -> None:
         # the order of the draws is part of the model: same seed, same run
         self.generator = g = TrafficGenerator(rng, p.n_nodes, p.flows_per_node, p.n_campaigns, p.warmup_steps + 1,
-                                              p.campaign_interval_steps, p.attack_flows_per_node)
+                                              p.campaign_interval_steps, p.attack_flows_per_node,
+                                              **{k: getattr(p, k) for k in DIFFICULTY})
+        self.warmup_steps = p.warmup_steps
         self.campaigns: list[Campaign] = g.campaigns
         self.probes = g.probes()
         self.service_prefix, self.service_port = g.service_prefix, g.service_port
@@ -55,9 +57,16 @@ class SyntheticSource:
     def advance_campaigns(self, state: ModelState, t: int, rng: np.random.Generator) -> None:
         spread_campaigns(state, t, rng)
 
+    def campaign_keys(self, t: int) -> list[np.ndarray]:
+        """The flow keys each campaign sends from at step ``t`` (attackers' prefixes rotate)."""
+        return self.generator.campaign_keys(t)
+
     def flows(self, t: int, targeted: np.ndarray) -> tuple[Flows, np.ndarray | None]:
-        flows = self.generator.benign()
-        self.generator.overlay_attacks(flows, targeted)
+        """Step ``t``'s flows: warm-up traffic (possibly contaminated) during warm-up, then benign traffic
+        from drifting baselines, with the campaigns' flows from their current prefixes on top."""
+        g = self.generator
+        flows = g.warmup() if t <= self.warmup_steps else g.benign()
+        g.overlay_attacks(flows, targeted, t)
         return flows, None
 
 
@@ -87,6 +96,10 @@ class ReplaySource:
 
     def warmup_window(self) -> np.ndarray | None:
         return self._window
+
+    def campaign_keys(self, t: int) -> list[np.ndarray]:
+        """One key per campaign, its most common one (a trace's attackers do not rotate on a schedule)."""
+        return [np.array([int(k)], np.int64) for k in self.trace.campaign_keys()]
 
     def advance_campaigns(self, state: ModelState, t: int, rng: np.random.Generator) -> None:
         """A node is targeted by a category from the first step the trace shows it a flow of it."""

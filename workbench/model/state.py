@@ -19,7 +19,7 @@ import numpy as np
 
 from workbench.model.consensus import BetaTrust
 from workbench.model.params import ModelParams
-from workbench.model.signatures import SignatureTable
+from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, REJECTED, SignatureTable, applied
 from workbench.model.traffic import Campaign
 from workbench.model.voting import EvidenceWindow
 
@@ -45,6 +45,8 @@ class StepCounts:
     signatures_confirmed: int = 0
     signatures_rejected: int = 0
     votes_cast: int = 0
+    votes_arrived: int = 0
+    votes_lost: int = 0
     messages: int = 0
 
     def __add__(self, other: StepCounts) -> StepCounts:
@@ -74,8 +76,13 @@ class ModelState:
     ``hit_unprotected[c, n]``: ``n`` was targeted by ``c`` while unprotected. ``first_detection``,
     ``t50``, ``t90`` ``(C,)``: steps after a campaign's start to its first flagged flow and to 50 % /
     90 % of honest nodes protected. ``detections`` ``(N,)``: flows each node has flagged so far.
-    ``probes``/``probe_keys``: sample flows and key of each campaign (ground truth for coverage).
-    ``last``/``totals``: the last step's counts and the run's sums; ``t_last``: the last step run.
+    ``probes``/``probe_keys``: sample flows of each campaign and the flow keys it sends from at the
+    current step (an array per campaign, refreshed every step: prefixes rotate), the ground truth
+    for coverage. ``relays``: nodes that pass on others' items (``None``: all do).
+    ``in_transit``: votes and ledger entries on their way (:class:`InTransit`); ``routes``: cache of
+    vote routes per origin (see :func:`workbench.model.topology.vote_ball`).
+    ``last``/``totals``: the last step's counts and the run's sums.
+    ``t_last``: the last step run.
 
     Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
     ``hit_unprotected``, ``first_detection``, ``t50``/``t90`` only change inside it;
@@ -93,7 +100,10 @@ class ModelState:
     trust: BetaTrust
     window: EvidenceWindow
     honest: np.ndarray = field(init=False)
-    probe_keys: list[int] = field(init=False)
+    probe_keys: list[np.ndarray] = field(init=False)
+    relays: np.ndarray | None = field(init=False)
+    in_transit: InTransit = field(init=False)
+    routes: RouteCache = field(init=False)
     targeted: np.ndarray = field(init=False)
     protected: np.ndarray = field(init=False)
     hit_unprotected: np.ndarray = field(init=False)
@@ -112,7 +122,11 @@ class ModelState:
     def __post_init__(self) -> None:
         n, n_c = self.params.n_nodes, self.params.n_campaigns
         self.honest = ~self.malicious
-        self.probe_keys = [c.prefix * 256 + c.proto for c in self.campaigns]
+        self.probe_keys = [np.asarray(c.prefixes if len(c.prefixes) else [c.prefix], np.int64) * 256 + c.proto
+                           for c in self.campaigns]
+        self.relays = None if self.params.malicious_relay == "forward" else self.honest
+        self.in_transit = InTransit()
+        self.routes = RouteCache(self.params.n_nodes)
         self.targeted = np.zeros((n_c, n), bool)
         self.protected = np.zeros((n_c, n), bool)
         self.hit_unprotected = np.zeros((n_c, n), bool)
@@ -146,6 +160,29 @@ class ModelState:
         """Nodes voting against their evidence."""
         return self.malicious if self.params.malicious_behavior == "lie" else np.zeros_like(self.malicious)
 
+    # --- coverage now -------------------------------------------------------------------------------
+    def protection(self) -> np.ndarray:
+        """``(C, N)``: nodes whose blocklist holds, for every key campaign ``c`` sends from now, a rule on that
+        key covering ``c`` (confirmed ones they know of, and with ``local_first`` those they apply on their
+        own authority; rules on keys the campaign has left are stale and protect nothing)."""
+        s = self.sigs
+        out = np.zeros((len(self.campaigns), self.params.n_nodes), bool)
+        if len(s) == 0:
+            return out
+        usable = s["outcome"] != REJECTED if self.params.local_first else s["outcome"] == CONFIRMED
+        useful = np.flatnonzero(usable & (s["coverage"] >= COVERAGE_GENUINE))
+        campaign, key = s["campaign"][useful], s["key"][useful]
+        for c, keys in enumerate(self.probe_keys):
+            mine = useful[campaign == c]
+            if mine.size == 0:
+                continue
+            covered = np.ones(self.params.n_nodes, bool)
+            for k in np.unique(keys):  # a loop over the campaign's prefixes (<= 64)
+                rows = mine[key[campaign == c] == k]
+                covered &= applied(s, rows).any(axis=0) if rows.size else False
+            out[c] = covered
+        return out
+
     # --- views -------------------------------------------------------------------------------------
     def node_state(self, node: int) -> str:
         """``malicious``, ``under_attack`` (targeted by a campaign it is not protected against),
@@ -157,6 +194,78 @@ class ModelState:
         if self.protected[:, node].any():
             return "protected"
         return "healthy"
+
+
+class InTransit:
+    """Votes and ledger entries on their way, each delivered at the start of its due step.
+
+    Votes: flat arrays (signature row, voter, +1/-1, due step). Decisions (gossip): ``(row, node, due)``
+    rows of confirmations travelling back from the origin to the holders. Ledger entries: rows of the signature
+    table that become held (``"holds"``: a signature entry) or known (``"knows"``: a decision entry)
+    by every node at the due step.
+    """
+
+    def __init__(self) -> None:
+        self.vote_sig = np.zeros(0, np.int64)
+        self.vote_node = np.zeros(0, np.int64)
+        self.vote_value = np.zeros(0, np.int8)
+        self.vote_due = np.zeros(0, np.int64)
+        self.ledger: list[tuple[int, str, np.ndarray]] = []
+        # confirmations on their way from the origin back to the holders: (row, node, due step)
+        self.decisions = np.zeros((0, 3), np.int64)
+
+    def add_votes(self, sig: np.ndarray, node: np.ndarray, value: np.ndarray, due: np.ndarray) -> None:
+        self.vote_sig = np.concatenate([self.vote_sig, sig])
+        self.vote_node = np.concatenate([self.vote_node, node])
+        self.vote_value = np.concatenate([self.vote_value, value.astype(np.int8)])
+        self.vote_due = np.concatenate([self.vote_due, due])
+
+    def take_votes(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Remove and return the votes due by step ``t``: (signature rows, voters, values)."""
+        now = self.vote_due <= t
+        out = self.vote_sig[now], self.vote_node[now], self.vote_value[now]
+        keep = ~now
+        self.vote_sig, self.vote_node = self.vote_sig[keep], self.vote_node[keep]
+        self.vote_value, self.vote_due = self.vote_value[keep], self.vote_due[keep]
+        return out
+
+    def take_decisions(self, t: int) -> np.ndarray:
+        """Remove and return the ``(row, node, due)`` decisions due by step ``t``."""
+        now = self.decisions[:, 2] <= t
+        out, self.decisions = self.decisions[now], self.decisions[~now]
+        return out
+
+    def take_ledger(self, t: int) -> list[tuple[str, np.ndarray]]:
+        """Remove and return the ledger entries due by step ``t``, in the order they were appended."""
+        due = [(kind, rows) for step, kind, rows in self.ledger if step <= t]
+        self.ledger = [e for e in self.ledger if e[0] > t]
+        return due
+
+
+class RouteCache:
+    """Vote routes per origin (the ball of :func:`~workbench.model.topology.vote_ball`), computed on
+    first use (the graph is static) and kept for the most recent origins within about 256 MiB."""
+
+    def __init__(self, n_nodes: int, budget_bytes: int = 256 * 2**20) -> None:
+        self.budget_bytes, self.used_bytes = budget_bytes, 0
+        self.rows: dict[int, tuple[np.ndarray, ...]] = {}
+
+    def get(self, origin: int, compute: Any) -> tuple[np.ndarray, ...]:
+        if origin in self.rows:
+            value = self.rows.pop(origin)  # re-insert: dicts keep insertion order, so the oldest come first
+        else:
+            value = compute(origin)
+            self.used_bytes += sum(a.nbytes for a in value)
+            while self.rows and self.used_bytes > self.budget_bytes:
+                self.used_bytes -= sum(a.nbytes for a in self.rows.pop(next(iter(self.rows))))
+        self.rows[origin] = value
+        return value
+
+    def put(self, origin: int, value: tuple[np.ndarray, ...]) -> None:
+        """Replace ``origin``'s routes (a larger ball)."""
+        old = self.rows.pop(origin, None)
+        self.used_bytes += sum(a.nbytes for a in value) - (sum(a.nbytes for a in old) if old else 0)
+        self.rows[origin] = value
 
 
 class HasState(Protocol):

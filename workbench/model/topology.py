@@ -78,6 +78,70 @@ def vote_routes(adjacency_matrix: sparse.csr_matrix, origins: np.ndarray,
     return hops, blocked
 
 
+def vote_paths(adjacency_matrix: sparse.csr_matrix, origin: int,
+               relays: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Routes of votes to one ``origin``, as :func:`vote_routes`, with where each vote stops.
+
+    Returns ``(hops, sent)``, both ``(n,)`` int16: ``hops[v]`` as in :func:`vote_routes`; ``sent[v]``
+    the messages a vote from ``v`` sends before it arrives (``== hops[v]``) or reaches a dropping
+    relay that swallows it (``< hops[v]``: the vote is blocked). Memory ``O(n)``.
+    """
+    hops, pred = _bfs(adjacency_matrix, np.asarray([origin], np.int64), predecessors=True)
+    hops, pred = hops[0], pred[0]
+    sent = hops.copy()
+    if relays is not None:
+        drops = ~np.asarray(relays, bool)
+        for depth in range(2, int(hops.max(initial=0)) + 1):  # a loop over BFS depths (the diameter), not nodes
+            v = np.flatnonzero(hops == depth)
+            parent = pred[v]
+            # v's vote goes to its parent (one message); a dropping parent swallows it, else it goes on as
+            # the parent's own vote would
+            sent[v] = np.where(drops[parent], 1, 1 + sent[parent])
+    return hops.astype(np.int16), sent.astype(np.int16)
+
+
+def vote_ball(adjacency_matrix: sparse.csr_matrix, origin: int, max_hops: int,
+              relays: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vote routes to ``origin`` from the nodes within ``max_hops`` hops, as :func:`vote_paths` but local.
+
+    Returns ``(nodes, hops, sent)``: the nodes of the ball in increasing order, their hops to the
+    origin along a breadth-first tree and the messages their vote sends before it arrives
+    (``sent == hops``) or a dropping relay (``relays`` False) swallows it. A level-by-level search
+    that stops at ``max_hops``: work and memory grow with the ball, not with the graph (plus one
+    ``(n,)`` visited mask).
+    """
+    n = adjacency_matrix.shape[0]
+    indptr, indices = adjacency_matrix.indptr, adjacency_matrix.indices
+    drops = None if relays is None else ~np.asarray(relays, bool)
+    visited = np.zeros(n, bool)
+    visited[origin] = True
+    frontier = np.array([origin], np.int64)
+    f_sent = np.zeros(1, np.int64)
+    f_drop = np.zeros(1, bool)  # the origin receives its own votes
+    out_nodes, out_hops, out_sent = [frontier], [np.zeros(1, np.int64)], [f_sent]
+    for depth in range(1, max_hops + 1):  # a loop over levels
+        start, count = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+        parent = np.repeat(np.arange(frontier.size), count)
+        offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        nb = indices[np.repeat(start, count) + offset].astype(np.int64)
+        fresh = ~visited[nb]
+        nb, parent = nb[fresh], parent[fresh]
+        if nb.size == 0:
+            break
+        nb, first = np.unique(nb, return_index=True)  # each new node hangs from its first discoverer
+        parent = parent[first]
+        visited[nb] = True
+        sent = np.where(f_drop[parent], 1, 1 + f_sent[parent])
+        out_nodes.append(nb)
+        out_hops.append(np.full(nb.size, depth))
+        out_sent.append(sent)
+        frontier, f_sent = nb, sent
+        f_drop = np.zeros(nb.size, bool) if drops is None else drops[nb]
+    nodes = np.concatenate(out_nodes)
+    order = np.argsort(nodes)
+    return nodes[order], np.concatenate(out_hops)[order], np.concatenate(out_sent)[order]
+
+
 def _bfs(adjacency_matrix: sparse.csr_matrix, sources: np.ndarray,
          predecessors: bool) -> tuple[np.ndarray, np.ndarray]:
     from scipy.sparse.csgraph import breadth_first_order

@@ -5,9 +5,10 @@ step ``t`` and, where it draws, the model's numpy Generator). It advances the st
 returns what it produced -- a :class:`~workbench.model.state.StepOutput` (counts and ledger
 records) or an array -- never writing into shared dicts.
 
+0. :func:`~.delivery.deliver` -- votes and ledger entries due at this step arrive;
 1. :func:`~.spread.spread_campaigns` -- campaigns start and move along the topology;
-2. :func:`~.sharing.gossip_round` -- one push-gossip round (``sharing="gossip"``);
-3. :func:`~.vote.cast_votes` -- nodes vote on the pending signatures they hold;
+2. :func:`~.sharing.gossip_round` -- one gossip round of ``gossip_mode`` (``sharing="gossip"``);
+3. :func:`~.vote.cast_votes` -- nodes vote on the pending signatures they hold; votes leave;
 4. :func:`~.decision.decide_due` -- due signatures are decided; confirmations reach nodes;
    :func:`~.decision.update_protection` -- protection and T50/T90 follow;
 5. :class:`~.detection.WarmupDetector` flags the step's flows, :func:`~.blocking.blocked_flows`

@@ -1,24 +1,21 @@
 """Phase 5b: flows matching a signature in the receiving node's blocklist are blocked.
 
-A node's blocklist holds the confirmed signatures it knows of and, with ``local_first``, the pending
-signatures it proposed itself or approved on its own evidence (``knows[s, n]`` is set for those while
-they are pending, and cleared if they are rejected).
+A node's blocklist holds the confirmed signatures it knows of and, with ``local_first``, the
+signatures it proposed itself or approved on its own evidence (``sigs.local``) until they are rejected
+(see :func:`workbench.model.signatures.applied`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.signatures import CONFIRMED, PENDING, SignatureTable
+from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied
 from workbench.model.traffic import Flows
 
 
 def in_blocklists(sigs: SignatureTable, local_first: bool) -> np.ndarray:
-    """Rows of signatures that some node applies: confirmed ones, and pending ones with ``local_first``."""
-    applied = sigs["outcome"] == CONFIRMED
-    if local_first:
-        applied = applied | (sigs["outcome"] == PENDING)
-    return applied
+    """Rows of signatures that some node may apply: confirmed ones, and with ``local_first`` any not rejected."""
+    return sigs["outcome"] != REJECTED if local_first else sigs["outcome"] == CONFIRMED
 
 
 def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False) -> np.ndarray:
@@ -29,15 +26,22 @@ def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False)
     confirmed = np.flatnonzero(in_blocklists(sigs, local_first))
     if confirmed.size == 0:
         return blocked
-    keys = flows.key
     sig_keys = sigs.cols["key"][confirmed]
-    for key in np.unique(sig_keys):
-        node, col = np.nonzero(keys == key)
-        if node.size == 0:
+    uniq = np.unique(sig_keys)
+    # the flows carrying any rule's key, grouped by key in one sort (not one pass over all flows per key)
+    flat = flows.key.ravel()
+    pos = np.flatnonzero(np.isin(flat, uniq))
+    pos = pos[np.argsort(flat[pos], kind="stable")]
+    sorted_keys = flat[pos]
+    lo, hi = np.searchsorted(sorted_keys, uniq, "left"), np.searchsorted(sorted_keys, uniq, "right")
+    for key, a, b in zip(uniq, lo, hi):
+        if a == b:
             continue
+        node, col = np.divmod(pos[a:b], flows.label.shape[1])
         port, lb, lp = flows.dst_port[node, col], flows.log_bytes[node, col], flows.log_packets[node, col]
         hit = np.zeros(node.size, bool)
-        for i in confirmed[sig_keys == key]:
-            hit |= sigs.knows[i, node] & sigs.rule(i).matches(port, lb, lp)
+        rows = confirmed[sig_keys == key]
+        for i, blocking in zip(rows, applied(sigs, rows)):
+            hit |= blocking[node] & sigs.rule(i).matches(port, lb, lp)
         blocked[node[hit], col[hit]] = True
     return blocked

@@ -6,8 +6,9 @@ import numpy as np
 
 from workbench.model.aggregator import central_decisions
 from workbench.model.consensus import decide
-from workbench.model.phases.blocking import in_blocklists
-from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, OUTCOME_NAMES, PENDING, REJECTED
+from workbench.model.phases.delivery import KNOWS, publish
+from workbench.model.phases.sharing import share_decisions
+from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
 
 
@@ -17,9 +18,10 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
     ``central``: the aggregator confirms a rule key once ``central_quorum`` distinct nodes reported it
     within ``vote_deadline_steps`` and rejects reports left alone that long (see
     :mod:`workbench.model.aggregator`, also for the ``compromised`` and ``down`` aggregators).
-    ``gossip``/``ledger``: a signature is due at its vote deadline or once every other node voted; the
-    consensus rule decides, with the turnout floor ``min_participation`` of the nodes that held it, and
-    trust is updated. ``none``: nothing to decide (isolated nodes confirm their own at creation).
+    ``gossip``/``ledger``: a signature is due at its vote deadline (its origin cannot know that every
+    vote is in: votes travel); the consensus rule decides over the votes that have arrived, with the
+    turnout floor ``min_participation`` of the nodes that held it, and trust is updated.
+    ``none``: nothing to decide (isolated nodes confirm their own at creation).
     """
     p, s = state.params, state.sigs
     if len(s) == 0 or p.sharing == "none":
@@ -34,12 +36,10 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
         due = np.flatnonzero(confirm | reject)
         confirmed = confirm[due]
     else:
-        votes = s.votes[: len(s)]
-        cast = (votes != 0).sum(axis=1)
-        due = np.flatnonzero(pending & ((t - s["created_step"] >= p.vote_deadline_steps) | (cast >= p.n_nodes - 1)))
+        due = np.flatnonzero(pending & (t - s["created_step"] >= p.vote_deadline_steps))
         if due.size == 0:
             return StepOutput()
-        v = votes[due]
+        v = s.votes[due]
         approve, reject = v > 0, v < 0
         trust = state.trust.trust
         eligible = s.holds[due].sum(axis=1) - 1  # every holder but the origin could vote
@@ -55,10 +55,12 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
 def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) -> StepOutput:
     """Record the decisions on rows ``due`` and let the right nodes learn of confirmations.
 
-    ``gossip``/``none``: the origin knows (gossip spreads it from there); ``ledger``: everyone knows at
-    once, at ``N - 1`` messages per decision (ledger replication); ``central``: the aggregator broadcasts
-    each confirmation to all ``N`` nodes (a rejection is not broadcast). Returns the decisions' counts and
-    one ``decision`` ledger record each.
+    ``gossip``: the origin knows and sends the decision back to every holder, and gossip spreads it
+    from all of them (:func:`~workbench.model.phases.sharing.share_decisions`); ``none``: the origin knows;
+    ``ledger``: a replicated entry reaches everyone after ``ledger_latency_steps``, ``N - 1`` messages
+    per decision; ``central``: the aggregator broadcasts each confirmation to all ``N`` nodes at once (a
+    rejection is not broadcast). A rejected signature leaves every blocklist (``local``). Returns the
+    decisions' counts and one ``decision`` ledger record each.
     """
     p, s = state.params, state.sigs
     v = s.votes[due]
@@ -68,13 +70,18 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     s.cols["votes_against"][due] = (v < 0).sum(1)
     ok = due[confirmed]
     rejected = due[~confirmed]
-    s.knows[rejected] = False  # local_first nodes drop a rejected rule from their blocklists
+    s.local[rejected] = False  # local_first nodes drop a rejected rule from their blocklists
     messages = 0
-    if p.sharing in ("gossip", "none"):
+    if p.sharing == "gossip":
+        share_decisions(state, t, due, ok)
+    elif p.sharing == "none":
         s.knows[ok, s.cols["origin"][ok]] = True
     else:
-        s.knows[ok] = True
-        s.holds[ok] = True
+        if p.sharing == "ledger":
+            publish(state, t, ok, KNOWS)
+        else:
+            s.knows[ok] = True
+            s.holds[ok] = True
         informed = ok if p.sharing == "central" else due
         per_decision = p.n_nodes if p.sharing == "central" else p.n_nodes - 1
         s.cols["messages"][informed] += per_decision
@@ -92,19 +99,16 @@ def _decision_record(state: ModelState, i: int) -> LedgerRecord:
 
 
 def update_protection(state: ModelState, t: int) -> None:
-    """Nodes knowing a confirmed signature that covers a campaign are protected against it; note the
-    first steps at which 50 % and 90 % of honest nodes are (``t50``, ``t90``, steps after the start),
-    within the campaign's evaluation window only (later times are censored, see ``metrics``)."""
-    s = state.sigs
-    if len(s) == 0:
+    """Nodes whose blocklists cover every key a campaign sends from now are protected against it
+    (:meth:`~workbench.model.state.ModelState.protection`); note the first steps at which 50 % and 90 % of
+    honest nodes are (``t50``, ``t90``, steps after the start), within the campaign's evaluation window
+    only (later times are censored, see ``metrics``)."""
+    if len(state.sigs) == 0:
         return
-    useful = in_blocklists(s, state.params.local_first) & (s["coverage"] >= COVERAGE_GENUINE)
+    state.protected[:] = state.protection()  # stale rules (keys a campaign left) protect nothing
     honest_count = max(1, int(state.honest.sum()))
     for camp in state.campaigns:
         c = camp.index
-        rows = np.flatnonzero(useful & (s["campaign"] == c))
-        # recomputed every step: a local_first rule that consensus rejects stops protecting its origin
-        state.protected[c] = s.knows[rows].any(axis=0) if rows.size else False
         frac = state.protected[c, state.honest].sum() / honest_count
         if camp.start_step <= t < camp.start_step + state.params.eval_window_steps:
             if state.t50[c] < 0 and frac >= 0.5:

@@ -8,6 +8,8 @@ from typing import Protocol
 import numpy as np
 
 from workbench.model.phases.decision import settle
+from workbench.model.phases.delivery import HOLDS, publish
+from workbench.model.phases.sharing import start_signature_gossip
 from workbench.model.signatures import (
     CONFIRMED,
     COVERAGE_GENUINE,
@@ -37,15 +39,18 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     """Turn step ``t``'s flagged flows, and forgeries, into new signatures and share them.
 
     A node proposes a rule per key with at least ``min_flagged`` flagged flows, unless it already holds
-    a pending or knows a confirmed signature with that key. Sharing: ``ledger`` gives every node the
-    signature (``N - 1`` messages), ``central`` sends it to the authority (1), ``none`` confirms it
-    locally at once. Returns the counts and records (decisions of ``none`` first, then ``signature``s).
+    a pending or knows a confirmed signature with that key (so after a campaign moves to fresh prefixes
+    new rules are proposed for them). Sharing: ``gossip`` starts it at its origin; ``ledger`` gives every
+    node the signature after ``ledger_latency_steps`` (``N - 1`` messages), ``central`` sends it to the
+    authority (1), ``none`` confirms it locally at once. Returns the counts and records (decisions of
+    ``none`` first, then ``signature``s).
     """
     p, s = state.params, state.sigs
     node, col = np.nonzero(flagged)
-    groups = groups_from_flagged(node, flows.key[node, col], flows.dst_port[node, col],
+    keys = flows.key  # computed once: the property derives it from every flow
+    groups = groups_from_flagged(node, keys[node, col], flows.dst_port[node, col],
                                  flows.log_bytes[node, col], flows.log_packets[node, col], p.min_flagged)
-    new = [_detected(g, flows, t) for g in _not_yet_known(state, groups)]
+    new = [_detected(g, keys, t) for g in _not_yet_known(state, groups)]
     forgers = np.flatnonzero(state.forging(t))
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
         new.extend(_forgery(int(origin), t, traffic, rng) for origin in forgers[rng.random(forgers.size) < p.forge_prob])
@@ -59,10 +64,12 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     idx = s.add(new)
     s.holds[idx, s.cols["origin"][idx]] = True
     if p.local_first:
-        s.knows[idx, s.cols["origin"][idx]] = True  # the origin blocks its own rule while it is pending
+        s.local[idx, s.cols["origin"][idx]] = True  # the origin blocks with its own rule at once
     out = StepOutput(StepCounts(signatures_proposed=idx.size))
-    if p.sharing == "ledger":
-        s.holds[idx] = True
+    if p.sharing == "gossip":
+        start_signature_gossip(state, idx)
+    elif p.sharing == "ledger":
+        publish(state, t, idx, HOLDS)
         s.cols["messages"][idx] += p.n_nodes - 1
         out += StepOutput(StepCounts(messages=(p.n_nodes - 1) * idx.size))
     elif p.sharing == "central":  # one report to the aggregator each
@@ -94,15 +101,17 @@ def threat_type(rule: Rule) -> str:
     return "anomalous_traffic"
 
 
-def _detected(group: FlaggedGroup, flows: Flows, t: int) -> NewSignature:
-    """A signature from a node's flagged group; confidence = flagged share of its flows with that key."""
-    same_key = flows.key[group.origin] == group.rule.key
+def _detected(group: FlaggedGroup, keys: np.ndarray, t: int) -> NewSignature:
+    """A signature from a node's flagged group; confidence = flagged share of its flows with that key
+    (``keys``: the step's flow keys, ``(N, F)``)."""
+    same_key = keys[group.origin] == group.rule.key
     return NewSignature(group.rule, group.origin, t, confidence=group.n_flows / max(1, int(same_key.sum())),
                         threat_type=threat_type(group.rule))
 
 
 def _with_ground_truth(sig: NewSignature, state: ModelState) -> NewSignature:
-    """The campaign the rule covers best, if it covers at least ``COVERAGE_GENUINE`` of its flows."""
+    """The campaign the rule covers best, if it covers at least ``COVERAGE_GENUINE`` of its flows with the
+    rule's key, that key being one the campaign sends from now (``state.probe_keys``)."""
     cover = campaign_coverage(sig.rule, state.probes, state.probe_keys)
     best = int(np.argmax(cover)) if cover.size else -1
     campaign = best if best >= 0 and cover[best] >= COVERAGE_GENUINE else -1
@@ -114,13 +123,17 @@ def _not_yet_known(state: ModelState, groups: list[FlaggedGroup]) -> list[Flagge
     s = state.sigs
     if not groups or len(s) == 0:
         return groups
-    known: dict[int, np.ndarray] = {}
+    keys, outcome = s["key"], s["outcome"]
+    rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for key in {g.rule.key for g in groups}:
-        same = s["key"] == key
-        pend = np.flatnonzero(same & (s["outcome"] == PENDING))
-        conf = np.flatnonzero(same & (s["outcome"] == CONFIRMED))
-        known[key] = s.holds[pend].any(axis=0) | s.knows[conf].any(axis=0)
-    return [g for g in groups if not known[g.rule.key][g.origin]]
+        same = keys == key
+        rows[key] = np.flatnonzero(same & (outcome == PENDING)), np.flatnonzero(same & (outcome == CONFIRMED))
+    keep = []
+    for g in groups:  # a loop over flagged groups; each looks at one node's column of the same-key rows
+        pend, conf = rows[g.rule.key]
+        if not (s.holds[pend, g.origin].any() or s.knows[conf, g.origin].any()):
+            keep.append(g)
+    return keep
 
 
 def _signature_record(sig_id: str, sig: NewSignature) -> LedgerRecord:
