@@ -61,6 +61,17 @@ def _confirmed(state: ModelState) -> np.ndarray:
     return state.sigs["outcome"] == CONFIRMED
 
 
+def honest_blocklists(state: ModelState, chunk: int = 2048) -> np.ndarray:
+    """Per signature, the number of honest nodes whose blocklist holds it at the end of the run (computed
+    in chunks of rows, so memory stays small at many nodes)."""
+    s = state.sigs
+    counts = np.zeros(len(s), np.int64)
+    for start in range(0, len(s), chunk):
+        rows = np.arange(start, min(start + chunk, len(s)))
+        counts[rows] = applied(s, rows, state.params.local_first)[:, state.honest].sum(axis=1)
+    return counts
+
+
 def forged_confirmed_share(state: ModelState) -> float:
     """Forged signatures confirmed / forged signatures decided (NaN while none is decided)."""
     forged = state.sigs["forged"]
@@ -75,7 +86,7 @@ def forged_reach_share(state: ModelState) -> float:
     forged = s["forged"]
     if not forged.any():
         return float("nan")
-    in_honest_blocklist = applied(s, np.arange(len(s)))[:, state.honest].any(axis=1)
+    in_honest_blocklist = honest_blocklists(state) > 0
     return _ratio((forged & in_honest_blocklist).sum(), forged.sum())
 
 
@@ -163,7 +174,7 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
         "decided_step": np.where(decided >= 0, decided, np.nan),
         "votes_for": s["votes_for"], "votes_against": s["votes_against"],
         "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
-        "honest_blocklists": applied(s, np.arange(n))[:, state.honest].sum(axis=1),
+        "honest_blocklists": honest_blocklists(state),
         "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
         # share of nodes the signature never reached once no node passed it on (NaN while it spreads)
         "residue": s["residue"],

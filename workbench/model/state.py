@@ -179,7 +179,7 @@ class ModelState:
             covered = np.ones(self.params.n_nodes, bool)
             for k in np.unique(keys):  # a loop over the campaign's prefixes (<= 64)
                 rows = mine[key[campaign == c] == k]
-                covered &= applied(s, rows).any(axis=0) if rows.size else False
+                covered &= applied(s, rows, self.params.local_first).any(axis=0) if rows.size else False
             out[c] = covered
         return out
 

@@ -1,8 +1,8 @@
 """Phase 5b: flows matching a signature in the receiving node's blocklist are blocked.
 
 A node's blocklist holds the confirmed signatures it knows of and, with ``local_first``, the
-signatures it proposed itself or approved on its own evidence (``sigs.local``) until they are rejected
-(see :func:`workbench.model.signatures.applied`).
+signatures it proposed itself or approved on its own evidence, until they are rejected (see
+:func:`workbench.model.signatures.applied`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False)
         port, lb, lp = flows.dst_port[node, col], flows.log_bytes[node, col], flows.log_packets[node, col]
         hit = np.zeros(node.size, bool)
         rows = confirmed[sig_keys == key]
-        for i, blocking in zip(rows, applied(sigs, rows)):
+        for i, blocking in zip(rows, applied(sigs, rows, local_first)):
             hit |= blocking[node] & sigs.rule(i).matches(port, lb, lp)
         blocked[node[hit], col[hit]] = True
     return blocked

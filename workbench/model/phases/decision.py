@@ -59,7 +59,7 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     from all of them (:func:`~workbench.model.phases.sharing.share_decisions`); ``none``: the origin knows;
     ``ledger``: a replicated entry reaches everyone after ``ledger_latency_steps``, ``N - 1`` messages
     per decision; ``central``: the aggregator broadcasts each confirmation to all ``N`` nodes at once (a
-    rejection is not broadcast). A rejected signature leaves every blocklist (``local``). Returns the
+    rejection is not broadcast). A rejected signature leaves every blocklist. Returns the
     decisions' counts and one ``decision`` ledger record each.
     """
     p, s = state.params, state.sigs
@@ -69,8 +69,6 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     s.cols["votes_for"][due] = (v > 0).sum(1)
     s.cols["votes_against"][due] = (v < 0).sum(1)
     ok = due[confirmed]
-    rejected = due[~confirmed]
-    s.local[rejected] = False  # local_first nodes drop a rejected rule from their blocklists
     messages = 0
     if p.sharing == "gossip":
         share_decisions(state, t, due, ok)

@@ -63,8 +63,6 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     new = [_with_ground_truth(sig, state) for sig in new]
     idx = s.add(new)
     s.holds[idx, s.cols["origin"][idx]] = True
-    if p.local_first:
-        s.local[idx, s.cols["origin"][idx]] = True  # the origin blocks with its own rule at once
     out = StepOutput(StepCounts(signatures_proposed=idx.size))
     if p.sharing == "gossip":
         start_signature_gossip(state, idx)

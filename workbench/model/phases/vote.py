@@ -39,7 +39,7 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     sent_value: list[np.ndarray] = []
     sent_delay: list[np.ndarray] = []
     # eligible[r, v]: holder v of open signature r that has not voted yet (the origin never votes)
-    eligible_all = s.holds[open_] & ~s.cast[open_]
+    eligible_all = s.holds[open_] & (s.cast[open_] == 0)
     eligible_all[np.arange(open_.size), s.cols["origin"][open_]] = False
     has = eligible_all.any(axis=1)
     for i, eligible in zip(open_[has], eligible_all[has]):  # a loop over open signatures with new voters
@@ -59,9 +59,7 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         voters, value = cand[votes != 0], votes[votes != 0]
         if voters.size == 0:
             continue
-        s.cast[i, voters] = True
-        if p.local_first:  # a node applies at once a pending rule its own evidence approves
-            s.local[i, voters[value > 0]] = True
+        s.cast[i, voters] = value  # with local_first an approving voter applies the rule at once (applied())
         votes_cast += voters.size
         sig_id = s.sig_ids[i]
         entries.extend(_vote_record(int(v), sig_id, bool(a > 0)) for v, a in zip(voters, value))
