@@ -221,14 +221,35 @@ def campaign_coverage(rule: Rule, probes: list[dict[str, np.ndarray]], probe_key
     return cover
 
 
-def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.ndarray:
-    """``(len(rows), N)``: which nodes block with signatures ``rows``. A node's blocklist holds the
-    confirmed signatures it knows of and, with ``local_first``, the signatures not rejected that it
-    proposed itself or approved with its own vote (its own evidence)."""
+def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool, nodes: np.ndarray | None = None) -> np.ndarray:
+    """``(len(rows), N)`` (or ``(len(rows), len(nodes))``): which nodes block with signatures ``rows``. A
+    node's blocklist holds the confirmed signatures it knows of and, with ``local_first``, the signatures
+    not rejected that it proposed itself or approved with its own vote (its own evidence)."""
     outcome = sigs.cols["outcome"][rows]
-    out = sigs.knows[rows] & (outcome == CONFIRMED)[:, None]
+    if nodes is None:
+        knows, cast = sigs.knows[rows], sigs.cast[rows]
+    else:
+        index = np.ix_(rows, nodes)
+        knows, cast = sigs.knows[index], sigs.cast[index]
+    out = knows & (outcome == CONFIRMED)[:, None]
     if local_first:
-        own = sigs.cast[rows] > 0
-        own[np.arange(len(rows)), sigs.cols["origin"][rows]] = True
+        own = cast > 0
+        origin = sigs.cols["origin"][rows]
+        if nodes is None:
+            own[np.arange(len(rows)), origin] = True
+        else:
+            own |= nodes[None, :] == origin[:, None]
         out |= own & (outcome != REJECTED)[:, None]
+    return out
+
+
+def applied_anywhere(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.ndarray:
+    """``(N,)``: nodes whose blocklist holds at least one of signatures ``rows`` (``applied(...).any(0)``,
+    without building the rows x N matrix)."""
+    outcome = sigs.cols["outcome"][rows]
+    out = sigs.knows[rows[outcome == CONFIRMED]].any(axis=0)
+    if local_first:
+        live = rows[outcome != REJECTED]
+        out |= (sigs.cast[live] > 0).any(axis=0)
+        out[sigs.cols["origin"][live]] = True
     return out

@@ -19,7 +19,7 @@ import numpy as np
 
 from workbench.model.consensus import BetaTrust
 from workbench.model.params import ModelParams
-from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, REJECTED, SignatureTable, applied
+from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, REJECTED, SignatureTable, applied_anywhere
 from workbench.model.traffic import Campaign
 from workbench.model.voting import EvidenceWindow
 
@@ -179,7 +179,7 @@ class ModelState:
             covered = np.ones(self.params.n_nodes, bool)
             for k in np.unique(keys):  # a loop over the campaign's prefixes (<= 64)
                 rows = mine[key[campaign == c] == k]
-                covered &= applied(s, rows, self.params.local_first).any(axis=0) if rows.size else False
+                covered &= applied_anywhere(s, rows, self.params.local_first) if rows.size else False
             out[c] = covered
         return out
 

@@ -41,7 +41,7 @@ def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False)
         port, lb, lp = flows.dst_port[node, col], flows.log_bytes[node, col], flows.log_packets[node, col]
         hit = np.zeros(node.size, bool)
         rows = confirmed[sig_keys == key]
-        for i, blocking in zip(rows, applied(sigs, rows, local_first)):
-            hit |= blocking[node] & sigs.rule(i).matches(port, lb, lp)
+        for i, blocking in zip(rows, applied(sigs, rows, local_first, node)):
+            hit |= blocking & sigs.rule(i).matches(port, lb, lp)
         blocked[node[hit], col[hit]] = True
     return blocked
