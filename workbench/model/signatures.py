@@ -221,25 +221,25 @@ def campaign_coverage(rule: Rule, probes: list[dict[str, np.ndarray]], probe_key
     return cover
 
 
-def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool, nodes: np.ndarray | None = None) -> np.ndarray:
-    """``(len(rows), N)`` (or ``(len(rows), len(nodes))``): which nodes block with signatures ``rows``. A
-    node's blocklist holds the confirmed signatures it knows of and, with ``local_first``, the signatures
-    not rejected that it proposed itself or approved with its own vote (its own evidence)."""
+def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.ndarray:
+    """``(len(rows), N)``: which nodes block with signatures ``rows``. A node's blocklist holds the
+    confirmed signatures it knows of and, with ``local_first``, the signatures not rejected that it
+    proposed itself or approved with its own vote (its own evidence)."""
     outcome = sigs.cols["outcome"][rows]
-    if nodes is None:
-        knows, cast = sigs.knows[rows], sigs.cast[rows]
-    else:
-        index = np.ix_(rows, nodes)
-        knows, cast = sigs.knows[index], sigs.cast[index]
-    out = knows & (outcome == CONFIRMED)[:, None]
+    out = sigs.knows[rows] & (outcome == CONFIRMED)[:, None]
     if local_first:
-        own = cast > 0
-        origin = sigs.cols["origin"][rows]
-        if nodes is None:
-            own[np.arange(len(rows)), origin] = True
-        else:
-            own |= nodes[None, :] == origin[:, None]
+        own = sigs.cast[rows] > 0
+        own[np.arange(len(rows)), sigs.cols["origin"][rows]] = True
         out |= own & (outcome != REJECTED)[:, None]
+    return out
+
+
+def applied_at(sigs: SignatureTable, row: int, local_first: bool, nodes: np.ndarray) -> np.ndarray:
+    """:func:`applied` for one signature, at the given ``nodes`` only (any length, repeats allowed)."""
+    outcome = sigs.cols["outcome"][row]
+    out = sigs.knows[row, nodes] if outcome == CONFIRMED else np.zeros(nodes.size, bool)
+    if local_first and outcome != REJECTED:
+        out = out | (sigs.cast[row, nodes] > 0) | (nodes == sigs.cols["origin"][row])
     return out
 
 
