@@ -206,6 +206,8 @@ def plot_curves(curve: pd.DataFrame, forged_threshold: float, protected_level: f
                 (drawn,) = ax.plot(shown["malicious_fraction"], shown[mid], marker="o", ms=3, label=label)
                 ax.fill_between(shown["malicious_fraction"], shown[low].clip(0, 1), shown[high].clip(0, 1),
                                 color=drawn.get_color(), alpha=0.15, linewidth=0)
+        if not np.isfinite(sub["forged_share"].astype(float)).any():
+            axes[0, j].text(0.5, 0.5, "no forgery made", ha="center", va="center", transform=axes[0, j].transAxes)
         axes[0, j].axhline(forged_threshold, color="k", ls="--", lw=0.8)
         axes[1, j].axhline(protected_level, color="k", ls="--", lw=0.8)
         axes[0, j].set_title(behaviour)
