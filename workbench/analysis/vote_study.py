@@ -229,7 +229,7 @@ def prose(table: pd.DataFrame, by: list[str]) -> str:
     return f"Verdicts over {len(table)} cells: {summary}.\n\n" + "\n".join(lines)
 
 
-def headline(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
+def headline(table: pd.DataFrame, by: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """Values and labels for the report card: the largest vote correlation measured (with its interval),
     and how many cells break independence."""
     values: dict[str, Any] = {}
@@ -238,7 +238,8 @@ def headline(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
     if len(measured):
         top = measured.sort_values("rho").iloc[-1]
         values["rho_max"] = (float(top["rho"]), float(top["rho_low"]), float(top["rho_high"]))
-        labels["rho_max"] = f"largest vote correlation rho ({top.get('voters', '')} / {top['sig_class']})"
+        cell = " / ".join(str(top[c]) for c in [*by, "sig_class"])
+        labels["rho_max"] = f"largest vote correlation rho ({cell})"
     else:
         values["rho_max"], labels["rho_max"] = "not measurable (unanimous votes)", "vote correlation rho"
     values["cells_failing"] = int((table["verdict"] == "independence fails").sum())
