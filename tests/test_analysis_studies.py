@@ -202,3 +202,14 @@ def test_vote_study_design():
     kinds = vs.voter_kind(pd.DataFrame({"block": ["zscore", "iforest", "independent"],
                                         "zscore_threshold": [6.0, np.nan, np.nan]}))
     assert kinds.tolist() == ["zscore z>6", "iforest", "independent p=0.7"]
+
+
+def test_vote_headline_names_the_cell_with_the_largest_correlation():
+    table = pd.DataFrame({"topology": ["complete", "ring"], "sig_class": "genuine", "rho": [0.1, 0.3],
+                          "rho_low": [0.0, 0.2], "rho_high": [0.2, 0.4],
+                          "verdict": ["consistent with independence", "independence fails"]})
+    values, labels = vs.headline(table, ["topology"])
+    assert values["rho_max"] == (0.3, 0.2, 0.4) and "ring / genuine" in labels["rho_max"]
+    assert values["cells_failing"] == 1
+    unanimous = table.assign(rho=np.nan, verdict="unanimous: no error to correlate")
+    assert vs.headline(unanimous, ["topology"])[0]["rho_max"].startswith("not measurable")
