@@ -26,7 +26,7 @@ def test_formatting_helpers():
 
 def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
     base = {"n_nodes": 8, "flows_per_node": 8, "n_campaigns": 1, "warmup_steps": 2}
-    sweeps = [Sweep({**base, "sharing": s}, {"malicious_fraction": [0.0]}, steps=6, seed=1, keep=["campaigns"],
+    sweeps = [Sweep({**base, "sharing": s}, {"malicious_fraction": [0.0]}, steps=6, seed=1, keep=["campaigns", "votes"],
                     name=f"t_{s}") for s in ("ledger", "gossip")]
     labels = [{"block": "a"}, {"block": "b"}]
     runs = run_sweeps(sweeps, backend="local", store=tmp_path, quiet=True, labels=labels)
@@ -34,6 +34,8 @@ def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
     assert [p.rsplit("/", 1)[-1] for p in runs.attrs["stores"]] == ["t_ledger", "t_gossip"]
     camps = kept_frames(runs, labels, "campaigns")
     assert set(camps["block"]) == {"a", "b"} and "t50_steps" in camps
+    votes = kept_frames(runs, labels, "votes")  # "votes" is a keepable frame: one row per vote cast
+    assert "run_id" in votes.columns
     with pytest.raises(ValueError, match="one per sweep"):
         run_sweeps(sweeps, backend="local", store=tmp_path, quiet=True, labels=labels[:1])
 
