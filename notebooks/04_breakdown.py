@@ -61,9 +61,15 @@ from workbench.provenance import provenance
 
 sweeps, labels = study.build_sweeps(size, seed=seed)
 n_nodes = sweeps[0].base.n_nodes
-display(Markdown(f"**Design.** Blocks (sharing / rule): "
-                 + ", ".join(f"{lab['sharing']} / {lab['rule']}" for lab in labels) + ". " + design_text(sweeps)
-                 + f" Network: {n_nodes} nodes, other parameters at their defaults."))
+display(
+    Markdown(
+        "**Design.** Blocks (sharing / rule): "
+        + ", ".join(f"{lab['sharing']} / {lab['rule']}" for lab in labels)
+        + ". "
+        + design_text(sweeps)
+        + f" Network: {n_nodes} nodes, other parameters at their defaults."
+    )
+)
 
 # %%
 started = time.perf_counter()
@@ -110,8 +116,16 @@ show_headline(values, labels=names, units={k: "of nodes" for k in values})
 # ## Provenance
 
 # %%
-record = provenance(notebook="04_breakdown.ipynb", size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1),
-                    sweeps=[s.to_dict() for s in sweeps], spec_hashes=[s.spec_hash for s in sweeps],
-                    model_version=sweeps[0].model_version, stores=results.attrs["stores"])
+record = provenance(
+    notebook="04_breakdown.ipynb",
+    size=size,
+    backend=backend,
+    seed=seed,
+    wall_s=round(wall_s, 1),
+    sweeps=[s.to_dict() for s in sweeps],
+    spec_hashes=[s.spec_hash for s in sweeps],
+    model_version=sweeps[0].model_version,
+    stores=results.attrs["stores"],
+)
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

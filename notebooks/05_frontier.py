@@ -58,23 +58,32 @@ from workbench.analysis.run_plots import provenance_markdown
 from workbench.analysis.studies import kept_frames, run_sweeps
 from workbench.provenance import provenance
 
-sweeps, labels = study.build_sweeps(size, seed=seed, base={"malicious_fraction": malicious_fraction,
-                                                           "malicious_behavior": malicious_behavior})
+sweeps, labels = study.build_sweeps(
+    size, seed=seed, base={"malicious_fraction": malicious_fraction, "malicious_behavior": malicious_behavior}
+)
 window = sweeps[0].base.eval_window_steps
-lines = [f"- **{lab['sharing']}**: " + (", ".join(f"`{k}` in {list(v)}" for k, v in s.factors.items()) or "one design")
-         for s, lab in zip(sweeps, labels)]
-display(Markdown("**Design.** " + f"{sum(len(s) for s in sweeps)} runs: {sweeps[0].replicates} replicate(s) per "
-                 f"design of {sweeps[0].steps} steps on {sweeps[0].base.n_nodes} nodes, seeds spawned from root seed "
-                 f"{seed} (common random numbers across designs); adversary: {malicious_fraction:.0%} "
-                 f"`{malicious_behavior}` nodes; evaluation window {window} steps.\n\n" + "\n".join(lines)))
+lines = [
+    f"- **{lab['sharing']}**: " + (", ".join(f"`{k}` in {list(v)}" for k, v in s.factors.items()) or "one design")
+    for s, lab in zip(sweeps, labels)
+]
+display(
+    Markdown(
+        "**Design.** " + f"{sum(len(s) for s in sweeps)} runs: {sweeps[0].replicates} replicate(s) per "
+        f"design of {sweeps[0].steps} steps on {sweeps[0].base.n_nodes} nodes, seeds spawned from root seed "
+        f"{seed} (common random numbers across designs); adversary: {malicious_fraction:.0%} "
+        f"`{malicious_behavior}` nodes; evaluation window {window} steps.\n\n" + "\n".join(lines)
+    )
+)
 
 # %%
 started = time.perf_counter()
 results = run_sweeps(sweeps, backend=backend, store=store, quiet=quiet, labels=labels)
 campaigns = kept_frames(results, labels, "campaigns")
 wall_s = time.perf_counter() - started
-print(f"{len(results)} runs ({int((results.status != 'ok').sum())} failed), {len(campaigns)} campaigns, "
-      f"in {wall_s:.0f} s on backend {backend!r}")
+print(
+    f"{len(results)} runs ({int((results.status != 'ok').sum())} failed), {len(campaigns)} campaigns, "
+    f"in {wall_s:.0f} s on backend {backend!r}"
+)
 
 # %% [markdown]
 # ## The three objectives, every design
@@ -117,8 +126,16 @@ table.drop(columns=["forged_rank", "latency_rank"]).round(3)
 # ## Provenance
 
 # %%
-record = provenance(notebook="05_frontier.ipynb", size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1),
-                    sweeps=[s.to_dict() for s in sweeps], spec_hashes=[s.spec_hash for s in sweeps],
-                    model_version=sweeps[0].model_version, stores=results.attrs["stores"])
+record = provenance(
+    notebook="05_frontier.ipynb",
+    size=size,
+    backend=backend,
+    seed=seed,
+    wall_s=round(wall_s, 1),
+    sweeps=[s.to_dict() for s in sweeps],
+    spec_hashes=[s.spec_hash for s in sweeps],
+    model_version=sweeps[0].model_version,
+    stores=results.attrs["stores"],
+)
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

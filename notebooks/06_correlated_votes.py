@@ -58,8 +58,15 @@ from workbench.analysis.studies import design_text, kept_frames, run_sweeps
 from workbench.provenance import provenance
 
 sweeps, labels = study.build_sweeps(size, seed=seed)
-display(Markdown("**Design.** Blocks: " + ", ".join(lab["block"] for lab in labels) + ". " + design_text(sweeps)
-                 + f" Fixed: {study.STUDY_BASE}, {sweeps[0].base.n_nodes} nodes."))
+display(
+    Markdown(
+        "**Design.** Blocks: "
+        + ", ".join(lab["block"] for lab in labels)
+        + ". "
+        + design_text(sweeps)
+        + f" Fixed: {study.STUDY_BASE}, {sweeps[0].base.n_nodes} nodes."
+    )
+)
 
 # %%
 started = time.perf_counter()
@@ -67,8 +74,10 @@ results = run_sweeps(sweeps, backend=backend, store=store, quiet=quiet, labels=l
 votes = kept_frames(results, labels, "votes")
 votes = votes.assign(voters=study.voter_kind(votes).to_numpy())
 wall_s = time.perf_counter() - started
-print(f"{len(results)} runs ({int((results.status != 'ok').sum())} failed), {len(votes)} votes, "
-      f"in {wall_s:.0f} s on backend {backend!r}")
+print(
+    f"{len(results)} runs ({int((results.status != 'ok').sum())} failed), {len(votes)} votes, "
+    f"in {wall_s:.0f} s on backend {backend!r}"
+)
 
 # %% [markdown]
 # ## Correlation, effective voters, and observed against predicted
@@ -113,9 +122,16 @@ plt.show()
 # ## Provenance
 
 # %%
-record = provenance(notebook="06_correlated_votes.ipynb", size=size, backend=backend, seed=seed,
-                    wall_s=round(wall_s, 1), sweeps=[s.to_dict() for s in sweeps],
-                    spec_hashes=[s.spec_hash for s in sweeps], model_version=sweeps[0].model_version,
-                    stores=results.attrs["stores"])
+record = provenance(
+    notebook="06_correlated_votes.ipynb",
+    size=size,
+    backend=backend,
+    seed=seed,
+    wall_s=round(wall_s, 1),
+    sweeps=[s.to_dict() for s in sweeps],
+    spec_hashes=[s.spec_hash for s in sweeps],
+    model_version=sweeps[0].model_version,
+    stores=results.attrs["stores"],
+)
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

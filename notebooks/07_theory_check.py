@@ -63,7 +63,9 @@ for accuracy in [0.55, 0.6, 0.7] if full else [0.6]:
 for colluders in [0, 3, 6, 10] if full else [3]:
     consensus.append(tc.collusion_decision_check(voters=20, colluders=colluders, error=0.5, seed=seed + 7))
 for n_malicious in [2, 4, 6] if full else [4]:
-    consensus.append(tc.collusion_check(n_nodes=21, n_malicious=n_malicious, seeds=range(seed, seed + (20 if full else 10))))
+    consensus.append(
+        tc.collusion_check(n_nodes=21, n_malicious=n_malicious, seeds=range(seed, seed + (20 if full else 10)))
+    )
 tc.plot_checks(tc.checks_frame(consensus))
 plt.show()
 
@@ -88,9 +90,11 @@ if wired:
         gossip.append(tc.rumor_residue_check(500, k, seeds=range(seed, seed + 2)))
     skipped_note = ""
 else:
-    skipped_note = ("**Push-pull and rumour mongering were not checked:** this version of the model does not honour "
-                    "`gossip_mode` yet (its signatures frame has no `residue` column), so every gossip run is push. "
-                    "The checks run here as soon as it does.")
+    skipped_note = (
+        "**Push-pull and rumour mongering were not checked:** this version of the model does not honour "
+        "`gossip_mode` yet (its signatures frame has no `residue` column), so every gossip run is push. "
+        "The checks run here as soon as it does."
+    )
     print(skipped_note.replace("**", ""))
 tc.plot_checks(tc.checks_frame(gossip))
 plt.show()
@@ -104,16 +108,22 @@ wall_s = time.perf_counter() - started
 agree = int(checks["agrees"].sum())
 lines = [f"{agree} of {len(checks)} checks agree with their formula (observed value inside the formula's 99% band)."]
 for row in checks[~checks["agrees"]].itertuples():
-    lines.append(f"- Disagrees: {row.name}: observed {row.observed:.4g} (95% {row.obs_low:.4g}–{row.obs_high:.4g}), "
-                 f"formula {row.expected:.4g}, band {row.band_low:.4g}–{row.band_high:.4g}, n = {row.n}.")
+    lines.append(
+        f"- Disagrees: {row.name}: observed {row.observed:.4g} (95% {row.obs_low:.4g} to {row.obs_high:.4g}), "
+        f"formula {row.expected:.4g}, band {row.band_low:.4g} to {row.band_high:.4g}, n = {row.n}."
+    )
 if len(checks) > agree:
-    lines.append(f"With {len(checks)} checks at about 99% each, about {0.01 * len(checks):.2f} disagreements are "
-                 "expected by chance alone; rerun with another `seed` before reading one as a model error.")
+    lines.append(
+        f"With {len(checks)} checks at about 99% each, about {0.01 * len(checks):.2f} disagreements are "
+        "expected by chance alone; rerun with another `seed` before reading one as a model error."
+    )
 if skipped_note:
     lines.append(skipped_note)
 display(Markdown("\n\n".join(lines)))
-show_headline({"checks_agree": agree, "checks": len(checks)},
-              labels={"checks_agree": "checks inside the formula's 99% band", "checks": "checks run"})
+show_headline(
+    {"checks_agree": agree, "checks": len(checks)},
+    labels={"checks_agree": "checks inside the formula's 99% band", "checks": "checks run"},
+)
 checks.round(4)
 
 # %% [markdown]
@@ -128,6 +138,7 @@ checks.round(4)
 # ## Provenance
 
 # %%
-record = provenance(notebook="07_theory_check.ipynb", size=size, seed=seed, wall_s=round(wall_s, 1),
-                    gossip_modes_wired=wired)
+record = provenance(
+    notebook="07_theory_check.ipynb", size=size, seed=seed, wall_s=round(wall_s, 1), gossip_modes_wired=wired
+)
 display(Markdown(provenance_markdown(record)))

@@ -17,17 +17,26 @@ from workbench.experiments import Sweep
 
 # --- shared helpers ----------------------------------------------------------------------------------
 def test_formatting_helpers():
-    assert fmt_interval(0.312, 0.27, 0.35) == "0.31 (0.27–0.35)"
-    assert fmt_interval(0.3, 0.2, math.inf) == "0.30 (0.20–∞)"
+    assert fmt_interval(0.312, 0.27, 0.35) == "0.31 (0.27 to 0.35)"
+    assert fmt_interval(0.3, 0.2, math.inf) == "0.30 (0.20 to ∞)"
     assert fmt_interval(math.nan, 0.1, 0.2) == "n/a"
-    assert fmt_interval(0.05, 0.01, 0.1, percent=True, digits=1) == "5.0% (1.0%–10.0%)"
+    assert fmt_interval(0.05, 0.01, 0.1, percent=True, digits=1) == "5.0% (1.0% to 10.0%)"
     assert join_words(["a", "b", "c"]) == "a, b and c" and join_words(["a"]) == "a"
 
 
 def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
     base = {"n_nodes": 8, "flows_per_node": 8, "n_campaigns": 1, "warmup_steps": 2}
-    sweeps = [Sweep({**base, "sharing": s}, {"malicious_fraction": [0.0]}, steps=6, seed=1, keep=["campaigns", "votes"],
-                    name=f"t_{s}") for s in ("ledger", "gossip")]
+    sweeps = [
+        Sweep(
+            {**base, "sharing": s},
+            {"malicious_fraction": [0.0]},
+            steps=6,
+            seed=1,
+            keep=["campaigns", "votes"],
+            name=f"t_{s}",
+        )
+        for s in ("ledger", "gossip")
+    ]
     labels = [{"block": "a"}, {"block": "b"}]
     runs = run_sweeps(sweeps, backend="local", store=tmp_path, quiet=True, labels=labels)
     assert runs["block"].tolist() == ["a", "b"] and (runs["status"] == "ok").all()
@@ -44,8 +53,9 @@ def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
 def test_breakdown_design_sizes():
     sweeps, labels = bs.build_sweeps("small", seed=1)
     assert sum(len(s) for s in sweeps) == 2 * 2 * 2 * 5 * 3
-    assert {(lab["sharing"], lab["rule"]) for lab in labels} == {(s, r) for s in ("ledger", "gossip")
-                                                                  for r in ("majority", "super_0.8")}
+    assert {(lab["sharing"], lab["rule"]) for lab in labels} == {
+        (s, r) for s in ("ledger", "gossip") for r in ("majority", "super_0.8")
+    }
     full = bs.build_sweeps("full", seed=1)[0]
     assert all(s.replicates >= 30 for s in full)
     assert ("none", "isolated") in bs.blocks("full") and ("central", "aggregator") in bs.blocks("full")
@@ -74,10 +84,19 @@ def _synthetic_breakdown_frame(rng: np.random.Generator, reps: int = 30) -> pd.D
             made = 40 if f > 0 else 0
             p = 1 / (1 + math.exp(-20 * (f - centre)))
             reached = rng.binomial(made, p) if made else 0
-            rows.append({"sharing": "ledger", "rule": "majority", "malicious_behavior": "collude",
-                         "malicious_fraction": f, "replicate": r, "status": "ok", "signatures_forged": made,
-                         "forged_reach_frac": reached / made if made else np.nan,
-                         "protected_frac_mean": 0.9 + rng.normal(0, 0.01)})
+            rows.append(
+                {
+                    "sharing": "ledger",
+                    "rule": "majority",
+                    "malicious_behavior": "collude",
+                    "malicious_fraction": f,
+                    "replicate": r,
+                    "status": "ok",
+                    "signatures_forged": made,
+                    "forged_reach_frac": reached / made if made else np.nan,
+                    "protected_frac_mean": 0.9 + rng.normal(0, 0.01),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -100,10 +119,19 @@ def test_breakdown_table_recovers_a_known_crossing_and_reports_not_reached():
 
 
 def test_curves_pool_counts_with_wilson_intervals():
-    frame = pd.DataFrame({
-        "sharing": "gossip", "rule": "majority", "malicious_behavior": "collude", "malicious_fraction": 0.2,
-        "replicate": [0, 1], "status": "ok", "signatures_forged": [10, 30], "forged_reach_frac": [0.5, 0.0],
-        "protected_frac_mean": [0.8, 0.6]})
+    frame = pd.DataFrame(
+        {
+            "sharing": "gossip",
+            "rule": "majority",
+            "malicious_behavior": "collude",
+            "malicious_fraction": 0.2,
+            "replicate": [0, 1],
+            "status": "ok",
+            "signatures_forged": [10, 30],
+            "forged_reach_frac": [0.5, 0.0],
+            "protected_frac_mean": [0.8, 0.6],
+        }
+    )
     curve = bs.curves(frame).iloc[0]
     assert curve.forged_made == 40 and curve.forged_share == pytest.approx(5 / 40)
     assert curve.forged_low < 5 / 40 < curve.forged_high
@@ -118,17 +146,47 @@ def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     runs, camps = [], []
     for quorum, fanout, forged, t50, msgs in designs.values():
         for r in range(4):
-            runs.append({"sharing": "gossip", "quorum": quorum, "gossip_fanout": fanout, "replicate": r,
-                         "status": "ok", "signatures_forged": 20, "forged_reach_frac": forged,
-                         "messages_per_node_step": msgs + 0.01 * r, "messages_per_signature": 10 * msgs})
-            camps += [{"sharing": "gossip", "quorum": quorum, "gossip_fanout": fanout, "t50_steps": t50 + (c % 2),
-                       "t50_reached": True} for c in range(3)]
+            runs.append(
+                {
+                    "sharing": "gossip",
+                    "quorum": quorum,
+                    "gossip_fanout": fanout,
+                    "replicate": r,
+                    "status": "ok",
+                    "signatures_forged": 20,
+                    "forged_reach_frac": forged,
+                    "messages_per_node_step": msgs + 0.01 * r,
+                    "messages_per_signature": 10 * msgs,
+                }
+            )
+            camps += [
+                {
+                    "sharing": "gossip",
+                    "quorum": quorum,
+                    "gossip_fanout": fanout,
+                    "t50_steps": t50 + (c % 2),
+                    "t50_reached": True,
+                }
+                for c in range(3)
+            ]
     for r in range(4):
-        runs.append({"sharing": "none", "quorum": np.nan, "gossip_fanout": np.nan, "replicate": r, "status": "ok",
-                     "signatures_forged": 0, "forged_reach_frac": np.nan, "messages_per_node_step": 0.0,
-                     "messages_per_signature": 0.0})
-        camps += [{"sharing": "none", "quorum": np.nan, "gossip_fanout": np.nan, "t50_steps": 29.0,
-                   "t50_reached": False} for _ in range(3)]
+        runs.append(
+            {
+                "sharing": "none",
+                "quorum": np.nan,
+                "gossip_fanout": np.nan,
+                "replicate": r,
+                "status": "ok",
+                "signatures_forged": 0,
+                "forged_reach_frac": np.nan,
+                "messages_per_node_step": 0.0,
+                "messages_per_signature": 0.0,
+            }
+        )
+        camps += [
+            {"sharing": "none", "quorum": np.nan, "gossip_fanout": np.nan, "t50_steps": 29.0, "t50_reached": False}
+            for _ in range(3)
+        ]
     return pd.DataFrame(runs), pd.DataFrame(camps)
 
 
@@ -183,11 +241,18 @@ def test_compare_keeps_independent_votes_and_flags_correlated_ones():
 
 
 def test_vote_matrix_and_cell_table_from_a_votes_frame():
-    votes = pd.DataFrame({
-        "run_id": ["r1"] * 5 + ["r2"] * 2, "sig_id": ["s1", "s1", "s1", "s2", "s2", "s1", "s1"],
-        "node": [0, 1, 2, 0, 3, 0, 1], "vote": [1, -1, 1, 1, 1, -1, -1],
-        "node_malicious": [False, False, False, False, True, False, False],
-        "genuine": True, "forged": False, "topology": "complete"})
+    votes = pd.DataFrame(
+        {
+            "run_id": ["r1"] * 5 + ["r2"] * 2,
+            "sig_id": ["s1", "s1", "s1", "s2", "s2", "s1", "s1"],
+            "node": [0, 1, 2, 0, 3, 0, 1],
+            "vote": [1, -1, 1, 1, 1, -1, -1],
+            "node_malicious": [False, False, False, False, True, False, False],
+            "genuine": True,
+            "forged": False,
+            "topology": "complete",
+        }
+    )
     matrix = vs.vote_matrix(votes)
     assert matrix.shape == (3, 3)  # r1/s1, r1/s2, r2/s1 x honest nodes 0, 1, 2
     assert np.nansum(matrix, axis=1).tolist() == [2.0, 1.0, 0.0]
@@ -201,15 +266,23 @@ def test_vote_study_design():
     assert [lab["block"] for lab in labels] == ["zscore", "iforest", "independent"]
     assert all(s.keep == ("votes",) for s in sweeps)
     assert all(s.replicates >= 30 for s in vs.build_sweeps("full")[0])
-    kinds = vs.voter_kind(pd.DataFrame({"block": ["zscore", "iforest", "independent"],
-                                        "zscore_threshold": [6.0, np.nan, np.nan]}))
+    kinds = vs.voter_kind(
+        pd.DataFrame({"block": ["zscore", "iforest", "independent"], "zscore_threshold": [6.0, np.nan, np.nan]})
+    )
     assert kinds.tolist() == ["zscore z>6", "iforest", "independent p=0.7"]
 
 
 def test_vote_headline_names_the_cell_with_the_largest_correlation():
-    table = pd.DataFrame({"topology": ["complete", "ring"], "sig_class": "genuine", "rho": [0.1, 0.3],
-                          "rho_low": [0.0, 0.2], "rho_high": [0.2, 0.4],
-                          "verdict": ["consistent with independence", "independence fails"]})
+    table = pd.DataFrame(
+        {
+            "topology": ["complete", "ring"],
+            "sig_class": "genuine",
+            "rho": [0.1, 0.3],
+            "rho_low": [0.0, 0.2],
+            "rho_high": [0.2, 0.4],
+            "verdict": ["consistent with independence", "independence fails"],
+        }
+    )
     values, labels = vs.headline(table, ["topology"])
     assert values["rho_max"] == (0.3, 0.2, 0.4) and "ring / genuine" in labels["rho_max"]
     assert values["cells_failing"] == 1

@@ -51,8 +51,9 @@ def test_enough_colluders_always_win():
 def test_a_wrong_formula_is_caught():
     # the acceptance band is tight enough to reject Condorcet's tail for one voter fewer
     check = tc.collusion_decision_check(voters=20, colluders=3, error=0.5, trials=40_000)
-    wrong = tc.share_check("wrong", "share", round(check.observed * check.n), check.n,
-                           collusion_false_acceptance(20, 2, 0.5, 14))
+    wrong = tc.share_check(
+        "wrong", "share", round(check.observed * check.n), check.n, collusion_false_acceptance(20, 2, 0.5, 14)
+    )
     assert not wrong.agrees
 
 

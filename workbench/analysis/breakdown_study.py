@@ -42,14 +42,25 @@ FORGED, PROTECTED = "forged_reach_frac", "protected_frac_mean"
 
 SIZES: dict[str, dict[str, Any]] = {
     # 2 sharing modes x 2 rules x 2 behaviours x 5 fractions x 3 replicates = 120 runs (about 30 s on 2 cores)
-    "small": {"sharing": ["ledger", "gossip"], "rules": ["majority", "super_0.8"], "behaviors": ["collude", "lie"],
-              "fractions": [0.0, 0.15, 0.3, 0.45, 0.6], "replicates": 3, "steps": 30,
-              "base": {"n_nodes": 20, "flows_per_node": 20}},
+    "small": {
+        "sharing": ["ledger", "gossip"],
+        "rules": ["majority", "super_0.8"],
+        "behaviors": ["collude", "lie"],
+        "fractions": [0.0, 0.15, 0.3, 0.45, 0.6],
+        "replicates": 3,
+        "steps": 30,
+        "base": {"n_nodes": 20, "flows_per_node": 20},
+    },
     # (2 voting modes x 4 rules + none + central) x 4 behaviours x 13 fractions x 30 replicates = 15,600 runs
-    "full": {"sharing": ["none", "central", "ledger", "gossip"], "rules": list(RULES),
-             "behaviors": ["forge", "lie", "collude", "betray"],
-             "fractions": [round(f, 2) for f in np.arange(0.0, 0.61, 0.05)], "replicates": 30, "steps": 30,
-             "base": {"n_nodes": 20, "flows_per_node": 20}},
+    "full": {
+        "sharing": ["none", "central", "ledger", "gossip"],
+        "rules": list(RULES),
+        "behaviors": ["forge", "lie", "collude", "betray"],
+        "fractions": [round(f, 2) for f in np.arange(0.0, 0.61, 0.05)],
+        "replicates": 30,
+        "steps": 30,
+        "base": {"n_nodes": 20, "flows_per_node": 20},
+    },
 }
 
 
@@ -62,8 +73,13 @@ def blocks(size: str) -> list[tuple[str, str]]:
     return out
 
 
-def build_sweeps(size: str = "small", seed: int = 0, base: dict[str, Any] | None = None,
-                 fractions: list[float] | None = None, replicates: int | None = None) -> tuple[list[Sweep], list[dict]]:
+def build_sweeps(
+    size: str = "small",
+    seed: int = 0,
+    base: dict[str, Any] | None = None,
+    fractions: list[float] | None = None,
+    replicates: int | None = None,
+) -> tuple[list[Sweep], list[dict]]:
     """The study's sweeps (one per block, each crossing behaviour x malicious fraction) and their labels.
 
     ``base`` overrides model parameters of every run; ``fractions``/``replicates`` override the size's.
@@ -72,10 +88,16 @@ def build_sweeps(size: str = "small", seed: int = 0, base: dict[str, Any] | None
     sweeps, labels = [], []
     for sharing, rule in blocks(size):
         params = {**plan["base"], **(base or {}), "sharing": sharing, **RULES.get(rule, {})}
-        sweeps.append(Sweep(params, {"malicious_behavior": plan["behaviors"],
-                                     "malicious_fraction": fractions or plan["fractions"]},
-                            replicates=replicates or plan["replicates"], steps=plan["steps"], seed=seed,
-                            name=f"04_breakdown_{size}_{sharing}_{rule}"))
+        sweeps.append(
+            Sweep(
+                params,
+                {"malicious_behavior": plan["behaviors"], "malicious_fraction": fractions or plan["fractions"]},
+                replicates=replicates or plan["replicates"],
+                steps=plan["steps"],
+                seed=seed,
+                name=f"04_breakdown_{size}_{sharing}_{rule}",
+            )
+        )
         labels.append({"sharing": sharing, "rule": rule})
     return sweeps, labels
 
@@ -96,18 +118,28 @@ def curves(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     ``protected_frac_mean`` with its t interval (``protected``, ``protected_low``, ``protected_high``)."""
     data = with_counts(frame)
     keys = [*DESIGN, "malicious_fraction"]
-    forged = share_table(data.dropna(subset=["forged_reached"]), "forged_reached", "signatures_forged", keys,
-                         confidence).rename(columns={"share": "forged_share", "ci_low": "forged_low",
-                                                     "ci_high": "forged_high", "trials": "forged_made"})
+    forged = share_table(
+        data.dropna(subset=["forged_reached"]), "forged_reached", "signatures_forged", keys, confidence
+    ).rename(
+        columns={"share": "forged_share", "ci_low": "forged_low", "ci_high": "forged_high", "trials": "forged_made"}
+    )
     ok = data[data["status"] == "ok"] if "status" in data.columns else data
     rows = []
     for key, group in ok.groupby(keys, sort=True):
         mean, low, high = mean_ci(group[PROTECTED].to_numpy(dtype=float), confidence)
-        rows.append({**dict(zip(keys, key)), "protected": mean, "protected_low": low, "protected_high": high,
-                     "runs": len(group)})
+        rows.append(
+            {
+                **dict(zip(keys, key)),
+                "protected": mean,
+                "protected_low": low,
+                "protected_high": high,
+                "runs": len(group),
+            }
+        )
     protected = pd.DataFrame(rows, columns=[*keys, "protected", "protected_low", "protected_high", "runs"])
-    merged = protected.merge(forged[[*keys, "forged_made", "forged_share", "forged_low", "forged_high"]],
-                             on=keys, how="left")
+    merged = protected.merge(
+        forged[[*keys, "forged_made", "forged_share", "forged_low", "forged_high"]], on=keys, how="left"
+    )
     return merged.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
@@ -141,8 +173,14 @@ def collusion_f_star(n_nodes: int, rule: str, threshold: float, error: float = 0
     return np.nan
 
 
-def breakdown_table(frame: pd.DataFrame, forged_threshold: float = 0.1, protected_level: float = 0.5,
-                    n_boot: int = 2000, seed: int = 0, n_nodes: int | None = None) -> pd.DataFrame:
+def breakdown_table(
+    frame: pd.DataFrame,
+    forged_threshold: float = 0.1,
+    protected_level: float = 0.5,
+    n_boot: int = 2000,
+    seed: int = 0,
+    n_nodes: int | None = None,
+) -> pd.DataFrame:
     """f* for both outcomes, one row per design x behaviour x outcome (``"security"``, ``"protection"``).
 
     Columns: ``sharing, rule, malicious_behavior, outcome, estimate, ci_low, ci_high, reached,
@@ -152,24 +190,42 @@ def breakdown_table(frame: pd.DataFrame, forged_threshold: float = 0.1, protecte
     ``error = 0``; needs ``n_nodes``). A behaviour that made no forgery has no security row.
     """
     parts = []
-    for outcome, column, threshold, direction in (("security", FORGED, forged_threshold, "above"),
-                                                  ("protection", PROTECTED, protected_level, "below")):
-        table = breakdown_point(frame, column, "malicious_fraction", threshold, by=DESIGN, direction=direction,
-                                n_boot=n_boot, seed=seed)
+    for outcome, column, threshold, direction in (
+        ("security", FORGED, forged_threshold, "above"),
+        ("protection", PROTECTED, protected_level, "below"),
+    ):
+        table = breakdown_point(
+            frame, column, "malicious_fraction", threshold, by=DESIGN, direction=direction, n_boot=n_boot, seed=seed
+        )
         parts.append(table.assign(outcome=outcome, threshold=threshold))
     table = pd.concat(parts, ignore_index=True)
     analytic = [analytic_thresholds(r)[0 if o == "security" else 1] for r, o in zip(table["rule"], table["outcome"])]
-    formula = [collusion_f_star(n_nodes, r, forged_threshold) if n_nodes and o == "security"
-               and b in ("collude", "betray") else np.nan
-               for r, o, b in zip(table["rule"], table["outcome"], table["malicious_behavior"])]
+    formula = [
+        collusion_f_star(n_nodes, r, forged_threshold)
+        if n_nodes and o == "security" and b in ("collude", "betray")
+        else np.nan
+        for r, o, b in zip(table["rule"], table["outcome"], table["malicious_behavior"])
+    ]
     table = table.assign(analytic=analytic, collusion_formula=formula)
-    columns = [*DESIGN, "outcome", "threshold", "estimate", "ci_low", "ci_high", "reached", "left_censored",
-               "analytic", "collusion_formula", "n_levels", "n_runs"]
+    columns = [
+        *DESIGN,
+        "outcome",
+        "threshold",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "reached",
+        "left_censored",
+        "analytic",
+        "collusion_formula",
+        "n_levels",
+        "n_runs",
+    ]
     return table[columns].sort_values(["outcome", *DESIGN], kind="stable").reset_index(drop=True)
 
 
 def f_star_text(row: pd.Series) -> str:
-    """A breakdown point as text: ``"0.31 (0.27–0.35)"``, ``"≤ 0.15"`` (left-censored) or ``"not reached (…)"``."""
+    """A breakdown point as text: ``"0.31 (0.27 to 0.35)"``, ``"≤ 0.15"`` (left-censored) or ``"not reached (…)"``."""
     if not row["reached"]:
         low = row["ci_low"]
         bound = f"; 95% lower bound {low:.2f}" if np.isfinite(low) else ""
@@ -193,19 +249,33 @@ def plot_curves(curve: pd.DataFrame, forged_threshold: float, protected_level: f
     """Two rows of panels (forged reach, protected share) x one column per behaviour; a line per design,
     with its interval band and the threshold dashed."""
     behaviours = sorted(curve["malicious_behavior"].unique())
-    fig, axes = plt.subplots(2, len(behaviours), figsize=(4.2 * len(behaviours), 7), squeeze=False,
-                             sharex=True, sharey="row", layout="constrained")
+    fig, axes = plt.subplots(
+        2,
+        len(behaviours),
+        figsize=(4.2 * len(behaviours), 7),
+        squeeze=False,
+        sharex=True,
+        sharey="row",
+        layout="constrained",
+    )
     for j, behaviour in enumerate(behaviours):
         sub = curve[curve["malicious_behavior"] == behaviour]
         for (sharing, rule), line in sub.groupby(["sharing", "rule"], sort=True):
             label = f"{sharing} / {rule}"
-            for i, (mid, low, high) in enumerate((("forged_share", "forged_low", "forged_high"),
-                                                  ("protected", "protected_low", "protected_high"))):
+            for i, (mid, low, high) in enumerate(
+                (("forged_share", "forged_low", "forged_high"), ("protected", "protected_low", "protected_high"))
+            ):
                 ax = axes[i, j]
                 shown = line.dropna(subset=[mid])
                 (drawn,) = ax.plot(shown["malicious_fraction"], shown[mid], marker="o", ms=3, label=label)
-                ax.fill_between(shown["malicious_fraction"], shown[low].clip(0, 1), shown[high].clip(0, 1),
-                                color=drawn.get_color(), alpha=0.15, linewidth=0)
+                ax.fill_between(
+                    shown["malicious_fraction"],
+                    shown[low].clip(0, 1),
+                    shown[high].clip(0, 1),
+                    color=drawn.get_color(),
+                    alpha=0.15,
+                    linewidth=0,
+                )
         if not np.isfinite(sub["forged_share"].astype(float)).any():
             axes[0, j].text(0.5, 0.5, "no forgery made", ha="center", va="center", transform=axes[0, j].transAxes)
         axes[0, j].axhline(forged_threshold, color="k", ls="--", lw=0.8)
@@ -224,8 +294,10 @@ def plot_curves(curve: pd.DataFrame, forged_threshold: float, protected_level: f
 def prose(table: pd.DataFrame) -> str:
     """The study's findings as Markdown, every number taken from ``table`` (:func:`breakdown_table`)."""
     lines = []
-    for outcome, what in (("security", "forged signatures reaching honest blocklists exceed"),
-                          ("protection", "the share of honest nodes protected falls below")):
+    for outcome, what in (
+        ("security", "forged signatures reaching honest blocklists exceed"),
+        ("protection", "the share of honest nodes protected falls below"),
+    ):
         sub = table[table["outcome"] == outcome]
         if sub.empty:
             continue
@@ -236,21 +308,26 @@ def prose(table: pd.DataFrame) -> str:
         if len(reached):
             worst = reached.sort_values("estimate").iloc[0]
             best = reached.sort_values("estimate").iloc[-1]
-            text += (f"{len(reached)} of {len(sub)} design-behaviour pairs break down in the swept range; the "
-                     f"earliest is {worst['sharing']} / {worst['rule']} against `{worst['malicious_behavior']}` at "
-                     f"f* = {f_star_text(worst)}, the latest {best['sharing']} / {best['rule']} against "
-                     f"`{best['malicious_behavior']}` at {f_star_text(best)}. ")
+            text += (
+                f"{len(reached)} of {len(sub)} design-behaviour pairs break down in the swept range; the "
+                f"earliest is {worst['sharing']} / {worst['rule']} against `{worst['malicious_behavior']}` at "
+                f"f* = {f_star_text(worst)}, the latest {best['sharing']} / {best['rule']} against "
+                f"`{best['malicious_behavior']}` at {f_star_text(best)}. "
+            )
         if len(never):
             names = join_words(f"{r.sharing} / {r.rule} (`{r.malicious_behavior}`)" for r in never.itertuples())
             text += f"Not reached within the swept fractions: {names}. "
         with_theory = reached[np.isfinite(reached["analytic"])]
         if len(with_theory):
-            inside = ((with_theory["ci_low"] <= with_theory["analytic"])
-                      & (with_theory["analytic"] <= with_theory["ci_high"]))
+            inside = (with_theory["ci_low"] <= with_theory["analytic"]) & (
+                with_theory["analytic"] <= with_theory["ci_high"]
+            )
             below = with_theory["ci_high"] < with_theory["analytic"]
-            text += (f"Of the {len(with_theory)} crossings with an analytic threshold, {int(inside.sum())} have the "
-                     f"threshold inside their 95% interval, {int(below.sum())} break down *before* it (the interval "
-                     f"lies below), {int((~inside & ~below).sum())} after it.")
+            text += (
+                f"Of the {len(with_theory)} crossings with an analytic threshold, {int(inside.sum())} have the "
+                f"threshold inside their 95% interval, {int(below.sum())} break down *before* it (the interval "
+                f"lies below), {int((~inside & ~below).sum())} after it."
+            )
         lines.append(text)
     return "\n\n".join(lines)
 

@@ -33,9 +33,14 @@ def store_for(store: str | Path | None, sweep: Sweep) -> Path | None:
     return None if store is None else Path(store) / sweep.name
 
 
-def run_sweeps(sweeps: Sequence[Sweep], backend: str = "processes", store: str | Path | None = None,
-               quiet: bool = False, labels: Sequence[Mapping[str, Any]] | None = None,
-               **backend_options: Any) -> pd.DataFrame:
+def run_sweeps(
+    sweeps: Sequence[Sweep],
+    backend: str = "processes",
+    store: str | Path | None = None,
+    quiet: bool = False,
+    labels: Sequence[Mapping[str, Any]] | None = None,
+    **backend_options: Any,
+) -> pd.DataFrame:
     """Run every sweep (resumably, each in its own store) and stack their frames, one row per run.
 
     ``labels[i]`` (optional) adds constant columns to sweep ``i``'s rows (e.g. ``{"rule": "majority"}``),
@@ -57,6 +62,7 @@ def run_sweeps(sweeps: Sequence[Sweep], backend: str = "processes", store: str |
 
 def fmt_interval(estimate: float, low: float, high: float, digits: int = 2, percent: bool = False) -> str:
     """``"0.31 (0.27-0.35)"``; NaN estimate gives ``"n/a"``, an infinite bound ``"∞"`` (beyond the data)."""
+
     def one(x: float) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
             return "n/a"
@@ -66,7 +72,7 @@ def fmt_interval(estimate: float, low: float, high: float, digits: int = 2, perc
 
     if estimate is None or (isinstance(estimate, float) and math.isnan(estimate)):
         return "n/a"
-    return f"{one(estimate)} ({one(low)}–{one(high)})"
+    return f"{one(estimate)} ({one(low)} to {one(high)})"
 
 
 def join_words(items: Iterable[str]) -> str:
@@ -82,10 +88,12 @@ def design_text(sweeps: Sequence[Sweep]) -> str:
     runs = sum(len(s) for s in sweeps)
     first = sweeps[0]
     factor_text = join_words(f"`{name}` in {list(levels)}" for name, levels in first.factors.items())
-    return (f"{len(sweeps)} sweep block(s), {runs} runs in all. Each block crosses {factor_text}, "
-            f"with {first.replicates} replicate(s) per cell of {first.steps} steps; replicate seeds are spawned "
-            f"from the root seed {first.seed} (`numpy.random.SeedSequence`), so replicate r has the same seed in "
-            f"every cell (common random numbers).")
+    return (
+        f"{len(sweeps)} sweep block(s), {runs} runs in all. Each block crosses {factor_text}, "
+        f"with {first.replicates} replicate(s) per cell of {first.steps} steps; replicate seeds are spawned "
+        f"from the root seed {first.seed} (`numpy.random.SeedSequence`), so replicate r has the same seed in "
+        f"every cell (common random numbers)."
+    )
 
 
 def kept_frames(results: pd.DataFrame, labels: Sequence[Mapping[str, Any]], frame: str) -> pd.DataFrame:

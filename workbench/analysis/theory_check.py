@@ -80,8 +80,17 @@ def share_check(name: str, quantity: str, successes: int, trials: int, expected:
     """A share against a probability: band ``expected +- 2.58 sqrt(e (1 - e) / n) + slack``, Wilson 95% interval."""
     half = Z99 * math.sqrt(expected * (1 - expected) / trials) + slack if trials else math.inf
     low, high = wilson_interval(successes, trials)
-    return Check(name, quantity, expected, expected - half, expected + half, successes / trials if trials else math.nan,
-                 float(low), float(high), int(trials))
+    return Check(
+        name,
+        quantity,
+        expected,
+        expected - half,
+        expected + half,
+        successes / trials if trials else math.nan,
+        float(low),
+        float(high),
+        int(trials),
+    )
 
 
 def checks_frame(checks: Iterable[Check]) -> pd.DataFrame:
@@ -92,77 +101,158 @@ def checks_frame(checks: Iterable[Check]) -> pd.DataFrame:
 # --- consensus -----------------------------------------------------------------------------------------
 def condorcet_params(n_nodes: int = 11, accuracy: float = 0.6) -> ModelParams:
     """A ledger network of independent voters and many genuine signatures (frequent campaigns)."""
-    return ModelParams(n_nodes=n_nodes, topology="complete", sharing="ledger", validation="independent",
-                       validator_accuracy=accuracy, consensus="majority", n_campaigns=10, campaign_interval_steps=3,
-                       campaign_seed_nodes=4, flows_per_node=20, warmup_steps=3, **CLEAN_CHANNEL)
+    return ModelParams(
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="ledger",
+        validation="independent",
+        validator_accuracy=accuracy,
+        consensus="majority",
+        n_campaigns=10,
+        campaign_interval_steps=3,
+        campaign_seed_nodes=4,
+        flows_per_node=20,
+        warmup_steps=3,
+        **CLEAN_CHANNEL,
+    )
 
 
-def condorcet_check(n_nodes: int = 11, accuracy: float = 0.6, seeds: Iterable[int] = range(25),
-                    steps: int = 36) -> Check:
+def condorcet_check(
+    n_nodes: int = 11, accuracy: float = 0.6, seeds: Iterable[int] = range(25), steps: int = 36
+) -> Check:
     """Share of decided genuine signatures confirmed, against Condorcet's tail for ``n_nodes - 1`` voters
     (every node but the origin votes)."""
     params = condorcet_params(n_nodes, accuracy)
     sigs = pd.concat([run_model(params, seed=s, steps=steps).signatures for s in seeds])
     genuine = sigs[sigs.genuine & (sigs.outcome != "pending")]
     expected = condorcet_confirm_probability(n_nodes - 1, accuracy, "majority")
-    return share_check(f"Condorcet, {n_nodes - 1} voters, p={accuracy:g}", "genuine signatures confirmed (share)",
-                       int((genuine.outcome == "confirmed").sum()), len(genuine), expected)
+    return share_check(
+        f"Condorcet, {n_nodes - 1} voters, p={accuracy:g}",
+        "genuine signatures confirmed (share)",
+        int((genuine.outcome == "confirmed").sum()),
+        len(genuine),
+        expected,
+    )
 
 
-def collusion_decision_check(voters: int = 20, colluders: int = 3, error: float = 0.5, quorum: float = 2 / 3,
-                             trials: int = 40_000, seed: int = 7) -> Check:
+def collusion_decision_check(
+    voters: int = 20, colluders: int = 3, error: float = 0.5, quorum: float = 2 / 3, trials: int = 40_000, seed: int = 7
+) -> Check:
     """The pure decision rule (:func:`decide`, supermajority) on simulated votes, against the collusion formula."""
     rng = np.random.default_rng(seed)
     needed = int(approvals_needed(voters, "supermajority", quorum))
     votes_for = (rng.random((trials, voters - colluders)) < error).sum(axis=1) + colluders
     accepted = int(decide(votes_for, voters - votes_for, "supermajority", quorum).sum())
     expected = collusion_false_acceptance(voters, colluders, error, needed)
-    return share_check(f"collusion on decide(), V={voters}, c={colluders}, e={error:g}",
-                       "forgeries accepted (share)", accepted, trials, expected, slack=1e-4)
+    return share_check(
+        f"collusion on decide(), V={voters}, c={colluders}, e={error:g}",
+        "forgeries accepted (share)",
+        accepted,
+        trials,
+        expected,
+        slack=1e-4,
+    )
 
 
 def collusion_params(n_nodes: int = 21, error: float = 0.5, quorum: float = 2 / 3, n_malicious: int = 4) -> ModelParams:
     """A ledger network of independent voters with ``n_malicious`` colluders forging often, no campaigns."""
-    return ModelParams(n_nodes=n_nodes, topology="complete", sharing="ledger", validation="independent",
-                       validator_accuracy=1 - error, consensus="supermajority", quorum=quorum,
-                       malicious_fraction=n_malicious / n_nodes, malicious_behavior="collude", forge_prob=0.5,
-                       n_campaigns=0, flows_per_node=5, attack_flows_per_node=1, warmup_steps=2, **CLEAN_CHANNEL)
+    return ModelParams(
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="ledger",
+        validation="independent",
+        validator_accuracy=1 - error,
+        consensus="supermajority",
+        quorum=quorum,
+        malicious_fraction=n_malicious / n_nodes,
+        malicious_behavior="collude",
+        forge_prob=0.5,
+        n_campaigns=0,
+        flows_per_node=5,
+        attack_flows_per_node=1,
+        warmup_steps=2,
+        **CLEAN_CHANNEL,
+    )
 
 
-def collusion_check(n_nodes: int = 21, error: float = 0.5, quorum: float = 2 / 3, n_malicious: int = 4,
-                    seeds: Iterable[int] = range(10), steps: int = 30) -> Check:
+def collusion_check(
+    n_nodes: int = 21,
+    error: float = 0.5,
+    quorum: float = 2 / 3,
+    n_malicious: int = 4,
+    seeds: Iterable[int] = range(10),
+    steps: int = 30,
+) -> Check:
     """Share of decided forgeries confirmed through the model, against ``P(Bin(V - c, e) >= Q - c)`` with
     ``V = n_nodes - 1`` voters (the origin does not vote) and ``c = n_malicious - 1`` colluding voters."""
     params = collusion_params(n_nodes, error, quorum, n_malicious)
     sigs = pd.concat([run_model(params, seed=s, steps=steps).signatures for s in seeds])
     forged = sigs[sigs.forged & (sigs.outcome != "pending")]
     voters, colluding = n_nodes - 1, params.n_malicious - 1
-    expected = collusion_false_acceptance(voters, colluding, error, int(approvals_needed(voters, "supermajority",
-                                                                                        quorum)))
-    return share_check(f"collusion via model, N={n_nodes}, {params.n_malicious} colluders, e={error:g}",
-                       "forgeries confirmed (share)", int((forged.outcome == "confirmed").sum()), len(forged), expected)
+    expected = collusion_false_acceptance(
+        voters, colluding, error, int(approvals_needed(voters, "supermajority", quorum))
+    )
+    return share_check(
+        f"collusion via model, N={n_nodes}, {params.n_malicious} colluders, e={error:g}",
+        "forgeries confirmed (share)",
+        int((forged.outcome == "confirmed").sum()),
+        len(forged),
+        expected,
+    )
 
 
 def colluders_win(n_nodes: int = 11, malicious_fraction: float = 0.6, seed: int = 3, steps: int = 10) -> pd.Series:
     """Outcomes of the decided forgeries when colluders are a majority of perfect honest voters (all confirmed)."""
-    params = ModelParams(n_nodes=n_nodes, topology="complete", sharing="ledger", validation="independent",
-                         validator_accuracy=1.0, consensus="majority", malicious_fraction=malicious_fraction,
-                         malicious_behavior="collude", forge_prob=1.0, n_campaigns=0, flows_per_node=5,
-                         attack_flows_per_node=1, warmup_steps=2, **CLEAN_CHANNEL)
+    params = ModelParams(
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="ledger",
+        validation="independent",
+        validator_accuracy=1.0,
+        consensus="majority",
+        malicious_fraction=malicious_fraction,
+        malicious_behavior="collude",
+        forge_prob=1.0,
+        n_campaigns=0,
+        flows_per_node=5,
+        attack_flows_per_node=1,
+        warmup_steps=2,
+        **CLEAN_CHANNEL,
+    )
     sigs = run_model(params, seed=seed, steps=steps).signatures
     return sigs.loc[sigs.forged & (sigs.outcome != "pending"), "outcome"]
 
 
 # --- gossip --------------------------------------------------------------------------------------------
-def gossip_params(n_nodes: int, malicious_fraction: float, fanout: int = 1, gossip_mode: str = "push",
-                  rumor_k: float = 2.0, loss: float = 0.0) -> ModelParams:
+def gossip_params(
+    n_nodes: int,
+    malicious_fraction: float,
+    fanout: int = 1,
+    gossip_mode: str = "push",
+    rumor_k: float = 2.0,
+    loss: float = 0.0,
+) -> ModelParams:
     """Forgers publish a signature every step on a complete graph; no vote ends a spread early
     (deadline 1000 steps), so each signature's spread is the bare gossip protocol."""
-    return ModelParams(n_nodes=n_nodes, topology="complete", sharing="gossip", gossip_fanout=fanout,
-                       gossip_mode=gossip_mode, rumor_k=rumor_k, validation="independent", validator_accuracy=1.0,
-                       vote_deadline_steps=1000, n_campaigns=0, flows_per_node=4, attack_flows_per_node=1,
-                       warmup_steps=2, malicious_fraction=malicious_fraction, malicious_behavior="forge",
-                       forge_prob=1.0, **{**CLEAN_CHANNEL, "message_loss": loss})
+    return ModelParams(
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="gossip",
+        gossip_fanout=fanout,
+        gossip_mode=gossip_mode,
+        rumor_k=rumor_k,
+        validation="independent",
+        validator_accuracy=1.0,
+        vote_deadline_steps=1000,
+        n_campaigns=0,
+        flows_per_node=4,
+        attack_flows_per_node=1,
+        warmup_steps=2,
+        malicious_fraction=malicious_fraction,
+        malicious_behavior="forge",
+        forge_prob=1.0,
+        **{**CLEAN_CHANNEL, "message_loss": loss},
+    )
 
 
 def spread_rounds(params: ModelParams, steps: int, seeds: Iterable[int], tail: int = 30) -> np.ndarray:
@@ -181,31 +271,52 @@ def spread_rounds(params: ModelParams, steps: int, seeds: Iterable[int], tail: i
 
 def _mean_check(name: str, quantity: str, values: np.ndarray, expected: float, half_band: float) -> Check:
     mean, low, high = mean_ci(values)
-    return Check(name, quantity, expected, expected - half_band, expected + half_band, mean, low, high, int(values.size))
+    return Check(
+        name, quantity, expected, expected - half_band, expected + half_band, mean, low, high, int(values.size)
+    )
 
 
-def frieze_grimmett_check(n_nodes: int = 100, malicious_fraction: float = 0.1, steps: int = 45,
-                          seeds: Iterable[int] = range(3)) -> Check:
+def frieze_grimmett_check(
+    n_nodes: int = 100, malicious_fraction: float = 0.1, steps: int = 45, seeds: Iterable[int] = range(3)
+) -> Check:
     """Mean push spreading time through the model against ``log2 N + ln N + 1.17``: band = the sample's own
     99% interval plus 0.1 round of tolerance (the constant is asymptotic)."""
     rounds = spread_rounds(gossip_params(n_nodes, malicious_fraction), steps, seeds)
     half = Z99 * rounds.std(ddof=1) / math.sqrt(rounds.size) + 0.1
-    return _mean_check(f"push spreading, N={n_nodes} (Frieze-Grimmett)", "rounds to reach all nodes (mean)", rounds,
-                       expected_push_rounds(n_nodes) + FG_OFFSET, half)
+    return _mean_check(
+        f"push spreading, N={n_nodes} (Frieze-Grimmett)",
+        "rounds to reach all nodes (mean)",
+        rounds,
+        expected_push_rounds(n_nodes) + FG_OFFSET,
+        half,
+    )
 
 
-def exact_spreading_check(n_nodes: int = 64, fanout: int = 1, gossip_mode: str = "push", loss: float = 0.0,
-                          malicious_fraction: float = 0.1, steps: int = 40, seeds: Iterable[int] = range(3),
-                          tail: int = 25) -> Check:
+def exact_spreading_check(
+    n_nodes: int = 64,
+    fanout: int = 1,
+    gossip_mode: str = "push",
+    loss: float = 0.0,
+    malicious_fraction: float = 0.1,
+    steps: int = 40,
+    seeds: Iterable[int] = range(3),
+    tail: int = 25,
+) -> Check:
     """Mean spreading time through the model against the exact Markov chain (push or push-pull on ``K_N``):
     band = the chain's mean +- 2.58 sd / sqrt(n). Signatures made in the same step spread independently."""
     chain = {"push": theory.push_spreading_time, "push_pull": theory.push_pull_spreading_time}[gossip_mode]
     exact = chain(n_nodes, fanout, loss)
-    rounds = spread_rounds(gossip_params(n_nodes, malicious_fraction, fanout, gossip_mode, loss=loss), steps, seeds,
-                           tail)
+    rounds = spread_rounds(
+        gossip_params(n_nodes, malicious_fraction, fanout, gossip_mode, loss=loss), steps, seeds, tail
+    )
     low, high = exact.mean_interval(max(rounds.size, 1))
-    return _mean_check(f"{gossip_mode} spreading, N={n_nodes}, fanout {fanout}, loss {loss:g} (exact chain)",
-                       "rounds to reach all nodes (mean)", rounds, exact.mean, (high - low) / 2)
+    return _mean_check(
+        f"{gossip_mode} spreading, N={n_nodes}, fanout {fanout}, loss {loss:g} (exact chain)",
+        "rounds to reach all nodes (mean)",
+        rounds,
+        exact.mean,
+        (high - low) / 2,
+    )
 
 
 @cache
@@ -215,8 +326,15 @@ def gossip_modes_wired() -> bool:
     return "residue" in sigs.columns
 
 
-def rumor_residue_check(n_nodes: int = 500, k: float = 2.0, malicious_fraction: float = 0.02, steps: int = 40,
-                        seeds: Iterable[int] = range(2), tail: int = 25, tolerance: float = 0.01) -> Check:
+def rumor_residue_check(
+    n_nodes: int = 500,
+    k: float = 2.0,
+    malicious_fraction: float = 0.02,
+    steps: int = 40,
+    seeds: Iterable[int] = range(2),
+    tail: int = 25,
+    tolerance: float = 0.01,
+) -> Check:
     """Mean residue (share of nodes a finished rumour never reached) through the model against the
     large-N fixed point ``s = exp(-(k + 1)(1 - s))``: band = +- 2.58 standard errors of the sample mean plus
     ``tolerance`` for finite ``N``. Needs the wired model (:func:`gossip_modes_wired`)."""
@@ -231,8 +349,9 @@ def rumor_residue_check(n_nodes: int = 500, k: float = 2.0, malicious_fraction: 
     residue = np.concatenate(values)
     expected = theory.rumor_residue(k)
     half = Z99 * residue.std(ddof=1) / math.sqrt(residue.size) + tolerance if residue.size > 1 else math.inf
-    return _mean_check(f"rumour residue, N={n_nodes}, k={k:g}", "share of nodes never reached (mean)", residue,
-                       expected, half)
+    return _mean_check(
+        f"rumour residue, N={n_nodes}, k={k:g}", "share of nodes never reached (mean)", residue, expected, half
+    )
 
 
 def plot_checks(frame: pd.DataFrame):
@@ -245,8 +364,14 @@ def plot_checks(frame: pd.DataFrame):
     for ax, row in zip(axes[:, 0], frame.itertuples()):
         ax.axvspan(row.band_low, row.band_high, color="0.85", label="formula, 99% band")
         ax.axvline(row.expected, color="0.4", lw=1)
-        ax.errorbar([row.observed], [0], xerr=[[row.observed - row.obs_low], [row.obs_high - row.observed]],
-                    fmt="o", color="k" if row.agrees else "red", label="simulation, 95% interval")
+        ax.errorbar(
+            [row.observed],
+            [0],
+            xerr=[[row.observed - row.obs_low], [row.obs_high - row.observed]],
+            fmt="o",
+            color="k" if row.agrees else "red",
+            label="simulation, 95% interval",
+        )
         ax.set_yticks([])
         ax.set_title(f"{row.name}: {row.quantity}", fontsize=8, loc="left")
         span = [v for v in (row.band_low, row.band_high, row.obs_low, row.obs_high) if np.isfinite(v)]

@@ -42,40 +42,74 @@ from workbench.model.consensus import approvals_needed
 
 SIZES: dict[str, dict[str, Any]] = {
     # 2 topologies x (zscore at 2 thresholds + iforest + independent control) x 4 replicates = 32 runs
-    "small": {"topology": ["complete", "scale_free"], "zscore_threshold": [4.0, 6.0], "replicates": 4, "steps": 30,
-              "base": {"n_nodes": 20, "flows_per_node": 20}},
+    "small": {
+        "topology": ["complete", "scale_free"],
+        "zscore_threshold": [4.0, 6.0],
+        "replicates": 4,
+        "steps": 30,
+        "base": {"n_nodes": 20, "flows_per_node": 20},
+    },
     # 3 topologies x 4 voter kinds x 30 replicates = 360 runs
-    "full": {"topology": ["complete", "small_world", "scale_free"], "zscore_threshold": [4.0, 6.0], "replicates": 30,
-             "steps": 40, "base": {"n_nodes": 30, "flows_per_node": 20}},
+    "full": {
+        "topology": ["complete", "small_world", "scale_free"],
+        "zscore_threshold": [4.0, 6.0],
+        "replicates": 30,
+        "steps": 40,
+        "base": {"n_nodes": 30, "flows_per_node": 20},
+    },
 }
 # every node holds every signature (ledger) and campaigns come often, so that many signatures get many votes
-STUDY_BASE = {"sharing": "ledger", "consensus": "majority", "n_campaigns": 6, "campaign_interval_steps": 4,
-              "malicious_fraction": 0.0}
+STUDY_BASE = {
+    "sharing": "ledger",
+    "consensus": "majority",
+    "n_campaigns": 6,
+    "campaign_interval_steps": 4,
+    "malicious_fraction": 0.0,
+}
 CONTROL_ACCURACY = 0.7  # independent voters: the control in which the binomial must hold
 
 
-def build_sweeps(size: str = "small", seed: int = 0, base: dict[str, Any] | None = None,
-                 replicates: int | None = None) -> tuple[list[Sweep], list[dict[str, Any]]]:
+def build_sweeps(
+    size: str = "small", seed: int = 0, base: dict[str, Any] | None = None, replicates: int | None = None
+) -> tuple[list[Sweep], list[dict[str, Any]]]:
     """Three blocks crossed with ``topology``: z-score evidence voters at each threshold, isolation-forest
     evidence voters, and independent voters with accuracy :data:`CONTROL_ACCURACY` (the control)."""
     plan = SIZES[check_size(size)]
     common = {**plan["base"], **STUDY_BASE, **(base or {})}
     reps = replicates or plan["replicates"]
-    spec = [("zscore", {"detector": "zscore", "validation": "evidence"},
-             {"topology": plan["topology"], "zscore_threshold": plan["zscore_threshold"]}),
-            ("iforest", {"detector": "iforest", "validation": "evidence"}, {"topology": plan["topology"]}),
-            ("independent", {"validation": "independent", "validator_accuracy": CONTROL_ACCURACY},
-             {"topology": plan["topology"]})]
+    spec = [
+        (
+            "zscore",
+            {"detector": "zscore", "validation": "evidence"},
+            {"topology": plan["topology"], "zscore_threshold": plan["zscore_threshold"]},
+        ),
+        ("iforest", {"detector": "iforest", "validation": "evidence"}, {"topology": plan["topology"]}),
+        (
+            "independent",
+            {"validation": "independent", "validator_accuracy": CONTROL_ACCURACY},
+            {"topology": plan["topology"]},
+        ),
+    ]
     sweeps, labels = [], []
     for name, extra, factors in spec:
-        sweeps.append(Sweep({**common, **extra}, factors, replicates=reps, steps=plan["steps"], seed=seed,
-                            keep=["votes"], name=f"06_votes_{size}_{name}"))
+        sweeps.append(
+            Sweep(
+                {**common, **extra},
+                factors,
+                replicates=reps,
+                steps=plan["steps"],
+                seed=seed,
+                keep=["votes"],
+                name=f"06_votes_{size}_{name}",
+            )
+        )
         labels.append({"block": name})
     return sweeps, labels
 
 
 def voter_kind(frame: pd.DataFrame) -> pd.Series:
     """``"zscore z>4"``, ``"iforest"`` or ``"independent p=0.7"`` from a frame's ``block`` (and threshold)."""
+
     def one(row: pd.Series) -> str:
         if row["block"] == "zscore":
             return f"zscore z>{row['zscore_threshold']:g}"
@@ -97,8 +131,14 @@ def vote_matrix(votes: pd.DataFrame) -> np.ndarray:
     return table.pivot_table(index="key", columns="node", values="approve", aggfunc="first").to_numpy(dtype=float)
 
 
-def compare(matrix: np.ndarray, rule: str = "majority", quorum: float = 2 / 3, confidence: float = 0.95,
-            n_boot: int = 499, seed: int = 0) -> dict[str, Any]:
+def compare(
+    matrix: np.ndarray,
+    rule: str = "majority",
+    quorum: float = 2 / 3,
+    confidence: float = 0.95,
+    n_boot: int = 499,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Correlation, effective voters, observed committee outcome and its three predictions for one matrix.
 
     Keys: ``n_signatures``, ``mean_votes``, ``approve_share``, ``rho``, ``rho_low``, ``rho_high``, ``n_eff``,
@@ -120,17 +160,30 @@ def compare(matrix: np.ndarray, rule: str = "majority", quorum: float = 2 / 3, c
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # degenerate bootstraps (unanimous votes) give NaN intervals
         ev = effective_voters(rows, confidence=confidence, n_boot=n_boot, seed=seed)
-    out.update(mean_votes=float(n_i.mean()), approve_share=p, rho=ev.rho, rho_low=ev.correlation.ci_low,
-               rho_high=ev.correlation.ci_high, n_eff=ev.n_eff, n_eff_low=ev.n_eff_low, n_eff_high=ev.n_eff_high,
-               observed=float(passed.mean()), obs_low=float(low), obs_high=float(high),
-               binomial=float(binomial_confirm_prob(n_i, k_i, p).mean()))
+    out.update(
+        mean_votes=float(n_i.mean()),
+        approve_share=p,
+        rho=ev.rho,
+        rho_low=ev.correlation.ci_low,
+        rho_high=ev.correlation.ci_high,
+        n_eff=ev.n_eff,
+        n_eff_low=ev.n_eff_low,
+        n_eff_high=ev.n_eff_high,
+        observed=float(passed.mean()),
+        obs_low=float(low),
+        obs_high=float(high),
+        binomial=float(binomial_confirm_prob(n_i, k_i, p).mean()),
+    )
     rho = ev.rho if np.isfinite(ev.rho) else 0.0
     out["effective"] = float(effective_confirm_prob(n_effective(n_i, rho), p, rule, quorum).mean())
     share = quorum if rule == "supermajority" else 0.5
     if 0 < p < 1:
         fit = fit_betabinom(rows)
-        out.update(betabinomial=float(betabinomial_confirm_prob(n_i, k_i, fit.alpha, fit.beta).mean()),
-                   bb_rho=fit.rho, bb_limit=float(stats.beta.sf(share, fit.alpha, fit.beta)))
+        out.update(
+            betabinomial=float(betabinomial_confirm_prob(n_i, k_i, fit.alpha, fit.beta).mean()),
+            bb_rho=fit.rho,
+            bb_limit=float(stats.beta.sf(share, fit.alpha, fit.beta)),
+        )
     else:
         out.update(betabinomial=np.nan, bb_rho=np.nan, bb_limit=float(p > share))
     if not np.isfinite(ev.rho):
@@ -147,22 +200,53 @@ CLASSES = {"genuine": "genuine", "false positive": "false_positive", "forged": "
 
 def signature_class(votes: pd.DataFrame) -> pd.Series:
     """``genuine``, ``forged`` or ``false positive`` (honest, matching no campaign) per vote row."""
-    return pd.Series(np.where(votes["genuine"], "genuine", np.where(votes["forged"], "forged", "false positive")),
-                     index=votes.index)
+    return pd.Series(
+        np.where(votes["genuine"], "genuine", np.where(votes["forged"], "forged", "false positive")), index=votes.index
+    )
 
 
-def cell_table(votes: pd.DataFrame, by: list[str], rule: str = "majority", quorum: float = 2 / 3,
-               confidence: float = 0.95, n_boot: int = 499, seed: int = 0) -> pd.DataFrame:
+def cell_table(
+    votes: pd.DataFrame,
+    by: list[str],
+    rule: str = "majority",
+    quorum: float = 2 / 3,
+    confidence: float = 0.95,
+    n_boot: int = 499,
+    seed: int = 0,
+) -> pd.DataFrame:
     """:func:`compare` per group of ``by`` and signature class, one row each (classes with no vote are absent)."""
     data = votes.assign(sig_class=signature_class(votes).to_numpy())
     rows = []
     for key, group in data.groupby([*by, "sig_class"], sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip([*by, "sig_class"], key)),
-                     **compare(vote_matrix(group), rule, quorum, confidence, n_boot, seed)})
-    columns = [*by, "sig_class", "n_signatures", "mean_votes", "approve_share", "rho", "rho_low", "rho_high",
-               "n_eff", "n_eff_low", "n_eff_high", "observed", "obs_low", "obs_high", "binomial", "effective",
-               "betabinomial", "bb_rho", "bb_limit", "verdict"]
+        rows.append(
+            {
+                **dict(zip([*by, "sig_class"], key)),
+                **compare(vote_matrix(group), rule, quorum, confidence, n_boot, seed),
+            }
+        )
+    columns = [
+        *by,
+        "sig_class",
+        "n_signatures",
+        "mean_votes",
+        "approve_share",
+        "rho",
+        "rho_low",
+        "rho_high",
+        "n_eff",
+        "n_eff_low",
+        "n_eff_high",
+        "observed",
+        "obs_low",
+        "obs_high",
+        "binomial",
+        "effective",
+        "betabinomial",
+        "bb_rho",
+        "bb_limit",
+        "verdict",
+    ]
     return pd.DataFrame(rows).reindex(columns=columns)
 
 
@@ -171,8 +255,14 @@ def plot_observed_vs_predicted(table: pd.DataFrame, by: list[str]) -> plt.Figure
     shown = table[np.isfinite(table["observed"].astype(float))].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(shown), 4) + 1), layout="constrained")
     y = np.arange(len(shown))
-    ax.errorbar(shown["observed"], y, xerr=[shown["observed"] - shown["obs_low"], shown["obs_high"] - shown["observed"]],
-                fmt="o", color="k", label="observed (Wilson 95%)")
+    ax.errorbar(
+        shown["observed"],
+        y,
+        xerr=[shown["observed"] - shown["obs_low"], shown["obs_high"] - shown["observed"]],
+        fmt="o",
+        color="k",
+        label="observed (Wilson 95%)",
+    )
     for column, marker in (("binomial", "x"), ("effective", "^"), ("betabinomial", "s")):
         ax.scatter(shown[column], y, marker=marker, label=column, zorder=3)
     ax.set_yticks(y, [" / ".join(str(r[c]) for c in [*by, "sig_class"]) for _, r in shown.iterrows()], fontsize=8)
@@ -192,8 +282,12 @@ def plot_promise(table: pd.DataFrame, by: list[str], sizes: np.ndarray | None = 
         (line,) = ax.plot(sizes, binomial_confirm_prob(sizes, k, row["approve_share"]), ls="--", lw=1)
         alpha = row["approve_share"] * (1 / row["bb_rho"] - 1)
         beta = (1 - row["approve_share"]) * (1 / row["bb_rho"] - 1)
-        ax.plot(sizes, betabinomial_confirm_prob(sizes, k, alpha, beta), color=line.get_color(),
-                label=" / ".join(str(row[c]) for c in [*by, "sig_class"]))
+        ax.plot(
+            sizes,
+            betabinomial_confirm_prob(sizes, k, alpha, beta),
+            color=line.get_color(),
+            label=" / ".join(str(row[c]) for c in [*by, "sig_class"]),
+        )
     ax.set_xlabel("committee size n (independent: dashed; fitted beta-binomial: solid)")
     ax.set_ylabel("P(majority approves)")
     if len(fitted):
@@ -209,20 +303,28 @@ def prose(table: pd.DataFrame, by: list[str]) -> str:
         if row["verdict"] == "too few signatures":
             lines.append(f"- {cell}: fewer than three signatures with votes; nothing to estimate.")
             continue
-        text = (f"- {cell}: {row['n_signatures']} signatures, {row['mean_votes']:.1f} honest votes each on average, "
-                f"approval share {row['approve_share']:.3f}; ")
+        text = (
+            f"- {cell}: {row['n_signatures']} signatures, {row['mean_votes']:.1f} honest votes each on average, "
+            f"approval share {row['approve_share']:.3f}; "
+        )
         if row["verdict"].startswith("unanimous"):
-            text += (f"every honest vote agreed, so there is no error whose correlation could be measured; the rule was "
-                     f"met on {row['observed']:.1%} of them.")
+            text += (
+                f"every honest vote agreed, so there is no error whose correlation could be measured; the rule was "
+                f"met on {row['observed']:.1%} of them."
+            )
         else:
-            text += (f"rho = {fmt_interval(row['rho'], row['rho_low'], row['rho_high'], digits=3)}, "
-                     f"n_eff = {row['n_eff']:.1f} of {row['mean_votes']:.1f}. Observed "
-                     f"{fmt_interval(row['observed'], row['obs_low'], row['obs_high'], digits=3)}; binomial predicts "
-                     f"{row['binomial']:.3f}, n_eff {row['effective']:.3f}, beta-binomial "
-                     f"{row['betabinomial']:.3f}: **{row['verdict']}**.")
+            text += (
+                f"rho = {fmt_interval(row['rho'], row['rho_low'], row['rho_high'], digits=3)}, "
+                f"n_eff = {row['n_eff']:.1f} of {row['mean_votes']:.1f}. Observed "
+                f"{fmt_interval(row['observed'], row['obs_low'], row['obs_high'], digits=3)}; binomial predicts "
+                f"{row['binomial']:.3f}, n_eff {row['effective']:.3f}, beta-binomial "
+                f"{row['betabinomial']:.3f}: **{row['verdict']}**."
+            )
             if row["verdict"] == "independence fails" and np.isfinite(row["bb_limit"]):
-                text += (f" With this correlation no committee, however large, does better than "
-                         f"{row['bb_limit']:.3f} (the beta-binomial limit), where independence promises 1.")
+                text += (
+                    f" With this correlation no committee, however large, does better than "
+                    f"{row['bb_limit']:.3f} (the beta-binomial limit), where independence promises 1."
+                )
         lines.append(text)
     counts = table["verdict"].value_counts()
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
