@@ -67,7 +67,7 @@ SIZES: dict[str, dict[str, Any]] = {
 def blocks(size: str) -> list[tuple[str, str]]:
     """The design's blocks ``(sharing, rule)``: every rule for ledger and gossip, one block for none/central."""
     plan = SIZES[check_size(size)]
-    out = []
+    out: list[tuple[str, str]] = []
     for sharing in plan["sharing"]:
         out += [(sharing, DECIDER[sharing])] if sharing in DECIDER else [(sharing, rule) for rule in plan["rules"]]
     return out

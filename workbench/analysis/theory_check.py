@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ Z99 = 2.5758293035489  # two-sided 99% normal quantile: the acceptance band of e
 # Frieze-Grimmett 1985 / Pittel 1987: rounds = log2 N + ln N + c; c = 1.15-1.19 simulated on K_N
 FG_OFFSET = 1.17
 # Nothing but the mechanism under test: no message loss, no ledger delay, every relay forwards.
-CLEAN_CHANNEL = {"message_loss": 0.0, "ledger_latency_steps": 0, "malicious_relay": "forward"}
+CLEAN_CHANNEL: dict[str, Any] = {"message_loss": 0.0, "ledger_latency_steps": 0, "malicious_relay": "forward"}
 
 
 @dataclass(frozen=True)

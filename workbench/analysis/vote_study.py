@@ -77,7 +77,7 @@ def build_sweeps(
     plan = SIZES[check_size(size)]
     common = {**plan["base"], **STUDY_BASE, **(base or {})}
     reps = replicates or plan["replicates"]
-    spec = [
+    spec: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         (
             "zscore",
             {"detector": "zscore", "validation": "evidence"},
