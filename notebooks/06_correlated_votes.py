@@ -100,7 +100,7 @@ show_headline(values, labels=names)
 # ## Condorcet's promise under the fitted correlation
 #
 # For each cell with a positive fitted correlation: the chance that a majority of n voters approves, for committees
-# of 1 to 60, if they were independent (dashed, binomial with the observed approval share) and with the fitted
+# of 1 to 61 (odd sizes), if they were independent (dashed, binomial with the observed approval share) and with the fitted
 # correlation (solid, beta-binomial). Independence promises a curve rising to 1; correlation bends it towards a
 # ceiling below 1 (the share of signatures whose own approval chance exceeds one half).
 
