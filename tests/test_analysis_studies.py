@@ -288,3 +288,15 @@ def test_vote_headline_names_the_cell_with_the_largest_correlation():
     assert values["cells_failing"] == 1
     unanimous = table.assign(rho=np.nan, verdict="unanimous: no error to correlate")
     assert vs.headline(unanimous, ["topology"])[0]["rho_max"].startswith("not measurable")
+
+
+def test_a_design_that_never_held_is_not_a_breakdown_point():
+    rng = np.random.default_rng(5)
+    frame = _synthetic_breakdown_frame(rng, reps=10)
+    isolated = frame.assign(sharing="none", rule="isolated", protected_frac_mean=0.2, forged_reach_frac=0.0)
+    table = bs.breakdown_table(pd.concat([frame, isolated]), n_boot=200, seed=1, n_nodes=20)
+    row = table[(table.sharing == "none") & (table.outcome == "protection")].iloc[0]
+    assert row.reached and row.left_censored and row.estimate == 0.0
+    values, _ = bs.headline(table)
+    assert values["f_star_protection_min"] == "not reached"  # the isolated design never held; it did not break
+    assert "Already across the threshold at the smallest fraction swept (0): none / isolated" in bs.prose(table)

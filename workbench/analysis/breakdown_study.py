@@ -292,7 +292,11 @@ def plot_curves(curve: pd.DataFrame, forged_threshold: float, protected_level: f
 
 
 def prose(table: pd.DataFrame) -> str:
-    """The study's findings as Markdown, every number taken from ``table`` (:func:`breakdown_table`)."""
+    """The study's findings as Markdown, every number taken from ``table`` (:func:`breakdown_table`).
+
+    Designs already across the threshold at the smallest swept fraction (``left_censored``, e.g. an isolated
+    network that never protects half its nodes) are named apart: they do not break down, they never held.
+    """
     lines = []
     for outcome, what in (
         ("security", "forged signatures reaching honest blocklists exceed"),
@@ -302,18 +306,22 @@ def prose(table: pd.DataFrame) -> str:
         if sub.empty:
             continue
         threshold = sub["threshold"].iloc[0]
-        reached = sub[sub["reached"]]
+        never_held = sub[sub["reached"] & sub["left_censored"]]
+        reached = sub[sub["reached"] & ~sub["left_censored"]].sort_values("estimate")
         never = sub[~sub["reached"]]
         text = f"**{outcome.capitalize()}** (f* = smallest malicious fraction at which {what} {threshold:.0%}): "
         if len(reached):
-            worst = reached.sort_values("estimate").iloc[0]
-            best = reached.sort_values("estimate").iloc[-1]
+            worst, best = reached.iloc[0], reached.iloc[-1]
             text += (
-                f"{len(reached)} of {len(sub)} design-behaviour pairs break down in the swept range; the "
+                f"{len(reached)} of {len(sub)} design-behaviour pairs break down inside the swept range; the "
                 f"earliest is {worst['sharing']} / {worst['rule']} against `{worst['malicious_behavior']}` at "
                 f"f* = {f_star_text(worst)}, the latest {best['sharing']} / {best['rule']} against "
                 f"`{best['malicious_behavior']}` at {f_star_text(best)}. "
             )
+        if len(never_held):
+            names = join_words(f"{r.sharing} / {r.rule} (`{r.malicious_behavior}`)" for r in never_held.itertuples())
+            smallest = never_held["estimate"].min()
+            text += f"Already across the threshold at the smallest fraction swept ({smallest:g}): {names}. "
         if len(never):
             names = join_words(f"{r.sharing} / {r.rule} (`{r.malicious_behavior}`)" for r in never.itertuples())
             text += f"Not reached within the swept fractions: {names}. "
@@ -338,7 +346,9 @@ def headline(table: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     labels: dict[str, str] = {}
     for outcome in ("security", "protection"):
-        sub = table[(table["outcome"] == outcome) & table["reached"]].sort_values("estimate")
+        # designs across the threshold with no malice at all never held: they are not breakdown points
+        sub = table[(table["outcome"] == outcome) & table["reached"] & ~table["left_censored"]]
+        sub = sub.sort_values("estimate")
         key = f"f_star_{outcome}_min"
         if sub.empty:
             values[key], labels[key] = "not reached", f"earliest {outcome} f*"
