@@ -33,8 +33,9 @@
 #
 # **Sizes.** `size = "small"` (default; about a minute on 2 cores): 2 sharing modes x 2 rules x 2 behaviours x 5
 # fractions x 3 replicates = 120 runs of a 20-node network for 30 steps. `size = "full"`: 10 designs (ledger and
-# gossip x 4 rules, central, none) x 4 behaviours x 13 fractions (0 to 0.6 by 0.05) x 30 replicates = 15,600 runs,
-# e.g. `papermill notebooks/04_breakdown.ipynb out.ipynb -p size full -p backend processes`.
+# gossip x 4 rules, central, none) x 4 behaviours x 13 fractions (0 to 0.6 by 0.05) x 30 replicates = 15,600 runs
+# (betrayers turn after 10 of the 30 steps), e.g.
+# `papermill notebooks/04_breakdown.ipynb out.ipynb -p size full -p backend processes`.
 
 # %% tags=["parameters"]
 size = "small"  # "small" (120 runs) or "full" (15,600 runs, 30 replicates per cell)

@@ -58,6 +58,7 @@ def test_breakdown_design_sizes():
     }
     full = bs.build_sweeps("full", seed=1)[0]
     assert all(s.replicates >= 30 for s in full)
+    assert all(s.base.betray_after_steps < s.steps for s in full), "betrayers must turn within the run"
     assert ("none", "isolated") in bs.blocks("full") and ("central", "aggregator") in bs.blocks("full")
     with pytest.raises(ValueError, match="size"):
         bs.build_sweeps("huge")

@@ -59,7 +59,8 @@ SIZES: dict[str, dict[str, Any]] = {
         "fractions": [round(f, 2) for f in np.arange(0.0, 0.61, 0.05)],
         "replicates": 30,
         "steps": 30,
-        "base": {"n_nodes": 20, "flows_per_node": 20},
+        # betrayers turn after a third of the run (the default, 30 steps, would keep them honest to the end)
+        "base": {"n_nodes": 20, "flows_per_node": 20, "betray_after_steps": 10},
     },
 }
 
