@@ -60,10 +60,8 @@ from workbench.provenance import provenance
 sweeps, labels = study.build_sweeps(size, seed=seed)
 display(
     Markdown(
-        "**Design.** Blocks: "
-        + ", ".join(lab["block"] for lab in labels)
-        + ". "
-        + design_text(sweeps)
+        "**Design.** "
+        + design_text(sweeps, [lab["block"] for lab in labels])
         + f" Fixed: {study.STUDY_BASE}, {sweeps[0].base.n_nodes} nodes."
     )
 )

@@ -11,7 +11,7 @@ import pytest
 from workbench.analysis import breakdown_study as bs
 from workbench.analysis import frontier_study as fs
 from workbench.analysis import vote_study as vs
-from workbench.analysis.studies import fmt_interval, join_words, kept_frames, run_sweeps
+from workbench.analysis.studies import design_text, fmt_interval, join_words, kept_frames, run_sweeps
 from workbench.experiments import Sweep
 
 
@@ -301,3 +301,10 @@ def test_a_design_that_never_held_is_not_a_breakdown_point():
     values, _ = bs.headline(table)
     assert values["f_star_protection_min"] == "not reached"  # the isolated design never held; it did not break
     assert "Already across the threshold at the smallest fraction swept (0): none / isolated" in bs.prose(table)
+
+
+def test_design_text_describes_blocks_with_different_factors():
+    sweeps, labels = vs.build_sweeps("small", seed=3)
+    text = design_text(sweeps, [lab["block"] for lab in labels])
+    assert "zscore: `topology` in ['complete', 'scale_free'] and `zscore_threshold` in [4.0, 6.0]" in text
+    assert "iforest: `topology` in ['complete', 'scale_free']" in text and "32 runs" in text

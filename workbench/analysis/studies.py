@@ -83,13 +83,25 @@ def join_words(items: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def design_text(sweeps: Sequence[Sweep]) -> str:
-    """One Markdown paragraph: blocks, factors with their levels, replicates, steps, runs and the root seed."""
+def design_text(sweeps: Sequence[Sweep], names: Sequence[str] | None = None) -> str:
+    """One Markdown paragraph: blocks, factors with their levels, replicates, steps, runs and the root seed.
+
+    When the blocks cross different factors, each block is described on its own (``names`` label them).
+    """
     runs = sum(len(s) for s in sweeps)
     first = sweeps[0]
-    factor_text = join_words(f"`{name}` in {list(levels)}" for name, levels in first.factors.items())
+
+    def factors_of(sweep: Sweep) -> str:
+        return join_words(f"`{name}` in {list(levels)}" for name, levels in sweep.factors.items()) or "no factor"
+
+    texts = [factors_of(s) for s in sweeps]
+    if len(set(texts)) == 1:
+        crossing = f"Each block crosses {texts[0]}"
+    else:
+        labels = list(names) if names is not None else [s.name for s in sweeps]
+        crossing = "Blocks cross: " + "; ".join(f"{label}: {text}" for label, text in zip(labels, texts))
     return (
-        f"{len(sweeps)} sweep block(s), {runs} runs in all. Each block crosses {factor_text}, "
+        f"{len(sweeps)} sweep block(s), {runs} runs in all. {crossing}, "
         f"with {first.replicates} replicate(s) per cell of {first.steps} steps; replicate seeds are spawned "
         f"from the root seed {first.seed} (`numpy.random.SeedSequence`), so replicate r has the same seed in "
         f"every cell (common random numbers)."
