@@ -1,151 +1,69 @@
-"""The model against theory nobody here wrote: rumour spreading, Condorcet's jury theorem, collusion."""
+"""The model against theory nobody here wrote: rumour spreading, Condorcet's jury theorem, collusion.
+
+The simulate-and-compare code lives in :mod:`workbench.analysis.theory_check`, which
+``notebooks/07_theory_check.py`` also draws: the figure a reviewer reads is the test that passes here.
+"""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-import pandas as pd
 import pytest
 
-from workbench import ModelParams, run_model
-from workbench.model.consensus import (
-    approvals_needed,
-    collusion_false_acceptance,
-    condorcet_confirm_probability,
-    decide,
-)
-from workbench.model.gossip import expected_push_rounds
-
-# Frieze-Grimmett 1985 / Pittel 1987: rounds = log2 N + ln N + c, simulated c = 1.15-1.19.
-FG_OFFSET = 1.17
-
-
-def _spread_rounds(n_nodes: int, malicious_fraction: float, steps: int, seeds: range, tail: int = 30) -> np.ndarray:
-    """Push rounds until every node holds a signature, for forgeries made at least ``tail`` steps
-    before the end (so that slow spreads are not cut off, which would bias the mean down)."""
-    base = ModelParams.preset(
-        "easy",  # push gossip without loss, as Frieze and Grimmett
-        n_nodes=n_nodes,
-        topology="complete",
-        sharing="gossip",
-        gossip_fanout=1,
-        validation="independent",
-        validator_accuracy=1.0,
-        vote_deadline_steps=1000,
-        n_campaigns=0,
-        flows_per_node=4,
-        attack_flows_per_node=1,
-        warmup_steps=2,
-        malicious_fraction=malicious_fraction,
-        malicious_behavior="forge",
-        forge_prob=1.0,
-    )
-    rounds = []
-    for seed in seeds:
-        sigs = run_model(base, seed=seed, steps=steps).signatures
-        early = sigs[sigs.created_step <= steps - tail]
-        assert early.spread_rounds.notna().all(), "a signature did not reach every node within the tail"
-        rounds.append(early.spread_rounds)
-    return pd.concat(rounds).to_numpy()
+from workbench.analysis import theory_check as tc
+from workbench.model.consensus import collusion_false_acceptance, condorcet_confirm_probability
 
 
 @pytest.mark.parametrize(
-    "n_nodes, malicious_fraction, steps, seeds", [(100, 0.1, 45, range(3))]
+    "n_nodes, malicious_fraction, steps, seeds", [(100, 0.1, 45, range(3)), (1000, 0.02, 45, range(1))]
 )
 def test_push_gossip_matches_frieze_grimmett(n_nodes, malicious_fraction, steps, seeds):
-    rounds = _spread_rounds(n_nodes, malicious_fraction, steps, seeds)
-    assert rounds.size >= 200, "too few fully spread signatures to test"
-    offset = rounds - expected_push_rounds(n_nodes)
-    half_width = 2.58 * offset.std(ddof=1) / math.sqrt(offset.size)  # 99% CI of the mean
-    # forgeries made in the same step spread independently, but allow a little model tolerance on top
-    assert abs(offset.mean() - FG_OFFSET) <= half_width + 0.1, (offset.mean(), half_width)
+    check = tc.frieze_grimmett_check(n_nodes, malicious_fraction, steps, seeds)
+    assert check.n >= 200, "too few fully spread signatures to test"
+    assert check.agrees, check
+
+
+def test_push_gossip_through_the_model_matches_the_exact_chain():
+    check = tc.exact_spreading_check(n_nodes=64, fanout=1, gossip_mode="push", seeds=range(3))
+    assert check.n >= 150 and check.agrees, check
 
 
 def test_majority_vote_matches_condorcet_binomial_tail():
-    n_nodes, accuracy = 11, 0.6
-    params = ModelParams(
-        n_nodes=n_nodes,
-        topology="complete",
-        sharing="ledger",
-        validation="independent",
-        validator_accuracy=accuracy,
-        consensus="majority",
-        n_campaigns=10,
-        campaign_interval_steps=3,
-        campaign_seed_nodes=4,
-        flows_per_node=20,
-        warmup_steps=3,
-    )
-    sigs = pd.concat([run_model(params, seed=s, steps=36).signatures for s in range(25)])
-    genuine = sigs[sigs.genuine & (sigs.outcome != "pending")]
-    assert len(genuine) >= 300
-    observed = (genuine.outcome == "confirmed").mean()
-    expected = condorcet_confirm_probability(n_nodes - 1, accuracy, "majority")
-    assert expected == pytest.approx(0.6331, abs=1e-3)
-    half_width = 2.58 * math.sqrt(expected * (1 - expected) / len(genuine))
-    assert abs(observed - expected) <= half_width, (observed, expected, len(genuine))
+    assert condorcet_confirm_probability(10, 0.6, "majority") == pytest.approx(0.6331, abs=1e-3)
+    check = tc.condorcet_check(n_nodes=11, accuracy=0.6, seeds=range(25))
+    assert check.n >= 300 and check.agrees, check
 
 
 def test_collusion_formula_on_the_pure_decision_function():
-    rng = np.random.default_rng(7)
-    voters, colluders, error, quorum = 20, 3, 0.5, 2 / 3
-    approvals = int(approvals_needed(voters, "supermajority", quorum))
-    trials = 40_000
-    honest_yes = rng.random((trials, voters - colluders)) < error
-    votes_for = honest_yes.sum(axis=1) + colluders
-    accepted = decide(votes_for, voters - votes_for, "supermajority", quorum).mean()
-    expected = collusion_false_acceptance(voters, colluders, error, approvals)
-    assert abs(accepted - expected) <= 2.58 * math.sqrt(expected * (1 - expected) / trials) + 1e-4
-    assert collusion_false_acceptance(voters, approvals, error, approvals) == 1.0
+    check = tc.collusion_decision_check(voters=20, colluders=3, error=0.5, trials=40_000)
+    assert check.agrees, check
+    assert collusion_false_acceptance(20, 14, 0.5, 14) == 1.0
 
 
 def test_collusion_formula_through_the_model():
-    n_nodes, error, quorum = 21, 0.5, 2 / 3
-    params = ModelParams(
-        n_nodes=n_nodes,
-        topology="complete",
-        sharing="ledger",
-        validation="independent",
-        validator_accuracy=1 - error,
-        consensus="supermajority",
-        quorum=quorum,
-        malicious_fraction=4 / 21,
-        malicious_behavior="collude",
-        forge_prob=0.5,
-        n_campaigns=0,
-        flows_per_node=5,
-        attack_flows_per_node=1,
-        warmup_steps=2,
-    )
-    sigs = pd.concat([run_model(params, seed=s, steps=30).signatures for s in range(10)])
-    forged = sigs[sigs.forged & (sigs.outcome != "pending")]
-    assert len(forged) >= 300
-    voters = n_nodes - 1  # every node but the origin votes
-    colluding_voters = params.n_malicious - 1  # the origin colludes too but does not vote
-    approvals = int(approvals_needed(voters, "supermajority", quorum))
-    expected = collusion_false_acceptance(voters, colluding_voters, error, approvals)
-    observed = (forged.outcome == "confirmed").mean()
-    half_width = 2.58 * math.sqrt(expected * (1 - expected) / len(forged))
-    assert abs(observed - expected) <= half_width, (observed, expected, len(forged))
+    check = tc.collusion_check(n_nodes=21, error=0.5, n_malicious=4, seeds=range(10))
+    assert check.n >= 300 and check.agrees, check
 
 
 def test_enough_colluders_always_win():
-    params = ModelParams(
-        n_nodes=11,
-        topology="complete",
-        sharing="ledger",
-        validation="independent",
-        validator_accuracy=1.0,
-        consensus="majority",
-        malicious_fraction=0.6,
-        malicious_behavior="collude",
-        forge_prob=1.0,
-        n_campaigns=0,
-        flows_per_node=5,
-        attack_flows_per_node=1,
-        warmup_steps=2,
+    outcomes = tc.colluders_win()
+    assert len(outcomes) > 0 and (outcomes == "confirmed").all()
+
+
+def test_a_wrong_formula_is_caught():
+    # the acceptance band is tight enough to reject Condorcet's tail for one voter fewer
+    check = tc.collusion_decision_check(voters=20, colluders=3, error=0.5, trials=40_000)
+    wrong = tc.share_check(
+        "wrong", "share", round(check.observed * check.n), check.n, collusion_false_acceptance(20, 2, 0.5, 14)
     )
-    sigs = run_model(params, seed=3, steps=10).signatures
-    forged = sigs[sigs.forged & (sigs.outcome != "pending")]
-    assert len(forged) > 0 and (forged.outcome == "confirmed").all()
+    assert not wrong.agrees
+
+
+@pytest.mark.skipif(not tc.gossip_modes_wired(), reason="the model does not honour gossip_mode yet (issue 10)")
+def test_push_pull_through_the_model_matches_the_exact_chain():
+    check = tc.exact_spreading_check(n_nodes=64, fanout=1, gossip_mode="push_pull", seeds=range(3))
+    assert check.n >= 150 and check.agrees, check
+
+
+@pytest.mark.skipif(not tc.gossip_modes_wired(), reason="the model does not honour gossip_mode yet (issue 10)")
+def test_rumour_residue_through_the_model():
+    check = tc.rumor_residue_check(n_nodes=500, k=2.0, seeds=range(2))
+    assert check.n >= 20 and check.agrees, check

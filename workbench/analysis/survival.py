@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
+from workbench.model.survival import km_median as km_median_point
 from workbench.validation import Range, check_choice, check_number
 
 
@@ -51,7 +52,9 @@ def km_median(times: ArrayLike, reached: ArrayLike, confidence: float = 0.95, me
     ``prod_{t_j <= t} (1 - d_j / n_j)``, ``d_j`` events among ``n_j`` runs still at risk at ``t_j``).
 
     - median: ``min {t : S(t) <= 0.5}`` (Klein & Moeschberger's definition; no midpoint rule when
-      ``S`` sits exactly at 0.5), NaN when ``S`` stays above 0.5.
+      ``S`` sits exactly at 0.5), NaN when ``S`` stays above 0.5. This is the model's own rule,
+      :func:`workbench.model.survival.km_median` (the run summary's ``t50_median_steps``), called here so
+      that the workbench has one Kaplan-Meier median.
     - interval (Brookmeyer & Crowley 1982, as R's ``survfit``): invert scipy's pointwise band of ``S``
       (``sf.confidence_interval(confidence, method)``, ``"log-log"`` or ``"linear"``, Greenwood
       variance): ``ci_low = min {t : S_low(t) <= 0.5}``, ``ci_high = min {t : S_high(t) <= 0.5}``.
@@ -80,7 +83,7 @@ def km_median(times: ArrayLike, reached: ArrayLike, confidence: float = 0.95, me
     with np.errstate(invalid="ignore"):
         low_curve = np.nan_to_num(band.low.evaluate(q), nan=1.0)    # NaN where undefined: no information
         high_curve = np.nan_to_num(band.high.evaluate(q), nan=1.0)
-    return KMMedian(median=_first_time_at_or_below(q, sf.probabilities, 0.5),
+    return KMMedian(median=km_median_point(t, event),
                     ci_low=_first_time_at_or_below(q, low_curve, 0.5),
                     ci_high=_first_time_at_or_below(q, high_curve, 0.5),
                     n=int(t.size), n_events=n_events, confidence=confidence)

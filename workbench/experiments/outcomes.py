@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 # Per-run frames that may be kept besides the summary row (attributes of the run result).
-FRAMES = ("steps", "signatures", "campaigns")
+FRAMES = ("steps", "signatures", "campaigns", "votes")
 
 # Bookkeeping columns of a run record, in the order they are stored.
 RUN_ID = "run_id"

@@ -70,7 +70,7 @@ class Sweep:
         indices, N(D+2) without; morris: N trajectories of D+1 points).
     calc_second_order : sobol only (default True).  num_levels : morris only (default 4).
     keep : per-run frames stored besides the summary row: any of ``"steps"``, ``"signatures"``,
-        ``"campaigns"`` (attributes of the run result).
+        ``"campaigns"``, ``"votes"`` (attributes of the run result; votes: one row per vote cast).
     name : store name under ``data/sweeps/``; defaults to ``sweep-<spec hash>``.
     runner : ``runner(params, seed=, steps=)`` returning a mapping of scalar outcomes or an object with
         ``.summary`` (and the kept frames); a module-level function (or ``"module:function"``) so that

@@ -395,7 +395,7 @@ def design_sample(source: str | Path | pd.DataFrame) -> np.ndarray | None:
 
 
 def load_frames(path: str | Path, frame: str = "steps") -> pd.DataFrame:
-    """Per-run frames (``"steps"``, ``"signatures"``, ``"campaigns"``) of a store, stacked: the design columns
+    """Per-run frames (``"steps"``, ``"signatures"``, ``"campaigns"``, ``"votes"``) of a store, stacked: the design columns
     (``run_id``, ``point``, ``replicate``, factors, ``seed``) followed by the frame's own."""
     store = Store(path)
     manifest = store.read_manifest()

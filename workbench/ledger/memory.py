@@ -65,6 +65,13 @@ class MemoryLedger(Ledger):
     def _last_step(self) -> int | None:
         return self._head_step
 
+    def head_hash(self) -> str:
+        """Hash of the last entry, without signing pending rows: a hash covers the entry, not its
+        signature, so the lazily signed rows need not be signed to name the head (signing every
+        entry of a run took most of a short sweep run's time)."""
+        self._check_open()
+        return self._head_hash
+
     def _rows_after(self, seq: int) -> list[Row]:
         self._sign_pending()
         return self._rows[max(seq, 0) :]

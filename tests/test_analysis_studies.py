@@ -1,0 +1,310 @@
+"""Study logic of notebooks 04-06 on small constructed frames with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.analysis import breakdown_study as bs
+from workbench.analysis import frontier_study as fs
+from workbench.analysis import vote_study as vs
+from workbench.analysis.studies import design_text, fmt_interval, join_words, kept_frames, run_sweeps
+from workbench.experiments import Sweep
+
+
+# --- shared helpers ----------------------------------------------------------------------------------
+def test_formatting_helpers():
+    assert fmt_interval(0.312, 0.27, 0.35) == "0.31 (0.27 to 0.35)"
+    assert fmt_interval(0.3, 0.2, math.inf) == "0.30 (0.20 to ∞)"
+    assert fmt_interval(math.nan, 0.1, 0.2) == "n/a"
+    assert fmt_interval(0.05, 0.01, 0.1, percent=True, digits=1) == "5.0% (1.0% to 10.0%)"
+    assert join_words(["a", "b", "c"]) == "a, b and c" and join_words(["a"]) == "a"
+
+
+def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
+    base = {"n_nodes": 8, "flows_per_node": 8, "n_campaigns": 1, "warmup_steps": 2}
+    sweeps = [
+        Sweep(
+            {**base, "sharing": s},
+            {"malicious_fraction": [0.0]},
+            steps=6,
+            seed=1,
+            keep=["campaigns", "votes"],
+            name=f"t_{s}",
+        )
+        for s in ("ledger", "gossip")
+    ]
+    labels = [{"block": "a"}, {"block": "b"}]
+    runs = run_sweeps(sweeps, backend="local", store=tmp_path, quiet=True, labels=labels)
+    assert runs["block"].tolist() == ["a", "b"] and (runs["status"] == "ok").all()
+    assert [p.rsplit("/", 1)[-1] for p in runs.attrs["stores"]] == ["t_ledger", "t_gossip"]
+    camps = kept_frames(runs, labels, "campaigns")
+    assert set(camps["block"]) == {"a", "b"} and "t50_steps" in camps
+    votes = kept_frames(runs, labels, "votes")  # "votes" is a keepable frame: one row per vote cast
+    assert "run_id" in votes.columns
+    with pytest.raises(ValueError, match="one per sweep"):
+        run_sweeps(sweeps, backend="local", store=tmp_path, quiet=True, labels=labels[:1])
+
+
+# --- 04 breakdown --------------------------------------------------------------------------------------
+def test_breakdown_design_sizes():
+    sweeps, labels = bs.build_sweeps("small", seed=1)
+    assert sum(len(s) for s in sweeps) == 2 * 2 * 2 * 5 * 3
+    assert {(lab["sharing"], lab["rule"]) for lab in labels} == {
+        (s, r) for s in ("ledger", "gossip") for r in ("majority", "super_0.8")
+    }
+    full = bs.build_sweeps("full", seed=1)[0]
+    assert all(s.replicates >= 30 for s in full)
+    assert all(s.base.betray_after_steps < s.steps for s in full), "betrayers must turn within the run"
+    assert ("none", "isolated") in bs.blocks("full") and ("central", "aggregator") in bs.blocks("full")
+    with pytest.raises(ValueError, match="size"):
+        bs.build_sweeps("huge")
+
+
+def test_analytic_thresholds_and_collusion_formula():
+    assert bs.analytic_thresholds("majority") == (0.5, 0.5)
+    assert bs.analytic_thresholds("super_0.8") == pytest.approx((0.8, 0.2))
+    assert all(np.isnan(bs.analytic_thresholds("trust_weighted")))
+    # N = 20: 19 voters, majority needs 10 approvals; with e = 0 the m - 1 colluding voters need m - 1 >= 10
+    assert bs.collusion_f_star(20, "majority", 0.1, error=0.0) == pytest.approx(11 / 20)
+    # honest errors make forgeries pass earlier
+    assert bs.collusion_f_star(20, "majority", 0.1, error=0.3) < 11 / 20
+    assert np.isnan(bs.collusion_f_star(20, "trust_weighted", 0.1))
+
+
+def _synthetic_breakdown_frame(rng: np.random.Generator, reps: int = 30) -> pd.DataFrame:
+    """Forged reach: logistic in f crossing 0.1 at f = 0.3 for 'collude'; protection stays at 0.9."""
+    rows = []
+    fractions = np.round(np.arange(0.0, 0.61, 0.05), 2)
+    centre = 0.3 + math.log(9) / 20  # logistic(20 (f - centre)) = 0.1 at f = 0.3
+    for f in fractions:
+        for r in range(reps):
+            made = 40 if f > 0 else 0
+            p = 1 / (1 + math.exp(-20 * (f - centre)))
+            reached = rng.binomial(made, p) if made else 0
+            rows.append(
+                {
+                    "sharing": "ledger",
+                    "rule": "majority",
+                    "malicious_behavior": "collude",
+                    "malicious_fraction": f,
+                    "replicate": r,
+                    "status": "ok",
+                    "signatures_forged": made,
+                    "forged_reach_frac": reached / made if made else np.nan,
+                    "protected_frac_mean": 0.9 + rng.normal(0, 0.01),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_breakdown_table_recovers_a_known_crossing_and_reports_not_reached():
+    frame = _synthetic_breakdown_frame(np.random.default_rng(3))
+    table = bs.breakdown_table(frame, forged_threshold=0.1, protected_level=0.5, n_boot=400, seed=1, n_nodes=20)
+    security = table[table.outcome == "security"].iloc[0]
+    assert security.reached and security.ci_low <= 0.3 <= security.ci_high
+    assert security.analytic == 0.5 and security.collusion_formula == pytest.approx(0.55)
+    protection = table[table.outcome == "protection"].iloc[0]
+    assert not protection.reached and np.isnan(protection.estimate)
+    shown = bs.display_table(table)
+    assert shown.loc[table.outcome == "protection", "f_star (95% CI)"].iloc[0].startswith("not reached")
+    text = bs.prose(table)
+    assert f"{security.estimate:.2f}" in text and "Not reached" in text
+    values, labels = bs.headline(table)
+    assert values["f_star_security_min"][0] == pytest.approx(security.estimate)
+    assert values["f_star_protection_min"] == "not reached"
+    assert "ledger / majority / collude" in labels["f_star_security_min"]
+
+
+def test_curves_pool_counts_with_wilson_intervals():
+    frame = pd.DataFrame(
+        {
+            "sharing": "gossip",
+            "rule": "majority",
+            "malicious_behavior": "collude",
+            "malicious_fraction": 0.2,
+            "replicate": [0, 1],
+            "status": "ok",
+            "signatures_forged": [10, 30],
+            "forged_reach_frac": [0.5, 0.0],
+            "protected_frac_mean": [0.8, 0.6],
+        }
+    )
+    curve = bs.curves(frame).iloc[0]
+    assert curve.forged_made == 40 and curve.forged_share == pytest.approx(5 / 40)
+    assert curve.forged_low < 5 / 40 < curve.forged_high
+    assert curve.protected == pytest.approx(0.7) and curve.runs == 2
+
+
+# --- 05 frontier ---------------------------------------------------------------------------------------
+def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    # three gossip designs: A fast and safe but costly, B cheap and safe but slow, C dominated by A
+    # (as costly, slower, less safe); and the isolated reference, which never reaches 50% protection
+    designs = {"A": (0.6, 3, 0.0, 2, 5.0), "B": (0.8, 1, 0.0, 6, 1.0), "C": (0.6, 1, 0.2, 8, 5.0)}
+    runs, camps = [], []
+    for quorum, fanout, forged, t50, msgs in designs.values():
+        for r in range(4):
+            runs.append(
+                {
+                    "sharing": "gossip",
+                    "quorum": quorum,
+                    "gossip_fanout": fanout,
+                    "replicate": r,
+                    "status": "ok",
+                    "signatures_forged": 20,
+                    "forged_reach_frac": forged,
+                    "messages_per_node_step": msgs + 0.01 * r,
+                    "messages_per_signature": 10 * msgs,
+                }
+            )
+            camps += [
+                {
+                    "sharing": "gossip",
+                    "quorum": quorum,
+                    "gossip_fanout": fanout,
+                    "t50_steps": t50 + (c % 2),
+                    "t50_reached": True,
+                }
+                for c in range(3)
+            ]
+    for r in range(4):
+        runs.append(
+            {
+                "sharing": "none",
+                "quorum": np.nan,
+                "gossip_fanout": np.nan,
+                "replicate": r,
+                "status": "ok",
+                "signatures_forged": 0,
+                "forged_reach_frac": np.nan,
+                "messages_per_node_step": 0.0,
+                "messages_per_signature": 0.0,
+            }
+        )
+        camps += [
+            {"sharing": "none", "quorum": np.nan, "gossip_fanout": np.nan, "t50_steps": 29.0, "t50_reached": False}
+            for _ in range(3)
+        ]
+    return pd.DataFrame(runs), pd.DataFrame(camps)
+
+
+def test_frontier_marks_exactly_the_non_dominated_designs():
+    runs, camps = _frontier_frames()
+    table = fs.design_table(runs, camps, window_steps=30)
+    front = set(table.loc[table.pareto, "design"])
+    assert front == {"gossip q=0.6 k=3", "gossip q=0.8 k=1", "none"}
+    none = table.set_index("design").loc["none"]
+    assert not none.t50_reached and none.latency_rank == 30 and none.forged_rank == 0
+    a = table.set_index("design").loc["gossip q=0.6 k=3"]
+    assert a.t50_median == 2 and a.forged_share == 0 and a.forged_made == 80
+    listing = fs.front_listing(table)
+    assert len(listing) == 3 and "not reached" in listing["t50 median, steps (KM 95%)"].tolist()
+    text = fs.prose(table)
+    assert "3 of 4 designs are Pareto-optimal" in text and "**gossip q=0.6 k=3**" in text
+    values, _ = fs.headline(table)
+    assert values["pareto_designs"] == 3 and values["t50_safe"][0] == 2
+
+
+def test_frontier_design_sizes():
+    sweeps, labels = fs.build_sweeps("small", seed=1)
+    assert [lab["sharing"] for lab in labels] == ["gossip", "ledger", "central", "none"]
+    assert sum(len(s) for s in sweeps) == (8 + 4 + 4 + 1) * 3
+    assert all(s.replicates >= 30 for s in fs.build_sweeps("full")[0])
+
+
+# --- 06 correlated votes -------------------------------------------------------------------------------
+def _votes(rng: np.random.Generator, n_sigs: int, n_voters: int, p: float, rho: float) -> np.ndarray:
+    """Beta-binomial votes (1/0) with mean p and intra-class correlation rho (rho = 0: independent)."""
+    if rho == 0:
+        probs = np.full(n_sigs, p)
+    else:
+        s = 1 / rho - 1
+        probs = rng.beta(p * s, (1 - p) * s, n_sigs)
+    return (rng.random((n_sigs, n_voters)) < probs[:, None]).astype(float)
+
+
+def test_compare_keeps_independent_votes_and_flags_correlated_ones():
+    rng = np.random.default_rng(11)
+    independent = vs.compare(_votes(rng, 400, 15, 0.7, 0.0), n_boot=200, seed=1)
+    assert independent["verdict"] == "consistent with independence"
+    assert abs(independent["rho"]) < 0.03 and independent["n_eff"] == pytest.approx(15, rel=0.4)
+    correlated = vs.compare(_votes(rng, 400, 15, 0.7, 0.4), n_boot=200, seed=1)
+    assert correlated["verdict"] == "independence fails"
+    assert correlated["rho_low"] <= 0.4 <= correlated["rho_high"]
+    assert correlated["observed"] < correlated["binomial"] and correlated["bb_limit"] < 0.95
+    assert correlated["obs_low"] <= correlated["betabinomial"] <= correlated["obs_high"]
+    unanimous = vs.compare(np.ones((20, 5)), n_boot=50)
+    assert unanimous["verdict"].startswith("unanimous") and unanimous["observed"] == 1.0
+    assert vs.compare(np.ones((2, 5)))["verdict"] == "too few signatures"
+
+
+def test_vote_matrix_and_cell_table_from_a_votes_frame():
+    votes = pd.DataFrame(
+        {
+            "run_id": ["r1"] * 5 + ["r2"] * 2,
+            "sig_id": ["s1", "s1", "s1", "s2", "s2", "s1", "s1"],
+            "node": [0, 1, 2, 0, 3, 0, 1],
+            "vote": [1, -1, 1, 1, 1, -1, -1],
+            "node_malicious": [False, False, False, False, True, False, False],
+            "genuine": True,
+            "forged": False,
+            "topology": "complete",
+        }
+    )
+    matrix = vs.vote_matrix(votes)
+    assert matrix.shape == (3, 3)  # r1/s1, r1/s2, r2/s1 x honest nodes 0, 1, 2
+    assert np.nansum(matrix, axis=1).tolist() == [2.0, 1.0, 0.0]
+    table = vs.cell_table(votes, ["topology"])
+    assert table["sig_class"].tolist() == ["genuine"] and table["n_signatures"].iloc[0] == 3
+    assert vs.prose(table, ["topology"]).startswith("Verdicts over 1 cells")
+
+
+def test_vote_study_design():
+    sweeps, labels = vs.build_sweeps("small", seed=1)
+    assert [lab["block"] for lab in labels] == ["zscore", "iforest", "independent"]
+    assert all(s.keep == ("votes",) for s in sweeps)
+    assert all(s.replicates >= 30 for s in vs.build_sweeps("full")[0])
+    kinds = vs.voter_kind(
+        pd.DataFrame({"block": ["zscore", "iforest", "independent"], "zscore_threshold": [6.0, np.nan, np.nan]})
+    )
+    assert kinds.tolist() == ["zscore z>6", "iforest", "independent p=0.7"]
+
+
+def test_vote_headline_names_the_cell_with_the_largest_correlation():
+    table = pd.DataFrame(
+        {
+            "topology": ["complete", "ring"],
+            "sig_class": "genuine",
+            "rho": [0.1, 0.3],
+            "rho_low": [0.0, 0.2],
+            "rho_high": [0.2, 0.4],
+            "verdict": ["consistent with independence", "independence fails"],
+        }
+    )
+    values, labels = vs.headline(table, ["topology"])
+    assert values["rho_max"] == (0.3, 0.2, 0.4) and "ring / genuine" in labels["rho_max"]
+    assert values["cells_failing"] == 1
+    unanimous = table.assign(rho=np.nan, verdict="unanimous: no error to correlate")
+    assert vs.headline(unanimous, ["topology"])[0]["rho_max"].startswith("not measurable")
+
+
+def test_a_design_that_never_held_is_not_a_breakdown_point():
+    rng = np.random.default_rng(5)
+    frame = _synthetic_breakdown_frame(rng, reps=10)
+    isolated = frame.assign(sharing="none", rule="isolated", protected_frac_mean=0.2, forged_reach_frac=0.0)
+    table = bs.breakdown_table(pd.concat([frame, isolated]), n_boot=200, seed=1, n_nodes=20)
+    row = table[(table.sharing == "none") & (table.outcome == "protection")].iloc[0]
+    assert row.reached and row.left_censored and row.estimate == 0.0
+    values, _ = bs.headline(table)
+    assert values["f_star_protection_min"] == "not reached"  # the isolated design never held; it did not break
+    assert "Already across the threshold at the smallest fraction swept (0): none / isolated" in bs.prose(table)
+
+
+def test_design_text_describes_blocks_with_different_factors():
+    sweeps, labels = vs.build_sweeps("small", seed=3)
+    text = design_text(sweeps, [lab["block"] for lab in labels])
+    assert "zscore: `topology` in ['complete', 'scale_free'] and `zscore_threshold` in [4.0, 6.0]" in text
+    assert "iforest: `topology` in ['complete', 'scale_free']" in text and "32 runs" in text
