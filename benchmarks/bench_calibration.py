@@ -29,20 +29,34 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--detectors", nargs="+", default=["zscore", "iforest"])
     args = ap.parse_args()
-    print(f"nodes={args.nodes} flows_per_node={args.flows} warmup_steps={args.warmup} measured_steps={args.steps} "
-          f"seeds={args.seeds} attack: 3 campaigns x 5 flows, each node targeted w.p. 0.2 per campaign and step\n")
+    print(
+        f"nodes={args.nodes} flows_per_node={args.flows} warmup_steps={args.warmup} measured_steps={args.steps} "
+        f"seeds={args.seeds} attack: 3 campaigns x 5 flows, each node targeted w.p. 0.2 per campaign and step\n"
+    )
     print("| preset | detector | fpr_per_flow | fpr_range | recall | recall_range | seconds |")
     print("|---|---|---|---|---|---|---|")
     for preset in PRESET_NAMES:
         for detector in args.detectors:
             t0 = time.perf_counter()
-            runs = [measure_detector(PRESETS[preset], detector, seed=s, n_nodes=args.nodes, steps=args.steps,
-                                     flows_per_node=args.flows, warmup_steps=args.warmup) for s in args.seeds]
+            runs = [
+                measure_detector(
+                    PRESETS[preset],
+                    detector,
+                    seed=s,
+                    n_nodes=args.nodes,
+                    steps=args.steps,
+                    flows_per_node=args.flows,
+                    warmup_steps=args.warmup,
+                )
+                for s in args.seeds
+            ]
             fpr = np.array([r["fpr"] for r in runs])
             recall = np.array([r["recall"] for r in runs])
-            print(f"| {preset} | {detector} | {fpr.mean():.4f} | {fpr.min():.4f}-{fpr.max():.4f} | "
-                  f"{recall.mean():.3f} | {recall.min():.3f}-{recall.max():.3f} | {time.perf_counter() - t0:.1f} |",
-                  flush=True)
+            print(
+                f"| {preset} | {detector} | {fpr.mean():.4f} | {fpr.min():.4f}-{fpr.max():.4f} | "
+                f"{recall.mean():.3f} | {recall.min():.3f}-{recall.max():.3f} | {time.perf_counter() - t0:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -46,8 +46,11 @@ def main() -> None:
             elapsed = time.perf_counter() - t0
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            print(f"| {n} | {mode} | {args.rounds / elapsed:.1f} | {sent / args.rounds:.0f} | {holds.mean():.3f} | "
-                  f"{peak / 2**20:.0f} | {bfs_ms:.1f} |", flush=True)
+            print(
+                f"| {n} | {mode} | {args.rounds / elapsed:.1f} | {sent / args.rounds:.0f} | {holds.mean():.3f} | "
+                f"{peak / 2**20:.0f} | {bfs_ms:.1f} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 CONFIGS = [("zscore", 100, 200), ("zscore", 1000, 100), ("iforest", 100, 200), ("iforest", 1000, 100)]
 
@@ -35,14 +34,21 @@ print(json.dumps(dict(total_s=total, rss_mib=rss, median_step_ms=1000 * late[len
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    print(f"{'detector':8} {'nodes':>6} {'steps':>5} {'total s':>8} {'node-steps/s':>13} {'median step ms':>15} {'fit s':>6} {'peak RSS MiB':>12}")
+    print(
+        f"{'detector':8} {'nodes':>6} {'steps':>5} {'total s':>8} {'node-steps/s':>13} {'median step ms':>15} {'fit s':>6} {'peak RSS MiB':>12}"
+    )
     for detector, n, steps in CONFIGS:
         if quick and n > 100:
             continue
-        out = subprocess.run([sys.executable, "-c", CHILD, detector, str(n), str(steps)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, detector, str(n), str(steps)], capture_output=True, text=True, check=True
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{detector:8} {n:6d} {steps:5d} {r['total_s']:8.2f} {n * steps / r['total_s']:13.0f} "
-              f"{r['median_step_ms']:15.1f} {r['fit_s']:6.2f} {r['rss_mib']:12.0f}", flush=True)
+        print(
+            f"{detector:8} {n:6d} {steps:5d} {r['total_s']:8.2f} {n * steps / r['total_s']:13.0f} "
+            f"{r['median_step_ms']:15.1f} {r['fit_s']:6.2f} {r['rss_mib']:12.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

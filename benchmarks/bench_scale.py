@@ -19,8 +19,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-CONFIGS = [("zscore", 100, 200), ("iforest", 100, 200), ("zscore", 1_000, 100), ("zscore", 10_000, 100),
-           ("zscore", 100_000, 20)]
+CONFIGS = [
+    ("zscore", 100, 200),
+    ("iforest", 100, 200),
+    ("zscore", 1_000, 100),
+    ("zscore", 10_000, 100),
+    ("zscore", 100_000, 20),
+]
 
 CHILD = """
 import json, resource, sys, time
@@ -44,20 +49,30 @@ print(json.dumps(dict(wall_s=wall, setup_s=setup, cpu_s=ru.ru_utime + ru.ru_stim
 def main() -> None:
     args = sys.argv[1:]
     quick = "--quick" in args
-    only = [a.split(":") for a in args[args.index("--only") + 1:]] if "--only" in args else None
+    only = [a.split(":") for a in args[args.index("--only") + 1 :]] if "--only" in args else None
     configs = [(d, int(n), int(s)) for d, n, s in only] if only else CONFIGS
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    print(f"{'detector':8} {'nodes':>7} {'steps':>5} {'wall s':>7} {'cpu s':>7} {'setup s':>7} {'node-steps/s':>12} "
-          f"{'peak MiB':>8} {'sigs/step':>9} {'votes/step':>10} {'msgs/step':>10}")
+    print(
+        f"{'detector':8} {'nodes':>7} {'steps':>5} {'wall s':>7} {'cpu s':>7} {'setup s':>7} {'node-steps/s':>12} "
+        f"{'peak MiB':>8} {'sigs/step':>9} {'votes/step':>10} {'msgs/step':>10}"
+    )
     for detector, n, steps in configs:
         if quick and n > 1_000:
             continue
-        out = subprocess.run([sys.executable, "-c", CHILD, detector, str(n), str(steps)], capture_output=True,
-                             text=True, check=True, env=env)
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, detector, str(n), str(steps)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{detector:8} {n:7d} {steps:5d} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {r['setup_s']:7.1f} "
-              f"{n * steps / r['wall_s']:12.0f} {r['rss_mib']:8.0f} {r['sigs']:9.1f} {r['votes']:10.1f} "
-              f"{r['messages']:10.0f}", flush=True)
+        print(
+            f"{detector:8} {n:7d} {steps:5d} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {r['setup_s']:7.1f} "
+            f"{n * steps / r['wall_s']:12.0f} {r['rss_mib']:8.0f} {r['sigs']:9.1f} {r['votes']:10.1f} "
+            f"{r['messages']:10.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

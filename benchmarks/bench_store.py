@@ -73,11 +73,21 @@ def main() -> None:
 
     from workbench.experiments import Store, Sweep, load
 
-    results: dict[str, float | int | bool | str] = {"runs": args.runs, "workers": args.workers,
-                                                     "cpus": os.cpu_count() or 1,
-                                                     "loadavg_start": round(os.getloadavg()[0], 2)}
-    sweep, plan_s = timed(Sweep, factors={"x": [i / args.runs for i in range(args.runs)]}, steps=1, seed=1,
-                          runner=empty_runner, params=EmptyParams, name="bench-store")
+    results: dict[str, float | int | bool | str] = {
+        "runs": args.runs,
+        "workers": args.workers,
+        "cpus": os.cpu_count() or 1,
+        "loadavg_start": round(os.getloadavg()[0], 2),
+    }
+    sweep, plan_s = timed(
+        Sweep,
+        factors={"x": [i / args.runs for i in range(args.runs)]},
+        steps=1,
+        seed=1,
+        runner=empty_runner,
+        params=EmptyParams,
+        name="bench-store",
+    )
     results["plan_s"] = plan_s
     print(f"{len(sweep)} runs of an empty runner (planning the sweep: {plan_s:.2f} s)", flush=True)
 
@@ -89,8 +99,9 @@ def main() -> None:
             if backend == "ray":
                 import ray
 
-                _, results["ray_init_s"] = timed(ray.init, include_dashboard=False, log_to_driver=False,
-                                                 num_cpus=args.workers)
+                _, results["ray_init_s"] = timed(
+                    ray.init, include_dashboard=False, log_to_driver=False, num_cpus=args.workers
+                )
             try:
                 frame, wall = timed(sweep.run, backend=backend, store=f"{tmp}/{backend}", quiet=True, **options)
             finally:
@@ -100,8 +111,11 @@ def main() -> None:
             results[f"{backend}_s"] = wall
             results[f"{backend}_overhead_ms_per_run"] = 1000 * wall / len(sweep)
             results[f"peak_rss_mb_after_{backend}"] = peak_rss_mb()
-            print(f"{backend:10s} {wall:6.2f} s = {1000 * wall / len(sweep):5.2f} ms per run "
-                  f"(peak driver RSS {peak_rss_mb():.0f} MB)", flush=True)
+            print(
+                f"{backend:10s} {wall:6.2f} s = {1000 * wall / len(sweep):5.2f} ms per run "
+                f"(peak driver RSS {peak_rss_mb():.0f} MB)",
+                flush=True,
+            )
         results["identical_frames_across_backends"] = all(frames[b].equals(frames["local"]) for b in backends)
 
         # load() of the store: as a session writes it, as format 1 wrote it, compacted
@@ -121,13 +135,17 @@ def main() -> None:
         per_run, results["load_per_run_files_s"] = timed(load, store_path, compact=False)
         _, results["load_with_compaction_s"] = timed(load, store_path)  # compacts first
         results["identical_frames_before_after_compaction"] = bool(
-            chunks.equals(compacted) and per_run.equals(compacted) and compacted.equals(frames["local"]))
+            chunks.equals(compacted) and per_run.equals(compacted) and compacted.equals(frames["local"])
+        )
         pd.testing.assert_frame_equal(per_run, compacted)
-        print(f"load() of {len(compacted)} runs: {results['load_chunks_s']:.2f} s from "
-              f"{results['loose_chunk_files']} chunk files; {results['load_compacted_s']:.2f} s compacted "
-              f"(compaction {results['compact_s']:.2f} s); {results['load_per_run_files_s']:.2f} s from "
-              f"{results['loose_per_run_files']} per-run files (format 1), "
-              f"{results['load_with_compaction_s']:.2f} s when load compacts them first", flush=True)
+        print(
+            f"load() of {len(compacted)} runs: {results['load_chunks_s']:.2f} s from "
+            f"{results['loose_chunk_files']} chunk files; {results['load_compacted_s']:.2f} s compacted "
+            f"(compaction {results['compact_s']:.2f} s); {results['load_per_run_files_s']:.2f} s from "
+            f"{results['loose_per_run_files']} per-run files (format 1), "
+            f"{results['load_with_compaction_s']:.2f} s when load compacts them first",
+            flush=True,
+        )
     results["peak_rss_mb"] = peak_rss_mb()
     results["loadavg_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in results.items()}, indent=2))

@@ -69,8 +69,13 @@ def main() -> None:
     else:
         steps, one_run_s = calibrate_steps(args.target_s)
     sweep = Sweep(BASE, FACTORS, replicates=REPLICATES, steps=steps, seed=1)
-    results = {"runs": len(sweep), "steps": steps, "predicted_run_s": round(one_run_s, 2),
-               "cpus": os.cpu_count(), "workers": args.workers}
+    results = {
+        "runs": len(sweep),
+        "steps": steps,
+        "predicted_run_s": round(one_run_s, 2),
+        "cpus": os.cpu_count(),
+        "workers": args.workers,
+    }
     print(f"{len(sweep)} runs x {steps} steps (predicted mean run: {one_run_s:.2f} s)", flush=True)
 
     results["loadavg_start"] = round(os.getloadavg()[0], 2)
@@ -97,8 +102,11 @@ def main() -> None:
                 results[f"ray_{label}_identical_frames"] = bool(local.equals(on_ray))
                 # wall time of a run inside its worker: tells slow runs from scheduling overhead
                 results[f"ray_{label}_mean_run_s"] = load(f"{tmp}/ray-{label}", timing=True)["duration_s"].mean()
-                print(f"ray {label}:   {results[f'ray_{label}_s']:.1f} s; parallel efficiency "
-                      f"{results[f'ray_{label}_efficiency']:.0%}", flush=True)
+                print(
+                    f"ray {label}:   {results[f'ray_{label}_s']:.1f} s; parallel efficiency "
+                    f"{results[f'ray_{label}_efficiency']:.0%}",
+                    flush=True,
+                )
         finally:
             ray.shutdown()
         print(f"(ray.init {results['ray_init_s']:.1f} s, excluded)", flush=True)
@@ -106,9 +114,15 @@ def main() -> None:
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            mesa.batch_run(ThreatIntelModel, parameters={**BASE, **FACTORS}, number_processes=args.workers,
-                           rng=replicate_seeds(1, REPLICATES), max_steps=steps, data_collection_period=-1,
-                           display_progress=False)
+            mesa.batch_run(
+                ThreatIntelModel,
+                parameters={**BASE, **FACTORS},
+                number_processes=args.workers,
+                rng=replicate_seeds(1, REPLICATES),
+                max_steps=steps,
+                data_collection_period=-1,
+                display_progress=False,
+            )
         results["batch_run_s"] = time.perf_counter() - start
         print(f"batch_run:  {results['batch_run_s']:.1f} s (number_processes={args.workers})", flush=True)
 

@@ -113,13 +113,23 @@ print(json.dumps({"rows": rows, "wall_s": wall, "cpu_s": cpu,
 
 def measure(path: Path, mode: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), mode], capture_output=True, text=True, env=env,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), mode], capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-MODEL_COLUMNS = {"timestamp": "ts", "src_addr": "src", "dst_addr": "dst", "dst_port": "dport", "protocol": "proto",
-                 "bytes": "bytes", "packets": "pkts", "duration_s": "dur", "label": "label"}
+MODEL_COLUMNS = {
+    "timestamp": "ts",
+    "src_addr": "src",
+    "dst_addr": "dst",
+    "dst_port": "dport",
+    "protocol": "proto",
+    "bytes": "bytes",
+    "packets": "pkts",
+    "duration_s": "dur",
+    "label": "label",
+}
 
 
 def generate_model_trace(path: Path, nodes: int, flows: int, steps: int, seed: int = 0) -> int:
@@ -134,15 +144,21 @@ def generate_model_trace(path: Path, nodes: int, flows: int, steps: int, seed: i
     src = np.where(attack, "172.16.0.1", np.char.add("192.168.10.", (rng.integers(1, 250, n)).astype(str)))
     lb = np.where(attack, rng.normal(11, 0.5, n), rng.normal(8, 0.6, n))
     pk = np.maximum(1, np.exp(np.where(attack, rng.normal(5, 0.5, n), rng.normal(2.5, 0.3, n)))).astype(np.int64)
-    table = pa.table({
-        "ts": pa.array(1.7e9 + step * 60.0 + rng.uniform(0, 60, n)),
-        "src": pa.array(src), "dst": pa.array(np.char.add("10.0.0.", (node + 1).astype(str))),
-        "dport": pa.array(np.where(attack & (category == "PortScan"), rng.integers(1, 1024, n),
-                                   rng.choice([80, 443, 53, 22], n))),
-        "proto": pa.array(np.full(n, 6)), "bytes": pa.array(np.exp(lb).astype(np.int64)), "pkts": pa.array(pk),
-        "dur": pa.array(np.exp(rng.normal(5.5, 0.5, n)) / 1e3),
-        "label": pa.array(np.where(attack, category, "BENIGN")),
-    })
+    table = pa.table(
+        {
+            "ts": pa.array(1.7e9 + step * 60.0 + rng.uniform(0, 60, n)),
+            "src": pa.array(src),
+            "dst": pa.array(np.char.add("10.0.0.", (node + 1).astype(str))),
+            "dport": pa.array(
+                np.where(attack & (category == "PortScan"), rng.integers(1, 1024, n), rng.choice([80, 443, 53, 22], n))
+            ),
+            "proto": pa.array(np.full(n, 6)),
+            "bytes": pa.array(np.exp(lb).astype(np.int64)),
+            "pkts": pa.array(pk),
+            "dur": pa.array(np.exp(rng.normal(5.5, 0.5, n)) / 1e3),
+            "label": pa.array(np.where(attack, category, "BENIGN")),
+        }
+    )
     pacsv.write_csv(table, str(path))
     return n
 
@@ -166,17 +182,28 @@ def bench_model(nodes: int, flows: int, steps: int, repeats: int) -> None:
     path = Path("/tmp/bench_trace_model.csv")
     rows = generate_model_trace(path, nodes, flows, steps)
     try:
-        trace_params = ModelParams(traffic="trace", trace_path=str(path), trace_format="table",
-                                   trace_columns=MODEL_COLUMNS, trace_options={"timestamp_unit": "s"},
-                                   step_seconds=60, max_nodes=nodes, flows_per_node=flows)
+        trace_params = ModelParams(
+            traffic="trace",
+            trace_path=str(path),
+            trace_format="table",
+            trace_columns=MODEL_COLUMNS,
+            trace_options={"timestamp_unit": "s"},
+            step_seconds=60,
+            max_nodes=nodes,
+            flows_per_node=flows,
+        )
         t0 = time.perf_counter()
         trace = load_trace(trace_params)
-        print(f"trace: {rows:,} rows, {trace.n_nodes} nodes, {trace.n_steps} steps, {trace.n_campaigns} "
-              f"categories; read and binned in {time.perf_counter() - t0:.2f} s (once per process, not timed below)")
+        print(
+            f"trace: {rows:,} rows, {trace.n_nodes} nodes, {trace.n_steps} steps, {trace.n_campaigns} "
+            f"categories; read and binned in {time.perf_counter() - t0:.2f} s (once per process, not timed below)"
+        )
         synthetic = ModelParams(n_nodes=trace.n_nodes, flows_per_node=flows, n_campaigns=2)
-        print(f"python {platform.python_version()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-              f"{nodes} nodes, {flows} flows per node, {steps} steps, sharing={synthetic.sharing}, "
-              f"best of {repeats}")
+        print(
+            f"python {platform.python_version()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+            f"{nodes} nodes, {flows} flows per node, {steps} steps, sharing={synthetic.sharing}, "
+            f"best of {repeats}"
+        )
         results = {}
         for name, params in (("synthetic", synthetic), ("trace", trace_params)):
             runs = [time_steps(params, steps, seed) for seed in range(repeats)]
@@ -206,14 +233,18 @@ def main() -> None:
     if not (args.path.exists() and marker.exists() and marker.read_text() == str(args.rows)):
         generate(args.path, args.rows)
         marker.write_text(str(args.rows))
-    print(f"python {platform.python_version()}, pyarrow {pa.__version__}, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"python {platform.python_version()}, pyarrow {pa.__version__}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     for mode in ("stream", "table"):
         r = measure(args.path, mode)
-        print(f"{mode:>6}: {r['rows']:,} rows in {r['wall_s']:.1f} s wall = {r['rows'] / r['wall_s']:,.0f} rows/s "
-              f"({r['cpu_s']:.1f} s process CPU = {r['rows'] / r['cpu_s']:,.0f} rows per CPU-second; pyarrow "
-              f"parses on every core), peak RSS {r['peak_rss_gib']:.2f} GiB, load average now "
-              f"{os.getloadavg()[0]:.1f} [targets >= 500,000 rows/s, <= 1.5 GiB]")
+        print(
+            f"{mode:>6}: {r['rows']:,} rows in {r['wall_s']:.1f} s wall = {r['rows'] / r['wall_s']:,.0f} rows/s "
+            f"({r['cpu_s']:.1f} s process CPU = {r['rows'] / r['cpu_s']:,.0f} rows per CPU-second; pyarrow "
+            f"parses on every core), peak RSS {r['peak_rss_gib']:.2f} GiB, load average now "
+            f"{os.getloadavg()[0]:.1f} [targets >= 500,000 rows/s, <= 1.5 GiB]"
+        )
     if not args.keep:
         args.path.unlink()
         marker.unlink()

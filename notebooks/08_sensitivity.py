@@ -76,10 +76,20 @@ from workbench.experiments import Sweep
 from workbench.provenance import provenance
 
 SIZES = {
-    "small": {"design": "morris", "samples": 20, "replicates": 1, "steps": 30,
-              "base": {"n_nodes": 20, "flows_per_node": 20}},
-    "full": {"design": "sobol", "samples": 256, "replicates": 1, "steps": 60,
-             "base": {"n_nodes": 40, "flows_per_node": 30}},
+    "small": {
+        "design": "morris",
+        "samples": 20,
+        "replicates": 1,
+        "steps": 30,
+        "base": {"n_nodes": 20, "flows_per_node": 20},
+    },
+    "full": {
+        "design": "sobol",
+        "samples": 256,
+        "replicates": 1,
+        "steps": 60,
+        "base": {"n_nodes": 40, "flows_per_node": 30},
+    },
 }
 if size not in SIZES:
     raise ValueError(f"size={size!r} is not allowed; choose one of {', '.join(map(repr, SIZES))}")
@@ -87,8 +97,12 @@ plan = SIZES[size]
 sweep = Sweep(
     base={**plan["base"], "sharing": sharing, "consensus": "supermajority", "malicious_behavior": "collude"},
     factors={name: tuple(bounds) for name, bounds in factors.items()},
-    design=plan["design"], samples=plan["samples"], replicates=plan["replicates"], steps=plan["steps"],
-    seed=seed, name=f"08_sensitivity_{size}_{sharing}",
+    design=plan["design"],
+    samples=plan["samples"],
+    replicates=plan["replicates"],
+    steps=plan["steps"],
+    seed=seed,
+    name=f"08_sensitivity_{size}_{sharing}",
 )
 print(f"{sweep!r}: {len(sweep)} runs")
 
@@ -162,7 +176,13 @@ if discovery is not None:
     plt.show()
     splots.plot_prim_box(discovery)
     plt.show()
-    display(Markdown(prim_text(discovery, label=f"more than {forgery_threshold:.0%} of forged signatures reaching honest blocklists")))
+    display(
+        Markdown(
+            prim_text(
+                discovery, label=f"more than {forgery_threshold:.0%} of forged signatures reaching honest blocklists"
+            )
+        )
+    )
     display(discovery.box.limits.round(3))
 
 # %% [markdown]
@@ -178,6 +198,13 @@ if discovery is not None:
 # ## Provenance
 
 # %%
-record = provenance(notebook="08_sensitivity.ipynb", sweep=sweep.to_dict(), spec_hash=sweep.spec_hash,
-                    model_version=sweep.model_version, backend=backend, store=results.attrs["store"], size=size)
+record = provenance(
+    notebook="08_sensitivity.ipynb",
+    sweep=sweep.to_dict(),
+    spec_hash=sweep.spec_hash,
+    model_version=sweep.model_version,
+    backend=backend,
+    store=results.attrs["store"],
+    size=size,
+)
 print(json.dumps(record, indent=2, default=str))

@@ -77,9 +77,18 @@ path = Path(trace_path).expanduser()
 if not path.is_absolute() and not path.exists():
     path = REPO / path  # papermill runs in the notebook's folder; the default is relative to the repository
 is_sample = "FORMAT-SAMPLE" in path.name
-trace_params = dict(traffic="trace", trace_path=str(path.resolve()), trace_format=trace_format,
-                    trace_options=trace_options, trace_columns=trace_columns, step_seconds=step_seconds,
-                    max_nodes=max_nodes, node_rule=node_rule, warmup_steps=warmup_steps, topology=topology)
+trace_params = dict(
+    traffic="trace",
+    trace_path=str(path.resolve()),
+    trace_format=trace_format,
+    trace_options=trace_options,
+    trace_columns=trace_columns,
+    step_seconds=step_seconds,
+    max_nodes=max_nodes,
+    node_rule=node_rule,
+    warmup_steps=warmup_steps,
+    topology=topology,
+)
 base = ModelParams(**trace_params)  # checks the file (path, format, header columns) before anything runs
 trace = load_trace(base)  # reads and bins the whole file (a bad row is reported here, with its row number)
 if flows_per_node is None:
@@ -87,8 +96,12 @@ if flows_per_node is None:
 base = base.replace(flows_per_node=int(flows_per_node))
 steps = trace.n_steps if steps is None else int(steps)
 if is_sample:
-    display(Markdown("> **FORMAT SAMPLE: every number below comes from a synthetic file written by "
-                     "`scripts/make_sample_traces.py`, not from real traffic.**"))
+    display(
+        Markdown(
+            "> **FORMAT SAMPLE: every number below comes from a synthetic file written by "
+            "`scripts/make_sample_traces.py`, not from real traffic.**"
+        )
+    )
 info = trace.summary()
 print(json.dumps(info, indent=1))
 print(f"flows_per_node = {base.flows_per_node} (node-steps above it are subsampled); steps = {steps}")
@@ -114,8 +127,13 @@ for k, name in enumerate(detectors):
     rows = report[report["detector"] == name].set_index("attack_category").loc[cats]
     ax.bar(np.arange(len(cats)) + k * width, rows["roc_auc"], width, label=name)
 ax.axhline(0.5, color="grey", lw=0.8, ls="--")
-ax.set(xticks=np.arange(len(cats)) + width * (len(detectors) - 1) / 2, xticklabels=cats, ylim=(0, 1.02),
-       ylabel="per-flow ROC AUC", title="detectors per attack category" + (" (FORMAT SAMPLE)" if is_sample else ""))
+ax.set(
+    xticks=np.arange(len(cats)) + width * (len(detectors) - 1) / 2,
+    xticklabels=cats,
+    ylim=(0, 1.02),
+    ylabel="per-flow ROC AUC",
+    title="detectors per attack category" + (" (FORMAT SAMPLE)" if is_sample else ""),
+)
 ax.legend()
 plt.show()
 
@@ -124,14 +142,18 @@ plt.show()
 def detector_sentence(report):
     pooled = report[report["attack_category"] == "all attacks"].set_index("detector")
     best = pooled["roc_auc"].idxmax()
-    parts = [f"{name}: AUC {row.roc_auc:.2f}, recall {row.recall:.1%} at FPR {row.fpr:.1%}"
-             for name, row in pooled.iterrows()]
+    parts = [
+        f"{name}: AUC {row.roc_auc:.2f}, recall {row.recall:.1%} at FPR {row.fpr:.1%}"
+        for name, row in pooled.iterrows()
+    ]
     per_cat = report[(report["detector"] == best) & (report["attack_category"] != "all attacks")]
     worst = per_cat.loc[per_cat["roc_auc"].idxmin()] if per_cat["roc_auc"].notna().any() else None
     text = f"Pooled over attack categories ({'; '.join(parts)}), **{best}** separates attacks best."
     if worst is not None:
-        text += (f" Its weakest category is {worst.attack_category} (AUC {worst.roc_auc:.2f}, recall "
-                 f"{worst.recall:.1%}, {worst.n_attack_flows:,} flows).")
+        text += (
+            f" Its weakest category is {worst.attack_category} (AUC {worst.roc_auc:.2f}, recall "
+            f"{worst.recall:.1%}, {worst.n_attack_flows:,} flows)."
+        )
     return text
 
 
@@ -145,14 +167,25 @@ display(Markdown(detector_sentence(report)))
 # they were protected against it, and the messages sent.
 
 # %%
-sweep = Sweep(base, {"sharing": list(sharing_modes)}, replicates=replicates, steps=steps, seed=seed,
-              keep=["campaigns"], name=f"09_trace_replay_{path.stem}")
+sweep = Sweep(
+    base,
+    {"sharing": list(sharing_modes)},
+    replicates=replicates,
+    steps=steps,
+    seed=seed,
+    keep=["campaigns"],
+    name=f"09_trace_replay_{path.stem}",
+)
 results = sweep.run(backend=backend, store=store, quiet=quiet)
 failed = results[results.status != "ok"]
 if len(failed):
     raise RuntimeError(f"{len(failed)} runs failed: {failed.error.iloc[0]}")
-outcomes = {"attack_blocked_frac": "attack flows blocked", "benign_blocked_frac": "benign flows blocked",
-            "hit_before_protected_frac": "nodes hit before protected", "messages_total": "messages"}
+outcomes = {
+    "attack_blocked_frac": "attack flows blocked",
+    "benign_blocked_frac": "benign flows blocked",
+    "hit_before_protected_frac": "nodes hit before protected",
+    "messages_total": "messages",
+}
 table = summarize(results, list(outcomes), by=["sharing"])
 table.round(4)
 
@@ -173,10 +206,13 @@ sentences = [
     ranking_text(table, "hit_before_protected_frac", "Honest nodes hit before protected", higher_is_better=False),
     ranking_text(table, "messages_total", "Messages", higher_is_better=False, percent=False),
 ]
-caveat = ("These results come from a **FORMAT SAMPLE** generated by a script: they show that the replay works, "
-          "not how the modes compare on real traffic." if is_sample else
-          f"These results describe `{path.name}` at step_seconds={step_seconds:g}, max_nodes={max_nodes}, "
-          f"with {replicates} seeds; another capture, binning or node rule can rank the modes differently.")
+caveat = (
+    "These results come from a **FORMAT SAMPLE** generated by a script: they show that the replay works, "
+    "not how the modes compare on real traffic."
+    if is_sample
+    else f"These results describe `{path.name}` at step_seconds={step_seconds:g}, max_nodes={max_nodes}, "
+    f"with {replicates} seeds; another capture, binning or node rule can rank the modes differently."
+)
 display(Markdown("\n\n".join(["- " + s for s in sentences] + [caveat])))
 
 # %%
@@ -189,11 +225,16 @@ pooled = report[report["attack_category"] == "all attacks"].set_index("detector"
 zscore_auc = pooled.loc["zscore", "roc_auc"] if "zscore" in pooled.index else float("nan")
 suffix = " (format sample)" if is_sample else ""
 show_headline(
-    {"best_blocked": (blocked["mean"], blocked["ci_low"], blocked["ci_high"]),
-     "best_mode": best_mode,
-     "zscore_auc": zscore_auc},
-    labels={"best_blocked": f"attack flows blocked, best mode{suffix}", "best_mode": f"best sharing mode{suffix}",
-            "zscore_auc": f"z-score per-flow ROC AUC, all attacks{suffix}"},
+    {
+        "best_blocked": (blocked["mean"], blocked["ci_low"], blocked["ci_high"]),
+        "best_mode": best_mode,
+        "zscore_auc": zscore_auc,
+    },
+    labels={
+        "best_blocked": f"attack flows blocked, best mode{suffix}",
+        "best_mode": f"best sharing mode{suffix}",
+        "zscore_auc": f"z-score per-flow ROC AUC, all attacks{suffix}",
+    },
     units={"best_blocked": "share of attack flows"},
 )
 
@@ -201,7 +242,15 @@ show_headline(
 # ## Provenance
 
 # %%
-record = provenance(notebook="09_trace_replay.ipynb", trace_path=str(path), format_sample=is_sample,
-                    trace_summary=info, sweep=sweep.to_dict(), spec_hash=sweep.spec_hash,
-                    model_version=sweep.model_version, backend=backend, store=results.attrs["store"])
+record = provenance(
+    notebook="09_trace_replay.ipynb",
+    trace_path=str(path),
+    format_sample=is_sample,
+    trace_summary=info,
+    sweep=sweep.to_dict(),
+    spec_hash=sweep.spec_hash,
+    model_version=sweep.model_version,
+    backend=backend,
+    store=results.attrs["store"],
+)
 print(json.dumps(record, indent=2, default=str))

@@ -34,26 +34,72 @@ _SMALL = {"n_nodes": 30, "flows_per_node": 30, "warmup_steps": 3, "campaign_inte
 
 # name -> (params, seed, steps); small, but each exercises a different branch of the step.
 CONFIGS: dict[str, tuple[dict[str, Any], int, int]] = {
-    "gossip_collude": (dict(_SMALL, sharing="gossip", malicious_fraction=0.2, malicious_behavior="collude",
-                            forge_prob=0.3), 1, 35),
-    "ledger_forge": (dict(_SMALL, sharing="ledger", malicious_fraction=0.2, malicious_behavior="forge",
-                          forge_prob=0.3, topology="scale_free"), 2, 35),
+    "gossip_collude": (
+        dict(_SMALL, sharing="gossip", malicious_fraction=0.2, malicious_behavior="collude", forge_prob=0.3),
+        1,
+        35,
+    ),
+    "ledger_forge": (
+        dict(
+            _SMALL,
+            sharing="ledger",
+            malicious_fraction=0.2,
+            malicious_behavior="forge",
+            forge_prob=0.3,
+            topology="scale_free",
+        ),
+        2,
+        35,
+    ),
     "central": (dict(_SMALL, sharing="central", topology="random"), 3, 30),
     "none": (dict(_SMALL, sharing="none", topology="ring"), 4, 30),
-    "independent_trust_supermajority": (dict(_SMALL, sharing="gossip", validation="independent",
-                                             consensus="trust_weighted", malicious_fraction=0.2,
-                                             malicious_behavior="lie", validator_accuracy=0.8), 5, 40),
-    "supermajority_betray": (dict(_SMALL, sharing="ledger", consensus="supermajority", malicious_fraction=0.15,
-                                  malicious_behavior="betray", betray_after_steps=10), 6, 30),
+    "independent_trust_supermajority": (
+        dict(
+            _SMALL,
+            sharing="gossip",
+            validation="independent",
+            consensus="trust_weighted",
+            malicious_fraction=0.2,
+            malicious_behavior="lie",
+            validator_accuracy=0.8,
+        ),
+        5,
+        40,
+    ),
+    "supermajority_betray": (
+        dict(
+            _SMALL,
+            sharing="ledger",
+            consensus="supermajority",
+            malicious_fraction=0.15,
+            malicious_behavior="betray",
+            betray_after_steps=10,
+        ),
+        6,
+        30,
+    ),
     "iforest": (dict(_SMALL, detector="iforest", iforest_trees=10, n_nodes=20, topology="complete"), 7, 30),
     # the named worlds (issue 10): easy = the first model's world; realistic/hard exercise rotation,
     # cloud prefixes, contamination, drift, lossy push-pull / rumour gossip, dropping relays, ledger latency
-    "preset_easy": (ModelParams.preset("easy", **_SMALL, malicious_fraction=0.2, malicious_behavior="forge",
-                                       forge_prob=0.3).to_dict(), 8, 35),
-    "preset_realistic": (ModelParams.preset("realistic", **_SMALL, malicious_fraction=0.2,
-                                            malicious_behavior="collude", prefix_rotation_steps=8).to_dict(), 9, 40),
-    "preset_realistic_ledger": (ModelParams.preset("realistic", **_SMALL, sharing="ledger",
-                                                   ledger_latency_steps=2).to_dict(), 10, 35),
+    "preset_easy": (
+        ModelParams.preset(
+            "easy", **_SMALL, malicious_fraction=0.2, malicious_behavior="forge", forge_prob=0.3
+        ).to_dict(),
+        8,
+        35,
+    ),
+    "preset_realistic": (
+        ModelParams.preset(
+            "realistic", **_SMALL, malicious_fraction=0.2, malicious_behavior="collude", prefix_rotation_steps=8
+        ).to_dict(),
+        9,
+        40,
+    ),
+    "preset_realistic_ledger": (
+        ModelParams.preset("realistic", **_SMALL, sharing="ledger", ledger_latency_steps=2).to_dict(),
+        10,
+        35,
+    ),
     "preset_hard": (ModelParams.preset("hard", **_SMALL, malicious_fraction=0.1).to_dict(), 11, 35),
 }
 

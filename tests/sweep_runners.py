@@ -40,8 +40,12 @@ def fake_runner(params: ModelParams, seed: int, steps: int) -> FakeResult:
     noise = rng.normal(0.0, 0.02, size=steps)
     recall = float(np.clip(0.9 - params.malicious_fraction + noise.mean(), 0, 1))
     step_frame = pd.DataFrame({"step": np.arange(steps), "recall": np.clip(recall + noise, 0, 1)})
-    summary = {"recall": recall, "fpr": float(abs(noise[0])), "signatures_proposed": int(rng.integers(0, 50)),
-               "ttd_steps_mean": float("nan") if params.malicious_fraction > 0.5 else float(rng.integers(1, 9))}
+    summary = {
+        "recall": recall,
+        "fpr": float(abs(noise[0])),
+        "signatures_proposed": int(rng.integers(0, 50)),
+        "ttd_steps_mean": float("nan") if params.malicious_fraction > 0.5 else float(rng.integers(1, 9)),
+    }
     return FakeResult(summary, step_frame, pd.DataFrame({"signature_id": [0, 1], "confirmed": [True, False]}))
 
 

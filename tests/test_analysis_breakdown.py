@@ -19,16 +19,22 @@ def logistic_runs(seed: int, replicates: int = 20, trials: int = 100, scale: flo
     for level in x:
         p = 1 / (1 + np.exp(-(level - TRUE_CROSSING) / scale))
         shares = rng.binomial(trials, p, size=replicates) / trials
-        rows += [{"design": "a", "malicious_fraction": level, "replicate": r, "status": "ok", "forged_frac": s}
-                 for r, s in enumerate(shares)]
+        rows += [
+            {"design": "a", "malicious_fraction": level, "replicate": r, "status": "ok", "forged_frac": s}
+            for r, s in enumerate(shares)
+        ]
     return pd.DataFrame(rows)
 
 
 def test_first_crossing_interpolates_linearly_and_reports_nan_when_never_crossed():
     x = np.array([0.0, 0.1, 0.2, 0.3])
-    curves = np.array([[0.0, 0.2, 0.6, 1.0],    # crosses 0.5 between 0.1 and 0.2: 0.1 + 0.3/0.4 * 0.1
-                       [0.0, 0.1, 0.2, 0.3],    # never
-                       [0.9, 1.0, 1.0, 1.0]])   # already above at the first level
+    curves = np.array(
+        [
+            [0.0, 0.2, 0.6, 1.0],  # crosses 0.5 between 0.1 and 0.2: 0.1 + 0.3/0.4 * 0.1
+            [0.0, 0.1, 0.2, 0.3],  # never
+            [0.9, 1.0, 1.0, 1.0],
+        ]
+    )  # already above at the first level
     got = first_crossing(x, curves, 0.5, "above")
     assert got[0] == pytest.approx(0.175)
     assert np.isnan(got[1])
@@ -39,8 +45,9 @@ def test_first_crossing_interpolates_linearly_and_reports_nan_when_never_crossed
 def test_recovers_a_known_logistic_crossing_within_its_interval_over_seeds():
     covered = 0
     for seed in range(10):
-        row = breakdown_point(logistic_runs(seed), "forged_frac", "malicious_fraction", 0.5, by="design",
-                              n_boot=400, seed=seed).iloc[0]
+        row = breakdown_point(
+            logistic_runs(seed), "forged_frac", "malicious_fraction", 0.5, by="design", n_boot=400, seed=seed
+        ).iloc[0]
         assert row["reached"] and not row["left_censored"]
         assert row["ci_low"] <= row["estimate"] <= row["ci_high"]
         assert abs(row["estimate"] - TRUE_CROSSING) < 0.01  # sampling error of x* is ~0.002 here
@@ -70,8 +77,9 @@ def test_one_row_per_group_and_failed_or_nan_runs_are_left_out():
     b = logistic_runs(4).assign(design="b", forged_frac=lambda f: f["forged_frac"] * 0.3)  # max 0.3: never
     broken = a.head(3).assign(status="error", forged_frac=1.0, malicious_fraction=0.0)
     nan = a.head(3).assign(forged_frac=np.nan)
-    result = breakdown_point(pd.concat([a, b, broken, nan]), "forged_frac", "malicious_fraction", 0.5, by=["design"],
-                             n_boot=200)
+    result = breakdown_point(
+        pd.concat([a, b, broken, nan]), "forged_frac", "malicious_fraction", 0.5, by=["design"], n_boot=200
+    )
     assert list(result["design"]) == ["a", "b"]
     assert list(result["reached"]) == [True, False]
     assert result["n_runs"].tolist() == [13 * 20, 13 * 20]

@@ -10,12 +10,21 @@ from workbench.analysis.headline import MIME, format_item, headline_markdown, he
 
 
 def test_payload_is_json_safe_and_keeps_intervals_text_and_units():
-    payload = headline_payload({"f_star": (0.31, 0.28, float("inf")), "median": float("nan"), "verdict": "not reached",
-                                "runs": 120}, labels={"f_star": "breakdown f*"}, units={"f_star": "of nodes"})
+    payload = headline_payload(
+        {"f_star": (0.31, 0.28, float("inf")), "median": float("nan"), "verdict": "not reached", "runs": 120},
+        labels={"f_star": "breakdown f*"},
+        units={"f_star": "of nodes"},
+    )
     json.loads(json.dumps(payload, allow_nan=False))  # strict JSON: no NaN or Infinity tokens
     items = {i["name"]: i for i in payload["items"]}
-    assert items["f_star"] == {"name": "f_star", "label": "breakdown f*", "unit": "of nodes", "value": 0.31,
-                               "ci_low": 0.28, "ci_high": "inf"}
+    assert items["f_star"] == {
+        "name": "f_star",
+        "label": "breakdown f*",
+        "unit": "of nodes",
+        "value": 0.31,
+        "ci_low": 0.28,
+        "ci_high": "inf",
+    }
     assert format_item(items["f_star"]) == "0.31 [0.28, ∞] of nodes"
     assert format_item(items["median"]) == "n/a" and format_item(items["verdict"]) == "not reached"
     assert format_item(items["runs"]) == "120" and items["runs"]["label"] == "runs"

@@ -41,8 +41,14 @@ def test_bad_counts_fail(k, n):
 
 
 def test_share_table_pools_counts_per_group_and_skips_failed_runs():
-    frame = pd.DataFrame({"mode": ["a", "a", "b", "b", "b"], "forged_confirmed": [1, 2, 0, 0, 9],
-                          "forged_total": [10, 10, 0, 0, 9], "status": ["ok", "ok", "ok", "ok", "error"]})
+    frame = pd.DataFrame(
+        {
+            "mode": ["a", "a", "b", "b", "b"],
+            "forged_confirmed": [1, 2, 0, 0, 9],
+            "forged_total": [10, 10, 0, 0, 9],
+            "status": ["ok", "ok", "ok", "ok", "error"],
+        }
+    )
     table = share_table(frame, "forged_confirmed", "forged_total", by="mode")
     assert table["mode"].tolist() == ["a", "b"]
     assert table["successes"].tolist() == [3, 0] and table["trials"].tolist() == [20, 0]

@@ -11,12 +11,14 @@ from workbench.analysis.pareto import pareto_front, pareto_mask
 
 def designs() -> pd.DataFrame:
     # minimise forged and latency, maximise protected
-    return pd.DataFrame({
-        "design": ["A", "B", "C", "D", "E", "F", "G"],
-        "forged": [0.10, 0.05, 0.10, 0.20, 0.05, 0.01, 0.05],
-        "latency": [5.0, 8.0, 6.0, 4.0, 8.0, 20.0, 9.0],
-        "protected": [0.9, 0.9, 0.9, 0.8, 0.9, 0.95, 0.9],
-    })
+    return pd.DataFrame(
+        {
+            "design": ["A", "B", "C", "D", "E", "F", "G"],
+            "forged": [0.10, 0.05, 0.10, 0.20, 0.05, 0.01, 0.05],
+            "latency": [5.0, 8.0, 6.0, 4.0, 8.0, 20.0, 9.0],
+            "protected": [0.9, 0.9, 0.9, 0.8, 0.9, 0.95, 0.9],
+        }
+    )
     # A: on front. B: on front (lowest forged among fast). C: dominated by A (same forged/protected, slower).
     # D: on front (fastest). E: duplicate of B, on front. F: on front (best forged and protected).
     # G: dominated by B (slower, same otherwise).

@@ -10,8 +10,29 @@ from workbench.analysis.survival import km_median, km_median_table
 
 # weeks of remission, 6-MP arm; False = censored (still in remission when last seen)
 MP_WEEKS = [6, 6, 6, 6, 7, 9, 10, 10, 11, 13, 16, 17, 19, 20, 22, 23, 25, 32, 32, 34, 35]
-MP_RELAPSED = [True, True, True, False, True, False, True, False, False, True, True, False, False, False,
-               True, True, False, False, False, False, False]
+MP_RELAPSED = [
+    True,
+    True,
+    True,
+    False,
+    True,
+    False,
+    True,
+    False,
+    False,
+    True,
+    True,
+    False,
+    False,
+    False,
+    True,
+    True,
+    False,
+    False,
+    False,
+    False,
+    False,
+]
 PLACEBO_WEEKS = [1, 1, 2, 2, 3, 4, 4, 5, 5, 8, 8, 8, 8, 11, 11, 12, 12, 15, 17, 22, 23]
 
 
@@ -54,8 +75,14 @@ def test_bad_inputs_fail():
 
 
 def test_table_per_group_matches_the_single_call():
-    frame = pd.DataFrame({"arm": ["6-MP"] * 21 + ["placebo"] * 21, "weeks": MP_WEEKS + PLACEBO_WEEKS,
-                          "relapsed": MP_RELAPSED + [True] * 21, "status": "ok"})
+    frame = pd.DataFrame(
+        {
+            "arm": ["6-MP"] * 21 + ["placebo"] * 21,
+            "weeks": MP_WEEKS + PLACEBO_WEEKS,
+            "relapsed": MP_RELAPSED + [True] * 21,
+            "status": "ok",
+        }
+    )
     table = km_median_table(frame, "weeks", "relapsed", by="arm")
     assert table["arm"].tolist() == ["6-MP", "placebo"]
     assert table["median"].tolist() == [23.0, 8.0] and table["n_events"].tolist() == [9, 21]

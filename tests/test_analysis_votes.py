@@ -18,8 +18,9 @@ from workbench.analysis.votes import (
 )
 
 
-def beta_binomial_votes(seed: int, p: float, rho: float, signatures: int = 2000, voters: int = 10,
-                        missing: float = 0.0, coding: str = "01") -> np.ndarray:
+def beta_binomial_votes(
+    seed: int, p: float, rho: float, signatures: int = 2000, voters: int = 10, missing: float = 0.0, coding: str = "01"
+) -> np.ndarray:
     """Exchangeable votes: p_i ~ Beta(p (1/rho - 1), (1-p)(1/rho - 1)), votes Bernoulli(p_i); rho = 0 is iid."""
     rng = np.random.default_rng(seed)
     if rho > 0:

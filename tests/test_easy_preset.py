@@ -29,10 +29,13 @@ def test_isolated_nodes_reproduce_model_version_1():
     assert r.summary["signatures_proposed"] == 39 and r.summary["recall"] == pytest.approx(0.997265625, abs=1e-12)
 
 
-@pytest.mark.parametrize("seed, proposed, confirmed, votes, recall, t90", [
-    (1, 30, 20, 158, 0.9992217898832685, 8.0),
-    (2, 18, 12, 66, 1.0, 8.0),
-])
+@pytest.mark.parametrize(
+    "seed, proposed, confirmed, votes, recall, t90",
+    [
+        (1, 30, 20, 158, 0.9992217898832685, 8.0),
+        (2, 18, 12, 66, 1.0, 8.0),
+    ],
+)
 def test_easy_gossip_outcomes_are_pinned(seed, proposed, confirmed, votes, recall, t90):
     s = _easy(seed, 30).summary
     assert s["signatures_proposed"] == proposed and s["signatures_confirmed"] == confirmed

@@ -31,8 +31,14 @@ SUBPROCESS_PATH = os.pathsep.join([str(TESTS), str(REPO), os.environ.get("PYTHON
 
 
 def small_sweep(**overrides) -> Sweep:
-    spec = dict(base={"n_nodes": 20}, factors={"sharing": ["none", "gossip"], "malicious_fraction": [0.0, 0.2]},
-                replicates=2, steps=6, seed=7, runner=testing.fake_runner)
+    spec = dict(
+        base={"n_nodes": 20},
+        factors={"sharing": ["none", "gossip"], "malicious_fraction": [0.0, 0.2]},
+        replicates=2,
+        steps=6,
+        seed=7,
+        runner=testing.fake_runner,
+    )
     spec.update(overrides)
     return Sweep(**spec)
 
@@ -42,6 +48,7 @@ def log_lines(path: Path) -> list[str]:
 
 
 # --- designs and seeds ----------------------------------------------------------------------------
+
 
 def test_grid_crosses_factors_and_replicates():
     sweep = small_sweep(replicates=3)
@@ -68,8 +75,9 @@ def test_replicate_seeds_come_from_one_root_seed_sequence():
 
 def test_latin_hypercube_design():
     factors = {"malicious_fraction": (0.0, 0.4), "n_nodes": (10, 29), "sharing": {"levels": ["none", "gossip"]}}
-    sweep = Sweep({"n_nodes": 20}, factors, replicates=1, steps=5, design="lhs", samples=10, seed=3,
-                  runner=testing.fake_runner)
+    sweep = Sweep(
+        {"n_nodes": 20}, factors, replicates=1, steps=5, design="lhs", samples=10, seed=3, runner=testing.fake_runner
+    )
     points = pd.DataFrame(sweep.points())
     assert len(points) == 10 and len(sweep) == 10
     # one point per stratum of each continuous factor
@@ -86,32 +94,46 @@ def test_run_id_hashes_parameters_seed_steps_and_model_version():
     params = ModelParams().to_dict()
     base = run_id(params, 1, 10, "1")
     assert run_id(dict(params), 1, 10, "1") == base
-    assert len({base, run_id({**params, "n_nodes": 49}, 1, 10, "1"), run_id(params, 2, 10, "1"),
-                run_id(params, 1, 11, "1"), run_id(params, 1, 10, "2")}) == 5
+    assert (
+        len(
+            {
+                base,
+                run_id({**params, "n_nodes": 49}, 1, 10, "1"),
+                run_id(params, 2, 10, "1"),
+                run_id(params, 1, 11, "1"),
+                run_id(params, 1, 10, "2"),
+            }
+        )
+        == 5
+    )
 
 
 # --- bad input, rejected before anything runs -------------------------------------------------------
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"factors": {"n_nodez": [10, 20]}}, r"unknown factor name.*n_nodez"),
-    ({"factors": {"n_nodes": []}}, r"factor 'n_nodes' is empty"),
-    ({"factors": {"n_nodes": 10}}, r"factor 'n_nodes' must be a list"),
-    ({"factors": {"n_nodes": [10, 10]}}, r"lists 10 more than once"),
-    ({"replicates": 0}, r"replicates=0 is out of range"),
-    ({"steps": 0}, r"steps=0 is out of range"),
-    ({"seed": -1}, r"seed=-1 is out of range"),
-    ({"factors": {"malicious_fraction": [0.1, 1.5]}}, r"design point 1 .*malicious_fraction=1.5 is out of range"),
-    ({"factors": {"sharing": ["gossip", "carrier_pigeon"]}}, r"sharing='carrier_pigeon' is not allowed"),
-    ({"base": {"n_nodes": 1}}, r"n_nodes=1 is out of range"),
-    ({"base": {"flavour": 1}}, r"unknown parameter"),
-    ({"design": "factorial"}, r"design='factorial' is not allowed"),
-    ({"samples": 4}, r"samples is only used with design='lhs'"),
-    ({"design": "lhs", "factors": {"n_nodes": (10, 20)}}, r"samples=None is out of range"),
-    ({"design": "lhs", "samples": 3, "factors": {"n_nodes": (20, 10)}}, r"needs low < high"),
-    ({"design": "lhs", "samples": 3, "factors": {"n_nodes": ()}}, r"factor 'n_nodes' is empty"),
-    ({"design": "lhs", "samples": 3, "factors": {"sharing": ("none", "gossip")}}, r"categorical"),
-    ({"keep": ["everything"]}, r"keep="),
-])
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"factors": {"n_nodez": [10, 20]}}, r"unknown factor name.*n_nodez"),
+        ({"factors": {"n_nodes": []}}, r"factor 'n_nodes' is empty"),
+        ({"factors": {"n_nodes": 10}}, r"factor 'n_nodes' must be a list"),
+        ({"factors": {"n_nodes": [10, 10]}}, r"lists 10 more than once"),
+        ({"replicates": 0}, r"replicates=0 is out of range"),
+        ({"steps": 0}, r"steps=0 is out of range"),
+        ({"seed": -1}, r"seed=-1 is out of range"),
+        ({"factors": {"malicious_fraction": [0.1, 1.5]}}, r"design point 1 .*malicious_fraction=1.5 is out of range"),
+        ({"factors": {"sharing": ["gossip", "carrier_pigeon"]}}, r"sharing='carrier_pigeon' is not allowed"),
+        ({"base": {"n_nodes": 1}}, r"n_nodes=1 is out of range"),
+        ({"base": {"flavour": 1}}, r"unknown parameter"),
+        ({"design": "factorial"}, r"design='factorial' is not allowed"),
+        ({"samples": 4}, r"samples is only used with design='lhs'"),
+        ({"design": "lhs", "factors": {"n_nodes": (10, 20)}}, r"samples=None is out of range"),
+        ({"design": "lhs", "samples": 3, "factors": {"n_nodes": (20, 10)}}, r"needs low < high"),
+        ({"design": "lhs", "samples": 3, "factors": {"n_nodes": ()}}, r"factor 'n_nodes' is empty"),
+        ({"design": "lhs", "samples": 3, "factors": {"sharing": ("none", "gossip")}}, r"categorical"),
+        ({"keep": ["everything"]}, r"keep="),
+    ],
+)
 def test_bad_specs_are_rejected_up_front(tmp_path, changes, message):
     with pytest.raises(ValueError, match=message):
         small_sweep(**changes).run(store=tmp_path / "store", quiet=True)
@@ -126,6 +148,7 @@ def test_unknown_backend_is_rejected_before_writing(tmp_path):
 
 # --- the store ------------------------------------------------------------------------------------
 
+
 def test_run_writes_a_self_describing_store(tmp_path):
     sweep = small_sweep(keep=["steps"])
     frame = sweep.run(store=tmp_path, quiet=True)
@@ -139,11 +162,23 @@ def test_run_writes_a_self_describing_store(tmp_path):
         assert key in manifest
     assert manifest["finished_utc"] is not None and len(manifest["runs"]) == len(sweep)
     pd.testing.assert_frame_equal(load(tmp_path), frame)
-    assert frame.attrs["design"] == {"design": "grid", "samples": 4, "problem": {
-        "num_vars": 2, "names": ["sharing", "malicious_fraction"], "bounds": [None, [0.0, 0.2]]}}
+    assert frame.attrs["design"] == {
+        "design": "grid",
+        "samples": 4,
+        "problem": {"num_vars": 2, "names": ["sharing", "malicious_fraction"], "bounds": [None, [0.0, 0.2]]},
+    }
     steps = load_steps(tmp_path)
     assert len(steps) == len(sweep) * sweep.steps
-    assert list(steps.columns) == ["run_id", "point", "replicate", "sharing", "malicious_fraction", "seed", "step", "recall"]
+    assert list(steps.columns) == [
+        "run_id",
+        "point",
+        "replicate",
+        "sharing",
+        "malicious_fraction",
+        "seed",
+        "step",
+        "recall",
+    ]
 
 
 def test_yaml_spec_round_trip(tmp_path):
@@ -236,6 +271,7 @@ def test_processes_worker_death_is_retried_then_recorded(tmp_path):
 
 # --- interrupt and resume -------------------------------------------------------------------------
 
+
 def run_files(store: Path) -> list[Path]:
     return list((store / "runs").glob("*.parquet"))
 
@@ -244,9 +280,18 @@ def test_sigkill_then_resume_at_10000_runs_loses_and_repeats_nothing(tmp_path):
     """10,000 trivial runs through the CLI, SIGKILLed part-way, then resumed: every run finished
     before the kill is kept and never executed again, and each run is in the store exactly once."""
     spec = tmp_path / "many.yaml"
-    spec.write_text(yaml.safe_dump({"factors": {"x": [i / 9999 for i in range(10_000)]}, "replicates": 1, "steps": 1,
-                                    "seed": 11, "runner": "sweep_runners:logged_empty_runner",
-                                    "params": "sweep_runners:TrivialParams"}))
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "factors": {"x": [i / 9999 for i in range(10_000)]},
+                "replicates": 1,
+                "steps": 1,
+                "seed": 11,
+                "runner": "sweep_runners:logged_empty_runner",
+                "params": "sweep_runners:TrivialParams",
+            }
+        )
+    )
     store, log = tmp_path / "store", tmp_path / "log.txt"
     env = {**os.environ, testing.LOG_ENV: str(log), "PYTHONPATH": SUBPROCESS_PATH}
     command = [sys.executable, "-m", "workbench", "sweep", str(spec), "--store", str(store), "--quiet"]
@@ -272,7 +317,7 @@ def test_sigkill_then_resume_at_10000_runs_loses_and_repeats_nothing(tmp_path):
     pd.testing.assert_frame_equal(frame[frame.run_id.isin(finished)].reset_index(drop=True), before)
     executed = [tuple(line.split()) for line in log_lines(log)]
     key = {row.run_id: (repr(row.x), str(row.seed)) for row in frame.itertuples()}
-    after = executed[len(executed_before):]
+    after = executed[len(executed_before) :]
     assert not {key[r] for r in finished} & set(after), "a finished run was executed again"
     assert len(after) == len(set(after)) == 10_000 - len(finished)  # the rest, each once
     assert set(executed) == set(key.values())

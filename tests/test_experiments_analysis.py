@@ -18,8 +18,14 @@ from workbench.experiments import Sweep
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    sweep = Sweep({"n_nodes": 20}, {"sharing": ["none", "gossip"], "malicious_fraction": [0.0, 0.2, 0.6]},
-                  replicates=4, steps=5, seed=2, runner=testing.fake_runner)
+    sweep = Sweep(
+        {"n_nodes": 20},
+        {"sharing": ["none", "gossip"], "malicious_fraction": [0.0, 0.2, 0.6]},
+        replicates=4,
+        steps=5,
+        seed=2,
+        runner=testing.fake_runner,
+    )
     return sweep.run(store=tmp_path_factory.mktemp("store"), quiet=True)
 
 

@@ -23,18 +23,29 @@ pytestmark = pytest.mark.ray
 
 
 def model_sweep(**overrides) -> Sweep:
-    spec = dict(base={"n_nodes": 12, "flows_per_node": 20, "n_campaigns": 1, "campaign_interval_steps": 2},
-                factors={"sharing": ["none", "gossip"], "malicious_fraction": [0.0, 0.25]},
-                replicates=2, steps=8, seed=5, keep=["steps"])
+    spec = dict(
+        base={"n_nodes": 12, "flows_per_node": 20, "n_campaigns": 1, "campaign_interval_steps": 2},
+        factors={"sharing": ["none", "gossip"], "malicious_fraction": [0.0, 0.25]},
+        replicates=2,
+        steps=8,
+        seed=5,
+        keep=["steps"],
+    )
     spec.update(overrides)
     return Sweep(**spec)
 
 
 def test_local_processes_and_ray_give_identical_frames(tmp_path, ray_session):
     sweep = model_sweep()
-    frames = {backend: sweep.run(backend=backend, store=tmp_path / backend, quiet=True,
-                                 **({"max_workers": 2} if backend == "processes" else {}))
-              for backend in ("local", "processes", "ray")}
+    frames = {
+        backend: sweep.run(
+            backend=backend,
+            store=tmp_path / backend,
+            quiet=True,
+            **({"max_workers": 2} if backend == "processes" else {}),
+        )
+        for backend in ("local", "processes", "ray")
+    }
     local = frames["local"]
     assert len(local) == 8 and (local.status == "ok").all(), local.error.dropna().tolist()
     assert {"recall", "fpr", "signatures_confirmed", "messages_per_signature"} <= set(local.columns)
@@ -46,14 +57,21 @@ def test_local_processes_and_ray_give_identical_frames(tmp_path, ray_session):
 def test_custom_runner_and_short_runs_in_chunks_on_ray(tmp_path, ray_session):
     from workbench.experiments.examples import IshigamiParams, ishigami
 
-    sweep = Sweep(factors={"x1": (-3.0, 3.0), "x2": (-3.0, 3.0), "x3": (-3.0, 3.0)}, design="sobol", samples=64,
-                  steps=1, runner=ishigami, params=IshigamiParams)
+    sweep = Sweep(
+        factors={"x1": (-3.0, 3.0), "x2": (-3.0, 3.0), "x3": (-3.0, 3.0)},
+        design="sobol",
+        samples=64,
+        steps=1,
+        runner=ishigami,
+        params=IshigamiParams,
+    )
     local = sweep.run(store=tmp_path / "local", quiet=True)
     on_ray = sweep.run(backend="ray", store=tmp_path / "ray", quiet=True)
     assert len(on_ray) == 512
     pd.testing.assert_frame_equal(on_ray, local)
-    trivial = Sweep(factors={"x": [0.1, 0.9]}, replicates=50, steps=1, runner=testing.ledger_runner,
-                    params=testing.TrivialParams)  # from tests/: found through runtime_env
+    trivial = Sweep(
+        factors={"x": [0.1, 0.9]}, replicates=50, steps=1, runner=testing.ledger_runner, params=testing.TrivialParams
+    )  # from tests/: found through runtime_env
     frame = trivial.run(backend="ray", store=tmp_path / "trivial", quiet=True)
     assert (frame.status == "ok").all() and list(frame.ledger_entries.unique()) == [3]
 
@@ -69,7 +87,9 @@ def test_ray_warm_up_imports_the_model_in_the_workers(ray_session):
 def test_ray_worker_death_is_retried_then_recorded_as_failed(tmp_path, ray_session):
     # die_once: the first attempt kills its worker; Ray retries it and the run succeeds
     seed = time.time_ns() % 2**31
-    once = Sweep({"n_nodes": 10}, {"malicious_fraction": [0.0, 0.6]}, steps=3, seed=seed, runner=testing.die_once_runner)
+    once = Sweep(
+        {"n_nodes": 10}, {"malicious_fraction": [0.0, 0.6]}, steps=3, seed=seed, runner=testing.die_once_runner
+    )
     frame = once.run(backend="ray", store=tmp_path / "once", quiet=True, max_retries=2)
     assert list(frame.status) == ["ok", "ok"]
     # always dies: after the retries it is recorded as failed and the other run is kept
@@ -90,9 +110,24 @@ def _start_head(ray_cli: Path, port: int, temp_dir: Path, env: dict, attempts: i
     stays up (a loaded machine can make a component miss its start-up deadline: retried once)."""
     for attempt in range(attempts):
         head = subprocess.Popen(
-            [str(ray_cli), "start", "--head", "--block", f"--port={port}", "--node-ip-address=127.0.0.1",
-             "--include-dashboard=false", "--num-cpus=2", "--disable-usage-stats", f"--temp-dir={temp_dir}"],
-            env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                str(ray_cli),
+                "start",
+                "--head",
+                "--block",
+                f"--port={port}",
+                "--node-ip-address=127.0.0.1",
+                "--include-dashboard=false",
+                "--num-cpus=2",
+                "--disable-usage-stats",
+                f"--temp-dir={temp_dir}",
+            ],
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         output = []
         for line in head.stdout:  # blocks until the head reports it is up (or exits)
             output.append(line)
@@ -136,14 +171,40 @@ def test_sweep_on_a_ray_cluster_started_on_loopback(tmp_path):
     head = _start_head(ray_cli, port, temp_dir, env)
     try:
         spec = tmp_path / "cluster.yaml"
-        spec.write_text(yaml.safe_dump({"base": {"n_nodes": 10}, "factors": {"malicious_fraction": [0.0, 0.2, 0.6]},
-                                        "replicates": 2, "steps": 4, "seed": 3,
-                                        "runner": "sweep_runners:failing_runner"}))
+        spec.write_text(
+            yaml.safe_dump(
+                {
+                    "base": {"n_nodes": 10},
+                    "factors": {"malicious_fraction": [0.0, 0.2, 0.6]},
+                    "replicates": 2,
+                    "steps": 4,
+                    "seed": 3,
+                    "runner": "sweep_runners:failing_runner",
+                }
+            )
+        )
         store = tmp_path / "store"
         sweep = subprocess.run(
-            [sys.executable, "-m", "workbench", "sweep", str(spec), "--store", str(store), "--backend", "ray",
-             "--address", f"127.0.0.1:{port}", "--quiet"],
-            env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
+            [
+                sys.executable,
+                "-m",
+                "workbench",
+                "sweep",
+                str(spec),
+                "--store",
+                str(store),
+                "--backend",
+                "ray",
+                "--address",
+                f"127.0.0.1:{port}",
+                "--quiet",
+            ],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert head.poll() is None, "the Ray head died during the sweep"
         assert sweep.returncode == 1, sweep.stderr  # 1: some runs failed (by design), the rest went on
         frame = load(store)

@@ -50,12 +50,21 @@ def test_sobol_design_is_saltelli_sampling_seeded_from_the_root_seed(tmp_path):
 
 def test_morris_design_rounds_integer_fields_and_keeps_the_raw_sample(tmp_path):
     factors = {"malicious_fraction": (0.0, 0.4), "n_nodes": (10, 30)}
-    sweep = Sweep({"n_nodes": 20}, factors, design="morris", samples=5, num_levels=6, seed=2, steps=3,
-                  runner=sweep_runners.fake_runner)
+    sweep = Sweep(
+        {"n_nodes": 20},
+        factors,
+        design="morris",
+        samples=5,
+        num_levels=6,
+        seed=2,
+        steps=3,
+        runner=sweep_runners.fake_runner,
+    )
     assert len(sweep) == 5 * (2 + 1)
     problem = {"num_vars": 2, "names": ["malicious_fraction", "n_nodes"], "bounds": [[0.0, 0.4], [10, 30]]}
-    raw = salib_morris.sample({**problem, "bounds": [[0.0, 0.4], [10.0, 30.0]]}, 5, num_levels=6,
-                              seed=design_rng(2, 0x302))
+    raw = salib_morris.sample(
+        {**problem, "bounds": [[0.0, 0.4], [10.0, 30.0]]}, 5, num_levels=6, seed=design_rng(2, 0x302)
+    )
     points = pd.DataFrame(sweep.points())
     assert points["n_nodes"].map(type).eq(int).all()
     np.testing.assert_array_equal(points["n_nodes"], np.rint(raw[:, 1]).astype(int))
@@ -73,18 +82,24 @@ def test_replicates_repeat_each_point_in_design_order(tmp_path):
     assert frame.attrs["design"]["samples"] == 2
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"factors": {**ISHIGAMI, "x4": (0, 1)}}, r"unknown factor name\(s\) \['x4'\]; known: x1, x2, x3, a, b"),
-    ({"factors": {"x1": (-4.0, 1.0)}}, r"x1=\(-4.0, 1.0\) is out of range.*-3.14"),
-    ({"base": {"x2": 5.0}}, r"x2=5.0 is out of range"),
-    ({"base": {"zz": 1}}, r"unknown parameter\(s\) \['zz'\]"),
-    ({"design": "grid", "samples": None, "factors": {"x3": [0.0, 4.0]}}, r"design point 1 .*x3=4.0 is out of range"),
-    ({"samples": 0}, r"samples=0 is out of range"),
-    ({"num_levels": 4}, r"num_levels is only used with design='morris'"),
-    ({"design": "morris", "num_levels": 1}, r"num_levels=1 is out of range"),
-    ({"design": "lhs", "calc_second_order": False}, r"calc_second_order is only used with design='sobol'"),
-    ({"factors": {"x1": {"levels": [0.0, 1.0]}}}, r"categorical levels can only be sampled by design='lhs'"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"factors": {**ISHIGAMI, "x4": (0, 1)}}, r"unknown factor name\(s\) \['x4'\]; known: x1, x2, x3, a, b"),
+        ({"factors": {"x1": (-4.0, 1.0)}}, r"x1=\(-4.0, 1.0\) is out of range.*-3.14"),
+        ({"base": {"x2": 5.0}}, r"x2=5.0 is out of range"),
+        ({"base": {"zz": 1}}, r"unknown parameter\(s\) \['zz'\]"),
+        (
+            {"design": "grid", "samples": None, "factors": {"x3": [0.0, 4.0]}},
+            r"design point 1 .*x3=4.0 is out of range",
+        ),
+        ({"samples": 0}, r"samples=0 is out of range"),
+        ({"num_levels": 4}, r"num_levels is only used with design='morris'"),
+        ({"design": "morris", "num_levels": 1}, r"num_levels=1 is out of range"),
+        ({"design": "lhs", "calc_second_order": False}, r"calc_second_order is only used with design='sobol'"),
+        ({"factors": {"x1": {"levels": [0.0, 1.0]}}}, r"categorical levels can only be sampled by design='lhs'"),
+    ],
+)
 def test_custom_parameter_class_is_validated_before_anything_runs(tmp_path, changes, message):
     with pytest.raises(ValueError, match=message):
         ishigami_sweep(**changes).run(store=tmp_path / "store", quiet=True)
@@ -96,8 +111,13 @@ def test_categorical_fields_are_rejected_for_sobol_and_morris():
         with pytest.raises(ValueError, match=r"factor 'sharing' is categorical.*cannot be factors of this design"):
             Sweep(factors={"sharing": ("none", "gossip")}, design=design, samples=4)
         with pytest.raises(ValueError, match="factor 'label' is categorical"):
-            Sweep(factors={"label": (0, 1)}, design=design, samples=4, runner=sweep_runners.empty_runner,
-                  params=sweep_runners.TrivialParams)
+            Sweep(
+                factors={"label": (0, 1)},
+                design=design,
+                samples=4,
+                runner=sweep_runners.empty_runner,
+                params=sweep_runners.TrivialParams,
+            )
 
 
 def test_parameter_class_must_be_a_frozen_dataclass_with_defaults():
@@ -120,8 +140,11 @@ def test_parameter_class_must_be_a_frozen_dataclass_with_defaults():
 def test_custom_runner_by_name_round_trips_through_yaml(tmp_path):
     import yaml
 
-    sweep = ishigami_sweep(runner="workbench.experiments.examples:ishigami",
-                           params="workbench.experiments.examples:IshigamiParams", name="ishi")
+    sweep = ishigami_sweep(
+        runner="workbench.experiments.examples:ishigami",
+        params="workbench.experiments.examples:IshigamiParams",
+        name="ishi",
+    )
     path = tmp_path / "ishi.yaml"
     path.write_text(yaml.safe_dump(sweep.to_dict()))
     again = Sweep.from_yaml(path)
@@ -139,8 +162,13 @@ def test_ishigami_indices_formula():
 
 
 def test_mapping_results_and_custom_params_on_the_processes_backend(tmp_path):
-    sweep = Sweep(factors={"x": [0.1, 0.2, 0.3]}, replicates=2, steps=1, runner=sweep_runners.empty_runner,
-                  params=sweep_runners.TrivialParams)
+    sweep = Sweep(
+        factors={"x": [0.1, 0.2, 0.3]},
+        replicates=2,
+        steps=1,
+        runner=sweep_runners.empty_runner,
+        params=sweep_runners.TrivialParams,
+    )
     local = sweep.run(store=tmp_path / "local", quiet=True)
     assert list(local["y"]) == [0.1, 0.1, 0.2, 0.2, 0.3, 0.3]
     processes = sweep.run(backend="processes", store=tmp_path / "processes", quiet=True, max_workers=2)

@@ -23,8 +23,14 @@ TESTS = Path(__file__).resolve().parent
 
 
 def trivial_sweep(n: int = 300, **overrides) -> Sweep:
-    spec = dict(factors={"x": [i / n for i in range(n)]}, replicates=2, steps=1, seed=5,
-                runner=sweep_runners.logged_empty_runner, params=sweep_runners.TrivialParams)
+    spec = dict(
+        factors={"x": [i / n for i in range(n)]},
+        replicates=2,
+        steps=1,
+        seed=5,
+        runner=sweep_runners.logged_empty_runner,
+        params=sweep_runners.TrivialParams,
+    )
     spec.update(overrides)
     return Sweep(**spec)
 
@@ -77,8 +83,14 @@ def test_a_failed_run_retried_later_is_read_from_the_newer_file(tmp_path):
 
 
 def test_format_1_stores_with_one_file_per_run_still_load(tmp_path):
-    sweep = Sweep({"n_nodes": 20}, {"malicious_fraction": [0.0, 0.2]}, replicates=2, steps=4, keep=["steps"],
-                  runner=sweep_runners.fake_runner)
+    sweep = Sweep(
+        {"n_nodes": 20},
+        {"malicious_fraction": [0.0, 0.2]},
+        replicates=2,
+        steps=4,
+        keep=["steps"],
+        runner=sweep_runners.fake_runner,
+    )
     frame = sweep.run(store=tmp_path, quiet=True)
     steps = load_steps(tmp_path)
     store = Store(tmp_path)
@@ -89,8 +101,9 @@ def test_format_1_stores_with_one_file_per_run_still_load(tmp_path):
         path.unlink()
     for run_id, row in runs.groupby("run_id"):
         row.to_parquet(tmp_path / "runs" / f"{run_id}.parquet", index=False)
-        frames[frames.run_id == run_id].drop(columns="run_id").to_parquet(tmp_path / "steps" / f"{run_id}.parquet",
-                                                                           index=False)
+        frames[frames.run_id == run_id].drop(columns="run_id").to_parquet(
+            tmp_path / "steps" / f"{run_id}.parquet", index=False
+        )
     pd.testing.assert_frame_equal(load(tmp_path, compact=False), frame)
     pd.testing.assert_frame_equal(load_steps(tmp_path), steps)
     Store(tmp_path).compact()
@@ -99,8 +112,13 @@ def test_format_1_stores_with_one_file_per_run_still_load(tmp_path):
 
 
 def test_ledger_entries_and_head_are_bookkeeping_not_outcomes(tmp_path):
-    sweep = Sweep(factors={"x": [0.1, 0.2]}, steps=4, seed=1, runner=sweep_runners.ledger_runner,
-                  params=sweep_runners.TrivialParams)
+    sweep = Sweep(
+        factors={"x": [0.1, 0.2]},
+        steps=4,
+        seed=1,
+        runner=sweep_runners.ledger_runner,
+        params=sweep_runners.TrivialParams,
+    )
     frame = sweep.run(store=tmp_path, quiet=True)
     assert frame.attrs["outcomes"] == ["y"]
     assert list(frame.ledger_entries) == [12, 12]
@@ -111,17 +129,20 @@ def test_ledger_entries_and_head_are_bookkeeping_not_outcomes(tmp_path):
 
 
 def test_outcomes_may_not_shadow_bookkeeping_columns(tmp_path):
-    frame = Sweep(factors={"x": [0.5]}, steps=1, runner=sweep_runners.clashing_runner,
-                  params=sweep_runners.TrivialParams).run(store=tmp_path, quiet=True)
+    frame = Sweep(
+        factors={"x": [0.5]}, steps=1, runner=sweep_runners.clashing_runner, params=sweep_runners.TrivialParams
+    ).run(store=tmp_path, quiet=True)
     assert frame.status[0] == "failed" and "clash with bookkeeping" in frame.error[0]
 
 
 # --- processes sweeps that spawned workers could not import ------------------------------------
 
+
 def _run_python(args: list[str], stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), str(REPO)])}
-    return subprocess.run([sys.executable, *args], input=stdin, env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], input=stdin, env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 SCRIPT = """
@@ -138,7 +159,9 @@ def test_processes_sweep_that_workers_cannot_import_fails_once_with_the_reason(t
     store = tmp_path / "store"
     if how == "script without guard":
         script = tmp_path / "sweep_script.py"
-        script.write_text(textwrap.dedent(SCRIPT.format(define="", runner="sweep_runners.empty_runner", store=str(store))))
+        script.write_text(
+            textwrap.dedent(SCRIPT.format(define="", runner="sweep_runners.empty_runner", store=str(store)))
+        )
         result = _run_python([str(script)])
         assert "has no 'if __name__ == \"__main__\":' guard" in result.stderr, result.stderr
     else:
@@ -170,6 +193,7 @@ def test_spawn_problem_is_none_for_importable_runners_here():
 
 # --- module boundaries ------------------------------------------------------------------------
 
+
 def _imports(path: Path) -> set[str]:
     names = set()
     for node in ast.walk(ast.parse(path.read_text())):
@@ -185,7 +209,9 @@ def test_experiments_modules_have_no_import_cycles_and_stay_in_their_layer():
     it back, and none imports the analysis or viz layers above it."""
     root = REPO / "workbench" / "experiments"
     graph = {f"workbench.experiments.{p.stem}": _imports(p) for p in root.glob("*.py") if p.stem != "__init__"}
-    upward = [(m, d) for m, deps in graph.items() for d in deps if d.startswith(("workbench.analysis", "workbench.viz"))]
+    upward = [
+        (m, d) for m, deps in graph.items() for d in deps if d.startswith(("workbench.analysis", "workbench.viz"))
+    ]
     assert not upward
     inner = {m: {d for d in deps if d in graph} for m, deps in graph.items()}
 
@@ -203,6 +229,7 @@ def test_experiments_modules_have_no_import_cycles_and_stay_in_their_layer():
 
 
 # --- chunks of short runs, one backend check ------------------------------------------------
+
 
 def test_chunk_size_follows_run_times():
     from workbench.experiments.backends import ChunkSizer
@@ -226,8 +253,9 @@ def test_chunk_size_follows_run_times():
 def test_the_sweep_command_checks_the_backend_like_sweep_run(tmp_path):
     spec = tmp_path / "s.yaml"
     spec.write_text("factors: {x: [0.1]}\nrunner: sweep_runners:empty_runner\nparams: sweep_runners:TrivialParams\n")
-    result = _run_python(["-m", "workbench", "sweep", str(spec), "--backend", "mpi", "--store", str(tmp_path / "st")],
-                         cwd=REPO)
+    result = _run_python(
+        ["-m", "workbench", "sweep", str(spec), "--backend", "mpi", "--store", str(tmp_path / "st")], cwd=REPO
+    )
     assert result.returncode == 2
     assert "backend='mpi' is not allowed; choose one of 'local', 'processes', 'ray'" in result.stderr
     assert not (tmp_path / "st").exists()

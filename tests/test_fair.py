@@ -46,8 +46,14 @@ def test_honest_central_confirms_corroborated_genuine_rules_and_never_a_lone_rep
 
 def test_compromised_aggregator_confirms_every_forgery_and_a_down_one_confirms_nothing_after_the_outage():
     for seed in SEEDS[:3]:
-        bad = _run(seed, sharing="central", aggregator="compromised", malicious_fraction=0.1,
-                   malicious_behavior="forge", forge_prob=0.3)
+        bad = _run(
+            seed,
+            sharing="central",
+            aggregator="compromised",
+            malicious_fraction=0.1,
+            malicious_behavior="forge",
+            forge_prob=0.3,
+        )
         forged = bad.signatures[bad.signatures.forged & (bad.signatures.outcome != "pending")]
         assert len(forged) > 3 and (forged.outcome == "confirmed").all()
         assert bad.summary["forged_confirmed_frac"] == 1.0 and bad.summary["forged_reach_frac"] > 0.9
@@ -78,7 +84,9 @@ def test_containment_lowers_the_share_of_targeted_nodes_paired_over_seeds():
     seeds = range(10, 22)
     fast = dict(spread_prob=0.3, steps=50)
     contained = np.array([_run(s, sharing="ledger", **fast).summary["targeted_frac_mean"] for s in seeds])
-    open_ = np.array([_run(s, sharing="ledger", containment=False, **fast).summary["targeted_frac_mean"] for s in seeds])
+    open_ = np.array(
+        [_run(s, sharing="ledger", containment=False, **fast).summary["targeted_frac_mean"] for s in seeds]
+    )
     isolated = np.array([_run(s, sharing="none", **fast).summary["targeted_frac_mean"] for s in seeds])
     for label, other in (("ledger without containment", open_), ("none", isolated)):
         diff = other - contained
@@ -90,8 +98,13 @@ def test_containment_lowers_the_share_of_targeted_nodes_paired_over_seeds():
 def test_outcomes_do_not_depend_on_run_length():
     # campaigns start at steps 6, 12 and 18; with 30-step windows every window has closed by step 47
     short, long = _run(4, steps=48, sharing="ledger"), _run(4, steps=70, sharing="ledger")
-    for key in ("attack_blocked_frac", "targeted_frac_mean", "protected_frac_mean", "hit_before_protected_frac",
-                "t50_median_steps"):
+    for key in (
+        "attack_blocked_frac",
+        "targeted_frac_mean",
+        "protected_frac_mean",
+        "hit_before_protected_frac",
+        "t50_median_steps",
+    ):
         assert short.summary[key] == pytest.approx(long.summary[key], nan_ok=True), key
 
 
@@ -121,14 +134,23 @@ def test_colluders_below_the_turnout_floor_cannot_confirm_a_forgery_alone(min_pa
     """A forgery whose traffic no honest node has seen: honest evidence voters abstain and only the
     colluders (10% of the nodes) vote; the model's own vote and decision phases decide it."""
     for seed in SEEDS[:3]:
-        model = ThreatIntelModel(SMALL.replace(sharing="ledger", malicious_fraction=0.1, forge_prob=0.0,
-                                               malicious_behavior="collude", min_participation=min_participation),
-                                 rng=seed)
+        model = ThreatIntelModel(
+            SMALL.replace(
+                sharing="ledger",
+                malicious_fraction=0.1,
+                forge_prob=0.0,
+                malicious_behavior="collude",
+                min_participation=min_participation,
+            ),
+            rng=seed,
+        )
         model.step()
         state = model.state
         forger = int(np.flatnonzero(state.malicious)[0])
         rule = Rule(prefix=60_000, proto=6, port_lo=443, port_hi=443, lb_lo=-1.0, lb_hi=40.0, lp_lo=-1.0, lp_hi=40.0)
-        (row,) = state.sigs.add([NewSignature(rule, forger, model.steps, confidence=1.0, threat_type="exfiltration", forged=True)])
+        (row,) = state.sigs.add(
+            [NewSignature(rule, forger, model.steps, confidence=1.0, threat_type="exfiltration", forged=True)]
+        )
         state.sigs.holds[row] = True
         while state.sigs.cols["outcome"][row] == 0:
             model.step()
@@ -162,16 +184,19 @@ def test_votes_frame_lists_every_vote_cast():
     assert r.votes.node_malicious.any() and (~r.votes.node_malicious).any()
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("central_quorum", 0, "central_quorum=0 is out of range; expected an integer with 1 <= x"),
-    ("central_quorum", 31, "central_quorum=31 is out of range; expected an integer with 1 <= x <= n_nodes"),
-    ("aggregator", "evil", "aggregator='evil' is not allowed; choose one of 'honest', 'compromised', 'down'"),
-    ("aggregator_down_step", 0, "aggregator_down_step=0 is out of range; expected an integer with 1 <= x"),
-    ("containment", "yes", "containment='yes' is not allowed; choose one of True, False"),
-    ("eval_window_steps", 0, "eval_window_steps=0 is out of range; expected an integer with 1 <= x <= 10000"),
-    ("min_participation", 1.5, "min_participation=1.5 is out of range; expected a number with 0.0 <= x <= 1.0"),
-    ("trust_decay", 1.0, "trust_decay=1.0 is out of range; expected a number with 0.0 <= x < 1.0"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("central_quorum", 0, "central_quorum=0 is out of range; expected an integer with 1 <= x"),
+        ("central_quorum", 31, "central_quorum=31 is out of range; expected an integer with 1 <= x <= n_nodes"),
+        ("aggregator", "evil", "aggregator='evil' is not allowed; choose one of 'honest', 'compromised', 'down'"),
+        ("aggregator_down_step", 0, "aggregator_down_step=0 is out of range; expected an integer with 1 <= x"),
+        ("containment", "yes", "containment='yes' is not allowed; choose one of True, False"),
+        ("eval_window_steps", 0, "eval_window_steps=0 is out of range; expected an integer with 1 <= x <= 10000"),
+        ("min_participation", 1.5, "min_participation=1.5 is out of range; expected a number with 0.0 <= x <= 1.0"),
+        ("trust_decay", 1.0, "trust_decay=1.0 is out of range; expected a number with 0.0 <= x < 1.0"),
+    ],
+)
 def test_bad_values_of_the_new_parameters_are_rejected(field, value, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         SMALL.replace(**{field: value})

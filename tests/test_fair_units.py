@@ -44,8 +44,18 @@ def _decide(mode="honest", t=12, quorum=2, window=2, down_step=None, malicious=(
     origin = np.array([1, 2, 3, 4])
     created = np.array([10, 11, 9, 11])
     pending = np.ones(4, bool)
-    return central_decisions(key, origin, created, pending, np.array(malicious), t, central_quorum=quorum,
-                             window=window, mode=mode, down_step=down_step)
+    return central_decisions(
+        key,
+        origin,
+        created,
+        pending,
+        np.array(malicious),
+        t,
+        central_quorum=quorum,
+        window=window,
+        mode=mode,
+        down_step=down_step,
+    )
 
 
 def test_honest_aggregator_confirms_corroborated_rules_and_rejects_lone_ones_at_the_deadline():

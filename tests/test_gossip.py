@@ -29,8 +29,15 @@ def _spreading_rounds(mode, n, n_items, fanout, rng, *, loss=0.0, complete_csr=F
 @pytest.mark.parametrize("fanout, loss, complete_csr", [(1, 0.0, False), (2, 0.0, True), (1, 0.2, False)])
 def test_push_spreading_time_matches_the_exact_chain(fanout, loss, complete_csr):
     n, items = 100, 600
-    rounds = _spreading_rounds("push", n, items, fanout, np.random.default_rng(fanout * 10 + int(loss * 10)),
-                               loss=loss, complete_csr=complete_csr)
+    rounds = _spreading_rounds(
+        "push",
+        n,
+        items,
+        fanout,
+        np.random.default_rng(fanout * 10 + int(loss * 10)),
+        loss=loss,
+        complete_csr=complete_csr,
+    )
     exact = theory.push_spreading_time(n, fanout, loss)
     low, high = exact.mean_interval(items)
     assert low <= rounds.mean() <= high, (rounds.mean(), exact.mean, (low, high))

@@ -36,21 +36,62 @@ def test_iforest_runs_are_reproducible_too():
 def test_frames_are_tidy():
     r = _run()
     assert len(r.steps) == 40 and list(r.steps.step) == list(range(1, 41))
-    for col in ("recall", "fpr", "precision", "attack_blocked_frac", "benign_flows_blocked", "signatures_proposed",
-                "signatures_confirmed", "signatures_rejected", "forged_confirmed_frac", "forged_reach_frac",
-                "false_positive_confirmed_frac", "genuine_rejected_frac", "messages", "protected_frac_c2"):
+    for col in (
+        "recall",
+        "fpr",
+        "precision",
+        "attack_blocked_frac",
+        "benign_flows_blocked",
+        "signatures_proposed",
+        "signatures_confirmed",
+        "signatures_rejected",
+        "forged_confirmed_frac",
+        "forged_reach_frac",
+        "false_positive_confirmed_frac",
+        "genuine_rejected_frac",
+        "messages",
+        "protected_frac_c2",
+    ):
         assert col in r.steps
-    for col in ("sig_id", "origin", "created_step", "threat_type", "confidence", "genuine", "forged", "outcome", "decided_step",
-                "votes_for", "votes_against", "spread_rounds"):
+    for col in (
+        "sig_id",
+        "origin",
+        "created_step",
+        "threat_type",
+        "confidence",
+        "genuine",
+        "forged",
+        "outcome",
+        "decided_step",
+        "votes_for",
+        "votes_against",
+        "spread_rounds",
+    ):
         assert col in r.signatures
     assert set(r.signatures.outcome) <= {"confirmed", "rejected", "pending"}
     assert r.signatures.sig_id.is_unique
     assert list(r.campaigns.kind) == ["ddos", "port_scan", "exfiltration"]
-    for key in ("recall", "fpr", "precision", "attack_blocked_frac", "benign_flows_blocked", "signatures_proposed",
-                "signatures_confirmed", "signatures_rejected", "forged_confirmed_frac", "forged_reach_frac",
-                "false_positive_confirmed_frac", "genuine_rejected_frac", "ttd_median_steps", "t50_median_steps",
-                "t50_reached_frac", "t90_median_steps", "t90_reached_frac", "hit_before_protected_frac",
-                "messages_per_signature"):
+    for key in (
+        "recall",
+        "fpr",
+        "precision",
+        "attack_blocked_frac",
+        "benign_flows_blocked",
+        "signatures_proposed",
+        "signatures_confirmed",
+        "signatures_rejected",
+        "forged_confirmed_frac",
+        "forged_reach_frac",
+        "false_positive_confirmed_frac",
+        "genuine_rejected_frac",
+        "ttd_median_steps",
+        "t50_median_steps",
+        "t50_reached_frac",
+        "t90_median_steps",
+        "t90_reached_frac",
+        "hit_before_protected_frac",
+        "messages_per_signature",
+    ):
         assert key in r.summary
 
 
@@ -100,8 +141,14 @@ def test_colluding_majority_defeats_evidence_voting():
 
 def test_betrayers_are_honest_until_the_grace_period_ends():
     for seed in SEEDS[:3]:
-        r = _run(seed=seed, steps=40, sharing="ledger", malicious_fraction=0.3, malicious_behavior="betray",
-                 betray_after_steps=20)
+        r = _run(
+            seed=seed,
+            steps=40,
+            sharing="ledger",
+            malicious_fraction=0.3,
+            malicious_behavior="betray",
+            betray_after_steps=20,
+        )
         assert r.signatures.forged.any() and (r.signatures[r.signatures.forged].created_step > 20).all()
 
 
@@ -109,8 +156,16 @@ def test_betrayers_are_honest_until_the_grace_period_ends():
 def test_trust_weighted_consensus_lowers_liars_trust(decay):
     gaps = []
     for seed in SEEDS[:3]:
-        model = ThreatIntelModel(SMALL.replace(sharing="ledger", consensus="trust_weighted", malicious_fraction=0.2,
-                                               malicious_behavior="lie", trust_decay=decay), rng=seed)
+        model = ThreatIntelModel(
+            SMALL.replace(
+                sharing="ledger",
+                consensus="trust_weighted",
+                malicious_fraction=0.2,
+                malicious_behavior="lie",
+                trust_decay=decay,
+            ),
+            rng=seed,
+        )
         for _ in range(40):
             model.step()
         trust = model.state.trust.trust
@@ -157,6 +212,7 @@ def test_agents_expose_node_state_on_the_network():
 @pytest.mark.parametrize("topology", ["complete", "small_world", "scale_free", "random", "ring"])
 def test_every_topology_is_connected_and_seeded(topology):
     import networkx as nx
+
     g1 = ThreatIntelModel(SMALL.replace(topology=topology), rng=4).graph
     g2 = ThreatIntelModel(SMALL.replace(topology=topology), rng=4).graph
     assert nx.is_connected(g1) and sorted(g1.edges) == sorted(g2.edges)
@@ -171,6 +227,7 @@ def test_model_accepts_keyword_parameters_like_solara_passes_them():
 
 def test_sqlite_ledger_records_the_run_and_is_never_overwritten(tmp_path):
     from workbench.ledger import open_ledger
+
     path = tmp_path / "run.sqlite"
     r = run_model(SMALL.replace(sharing="ledger", ledger="sqlite", ledger_path=str(path)), seed=2, steps=25)
     with open_ledger("sqlite", str(path)) as ledger:

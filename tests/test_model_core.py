@@ -21,15 +21,24 @@ def test_rule_matches_its_closed_ranges_only():
     lb = np.array([1.0, 2.0, 1.5, 1.5, 0.99, 1.5, 1.5])
     lp = np.array([0.5, 1.5, 1.0, 1.0, 1.0, 1.6, 1.0])
     assert rule.matches(port, lb, lp).tolist() == [True, True, False, False, False, False, True]
-    assert rule.payload() == {"prefix": 10, "proto": 6, "port_lo": 80, "port_hi": 90,
-                              "lb_lo": 1.0, "lb_hi": 2.0, "lp_lo": 0.5, "lp_hi": 1.5}
+    assert rule.payload() == {
+        "prefix": 10,
+        "proto": 6,
+        "port_lo": 80,
+        "port_hi": 90,
+        "lb_lo": 1.0,
+        "lb_hi": 2.0,
+        "lp_lo": 0.5,
+        "lp_hi": 1.5,
+    }
 
 
 def test_signature_table_gives_back_the_rule_it_was_given():
     table = SignatureTable(n_nodes=3, capacity=1)  # forces a grow
     rules = [Rule(1, 17, 53, 53, -1.0, 40.0, -1.0, 40.0), Rule(2, 6, 0, 65535, 0.25, 3.5, 1.0, 2.0)]
-    idx = table.add([NewSignature(r, origin=i, created_step=5, confidence=0.5, threat_type="ddos")
-                     for i, r in enumerate(rules)])
+    idx = table.add(
+        [NewSignature(r, origin=i, created_step=5, confidence=0.5, threat_type="ddos") for i, r in enumerate(rules)]
+    )
     assert [table.rule(i) for i in idx] == rules
     assert table["key"].tolist() == [r.key for r in rules] and len(set(table.sig_ids)) == 2
 

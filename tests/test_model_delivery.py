@@ -46,10 +46,18 @@ def test_dropping_relays_swallow_votes_that_forwarding_relays_pass_on():
     lost = {}
     for relay in ("forward", "drop"):
         # gossip routes around droppers, votes take one shortest path, which may cross one
-        params = ModelParams.preset("easy", topology="small_world", mean_degree=4, malicious_fraction=0.25,
-                                    malicious_behavior="betray", betray_after_steps=10_000, malicious_relay=relay,
-                                        containment=False, local_first=False,
-                                    **SMALL)
+        params = ModelParams.preset(
+            "easy",
+            topology="small_world",
+            mean_degree=4,
+            malicious_fraction=0.25,
+            malicious_behavior="betray",
+            betray_after_steps=10_000,
+            malicious_relay=relay,
+            containment=False,
+            local_first=False,
+            **SMALL,
+        )
         lost[relay] = np.array([run_model(params, seed=seed, steps=30).steps.votes_lost.sum() for seed in range(3)])
     assert (lost["forward"] == 0).all()
     assert (lost["drop"] > 0).all(), lost

@@ -23,15 +23,41 @@ from workbench.model.metrics import signatures_frame
 WARMUP = 2
 
 
-def _forgeries(n_nodes: int, mode: str, *, fanout: int = 1, loss: float = 0.0, rumor_k: float = 2.0,
-               forgers: int = 10, forging_steps: int = 20, tail: int = 25, seed: int = 0) -> pd.DataFrame:
+def _forgeries(
+    n_nodes: int,
+    mode: str,
+    *,
+    fanout: int = 1,
+    loss: float = 0.0,
+    rumor_k: float = 2.0,
+    forgers: int = 10,
+    forging_steps: int = 20,
+    tail: int = 25,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Signatures frame of the forgeries made in the first ``forging_steps`` steps after warm-up,
     each followed for at least ``tail`` more steps (so slow spreads are not cut off)."""
     params = ModelParams.preset(
-        "easy", n_nodes=n_nodes, topology="complete", sharing="gossip", gossip_mode=mode, gossip_fanout=fanout,
-        message_loss=loss, rumor_k=rumor_k, malicious_relay="forward", validation="independent",
-        validator_accuracy=1.0, vote_deadline_steps=1000, n_campaigns=0, flows_per_node=4, attack_flows_per_node=1,
-        warmup_steps=WARMUP, malicious_fraction=forgers / n_nodes, malicious_behavior="forge", forge_prob=1.0)
+        "easy",
+        n_nodes=n_nodes,
+        topology="complete",
+        sharing="gossip",
+        gossip_mode=mode,
+        gossip_fanout=fanout,
+        message_loss=loss,
+        rumor_k=rumor_k,
+        malicious_relay="forward",
+        validation="independent",
+        validator_accuracy=1.0,
+        vote_deadline_steps=1000,
+        n_campaigns=0,
+        flows_per_node=4,
+        attack_flows_per_node=1,
+        warmup_steps=WARMUP,
+        malicious_fraction=forgers / n_nodes,
+        malicious_behavior="forge",
+        forge_prob=1.0,
+    )
     model = ThreatIntelModel(params, rng=seed)
     last_forging_step = WARMUP + forging_steps
     for _ in range(last_forging_step + tail):
@@ -59,8 +85,9 @@ def test_push_pull_beats_push_and_grows_like_log3_n():
     small, large = 64, 512
     means = {}
     for n in (small, large):
-        pp = _spreading_times(_forgeries(n, "push_pull", forgers=n // 32 if n > 64 else 4,
-                                         forging_steps=25 if n == small else 12, seed=n))
+        pp = _spreading_times(
+            _forgeries(n, "push_pull", forgers=n // 32 if n > 64 else 4, forging_steps=25 if n == small else 12, seed=n)
+        )
         means[n] = pp.mean()
         exact = theory.push_pull_spreading_time(n)
         # signatures of one round share its contacts (one exchange carries every item), so their

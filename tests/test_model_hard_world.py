@@ -14,10 +14,20 @@ SMALL = dict(n_nodes=30, flows_per_node=40, n_campaigns=3, campaign_interval_ste
 
 # --- dropping relays -------------------------------------------------------------------------------
 def _ring_model(seed: int, steps: int) -> ThreatIntelModel:
-    params = ModelParams.preset("easy", n_nodes=40, topology="ring", flows_per_node=30, n_campaigns=3,
-                                campaign_interval_steps=5, spread_prob=0.5, vote_deadline_steps=6,
-                                malicious_fraction=0.3, malicious_behavior="betray", betray_after_steps=10_000,
-                                malicious_relay="drop")
+    params = ModelParams.preset(
+        "easy",
+        n_nodes=40,
+        topology="ring",
+        flows_per_node=30,
+        n_campaigns=3,
+        campaign_interval_steps=5,
+        spread_prob=0.5,
+        vote_deadline_steps=6,
+        malicious_fraction=0.3,
+        malicious_behavior="betray",
+        betray_after_steps=10_000,
+        malicious_relay="drop",
+    )
     model = ThreatIntelModel(params, rng=seed)
     for _ in range(steps):
         model.step()
@@ -49,11 +59,19 @@ def test_share_of_honest_nodes_protected_falls_as_more_relays_drop():
     for fraction in (0.0, 0.15, 0.35):
         # droppers behave honestly otherwise ("betray" after the run); campaigns spread slowly, so most
         # nodes can be protected only by what others share
-        params = ModelParams.preset("easy", topology="ring", spread_prob=0.1, malicious_fraction=fraction,
-                                    malicious_behavior="betray", betray_after_steps=10_000, malicious_relay="drop",
-                                    **SMALL)
-        protected[fraction] = np.array([run_model(params, seed=seed, steps=30).campaigns.protected_frac.mean()
-                                        for seed in SEEDS])
+        params = ModelParams.preset(
+            "easy",
+            topology="ring",
+            spread_prob=0.1,
+            malicious_fraction=fraction,
+            malicious_behavior="betray",
+            betray_after_steps=10_000,
+            malicious_relay="drop",
+            **SMALL,
+        )
+        protected[fraction] = np.array(
+            [run_model(params, seed=seed, steps=30).campaigns.protected_frac.mean() for seed in SEEDS]
+        )
     drop_some = protected[0.0] - protected[0.15]
     drop_more = protected[0.15] - protected[0.35]
     assert (protected[0.35] < protected[0.0]).all(), protected
@@ -64,8 +82,9 @@ def test_share_of_honest_nodes_protected_falls_as_more_relays_drop():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_confirmed_rule_stops_blocking_after_rotation_and_a_new_one_is_proposed(seed):
     rotation = 12
-    params = ModelParams.preset("easy", n_nodes=30, flows_per_node=30, n_campaigns=1, prefix_rotation_steps=rotation,
-                                spread_prob=0.3)
+    params = ModelParams.preset(
+        "easy", n_nodes=30, flows_per_node=30, n_campaigns=1, prefix_rotation_steps=rotation, spread_prob=0.3
+    )
     result = run_model(params, seed=seed, steps=params.warmup_steps + 2 * rotation)
     start = params.warmup_steps + 1
     moved = start + rotation  # the step the campaign moves to fresh prefixes
@@ -85,8 +104,14 @@ def test_a_confirmed_rule_stops_blocking_after_rotation_and_a_new_one_is_propose
 # --- detectors in a harder world -------------------------------------------------------------------
 def test_contaminated_warmup_lowers_recall():
     for seed in SEEDS:
-        recall = [run_model(ModelParams.preset("easy", attack_separation=4.5, warmup_contamination=c, sharing="none",
-                                               **SMALL), seed=seed, steps=35).summary["recall"] for c in (0.0, 0.3)]
+        recall = [
+            run_model(
+                ModelParams.preset("easy", attack_separation=4.5, warmup_contamination=c, sharing="none", **SMALL),
+                seed=seed,
+                steps=35,
+            ).summary["recall"]
+            for c in (0.0, 0.3)
+        ]
         assert recall[1] < recall[0] - 0.1, (seed, recall)
 
 
@@ -94,8 +119,12 @@ def test_drift_raises_false_positives_until_the_detector_refits():
     base = dict(SMALL, n_nodes=60, sharing="none", benign_drift=0.3)
     before, after, never, always = [], [], [], []
     for seed in SEEDS:
-        fpr = {refit: run_model(ModelParams.preset("easy", zscore_refit_steps=refit, **base), seed=seed,
-                                steps=45).steps.set_index("step").fpr for refit in (1, 10, 1000)}
+        fpr = {
+            refit: run_model(ModelParams.preset("easy", zscore_refit_steps=refit, **base), seed=seed, steps=45)
+            .steps.set_index("step")
+            .fpr
+            for refit in (1, 10, 1000)
+        }
         never.append(fpr[1000].loc[26:].mean())
         always.append(fpr[1].loc[26:].mean())
         # warm-up 5 steps; the 10th update after it (step 15, 25, 35) refits the baseline at its end
@@ -104,6 +133,10 @@ def test_drift_raises_false_positives_until_the_detector_refits():
     assert all(n > 3 * a for n, a in zip(never, always)), (never, always)
     assert all(b > a for b, a in zip(before, after)), (before, after)
     # without drift, refitting changes little
-    still = [run_model(ModelParams.preset("easy", zscore_refit_steps=1000, sharing="none", **SMALL), seed=seed,
-                       steps=45).summary["fpr"] for seed in SEEDS]
+    still = [
+        run_model(
+            ModelParams.preset("easy", zscore_refit_steps=1000, sharing="none", **SMALL), seed=seed, steps=45
+        ).summary["fpr"]
+        for seed in SEEDS
+    ]
     assert max(still) < min(never) / 3, (still, never)

@@ -49,9 +49,13 @@ def test_bad_parameter_fails_with_the_models_message_and_writes_no_report(tmp_pa
 
 
 def _notebook(path: Path, title: str, question: str, code: str) -> None:
-    nb = new_notebook(cells=[new_markdown_cell(f"# {title}\n\n**Question:** {question} More detail here.\n\nMethod."),
-                             new_code_cell("scale = 2", metadata={"tags": ["parameters"]}),
-                             new_code_cell(code)])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell(f"# {title}\n\n**Question:** {question} More detail here.\n\nMethod."),
+            new_code_cell("scale = 2", metadata={"tags": ["parameters"]}),
+            new_code_cell(code),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
 
@@ -65,10 +69,14 @@ def _report_folder(notebooks: Path, out: Path, *extra: str) -> subprocess.Comple
 def test_index_lists_every_notebook_with_headline_or_error_and_no_stale_copy(tmp_path):
     notebooks, out = tmp_path / "nbs", tmp_path / "out"
     notebooks.mkdir()
-    _notebook(notebooks / "01_good.ipynb", "A good study", "How big is <b>two</b> times the scale?",
-              "from workbench.analysis.headline import show_headline\n"
-              "show_headline({'doubled': 2 * scale, 'f_star': (0.31, 0.28, 0.35)}, labels={'f_star': 'breakdown f*'},"
-              " units={'f_star': 'of nodes'})")
+    _notebook(
+        notebooks / "01_good.ipynb",
+        "A good study",
+        "How big is <b>two</b> times the scale?",
+        "from workbench.analysis.headline import show_headline\n"
+        "show_headline({'doubled': 2 * scale, 'f_star': (0.31, 0.28, 0.35)}, labels={'f_star': 'breakdown f*'},"
+        " units={'f_star': 'of nodes'})",
+    )
     _notebook(notebooks / "02_bad.ipynb", "A broken study", "Does it fail?", "raise ValueError('boom: scale too big')")
     out.mkdir()
     (out / "02_bad.html").write_text("<p>stale results</p>")  # an older, successful run of the failing notebook
@@ -92,8 +100,12 @@ def test_index_lists_every_notebook_with_headline_or_error_and_no_stale_copy(tmp
 
 
 def test_title_and_question_convention():
-    nb = new_notebook(cells=[new_markdown_cell("# 04 · Breakdown\n\nIntro."),
-                             new_markdown_cell("Text\n**Question.** How much malice\ndoes it survive? Then more.")])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# 04 · Breakdown\n\nIntro."),
+            new_markdown_cell("Text\n**Question.** How much malice\ndoes it survive? Then more."),
+        ]
+    )
     assert read_title_question(nb, "x") == ("04 · Breakdown", "How much malice does it survive?")
     assert read_title_question(new_notebook(cells=[new_code_cell("1")]), "fallback") == ("fallback", "")
 
@@ -101,13 +113,42 @@ def test_title_and_question_convention():
 def test_render_index_escapes_text_and_links_only_existing_ok_reports(tmp_path):
     (tmp_path / "a.html").write_text("report")
     entries = [
-        {"name": "a", "title": "A", "question": "Q?", "status": "ok", "html": "a.html", "runtime_s": 75.0,
-         "finished_at": "now", "parameters": {}, "error": "",
-         "headline": [{"name": "x", "label": "x", "unit": "", "text": "not reached"}]},
-        {"name": "b", "title": "B <i>", "question": "", "status": "ok", "html": "b.html", "runtime_s": 1.0,
-         "finished_at": "now", "parameters": {}, "error": "", "headline": []},
-        {"name": "c", "title": "C", "question": "", "status": "not run", "html": None, "runtime_s": None,
-         "finished_at": None, "parameters": {}, "error": "", "headline": []},
+        {
+            "name": "a",
+            "title": "A",
+            "question": "Q?",
+            "status": "ok",
+            "html": "a.html",
+            "runtime_s": 75.0,
+            "finished_at": "now",
+            "parameters": {},
+            "error": "",
+            "headline": [{"name": "x", "label": "x", "unit": "", "text": "not reached"}],
+        },
+        {
+            "name": "b",
+            "title": "B <i>",
+            "question": "",
+            "status": "ok",
+            "html": "b.html",
+            "runtime_s": 1.0,
+            "finished_at": "now",
+            "parameters": {},
+            "error": "",
+            "headline": [],
+        },
+        {
+            "name": "c",
+            "title": "C",
+            "question": "",
+            "status": "not run",
+            "html": None,
+            "runtime_s": None,
+            "finished_at": None,
+            "parameters": {},
+            "error": "",
+            "headline": [],
+        },
     ]
     page = render_index(entries, tmp_path)
     assert 'href="a.html"' in page and 'href="b.html"' not in page  # b's file is missing
@@ -119,7 +160,11 @@ def test_headline_output_is_read_back_from_an_executed_notebook():
 
     first = headline_payload({"a": 1.0, "b": float("nan")})
     second = headline_payload({"a": 2.0})
-    nb = new_notebook(cells=[new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={MIME: first})]),
-                             new_code_cell("y", outputs=[nbformat.v4.new_output("display_data", data={MIME: second})])])
+    nb = new_notebook(
+        cells=[
+            new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={MIME: first})]),
+            new_code_cell("y", outputs=[nbformat.v4.new_output("display_data", data={MIME: second})]),
+        ]
+    )
     items = {i["name"]: i for i in read_headline(nb)}
     assert items["a"]["value"] == 2.0 and items["b"]["value"] is None

@@ -188,8 +188,15 @@ def test_morris_needs_one_factor_moved_per_step():
 
 def _factor_frame(seed: int, n: int = 600) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({"point": np.arange(n), "a": rng.uniform(size=n), "b": rng.uniform(size=n),
-                          "noise": rng.uniform(size=n), "mode": rng.choice(["gossip", "ledger", "none"], n)})
+    frame = pd.DataFrame(
+        {
+            "point": np.arange(n),
+            "a": rng.uniform(size=n),
+            "b": rng.uniform(size=n),
+            "noise": rng.uniform(size=n),
+            "mode": rng.choice(["gossip", "ledger", "none"], n),
+        }
+    )
     frame["y"] = 3 * frame["a"] + np.where(frame["mode"] == "none", 2.0, 0.0) + rng.normal(0, 0.1, n)
     frame["z"] = frame["b"] ** 2 + rng.normal(0, 0.01, n)
     frame.attrs["factors"] = ["a", "b", "noise", "mode"]

@@ -25,8 +25,15 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 CIC17 = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv"
 TABLE = SAMPLES / "table_FORMAT-SAMPLE_flows.csv"
 MAX_NODES, STEPS = 24, 50
-BASE = dict(traffic="trace", trace_path=str(CIC17), trace_format="cic-ids2017", step_seconds=60.0,
-            max_nodes=MAX_NODES, flows_per_node=20, warmup_steps=5)
+BASE = dict(
+    traffic="trace",
+    trace_path=str(CIC17),
+    trace_format="cic-ids2017",
+    step_seconds=60.0,
+    max_nodes=MAX_NODES,
+    flows_per_node=20,
+    warmup_steps=5,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +43,10 @@ def frame() -> pd.DataFrame:
     counts = df["dst_addr"].value_counts()
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NODES]
     node_of = {name: i for i, (name, _) in enumerate(ranked)}
-    return df.assign(step=((df["timestamp"] - df["timestamp"].min()).dt.total_seconds() // 60).astype(int),
-                     node=df["dst_addr"].map(node_of).fillna(-1).astype(int))
+    return df.assign(
+        step=((df["timestamp"] - df["timestamp"].min()).dt.total_seconds() // 60).astype(int),
+        node=df["dst_addr"].map(node_of).fillna(-1).astype(int),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -125,8 +134,11 @@ def test_every_outcome_works_on_a_trace(sharing):
 
 
 def test_adversaries_and_the_isolation_forest_on_a_trace():
-    forge = run_model(dict(BASE, sharing="ledger", malicious_fraction=0.25, malicious_behavior="forge",
-                           forge_prob=0.5), seed=2, steps=30)
+    forge = run_model(
+        dict(BASE, sharing="ledger", malicious_fraction=0.25, malicious_behavior="forge", forge_prob=0.5),
+        seed=2,
+        steps=30,
+    )
     forged = forge.signatures[forge.signatures["forged"]]
     assert len(forged) > 0 and forged["origin_malicious"].all()
     assert forge.summary["votes_cast"] > 0
@@ -135,10 +147,27 @@ def test_adversaries_and_the_isolation_forest_on_a_trace():
 
 
 def test_table_format_with_a_column_mapping():
-    columns = dict(timestamp="start_time", src_addr="source", dst_addr="destination", dst_port="dport",
-                   protocol="proto", bytes="octets", packets="pkts", duration_s="duration_ms", label="verdict")
-    as_dict = ModelParams(traffic="trace", trace_path=str(TABLE), trace_format="table", trace_columns=columns,
-                          trace_options={"duration_unit": "ms"}, max_nodes=10, flows_per_node=10, warmup_steps=2)
+    columns = dict(
+        timestamp="start_time",
+        src_addr="source",
+        dst_addr="destination",
+        dst_port="dport",
+        protocol="proto",
+        bytes="octets",
+        packets="pkts",
+        duration_s="duration_ms",
+        label="verdict",
+    )
+    as_dict = ModelParams(
+        traffic="trace",
+        trace_path=str(TABLE),
+        trace_format="table",
+        trace_columns=columns,
+        trace_options={"duration_unit": "ms"},
+        max_nodes=10,
+        flows_per_node=10,
+        warmup_steps=2,
+    )
     as_json = as_dict.replace(trace_columns=json.dumps(columns), trace_options='{"duration_unit": "ms"}')
     as_pairs = as_dict.replace(trace_columns=tuple(reversed(list(columns.items()))))
     assert as_dict == as_json == as_pairs and hash(as_dict) == hash(as_json)
@@ -151,8 +180,9 @@ def test_table_format_with_a_column_mapping():
 
 
 def test_sweep_local_and_processes_give_identical_frames(tmp_path):
-    sweep = Sweep(dict(BASE), {"sharing": ["none", "gossip"]}, replicates=2, steps=30, seed=4,
-                  keep=["steps", "campaigns"])
+    sweep = Sweep(
+        dict(BASE), {"sharing": ["none", "gossip"]}, replicates=2, steps=30, seed=4, keep=["steps", "campaigns"]
+    )
     local = sweep.run(backend="local", store=tmp_path / "local", quiet=True)
     assert (local.status == "ok").all(), local.error.dropna().tolist()
     procs = sweep.run(backend="processes", store=tmp_path / "procs", quiet=True, max_workers=2)
@@ -162,8 +192,9 @@ def test_sweep_local_and_processes_give_identical_frames(tmp_path):
     camps = load_frames(tmp_path / "local", "campaigns")
     # the campaigns frame lists the categories that started within the run's 30 steps (SSH-Patator: 31)
     assert set(camps.groupby("run_id")["label"].agg(tuple)) == {("DDoS", "PortScan")}
-    direct = run_model(dict(BASE, sharing="gossip"), seed=int(local.loc[local.sharing == "gossip", "seed"].iloc[0]),
-                       steps=30)
+    direct = run_model(
+        dict(BASE, sharing="gossip"), seed=int(local.loc[local.sharing == "gossip", "seed"].iloc[0]), steps=30
+    )
     row = local[(local.sharing == "gossip")].iloc[0]
     assert row["recall"] == pytest.approx(direct.summary["recall"], nan_ok=True, rel=0, abs=0)
 
@@ -176,8 +207,9 @@ def test_sweep_on_ray_gives_the_local_frames(tmp_path, ray_session):
     assert (local.status == "ok").all()
     pd.testing.assert_frame_equal(on_ray, local)
     pd.testing.assert_frame_equal(load(tmp_path / "ray"), local)
-    pd.testing.assert_frame_equal(load_frames(tmp_path / "ray", "campaigns"),
-                                  load_frames(tmp_path / "local", "campaigns"))
+    pd.testing.assert_frame_equal(
+        load_frames(tmp_path / "ray", "campaigns"), load_frames(tmp_path / "local", "campaigns")
+    )
 
 
 # --- bad input: a clear error before the model runs, and nothing written ------------------------------
@@ -193,8 +225,7 @@ def _bad_file(tmp_path: Path, kind: str) -> Path:
     elif kind == "missing_column":
         header = lines[0].rstrip("\r\n").split(",")
         drop = header.index(" Label")
-        rows = [",".join(c for i, c in enumerate(line.rstrip("\r\n").split(",")) if i != drop) + "\n"
-                for line in lines]
+        rows = [",".join(c for i, c in enumerate(line.rstrip("\r\n").split(",")) if i != drop) + "\n" for line in lines]
         path.write_text("".join(rows))
     elif kind == "bad_timestamp":
         cells = lines[27].split(",")
@@ -203,12 +234,18 @@ def _bad_file(tmp_path: Path, kind: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind, match", [
-    ("missing_column", r"trace_path=.*column\(s\) 'Label' required by format 'cic-ids2017' not found; "
-                       r"columns found: 'Flow ID', 'Source IP'"),
-    ("empty", r"trace_path=.*empty"),
-    ("missing_path", r"trace_path=.*does not exist"),
-])
+@pytest.mark.parametrize(
+    "kind, match",
+    [
+        (
+            "missing_column",
+            r"trace_path=.*column\(s\) 'Label' required by format 'cic-ids2017' not found; "
+            r"columns found: 'Flow ID', 'Source IP'",
+        ),
+        ("empty", r"trace_path=.*empty"),
+        ("missing_path", r"trace_path=.*does not exist"),
+    ],
+)
 def test_file_errors_are_raised_by_the_parameters(tmp_path, kind, match):
     path = tmp_path / "nowhere.csv" if kind == "missing_path" else _bad_file(tmp_path, kind)
     with pytest.raises(ValueError, match=match) as info:
@@ -254,8 +291,14 @@ def test_table_with_a_quoted_header(tmp_path):
     path = tmp_path / "quoted.csv"
     frame.to_csv(path, index=False, quoting=1)
     assert path.read_text().startswith('"start_time","source"')
-    columns = {"timestamp": "start_time", "dst_addr": "destination", "bytes": "octets", "packets": "pkts",
-               "duration_s": "duration_ms", "label": "verdict"}
+    columns = {
+        "timestamp": "start_time",
+        "dst_addr": "destination",
+        "bytes": "octets",
+        "packets": "pkts",
+        "duration_s": "duration_ms",
+        "label": "verdict",
+    }
     quoted = read_trace(path, "table", columns=columns)
     plain = read_trace(TABLE, "table", columns=columns)
     pd.testing.assert_frame_equal(quoted, plain)

@@ -7,7 +7,7 @@ pyarrow), or written by hand for small inline files.
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +28,17 @@ UNSW_SPLIT = SAMPLES / "unsw-nb15_FORMAT-SAMPLE_training-set.csv"
 ZEEK = SAMPLES / "zeek_FORMAT-SAMPLE_conn.log"
 ZEEK_LABELS = SAMPLES / "zeek_FORMAT-SAMPLE_labels.csv"
 TABLE = SAMPLES / "table_FORMAT-SAMPLE_flows.csv"
-TABLE_COLUMNS = dict(timestamp="start_time", src_addr="source", dst_addr="destination", dst_port="dport",
-                     protocol="proto", bytes="octets", packets="pkts", duration_s="duration_ms", label="verdict")
+TABLE_COLUMNS = dict(
+    timestamp="start_time",
+    src_addr="source",
+    dst_addr="destination",
+    dst_port="dport",
+    protocol="proto",
+    bytes="octets",
+    packets="pkts",
+    duration_s="duration_ms",
+    label="verdict",
+)
 
 
 def _rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
@@ -69,7 +78,7 @@ def test_cic2017_traffic_labelling_rows_match_the_raw_text():
         assert got["bytes"] == int(r["Total Length of Fwd Packets"]) + int(r["Total Length of Bwd Packets"])
         assert got["packets"] == int(r["Total Fwd Packets"]) + int(r["Total Backward Packets"])
         assert got["duration_s"] == pytest.approx(int(r["Flow Duration"]) / 1e6)
-        expected_ts = datetime.strptime(r["Timestamp"], "%m/%d/%Y %H:%M:%S").replace(tzinfo=timezone.utc)
+        expected_ts = datetime.strptime(r["Timestamp"], "%m/%d/%Y %H:%M:%S").replace(tzinfo=UTC)
         assert got["timestamp"] == pd.Timestamp(expected_ts)
         assert got["is_attack"] == (r["Label"] != "BENIGN")
         assert got["label"] == ("benign" if r["Label"] == "BENIGN" else r["Label"])
@@ -78,26 +87,34 @@ def test_cic2017_traffic_labelling_rows_match_the_raw_text():
 
 
 def test_cic2017_short_timestamps_cp1252_labels_blank_rows_and_pm_hours(tmp_path):
-    header = ("Flow ID, Source IP, Source Port, Destination IP, Destination Port, Protocol, Timestamp, Flow Duration,"
-              " Total Fwd Packets, Total Backward Packets,Total Length of Fwd Packets, Total Length of Bwd Packets,"
-              " Label")
-    body = (b"192.168.10.5-104.16.207.165-54865-443-6,192.168.10.5,54865,104.16.207.165,443,6,3/7/2017 8:55,"
-            b"3,2,0,12,0,BENIGN\n"
-            b"172.16.0.1-192.168.10.50-1-80-6,172.16.0.1,1,192.168.10.50,80,6,7/7/2017 3:30,-5,3,1,20,0,"
-            b"Web Attack \x96 Brute Force\n"
-            b",,,,,,,,,,,,\n")
+    header = (
+        "Flow ID, Source IP, Source Port, Destination IP, Destination Port, Protocol, Timestamp, Flow Duration,"
+        " Total Fwd Packets, Total Backward Packets,Total Length of Fwd Packets, Total Length of Bwd Packets,"
+        " Label"
+    )
+    body = (
+        b"192.168.10.5-104.16.207.165-54865-443-6,192.168.10.5,54865,104.16.207.165,443,6,3/7/2017 8:55,"
+        b"3,2,0,12,0,BENIGN\n"
+        b"172.16.0.1-192.168.10.50-1-80-6,172.16.0.1,1,192.168.10.50,80,6,7/7/2017 3:30,-5,3,1,20,0,"
+        b"Web Attack \x96 Brute Force\n"
+        b",,,,,,,,,,,,\n"
+    )
     path = tmp_path / "cic.csv"
     path.write_bytes(header.encode() + b"\n" + body)
     df = read_trace(path, "cic-ids2017")
     assert len(df) == 2  # the blank row is dropped
-    assert df["timestamp"].tolist() == [pd.Timestamp("2017-03-07 08:55", tz="UTC"),
-                                        pd.Timestamp("2017-07-07 03:30", tz="UTC")]
+    assert df["timestamp"].tolist() == [
+        pd.Timestamp("2017-03-07 08:55", tz="UTC"),
+        pd.Timestamp("2017-07-07 03:30", tz="UTC"),
+    ]
     assert df["label"].tolist() == ["benign", "Web Attack \u2013 Brute Force"]
     assert df["duration_s"].tolist() == [3e-6, 0.0]  # negative durations clip to 0
     assert df["bytes"].tolist() == [12, 20] and df["packets"].tolist() == [2, 4]
     pm = read_trace(path, "cic-ids2017", pm_before_hour=8)
-    assert pm["timestamp"].tolist() == [pd.Timestamp("2017-03-07 08:55", tz="UTC"),
-                                        pd.Timestamp("2017-07-07 15:30", tz="UTC")]
+    assert pm["timestamp"].tolist() == [
+        pd.Timestamp("2017-03-07 08:55", tz="UTC"),
+        pd.Timestamp("2017-07-07 15:30", tz="UTC"),
+    ]
 
 
 def test_cic2017_machine_learning_csv_has_no_addresses_timestamps_or_protocol():
@@ -108,8 +125,9 @@ def test_cic2017_machine_learning_csv_has_no_addresses_timestamps_or_protocol():
     assert df["timestamp"].isna().all() and df["src_addr"].isna().all() and df["dst_addr"].isna().all()
     assert (df["protocol"] == 255).all()
     assert df["dst_port"].tolist() == [int(r["Destination Port"]) for r in raw]
-    assert df["bytes"].tolist() == [int(r["Total Length of Fwd Packets"]) + int(r["Total Length of Bwd Packets"])
-                                    for r in raw]
+    assert df["bytes"].tolist() == [
+        int(r["Total Length of Fwd Packets"]) + int(r["Total Length of Bwd Packets"]) for r in raw
+    ]
 
 
 def test_cic2018_day_first_and_repeated_header_row():
@@ -117,8 +135,9 @@ def test_cic2018_day_first_and_repeated_header_row():
     raw = [r for r in _rows(CIC18) if r["Label"] != "Label"]
     _check_schema(df)
     assert len(df) == len(raw)  # the header repeated mid-file is dropped
-    assert df["timestamp"].iloc[0] == pd.Timestamp(datetime.strptime(raw[0]["Timestamp"], "%d/%m/%Y %H:%M:%S"),
-                                                   tz="UTC")
+    assert df["timestamp"].iloc[0] == pd.Timestamp(
+        datetime.strptime(raw[0]["Timestamp"], "%d/%m/%Y %H:%M:%S"), tz="UTC"
+    )
     assert df["timestamp"].iloc[0].month == 3  # 02/03/2018 is 2 March
     assert set(df["label"]) == {"benign", "DDoS attacks-LOIC-HTTP", "Infilteration", "SSH-Bruteforce"}
     assert df["packets"].tolist() == [int(r["Tot Fwd Pkts"]) + int(r["Tot Bwd Pkts"]) for r in raw]
@@ -156,8 +175,10 @@ def test_unsw_train_test_split_layout():
     _check_schema(df)
     assert len(df) == len(raw)
     assert df["timestamp"].isna().all() and df["dst_addr"].isna().all() and (df["dst_port"] == -1).all()
-    assert df["label"].tolist() == ["benign" if r["attack_cat"] == "Normal" else
-                                    {"Backdoors": "Backdoor"}.get(r["attack_cat"], r["attack_cat"]) for r in raw]
+    assert df["label"].tolist() == [
+        "benign" if r["attack_cat"] == "Normal" else {"Backdoors": "Backdoor"}.get(r["attack_cat"], r["attack_cat"])
+        for r in raw
+    ]
     assert df["duration_s"].tolist() == pytest.approx([float(r["dur"]) for r in raw])
 
 
@@ -226,10 +247,15 @@ def test_table_csv_and_parquet_with_a_column_mapping(tmp_path):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path,fmt,options", [
-    (CIC17, "cic-ids2017", {}), (UNSW, "unsw-nb15", {}), (ZEEK, "zeek-conn", {"labels_path": ZEEK_LABELS}),
-    (CIC18, "cic-ids2018", {}),
-])
+@pytest.mark.parametrize(
+    "path,fmt,options",
+    [
+        (CIC17, "cic-ids2017", {}),
+        (UNSW, "unsw-nb15", {}),
+        (ZEEK, "zeek-conn", {"labels_path": ZEEK_LABELS}),
+        (CIC18, "cic-ids2018", {}),
+    ],
+)
 def test_chunked_reading_gives_the_same_frame(path, fmt, options):
     batches = list(iter_trace(path, fmt, block_size=16384, **options))
     assert len(batches) >= 3
@@ -249,8 +275,9 @@ def test_missing_path():
 
 
 def test_unknown_format_lists_the_allowed():
-    with pytest.raises(ValueError,
-                       match=r"trace_format='netflow' is not allowed; choose one of 'cic-ids2017'.*'table'"):
+    with pytest.raises(
+        ValueError, match=r"trace_format='netflow' is not allowed; choose one of 'cic-ids2017'.*'table'"
+    ):
         iter_trace(CIC17, "netflow")
 
 
@@ -275,11 +302,17 @@ def test_missing_column_is_named_with_the_columns_found(tmp_path):
     lines = CIC17.read_text().splitlines()[:5]
     lines = [line.replace(" Flow Duration", " Flow Time", 1) for line in lines]
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(TraceError, match=r"column\(s\) 'Flow Duration' required by format 'cic-ids2017' not found; "
-                                         r"columns found: 'Flow ID', 'Source IP'.*'Flow Time'"):
+    with pytest.raises(
+        TraceError,
+        match=r"column\(s\) 'Flow Duration' required by format 'cic-ids2017' not found; "
+        r"columns found: 'Flow ID', 'Source IP'.*'Flow Time'",
+    ):
         iter_trace(path, "cic-ids2017")  # raised before any row is read
-    with pytest.raises(TraceError, match=r"column\(s\) 'octets_total' required by format 'table' not found; "
-                                         r"columns found: 'start_time', 'source'"):
+    with pytest.raises(
+        TraceError,
+        match=r"column\(s\) 'octets_total' required by format 'table' not found; "
+        r"columns found: 'start_time', 'source'",
+    ):
         iter_trace(TABLE, "table", columns=dict(TABLE_COLUMNS, bytes="octets_total"))
 
 
@@ -297,8 +330,11 @@ def test_unparsable_timestamp_names_its_row(tmp_path):
     lines[27] = lines[27].replace("7/5/2017", "2017-13-45")
     path = tmp_path / "cic.csv"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(TraceError, match=r"column 'Timestamp', row 27 \(line 28\): timestamp '2017-13-45 9:\d\d:\d\d' "
-                                         r"is not parsable"):
+    with pytest.raises(
+        TraceError,
+        match=r"column 'Timestamp', row 27 \(line 28\): timestamp '2017-13-45 9:\d\d:\d\d' "
+        r"is not parsable",
+    ):
         read_trace(path, "cic-ids2017")
 
 
@@ -321,10 +357,12 @@ def test_table_reads_the_same_through_read_trace_table():
 def test_cic2018_file_with_addresses(tmp_path):
     # the CSE-CIC-IDS2018 Tuesday-20-02 layout: Flow ID, Src IP, Src Port, Dst IP, Dst Port, ... (2018 names)
     path = tmp_path / "cic2018.csv"
-    path.write_text("Flow ID,Src IP,Src Port,Dst IP,Dst Port,Protocol,Timestamp,Flow Duration,Tot Fwd Pkts,"
-                    "Tot Bwd Pkts,TotLen Fwd Pkts,TotLen Bwd Pkts,Label\n"
-                    "172.31.69.25-18.219.211.138-80-53812-6,18.219.211.138,53812,172.31.69.25,80,6,"
-                    "20/02/2018 10:12:14,2500000,4,3,311,935,DDoS attacks-LOIC-HTTP\n")
+    path.write_text(
+        "Flow ID,Src IP,Src Port,Dst IP,Dst Port,Protocol,Timestamp,Flow Duration,Tot Fwd Pkts,"
+        "Tot Bwd Pkts,TotLen Fwd Pkts,TotLen Bwd Pkts,Label\n"
+        "172.31.69.25-18.219.211.138-80-53812-6,18.219.211.138,53812,172.31.69.25,80,6,"
+        "20/02/2018 10:12:14,2500000,4,3,311,935,DDoS attacks-LOIC-HTTP\n"
+    )
     row = read_trace(path, "cic-ids2018").iloc[0]
     assert (row["src_addr"], row["dst_addr"], row["dst_port"]) == ("18.219.211.138", "172.31.69.25", 80)
     assert row["timestamp"] == pd.Timestamp("2018-02-20 10:12:14", tz="UTC")

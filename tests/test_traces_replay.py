@@ -70,8 +70,9 @@ def test_campaigns_are_the_labelled_categories_in_order_of_first_step(frame, tra
     assert list(camp["name"]) == list(first.index) == ["DDoS", "PortScan", "SSH-Patator"]
     assert list(camp["first_step"]) == list(first.to_numpy())
     assert list(camp["n_flows"]) == [int((attacks["attack_category"] == n).sum()) for n in first.index]
-    assert list(camp["n_nodes_hit"]) == [attacks.loc[attacks["attack_category"] == n, "node"].nunique()
-                                         for n in first.index]
+    assert list(camp["n_nodes_hit"]) == [
+        attacks.loc[attacks["attack_category"] == n, "node"].nunique() for n in first.index
+    ]
     t = int(first["PortScan"]) + 3
     at_t = attacks[attacks["step"] == t]
     targeted = traffic.targeted(t)
@@ -95,8 +96,9 @@ def test_step_is_padded_or_subsampled_with_a_valid_mask(frame, traffic, width):
         np.testing.assert_array_equal(st.valid.sum(axis=1), np.minimum(true_counts, F))
         assert (st.flows.label[~st.valid] == PAD_LABEL).all() and (st.flows.label[st.valid] >= 0).all()
         assert (st.flows.src_ip[~st.valid] == 0).all()
-        np.testing.assert_allclose(st.weight[true_counts > 0], true_counts[true_counts > 0]
-                                   / np.minimum(true_counts, F)[true_counts > 0])
+        np.testing.assert_allclose(
+            st.weight[true_counts > 0], true_counts[true_counts > 0] / np.minimum(true_counts, F)[true_counts > 0]
+        )
         for node in np.flatnonzero(true_counts):  # each node's kept labels are drawn from its own flows
             own = at[at["node"] == node]
             codes = own["attack_category"].map(name_to_code).fillna(0).astype(int)

@@ -51,18 +51,33 @@ class _LegacyCampaign:
             lp = lb - np.log(1200.0) + rng.normal(0, 0.1, n)
             ld = rng.normal(np.log(6e4), 0.6, n)
             port = np.full(n, self.port, np.int32)
-        return {"src_ip": src, "dst_port": port, "proto": np.full(n, self.proto, np.int16),
-                    "log_bytes": lb, "log_packets": lp, "log_duration": ld}
+        return {
+            "src_ip": src,
+            "dst_port": port,
+            "proto": np.full(n, self.proto, np.int16),
+            "log_bytes": lb,
+            "log_packets": lp,
+            "log_duration": ld,
+        }
 
 
 class _LegacyGenerator:
-    def __init__(self, rng, n_nodes, flows_per_node, n_campaigns, first_campaign_step, campaign_interval_steps,
-                 attack_flows_per_node):
+    def __init__(
+        self,
+        rng,
+        n_nodes,
+        flows_per_node,
+        n_campaigns,
+        first_campaign_step,
+        campaign_interval_steps,
+        attack_flows_per_node,
+    ):
         self.rng = rng
         self.n_nodes, self.flows_per_node = n_nodes, flows_per_node
         self.attack_flows_per_node = attack_flows_per_node
-        self.mu = np.stack([rng.normal(8.0, 0.5, n_nodes), rng.normal(2.5, 0.3, n_nodes),
-                            rng.normal(5.5, 0.5, n_nodes)], axis=1)
+        self.mu = np.stack(
+            [rng.normal(8.0, 0.5, n_nodes), rng.normal(2.5, 0.3, n_nodes), rng.normal(5.5, 0.5, n_nodes)], axis=1
+        )
         self.sigma = rng.uniform(0.45, 0.7, (n_nodes, 3))
         public = rng.choice(np.arange(11 * 256, 223 * 256), size=len(_SERVICES) + n_campaigns, replace=False)
         self.service_prefix = public[: len(_SERVICES)].astype(np.int64)
@@ -70,14 +85,25 @@ class _LegacyGenerator:
         self.service_proto = np.array([q for _, q in _SERVICES], np.int16)
         weights = 1.0 / np.arange(1, len(_SERVICES) + 1)
         self.service_weight = weights / weights.sum()
-        self.peers = (np.uint32(10 << 24) | rng.integers(1, 1 << 24, (n_nodes, 20)).astype(np.uint32))
+        self.peers = np.uint32(10 << 24) | rng.integers(1, 1 << 24, (n_nodes, 20)).astype(np.uint32)
         self.campaigns = []
         for c in range(n_campaigns):
             kind = ("ddos", "port_scan", "exfiltration")[c % 3]
-            port, proto = {"ddos": (int(rng.choice([53, 123, 1900])), _UDP), "port_scan": (0, _TCP),
-                           "exfiltration": (443, _TCP)}[kind]
-            self.campaigns.append(_LegacyCampaign(c, kind, int(public[len(_SERVICES) + c]),
-                                                  first_campaign_step + c * campaign_interval_steps, port, proto))
+            port, proto = {
+                "ddos": (int(rng.choice([53, 123, 1900])), _UDP),
+                "port_scan": (0, _TCP),
+                "exfiltration": (443, _TCP),
+            }[kind]
+            self.campaigns.append(
+                _LegacyCampaign(
+                    c,
+                    kind,
+                    int(public[len(_SERVICES) + c]),
+                    first_campaign_step + c * campaign_interval_steps,
+                    port,
+                    proto,
+                )
+            )
 
     def benign(self):
         rng, n, f = self.rng, self.n_nodes, self.flows_per_node
@@ -86,12 +112,14 @@ class _LegacyGenerator:
         service = rng.choice(len(self.service_prefix), size=(n, f), p=self.service_weight)
         peer = np.take_along_axis(self.peers, rng.integers(0, self.peers.shape[1], (n, f)), axis=1)
         service_ip = (self.service_prefix[service].astype(np.uint32) << np.uint32(16)) | rng.integers(
-            1, 65535, (n, f)).astype(np.uint32)
+            1, 65535, (n, f)
+        ).astype(np.uint32)
         src = np.where(to_service, service_ip, peer)
         port = np.where(to_service, self.service_port[service], _PEER_PORTS[rng.integers(0, len(_PEER_PORTS), (n, f))])
         proto = np.where(to_service, self.service_proto[service], _TCP).astype(np.int16)
-        return T.Flows(src, port.astype(np.int32), proto, logs[..., 0], logs[..., 1], logs[..., 2],
-                       np.zeros((n, f), np.int16))
+        return T.Flows(
+            src, port.astype(np.int32), proto, logs[..., 0], logs[..., 1], logs[..., 2], np.zeros((n, f), np.int16)
+        )
 
     def overlay_attacks(self, flows, targeted):
         a, f = self.attack_flows_per_node, self.flows_per_node
@@ -162,7 +190,17 @@ def test_prefixes_rotate_on_schedule_and_attack_flows_carry_the_current_ones():
     camp = gen.campaigns[1]  # starts at step 7
     start = camp.start_step
     assert [gen.rotated(1, t) for t in range(start - 1, start + 9)] == [
-        False, False, False, False, False, True, False, False, False, True]
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+        False,
+        True,
+    ]
     before, after = gen.prefixes(1, start + 3), gen.prefixes(1, start + 4)
     assert len(set(before)) == 3 and len(set(after)) == 3 and not set(before) & set(after)
     assert np.array_equal(gen.prefixes(1, start + 5), after)  # a pure function of (campaign, t)

@@ -36,13 +36,18 @@ def test_presets_name_every_traffic_knob_and_easy_is_the_original_generator():
 
 def test_contaminated_warmup_lowers_zscore_recall_on_paired_seeds():
     for seed in SEEDS[:3]:
-        recall = [measure_detector({"attack_separation": 4.5, "warmup_contamination": c}, "zscore", seed=seed,
-                                   n_nodes=40, steps=10)["recall"] for c in (0.0, 0.3)]
+        recall = [
+            measure_detector(
+                {"attack_separation": 4.5, "warmup_contamination": c}, "zscore", seed=seed, n_nodes=40, steps=10
+            )["recall"]
+            for c in (0.0, 0.3)
+        ]
         assert recall[1] < recall[0] - 0.1, (seed, recall)
 
 
 def test_drift_raises_zscore_false_positives_on_paired_seeds():
     for seed in SEEDS[:3]:
-        fpr = [measure_detector({"benign_drift": d}, "zscore", seed=seed, n_nodes=40, steps=30)["fpr"]
-               for d in (0.0, 0.2)]
+        fpr = [
+            measure_detector({"benign_drift": d}, "zscore", seed=seed, n_nodes=40, steps=30)["fpr"] for d in (0.0, 0.2)
+        ]
         assert fpr[1] > 2 * fpr[0], (seed, fpr)

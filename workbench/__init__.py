@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["ModelParams", "ThreatIntelModel", "RunResult", "run_model"]
+__all__ = ["ModelParams", "RunResult", "ThreatIntelModel", "run_model"]
 __version__ = "0.1.0"
 
 _LAZY = {

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         start = time.perf_counter()
         try:
             html = execute_notebook(nb, out, parameters)
-        except Exception as exc:  # noqa: BLE001 -- any failure (kernel death, export error) fails this report only
+        except Exception as exc:
             message = str(exc) if isinstance(exc, RuntimeError) else f"{nb.name}: {type(exc).__name__}: {exc}"
             print(f"FAILED {message}", file=sys.stderr)
             failed += 1

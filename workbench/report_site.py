@@ -55,7 +55,7 @@ def read_title_question(notebook: Any, fallback: str = "") -> tuple[str, str]:
             paragraph.append(line.strip())
         question = QUESTION_MARK.sub("", " ".join(paragraph)).strip()
         if "?" in question:
-            question = question[:question.index("?") + 1]
+            question = question[: question.index("?") + 1]
         break
     return title, question
 
@@ -76,19 +76,39 @@ def record_success(source: Path, out_dir: Path, runtime_s: float, parameters: di
     stale = out_dir / STALE_DIR
     for old in stale.glob(f"{source.stem}.*") if stale.is_dir() else []:
         old.unlink()  # superseded by the fresh report
-    return {"name": source.stem, "title": title, "question": question, "status": "ok", "error": "",
-            "runtime_s": round(runtime_s, 1), "finished_at": _now(), "parameters": _jsonable(parameters),
-            "headline": read_headline(_read_notebook(out_dir / source.name)), "html": f"{source.stem}.html",
-            "stale_moved": False}
+    return {
+        "name": source.stem,
+        "title": title,
+        "question": question,
+        "status": "ok",
+        "error": "",
+        "runtime_s": round(runtime_s, 1),
+        "finished_at": _now(),
+        "parameters": _jsonable(parameters),
+        "headline": read_headline(_read_notebook(out_dir / source.name)),
+        "html": f"{source.stem}.html",
+        "stale_moved": False,
+    }
 
 
-def record_failure(source: Path, error: str, runtime_s: float, parameters: dict[str, Any],
-                   stale_moved: bool) -> dict[str, Any]:
+def record_failure(
+    source: Path, error: str, runtime_s: float, parameters: dict[str, Any], stale_moved: bool
+) -> dict[str, Any]:
     """The index entry of a notebook that failed: its error, no headline, no link."""
     title, question = read_title_question(_read_notebook(source), source.stem)
-    return {"name": source.stem, "title": title, "question": question, "status": "failed", "error": error,
-            "runtime_s": round(runtime_s, 1), "finished_at": _now(), "parameters": _jsonable(parameters),
-            "headline": [], "html": None, "stale_moved": stale_moved}
+    return {
+        "name": source.stem,
+        "title": title,
+        "question": question,
+        "status": "failed",
+        "error": error,
+        "runtime_s": round(runtime_s, 1),
+        "finished_at": _now(),
+        "parameters": _jsonable(parameters),
+        "headline": [],
+        "html": None,
+        "stale_moved": stale_moved,
+    }
 
 
 def retire_stale(out_dir: Path, stem: str) -> list[Path]:
@@ -127,9 +147,19 @@ def write_index(out_dir: Path, notebooks_dir: Path, updates: list[dict[str, Any]
         entry = known.get(source.stem)
         if entry is None:
             title, question = read_title_question(_read_notebook(source), source.stem)
-            entry = {"name": source.stem, "title": title, "question": question, "status": "not run", "error": "",
-                     "runtime_s": None, "finished_at": None, "parameters": {}, "headline": [], "html": None,
-                     "stale_moved": False}
+            entry = {
+                "name": source.stem,
+                "title": title,
+                "question": question,
+                "status": "not run",
+                "error": "",
+                "runtime_s": None,
+                "finished_at": None,
+                "parameters": {},
+                "headline": [],
+                "html": None,
+                "stale_moved": False,
+            }
         entries.append(entry)
     (out_dir / INDEX_JSON).write_text(json.dumps({"version": 1, "reports": entries}, indent=1), encoding="utf-8")
     index = out_dir / INDEX_HTML
@@ -183,8 +213,10 @@ def _number_html(item: dict[str, Any]) -> str:
     if item.get("unit"):
         small.append(str(item["unit"]))
     note = f"<small>{html.escape(' '.join(small))}</small>" if small else ""
-    return (f"<div><dt>{html.escape(str(item.get('label') or item.get('name', '')))}</dt>"
-            f"<dd>{html.escape(value)}{note}</dd></div>")
+    return (
+        f"<div><dt>{html.escape(str(item.get('label') or item.get('name', '')))}</dt>"
+        f"<dd>{html.escape(value)}{note}</dd></div>"
+    )
 
 
 def render_card(entry: dict[str, Any], out_dir: Path | None = None) -> str:
@@ -197,9 +229,11 @@ def render_card(entry: dict[str, Any], out_dir: Path | None = None) -> str:
     href = e(quote(link)) if link else ""
     title = e(entry["title"] or entry["name"])
     heading = f'<a href="{href}">{title}</a>' if link else title
-    parts = [f'<article class="card {status.replace(" ", "-")}">',
-             f'<div class="name">{e(entry["name"])} · <span class="status">{e(status)}</span></div>',
-             f"<h2>{heading}</h2>"]
+    parts = [
+        f'<article class="card {status.replace(" ", "-")}">',
+        f'<div class="name">{e(entry["name"])} · <span class="status">{e(status)}</span></div>',
+        f"<h2>{heading}</h2>",
+    ]
     if entry.get("question"):
         parts.append(f'<p class="question">{e(entry["question"])}</p>')
     if entry.get("headline"):

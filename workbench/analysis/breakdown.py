@@ -15,8 +15,7 @@ import pandas as pd
 
 from workbench.validation import Range, check_choice, check_int, check_number
 
-COLUMNS = ["estimate", "ci_low", "ci_high", "reached", "reached_share", "left_censored", "n_levels",
-           "n_runs"]
+COLUMNS = ["estimate", "ci_low", "ci_high", "reached", "reached_share", "left_censored", "n_levels", "n_runs"]
 
 
 def first_crossing(x: np.ndarray, curves: np.ndarray, threshold: float, direction: str = "above") -> np.ndarray:
@@ -60,9 +59,18 @@ def _level_means_bootstrap(levels: list[np.ndarray], n_boot: int, rng: np.random
     return out
 
 
-def breakdown_point(frame: pd.DataFrame, outcome: str, x: str, threshold: float, by: Sequence[str] | str | None = None,
-                    direction: str = "above", replicate_col: str = "replicate", n_boot: int = 2000,
-                    confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
+def breakdown_point(
+    frame: pd.DataFrame,
+    outcome: str,
+    x: str,
+    threshold: float,
+    by: Sequence[str] | str | None = None,
+    direction: str = "above",
+    replicate_col: str = "replicate",
+    n_boot: int = 2000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Breakdown point of ``outcome`` along ``x``, one row per group of ``by``, with a bootstrap interval.
 
     ``frame`` is a tidy frame of runs (one row per run; :func:`workbench.experiments.load`): a column
@@ -123,10 +131,21 @@ def breakdown_point(frame: pd.DataFrame, outcome: str, x: str, threshold: float,
         low, high = np.quantile(boot_inf, [alpha, 1 - alpha], method="inverted_cdf")  # no interpolation into inf
         with np.errstate(invalid="ignore"):
             first_across = mean_curve[0] > threshold if direction == "above" else mean_curve[0] < threshold
-        rows.append({**dict(zip(by, key)), "estimate": estimate, "ci_low": float(low), "ci_high": float(high),
-                     "reached": bool(np.isfinite(estimate)), "reached_share": float(np.isfinite(boot).mean()),
-                     "left_censored": bool(first_across), "n_levels": int(levels.size), "n_runs": len(group)})
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "estimate": estimate,
+                "ci_low": float(low),
+                "ci_high": float(high),
+                "reached": bool(np.isfinite(estimate)),
+                "reached_share": float(np.isfinite(boot).mean()),
+                "left_censored": bool(first_across),
+                "n_levels": int(levels.size),
+                "n_runs": len(group),
+            }
+        )
     result = pd.DataFrame(rows, columns=[*by, *COLUMNS])
-    result.attrs.update(outcome=outcome, x=x, threshold=threshold, direction=direction, confidence=confidence,
-                        n_boot=n_boot, seed=seed)
+    result.attrs.update(
+        outcome=outcome, x=x, threshold=threshold, direction=direction, confidence=confidence, n_boot=n_boot, seed=seed
+    )
     return result

@@ -28,8 +28,7 @@ def binomial_confirm_prob(n: ArrayLike, k: ArrayLike, p: ArrayLike) -> np.ndarra
     return np.asarray(stats.binom.sf(np.asarray(k) - 1, n, p), dtype=float)
 
 
-def effective_confirm_prob(n_eff: ArrayLike, p: ArrayLike, rule: str = "majority",
-                           quorum: float = 2 / 3) -> np.ndarray:
+def effective_confirm_prob(n_eff: ArrayLike, p: ArrayLike, rule: str = "majority", quorum: float = 2 / 3) -> np.ndarray:
     """Binomial confirmation probability for a committee of ``n_eff`` independent voters under ``rule``.
 
     At integer ``m`` this is ``P(Bin(m, p) >= k_m)`` with ``k_m = approvals_needed(m, rule, quorum)``:
@@ -73,8 +72,9 @@ def betabinomial_confirm_prob(n: ArrayLike, k: ArrayLike, alpha: ArrayLike, beta
     return np.asarray(stats.betabinom.sf(np.asarray(k) - 1, n, alpha, beta), dtype=float)
 
 
-def confirmation_predictions(n: int, p: float, rho: float, rule: str = "majority",
-                             quorum: float = 2 / 3) -> dict[str, float]:
+def confirmation_predictions(
+    n: int, p: float, rho: float, rule: str = "majority", quorum: float = 2 / 3
+) -> dict[str, float]:
     """The three predictions for one committee of ``n`` voters with accuracy ``p`` and correlation ``rho``.
 
     ``k = approvals_needed(n, rule, quorum)``. Keys ``binomial``, ``effective`` (with
@@ -88,6 +88,10 @@ def confirmation_predictions(n: int, p: float, rho: float, rule: str = "majority
         beta_binomial = float(betabinomial_confirm_prob(n, k, a, b))
     else:
         beta_binomial = np.nan
-    return {"binomial": float(binomial_confirm_prob(n, k, p)),
-            "effective": float(effective_confirm_prob(n_eff, p, rule, quorum)),
-            "betabinomial": beta_binomial, "n_eff": n_eff, "k": k}
+    return {
+        "binomial": float(binomial_confirm_prob(n, k, p)),
+        "effective": float(effective_confirm_prob(n_eff, p, rule, quorum)),
+        "betabinomial": beta_binomial,
+        "n_eff": n_eff,
+        "k": k,
+    }

@@ -6,7 +6,8 @@ Convention for notebook authors: near the end of a study, after computing its re
                   labels={"breakdown_majority": "f* (majority, forge)"}, units={"breakdown_majority": "of nodes"})
 
 Each value is a number, an ``(estimate, low, high)`` interval, a string (e.g. ``"not reached"``) or
-None / NaN (shown as "n/a"); an infinite bound (a breakdown point beyond the swept range) shows as ∞. The call displays one output carrying two representations: the
+None / NaN (shown as "n/a"); an infinite bound (a breakdown point beyond the swept range) shows as ∞.
+The call displays one output carrying two representations: the
 machine-readable :data:`MIME` (JSON, read by ``python -m workbench report`` into the card of
 ``reports/index.html``) and a Markdown list that people see in the notebook and its HTML report.
 Several calls merge in order; a later value of the same name replaces an earlier one.
@@ -71,15 +72,18 @@ def format_item(item: Mapping[str, Any]) -> str:
     return f"{text} {item.get('unit', '')}".strip()
 
 
-def headline_payload(values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None,
-                     units: Mapping[str, str] | None = None) -> dict[str, Any]:
+def headline_payload(
+    values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The JSON document of :data:`MIME`: ``{"version": 1, "items": [headline_item, ...]}``."""
     labels, units = labels or {}, units or {}
     unknown = sorted((set(labels) | set(units)) - set(values))
     if unknown:
         raise ValueError(f"labels/units for unknown headline name(s) {unknown}; names: {list(values)}")
-    return {"version": SCHEMA_VERSION,
-            "items": [headline_item(name, value, labels.get(name), units.get(name)) for name, value in values.items()]}
+    return {
+        "version": SCHEMA_VERSION,
+        "items": [headline_item(name, value, labels.get(name), units.get(name)) for name, value in values.items()],
+    }
 
 
 def headline_markdown(payload: Mapping[str, Any]) -> str:
@@ -87,8 +91,9 @@ def headline_markdown(payload: Mapping[str, Any]) -> str:
     return "\n".join(f"- **{item['label']}**: {format_item(item)}" for item in payload["items"])
 
 
-def show_headline(values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None,
-                  units: Mapping[str, str] | None = None) -> None:
+def show_headline(
+    values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None
+) -> None:
     """Display the headline numbers (see the module docstring); nothing is returned, so nothing else is shown."""
     from IPython.display import display
 

@@ -40,8 +40,10 @@ def wilson_interval(successes: ArrayLike, trials: ArrayLike, confidence: float =
             raise ValueError(f"{name}={raw[bad].flat[0]!r} is out of range; expected a non-negative integer count")
     if (k_raw > n_raw).any():
         where = np.argwhere(k_raw > n_raw)[0]
-        raise ValueError(f"successes={k_raw[tuple(where)]!r} exceeds trials={n_raw[tuple(where)]!r}; "
-                         "expected 0 <= successes <= trials")
+        raise ValueError(
+            f"successes={k_raw[tuple(where)]!r} exceeds trials={n_raw[tuple(where)]!r}; "
+            "expected 0 <= successes <= trials"
+        )
     k, n = k_raw.astype(np.int64), n_raw.astype(np.int64)
     low = np.full(k.shape, np.nan)
     high = np.full(k.shape, np.nan)
@@ -58,8 +60,9 @@ def wilson_interval(successes: ArrayLike, trials: ArrayLike, confidence: float =
     return lows[inverse].reshape(k.shape), highs[inverse].reshape(k.shape)
 
 
-def share_table(frame: pd.DataFrame, successes: str, trials: str, by: Sequence[str] | str,
-                confidence: float = 0.95) -> pd.DataFrame:
+def share_table(
+    frame: pd.DataFrame, successes: str, trials: str, by: Sequence[str] | str, confidence: float = 0.95
+) -> pd.DataFrame:
     """Pooled share ``sum(successes) / sum(trials)`` per group of ``by``, with its Wilson interval.
 
     One row per group: ``*by, successes, trials, share, ci_low, ci_high, n_runs``. Counts are summed
@@ -75,8 +78,11 @@ def share_table(frame: pd.DataFrame, successes: str, trials: str, by: Sequence[s
         raise ValueError(f"column(s) {missing} not in the frame; columns: {list(frame.columns)}")
     data = frame[frame["status"] == "ok"] if "status" in frame.columns else frame
     data = data.dropna(subset=[successes, trials])
-    table = (data.groupby(by, sort=True, dropna=False)
-             .agg(successes=(successes, "sum"), trials=(trials, "sum"), n_runs=(successes, "size")).reset_index())
+    table = (
+        data.groupby(by, sort=True, dropna=False)
+        .agg(successes=(successes, "sum"), trials=(trials, "sum"), n_runs=(successes, "size"))
+        .reset_index()
+    )
     low, high = wilson_interval(table["successes"].to_numpy(), table["trials"].to_numpy(), confidence)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = table["successes"].to_numpy(dtype=float) / table["trials"].to_numpy(dtype=float)

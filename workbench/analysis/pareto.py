@@ -37,25 +37,27 @@ def pareto_mask(frame: pd.DataFrame, minimize: Sequence[str] = (), maximize: Seq
     if overlap:
         raise ValueError(f"column(s) {sorted(overlap)} are in both minimize and maximize")
     # turn every objective into "smaller is better"
-    values = np.column_stack([frame[c].to_numpy(dtype=float) for c in minimize]
-                             + [-frame[c].to_numpy(dtype=float) for c in maximize])
+    values = np.column_stack(
+        [frame[c].to_numpy(dtype=float) for c in minimize] + [-frame[c].to_numpy(dtype=float) for c in maximize]
+    )
     complete = np.isfinite(values).all(axis=1) if values.size else np.ones(len(frame), bool)
     points = values[complete]
     on_front = np.ones(len(points), dtype=bool)
     for start in range(0, len(points), CHUNK):
-        block = points[start:start + CHUNK]
+        block = points[start : start + CHUNK]
         # dominated[i] if any row j is <= block[i] everywhere and < somewhere
         no_worse = (points[None, :, :] <= block[:, None, :]).all(axis=2)
         better = (points[None, :, :] < block[:, None, :]).any(axis=2)
-        on_front[start:start + CHUNK] = ~(no_worse & better).any(axis=1)
+        on_front[start : start + CHUNK] = ~(no_worse & better).any(axis=1)
     mask = np.zeros(len(frame), dtype=bool)
     mask[np.flatnonzero(complete)[on_front]] = True
     result = pd.Series(mask, index=frame.index, name="pareto")
     n_nan = int((~complete).sum())
     result.attrs["n_excluded_nan"] = n_nan
     if n_nan:
-        warnings.warn(f"pareto: {n_nan} row(s) with NaN in {objectives} left out (not comparable)", RuntimeWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"pareto: {n_nan} row(s) with NaN in {objectives} left out (not comparable)", RuntimeWarning, stacklevel=2
+        )
     return result
 
 

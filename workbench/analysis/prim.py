@@ -120,8 +120,9 @@ class PrimResult:
     def select(self, index: int) -> PrimResult:
         """The same trajectory with box ``index`` (a row of ``trajectory``; negative counts from the end)."""
         if not -len(self.boxes) <= index < len(self.boxes):
-            raise ValueError(f"index={index!r} is out of range; expected an integer with "
-                             f"{-len(self.boxes)} <= x < {len(self.boxes)}")
+            raise ValueError(
+                f"index={index!r} is out of range; expected an integer with {-len(self.boxes)} <= x < {len(self.boxes)}"
+            )
         return dataclasses.replace(self, chosen=index % len(self.boxes))
 
 
@@ -156,13 +157,29 @@ def _limits(space: _Space, inside: np.ndarray) -> pd.DataFrame:
             values, everything = space.numeric[name][inside], space.numeric[name]
             low, high = float(values.min()), float(values.max())
             cut_low, cut_high = bool(low > everything.min()), bool(high < everything.max())
-            rows.append({"low": low, "high": high, "levels": None, "restricted": cut_low or cut_high,
-                         "cut_low": cut_low, "cut_high": cut_high})
+            rows.append(
+                {
+                    "low": low,
+                    "high": high,
+                    "levels": None,
+                    "restricted": cut_low or cut_high,
+                    "cut_low": cut_low,
+                    "cut_high": cut_high,
+                }
+            )
         else:
             codes, levels = space.categorical[name]
             kept = np.unique(codes[inside])
-            rows.append({"low": np.nan, "high": np.nan, "levels": tuple(levels[c] for c in kept),
-                         "restricted": len(kept) < len(np.unique(codes)), "cut_low": False, "cut_high": False})
+            rows.append(
+                {
+                    "low": np.nan,
+                    "high": np.nan,
+                    "levels": tuple(levels[c] for c in kept),
+                    "restricted": len(kept) < len(np.unique(codes)),
+                    "cut_low": False,
+                    "cut_high": False,
+                }
+            )
     return pd.DataFrame(rows, index=pd.Index(space.names, name="factor"))
 
 
@@ -250,9 +267,17 @@ def _objective(y: np.ndarray, old: np.ndarray, new: np.ndarray, kind: str) -> fl
     return float((mean_new - mean_old) / abs(n_old - n_new))
 
 
-def peel_and_paste(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, mass_min: float = 0.05,
-                   objective: str = "lenient1", paste: bool = True, paste_alpha: float | None = None,
-                   min_density: float | None = None) -> tuple[pd.DataFrame, list[PrimBox], int]:
+def peel_and_paste(
+    x: pd.DataFrame,
+    y: np.ndarray,
+    *,
+    alpha: float = 0.05,
+    mass_min: float = 0.05,
+    objective: str = "lenient1",
+    paste: bool = True,
+    paste_alpha: float | None = None,
+    min_density: float | None = None,
+) -> tuple[pd.DataFrame, list[PrimBox], int]:
     """PRIM on a factor frame ``x`` and a boolean array ``y`` (cases of interest): the trajectory frame,
     its boxes and the index of the chosen box (see :func:`prim`)."""
     space = _Space.of(x)
@@ -280,7 +305,9 @@ def peel_and_paste(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, mass_
         inside = boxes[chosen].contains(x)
         pasted = False
         while True:
-            gains = [(float(y[c].mean()) - float(y[inside].mean()), c) for c in _pastes(space, inside, paste_alpha or alpha)]
+            gains = [
+                (float(y[c].mean()) - float(y[inside].mean()), c) for c in _pastes(space, inside, paste_alpha or alpha)
+            ]
             gains = [(g, c) for g, c in gains if g > 0]
             if not gains:
                 break
@@ -289,9 +316,21 @@ def peel_and_paste(x: pd.DataFrame, y: np.ndarray, *, alpha: float = 0.05, mass_
         if pasted:
             record(inside, pasted=True)
             chosen = len(boxes) - 1
-    trajectory = pd.DataFrame([{"step": b.step, "coverage": b.coverage, "density": b.density, "mass": b.mass,
-                                "n": b.n, "k": b.k, "res_dim": len(b.restricted), "pasted": b.pasted}
-                               for b in boxes])
+    trajectory = pd.DataFrame(
+        [
+            {
+                "step": b.step,
+                "coverage": b.coverage,
+                "density": b.density,
+                "mass": b.mass,
+                "n": b.n,
+                "k": b.k,
+                "res_dim": len(b.restricted),
+                "pasted": b.pasted,
+            }
+            for b in boxes
+        ]
+    )
     return trajectory, boxes, chosen
 
 
@@ -306,10 +345,20 @@ def _choose(boxes: Sequence[PrimBox], min_density: float | None) -> int:
 
 
 # --- the frame-level entry point -------------------------------------------------------------------
-def prim(frame: pd.DataFrame, outcome: str, threshold: float, *, direction: str = "above",
-         factors: Sequence[str] | None = None, alpha: float = 0.05, mass_min: float = 0.05,
-         objective: str = "lenient1", paste: bool = True, min_density: float | None = None,
-         aggregate: bool = True) -> PrimResult:
+def prim(
+    frame: pd.DataFrame,
+    outcome: str,
+    threshold: float,
+    *,
+    direction: str = "above",
+    factors: Sequence[str] | None = None,
+    alpha: float = 0.05,
+    mass_min: float = 0.05,
+    objective: str = "lenient1",
+    paste: bool = True,
+    min_density: float | None = None,
+    aggregate: bool = True,
+) -> PrimResult:
     """Scenario discovery: the box of factor space where ``outcome`` is above (``direction="above"``:
     ``outcome > threshold``) or below (``outcome < threshold``) the threshold.
 
@@ -346,10 +395,14 @@ def prim(frame: pd.DataFrame, outcome: str, threshold: float, *, direction: str 
     x = table.loc[keep, factors].reset_index(drop=True)
     y = values[keep] > threshold if direction == "above" else values[keep] < threshold
     if not y.any() or y.all():
-        raise ValueError(f"{'every' if y.all() else 'no'} case has {outcome} {'>' if direction == 'above' else '<'} "
-                         f"{threshold!r} ({len(y)} cases, outcome range {np.nanmin(values):.4g}..{np.nanmax(values):.4g}); "
-                         "PRIM needs both cases of interest and others: choose another threshold")
-    trajectory, boxes, chosen = peel_and_paste(x, y, alpha=alpha, mass_min=mass_min, objective=objective,
-                                               paste=paste, min_density=min_density)
-    return PrimResult(trajectory, tuple(boxes), chosen, outcome, float(threshold), direction, len(y), int(y.sum()),
-                      int((~keep).sum()))
+        raise ValueError(
+            f"{'every' if y.all() else 'no'} case has {outcome} {'>' if direction == 'above' else '<'} "
+            f"{threshold!r} ({len(y)} cases, outcome range {np.nanmin(values):.4g}..{np.nanmax(values):.4g}); "
+            "PRIM needs both cases of interest and others: choose another threshold"
+        )
+    trajectory, boxes, chosen = peel_and_paste(
+        x, y, alpha=alpha, mass_min=mass_min, objective=objective, paste=paste, min_density=min_density
+    )
+    return PrimResult(
+        trajectory, tuple(boxes), chosen, outcome, float(threshold), direction, len(y), int(y.sum()), int((~keep).sum())
+    )

@@ -39,8 +39,9 @@ def plot_spread_vs_protection(result, axes=None):
     """Per campaign: fraction of honest nodes the attack reached vs fraction protected, over time."""
     campaigns = result.campaigns
     if axes is None:
-        _, axes = plt.subplots(1, max(1, len(campaigns)), figsize=(4 * max(1, len(campaigns)), 3.2), sharey=True,
-                               squeeze=False)
+        _, axes = plt.subplots(
+            1, max(1, len(campaigns)), figsize=(4 * max(1, len(campaigns)), 3.2), sharey=True, squeeze=False
+        )
         axes = axes[0]
     steps = result.steps
     for ax, (_, camp) in zip(axes, campaigns.iterrows()):
@@ -58,8 +59,9 @@ def plot_signature_outcomes(signatures: pd.DataFrame, ax=None):
     """Signatures by origin class (genuine, false positive, forged) and outcome (stacked bars)."""
     ax = _axes(ax)
     kind = np.select([signatures.forged, signatures.genuine], ["forged", "genuine"], "false positive")
-    table = (pd.crosstab(pd.Series(kind, name="signature"), signatures.outcome)
-             .reindex(index=["genuine", "false positive", "forged"], columns=list(OUTCOME_COLOURS), fill_value=0))
+    table = pd.crosstab(pd.Series(kind, name="signature"), signatures.outcome).reindex(
+        index=["genuine", "false positive", "forged"], columns=list(OUTCOME_COLOURS), fill_value=0
+    )
     table.plot.bar(stacked=True, ax=ax, color=[OUTCOME_COLOURS[c] for c in table.columns], rot=0)
     ax.set(ylabel="signatures", xlabel="", title="Signature outcomes")
     return ax
@@ -68,8 +70,14 @@ def plot_signature_outcomes(signatures: pd.DataFrame, ax=None):
 def plot_blocking(steps: pd.DataFrame, ax=None):
     """Attack flows blocked vs let through, and benign flows blocked (collateral damage), per step."""
     ax = _axes(ax)
-    ax.stackplot(steps.step, steps.attack_flows_blocked, steps.attack_flows_passed,
-                 labels=["attack blocked", "attack let through"], colors=["#2a9d8f", "#e76f51"], alpha=0.85)
+    ax.stackplot(
+        steps.step,
+        steps.attack_flows_blocked,
+        steps.attack_flows_passed,
+        labels=["attack blocked", "attack let through"],
+        colors=["#2a9d8f", "#e76f51"],
+        alpha=0.85,
+    )
     ax.plot(steps.step, steps.benign_flows_blocked, color="black", linewidth=1, label="benign blocked")
     ax.set(xlabel="step", ylabel="flows per step (honest nodes)", title="Blocking")
     ax.legend(fontsize=8, loc="upper left")
@@ -99,7 +107,8 @@ def describe_run(result) -> str:
             f"(median {_fmt(s['t50_median_steps'], 1)} steps, censored campaigns included) and 90% in "
             f"{_fmt(100 * s['t90_reached_frac'], 0)}%. Campaigns reached {_fmt(100 * s['targeted_frac_mean'], 0)}% of honest "
             f"nodes on average; {_fmt(100 * s['hit_before_protected_frac'], 0)}% of the targeted ones were hit before "
-            f"they were protected; {_fmt(100 * s['attack_blocked_frac'], 1)}% of the attack flows in the windows were blocked.")
+            f"they were protected; {_fmt(100 * s['attack_blocked_frac'], 1)}% of the attack flows in the windows were blocked."
+        )
     lines.append(
         f"**Security and cost.** {s['signatures_proposed']} signatures were proposed ({s['signatures_forged']} forged): "
         f"{s['signatures_confirmed']} confirmed, {s['signatures_rejected']} rejected, {s['signatures_pending']} still pending. "
@@ -107,15 +116,19 @@ def describe_run(result) -> str:
         f"blocklist: {_fmt(s['forged_reach_frac'])} of all forged. Detector false positives confirmed: "
         f"{_fmt(s['false_positive_confirmed_frac'])}; genuine signatures rejected: {_fmt(s['genuine_rejected_frac'])}. "
         f"{_fmt(100 * s['benign_blocked_frac'], 2)}% of benign flows were blocked; "
-        f"{_fmt(s['messages_per_signature'], 0)} messages per signature, {_fmt(s['messages_per_node_step'], 2)} per node per step.")
+        f"{_fmt(s['messages_per_signature'], 0)} messages per signature, {_fmt(s['messages_per_node_step'], 2)} per node per step."
+    )
     return "\n\n".join(lines)
 
 
 def provenance_markdown(record: dict) -> str:
     """A provenance record (see :func:`workbench.provenance.provenance`) as a Markdown table."""
-    rows = [("created (UTC)", record.get("created_utc")), ("git commit", record.get("git_commit") or "not a git checkout"),
-            ("python", record.get("python"))]
-    rows += [(f"seed", record["seed"])] if "seed" in record else []
+    rows = [
+        ("created (UTC)", record.get("created_utc")),
+        ("git commit", record.get("git_commit") or "not a git checkout"),
+        ("python", record.get("python")),
+    ]
+    rows += [("seed", record["seed"])] if "seed" in record else []
     rows += [(name, version) for name, version in record.get("packages", {}).items()]
     table = "| item | value |\n|---|---|\n" + "\n".join(f"| {k} | `{v}` |" for k, v in rows)
     if "parameters" in record:

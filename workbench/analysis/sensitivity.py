@@ -52,8 +52,10 @@ def _problem(frame: pd.DataFrame, problem: Mapping[str, Any] | None, kind: str) 
     if problem is None:
         if design.get("design") != kind:
             found = design.get("design", "none recorded in frame.attrs['design']")
-            raise ValueError(f"{kind}() needs a {kind!r} design (Sweep(..., design={kind!r})); this frame's "
-                             f"design is {found!r}. Pass problem= only if the rows are a {kind} sample.")
+            raise ValueError(
+                f"{kind}() needs a {kind!r} design (Sweep(..., design={kind!r})); this frame's "
+                f"design is {found!r}. Pass problem= only if the rows are a {kind} sample."
+            )
         problem = design.get("problem")
     if not isinstance(problem, Mapping) or "names" not in problem or "bounds" not in problem:
         raise ValueError(f"problem must be a mapping with 'names' and 'bounds', got {problem!r}")
@@ -103,16 +105,20 @@ def _finite_outcome(points: pd.DataFrame, outcome: str, block: int, nan: str) ->
     if bad.any() and nan == "drop":
         keep = np.repeat(~bad.reshape(-1, block).any(axis=1), block)
         if not keep.any():
-            raise ValueError(f"outcome {outcome!r} is NaN in every design unit of {block} points; nothing is left "
-                             "after dropping them")
+            raise ValueError(
+                f"outcome {outcome!r} is NaN in every design unit of {block} points; nothing is left "
+                "after dropping them"
+            )
         return y, keep
     if bad.any():
         where = points["point"].to_numpy()[bad] if "point" in points.columns else np.flatnonzero(bad)
         shown = ", ".join(str(int(p)) for p in where[:10]) + (", ..." if bad.sum() > 10 else "")
-        raise ValueError(f"outcome {outcome!r} is NaN or infinite at {int(bad.sum())} of {len(y)} design points "
-                         f"(points {shown}); failed runs or undefined outcomes leave holes that Sobol and Morris "
-                         "estimators cannot skip. Rerun the failed runs, choose another outcome, or pass "
-                         "nan='drop' to drop the design units (base samples, trajectories) that hold them.")
+        raise ValueError(
+            f"outcome {outcome!r} is NaN or infinite at {int(bad.sum())} of {len(y)} design points "
+            f"(points {shown}); failed runs or undefined outcomes leave holes that Sobol and Morris "
+            "estimators cannot skip. Rerun the failed runs, choose another outcome, or pass "
+            "nan='drop' to drop the design units (base samples, trajectories) that hold them."
+        )
     return y, np.ones(len(y), dtype=bool)
 
 
@@ -129,18 +135,29 @@ def _check_confidence(confidence: float) -> None:
         raise ValueError(f"confidence={confidence!r} is out of range; expected a number with 0 < x < 1")
 
 
-def _check_count(frame: pd.DataFrame, points: pd.DataFrame, design: Mapping[str, Any], expected: int, kind: str,
-                 formula: str) -> None:
+def _check_count(
+    frame: pd.DataFrame, points: pd.DataFrame, design: Mapping[str, Any], expected: int, kind: str, formula: str
+) -> None:
     if len(points) != expected:
-        raise ValueError(f"a {kind} design of samples={design.get('samples')} over {design['problem']['num_vars']} "
-                         f"factors has {formula} = {expected} points; the frame has {len(points)} "
-                         f"({len(frame)} rows). Load the whole sweep (every point, in design order).")
+        raise ValueError(
+            f"a {kind} design of samples={design.get('samples')} over {design['problem']['num_vars']} "
+            f"factors has {formula} = {expected} points; the frame has {len(points)} "
+            f"({len(frame)} rows). Load the whole sweep (every point, in design order)."
+        )
 
 
 # --- Sobol -----------------------------------------------------------------------------------------
-def sobol(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None = None, *,
-          calc_second_order: bool | None = None, confidence: float = 0.95, num_resamples: int = 1000,
-          seed: int = 0, nan: str = "raise") -> pd.DataFrame:
+def sobol(
+    frame: pd.DataFrame,
+    outcome: str,
+    problem: Mapping[str, Any] | None = None,
+    *,
+    calc_second_order: bool | None = None,
+    confidence: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int = 0,
+    nan: str = "raise",
+) -> pd.DataFrame:
     """Sobol indices of ``outcome`` (Saltelli/Jansen estimators of ``SALib.analyze.sobol``).
 
     Returns a frame indexed by factor (``factor``) with ``S1``, ``S1_conf``, ``ST``, ``ST_conf``: first-order
@@ -166,29 +183,56 @@ def sobol(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None =
     d = problem["num_vars"]
     per_base = 2 * d + 2 if second else d + 2
     if design.get("samples") is not None and design.get("design") == "sobol":
-        _check_count(frame, points, {**design, "problem": problem}, int(design["samples"]) * per_base, "Sobol",
-                     f"N({'2D+2' if second else 'D+2'})")
+        _check_count(
+            frame,
+            points,
+            {**design, "problem": problem},
+            int(design["samples"]) * per_base,
+            "Sobol",
+            f"N({'2D+2' if second else 'D+2'})",
+        )
     elif len(points) % per_base:
-        raise ValueError(f"a Sobol sample over {d} factors has a multiple of {per_base} points; the frame has "
-                         f"{len(points)}")
+        raise ValueError(
+            f"a Sobol sample over {d} factors has a multiple of {per_base} points; the frame has {len(points)}"
+        )
     y, keep = _finite_outcome(points, outcome, per_base, nan)
     y = y[keep]
     if np.ptp(y) == 0:
-        raise ValueError(f"outcome {outcome!r} is constant ({y[0]!r}) over the design; it has no variance to "
-                         "apportion")
-    result = salib_sobol.analyze(problem, y, calc_second_order=second, num_resamples=num_resamples,
-                                 conf_level=confidence, print_to_console=False, seed=_salib_seed(seed))
-    indices = pd.DataFrame({key: np.asarray(result[key], dtype=float) for key in ("S1", "S1_conf", "ST", "ST_conf")},
-                           index=pd.Index(problem["names"], name="factor"))
+        raise ValueError(f"outcome {outcome!r} is constant ({y[0]!r}) over the design; it has no variance to apportion")
+    result = salib_sobol.analyze(
+        problem,
+        y,
+        calc_second_order=second,
+        num_resamples=num_resamples,
+        conf_level=confidence,
+        print_to_console=False,
+        seed=_salib_seed(seed),
+    )
+    indices = pd.DataFrame(
+        {key: np.asarray(result[key], dtype=float) for key in ("S1", "S1_conf", "ST", "ST_conf")},
+        index=pd.Index(problem["names"], name="factor"),
+    )
     rows = []
     if second:
         for i in range(d):
             for j in range(i + 1, d):
-                rows.append({"factor_i": problem["names"][i], "factor_j": problem["names"][j],
-                             "S2": float(result["S2"][i, j]), "S2_conf": float(result["S2_conf"][i, j])})
-    indices.attrs.update(S2=pd.DataFrame(rows, columns=["factor_i", "factor_j", "S2", "S2_conf"]),
-                         outcome=outcome, method="sobol", confidence=confidence, n_points=len(points),
-                         n_units=len(points) // per_base, n_units_dropped=int((~keep).sum()) // per_base)
+                rows.append(
+                    {
+                        "factor_i": problem["names"][i],
+                        "factor_j": problem["names"][j],
+                        "S2": float(result["S2"][i, j]),
+                        "S2_conf": float(result["S2_conf"][i, j]),
+                    }
+                )
+    indices.attrs.update(
+        S2=pd.DataFrame(rows, columns=["factor_i", "factor_j", "S2", "S2_conf"]),
+        outcome=outcome,
+        method="sobol",
+        confidence=confidence,
+        n_points=len(points),
+        n_units=len(points) // per_base,
+        n_units_dropped=int((~keep).sum()) // per_base,
+    )
     return indices
 
 
@@ -202,15 +246,25 @@ def _morris_inputs(points: pd.DataFrame, names: list[str]) -> np.ndarray:
     moved = (steps != 0).sum(axis=2)
     if (moved != 1).any():
         trajectory, step = map(int, np.argwhere(moved != 1)[0])
-        raise ValueError(f"Morris trajectory {trajectory} step {step} moves {int(moved[trajectory, step])} factors "
-                         "instead of exactly one; the factor columns must hold the design's sampled values "
-                         "(e.g. not rounded so that a step vanishes)")
+        raise ValueError(
+            f"Morris trajectory {trajectory} step {step} moves {int(moved[trajectory, step])} factors "
+            "instead of exactly one; the factor columns must hold the design's sampled values "
+            "(e.g. not rounded so that a step vanishes)"
+        )
     return x
 
 
-def morris(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None = None, *,
-           num_levels: int | None = None, confidence: float = 0.95, num_resamples: int = 1000,
-           seed: int = 0, nan: str = "raise") -> pd.DataFrame:
+def morris(
+    frame: pd.DataFrame,
+    outcome: str,
+    problem: Mapping[str, Any] | None = None,
+    *,
+    num_levels: int | None = None,
+    confidence: float = 0.95,
+    num_resamples: int = 1000,
+    seed: int = 0,
+    nan: str = "raise",
+) -> pd.DataFrame:
     """Morris elementary-effects screening of ``outcome`` (``SALib.analyze.morris``).
 
     Returns a frame indexed by factor (``factor``) with ``mu`` (mean elementary effect), ``mu_star`` (mean
@@ -235,21 +289,38 @@ def morris(frame: pd.DataFrame, outcome: str, problem: Mapping[str, Any] | None 
     points = point_means(frame, [outcome], problem["names"])
     d = problem["num_vars"]
     if design.get("samples") is not None and design.get("design") == "morris":
-        _check_count(frame, points, {**design, "problem": problem}, int(design["samples"]) * (d + 1), "Morris",
-                     "N(D+1)")
+        _check_count(
+            frame, points, {**design, "problem": problem}, int(design["samples"]) * (d + 1), "Morris", "N(D+1)"
+        )
     elif len(points) % (d + 1):
-        raise ValueError(f"a Morris sample over {d} factors has trajectories of {d + 1} points; the frame has "
-                         f"{len(points)} points")
+        raise ValueError(
+            f"a Morris sample over {d} factors has trajectories of {d + 1} points; the frame has {len(points)} points"
+        )
     y, keep = _finite_outcome(points, outcome, d + 1, nan)
     x = _morris_inputs(points, problem["names"])
     x, y = x[keep], y[keep]
-    result = salib_morris.analyze(problem, x, y, num_resamples=num_resamples, conf_level=confidence,
-                                  print_to_console=False, num_levels=levels, seed=_salib_seed(seed))
-    indices = pd.DataFrame({key: np.asarray(result[key], dtype=float)
-                            for key in ("mu", "mu_star", "sigma", "mu_star_conf")},
-                           index=pd.Index(problem["names"], name="factor"))
-    indices.attrs.update(outcome=outcome, method="morris", confidence=confidence, n_points=len(points),
-                         n_units=len(points) // (d + 1), n_units_dropped=int((~keep).sum()) // (d + 1))
+    result = salib_morris.analyze(
+        problem,
+        x,
+        y,
+        num_resamples=num_resamples,
+        conf_level=confidence,
+        print_to_console=False,
+        num_levels=levels,
+        seed=_salib_seed(seed),
+    )
+    indices = pd.DataFrame(
+        {key: np.asarray(result[key], dtype=float) for key in ("mu", "mu_star", "sigma", "mu_star_conf")},
+        index=pd.Index(problem["names"], name="factor"),
+    )
+    indices.attrs.update(
+        outcome=outcome,
+        method="morris",
+        confidence=confidence,
+        n_points=len(points),
+        n_units=len(points) // (d + 1),
+        n_units_dropped=int((~keep).sum()) // (d + 1),
+    )
     return indices
 
 
@@ -270,9 +341,16 @@ def _encode(x: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return pd.concat(parts, axis=1), owners
 
 
-def feature_scores(frame: pd.DataFrame, outcomes: str | Sequence[str], factors: Sequence[str] | None = None, *,
-                   method: str = "extra_trees", n_estimators: int = 250, seed: int = 0,
-                   aggregate: bool = True) -> pd.DataFrame:
+def feature_scores(
+    frame: pd.DataFrame,
+    outcomes: str | Sequence[str],
+    factors: Sequence[str] | None = None,
+    *,
+    method: str = "extra_trees",
+    n_estimators: int = 250,
+    seed: int = 0,
+    aggregate: bool = True,
+) -> pd.DataFrame:
     """Tree-ensemble importance of each factor for each outcome, as EMA Workbench's feature scoring.
 
     Fits a scikit-learn ``ExtraTreesRegressor`` (``method="extra_trees"``, EMA's default) or
@@ -296,8 +374,10 @@ def feature_scores(frame: pd.DataFrame, outcomes: str | Sequence[str], factors: 
         RandomForestRegressor,
     )
 
-    models = {"extra_trees": (ExtraTreesRegressor, ExtraTreesClassifier),
-              "random_forest": (RandomForestRegressor, RandomForestClassifier)}
+    models = {
+        "extra_trees": (ExtraTreesRegressor, ExtraTreesClassifier),
+        "random_forest": (RandomForestRegressor, RandomForestClassifier),
+    }
     if method not in models:
         raise ValueError(f"method={method!r} is not allowed; choose one of {', '.join(map(repr, models))}")
     if isinstance(n_estimators, bool) or not isinstance(n_estimators, (int, np.integer)) or n_estimators < 1:

@@ -31,8 +31,14 @@ def _kind(indices: pd.DataFrame) -> str:
     return "scores"
 
 
-def indices_by_outcome(frame: pd.DataFrame, outcomes: Sequence[str], method: Callable[..., pd.DataFrame], *,
-                       skip_errors: bool = False, **options) -> dict[str, pd.DataFrame]:
+def indices_by_outcome(
+    frame: pd.DataFrame,
+    outcomes: Sequence[str],
+    method: Callable[..., pd.DataFrame],
+    *,
+    skip_errors: bool = False,
+    **options,
+) -> dict[str, pd.DataFrame]:
     """``method(frame, outcome, **options)`` for every outcome (e.g. ``sensitivity.sobol``), keyed by outcome.
 
     With ``skip_errors`` an outcome whose analysis raises ``ValueError`` (NaN at some points, a constant
@@ -69,8 +75,15 @@ def tidy_indices(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
             pairs = [*pairs, ("mu", None), ("sigma", None)]
         for factor, row in indices.iterrows():
             for column, conf in pairs:
-                rows.append({"outcome": outcome, "factor": factor, "index": column, "value": float(row[column]),
-                             "conf": float(row[conf]) if conf else np.nan})
+                rows.append(
+                    {
+                        "outcome": outcome,
+                        "factor": factor,
+                        "index": column,
+                        "value": float(row[column]),
+                        "conf": float(row[conf]) if conf else np.nan,
+                    }
+                )
     return pd.DataFrame(rows, columns=["outcome", "factor", "index", "value", "conf"])
 
 
@@ -90,8 +103,14 @@ def plot_indices(indices: pd.DataFrame, *, ax=None, title: str | None = None):
     for i, (column, conf) in enumerate(pairs):
         errors = indices[conf].to_numpy(dtype=float) if conf else None
         # horizontal bars: factor names stay readable; the first factor on top
-        ax.barh(positions + (i - (len(pairs) - 1) / 2) * height, indices[column].to_numpy(dtype=float), height,
-                xerr=errors, capsize=3, label=column)
+        ax.barh(
+            positions + (i - (len(pairs) - 1) / 2) * height,
+            indices[column].to_numpy(dtype=float),
+            height,
+            xerr=errors,
+            capsize=3,
+            label=column,
+        )
     ax.set_yticks(positions, factors)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
@@ -113,8 +132,9 @@ def plot_indices_grid(results: Mapping[str, pd.DataFrame], *, columns: int = 2, 
         raise ValueError("results is empty; give indices for at least one outcome")
     cols = min(columns, n)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(figsize_per[0] * cols, figsize_per[1] * rows),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(figsize_per[0] * cols, figsize_per[1] * rows), layout="constrained", squeeze=False
+    )
     for ax, (outcome, indices) in zip(axes.flat, results.items()):
         plot_indices(indices, ax=ax, title=outcome)
     for ax in list(axes.flat)[n:]:
@@ -128,8 +148,7 @@ def plot_morris_plane(indices: pd.DataFrame, *, ax=None):
     fig, ax = _axes(ax)
     ax.errorbar(indices["mu_star"], indices["sigma"], xerr=indices["mu_star_conf"], fmt="o", capsize=3)
     for factor, row in indices.iterrows():
-        ax.annotate(str(factor), (row["mu_star"], row["sigma"]), textcoords="offset points", xytext=(4, 4),
-                    fontsize=8)
+        ax.annotate(str(factor), (row["mu_star"], row["sigma"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
     ax.set_xlabel("mu* (mean |elementary effect|)")
     ax.set_ylabel("sigma (sd of elementary effects)")
     ax.set_title(indices.attrs.get("outcome", ""))
@@ -143,8 +162,15 @@ def plot_prim_trajectory(result: PrimResult, *, ax=None):
     t = result.trajectory
     points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
     chosen = t.iloc[result.chosen]
-    ax.scatter([chosen["coverage"]], [chosen["density"]], s=140, facecolors="none", edgecolors="red",
-               linewidths=1.5, label=f"chosen box (step {int(chosen['step'])})")
+    ax.scatter(
+        [chosen["coverage"]],
+        [chosen["density"]],
+        s=140,
+        facecolors="none",
+        edgecolors="red",
+        linewidths=1.5,
+        label=f"chosen box (step {int(chosen['step'])})",
+    )
     fig.colorbar(points, ax=ax, label="restricted dimensions")
     ax.set_xlabel("coverage")
     ax.set_ylabel("density")

@@ -30,42 +30,58 @@ def _dropped(indices: pd.DataFrame, unit: str) -> str:
     dropped = int(indices.attrs.get("n_units_dropped", 0))
     if not dropped:
         return ""
-    return (f" ({dropped} of {indices.attrs['n_units']} {unit} left out because the outcome is undefined at one of "
-            "their points)")
+    return (
+        f" ({dropped} of {indices.attrs['n_units']} {unit} left out because the outcome is undefined at one of "
+        "their points)"
+    )
 
 
 def sobol_text(outcome: str, indices: pd.DataFrame, min_effect: float = 0.05) -> str:
     """One paragraph on one outcome's Sobol indices."""
     ranked = indices.sort_values("ST", ascending=False)
-    influential = [f"`{f}` (ST {r.ST:.2f} ± {r.ST_conf:.2f}, S1 {r.S1:.2f})" for f, r in ranked.iterrows()
-                   if r.ST - r.ST_conf > min_effect]
+    influential = [
+        f"`{f}` (ST {r.ST:.2f} ± {r.ST_conf:.2f}, S1 {r.S1:.2f})"
+        for f, r in ranked.iterrows()
+        if r.ST - r.ST_conf > min_effect
+    ]
     others = [f"`{f}`" for f, r in ranked.iterrows() if not r.ST - r.ST_conf > min_effect]
     total = float(indices["S1"].sum())
     confidence = indices.attrs.get("confidence", 0.95)
     if total <= 1:
-        interactions = (f"First-order effects add up to {total:.2f}, so about {1 - total:.0%} of the variance comes "
-                        "from interactions between factors.")
+        interactions = (
+            f"First-order effects add up to {total:.2f}, so about {1 - total:.0%} of the variance comes "
+            "from interactions between factors."
+        )
     else:  # estimation error: the estimates cannot apportion interactions at this sample size
-        interactions = (f"First-order estimates add up to {total:.2f} (> 1, estimation error): the share of "
-                        "interactions cannot be told at this sample size.")
-    return (f"**{outcome}**{_dropped(indices, 'base samples')}: influential factors (lower end of the "
-            f"{confidence:.0%} interval of the total index above {min_effect:g}): {_list(influential)}. "
-            f"Not shown to matter at this sample size: {_list(others)}. {interactions}")
+        interactions = (
+            f"First-order estimates add up to {total:.2f} (> 1, estimation error): the share of "
+            "interactions cannot be told at this sample size."
+        )
+    return (
+        f"**{outcome}**{_dropped(indices, 'base samples')}: influential factors (lower end of the "
+        f"{confidence:.0%} interval of the total index above {min_effect:g}): {_list(influential)}. "
+        f"Not shown to matter at this sample size: {_list(others)}. {interactions}"
+    )
 
 
 def morris_text(outcome: str, indices: pd.DataFrame, min_effect: float = 0.1) -> str:
     """One paragraph on one outcome's Morris screening."""
     ranked = indices.sort_values("mu_star", ascending=False)
     top = float(ranked["mu_star"].iloc[0])
-    important = [f"`{f}` (mu* {r.mu_star:.3g} ± {r.mu_star_conf:.2g}{', sigma/mu* %.1f' % (r.sigma / r.mu_star) if r.mu_star else ''})"
-                 for f, r in ranked.iterrows() if r.mu_star + r.mu_star_conf >= min_effect * top]
+    important = [
+        f"`{f}` (mu* {r.mu_star:.3g} ± {r.mu_star_conf:.2g}{', sigma/mu* %.1f' % (r.sigma / r.mu_star) if r.mu_star else ''})"
+        for f, r in ranked.iterrows()
+        if r.mu_star + r.mu_star_conf >= min_effect * top
+    ]
     negligible = [f"`{f}`" for f, r in ranked.iterrows() if r.mu_star + r.mu_star_conf < min_effect * top]
     nonlinear = [f"`{f}`" for f, r in ranked.iterrows() if r.mu_star and r.sigma / r.mu_star > 1]
     if top == 0:
         return f"**{outcome}**: no factor changed this outcome in any elementary step (mu* = 0 for all)."
-    return (f"**{outcome}**{_dropped(indices, 'trajectories')}: by mean absolute elementary effect, {_list(important)}. Negligible (mu* plus its "
-            f"interval below {min_effect:.0%} of the largest): {_list(negligible)}. Effects that depend on the other "
-            f"factors (sigma > mu*): {_list(nonlinear)}.")
+    return (
+        f"**{outcome}**{_dropped(indices, 'trajectories')}: by mean absolute elementary effect, {_list(important)}. Negligible (mu* plus its "
+        f"interval below {min_effect:.0%} of the largest): {_list(negligible)}. Effects that depend on the other "
+        f"factors (sigma > mu*): {_list(nonlinear)}."
+    )
 
 
 def indices_text(results: Mapping[str, pd.DataFrame]) -> str:
@@ -84,11 +100,15 @@ def prim_text(result: PrimResult, label: str | None = None) -> str:
     share = result.n_of_interest / result.n_cases
     dropped = f" ({result.n_dropped} points with an undefined outcome left out)" if result.n_dropped else ""
     restrictions = box.describe()
-    text = (f"Cases with {label}: {result.n_of_interest} of {result.n_cases} design points ({share:.0%}){dropped}. "
-            f"PRIM's chosen box (step {box.step} of {len(result.boxes) - 1}{', pasted' if box.pasted else ''}) is "
-            f"{restrictions}: it holds {box.coverage:.0%} of those cases (coverage) and {box.density:.0%} of the points "
-            f"inside it are such cases (density, against {share:.0%} overall), in {box.mass:.0%} of the sampled space.")
+    text = (
+        f"Cases with {label}: {result.n_of_interest} of {result.n_cases} design points ({share:.0%}){dropped}. "
+        f"PRIM's chosen box (step {box.step} of {len(result.boxes) - 1}{', pasted' if box.pasted else ''}) is "
+        f"{restrictions}: it holds {box.coverage:.0%} of those cases (coverage) and {box.density:.0%} of the points "
+        f"inside it are such cases (density, against {share:.0%} overall), in {box.mass:.0%} of the sampled space."
+    )
     weak = [name for name in box.restricted if name not in box.significant()]
     if weak:
-        text += f" Restrictions on {_list([f'`{w}`' for w in weak])} are not significant (quasi-p > 0.05) and are omitted."
+        text += (
+            f" Restrictions on {_list([f'`{w}`' for w in weak])} are not significant (quasi-p > 0.05) and are omitted."
+        )
     return text

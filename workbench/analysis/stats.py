@@ -36,7 +36,7 @@ def factor_columns(frame: pd.DataFrame) -> list[str]:
     if "factors" in frame.attrs:
         return list(frame.attrs["factors"])
     columns = list(frame.columns)
-    return columns[columns.index("replicate") + 1:columns.index("seed")]
+    return columns[columns.index("replicate") + 1 : columns.index("seed")]
 
 
 def outcome_columns(frame: pd.DataFrame) -> list[str]:
@@ -44,12 +44,18 @@ def outcome_columns(frame: pd.DataFrame) -> list[str]:
     if "outcomes" in frame.attrs:
         return [c for c in frame.attrs["outcomes"] if c in frame.columns]
     columns = list(frame.columns)
-    tail = columns[columns.index("status") + 1:]
-    return [c for c in tail if c not in ("error", "traceback", "duration_s") and pd.api.types.is_numeric_dtype(frame[c])]
+    tail = columns[columns.index("status") + 1 :]
+    return [
+        c for c in tail if c not in ("error", "traceback", "duration_s") and pd.api.types.is_numeric_dtype(frame[c])
+    ]
 
 
-def summarize(frame: pd.DataFrame, outcomes: Sequence[str] | str | None = None, by: Sequence[str] | None = None,
-              confidence: float = 0.95) -> pd.DataFrame:
+def summarize(
+    frame: pd.DataFrame,
+    outcomes: Sequence[str] | str | None = None,
+    by: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Mean and confidence interval over replicates, one row per (``by`` values, outcome).
 
     ``by`` defaults to the sweep's factors, ``outcomes`` to every numeric outcome. Only runs with
@@ -70,9 +76,17 @@ def summarize(frame: pd.DataFrame, outcomes: Sequence[str] | str | None = None, 
             values = pd.to_numeric(group[outcome], errors="coerce").to_numpy(dtype=float)
             finite = values[np.isfinite(values)]
             mean, low, high = mean_ci(finite, confidence)
-            rows.append({**dict(zip(by, key)), "outcome": outcome, "n": int(finite.size), "mean": mean,
-                         "std": float(finite.std(ddof=1)) if finite.size > 1 else np.nan,
-                         "ci_low": low, "ci_high": high})
+            rows.append(
+                {
+                    **dict(zip(by, key)),
+                    "outcome": outcome,
+                    "n": int(finite.size),
+                    "mean": mean,
+                    "std": float(finite.std(ddof=1)) if finite.size > 1 else np.nan,
+                    "ci_low": low,
+                    "ci_high": high,
+                }
+            )
     result = pd.DataFrame(rows, columns=[*by, "outcome", "n", "mean", "std", "ci_low", "ci_high"])
     result.attrs.update(confidence=confidence)
     return result

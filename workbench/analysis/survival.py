@@ -69,8 +69,10 @@ def km_median(times: ArrayLike, reached: ArrayLike, confidence: float = 0.95, me
         raise ValueError(f"times has {t.size} values but reached has {event.size}; expected one flag per time")
     bad = ~np.isfinite(t) | (t < 0)
     if bad.any():
-        raise ValueError(f"times contains {t[bad][0]!r}; expected finite non-negative times "
-                         "(give a censored run its last observed time, with reached=False)")
+        raise ValueError(
+            f"times contains {t[bad][0]!r}; expected finite non-negative times "
+            "(give a censored run its last observed time, with reached=False)"
+        )
     n_events = int(event.sum())
     if n_events == 0:
         return KMMedian(np.nan, np.nan, np.nan, int(t.size), 0, confidence)
@@ -81,16 +83,26 @@ def km_median(times: ArrayLike, reached: ArrayLike, confidence: float = 0.95, me
         band = sf.confidence_interval(confidence_level=confidence, method=method)
     q = sf.quantiles
     with np.errstate(invalid="ignore"):
-        low_curve = np.nan_to_num(band.low.evaluate(q), nan=1.0)    # NaN where undefined: no information
+        low_curve = np.nan_to_num(band.low.evaluate(q), nan=1.0)  # NaN where undefined: no information
         high_curve = np.nan_to_num(band.high.evaluate(q), nan=1.0)
-    return KMMedian(median=km_median_point(t, event),
-                    ci_low=_first_time_at_or_below(q, low_curve, 0.5),
-                    ci_high=_first_time_at_or_below(q, high_curve, 0.5),
-                    n=int(t.size), n_events=n_events, confidence=confidence)
+    return KMMedian(
+        median=km_median_point(t, event),
+        ci_low=_first_time_at_or_below(q, low_curve, 0.5),
+        ci_high=_first_time_at_or_below(q, high_curve, 0.5),
+        n=int(t.size),
+        n_events=n_events,
+        confidence=confidence,
+    )
 
 
-def km_median_table(frame: pd.DataFrame, time: str, reached: str, by: Sequence[str] | str | None = None,
-                    confidence: float = 0.95, method: str = "log-log") -> pd.DataFrame:
+def km_median_table(
+    frame: pd.DataFrame,
+    time: str,
+    reached: str,
+    by: Sequence[str] | str | None = None,
+    confidence: float = 0.95,
+    method: str = "log-log",
+) -> pd.DataFrame:
     """:func:`km_median` per group of ``by``: ``*by, median, ci_low, ci_high, reached, n, n_events``.
 
     ``frame`` has one row per run; ``time`` holds the event time or, where ``reached`` is False, the
@@ -107,6 +119,15 @@ def km_median_table(frame: pd.DataFrame, time: str, reached: str, by: Sequence[s
     for key, group in groups:
         key = key if isinstance(key, tuple) else (key,)
         km = km_median(group[time].to_numpy(dtype=float), group[reached].to_numpy(dtype=bool), confidence, method)
-        rows.append({**dict(zip(by, key)), "median": km.median, "ci_low": km.ci_low, "ci_high": km.ci_high,
-                     "reached": bool(np.isfinite(km.median)), "n": km.n, "n_events": km.n_events})
+        rows.append(
+            {
+                **dict(zip(by, key)),
+                "median": km.median,
+                "ci_low": km.ci_low,
+                "ci_high": km.ci_high,
+                "reached": bool(np.isfinite(km.median)),
+                "n": km.n,
+                "n_events": km.n_events,
+            }
+        )
     return pd.DataFrame(rows, columns=[*by, "median", "ci_low", "ci_high", "reached", "n", "n_events"])

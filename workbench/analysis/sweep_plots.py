@@ -20,8 +20,16 @@ def _axes(ax, figsize=(6.0, 4.0)):
     return fig, ax
 
 
-def plot_outcome(frame: pd.DataFrame, outcome: str, x: str, hue: str | None = None, *, ax=None,
-                 confidence: float = 0.95, hue_order: Sequence | None = None):
+def plot_outcome(
+    frame: pd.DataFrame,
+    outcome: str,
+    x: str,
+    hue: str | None = None,
+    *,
+    ax=None,
+    confidence: float = 0.95,
+    hue_order: Sequence | None = None,
+):
     """Mean of ``outcome`` over replicates against factor ``x`` (one line per ``hue`` level),
     with a shaded ``confidence`` interval band. Other factors are pooled."""
     by = [x] if hue is None else [hue, x]
@@ -31,7 +39,7 @@ def plot_outcome(frame: pd.DataFrame, outcome: str, x: str, hue: str | None = No
     for level in levels:
         part = table if level is None else table[table[hue] == level]
         part = part.sort_values(x)
-        line, = ax.plot(part[x], part["mean"], marker="o", label=None if level is None else str(level))
+        (line,) = ax.plot(part[x], part["mean"], marker="o", label=None if level is None else str(level))
         ax.fill_between(part[x], part["ci_low"], part["ci_high"], color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_xlabel(x)
     ax.set_ylabel(f"{outcome} (mean, {confidence:.0%} CI)")
@@ -40,8 +48,17 @@ def plot_outcome(frame: pd.DataFrame, outcome: str, x: str, hue: str | None = No
     return fig
 
 
-def plot_heatmap(frame: pd.DataFrame, outcome: str, x: str, y: str, *, ax=None, cmap: str = "viridis",
-                 annotate: bool = True, fmt: str = ".2f"):
+def plot_heatmap(
+    frame: pd.DataFrame,
+    outcome: str,
+    x: str,
+    y: str,
+    *,
+    ax=None,
+    cmap: str = "viridis",
+    annotate: bool = True,
+    fmt: str = ".2f",
+):
     """Mean of ``outcome`` over replicates on a grid of factors ``x`` (columns) and ``y`` (rows)."""
     table = summarize(frame, outcome, by=[y, x])
     grid = table.pivot(index=y, columns=x, values="mean")
@@ -59,6 +76,13 @@ def plot_heatmap(frame: pd.DataFrame, outcome: str, x: str, y: str, *, ax=None, 
         middle = (finite.min() + finite.max()) / 2 if finite.size else 0
         for (i, j), value in np.ndenumerate(values):
             if np.isfinite(value):
-                ax.text(j, i, format(value, fmt), ha="center", va="center", fontsize=8,
-                        color="black" if value > middle else "white")
+                ax.text(
+                    j,
+                    i,
+                    format(value, fmt),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black" if value > middle else "white",
+                )
     return fig

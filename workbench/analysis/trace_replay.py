@@ -21,8 +21,15 @@ def _fmt(value: float, percent: bool) -> str:
     return text.lstrip("-") if float(text.rstrip("%")) == 0 else text  # no "-0.00%"
 
 
-def ranking_text(table: pd.DataFrame, outcome: str, label: str, *, by: str = "sharing",
-                 higher_is_better: bool = True, percent: bool = True) -> str:
+def ranking_text(
+    table: pd.DataFrame,
+    outcome: str,
+    label: str,
+    *,
+    by: str = "sharing",
+    higher_is_better: bool = True,
+    percent: bool = True,
+) -> str:
     """One sentence: the best ``by`` group on ``outcome`` with its interval, and whether the interval
     separates it from the next best (non-overlapping intervals) or not.
 
@@ -39,8 +46,11 @@ def ranking_text(table: pd.DataFrame, outcome: str, label: str, *, by: str = "sh
         return f"{label}: undefined for every {by} mode.{tail}"
 
     def cell(row: pd.Series) -> str:
-        interval = ("" if not math.isfinite(row["ci_low"]) else
-                    f" (95% interval {_fmt(row['ci_low'], percent)} to {_fmt(row['ci_high'], percent)})")
+        interval = (
+            ""
+            if not math.isfinite(row["ci_low"])
+            else f" (95% interval {_fmt(row['ci_low'], percent)} to {_fmt(row['ci_high'], percent)})"
+        )
         return f"{_fmt(row['mean'], percent)}{interval}"
 
     best = defined.iloc[0]
@@ -56,9 +66,11 @@ def ranking_text(table: pd.DataFrame, outcome: str, label: str, *, by: str = "sh
             text += f"; next is {second[by]} at {cell(second)}, and the intervals cannot be compared"
         else:
             overlap = best["ci_low"] <= second["ci_high"] and second["ci_low"] <= best["ci_high"]
-            text += (f"; next is {second[by]} at {cell(second)}: "
-                     + ("the intervals overlap, so these runs do not separate the two."
-                        if overlap else "the intervals do not overlap."))
+            text += f"; next is {second[by]} at {cell(second)}: " + (
+                "the intervals overlap, so these runs do not separate the two."
+                if overlap
+                else "the intervals do not overlap."
+            )
     else:
         text += "."
     return text + tail

@@ -60,8 +60,10 @@ def approval_counts(votes: ArrayLike | pd.DataFrame) -> tuple[np.ndarray, np.nda
     if bad.any():
         raise ValueError(f"votes contains {v[bad][0]!r}; expected 1 (approve), 0 or -1 (reject), or NaN (no vote)")
     if (v == -1).any() and (v == 0).any():
-        raise ValueError("votes contains both -1 and 0; ambiguous (is 0 a reject or no vote?). Use NaN for no vote, "
-                         "e.g. from_signed_votes(model_votes)")
+        raise ValueError(
+            "votes contains both -1 and 0; ambiguous (is 0 a reject or no vote?). Use NaN for no vote, "
+            "e.g. from_signed_votes(model_votes)"
+        )
     return (v == 1).sum(axis=1).astype(np.int64), cast.sum(axis=1).astype(np.int64)
 
 
@@ -85,11 +87,11 @@ def anova_icc(approvals: np.ndarray, cast: np.ndarray, axis: int = -1) -> np.nda
     k = n.shape[-1]
     total = n.sum(axis=-1)
     sum_y = y.sum(axis=-1)
-    sum_y2n = (y ** 2 / n).sum(axis=-1)
+    sum_y2n = (y**2 / n).sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        msb = (sum_y2n - sum_y ** 2 / total) / (k - 1)
+        msb = (sum_y2n - sum_y**2 / total) / (k - 1)
         msw = (sum_y - sum_y2n) / (total - k)
-        n0 = (total - (n ** 2).sum(axis=-1) / total) / (k - 1)
+        n0 = (total - (n**2).sum(axis=-1) / total) / (k - 1)
         denominator = msb + (n0 - 1) * msw
         rho = np.where(denominator > 0, (msb - msw) / denominator, np.nan)
     return rho
@@ -127,8 +129,9 @@ class VoteCorrelation:
     confidence: float
 
 
-def vote_correlation(votes: ArrayLike | pd.DataFrame, confidence: float = 0.95, n_boot: int = 999,
-                     seed: int = 0) -> VoteCorrelation:
+def vote_correlation(
+    votes: ArrayLike | pd.DataFrame, confidence: float = 0.95, n_boot: int = 999, seed: int = 0
+) -> VoteCorrelation:
     """Pairwise correlation ``rho`` of votes cast on the same signature (see the module docstring).
 
     Signatures with fewer than two votes are left out (they contain no pair). The interval resamples
@@ -143,12 +146,27 @@ def vote_correlation(votes: ArrayLike | pd.DataFrame, confidence: float = 0.95, 
     rho = float(anova_icc(y, n)) if y.size >= 2 else np.nan
     low = high = np.nan
     if y.size >= 3 and np.isfinite(rho):
-        res = stats.bootstrap((y, n), anova_icc, paired=True, vectorized=True, n_resamples=n_boot,
-                              confidence_level=confidence, method="percentile", rng=np.random.default_rng(seed))
+        res = stats.bootstrap(
+            (y, n),
+            anova_icc,
+            paired=True,
+            vectorized=True,
+            n_resamples=n_boot,
+            confidence_level=confidence,
+            method="percentile",
+            rng=np.random.default_rng(seed),
+        )
         low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
-    return VoteCorrelation(rho=rho, ci_low=low, ci_high=high, n_signatures=int(y.size),
-                           n_pairs=int((n * (n - 1) // 2).sum()), mean_votes=float(n.mean()) if n.size else np.nan,
-                           approve_share=float(y.sum() / n.sum()) if n.size else np.nan, confidence=confidence)
+    return VoteCorrelation(
+        rho=rho,
+        ci_low=low,
+        ci_high=high,
+        n_signatures=int(y.size),
+        n_pairs=int((n * (n - 1) // 2).sum()),
+        mean_votes=float(n.mean()) if n.size else np.nan,
+        approve_share=float(y.sum() / n.sum()) if n.size else np.nan,
+        confidence=confidence,
+    )
 
 
 @dataclass(frozen=True)
@@ -167,8 +185,9 @@ class EffectiveVoters:
     correlation: VoteCorrelation
 
 
-def effective_voters(votes: ArrayLike | pd.DataFrame, n: float | None = None, confidence: float = 0.95,
-                     n_boot: int = 999, seed: int = 0) -> EffectiveVoters:
+def effective_voters(
+    votes: ArrayLike | pd.DataFrame, n: float | None = None, confidence: float = 0.95, n_boot: int = 999, seed: int = 0
+) -> EffectiveVoters:
     """Effective number of independent voters ``n / (1 + (n - 1) rho)`` from a vote matrix.
 
     ``rho`` comes from :func:`vote_correlation`; ``n`` defaults to the mean number of votes cast per
@@ -176,9 +195,14 @@ def effective_voters(votes: ArrayLike | pd.DataFrame, n: float | None = None, co
     """
     corr = vote_correlation(votes, confidence=confidence, n_boot=n_boot, seed=seed)
     size = corr.mean_votes if n is None else float(check_number("n", n, Range(low=1)))
-    return EffectiveVoters(n=size, rho=corr.rho, n_eff=float(n_effective(size, corr.rho)),
-                           n_eff_low=float(n_effective(size, corr.ci_high)),
-                           n_eff_high=float(n_effective(size, corr.ci_low)), correlation=corr)
+    return EffectiveVoters(
+        n=size,
+        rho=corr.rho,
+        n_eff=float(n_effective(size, corr.rho)),
+        n_eff_low=float(n_effective(size, corr.ci_high)),
+        n_eff_high=float(n_effective(size, corr.ci_low)),
+        correlation=corr,
+    )
 
 
 @dataclass(frozen=True)
@@ -224,9 +248,17 @@ def fit_betabinom(votes: ArrayLike | pd.DataFrame) -> BetaBinomialFit:
         s = np.exp(theta[1])
         return -float(stats.betabinom.logpmf(y, n, p * s, (1 - p) * s).sum())
 
-    res = optimize.minimize(negloglik, start, method="L-BFGS-B",
-                            bounds=[(-20, 20), (np.log(1e-3), np.log(MAX_PRECISION))])
+    res = optimize.minimize(
+        negloglik, start, method="L-BFGS-B", bounds=[(-20, 20), (np.log(1e-3), np.log(MAX_PRECISION))]
+    )
     p = 1 / (1 + np.exp(-res.x[0]))
     s = float(np.exp(res.x[1]))
-    return BetaBinomialFit(alpha=float(p * s), beta=float((1 - p) * s), p=float(p), rho=1 / (s + 1),
-                           loglik=-float(res.fun), n_signatures=int(y.size), converged=bool(res.success))
+    return BetaBinomialFit(
+        alpha=float(p * s),
+        beta=float((1 - p) * s),
+        p=float(p),
+        rho=1 / (s + 1),
+        loglik=-float(res.fun),
+        n_signatures=int(y.size),
+        converged=bool(res.success),
+    )

@@ -96,7 +96,7 @@ class Backend(abc.ABC):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: backends that start nothing keep it empty
         """Release what the backend started."""
 
     @abc.abstractmethod
@@ -220,8 +220,15 @@ class RayBackend(Backend):
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, max_retries: int = 2, num_cpus: int | None = None,
-                 warm_up: bool = False, max_chunk: int = 256, **init_options: Any) -> None:
+    def __init__(
+        self,
+        address: str | None = None,
+        max_retries: int = 2,
+        num_cpus: int | None = None,
+        warm_up: bool = False,
+        max_chunk: int = 256,
+        **init_options: Any,
+    ) -> None:
         self.address = address
         self._warm_up = warm_up
         self.max_retries = max_retries
@@ -286,8 +293,12 @@ class RayBackend(Backend):
                         if len(chunk) > 1:
                             alone.extend(chunk)
                             continue
-                        yield failed_outcome(chunk[0], f"{type(exc).__name__}: ray task failed after "
-                                                       f"{1 + self.max_retries} attempts: {exc}".strip(), str(exc))
+                        yield failed_outcome(
+                            chunk[0],
+                            f"{type(exc).__name__}: ray task failed after "
+                            f"{1 + self.max_retries} attempts: {exc}".strip(),
+                            str(exc),
+                        )
                         continue
                     sizer.observe(outcomes)
                     yield from outcomes

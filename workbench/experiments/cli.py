@@ -8,13 +8,18 @@ import sys
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "sweep", help="run (or resume) a parameter sweep from a YAML spec",
-        description="Run the unfinished runs of a sweep spec into a results store; finished runs are skipped.")
+        "sweep",
+        help="run (or resume) a parameter sweep from a YAML spec",
+        description="Run the unfinished runs of a sweep spec into a results store; finished runs are skipped.",
+    )
     parser.add_argument("spec", help="YAML sweep file (see sweeps/*.yaml)")
     parser.add_argument("--store", default=None, help="results directory (default: data/sweeps/<name>/)")
     parser.add_argument("--backend", default="local", help="local (default), processes or ray")
-    parser.add_argument("--address", default=None,
-                        help="Ray cluster address (host:port or 'auto'); default: $RAY_ADDRESS, else a local instance")
+    parser.add_argument(
+        "--address",
+        default=None,
+        help="Ray cluster address (host:port or 'auto'); default: $RAY_ADDRESS, else a local instance",
+    )
     parser.add_argument("--workers", type=int, default=None, help="worker processes (backend 'processes')")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=main)

@@ -34,7 +34,7 @@ from workbench.experiments.identity import canonical_json, design_rng
 from workbench.validation import Range, check_int, check_number
 
 
-class Design(str, enum.Enum):
+class Design(str, enum.Enum):  # noqa: UP042 - str(Design.GRID) stays "Design.GRID"; values are what is stored
     """How design points are chosen from the factors."""
 
     GRID = "grid"
@@ -88,8 +88,10 @@ def range_factor(name: str, spec: Any, field: dataclasses.Field, design: Design)
     label = f"design={design.value!r}"
     if isinstance(spec, Mapping) and "levels" in spec:
         if design is not Design.LHS:
-            raise ValueError(f"factor {name!r}: {label} needs a numeric (low, high) range; categorical levels "
-                             "can only be sampled by design='lhs' (or crossed by design='grid')")
+            raise ValueError(
+                f"factor {name!r}: {label} needs a numeric (low, high) range; categorical levels "
+                "can only be sampled by design='lhs' (or crossed by design='grid')"
+            )
         return {"levels": grid_levels(name, spec["levels"])}
     if isinstance(spec, Mapping):
         low, high = spec.get("low"), spec.get("high")
@@ -102,8 +104,11 @@ def range_factor(name: str, spec: Any, field: dataclasses.Field, design: Design)
     else:
         raise ValueError(f"factor {name!r} needs a (low, high) range for {label}, got {spec!r}")
     if "choices" in field.metadata:
-        hint = ("give it as {'levels': [...]}" if design is Design.LHS
-                else "categorical fields cannot be factors of this design (fix it in the base, or use grid/lhs)")
+        hint = (
+            "give it as {'levels': [...]}"
+            if design is Design.LHS
+            else "categorical fields cannot be factors of this design (fix it in the base, or use grid/lhs)"
+        )
         raise ValueError(f"factor {name!r} is categorical; {hint} for {label}")
     for bound in (low, high):
         if isinstance(bound, bool) or not isinstance(bound, numbers.Real) or not math.isfinite(bound):
@@ -116,13 +121,16 @@ def range_factor(name: str, spec: Any, field: dataclasses.Field, design: Design)
             try:
                 check_number(name, bound, allowed)
             except ValueError:
-                raise ValueError(f"{name}=({low!r}, {high!r}) is out of range; the factor's range must lie within "
-                                 f"{field.metadata['range'].describe()}") from None
+                raise ValueError(
+                    f"{name}=({low!r}, {high!r}) is out of range; the factor's range must lie within "
+                    f"{field.metadata['range'].describe()}"
+                ) from None
     return {"low": _plain(low), "high": _plain(high)}
 
 
-def normalise_factors(design: Design, factors: Mapping[str, Any],
-                      fields: Mapping[str, dataclasses.Field]) -> dict[str, Any]:
+def normalise_factors(
+    design: Design, factors: Mapping[str, Any], fields: Mapping[str, dataclasses.Field]
+) -> dict[str, Any]:
     """Factors in canonical form for ``design`` (names already checked against ``fields``)."""
     if design is Design.GRID:
         return {name: grid_levels(name, values) for name, values in factors.items()}
@@ -175,8 +183,9 @@ def _value(spec: Mapping[str, Any], field: dataclasses.Field, x: float) -> Any:
     return float(x)
 
 
-def _lhs(factors: Mapping[str, Any], fields: Mapping[str, dataclasses.Field], samples: int,
-         rng: np.random.Generator) -> list[dict[str, Any]]:
+def _lhs(
+    factors: Mapping[str, Any], fields: Mapping[str, dataclasses.Field], samples: int, rng: np.random.Generator
+) -> list[dict[str, Any]]:
     from scipy.stats import qmc
 
     unit = qmc.LatinHypercube(d=len(factors), rng=rng).random(samples) if factors else np.empty((samples, 0))
@@ -197,8 +206,13 @@ def _lhs(factors: Mapping[str, Any], fields: Mapping[str, dataclasses.Field], sa
     return points
 
 
-def sample_design(design: Design, factors: Mapping[str, Any], fields: Mapping[str, dataclasses.Field],
-                  options: Mapping[str, Any], seed: int) -> DesignPlan:
+def sample_design(
+    design: Design,
+    factors: Mapping[str, Any],
+    fields: Mapping[str, dataclasses.Field],
+    options: Mapping[str, Any],
+    seed: int,
+) -> DesignPlan:
     """The design's points (in design order), structure and raw sample."""
     structure: dict[str, Any] = {"design": design.value, "problem": problem(factors), "samples": options["samples"]}
     if design is Design.GRID:
@@ -211,8 +225,11 @@ def sample_design(design: Design, factors: Mapping[str, Any], fields: Mapping[st
         return DesignPlan(_lhs(factors, fields, options["samples"], rng), structure)
     if not factors:
         raise ValueError(f"design={design.value!r} needs at least one factor")
-    salib_problem = {"num_vars": len(factors), "names": list(factors),
-                     "bounds": [[float(s["low"]), float(s["high"])] for s in factors.values()]}
+    salib_problem = {
+        "num_vars": len(factors),
+        "names": list(factors),
+        "bounds": [[float(s["low"]), float(s["high"])] for s in factors.values()],
+    }
     if design is Design.SOBOL:
         import warnings
 
@@ -221,13 +238,13 @@ def sample_design(design: Design, factors: Mapping[str, Any], fields: Mapping[st
         structure["calc_second_order"] = options["calc_second_order"]
         with warnings.catch_warnings():  # SALib's advice on powers of two is in our docs instead
             warnings.filterwarnings("ignore", message=".*Sobol.*", category=UserWarning)
-            matrix = sobol.sample(salib_problem, options["samples"], calc_second_order=options["calc_second_order"],
-                                  seed=rng)
+            matrix = sobol.sample(
+                salib_problem, options["samples"], calc_second_order=options["calc_second_order"], seed=rng
+            )
     else:
         from SALib.sample import morris
 
         structure["num_levels"] = options["num_levels"]
         matrix = morris.sample(salib_problem, options["samples"], num_levels=options["num_levels"], seed=rng)
-    points = [{name: _value(spec, fields[name], x) for x, (name, spec) in zip(row, factors.items())}
-              for row in matrix]
+    points = [{name: _value(spec, fields[name], x) for x, (name, spec) in zip(row, factors.items())} for row in matrix]
     return DesignPlan(points, structure, [[float(x) for x in row] for row in matrix])

@@ -39,22 +39,37 @@ def _manifest(sweep: Any, previous: dict[str, Any] | None, backend: str) -> dict
         # the raw sample before integer rounding (sobol, morris), so X can be rebuilt exactly
         design_sample=sweep.plan.sample,
         n_runs=len(sweep.runs),
-        runs=[{"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed,
-               "factors": r.factors} for r in sweep.runs],
+        runs=[
+            {"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed, "factors": r.factors}
+            for r in sweep.runs
+        ],
         started_utc=(sessions[0]["started_utc"] if sessions else session["started_utc"]),
         finished_utc=None,
         sessions=[*sessions, session],
     )
     if previous is not None and previous.get("spec_hash") != sweep.spec_hash:
         earlier = previous.get("previous_specs", [])
-        record["previous_specs"] = [*earlier, {"spec_hash": previous.get("spec_hash"), "spec": previous.get("spec"),
-                                               "started_utc": previous.get("started_utc")}]
+        record["previous_specs"] = [
+            *earlier,
+            {
+                "spec_hash": previous.get("spec_hash"),
+                "spec": previous.get("spec"),
+                "started_utc": previous.get("started_utc"),
+            },
+        ]
     return record
 
 
-def run_sweep(sweep: Any, backend: str = "local", store: str | Path | None = None, quiet: bool = False,
-              retry_failed: bool = True, flush_rows: int = 1000, flush_s: float = 1.0,
-              **backend_options: Any) -> pd.DataFrame:
+def run_sweep(
+    sweep: Any,
+    backend: str = "local",
+    store: str | Path | None = None,
+    quiet: bool = False,
+    retry_failed: bool = True,
+    flush_rows: int = 1000,
+    flush_s: float = 1.0,
+    **backend_options: Any,
+) -> pd.DataFrame:
     """Run the unfinished runs of ``sweep`` on ``backend`` into ``store``; return :func:`load`.
 
     Finished runs are written in chunks of up to ``flush_rows`` runs, at least every ``flush_s``
@@ -79,20 +94,33 @@ def run_sweep(sweep: Any, backend: str = "local", store: str | Path | None = Non
 
         unique = {run.run_id: run for run in sweep.runs}  # identical points share a run
         done = store_obj.finished(unique, keep=sweep.keep, retry_failed=retry_failed)
-        todo = [Task(run.run_id, run.params, run.seed, sweep.steps, sweep.keep, sweep.runner, sweep.params_cls)
-                for run_id, run in unique.items() if run_id not in done]
+        todo = [
+            Task(run.run_id, run.params, run.seed, sweep.steps, sweep.keep, sweep.runner, sweep.params_cls)
+            for run_id, run in unique.items()
+            if run_id not in done
+        ]
         counts = {"computed": 0, "skipped": len(unique) - len(todo), "failed": 0}
         if todo:
             fields = {"steps": sweep.steps, "model_version": sweep.model_version}
             writer = store_obj.writer(sweep.keep, flush_rows=flush_rows, flush_s=flush_s)
             try:
-                with get_backend(backend, **backend_options) as executor, \
-                        tqdm(total=len(unique), initial=counts["skipped"], desc=sweep.name, unit="run",
-                             disable=quiet, dynamic_ncols=True, mininterval=0.5) as bar:
+                with (
+                    get_backend(backend, **backend_options) as executor,
+                    tqdm(
+                        total=len(unique),
+                        initial=counts["skipped"],
+                        desc=sweep.name,
+                        unit="run",
+                        disable=quiet,
+                        dynamic_ncols=True,
+                        mininterval=0.5,
+                    ) as bar,
+                ):
                     for outcome in executor.run(todo):
                         run = unique[outcome.run_id]
-                        writer.add(outcome, {"seed": run.seed, **fields,
-                                             "params_json": json.dumps(run.params, sort_keys=True)})
+                        writer.add(
+                            outcome, {"seed": run.seed, **fields, "params_json": json.dumps(run.params, sort_keys=True)}
+                        )
                         counts["computed"] += 1
                         counts["failed"] += outcome.status != "ok"
                         bar.update(1)

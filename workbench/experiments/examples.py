@@ -36,8 +36,7 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> dict[str, tuple[float, f
     v1 = 0.5 * (1 + b * math.pi**4 / 5) ** 2
     v2 = a**2 / 8
     v13 = 8 * b**2 * math.pi**8 / 225  # interaction of x1 and x3 (x3 acts only through it)
-    return {"S1": (v1 / variance, v2 / variance, 0.0),
-            "ST": ((v1 + v13) / variance, v2 / variance, v13 / variance)}
+    return {"S1": (v1 / variance, v2 / variance, 0.0), "ST": ((v1 + v13) / variance, v2 / variance, v13 / variance)}
 
 
 @dataclass(frozen=True)
@@ -53,5 +52,6 @@ class IshigamiParams:
 
 def ishigami(params: IshigamiParams, seed: int = 0, steps: int = 1) -> dict[str, float]:
     """``{"y": ...}``: the Ishigami function at ``params`` (``seed`` and ``steps`` unused)."""
-    return {"y": math.sin(params.x1) + params.a * math.sin(params.x2) ** 2
-            + params.b * params.x3**4 * math.sin(params.x1)}
+    return {
+        "y": math.sin(params.x1) + params.a * math.sin(params.x2) ** 2 + params.b * params.x3**4 * math.sin(params.x1)
+    }

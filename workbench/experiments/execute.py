@@ -61,11 +61,17 @@ def execute(task: Task) -> Outcome:
             frame = getattr(result, name)
             frames[name] = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
         bookkeeping = ledger_of(result)
-    except Exception as exc:  # noqa: BLE001 - any model error becomes a failed row
-        return Outcome(task.run_id, "failed", {}, {}, error=f"{type(exc).__name__}: {exc}",
-                       traceback=traceback.format_exc(), duration_s=time.perf_counter() - start)
-    return Outcome(task.run_id, "ok", summary, frames, duration_s=time.perf_counter() - start,
-                   bookkeeping=bookkeeping)
+    except Exception as exc:
+        return Outcome(
+            task.run_id,
+            "failed",
+            {},
+            {},
+            error=f"{type(exc).__name__}: {exc}",
+            traceback=traceback.format_exc(),
+            duration_s=time.perf_counter() - start,
+        )
+    return Outcome(task.run_id, "ok", summary, frames, duration_s=time.perf_counter() - start, bookkeeping=bookkeeping)
 
 
 def execute_batch(tasks: Sequence[Task]) -> list[Outcome]:

@@ -28,8 +28,9 @@ def short_hash(value: Any, length: int = 16) -> str:
 
 def run_id(params: Mapping[str, Any], seed: int, steps: int, model_version: str) -> str:
     """Identity of one run: a hash of (all parameters, seed, steps, model version)."""
-    return short_hash({"params": dict(params), "seed": int(seed), "steps": int(steps),
-                       "model_version": str(model_version)})
+    return short_hash(
+        {"params": dict(params), "seed": int(seed), "steps": int(steps), "model_version": str(model_version)}
+    )
 
 
 def replicate_seeds(root: int, replicates: int) -> list[int]:

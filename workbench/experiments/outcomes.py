@@ -51,8 +51,10 @@ def summary_of(result: Any) -> dict[str, float | int | str]:
     """Scalar outcomes of a run result: a mapping itself, or its ``.summary`` mapping."""
     summary = result if isinstance(result, Mapping) else getattr(result, "summary", None)
     if not isinstance(summary, Mapping):
-        raise TypeError(f"a runner must return a mapping of scalar outcomes or an object with a .summary "
-                        f"mapping, got {type(result).__name__}")
+        raise TypeError(
+            f"a runner must return a mapping of scalar outcomes or an object with a .summary "
+            f"mapping, got {type(result).__name__}"
+        )
     clashes = [key for key in summary if not is_outcome(str(key))]
     if clashes:
         raise ValueError(f"outcome name(s) {clashes} clash with bookkeeping columns {RUN_COLUMNS}")

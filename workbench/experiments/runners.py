@@ -28,8 +28,10 @@ def default_runner(params: ModelParams, seed: int, steps: int) -> Any:
     return run_model(params, seed=seed, steps=steps)
 
 
-DEFAULT_RUNNER_NAMES = ("workbench.experiments.runners:default_runner",
-                        "workbench.experiments.execute:default_runner")  # the latter: stores before the split
+DEFAULT_RUNNER_NAMES = (
+    "workbench.experiments.runners:default_runner",
+    "workbench.experiments.execute:default_runner",
+)  # the latter: stores before the split
 
 
 def import_object(path: str, what: str) -> Any:
@@ -79,8 +81,11 @@ def resolve_params_class(params: type | str | None) -> type:
         raise ValueError(f"params={params!r} must be a dataclass (frozen, with defaults)")
     if not params.__dataclass_params__.frozen:  # type: ignore[attr-defined]
         raise ValueError(f"params={params.__name__} must be a frozen dataclass (@dataclass(frozen=True))")
-    missing = [f.name for f in dataclasses.fields(params)
-               if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+    missing = [
+        f.name
+        for f in dataclasses.fields(params)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
     if missing:
         raise ValueError(f"params={params.__name__}: field(s) {missing} need defaults")
     return params
@@ -117,6 +122,7 @@ def params_to_dict(params: Any) -> dict[str, Any]:
 
 # --- can spawned worker processes import what they need? --------------------------------------
 
+
 def _has_main_guard(source: str) -> bool:
     """True if the module's top level has ``if __name__ == "__main__":``."""
     for node in ast.parse(source).body:
@@ -143,23 +149,29 @@ def spawn_problem(*objects: Any) -> str | None:
     if path is None:
         local = [object_name(obj) for obj in objects if getattr(obj, "__module__", None) == "__main__"]
         if local:
-            return (f"{', '.join(local)} is defined in __main__ of an interpreter without a script file "
-                    "(python -c, standard input or a notebook), so worker processes cannot import it. "
-                    "Move it into a module on the Python path (a .py file) and pass it as 'module:name', "
-                    "or use backend='local' or 'ray'.")
+            return (
+                f"{', '.join(local)} is defined in __main__ of an interpreter without a script file "
+                "(python -c, standard input or a notebook), so worker processes cannot import it. "
+                "Move it into a module on the Python path (a .py file) and pass it as 'module:name', "
+                "or use backend='local' or 'ray'."
+            )
         return None
     if not Path(path).is_file():  # python - < script.py: __file__ is "<stdin>"
-        return (f"the main script is {path!r}, not a file (code read from standard input). Worker processes "
-                "start by running the main script again, so none can start. Save the code to a .py file with "
-                "an 'if __name__ == \"__main__\":' guard and run that, or use backend='local' or 'ray'.")
+        return (
+            f"the main script is {path!r}, not a file (code read from standard input). Worker processes "
+            "start by running the main script again, so none can start. Save the code to a .py file with "
+            "an 'if __name__ == \"__main__\":' guard and run that, or use backend='local' or 'ray'."
+        )
     try:
         source = Path(path).read_text()
         guarded = _has_main_guard(source)
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None  # not a readable Python script (zipapp, frozen binary): leave it to the workers
     if not guarded:
-        return (f"the script {path} has no 'if __name__ == \"__main__\":' guard. Worker processes "
-                "(backend='processes') import the main script again, so each would start the sweep anew "
-                "and die. Put the code that runs the sweep under 'if __name__ == \"__main__\":', or use "
-                "backend='local'.")
+        return (
+            f"the script {path} has no 'if __name__ == \"__main__\":' guard. Worker processes "
+            "(backend='processes') import the main script again, so each would start the sweep anew "
+            "and die. Put the code that runs the sweep under 'if __name__ == \"__main__\":', or use "
+            "backend='local'."
+        )
     return None

@@ -31,8 +31,21 @@ from workbench.experiments.runners import (
 from workbench.model.params import ModelParams
 from workbench.validation import check_choice, check_known
 
-SPEC_KEYS = ("base", "factors", "design", "samples", "calc_second_order", "num_levels", "replicates", "steps",
-             "seed", "keep", "name", "runner", "params")
+SPEC_KEYS = (
+    "base",
+    "factors",
+    "design",
+    "samples",
+    "calc_second_order",
+    "num_levels",
+    "replicates",
+    "steps",
+    "seed",
+    "keep",
+    "name",
+    "runner",
+    "params",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,8 +118,9 @@ class Sweep:
         elif isinstance(base, Mapping):
             base = build_params(self.params_cls, base)
         elif not isinstance(base, self.params_cls):
-            raise ValueError(f"base must be a {self.params_cls.__name__} or a dict of its fields, "
-                             f"got {type(base).__name__}")
+            raise ValueError(
+                f"base must be a {self.params_cls.__name__} or a dict of its fields, got {type(base).__name__}"
+            )
         self.base = base
         self.replicates, self.steps = _count("replicates", replicates, 1), _count("steps", steps, 1)
         self.seed = _count("seed", seed, 0)
@@ -145,8 +159,11 @@ class Sweep:
             values = params_to_dict(params)
             factors = {name: values[name] for name in self.factors}
             for replicate, seed in enumerate(seeds):
-                runs.append(PlannedRun(run_id(values, seed, self.steps, self.model_version),
-                                       index, replicate, seed, factors, values))
+                runs.append(
+                    PlannedRun(
+                        run_id(values, seed, self.steps, self.model_version), index, replicate, seed, factors, values
+                    )
+                )
         return runs
 
     # --- serialisation ----------------------------------------------------------------------
@@ -181,11 +198,21 @@ class Sweep:
         spec = {**spec, **overrides}
         check_known("sweep key", spec, SPEC_KEYS)
         runner = spec.get("runner")
-        return cls(base=spec.get("base"), factors=spec.get("factors"), replicates=spec.get("replicates", 1),
-                   steps=spec.get("steps", 100), seed=spec.get("seed", 0), design=spec.get("design", "grid"),
-                   samples=spec.get("samples"), calc_second_order=spec.get("calc_second_order"),
-                   num_levels=spec.get("num_levels"), keep=tuple(spec.get("keep") or ()), name=spec.get("name"),
-                   runner=None if runner in DEFAULT_RUNNER_NAMES else runner, params=spec.get("params"))
+        return cls(
+            base=spec.get("base"),
+            factors=spec.get("factors"),
+            replicates=spec.get("replicates", 1),
+            steps=spec.get("steps", 100),
+            seed=spec.get("seed", 0),
+            design=spec.get("design", "grid"),
+            samples=spec.get("samples"),
+            calc_second_order=spec.get("calc_second_order"),
+            num_levels=spec.get("num_levels"),
+            keep=tuple(spec.get("keep") or ()),
+            name=spec.get("name"),
+            runner=None if runner in DEFAULT_RUNNER_NAMES else runner,
+            params=spec.get("params"),
+        )
 
     @classmethod
     def from_yaml(cls, path: str | Path, **overrides: Any) -> Sweep:
@@ -203,12 +230,21 @@ class Sweep:
         return len(self.runs)
 
     def __repr__(self) -> str:
-        return (f"Sweep(name={self.name!r}, design={self.design.value!r}, factors={list(self.factors)}, "
-                f"points={len(self.plan.points)}, replicates={self.replicates}, steps={self.steps})")
+        return (
+            f"Sweep(name={self.name!r}, design={self.design.value!r}, factors={list(self.factors)}, "
+            f"points={len(self.plan.points)}, replicates={self.replicates}, steps={self.steps})"
+        )
 
     # --- running ------------------------------------------------------------------------------
-    def run(self, backend: str = "local", store: str | Path | None = None, quiet: bool = False,
-            *, retry_failed: bool = True, **backend_options: Any):
+    def run(
+        self,
+        backend: str = "local",
+        store: str | Path | None = None,
+        quiet: bool = False,
+        *,
+        retry_failed: bool = True,
+        **backend_options: Any,
+    ):
         """Run every run not already finished in ``store`` and return the tidy result frame.
 
         Same as :func:`workbench.experiments.driver.run_sweep` (which the ``sweep`` command uses).
@@ -217,5 +253,4 @@ class Sweep:
         Finished runs are skipped; failed runs are retried unless ``retry_failed=False``. One row
         per run, as :func:`workbench.experiments.load` gives.
         """
-        return run_sweep(self, backend=backend, store=store, quiet=quiet, retry_failed=retry_failed,
-                         **backend_options)
+        return run_sweep(self, backend=backend, store=store, quiet=quiet, retry_failed=retry_failed, **backend_options)

@@ -132,7 +132,7 @@ class Store:
     def try_lock(self) -> bool:
         """Take the lock if free; ``False`` if another process holds it."""
         self.path.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path / ".lock", "w")
+        handle = open(self.path / ".lock", "w")  # noqa: SIM115 - held open as the lock until unlock()
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -175,11 +175,15 @@ class Store:
 
     def tables(self) -> list[str]:
         """Tables present: ``"runs"`` and any kept frames."""
-        return [p.name for p in sorted(self.path.iterdir()) if p.is_dir() and any(p.glob("*.parquet"))] \
-            if self.path.is_dir() else []
+        return (
+            [p.name for p in sorted(self.path.iterdir()) if p.is_dir() and any(p.glob("*.parquet"))]
+            if self.path.is_dir()
+            else []
+        )
 
-    def _read_file(self, path: Path, table: str, columns: Iterable[str] | None = None,
-                   skip: Iterable[str] = ()) -> pa.Table | None:
+    def _read_file(
+        self, path: Path, table: str, columns: Iterable[str] | None = None, skip: Iterable[str] = ()
+    ) -> pa.Table | None:
         """One file as an Arrow table with a ``run_id`` column; ``None`` (and a warning, once) if unreadable."""
         try:
             handle = pq.ParquetFile(path)
@@ -188,21 +192,29 @@ class Store:
             data = handle.read(columns=wanted)
             if "run_id" not in names:  # format 1 frame file: one run, named by its id
                 data = data.add_column(0, "run_id", pa.array([path.stem] * len(data), pa.string()))
-            if table == RUNS and _is_loose(path) and not path.name.startswith("chunk-") and \
-                    (len(data) != 1 or data.column("run_id")[0].as_py() != path.stem):
+            if (
+                table == RUNS
+                and _is_loose(path)
+                and not path.name.startswith("chunk-")
+                and (len(data) != 1 or data.column("run_id")[0].as_py() != path.stem)
+            ):
                 raise ValueError("expected one row for this run id")
-        except Exception as exc:  # noqa: BLE001 - any unreadable file is reported the same way
+        except Exception as exc:
             if path not in self._warned:
                 self._warned.add(path)
-                warnings.warn(f"corrupted {table} file {path} ({type(exc).__name__}: {exc}); "
-                              "its runs are recomputed on resume", StoreWarning, stacklevel=4)
+                warnings.warn(
+                    f"corrupted {table} file {path} ({type(exc).__name__}: {exc}); its runs are recomputed on resume",
+                    StoreWarning,
+                    stacklevel=4,
+                )
             return None
         # pandas metadata differs from file to file (a chunk of failed runs only has no outcome
         # dtypes): types come from Arrow alone, the same whichever files hold the rows
         return data.replace_schema_metadata(None)
 
-    def _read(self, table: str, files: list[Path], columns: Iterable[str] | None = None,
-              skip: Iterable[str] = ()) -> tuple[pd.DataFrame, list[Path]]:
+    def _read(
+        self, table: str, files: list[Path], columns: Iterable[str] | None = None, skip: Iterable[str] = ()
+    ) -> tuple[pd.DataFrame, list[Path]]:
         """Rows of ``files``, each run's from the newest file holding it, and the files that were readable."""
         columns = None if columns is None else {"run_id", *columns}
         parts, readable = [], []
@@ -290,9 +302,18 @@ class RunWriter:
             frame = frame.reset_index(drop=True)
             frame.insert(0, "run_id", outcome.run_id)
             self._frames.setdefault(name, []).append(frame)
-        self._rows.append({"run_id": outcome.run_id, **fields, "status": outcome.status, "error": outcome.error,
-                           "traceback": outcome.traceback, "duration_s": float(outcome.duration_s),
-                           **outcome.bookkeeping, **outcome.summary})
+        self._rows.append(
+            {
+                "run_id": outcome.run_id,
+                **fields,
+                "status": outcome.status,
+                "error": outcome.error,
+                "traceback": outcome.traceback,
+                "duration_s": float(outcome.duration_s),
+                **outcome.bookkeeping,
+                **outcome.summary,
+            }
+        )
         if len(self._rows) >= self.flush_rows or time.monotonic() - self._last >= self.flush_s:
             self.flush()
 
@@ -304,6 +325,7 @@ class RunWriter:
 
 
 # --- reading a store -----------------------------------------------------------------------------
+
 
 def design_frame(manifest: dict[str, Any]) -> pd.DataFrame:
     """The planned runs of a manifest: ``run_id``, ``point``, ``replicate``, factors, ``seed``."""
@@ -323,8 +345,11 @@ def design_of(manifest: dict[str, Any]) -> dict[str, Any]:
     spec = manifest["spec"]
     from workbench.experiments.designs import problem
 
-    return {"design": spec.get("design", "grid"), "problem": problem(spec["factors"]),
-            "samples": spec.get("samples") or len({r["point"] for r in manifest["runs"]})}
+    return {
+        "design": spec.get("design", "grid"),
+        "problem": problem(spec["factors"]),
+        "samples": spec.get("samples") or len({r["point"] for r in manifest["runs"]}),
+    }
 
 
 def compact_if_many(store: Store, min_loose: int = LOAD_COMPACT_MIN) -> int:
@@ -368,8 +393,12 @@ def load(path: str | Path, *, timing: bool = False, compact: bool = True) -> pd.
     results = results[pd.Index(design["run_id"].unique()).get_indexer(results["run_id"]) >= 0]
     missing = planned - len(results)
     if missing:
-        warnings.warn(f"{missing} of {planned} runs in {store.path} are not finished "
-                      "(or unreadable); run the sweep again to resume", StoreWarning, stacklevel=2)
+        warnings.warn(
+            f"{missing} of {planned} runs in {store.path} are not finished "
+            "(or unreadable); run the sweep again to resume",
+            StoreWarning,
+            stacklevel=2,
+        )
     outcomes = [c for c in results.columns if c not in RUN_COLUMNS]
     ledger = [c for c in LEDGER_COLUMNS if c in results.columns]
     for column in ("status", *ERROR_COLUMNS, *TIMING_COLUMNS):
@@ -380,8 +409,9 @@ def load(path: str | Path, *, timing: bool = False, compact: bool = True) -> pd.
     frame = frame.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
     if not timing:
         frame = frame.drop(columns=list(TIMING_COLUMNS))
-    frame.attrs.update(factors=list(manifest["spec"]["factors"]), outcomes=outcomes, design=design_of(manifest),
-                       store=str(store.path))
+    frame.attrs.update(
+        factors=list(manifest["spec"]["factors"]), outcomes=outcomes, design=design_of(manifest), store=str(store.path)
+    )
     return frame
 
 
@@ -400,8 +430,10 @@ def load_frames(path: str | Path, frame: str = "steps") -> pd.DataFrame:
     store = Store(path)
     manifest = store.read_manifest()
     if frame not in manifest["spec"].get("keep", []):
-        raise ValueError(f"this sweep did not keep {frame!r} frames (keep={manifest['spec'].get('keep')}); "
-                         f"rerun it with keep=[{frame!r}]")
+        raise ValueError(
+            f"this sweep did not keep {frame!r} frames (keep={manifest['spec'].get('keep')}); "
+            f"rerun it with keep=[{frame!r}]"
+        )
     design = design_frame(manifest)
     stacked = store.read_table(frame)
     if len(stacked) == 0:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def corroborating_origins(key: np.ndarray, origin: np.ndarray, created_step: np.ndarray, t: int,
-                          window: int) -> np.ndarray:
+def corroborating_origins(
+    key: np.ndarray, origin: np.ndarray, created_step: np.ndarray, t: int, window: int
+) -> np.ndarray:
     """For each report, the number of distinct origins that reported its key within the last ``window``
     steps (``t - created_step <= window``), itself included if recent."""
     key, origin, created_step = np.asarray(key), np.asarray(origin), np.asarray(created_step)
@@ -38,9 +39,19 @@ def corroborating_origins(key: np.ndarray, origin: np.ndarray, created_step: np.
     return counts
 
 
-def central_decisions(key: np.ndarray, origin: np.ndarray, created_step: np.ndarray, pending: np.ndarray,
-                      favoured: np.ndarray, t: int, *, central_quorum: int, window: int,
-                      mode: str = "honest", down_step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def central_decisions(
+    key: np.ndarray,
+    origin: np.ndarray,
+    created_step: np.ndarray,
+    pending: np.ndarray,
+    favoured: np.ndarray,
+    t: int,
+    *,
+    central_quorum: int,
+    window: int,
+    mode: str = "honest",
+    down_step: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Which reports the aggregator confirms and which it rejects at step ``t``.
 
     All arrays run over every report so far (one row per signature). A report is decided the step after

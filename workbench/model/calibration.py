@@ -22,11 +22,23 @@ from workbench.model.detectors import make_detector_bank
 from workbench.model.traffic import DIFFICULTY, N_FEATURES, TrafficGenerator
 
 
-def measure_detector(difficulty: Mapping[str, Any], detector: str = "zscore", *, seed: int = 0,
-                     n_nodes: int = 100, flows_per_node: int = 50, warmup_steps: int = 5, steps: int = 20,
-                     n_campaigns: int = 3, attack_flows_per_node: int = 5, target_share: float = 0.2,
-                     zscore_threshold: float = 4.0, zscore_refit_steps: int = 10, iforest_trees: int = 100,
-                     iforest_contamination: float = 0.01) -> dict[str, float]:
+def measure_detector(
+    difficulty: Mapping[str, Any],
+    detector: str = "zscore",
+    *,
+    seed: int = 0,
+    n_nodes: int = 100,
+    flows_per_node: int = 50,
+    warmup_steps: int = 5,
+    steps: int = 20,
+    n_campaigns: int = 3,
+    attack_flows_per_node: int = 5,
+    target_share: float = 0.2,
+    zscore_threshold: float = 4.0,
+    zscore_refit_steps: int = 10,
+    iforest_trees: int = 100,
+    iforest_contamination: float = 0.01,
+) -> dict[str, float]:
     """Per-flow FPR and recall of ``detector`` over ``steps`` post-warm-up steps.
 
     ``difficulty``: traffic knobs (keys of :data:`~workbench.model.traffic.DIFFICULTY`; other keys,
@@ -37,12 +49,17 @@ def measure_detector(difficulty: Mapping[str, Any], detector: str = "zscore", *,
     knobs = {k: v for k, v in difficulty.items() if k in DIFFICULTY}
     f = flows_per_node
     traffic = TrafficGenerator(rng, n_nodes, f, n_campaigns, warmup_steps + 1, 0, attack_flows_per_node, **knobs)
-    bank = make_detector_bank(detector, rng=rng, zscore_threshold=zscore_threshold,
-                              zscore_refit_steps=zscore_refit_steps, iforest_trees=iforest_trees,
-                              iforest_contamination=iforest_contamination)
+    bank = make_detector_bank(
+        detector,
+        rng=rng,
+        zscore_threshold=zscore_threshold,
+        zscore_refit_steps=zscore_refit_steps,
+        iforest_trees=iforest_trees,
+        iforest_contamination=iforest_contamination,
+    )
     warm = np.empty((n_nodes, warmup_steps * f, N_FEATURES))
     for t in range(1, warmup_steps + 1):
-        warm[:, (t - 1) * f: t * f] = traffic.warmup().features()
+        warm[:, (t - 1) * f : t * f] = traffic.warmup().features()
     bank.fit(warm)
     fp = benign = tp = attack = 0
     for t in range(warmup_steps + 1, warmup_steps + steps + 1):
@@ -57,5 +74,14 @@ def measure_detector(difficulty: Mapping[str, Any], detector: str = "zscore", *,
         benign += int((~is_attack).sum())
         tp += int((flagged & is_attack).sum())
         attack += int(is_attack.sum())
-    return {"fpr": fp / max(benign, 1), "recall": tp / max(attack, 1), "n_benign": benign, "n_attack": attack,
-                "seed": seed, "n_nodes": n_nodes, "flows_per_node": f, "warmup_steps": warmup_steps, "steps": steps}
+    return {
+        "fpr": fp / max(benign, 1),
+        "recall": tp / max(attack, 1),
+        "n_benign": benign,
+        "n_attack": attack,
+        "seed": seed,
+        "n_nodes": n_nodes,
+        "flows_per_node": f,
+        "warmup_steps": warmup_steps,
+        "steps": steps,
+    }

@@ -27,10 +27,18 @@ def approvals_needed(votes_cast: np.ndarray | int, rule: str = "majority", quoru
     raise ValueError(f"rule={rule!r} is not allowed; choose one of 'majority', 'supermajority', 'trust_weighted'")
 
 
-def decide(votes_for: np.ndarray | int, votes_against: np.ndarray | int, rule: str = "majority",
-           quorum: float = 2 / 3, min_votes: int = 1, weight_for: np.ndarray | float | None = None,
-           weight_against: np.ndarray | float | None = None, *, eligible: np.ndarray | int | None = None,
-           min_participation: float = 0.0) -> np.ndarray:
+def decide(
+    votes_for: np.ndarray | int,
+    votes_against: np.ndarray | int,
+    rule: str = "majority",
+    quorum: float = 2 / 3,
+    min_votes: int = 1,
+    weight_for: np.ndarray | float | None = None,
+    weight_against: np.ndarray | float | None = None,
+    *,
+    eligible: np.ndarray | int | None = None,
+    min_participation: float = 0.0,
+) -> np.ndarray:
     """Which signatures are confirmed (``True``) rather than rejected.
 
     A signature needs at least ``min_votes`` votes cast and, when ``eligible`` (the number of nodes that

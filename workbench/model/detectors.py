@@ -34,13 +34,14 @@ MAD_TO_SIGMA = 1.4826
 MEANAD_TO_SIGMA = 1.253314
 
 
-
 # --------------------------------------------------------------------------------------------
 # validation helpers
 # --------------------------------------------------------------------------------------------
 
 
-def _check_array(X: object, name: str, shape_doc: str, *, n_nodes: int | None = None, n_features: int | None = None) -> np.ndarray:
+def _check_array(
+    X: object, name: str, shape_doc: str, *, n_nodes: int | None = None, n_features: int | None = None
+) -> np.ndarray:
     """``X`` as a float64 array of shape (N, rows, d), checked against the fitted N and d."""
     arr = np.asarray(X, dtype=np.float64)
     if arr.ndim != 3:

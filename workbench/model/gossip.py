@@ -35,8 +35,9 @@ from scipy import sparse
 from workbench.options import GOSSIP_MODES
 
 
-def random_neighbours(nodes: np.ndarray, adjacency: sparse.csr_matrix | None, n_nodes: int,
-                      rng: np.random.Generator) -> np.ndarray:
+def random_neighbours(
+    nodes: np.ndarray, adjacency: sparse.csr_matrix | None, n_nodes: int, rng: np.random.Generator
+) -> np.ndarray:
     """One uniformly random neighbour of each entry of ``nodes`` (``-1`` for an isolated node)."""
     if adjacency is None:
         pick = (rng.random(nodes.size) * (n_nodes - 1)).astype(np.int64)
@@ -49,8 +50,9 @@ def random_neighbours(nodes: np.ndarray, adjacency: sparse.csr_matrix | None, n_
     return out
 
 
-def _deliver(holds: np.ndarray, active: np.ndarray, item: np.ndarray, target: np.ndarray,
-             relays: np.ndarray | None) -> np.ndarray:
+def _deliver(
+    holds: np.ndarray, active: np.ndarray, item: np.ndarray, target: np.ndarray, relays: np.ndarray | None
+) -> np.ndarray:
     """Give ``item[j]`` to ``target[j]``; activate first-time receivers that relay. Returns, per message,
     whether the target held the item before this delivery (the sender's feedback)."""
     had = holds[item, target]
@@ -80,9 +82,18 @@ def _senders(active: np.ndarray, fanout: int) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(item, fanout), np.repeat(node, fanout)
 
 
-def push(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int,
-         rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
-         stop_prob: float = 0.0, per_item: np.ndarray | None = None) -> int:
+def push(
+    holds: np.ndarray,
+    active: np.ndarray,
+    adjacency: sparse.csr_matrix | None,
+    fanout: int,
+    rng: np.random.Generator,
+    *,
+    loss: float = 0.0,
+    relays: np.ndarray | None = None,
+    stop_prob: float = 0.0,
+    per_item: np.ndarray | None = None,
+) -> int:
     """One synchronous push round, in place: every active holder sends each item to ``fanout`` random neighbours.
 
     Rule for stopping: a node pushes an item every round while it is active for it. With
@@ -107,9 +118,18 @@ def push(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | N
     return int(item.size)
 
 
-def rumor(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int, k: float,
-          rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
-          per_item: np.ndarray | None = None) -> int:
+def rumor(
+    holds: np.ndarray,
+    active: np.ndarray,
+    adjacency: sparse.csr_matrix | None,
+    fanout: int,
+    k: float,
+    rng: np.random.Generator,
+    *,
+    loss: float = 0.0,
+    relays: np.ndarray | None = None,
+    per_item: np.ndarray | None = None,
+) -> int:
     """One synchronous round of push rumour mongering with feedback and coin (Demers et al. 1987), in place.
 
     Every interested (active) holder pushes each item to ``fanout`` random neighbours. For every
@@ -144,9 +164,17 @@ def rumor(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | 
     return int(item.size)
 
 
-def push_pull(holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None, fanout: int,
-              rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
-              per_item: np.ndarray | None = None) -> int:
+def push_pull(
+    holds: np.ndarray,
+    active: np.ndarray,
+    adjacency: sparse.csr_matrix | None,
+    fanout: int,
+    rng: np.random.Generator,
+    *,
+    loss: float = 0.0,
+    relays: np.ndarray | None = None,
+    per_item: np.ndarray | None = None,
+) -> int:
     """One synchronous push-pull round, in place (Karp et al. 2000).
 
     Every node contacts ``fanout`` random neighbours (one draw per node and round, shared by all
@@ -202,9 +230,19 @@ def pull_requests(n_nodes: int, fanout: int) -> int:
     return n_nodes * fanout
 
 
-def gossip_round(mode: str, holds: np.ndarray, active: np.ndarray, adjacency: sparse.csr_matrix | None,
-                 fanout: int, rng: np.random.Generator, *, loss: float = 0.0, relays: np.ndarray | None = None,
-                 rumor_k: float = 1.0, per_item: np.ndarray | None = None) -> int:
+def gossip_round(
+    mode: str,
+    holds: np.ndarray,
+    active: np.ndarray,
+    adjacency: sparse.csr_matrix | None,
+    fanout: int,
+    rng: np.random.Generator,
+    *,
+    loss: float = 0.0,
+    relays: np.ndarray | None = None,
+    rumor_k: float = 1.0,
+    per_item: np.ndarray | None = None,
+) -> int:
     """One round of ``mode`` (one of :data:`GOSSIP_MODES`); returns the item-carrying messages sent.
 
     ``per_item``: optional ``(I,)`` int array to which each item's messages are added."""

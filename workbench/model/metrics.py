@@ -18,7 +18,8 @@ from workbench.model.state import COUNTS, HasState, ModelState
 from workbench.model.survival import km_median
 
 
-def _ratio(num: float, den: float) -> float:
+def _ratio(num: float | np.number, den: float | np.number) -> float:
+    """``num / den`` as a plain float; NaN when the denominator is zero."""
     return float(num) / float(den) if den else float("nan")
 
 
@@ -141,11 +142,18 @@ def step_count(model: HasState, name: str) -> int:
 def model_reporters(n_campaigns: int) -> dict[str, Callable[[HasState], float]]:
     """Reporters for Mesa's DataCollector: the step counts, rates, and per-campaign fractions."""
     reporters: dict[str, Callable[[HasState], float]] = {name: partial(step_count, name=name) for name in COUNTS}
-    reporters.update(recall=recall, fpr=false_positive_rate, precision=precision,
-                     attack_blocked_frac=attack_blocked_frac, benign_blocked_frac=benign_blocked_frac,
-                     signatures_pending=signatures_pending, forged_confirmed_frac=forged_confirmed_frac,
-                     forged_reach_frac=forged_reach_frac, false_positive_confirmed_frac=false_positive_confirmed_frac,
-                     genuine_rejected_frac=genuine_rejected_frac)
+    reporters.update(
+        recall=recall,
+        fpr=false_positive_rate,
+        precision=precision,
+        attack_blocked_frac=attack_blocked_frac,
+        benign_blocked_frac=benign_blocked_frac,
+        signatures_pending=signatures_pending,
+        forged_confirmed_frac=forged_confirmed_frac,
+        forged_reach_frac=forged_reach_frac,
+        false_positive_confirmed_frac=false_positive_confirmed_frac,
+        genuine_rejected_frac=genuine_rejected_frac,
+    )
     for c in range(n_campaigns):
         reporters[f"protected_frac_c{c}"] = partial(protected_frac, c=c)
         reporters[f"targeted_frac_c{c}"] = partial(targeted_frac, c=c)
@@ -166,22 +174,38 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
     n = len(s)
     decided = s["decided_step"].astype(float)
     spread = s["spread_done_step"].astype(float)
-    frame = pd.DataFrame({
-        "sig_id": s.sig_ids[:n], "origin": s["origin"], "origin_malicious": state.malicious[s["origin"]],
-        "created_step": s["created_step"], "threat_type": s.kinds[:n], "confidence": s["confidence"],
-        "genuine": s["genuine"], "forged": s["forged"], "campaign": s["campaign"], "coverage": s["coverage"],
-        "outcome": [OUTCOME_NAMES[int(o)] for o in s["outcome"]],
-        "decided_step": np.where(decided >= 0, decided, np.nan),
-        "votes_for": s["votes_for"], "votes_against": s["votes_against"],
-        "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
-        "honest_blocklists": honest_blocklists(state),
-        "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
-        # share of nodes the signature never reached once no node passed it on (NaN while it spreads)
-        "residue": s["residue"],
-        "messages": s["messages"],
-        "prefix": s["prefix"], "proto": s["proto"], "port_lo": s["port_lo"], "port_hi": s["port_hi"],
-        "lb_lo": s["lb_lo"], "lb_hi": s["lb_hi"], "lp_lo": s["lp_lo"], "lp_hi": s["lp_hi"],
-    })
+    frame = pd.DataFrame(
+        {
+            "sig_id": s.sig_ids[:n],
+            "origin": s["origin"],
+            "origin_malicious": state.malicious[s["origin"]],
+            "created_step": s["created_step"],
+            "threat_type": s.kinds[:n],
+            "confidence": s["confidence"],
+            "genuine": s["genuine"],
+            "forged": s["forged"],
+            "campaign": s["campaign"],
+            "coverage": s["coverage"],
+            "outcome": [OUTCOME_NAMES[int(o)] for o in s["outcome"]],
+            "decided_step": np.where(decided >= 0, decided, np.nan),
+            "votes_for": s["votes_for"],
+            "votes_against": s["votes_against"],
+            "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
+            "honest_blocklists": honest_blocklists(state),
+            "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
+            # share of nodes the signature never reached once no node passed it on (NaN while it spreads)
+            "residue": s["residue"],
+            "messages": s["messages"],
+            "prefix": s["prefix"],
+            "proto": s["proto"],
+            "port_lo": s["port_lo"],
+            "port_hi": s["port_hi"],
+            "lb_lo": s["lb_lo"],
+            "lb_hi": s["lb_hi"],
+            "lp_lo": s["lp_lo"],
+            "lp_hi": s["lp_hi"],
+        }
+    )
     return frame
 
 
@@ -190,11 +214,16 @@ def votes_frame(state: ModelState) -> pd.DataFrame:
     and the signature's ground truth (``genuine``, ``forged``). Abstentions are absent."""
     s = state.sigs
     row, node = np.nonzero(s.votes[: len(s)])
-    return pd.DataFrame({
-        "sig_id": np.asarray(s.sig_ids, dtype=object)[row] if row.size else np.array([], dtype=object),
-        "node": node.astype(np.int64), "vote": s.votes[row, node].astype(np.int8),
-        "node_malicious": state.malicious[node], "genuine": s["genuine"][row], "forged": s["forged"][row],
-    })
+    return pd.DataFrame(
+        {
+            "sig_id": np.asarray(s.sig_ids, dtype=object)[row] if row.size else np.array([], dtype=object),
+            "node": node.astype(np.int64),
+            "vote": s.votes[row, node].astype(np.int8),
+            "node_malicious": state.malicious[node],
+            "genuine": s["genuine"][row],
+            "forged": s["forged"][row],
+        }
+    )
 
 
 def campaigns_frame(state: ModelState) -> pd.DataFrame:
@@ -218,8 +247,13 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
         observed = min(state.t_last, camp.start_step + state.params.eval_window_steps - 1) - camp.start_step + 1
         targeted = state.targeted_end[c] & honest
         # label: synthetic, the campaign's kind; a replayed trace, the attack category as labelled
-        row = {"campaign": c, "kind": camp.kind, "label": camp.kind, "start_step": camp.start_step,
-               "window_steps": observed}
+        row = {
+            "campaign": c,
+            "kind": camp.kind,
+            "label": camp.kind,
+            "start_step": camp.start_step,
+            "window_steps": observed,
+        }
         for name, value in (("ttd", state.first_detection[c]), ("t50", state.t50[c]), ("t90", state.t90[c])):
             reached = value >= 0
             row[f"{name}_steps"] = float(value) if reached else float(observed - 1)
@@ -228,12 +262,28 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
             targeted_frac=float(targeted.sum() / max(1, honest.sum())),
             protected_frac=float((state.protected_end[c] & honest).sum() / max(1, honest.sum())),
             hit_before_protected_frac=_ratio((state.hit_unprotected[c] & targeted).sum(), targeted.sum()),
-            attack_flows=int(state.window_attack_flows[c]), attack_flows_blocked=int(state.window_attack_blocked[c]),
+            attack_flows=int(state.window_attack_flows[c]),
+            attack_flows_blocked=int(state.window_attack_blocked[c]),
         )
         rows.append(row)
-    columns = ["campaign", "kind", "label", "start_step", "window_steps", "ttd_steps", "ttd_reached", "t50_steps",
-               "t50_reached", "t90_steps", "t90_reached", "targeted_frac", "protected_frac",
-               "hit_before_protected_frac", "attack_flows", "attack_flows_blocked"]
+    columns = [
+        "campaign",
+        "kind",
+        "label",
+        "start_step",
+        "window_steps",
+        "ttd_steps",
+        "ttd_reached",
+        "t50_steps",
+        "t50_reached",
+        "t90_steps",
+        "t90_reached",
+        "targeted_frac",
+        "protected_frac",
+        "hit_before_protected_frac",
+        "attack_flows",
+        "attack_flows_blocked",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 

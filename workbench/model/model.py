@@ -65,10 +65,14 @@ class ThreatIntelModel(mesa.Model):
     """
 
     def __init__(self, params: ModelParams | None = None, *, rng: Any = None, **overrides: Any) -> None:
-        params = ModelParams.from_dict(overrides) if params is None else params.replace(**overrides) if overrides else params
+        params = (
+            ModelParams.from_dict(overrides) if params is None else params.replace(**overrides) if overrides else params
+        )
         if params.ledger == "sqlite" and Path(str(params.ledger_path)).exists():
-            raise ValueError(f"ledger_path={params.ledger_path!r} already exists; a run never appends to or overwrites "
-                             "an earlier ledger: give a new path or remove the file")
+            raise ValueError(
+                f"ledger_path={params.ledger_path!r} already exists; a run never appends to or overwrites "
+                "an earlier ledger: give a new path or remove the file"
+            )
         # a trace is read (any bad row raised) before anything runs or is written; it sets n_nodes and n_campaigns
         trace = load_trace(params) if params.traffic == "trace" else None
         if trace is not None:
@@ -83,13 +87,24 @@ class ThreatIntelModel(mesa.Model):
         malicious[self.rng.choice(n, min(p.n_malicious, n - 1), replace=False)] = True
         self.traffic = make_source(p, self.rng, trace)
         bank = make_detector_bank(
-            p.detector, rng=self.rng, zscore_threshold=p.zscore_threshold, zscore_refit_steps=p.zscore_refit_steps,
-            iforest_trees=p.iforest_trees, iforest_contamination=p.iforest_contamination)
+            p.detector,
+            rng=self.rng,
+            zscore_threshold=p.zscore_threshold,
+            zscore_refit_steps=p.zscore_refit_steps,
+            iforest_trees=p.iforest_trees,
+            iforest_contamination=p.iforest_contamination,
+        )
         self.detector = WarmupDetector(bank, p.warmup_steps, n, f, window=self.traffic.warmup_window())
-        self.state = ModelState(params=p, adjacency=adjacency(self.graph), malicious=malicious,
-                                campaigns=self.traffic.campaigns, probes=self.traffic.probes,
-                                sigs=SignatureTable(n), trust=BetaTrust(n, decay=p.trust_decay),
-                                window=EvidenceWindow(p.evidence_window_steps, n, f))
+        self.state = ModelState(
+            params=p,
+            adjacency=adjacency(self.graph),
+            malicious=malicious,
+            campaigns=self.traffic.campaigns,
+            probes=self.traffic.probes,
+            sigs=SignatureTable(n),
+            trust=BetaTrust(n, decay=p.trust_decay),
+            window=EvidenceWindow(p.evidence_window_steps, n, f),
+        )
         self.ledger = open_ledger(p.ledger, p.ledger_path, n_nodes=n, key_seed=int(self.rng.integers(2**31 - 1)))
         for node in range(n):
             NodeAgent(self, node, self.grid[node], self.state)

@@ -72,19 +72,29 @@ class ModelParams:
     # --- network --------------------------------------------------------------------------
     n_nodes: int = _num(50, 2, 100_000, integer=True, doc="number of network nodes")
     topology: str = _choice("small_world", TOPOLOGIES, "graph family, built with networkx from the model RNG")
-    mean_degree: int = _num(6, 2, None, integer=True, doc="target mean degree (small_world, random, scale_free); capped at n_nodes - 1")
+    mean_degree: int = _num(
+        6, 2, None, integer=True, doc="target mean degree (small_world, random, scale_free); capped at n_nodes - 1"
+    )
     rewire_prob: float = _num(0.1, 0.0, 1.0, doc="Watts-Strogatz rewiring probability (small_world)")
 
     # --- traffic and attacks --------------------------------------------------------------
     flows_per_node: int = _num(50, 1, 10_000, integer=True, doc="flow records each node sees per step")
     warmup_steps: int = _num(5, 1, 1_000, integer=True, doc="steps of attack-free traffic the detectors are fitted on")
     n_campaigns: int = _num(3, 0, 50, integer=True, doc="attack campaigns; types cycle ddos, port_scan, exfiltration")
-    campaign_interval_steps: int = _num(10, 0, 10_000, integer=True, doc="steps between the starts of successive campaigns")
+    campaign_interval_steps: int = _num(
+        10, 0, 10_000, integer=True, doc="steps between the starts of successive campaigns"
+    )
     campaign_seed_nodes: int = _num(2, 1, None, integer=True, doc="nodes each campaign hits first")
-    attack_flows_per_node: int = _num(5, 1, None, integer=True, doc="attack flows a targeted node receives per step (<= flows_per_node)")
-    spread_prob: float = _num(0.15, 0.0, 1.0, doc="per step, chance a targeted node spreads the campaign to each neighbour")
+    attack_flows_per_node: int = _num(
+        5, 1, None, integer=True, doc="attack flows a targeted node receives per step (<= flows_per_node)"
+    )
+    spread_prob: float = _num(
+        0.15, 0.0, 1.0, doc="per step, chance a targeted node spreads the campaign to each neighbour"
+    )
     containment: bool = _flag(True, "a node protected against a campaign no longer relays it to its neighbours")
-    eval_window_steps: int = _num(30, 1, 10_000, integer=True, doc="steps after each campaign's start over which its outcomes are measured")
+    eval_window_steps: int = _num(
+        30, 1, 10_000, integer=True, doc="steps after each campaign's start over which its outcomes are measured"
+    )
 
     # --- how hard the world is (defaults: the "realistic" preset; see ModelParams.preset) ---
     attack_separation: float = _knob("attack_separation")
@@ -98,40 +108,107 @@ class ModelParams:
 
     # --- detection ------------------------------------------------------------------------
     detector: str = _choice("zscore", DETECTORS, "local anomaly detector")
-    zscore_threshold: float = _num(4.0, 0.0, None, low_open=True, doc="robust z (median/MAD units) above which a flow is flagged (zscore)")
-    zscore_refit_steps: int = _num(10, 1, None, integer=True, doc="steps between baseline updates of the streaming z-score detector")
+    zscore_threshold: float = _num(
+        4.0, 0.0, None, low_open=True, doc="robust z (median/MAD units) above which a flow is flagged (zscore)"
+    )
+    zscore_refit_steps: int = _num(
+        10, 1, None, integer=True, doc="steps between baseline updates of the streaming z-score detector"
+    )
     iforest_trees: int = _num(100, 1, 1_000, integer=True, doc="trees per node (iforest)")
-    iforest_contamination: float = _num(0.01, 0.0, 0.5, low_open=True, doc="fraction of warm-up flows the iforest threshold flags")
-    min_flagged: int = _num(3, 1, None, integer=True, doc="flagged flows from one source prefix needed in a step to propose a signature")
+    iforest_contamination: float = _num(
+        0.01, 0.0, 0.5, low_open=True, doc="fraction of warm-up flows the iforest threshold flags"
+    )
+    min_flagged: int = _num(
+        3, 1, None, integer=True, doc="flagged flows from one source prefix needed in a step to propose a signature"
+    )
 
     # --- sharing, validation, consensus ---------------------------------------------------
     sharing: str = _choice("gossip", SHARING_MODES, "how signatures reach other nodes")
-    local_first: bool = _flag(True, "a node blocks at once what its own detector caught, and pending rules its own evidence approves, until they are decided (as an isolated node does); False: it waits for the decision")
-    gossip_fanout: int = _num(2, 1, None, integer=True, doc="neighbours each holder pushes an item to per step (gossip)")
-    gossip_mode: str = _choice(_REALISTIC["gossip_mode"], GOSSIP_MODES,
-                               "push; push_pull (contacts exchange items both ways); rumor (rumour mongering with feedback and coin)")
-    rumor_k: float = _num(_REALISTIC["rumor_k"], 1.0, None, doc="rumor: a node loses interest with probability 1/rumor_k on pushing to a node that knew")
-    message_loss: float = _num(_REALISTIC["message_loss"], 0.0, 1.0, high_open=True, doc="chance each message (signature, vote, decision) is lost")
-    ledger_latency_steps: int = _num(_REALISTIC["ledger_latency_steps"], 0, 1_000, integer=True, doc="steps before a ledger entry reaches the other nodes (ledger)")
-    central_quorum: int = _num(2, 1, None, integer=True, doc="distinct nodes that must report a matching rule before the aggregator confirms it (central)")
-    aggregator: str = _choice("honest", AGGREGATOR_MODES, "central aggregator: honest, compromised (confirms what malicious nodes send, and forges) or down")
-    aggregator_down_step: int = _num(30, 1, None, integer=True, doc="step from which a 'down' aggregator decides nothing (central)")
+    local_first: bool = _flag(
+        True,
+        "a node blocks at once what its own detector caught, and pending rules its own evidence approves, "
+        "until they are decided (as an isolated node does); False: it waits for the decision",
+    )
+    gossip_fanout: int = _num(
+        2, 1, None, integer=True, doc="neighbours each holder pushes an item to per step (gossip)"
+    )
+    gossip_mode: str = _choice(
+        _REALISTIC["gossip_mode"],
+        GOSSIP_MODES,
+        "push; push_pull (contacts exchange items both ways); rumor (rumour mongering with feedback and coin)",
+    )
+    rumor_k: float = _num(
+        _REALISTIC["rumor_k"],
+        1.0,
+        None,
+        doc="rumor: a node loses interest with probability 1/rumor_k on pushing to a node that knew",
+    )
+    message_loss: float = _num(
+        _REALISTIC["message_loss"],
+        0.0,
+        1.0,
+        high_open=True,
+        doc="chance each message (signature, vote, decision) is lost",
+    )
+    ledger_latency_steps: int = _num(
+        _REALISTIC["ledger_latency_steps"],
+        0,
+        1_000,
+        integer=True,
+        doc="steps before a ledger entry reaches the other nodes (ledger)",
+    )
+    central_quorum: int = _num(
+        2,
+        1,
+        None,
+        integer=True,
+        doc="distinct nodes that must report a matching rule before the aggregator confirms it (central)",
+    )
+    aggregator: str = _choice(
+        "honest",
+        AGGREGATOR_MODES,
+        "central aggregator: honest, compromised (confirms what malicious nodes send, and forges) or down",
+    )
+    aggregator_down_step: int = _num(
+        30, 1, None, integer=True, doc="step from which a 'down' aggregator decides nothing (central)"
+    )
     validation: str = _choice("evidence", VALIDATION_MODES, "how a node decides its vote")
-    validator_accuracy: float = _num(0.9, 0.0, 1.0, doc="chance an independent vote is correct (validation='independent')")
-    evidence_window_steps: int = _num(3, 1, 100, integer=True, doc="steps of a node's own recent traffic checked when voting (evidence)")
+    validator_accuracy: float = _num(
+        0.9, 0.0, 1.0, doc="chance an independent vote is correct (validation='independent')"
+    )
+    evidence_window_steps: int = _num(
+        3, 1, 100, integer=True, doc="steps of a node's own recent traffic checked when voting (evidence)"
+    )
     vote_deadline_steps: int = _num(4, 1, 1_000, integer=True, doc="steps after creation by which votes must be cast")
     min_votes: int = _num(1, 1, None, integer=True, doc="votes that must be cast for a signature to be confirmed")
     consensus: str = _choice("majority", CONSENSUS_RULES, "decision rule over the votes cast")
     quorum: float = _num(2 / 3, 0.5, 1.0, low_open=True, doc="approving share of votes needed (supermajority)")
-    min_participation: float = _num(0.1, 0.0, 1.0, doc="share of eligible voters (nodes holding the signature, origin excluded) that must vote before it can be confirmed")
-    trust_decay: float = _num(0.0, 0.0, 1.0, high_open=True, doc="forgetting factor of Beta trust: past evidence is multiplied by 1 - trust_decay at every decision round")
+    min_participation: float = _num(
+        0.1,
+        0.0,
+        1.0,
+        doc="share of eligible voters (nodes holding the signature, origin excluded) that must vote before it can be confirmed",
+    )
+    trust_decay: float = _num(
+        0.0,
+        0.0,
+        1.0,
+        high_open=True,
+        doc="forgetting factor of Beta trust: past evidence is multiplied by 1 - trust_decay at every decision round",
+    )
 
     # --- adversaries ----------------------------------------------------------------------
     malicious_fraction: float = _num(0.0, 0.0, 1.0, high_open=True, doc="fraction of nodes that are malicious")
     malicious_behavior: str = _choice("collude", MALICIOUS_BEHAVIORS, "what malicious nodes do")
     forge_prob: float = _num(0.1, 0.0, 1.0, doc="per step, chance a forging node publishes a forged signature")
-    betray_after_steps: int = _num(30, 0, None, integer=True, doc="steps a 'betray' node behaves honestly before colluding")
-    malicious_relay: str = _choice(_REALISTIC["malicious_relay"], RELAY_MODES, "forward: malicious nodes relay others' items; drop: they pass on nothing of others'")
+    betray_after_steps: int = _num(
+        30, 0, None, integer=True, doc="steps a 'betray' node behaves honestly before colluding"
+    )
+    malicious_relay: str = _choice(
+        _REALISTIC["malicious_relay"],
+        RELAY_MODES,
+        "forward: malicious nodes relay others' items; drop: they pass on nothing of others'",
+    )
 
     # --- record keeping -------------------------------------------------------------------
     ledger: str = _choice("memory", LEDGER_BACKENDS, "ledger backend")
@@ -141,23 +218,36 @@ class ModelParams:
     # With a trace, n_nodes and n_campaigns are taken from the trace (the values given are ignored;
     # the model's params hold the effective ones), flows_per_node caps each node's flows per step
     # and the campaign fields (start, interval, seed nodes, spread_prob) do not apply.
-    traffic: str = _choice("synthetic", TRAFFIC_SOURCES,
-                           "synthetic: generated traffic; trace: replay the flow records of trace_path")
-    trace_path: str | None = field(default=None, metadata={
-        "doc": "flow-record file replayed when traffic='trace' (checked before anything runs)"})
+    traffic: str = _choice(
+        "synthetic", TRAFFIC_SOURCES, "synthetic: generated traffic; trace: replay the flow records of trace_path"
+    )
+    trace_path: str | None = field(
+        default=None, metadata={"doc": "flow-record file replayed when traffic='trace' (checked before anything runs)"}
+    )
     trace_format: str = _choice("cic-ids2017", TRACE_FORMATS, "layout of trace_path (see docs/traces.md)")
     trace_columns: tuple[tuple[str, str], ...] = _pairs(
         "trace_format='table': schema name -> file column (bytes, packets, duration_s required; timestamp, "
-        "src_addr, dst_addr, dst_port, protocol, label optional)")
+        "src_addr, dst_addr, dst_port, protocol, label optional)"
+    )
     trace_options: tuple[tuple[str, Any], ...] = _pairs(
-        "further reader options of trace_format (e.g. labels_path for zeek-conn, timestamp_unit for table)")
+        "further reader options of trace_format (e.g. labels_path for zeek-conn, timestamp_unit for table)"
+    )
     step_seconds: float = _num(60.0, 0.0, 1e9, low_open=True, doc="seconds of trace per model step (traffic='trace')")
-    max_nodes: int = _num(50, 2, 100_000, integer=True,
-                          doc="the busiest destinations that become nodes (traffic='trace'); n_nodes is their number")
-    node_rule: str = _choice("host", TRACE_NODE_RULES, "what a node is (traffic='trace'): host, subnet24 "
-                             "(destination /24), port (destination port) or all (one node)")
-    rows_per_step: int = _num(0, 0, None, integer=True,
-                              doc="traces without timestamps: consecutive rows per step (0 = bin by timestamp)")
+    max_nodes: int = _num(
+        50,
+        2,
+        100_000,
+        integer=True,
+        doc="the busiest destinations that become nodes (traffic='trace'); n_nodes is their number",
+    )
+    node_rule: str = _choice(
+        "host",
+        TRACE_NODE_RULES,
+        "what a node is (traffic='trace'): host, subnet24 (destination /24), port (destination port) or all (one node)",
+    )
+    rows_per_step: int = _num(
+        0, 0, None, integer=True, doc="traces without timestamps: consecutive rows per step (0 = bin by timestamp)"
+    )
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -234,13 +324,24 @@ class ModelParams:
         defaults = cls()
         for f in dataclasses.fields(cls):
             allowed = (
-                ", ".join(f.metadata["choices"]) if "choices" in f.metadata
-                else "True, False" if "bool" in f.metadata
-                else f.metadata["range"].describe() if "range" in f.metadata
-                else "(name, value) pairs, a dict or a JSON object" if "pairs" in f.metadata
+                ", ".join(f.metadata["choices"])
+                if "choices" in f.metadata
+                else "True, False"
+                if "bool" in f.metadata
+                else f.metadata["range"].describe()
+                if "range" in f.metadata
+                else "(name, value) pairs, a dict or a JSON object"
+                if "pairs" in f.metadata
                 else "any"
             )
-            rows.append({"name": f.name, "default": getattr(defaults, f.name), "allowed": allowed, "doc": f.metadata.get("doc", "")})
+            rows.append(
+                {
+                    "name": f.name,
+                    "default": getattr(defaults, f.name),
+                    "allowed": allowed,
+                    "doc": f.metadata.get("doc", ""),
+                }
+            )
         return rows
 
 

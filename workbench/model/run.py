@@ -54,19 +54,29 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
     if params.traffic == "trace":  # read the whole trace first: a bad row or a too-short trace stops here
         n_steps = load_trace(params).n_steps
         if steps > n_steps:
-            raise ValueError(f"steps={steps} is out of range; expected an integer with 1 <= x <= {n_steps} "
-                             f"(the trace trace_path={params.trace_path!r} has {n_steps} steps of "
-                             f"step_seconds={params.step_seconds:g})")
+            raise ValueError(
+                f"steps={steps} is out of range; expected an integer with 1 <= x <= {n_steps} "
+                f"(the trace trace_path={params.trace_path!r} has {n_steps} steps of "
+                f"step_seconds={params.step_seconds:g})"
+            )
     model = ThreatIntelModel(params, rng=seed)
     try:
         for _ in range(steps):
             model.step()
         state = model.state
         campaigns = metrics.campaigns_frame(state)
-        return RunResult(params=model.params, seed=seed, n_steps=steps, steps=metrics.steps_frame(model.datacollector),
-                         summary=metrics.summary(state, campaigns), signatures=metrics.signatures_frame(state),
-                         campaigns=campaigns, votes=metrics.votes_frame(state),
-                         ledger_entries=len(model.ledger), ledger_head=ledger_head(model.ledger))
+        return RunResult(
+            params=model.params,
+            seed=seed,
+            n_steps=steps,
+            steps=metrics.steps_frame(model.datacollector),
+            summary=metrics.summary(state, campaigns),
+            signatures=metrics.signatures_frame(state),
+            campaigns=campaigns,
+            votes=metrics.votes_frame(state),
+            ledger_entries=len(model.ledger),
+            ledger_head=ledger_head(model.ledger),
+        )
     finally:
         model.ledger.close()
 

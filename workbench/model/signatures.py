@@ -20,14 +20,33 @@ COVERAGE_GENUINE = 0.5  # a rule covers a campaign when it matches at least this
 
 # Columns of the table and their dtypes.
 _COLUMNS = {
-    "key": np.int64, "prefix": np.int64, "proto": np.int16, "port_lo": np.int32, "port_hi": np.int32,
-    "lb_lo": np.float64, "lb_hi": np.float64, "lp_lo": np.float64, "lp_hi": np.float64,
-    "origin": np.int32, "created_step": np.int32, "forged": bool, "genuine": bool, "campaign": np.int16,
-    "coverage": np.float64, "confidence": np.float64, "outcome": np.int8, "decided_step": np.int32, "votes_for": np.int32,
-    "votes_against": np.int32, "spread_done_step": np.int32, "messages": np.int64,
+    "key": np.int64,
+    "prefix": np.int64,
+    "proto": np.int16,
+    "port_lo": np.int32,
+    "port_hi": np.int32,
+    "lb_lo": np.float64,
+    "lb_hi": np.float64,
+    "lp_lo": np.float64,
+    "lp_hi": np.float64,
+    "origin": np.int32,
+    "created_step": np.int32,
+    "forged": bool,
+    "genuine": bool,
+    "campaign": np.int16,
+    "coverage": np.float64,
+    "confidence": np.float64,
+    "outcome": np.int8,
+    "decided_step": np.int32,
+    "votes_for": np.int32,
+    "votes_against": np.int32,
+    "spread_done_step": np.int32,
+    "messages": np.int64,
     # gossip bookkeeping: the signature / its confirmation still has an interested node; residue
     # (share of nodes the signature never reached once none is interested; NaN before)
-    "sig_live": bool, "conf_live": bool, "residue": np.float64,
+    "sig_live": bool,
+    "conf_live": bool,
+    "residue": np.float64,
 }
 _MATRICES = {"holds": bool, "knows": bool, "votes": np.int8, "cast": np.int8, "active": bool, "kactive": bool}
 # Growth factor of the table's capacity: 1.5 rather than 2 keeps the per-node matrices (6 bytes per signature
@@ -57,14 +76,22 @@ class Rule:
 
     def matches(self, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray) -> np.ndarray:
         """Range part of the rule applied to flows that already share its key (arrays of equal shape)."""
-        return ((port >= self.port_lo) & (port <= self.port_hi)
-                & (log_bytes >= self.lb_lo) & (log_bytes <= self.lb_hi)
-                & (log_packets >= self.lp_lo) & (log_packets <= self.lp_hi))
+        return (
+            (port >= self.port_lo)
+            & (port <= self.port_hi)
+            & (log_bytes >= self.lb_lo)
+            & (log_bytes <= self.lb_hi)
+            & (log_packets >= self.lp_lo)
+            & (log_packets <= self.lp_hi)
+        )
 
     def payload(self) -> dict[str, int | float]:
         """The rule as ledger payload: integers, and log sizes rounded to 6 decimals."""
-        return {f.name: round(float(v), 6) if isinstance(v, float) else int(v)
-                for f in fields(self) for v in (getattr(self, f.name),)}
+        return {
+            f.name: round(float(v), 6) if isinstance(v, float) else int(v)
+            for f in fields(self)
+            for v in (getattr(self, f.name),)
+        }
 
 
 def content_id(rule: Rule, origin: int, step: int) -> str:
@@ -154,10 +181,21 @@ class SignatureTable:
         start = self.size
         self._grow(start + len(new))
         for i, sig in enumerate(new):
-            row = dict(asdict(sig.rule), key=sig.rule.key, origin=sig.origin, created_step=sig.created_step,
-                       forged=sig.forged, genuine=sig.genuine, campaign=sig.campaign, coverage=sig.coverage,
-                       confidence=sig.confidence, outcome=PENDING, decided_step=-1, spread_done_step=-1,
-                       residue=np.nan)
+            row = dict(
+                asdict(sig.rule),
+                key=sig.rule.key,
+                origin=sig.origin,
+                created_step=sig.created_step,
+                forged=sig.forged,
+                genuine=sig.genuine,
+                campaign=sig.campaign,
+                coverage=sig.coverage,
+                confidence=sig.confidence,
+                outcome=PENDING,
+                decided_step=-1,
+                spread_done_step=-1,
+                residue=np.nan,
+            )
             for name, value in row.items():
                 self.cols[name][start + i] = value
             self.sig_ids.append(content_id(sig.rule, sig.origin, sig.created_step))
@@ -170,8 +208,14 @@ class SignatureTable:
         return Rule(*(self.cols[f.name][s].item() for f in fields(Rule)))
 
 
-def groups_from_flagged(node: np.ndarray, key: np.ndarray, port: np.ndarray, log_bytes: np.ndarray,
-                        log_packets: np.ndarray, min_flagged: int) -> list[FlaggedGroup]:
+def groups_from_flagged(
+    node: np.ndarray,
+    key: np.ndarray,
+    port: np.ndarray,
+    log_bytes: np.ndarray,
+    log_packets: np.ndarray,
+    min_flagged: int,
+) -> list[FlaggedGroup]:
     """Group one step's flagged flows by (node, key) and turn groups of ``min_flagged`` or more into rules.
 
     All inputs are 1-D arrays over the flagged flows. A group hitting several destination ports gets
@@ -198,10 +242,23 @@ def groups_from_flagged(node: np.ndarray, key: np.ndarray, port: np.ndarray, log
     lb_lo, lb_hi = reduce(np.minimum, lb) - RANGE_MARGIN, reduce(np.maximum, lb) + RANGE_MARGIN
     lp_lo, lp_hi = reduce(np.minimum, lp) - RANGE_MARGIN, reduce(np.maximum, lp) + RANGE_MARGIN
     k = key[starts]
-    return [FlaggedGroup(origin=int(node[s]), n_flows=int(counts[i]), rule=Rule(
-                prefix=int(k[i] // 256), proto=int(k[i] % 256), port_lo=int(port_lo[i]), port_hi=int(port_hi[i]),
-                lb_lo=float(lb_lo[i]), lb_hi=float(lb_hi[i]), lp_lo=float(lp_lo[i]), lp_hi=float(lp_hi[i])))
-            for i, s in enumerate(starts)]
+    return [
+        FlaggedGroup(
+            origin=int(node[s]),
+            n_flows=int(counts[i]),
+            rule=Rule(
+                prefix=int(k[i] // 256),
+                proto=int(k[i] % 256),
+                port_lo=int(port_lo[i]),
+                port_hi=int(port_hi[i]),
+                lb_lo=float(lb_lo[i]),
+                lb_hi=float(lb_hi[i]),
+                lp_lo=float(lp_lo[i]),
+                lp_hi=float(lp_hi[i]),
+            ),
+        )
+        for i, s in enumerate(starts)
+    ]
 
 
 def forged_rule(prefix: int, port: int, proto: int) -> Rule:

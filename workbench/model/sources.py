@@ -42,9 +42,16 @@ class SyntheticSource:
 
     def __init__(self, p: ModelParams, rng: np.random.Generator) -> None:
         # the order of the draws is part of the model: same seed, same run
-        self.generator = g = TrafficGenerator(rng, p.n_nodes, p.flows_per_node, p.n_campaigns, p.warmup_steps + 1,
-                                              p.campaign_interval_steps, p.attack_flows_per_node,
-                                              **{k: getattr(p, k) for k in DIFFICULTY})
+        self.generator = g = TrafficGenerator(
+            rng,
+            p.n_nodes,
+            p.flows_per_node,
+            p.n_campaigns,
+            p.warmup_steps + 1,
+            p.campaign_interval_steps,
+            p.attack_flows_per_node,
+            **{k: getattr(p, k) for k in DIFFICULTY},
+        )
         self.warmup_steps = p.warmup_steps
         self.campaigns: list[Campaign] = g.campaigns
         self.probes = g.probes()
@@ -82,9 +89,18 @@ class ReplaySource:
         self.trace, self.rng = trace, rng
         keys = trace.campaign_keys()
         first = trace.campaigns["first_step"].to_numpy()
-        self.campaigns = [Campaign(c, name, int(keys[c]) // 256, int(first[c]) + 1, 0, int(keys[c]) % 256,
-                                   np.array([int(keys[c]) // 256], np.int64))
-                          for c, name in enumerate(trace.campaign_labels)]
+        self.campaigns = [
+            Campaign(
+                c,
+                name,
+                int(keys[c]) // 256,
+                int(first[c]) + 1,
+                0,
+                int(keys[c]) % 256,
+                np.array([int(keys[c]) // 256], np.int64),
+            )
+            for c, name in enumerate(trace.campaign_labels)
+        ]
         # coverage compares a rule with one key per campaign: probe the campaign's flows with that key
         self.probes = trace.probes(N_PROBES, rng, main_key=True)
         self._window = trace.warmup_features(p.warmup_steps, p.warmup_steps * p.flows_per_node, rng)

@@ -122,8 +122,9 @@ class ModelState:
     def __post_init__(self) -> None:
         n, n_c = self.params.n_nodes, self.params.n_campaigns
         self.honest = ~self.malicious
-        self.probe_keys = [np.asarray(c.prefixes if len(c.prefixes) else [c.prefix], np.int64) * 256 + c.proto
-                           for c in self.campaigns]
+        self.probe_keys = [
+            np.asarray(c.prefixes if len(c.prefixes) else [c.prefix], np.int64) * 256 + c.proto for c in self.campaigns
+        ]
         self.relays = None if self.params.malicious_relay == "forward" else self.honest
         self.in_transit = InTransit()
         self.routes = RouteCache(self.params.n_nodes)

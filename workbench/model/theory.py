@@ -99,8 +99,13 @@ def _binomial_pmf_matrix(n_max: int, p: float) -> np.ndarray:
     if p >= 1.0:
         return (u == r).astype(float)
     with np.errstate(invalid="ignore"):
-        log = (gammaln(r + 1) - gammaln(u + 1) - gammaln(np.maximum(r - u, 0) + 1)
-               + u * math.log(p) + np.maximum(r - u, 0) * math.log1p(-p))
+        log = (
+            gammaln(r + 1)
+            - gammaln(u + 1)
+            - gammaln(np.maximum(r - u, 0) + 1)
+            + u * math.log(p)
+            + np.maximum(r - u, 0) * math.log1p(-p)
+        )
     return np.where(valid, np.exp(np.where(valid, log, 0.0)), 0.0)
 
 
@@ -111,14 +116,14 @@ def push_pull_transitions(n_nodes: int, fanout: int = 1, loss: float = 0.0) -> n
     P = np.zeros_like(push)
     for i in range(1, n + 1):  # a loop over states
         m = n - i
-        d_push = push[i, i: n + 1]  # over newly pushed j1 = 0..m
+        d_push = push[i, i : n + 1]  # over newly pushed j1 = 0..m
         q = 1.0 - (1.0 - (1.0 - loss) ** 2 * i / (n - 1)) ** fanout
         # remaining R = m - j1 uninformed each pull with prob q: D = j1 + Bin(R, q)
         B = _binomial_pmf_matrix(m, q)  # [R, u]
         remaining = d_push[::-1]  # over R = m - j1
         pulled = remaining[:, None] * B  # [R, u]: j = m - R + u newly informed
         R = np.arange(m + 1)[:, None]
-        new = (m - R + np.arange(m + 1)[None, :])
+        new = m - R + np.arange(m + 1)[None, :]
         ok = np.arange(m + 1)[None, :] <= R
         np.add.at(P[i], i + new[ok], pulled[ok])
     return P
@@ -172,7 +177,10 @@ def rumor_residue(k: float) -> float:
     if not k >= 1:
         raise ValueError(f"k={k!r} is out of range; expected a number with 1 <= x")
     a = k + 1.0
-    f = lambda s: s - math.exp(-a * (1.0 - s))
+
+    def f(s: float) -> float:
+        return s - math.exp(-a * (1.0 - s))
+
     # f(0) < 0, and f > 0 just below the trivial root s = 1 because f'(1) = 1 - a < 0
     upper = 1.0 - 1e-6
     while f(upper) <= 0:  # pragma: no cover - only for k extremely close to 0

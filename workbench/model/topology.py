@@ -7,8 +7,9 @@ import numpy as np
 from scipy import sparse
 
 
-def build_graph(topology: str, n_nodes: int, mean_degree: int, rewire_prob: float,
-                rng: np.random.Generator) -> nx.Graph:
+def build_graph(
+    topology: str, n_nodes: int, mean_degree: int, rewire_prob: float, rng: np.random.Generator
+) -> nx.Graph:
     """A connected graph on nodes ``0..n_nodes-1``.
 
     ``small_world``: Watts-Strogatz (connected variant); ``scale_free``: Barabasi-Albert with
@@ -34,8 +35,9 @@ def build_graph(topology: str, n_nodes: int, mean_degree: int, rewire_prob: floa
                 return g
         g.add_edges_from((i, (i + 1) % n_nodes) for i in range(n_nodes))
         return g
-    raise ValueError(f"topology={topology!r} is not allowed; choose one of "
-                     "'complete', 'small_world', 'scale_free', 'random', 'ring'")
+    raise ValueError(
+        f"topology={topology!r} is not allowed; choose one of 'complete', 'small_world', 'scale_free', 'random', 'ring'"
+    )
 
 
 def adjacency(graph: nx.Graph) -> sparse.csr_matrix:
@@ -55,8 +57,9 @@ def hop_counts(adjacency_matrix: sparse.csr_matrix, sources: np.ndarray) -> np.n
     return hops
 
 
-def vote_routes(adjacency_matrix: sparse.csr_matrix, origins: np.ndarray,
-                relays: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def vote_routes(
+    adjacency_matrix: sparse.csr_matrix, origins: np.ndarray, relays: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Routes of votes to their signature's origin along breadth-first shortest paths.
 
     Returns ``(hops, blocked)``, both ``(len(origins), n)``: ``hops[r, v]`` is the number of hops
@@ -78,8 +81,9 @@ def vote_routes(adjacency_matrix: sparse.csr_matrix, origins: np.ndarray,
     return hops, blocked
 
 
-def vote_paths(adjacency_matrix: sparse.csr_matrix, origin: int,
-               relays: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def vote_paths(
+    adjacency_matrix: sparse.csr_matrix, origin: int, relays: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Routes of votes to one ``origin``, as :func:`vote_routes`, with where each vote stops.
 
     Returns ``(hops, sent)``, both ``(n,)`` int16: ``hops[v]`` as in :func:`vote_routes`; ``sent[v]``
@@ -100,8 +104,9 @@ def vote_paths(adjacency_matrix: sparse.csr_matrix, origin: int,
     return hops.astype(np.int16), sent.astype(np.int16)
 
 
-def vote_ball(adjacency_matrix: sparse.csr_matrix, origin: int, max_hops: int,
-              relays: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def vote_ball(
+    adjacency_matrix: sparse.csr_matrix, origin: int, max_hops: int, relays: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vote routes to ``origin`` from the nodes within ``max_hops`` hops, as :func:`vote_paths` but local.
 
     Returns ``(nodes, hops, sent)``: the nodes of the ball in increasing order, their hops to the
@@ -142,8 +147,7 @@ def vote_ball(adjacency_matrix: sparse.csr_matrix, origin: int, max_hops: int,
     return nodes[order], np.concatenate(out_hops)[order], np.concatenate(out_sent)[order]
 
 
-def _bfs(adjacency_matrix: sparse.csr_matrix, sources: np.ndarray,
-         predecessors: bool) -> tuple[np.ndarray, np.ndarray]:
+def _bfs(adjacency_matrix: sparse.csr_matrix, sources: np.ndarray, predecessors: bool) -> tuple[np.ndarray, np.ndarray]:
     from scipy.sparse.csgraph import breadth_first_order
 
     n = adjacency_matrix.shape[0]

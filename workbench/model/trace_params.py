@@ -83,19 +83,27 @@ def check_trace_fields(params: ModelParams) -> None:
     if params.traffic != "trace":
         return
     if not params.trace_path:
-        raise ValueError(f"trace_path={params.trace_path!r} is not allowed with traffic='trace'; "
-                         "give the path of a flow-record file")
+        raise ValueError(
+            f"trace_path={params.trace_path!r} is not allowed with traffic='trace'; give the path of a flow-record file"
+        )
     if params.trace_columns and params.trace_format != "table":
-        raise ValueError(f"trace_columns={params.trace_columns!r} is only used with trace_format='table' "
-                         f"(trace_format={params.trace_format!r})")
+        raise ValueError(
+            f"trace_columns={params.trace_columns!r} is only used with trace_format='table' "
+            f"(trace_format={params.trace_format!r})"
+        )
     for option, own in _OWN_FIELDS.items():
         if any(k == option for k, _ in params.trace_options):
             raise ValueError(f"trace_options: give {option!r} as the field {own}")
     options = reader_options(params)
     path = Path(str(params.trace_path))
     stat = path.stat() if path.is_file() else None
-    key = (str(path.resolve()), stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1,
-           params.trace_format, json.dumps(options, sort_keys=True, default=str))
+    key = (
+        str(path.resolve()),
+        stat.st_size if stat else -1,
+        stat.st_mtime_ns if stat else -1,
+        params.trace_format,
+        json.dumps(options, sort_keys=True, default=str),
+    )
     try:
         _check_file(key)
     except ValueError as exc:
@@ -118,10 +126,16 @@ def trace_source(params: ModelParams) -> TraceSource:
     the flows a node keeps per step, so every step has the model's fixed width)."""
     from workbench.traces import TraceSource
 
-    return TraceSource(str(params.trace_path), params.trace_format, step_seconds=params.step_seconds,
-                       max_nodes=params.max_nodes, node_rule=params.node_rule,
-                       flows_per_node=params.flows_per_node, rows_per_step=params.rows_per_step or None,
-                       options=reader_options(params))
+    return TraceSource(
+        str(params.trace_path),
+        params.trace_format,
+        step_seconds=params.step_seconds,
+        max_nodes=params.max_nodes,
+        node_rule=params.node_rule,
+        flows_per_node=params.flows_per_node,
+        rows_per_step=params.rows_per_step or None,
+        options=reader_options(params),
+    )
 
 
 def load_trace(params: ModelParams) -> TraceTraffic:
@@ -139,10 +153,13 @@ def load_trace(params: ModelParams) -> TraceTraffic:
 def with_trace(params: ModelParams, trace: TraceTraffic) -> ModelParams:
     """The parameters a model on ``trace`` runs with: ``n_nodes`` and ``n_campaigns`` from the trace."""
     if trace.n_nodes < 2:
-        raise ValueError(f"the trace gives {trace.n_nodes} node (node_rule={params.node_rule!r}, "
-                         f"max_nodes={params.max_nodes}); the model needs at least 2: use another node_rule")
+        raise ValueError(
+            f"the trace gives {trace.n_nodes} node (node_rule={params.node_rule!r}, "
+            f"max_nodes={params.max_nodes}); the model needs at least 2: use another node_rule"
+        )
     try:
         return params.replace(n_nodes=trace.n_nodes, n_campaigns=trace.n_campaigns)
     except ValueError as exc:
-        raise ValueError(f"with the trace's {trace.n_nodes} nodes and {trace.n_campaigns} attack categories: "
-                         f"{exc}") from None
+        raise ValueError(
+            f"with the trace's {trace.n_nodes} nodes and {trace.n_campaigns} attack categories: {exc}"
+        ) from None

@@ -71,16 +71,22 @@ class Knob:
 
 
 DIFFICULTY: dict[str, Knob] = {
-    "attack_separation": Knob(Range(0.0, 50.0), 0.0,
-                              "benign sds between a campaign's mean and the node's baseline in its most separated "
-                              "feature (0 = native distributions, 5-15 sds)"),
+    "attack_separation": Knob(
+        Range(0.0, 50.0),
+        0.0,
+        "benign sds between a campaign's mean and the node's baseline in its most separated "
+        "feature (0 = native distributions, 5-15 sds)",
+    ),
     "attacker_prefixes": Knob(Range(1, 64, integer=True), 1, "distinct source /16 prefixes per campaign"),
-    "prefix_rotation_steps": Knob(Range(0, None, integer=True), 0,
-                                  "steps between moves of a campaign to fresh prefixes (0 = never)"),
-    "attacker_cloud_share": Knob(Range(0.0, 1.0), 0.0,
-                                 "chance an attacker prefix is a popular service /16 that benign traffic shares"),
-    "benign_drift": Knob(Range(0.0, 1.0), 0.0,
-                         "per-step sd of each node's baseline random walk, in the node's benign sds"),
+    "prefix_rotation_steps": Knob(
+        Range(0, None, integer=True), 0, "steps between moves of a campaign to fresh prefixes (0 = never)"
+    ),
+    "attacker_cloud_share": Knob(
+        Range(0.0, 1.0), 0.0, "chance an attacker prefix is a popular service /16 that benign traffic shares"
+    ),
+    "benign_drift": Knob(
+        Range(0.0, 1.0), 0.0, "per-step sd of each node's baseline random walk, in the node's benign sds"
+    ),
     "warmup_contamination": Knob(Range(0.0, 0.5), 0.0, "share of warm-up flows that are attack flows"),
     "benign_tail_share": Knob(Range(0.0, 0.5), 0.0, "share of benign flows drawn from the Pareto tail"),
     "benign_tail_index": Knob(Range(0.5, 10.0), 1.5, "Pareto shape alpha of the benign size tail (smaller = heavier)"),
@@ -162,8 +168,14 @@ class Campaign:
             # drawn after the features, so a single unchanged prefix keeps the original draws
             pick = np.asarray(prefixes, np.int64)[rng.integers(0, len(prefixes), n)]
             src = (pick.astype(np.uint32) << np.uint32(16)) | (src & np.uint32(0xFFFF))
-        return {"src_ip": src, "dst_port": port, "proto": np.full(n, self.proto, np.int16),
-                    "log_bytes": lb, "log_packets": lp, "log_duration": ld}
+        return {
+            "src_ip": src,
+            "dst_port": port,
+            "proto": np.full(n, self.proto, np.int16),
+            "log_bytes": lb,
+            "log_packets": lp,
+            "log_duration": ld,
+        }
 
 
 class TrafficGenerator:
@@ -174,16 +186,35 @@ class TrafficGenerator:
     values (the defaults) reproduce the first version of this generator exactly.
     """
 
-    def __init__(self, rng: np.random.Generator, n_nodes: int, flows_per_node: int,
-                 n_campaigns: int, first_campaign_step: int, campaign_interval_steps: int,
-                 attack_flows_per_node: int, *, attack_separation: float = 0.0, attacker_prefixes: int = 1,
-                 prefix_rotation_steps: int = 0, attacker_cloud_share: float = 0.0, benign_drift: float = 0.0,
-                 warmup_contamination: float = 0.0, benign_tail_share: float = 0.0,
-                 benign_tail_index: float = 1.5) -> None:
-        knobs = {"attack_separation": attack_separation, "attacker_prefixes": attacker_prefixes,
-                 "prefix_rotation_steps": prefix_rotation_steps, "attacker_cloud_share": attacker_cloud_share,
-                 "benign_drift": benign_drift, "warmup_contamination": warmup_contamination,
-                 "benign_tail_share": benign_tail_share, "benign_tail_index": benign_tail_index}
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        n_nodes: int,
+        flows_per_node: int,
+        n_campaigns: int,
+        first_campaign_step: int,
+        campaign_interval_steps: int,
+        attack_flows_per_node: int,
+        *,
+        attack_separation: float = 0.0,
+        attacker_prefixes: int = 1,
+        prefix_rotation_steps: int = 0,
+        attacker_cloud_share: float = 0.0,
+        benign_drift: float = 0.0,
+        warmup_contamination: float = 0.0,
+        benign_tail_share: float = 0.0,
+        benign_tail_index: float = 1.5,
+    ) -> None:
+        knobs = {
+            "attack_separation": attack_separation,
+            "attacker_prefixes": attacker_prefixes,
+            "prefix_rotation_steps": prefix_rotation_steps,
+            "attacker_cloud_share": attacker_cloud_share,
+            "benign_drift": benign_drift,
+            "warmup_contamination": warmup_contamination,
+            "benign_tail_share": benign_tail_share,
+            "benign_tail_index": benign_tail_index,
+        }
         for name, value in knobs.items():
             knobs[name] = check_number(name, value, DIFFICULTY[name].range)
         self.difficulty = knobs
@@ -200,8 +231,9 @@ class TrafficGenerator:
         self.n_nodes, self.flows_per_node = n_nodes, flows_per_node
         self.attack_flows_per_node = attack_flows_per_node
         # Benign baselines (log units): per-node means and spreads.
-        self.mu = np.stack([rng.normal(8.0, 0.5, n_nodes), rng.normal(2.5, 0.3, n_nodes),
-                            rng.normal(5.5, 0.5, n_nodes)], axis=1)
+        self.mu = np.stack(
+            [rng.normal(8.0, 0.5, n_nodes), rng.normal(2.5, 0.3, n_nodes), rng.normal(5.5, 0.5, n_nodes)], axis=1
+        )
         self.sigma = rng.uniform(0.45, 0.7, (n_nodes, 3))
         # Address plan: internal peers live in 10.0.0.0/8, services and attackers in distinct public /16s.
         k = self.attacker_prefixes
@@ -211,16 +243,27 @@ class TrafficGenerator:
         self.service_proto = np.array([q for _, q in _SERVICES], np.int16)
         weights = 1.0 / np.arange(1, len(_SERVICES) + 1)  # Zipf popularity
         self.service_weight = weights / weights.sum()
-        self.peers = (np.uint32(10 << 24) | rng.integers(1, 1 << 24, (n_nodes, 20)).astype(np.uint32))
-        attacker = public[len(_SERVICES):].astype(np.int64).reshape(n_campaigns, k)
+        self.peers = np.uint32(10 << 24) | rng.integers(1, 1 << 24, (n_nodes, 20)).astype(np.uint32)
+        attacker = public[len(_SERVICES) :].astype(np.int64).reshape(n_campaigns, k)
         self.campaigns: list[Campaign] = []
         for c in range(n_campaigns):
             kind = CAMPAIGN_TYPES[c % len(CAMPAIGN_TYPES)]
-            port, proto = {"ddos": (int(rng.choice([53, 123, 1900])), UDP), "port_scan": (0, TCP),
-                           "exfiltration": (443, TCP)}[kind]
-            self.campaigns.append(Campaign(c, kind, int(attacker[c, 0]),
-                                           first_campaign_step + c * campaign_interval_steps, port, proto,
-                                           attacker[c].copy()))
+            port, proto = {
+                "ddos": (int(rng.choice([53, 123, 1900])), UDP),
+                "port_scan": (0, TCP),
+                "exfiltration": (443, TCP),
+            }[kind]
+            self.campaigns.append(
+                Campaign(
+                    c,
+                    kind,
+                    int(attacker[c, 0]),
+                    first_campaign_step + c * campaign_interval_steps,
+                    port,
+                    proto,
+                    attacker[c].copy(),
+                )
+            )
         # Draws below happen only away from the easy values, so easy runs keep the original stream.
         if self.attacker_cloud_share > 0 and n_campaigns > 0:
             attacker = self._hide_in_cloud(rng, attacker)
@@ -282,7 +325,8 @@ class TrafficGenerator:
         service = rng.choice(len(self.service_prefix), size=(n, f), p=self.service_weight)
         peer = np.take_along_axis(self.peers, rng.integers(0, self.peers.shape[1], (n, f)), axis=1)
         service_ip = (self.service_prefix[service].astype(np.uint32) << np.uint32(16)) | rng.integers(
-            1, 65535, (n, f)).astype(np.uint32)
+            1, 65535, (n, f)
+        ).astype(np.uint32)
         src = np.where(to_service, service_ip, peer)
         port = np.where(to_service, self.service_port[service], _PEER_PORTS[rng.integers(0, len(_PEER_PORTS), (n, f))])
         proto = np.where(to_service, self.service_proto[service], TCP).astype(np.int16)
@@ -290,8 +334,9 @@ class TrafficGenerator:
             logs = self._heavy_tail(logs)
         if self.benign_drift > 0:
             self.mu = self.mu + self.benign_drift * self.sigma * rng.standard_normal(self.mu.shape)
-        return Flows(src, port.astype(np.int32), proto, logs[..., 0], logs[..., 1], logs[..., 2],
-                     np.zeros((n, f), np.int16))
+        return Flows(
+            src, port.astype(np.int32), proto, logs[..., 0], logs[..., 1], logs[..., 2], np.zeros((n, f), np.int16)
+        )
 
     def _heavy_tail(self, logs: np.ndarray) -> np.ndarray:
         """Make a ``benign_tail_share`` of flows Pareto elephants (see the module docstring)."""
@@ -341,8 +386,9 @@ class TrafficGenerator:
             prefixes = camp.prefixes if t is None else self.prefixes(camp.index, t)
             self._write_attack(flows, camp, rows, cols, prefixes)
 
-    def _write_attack(self, flows: Flows, camp: Campaign, rows: np.ndarray, cols: np.ndarray,
-                      prefixes: np.ndarray) -> None:
+    def _write_attack(
+        self, flows: Flows, camp: Campaign, rows: np.ndarray, cols: np.ndarray, prefixes: np.ndarray
+    ) -> None:
         values = camp.sample(self.rng, rows.size, prefixes)
         if self.attack_separation > 0:
             self._separate(camp.kind, rows, values)

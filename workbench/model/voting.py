@@ -27,8 +27,9 @@ class EvidenceWindow:
         self.n_nodes, self.flows_per_node = n_nodes, flows_per_node
         self._next = 0
 
-    def push(self, key: np.ndarray, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray,
-             flagged: np.ndarray) -> None:
+    def push(
+        self, key: np.ndarray, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray, flagged: np.ndarray
+    ) -> None:
         slot = self._next % self.key.shape[0]
         self.key[slot], self.port[slot], self.flagged[slot] = key, port, flagged
         self.log_bytes[slot], self.log_packets[slot] = log_bytes, log_packets
@@ -37,9 +38,13 @@ class EvidenceWindow:
     def flows_with_key(self, key: int) -> dict[str, np.ndarray]:
         """Flat view of the window's flows with ``key``, with the node each belongs to."""
         pos = np.flatnonzero(self.key.ravel() == key)
-        return {"node": (pos // self.flows_per_node) % self.n_nodes, "port": self.port.ravel()[pos],
-                "log_bytes": self.log_bytes.ravel()[pos], "log_packets": self.log_packets.ravel()[pos],
-                "flagged": self.flagged.ravel()[pos]}
+        return {
+            "node": (pos // self.flows_per_node) % self.n_nodes,
+            "port": self.port.ravel()[pos],
+            "log_bytes": self.log_bytes.ravel()[pos],
+            "log_packets": self.log_packets.ravel()[pos],
+            "flagged": self.flagged.ravel()[pos],
+        }
 
 
 def evidence_votes(rule: Rule, flows: dict[str, np.ndarray], n_nodes: int) -> np.ndarray:
@@ -61,8 +66,9 @@ def independent_votes(genuine: bool, accuracy: float, n_nodes: int, rng: np.rand
     return np.where(correct, truth, -truth).astype(np.int8)
 
 
-def apply_behaviour(honest: np.ndarray, *, lying: np.ndarray, colluding: np.ndarray, forged: bool,
-                    genuine: bool, independent: bool) -> np.ndarray:
+def apply_behaviour(
+    honest: np.ndarray, *, lying: np.ndarray, colluding: np.ndarray, forged: bool, genuine: bool, independent: bool
+) -> np.ndarray:
     """Malicious votes on top of honest ones.
 
     Liars vote against their evidence (in independent mode: always wrongly); colluders approve

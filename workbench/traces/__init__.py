@@ -19,8 +19,22 @@ from workbench.traces.schema import FLOW_SCHEMA, SCHEMA_COLUMNS, ipv4_to_uint32
 from workbench.traces.source import TraceSource
 
 __all__ = [
-    "FLOW_SCHEMA", "FORMAT_NAMES", "NODE_RULES", "PAD_LABEL", "SCHEMA_COLUMNS", "TraceError", "TraceFileNotFound",
-    "TraceSource", "TraceStep", "TraceTraffic", "cached_trace_traffic", "check_trace", "detector_report",
+    "FLOW_SCHEMA",
+    "FORMAT_NAMES",
+    "NODE_RULES",
+    "PAD_LABEL",
+    "SCHEMA_COLUMNS",
+    "TraceError",
+    "TraceFileNotFound",
+    "TraceSource",
+    "TraceStep",
+    "TraceTraffic",
+    "cached_trace_traffic",
+    "check_trace",
+    "detector_report",
     "ipv4_to_uint32",
-    "iter_trace", "read_trace", "read_trace_table", "score_trace",
+    "iter_trace",
+    "read_trace",
+    "read_trace_table",
+    "score_trace",
 ]

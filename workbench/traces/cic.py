@@ -34,7 +34,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.traces.csvio import (
-    DEFAULT_BLOCK_SIZE, Chunk, TraceError, missing_column_error, read_first_line, stream_csv, to_float, to_timestamp,
+    DEFAULT_BLOCK_SIZE,
+    Chunk,
+    TraceError,
+    missing_column_error,
+    read_first_line,
+    stream_csv,
+    to_float,
+    to_timestamp,
 )
 from workbench.traces.schema import BENIGN_LABELS, flow_batch, normalise_labels
 from workbench.validation import check_int
@@ -60,9 +67,15 @@ MONTH_FIRST = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%
 DAY_FIRST = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M %p", "%Y-%m-%d %H:%M:%S")
 
 
-def open_cic(path: Path, fmt: str, *, dayfirst: bool | None = None, pm_before_hour: int | None = None,
-             block_size: int = DEFAULT_BLOCK_SIZE,
-             benign_labels: tuple[str, ...] = BENIGN_LABELS) -> Iterator[pa.RecordBatch]:
+def open_cic(
+    path: Path,
+    fmt: str,
+    *,
+    dayfirst: bool | None = None,
+    pm_before_hour: int | None = None,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    benign_labels: tuple[str, ...] = BENIGN_LABELS,
+) -> Iterator[pa.RecordBatch]:
     """Check the header now (missing columns raise here), return the batch iterator."""
     header = [name.strip() for name in read_first_line(path).split(",")]
     found = {}
@@ -81,13 +94,19 @@ def open_cic(path: Path, fmt: str, *, dayfirst: bool | None = None, pm_before_ho
     if dayfirst is None:
         dayfirst = fmt == "cic-ids2018"
     formats = DAY_FIRST if dayfirst else MONTH_FIRST
-    chunks = stream_csv(path, column_names=header, include=found, skip_rows=1, binary=("label",),
-                        block_size=block_size, line_offset=1)
+    chunks = stream_csv(
+        path, column_names=header, include=found, skip_rows=1, binary=("label",), block_size=block_size, line_offset=1
+    )
     return _batches(chunks, found, formats, pm_before_hour, tuple(benign_labels))
 
 
-def _batches(chunks: Iterator[Chunk], found: dict[str, str], formats: tuple[str, ...], pm_before_hour: int | None,
-             benign_labels: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
+def _batches(
+    chunks: Iterator[Chunk],
+    found: dict[str, str],
+    formats: tuple[str, ...],
+    pm_before_hour: int | None,
+    benign_labels: tuple[str, ...],
+) -> Iterator[pa.RecordBatch]:
     for chunk in chunks:
         label = chunk.columns["label"]
         # drop blank rows (no label and no duration) and header rows repeated inside the file
@@ -101,8 +120,13 @@ def _batches(chunks: Iterator[Chunk], found: dict[str, str], formats: tuple[str,
         yield _normalise(chunk, found, formats, pm_before_hour, benign_labels)
 
 
-def _normalise(chunk: Chunk, found: dict[str, str], formats: tuple[str, ...], pm_before_hour: int | None,
-               benign_labels: tuple[str, ...]) -> pa.RecordBatch:
+def _normalise(
+    chunk: Chunk,
+    found: dict[str, str],
+    formats: tuple[str, ...],
+    pm_before_hour: int | None,
+    benign_labels: tuple[str, ...],
+) -> pa.RecordBatch:
     n = len(chunk)
     timestamp = None
     if "timestamp" in found:
@@ -111,17 +135,28 @@ def _normalise(chunk: Chunk, found: dict[str, str], formats: tuple[str, ...], pm
             hour = pc.hour(timestamp).to_numpy(zero_copy_only=False)
             shift = np.where((hour >= 1) & (hour < pm_before_hour), 12 * 3600 * 10**9, 0)
             ns = pc.cast(timestamp, pa.int64()).to_numpy(zero_copy_only=False) + shift
-            timestamp = pa.array(ns, pa.timestamp("ns", tz="UTC"), mask=timestamp.is_null().to_numpy(
-                zero_copy_only=False))
+            timestamp = pa.array(
+                ns, pa.timestamp("ns", tz="UTC"), mask=timestamp.is_null().to_numpy(zero_copy_only=False)
+            )
     port = to_float(chunk, "dst_port", found["dst_port"], fill=-1) if "dst_port" in found else None
     proto = to_float(chunk, "protocol", found["protocol"], fill=255) if "protocol" in found else None
     bytes_ = to_float(chunk, "fwd_bytes", found["fwd_bytes"]) + to_float(chunk, "bwd_bytes", found["bwd_bytes"])
-    packets = (to_float(chunk, "fwd_packets", found["fwd_packets"])
-               + to_float(chunk, "bwd_packets", found["bwd_packets"]))
+    packets = to_float(chunk, "fwd_packets", found["fwd_packets"]) + to_float(
+        chunk, "bwd_packets", found["bwd_packets"]
+    )
     duration_s = to_float(chunk, "duration", found["duration"]) / 1e6  # microseconds
     label, category, is_attack = normalise_labels(chunk.columns["label"], benign_labels=benign_labels)
-    return flow_batch(n, timestamp=timestamp, src_addr=chunk.columns.get("src_addr"),
-                      dst_addr=chunk.columns.get("dst_addr"), dst_port=port, protocol=proto, bytes_=bytes_,
-                      packets=packets, duration_s=duration_s, label=label, attack_category=category,
-                      is_attack=is_attack)
-
+    return flow_batch(
+        n,
+        timestamp=timestamp,
+        src_addr=chunk.columns.get("src_addr"),
+        dst_addr=chunk.columns.get("dst_addr"),
+        dst_port=port,
+        protocol=proto,
+        bytes_=bytes_,
+        packets=packets,
+        duration_s=duration_s,
+        label=label,
+        attack_category=category,
+        is_attack=is_attack,
+    )

@@ -79,10 +79,20 @@ class Chunk:
         return f"row {row} (line {row + self.line_offset})"
 
 
-def stream_csv(path: Path, *, column_names: Sequence[str], include: dict[str, str], skip_rows: int,
-               delimiter: str = ",", quote_char: str | bool = '"', binary: Sequence[str] = (),
-               null_values: Sequence[str] = ("",), block_size: int = DEFAULT_BLOCK_SIZE,
-               invalid_row_handler: Callable | None = None, line_offset: int = 1) -> Iterator[Chunk]:
+def stream_csv(
+    path: Path,
+    *,
+    column_names: Sequence[str],
+    include: dict[str, str],
+    skip_rows: int,
+    delimiter: str = ",",
+    quote_char: str | bool = '"',
+    binary: Sequence[str] = (),
+    null_values: Sequence[str] = ("",),
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    invalid_row_handler: Callable | None = None,
+    line_offset: int = 1,
+) -> Iterator[Chunk]:
     """Chunks of ``path`` with the file columns ``include`` (``{key: file column name}``) as text.
 
     ``column_names`` are the names given to the file's columns in order (the header, cleaned, is
@@ -91,8 +101,18 @@ def stream_csv(path: Path, *, column_names: Sequence[str], include: dict[str, st
     """
     types = {name: (pa.binary() if key in binary else pa.string()) for key, name in include.items()}
     try:  # open_csv already reads and parses the first block
-        reader = _open(path, column_names, include, skip_rows, delimiter, quote_char, types, null_values, block_size,
-                       invalid_row_handler)
+        reader = _open(
+            path,
+            column_names,
+            include,
+            skip_rows,
+            delimiter,
+            quote_char,
+            types,
+            null_values,
+            block_size,
+            invalid_row_handler,
+        )
     except pa.ArrowInvalid as err:
         raise TraceError(f"{path.name}: cannot parse the rows after data row 0: {err}") from None
     offset = 0
@@ -111,17 +131,31 @@ def stream_csv(path: Path, *, column_names: Sequence[str], include: dict[str, st
         offset += n
 
 
-def _open(path: Path, column_names: Sequence[str], include: dict[str, str], skip_rows: int, delimiter: str,
-          quote_char: str | bool, types: dict[str, pa.DataType], null_values: Sequence[str], block_size: int,
-          invalid_row_handler: Callable | None) -> pacsv.CSVStreamingReader:
+def _open(
+    path: Path,
+    column_names: Sequence[str],
+    include: dict[str, str],
+    skip_rows: int,
+    delimiter: str,
+    quote_char: str | bool,
+    types: dict[str, pa.DataType],
+    null_values: Sequence[str],
+    block_size: int,
+    invalid_row_handler: Callable | None,
+) -> pacsv.CSVStreamingReader:
     return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=list(column_names), skip_rows=skip_rows, block_size=block_size),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=quote_char,
-                                         invalid_row_handler=invalid_row_handler),
-        convert_options=pacsv.ConvertOptions(include_columns=list(dict.fromkeys(include.values())),
-                                             column_types=types, null_values=list(null_values),
-                                             strings_can_be_null=True, quoted_strings_can_be_null=True),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char=quote_char, invalid_row_handler=invalid_row_handler
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=list(dict.fromkeys(include.values())),
+            column_types=types,
+            null_values=list(null_values),
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
     )
 
 
@@ -171,8 +205,10 @@ def to_timestamp(chunk: Chunk, key: str, column: str, formats: Sequence[str]) ->
     bad = out.is_null().to_numpy(zero_copy_only=False) & present
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise TraceError(f"column {column!r}, {chunk.where(i)}: timestamp {values[i].as_py()!r} is not parsable; "
-                         f"expected one of the formats {', '.join(map(repr, formats))}")
+        raise TraceError(
+            f"column {column!r}, {chunk.where(i)}: timestamp {values[i].as_py()!r} is not parsable; "
+            f"expected one of the formats {', '.join(map(repr, formats))}"
+        )
     return out.cast(pa.timestamp("ns", tz="UTC"))
 
 

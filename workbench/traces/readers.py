@@ -38,7 +38,7 @@ FORMATS: dict[str, tuple[Callable[..., Iterator[pa.RecordBatch]], tuple[str, ...
 FORMAT_NAMES = tuple(FORMATS)
 
 
-def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> Iterator[pa.RecordBatch]:  # noqa: A002
+def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> Iterator[pa.RecordBatch]:
     """Record batches of :data:`~workbench.traces.schema.FLOW_SCHEMA`, one per chunk of the file.
 
     ``format`` is one of :data:`FORMAT_NAMES`; ``options`` are the format's (see each reader's
@@ -56,7 +56,7 @@ def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> Iterator
     return _non_empty(opener(p, format, **options), p.name)
 
 
-def check_trace(path: str | os.PathLike, format: str, **options: Any) -> None:  # noqa: A002
+def check_trace(path: str | os.PathLike, format: str, **options: Any) -> None:
     """Check a trace source without reading its rows: the format, the path (exists, not empty), the
     options and the header's columns. Cheap; meant for parameter validation (e.g. ``ModelParams``).
     Row-level problems (an unparsable timestamp) surface only when the rows are read."""
@@ -75,12 +75,12 @@ def _non_empty(batches: Iterator[pa.RecordBatch], name: str) -> Iterator[pa.Reco
         raise TraceError(f"{name} has no flow records (only a header or blank rows)")
 
 
-def read_trace_table(path: str | os.PathLike, format: str, **options: Any) -> pa.Table:  # noqa: A002
+def read_trace_table(path: str | os.PathLike, format: str, **options: Any) -> pa.Table:
     """The whole trace as one Arrow table of the flow schema (see :func:`iter_trace`)."""
     return pa.Table.from_batches(list(iter_trace(path, format, **options)), schema=FLOW_SCHEMA)
 
 
-def read_trace(path: str | os.PathLike, format: str, **options: Any) -> pd.DataFrame:  # noqa: A002
+def read_trace(path: str | os.PathLike, format: str, **options: Any) -> pd.DataFrame:
     """The whole trace as a pandas frame of the flow schema.
 
     dtypes: ``timestamp`` datetime64[ns, UTC]; ``src_addr``, ``dst_addr``, ``label``,

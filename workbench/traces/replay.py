@@ -98,13 +98,22 @@ class TraceTraffic:
         Only for traces without timestamps: rows per step, >= 1.
     """
 
-    def __init__(self, trace: pd.DataFrame | pa.Table, *, step_seconds: float, max_nodes: int,
-                 node_rule: str = "host", flows_per_node: int | None = None, rows_per_step: int | None = None) -> None:
+    def __init__(
+        self,
+        trace: pd.DataFrame | pa.Table,
+        *,
+        step_seconds: float,
+        max_nodes: int,
+        node_rule: str = "host",
+        flows_per_node: int | None = None,
+        rows_per_step: int | None = None,
+    ) -> None:
         self.step_seconds = float(check_number("step_seconds", step_seconds, STEP_SECONDS_RANGE))
         self.max_nodes = check_int("max_nodes", max_nodes, 1, 100_000)
         self.node_rule = check_choice("node_rule", node_rule, NODE_RULES)
-        self.flows_per_node = (None if flows_per_node is None
-                               else check_int("flows_per_node", flows_per_node, 1, 1_000_000))
+        self.flows_per_node = (
+            None if flows_per_node is None else check_int("flows_per_node", flows_per_node, 1, 1_000_000)
+        )
         self.rows_per_step = None if rows_per_step is None else check_int("rows_per_step", rows_per_step, 1)
         table = _as_table(trace)
         if table.num_rows == 0:
@@ -121,26 +130,43 @@ class TraceTraffic:
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def from_file(cls, path: str | os.PathLike, format: str, *, step_seconds: float, max_nodes: int,  # noqa: A002
-                  node_rule: str = "host", flows_per_node: int | None = None, rows_per_step: int | None = None,
-                  **read_options: Any) -> TraceTraffic:
+    def from_file(
+        cls,
+        path: str | os.PathLike,
+        format: str,
+        *,
+        step_seconds: float,
+        max_nodes: int,
+        node_rule: str = "host",
+        flows_per_node: int | None = None,
+        rows_per_step: int | None = None,
+        **read_options: Any,
+    ) -> TraceTraffic:
         """Read ``path`` (see :func:`~workbench.traces.read_trace`) and bin it."""
-        return cls(read_trace_table(path, format, **read_options), step_seconds=step_seconds, max_nodes=max_nodes,
-                   node_rule=node_rule, flows_per_node=flows_per_node, rows_per_step=rows_per_step)
+        return cls(
+            read_trace_table(path, format, **read_options),
+            step_seconds=step_seconds,
+            max_nodes=max_nodes,
+            node_rule=node_rule,
+            flows_per_node=flows_per_node,
+            rows_per_step=rows_per_step,
+        )
 
     def _steps(self, table: pa.Table) -> np.ndarray:
         ts = table.column("timestamp")
         n_null = ts.null_count
         if n_null == table.num_rows:
             if self.rows_per_step is None:
-                raise TraceError("the trace has no timestamps (e.g. CIC machine-learning CSVs, UNSW train/test); "
-                                 "give rows_per_step to form steps from consecutive rows")
+                raise TraceError(
+                    "the trace has no timestamps (e.g. CIC machine-learning CSVs, UNSW train/test); "
+                    "give rows_per_step to form steps from consecutive rows"
+                )
             return np.arange(table.num_rows, dtype=np.int64) // self.rows_per_step
         if n_null:
             raise TraceError(f"{n_null} of {table.num_rows} flow records have no timestamp; drop them first")
         ns = pc.cast(ts.cast(pa.timestamp("ns", tz="UTC")), pa.int64()).to_numpy()
         self.start_ns = int(ns.min())
-        return ((ns - self.start_ns) // int(round(self.step_seconds * 1e9))).astype(np.int64)
+        return ((ns - self.start_ns) // round(self.step_seconds * 1e9)).astype(np.int64)
 
     def _nodes(self, table: pa.Table) -> tuple[np.ndarray, tuple[str, ...]]:
         """Node index of every row (-1: not among the busiest) and the node names, busiest first."""
@@ -151,19 +177,26 @@ class TraceTraffic:
         if rule == "port":
             port = table.column("dst_port").to_numpy()
             if (port < 0).all():
-                raise TraceError("node_rule='port' needs destination ports; this trace has none "
-                                 "(e.g. UNSW train/test CSVs): use node_rule='all'")
+                raise TraceError(
+                    "node_rule='port' needs destination ports; this trace has none "
+                    "(e.g. UNSW train/test CSVs): use node_rule='all'"
+                )
             codes, uniques = pd.factorize(np.where(port < 0, -1, port))
             names = np.array([f"port {p}" for p in uniques])
             codes = np.where(uniques[codes] < 0, -1, codes)
         else:
             dst = table.column("dst_addr")
             if dst.null_count == n:
-                raise TraceError(f"node_rule={rule!r} needs destination addresses; this trace has none "
-                                 "(e.g. CIC machine-learning CSVs, UNSW train/test): use node_rule='port' or 'all'")
+                raise TraceError(
+                    f"node_rule={rule!r} needs destination addresses; this trace has none "
+                    "(e.g. CIC machine-learning CSVs, UNSW train/test): use node_rule='port' or 'all'"
+                )
             if rule == "host":
-                encoded = pc.dictionary_encode(dst).combine_chunks() if isinstance(dst, pa.ChunkedArray) \
+                encoded = (
+                    pc.dictionary_encode(dst).combine_chunks()
+                    if isinstance(dst, pa.ChunkedArray)
                     else pc.dictionary_encode(dst)
+                )
                 codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
                 names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
             else:  # subnet24
@@ -209,10 +242,12 @@ class TraceTraffic:
             self._log_duration = np.log1p(kept.column("duration_s").to_numpy()[order] * 1000.0)
         # flows per (step, class): class 0 benign, c + 1 campaign c
         n_cls = len(self.campaign_labels) + 1
-        self.label_matrix = np.bincount(step[order] * n_cls + self._label, minlength=self.n_steps * n_cls
-                                        ).reshape(self.n_steps, n_cls)
-        self._counts = np.bincount(step[order] * self.n_nodes + self._node, minlength=self.n_steps * self.n_nodes
-                                   ).reshape(self.n_steps, self.n_nodes)
+        self.label_matrix = np.bincount(step[order] * n_cls + self._label, minlength=self.n_steps * n_cls).reshape(
+            self.n_steps, n_cls
+        )
+        self._counts = np.bincount(
+            step[order] * self.n_nodes + self._node, minlength=self.n_steps * self.n_nodes
+        ).reshape(self.n_steps, self.n_nodes)
 
     # ---------------------------------------------------------------- what the model reads
     @property
@@ -226,11 +261,15 @@ class TraceTraffic:
         hit = np.zeros((self.n_campaigns, self.n_nodes), bool)
         attack = self._label > 0
         hit[self._label[attack] - 1, self._node[attack]] = True
-        return pd.DataFrame({
-            "campaign": np.arange(self.n_campaigns), "name": list(self.campaign_labels),
-            "first_step": self.campaign_first_step.astype(np.int64),
-            "n_flows": self.label_matrix[:, 1:].sum(axis=0).astype(np.int64), "n_nodes_hit": hit.sum(axis=1),
-        })
+        return pd.DataFrame(
+            {
+                "campaign": np.arange(self.n_campaigns),
+                "name": list(self.campaign_labels),
+                "first_step": self.campaign_first_step.astype(np.int64),
+                "n_flows": self.label_matrix[:, 1:].sum(axis=0).astype(np.int64),
+                "n_nodes_hit": hit.sum(axis=1),
+            }
+        )
 
     def flows_per_node_quantile(self, q: float = 0.99) -> int:
         """The ``q`` quantile of flows per (node, step) with any flow: a cap for ``flows_per_node``."""
@@ -240,10 +279,16 @@ class TraceTraffic:
     def summary(self) -> dict[str, Any]:
         """Rows read and kept, nodes, steps, campaigns and the spread of flows per node and step."""
         c = self._counts
-        return {"n_rows": self.n_rows_total, "n_rows_dropped_other_destinations": self.n_rows_dropped,
-                "n_nodes": self.n_nodes, "n_steps": self.n_steps, "step_seconds": self.step_seconds,
-                "n_campaigns": self.n_campaigns, "max_flows_per_node_step": int(c.max()) if c.size else 0,
-                "mean_flows_per_node_step": float(c.mean()) if c.size else 0.0}
+        return {
+            "n_rows": self.n_rows_total,
+            "n_rows_dropped_other_destinations": self.n_rows_dropped,
+            "n_nodes": self.n_nodes,
+            "n_steps": self.n_steps,
+            "step_seconds": self.step_seconds,
+            "n_campaigns": self.n_campaigns,
+            "max_flows_per_node_step": int(c.max()) if c.size else 0,
+            "mean_flows_per_node_step": float(c.mean()) if c.size else 0.0,
+        }
 
     def targeted(self, t: int) -> np.ndarray:
         """``(n_campaigns, n_nodes)`` bool: campaign ``c`` sent at least one flow to the node in step ``t``."""
@@ -280,11 +325,15 @@ class TraceTraffic:
 
         valid = np.zeros(shape, bool)
         valid[row, col] = True
-        flows = Flows(src_ip=fill(self._src_ip, 0, np.uint32), dst_port=fill(self._port, -1, np.int32),
-                      proto=fill(self._proto, 0, np.int16), log_bytes=fill(self._log_bytes, 0.0, np.float64),
-                      log_packets=fill(self._log_packets, 0.0, np.float64),
-                      log_duration=fill(self._log_duration, 0.0, np.float64),
-                      label=fill(self._label, PAD_LABEL, np.int16))
+        flows = Flows(
+            src_ip=fill(self._src_ip, 0, np.uint32),
+            dst_port=fill(self._port, -1, np.int32),
+            proto=fill(self._proto, 0, np.int16),
+            log_bytes=fill(self._log_bytes, 0.0, np.float64),
+            log_packets=fill(self._log_packets, 0.0, np.float64),
+            log_duration=fill(self._log_duration, 0.0, np.float64),
+            label=fill(self._label, PAD_LABEL, np.int16),
+        )
         return TraceStep(flows, valid, counts.astype(np.int64))
 
     def warmup_features(self, warmup_steps: int, n_per_node: int, rng: np.random.Generator | None = None) -> np.ndarray:
@@ -306,14 +355,18 @@ class TraceTraffic:
         empty = count == 0
         begin = np.where(empty, 0, begin)
         size = np.where(empty, e, count)
-        u = rng.random((self.n_nodes, n_per_node)) if rng is not None else np.broadcast_to(
-            (np.arange(n_per_node) + 0.5) / n_per_node, (self.n_nodes, n_per_node))
+        u = (
+            rng.random((self.n_nodes, n_per_node))
+            if rng is not None
+            else np.broadcast_to((np.arange(n_per_node) + 0.5) / n_per_node, (self.n_nodes, n_per_node))
+        )
         pos = begin[:, None] + np.minimum((u * size[:, None]).astype(np.int64), size[:, None] - 1)
         pick = np.where(empty[:, None], pos, order[np.minimum(pos, e - 1)])
         return self._features(pick)
 
-    def probes(self, n: int = 256, rng: np.random.Generator | None = None,
-               main_key: bool = False) -> list[dict[str, np.ndarray]]:
+    def probes(
+        self, n: int = 256, rng: np.random.Generator | None = None, main_key: bool = False
+    ) -> list[dict[str, np.ndarray]]:
         """A sample of ``n`` flows of each campaign (drawn with replacement from all its flows at
         nodes), as the synthetic :meth:`TrafficGenerator.probes` gives: ground truth for which
         campaign a signature rule covers. Keys: ``src_ip``, ``dst_port``, ``proto``, ``log_bytes``,
@@ -327,12 +380,22 @@ class TraceTraffic:
             own = np.flatnonzero(self._label == c + 1)
             if keys is not None:
                 own = own[flow_key(self._src_ip[own], self._proto[own]) == keys[c]]
-            pos = (rng.integers(0, own.size, n) if rng is not None
-                   else ((np.arange(n) + 0.5) * own.size / n).astype(np.int64))
+            pos = (
+                rng.integers(0, own.size, n)
+                if rng is not None
+                else ((np.arange(n) + 0.5) * own.size / n).astype(np.int64)
+            )
             idx = own[pos]
-            out.append({"src_ip": self._src_ip[idx], "dst_port": self._port[idx], "proto": self._proto[idx],
-                        "log_bytes": self._log_bytes[idx], "log_packets": self._log_packets[idx],
-                        "log_duration": self._log_duration[idx]})
+            out.append(
+                {
+                    "src_ip": self._src_ip[idx],
+                    "dst_port": self._port[idx],
+                    "proto": self._proto[idx],
+                    "log_bytes": self._log_bytes[idx],
+                    "log_packets": self._log_packets[idx],
+                    "log_duration": self._log_duration[idx],
+                }
+            )
         return out
 
     def campaign_keys(self) -> np.ndarray:
@@ -343,8 +406,7 @@ class TraceTraffic:
         out = np.zeros(self.n_campaigns, np.int64)
         if attack.size == 0:
             return out
-        pair, counts = np.unique(np.stack([self._label[attack].astype(np.int64) - 1, keys]), axis=1,
-                                 return_counts=True)
+        pair, counts = np.unique(np.stack([self._label[attack].astype(np.int64) - 1, keys]), axis=1, return_counts=True)
         # per campaign, the key with the most flows; lexsort puts the smallest key first among ties
         order = np.lexsort((pair[1], -counts, pair[0]))
         first = np.unique(pair[0][order], return_index=True)[1]
@@ -366,8 +428,14 @@ class TraceTraffic:
         uniq, counts = np.unique(combo, return_counts=True)
         top = np.lexsort((uniq, -counts))[:k]
         uniq, counts = uniq[top], counts[top]
-        return pd.DataFrame({"prefix": uniq >> 24, "port": ((uniq >> 8) & 0xFFFF).astype(np.int32),
-                             "proto": (uniq & 0xFF).astype(np.int16), "weight": counts / counts.sum()})
+        return pd.DataFrame(
+            {
+                "prefix": uniq >> 24,
+                "port": ((uniq >> 8) & 0xFFFF).astype(np.int32),
+                "proto": (uniq & 0xFF).astype(np.int16),
+                "weight": counts / counts.sum(),
+            }
+        )
 
     def features_of(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """All flows of step ``t`` as ``(features (n, 4), node (n,))`` without padding (for reports)."""
@@ -388,9 +456,17 @@ class TraceTraffic:
         return int(self._step_start[t]), int(self._step_start[t + 1])
 
 
-def cached_trace_traffic(path: str | os.PathLike, format: str, *, step_seconds: float, max_nodes: int,  # noqa: A002
-                         node_rule: str = "host", flows_per_node: int | None = None, rows_per_step: int | None = None,
-                         **read_options: Any) -> TraceTraffic:
+def cached_trace_traffic(
+    path: str | os.PathLike,
+    format: str,
+    *,
+    step_seconds: float,
+    max_nodes: int,
+    node_rule: str = "host",
+    flows_per_node: int | None = None,
+    rows_per_step: int | None = None,
+    **read_options: Any,
+) -> TraceTraffic:
     """:meth:`TraceTraffic.from_file`, memoised per process on the file (path, size, modification
     time) and every argument: the runs of a sweep on one trace read it once per worker.
 
@@ -399,9 +475,18 @@ def cached_trace_traffic(path: str | os.PathLike, format: str, *, step_seconds: 
     """
     p = Path(path).resolve()
     stat = p.stat() if p.exists() else None
-    key = (str(p), stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1, format,
-           json.dumps(read_options, sort_keys=True, default=str), step_seconds, max_nodes, node_rule,
-           flows_per_node, rows_per_step)
+    key = (
+        str(p),
+        stat.st_size if stat else -1,
+        stat.st_mtime_ns if stat else -1,
+        format,
+        json.dumps(read_options, sort_keys=True, default=str),
+        step_seconds,
+        max_nodes,
+        node_rule,
+        flows_per_node,
+        rows_per_step,
+    )
     return _cached_by_key(key)
 
 
@@ -409,8 +494,16 @@ def cached_trace_traffic(path: str | os.PathLike, format: str, *, step_seconds: 
 def _cached_by_key(key: tuple) -> TraceTraffic:
     path, _, _, fmt, options, step_seconds, max_nodes, node_rule, flows_per_node, rows_per_step = key
     # options went through JSON (paths as text, tuples as lists): every reader accepts those forms
-    return TraceTraffic.from_file(path, fmt, step_seconds=step_seconds, max_nodes=max_nodes, node_rule=node_rule,
-                                  flows_per_node=flows_per_node, rows_per_step=rows_per_step, **json.loads(options))
+    return TraceTraffic.from_file(
+        path,
+        fmt,
+        step_seconds=step_seconds,
+        max_nodes=max_nodes,
+        node_rule=node_rule,
+        flows_per_node=flows_per_node,
+        rows_per_step=rows_per_step,
+        **json.loads(options),
+    )
 
 
 def _as_table(trace: pd.DataFrame | pa.Table) -> pa.Table:
@@ -424,5 +517,7 @@ def _as_table(trace: pd.DataFrame | pa.Table) -> pa.Table:
         if missing:
             raise TraceError(f"the trace table lacks column(s) {missing}; columns found: {trace.column_names}")
         return trace
-    raise TraceError(f"trace={type(trace).__name__} is not allowed; pass a pandas DataFrame or a pyarrow Table "
-                     "of the flow schema (see workbench.traces.read_trace)")
+    raise TraceError(
+        f"trace={type(trace).__name__} is not allowed; pass a pandas DataFrame or a pyarrow Table "
+        "of the flow schema (see workbench.traces.read_trace)"
+    )

@@ -34,8 +34,15 @@ from workbench.validation import check_choice, check_int
 ALL_ATTACKS = "all attacks"
 
 
-def score_trace(traffic: TraceTraffic, detector: str, *, warmup_steps: int, warmup_flows_per_node: int = 256,
-                rng: np.random.Generator | None = None, **detector_options: Any) -> pd.DataFrame:
+def score_trace(
+    traffic: TraceTraffic,
+    detector: str,
+    *,
+    warmup_steps: int,
+    warmup_flows_per_node: int = 256,
+    rng: np.random.Generator | None = None,
+    **detector_options: Any,
+) -> pd.DataFrame:
     """Every flow after warm-up with its ``step``, ``node``, ``label`` (0 benign, c + 1 campaign c),
     anomaly ``score`` (higher = more anomalous) and ``flagged``, for one detector bank."""
     check_choice("detector", detector, DETECTORS)
@@ -53,17 +60,35 @@ def score_trace(traffic: TraceTraffic, detector: str, *, warmup_steps: int, warm
         X[node, col], valid[node, col] = feats, True
         scores, flags = bank.predict_flags(X)
         bank.update(X, flags | ~valid)  # padding never enters a baseline
-        parts.append(pd.DataFrame({"step": t, "node": node, "label": traffic.labels_of(t),
-                                   "score": -scores[node, col], "flagged": flags[node, col]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "step": t,
+                    "node": node,
+                    "label": traffic.labels_of(t),
+                    "score": -scores[node, col],
+                    "flagged": flags[node, col],
+                }
+            )
+        )
     if not parts:
         raise TraceError(f"no flow after the {warmup_steps} warm-up steps (the trace has {traffic.n_steps} steps)")
     return pd.concat(parts, ignore_index=True)
 
 
-def detector_report(trace: TraceTraffic | pd.DataFrame | pa.Table, detectors: Sequence[str] = ("zscore", "iforest"),
-                    *, warmup_steps: int, step_seconds: float | None = None, max_nodes: int | None = None,
-                    node_rule: str = "host", rows_per_step: int | None = None, warmup_flows_per_node: int = 256,
-                    seed: int = 0, **detector_options: Any) -> pd.DataFrame:
+def detector_report(
+    trace: TraceTraffic | pd.DataFrame | pa.Table,
+    detectors: Sequence[str] = ("zscore", "iforest"),
+    *,
+    warmup_steps: int,
+    step_seconds: float | None = None,
+    max_nodes: int | None = None,
+    node_rule: str = "host",
+    rows_per_step: int | None = None,
+    warmup_flows_per_node: int = 256,
+    seed: int = 0,
+    **detector_options: Any,
+) -> pd.DataFrame:
     """Per detector and attack category: flows scored, ROC AUC, recall and FPR (see the module docstring).
 
     ``trace`` is a :class:`TraceTraffic`, or a flow frame/table binned here with ``step_seconds``,
@@ -73,16 +98,24 @@ def detector_report(trace: TraceTraffic | pd.DataFrame | pa.Table, detectors: Se
     """
     if not isinstance(trace, TraceTraffic):
         if step_seconds is None or max_nodes is None:
-            raise TraceError("detector_report on a flow table needs step_seconds and max_nodes "
-                             "(or pass a TraceTraffic)")
-        trace = TraceTraffic(trace, step_seconds=step_seconds, max_nodes=max_nodes, node_rule=node_rule,
-                             rows_per_step=rows_per_step)
+            raise TraceError(
+                "detector_report on a flow table needs step_seconds and max_nodes (or pass a TraceTraffic)"
+            )
+        trace = TraceTraffic(
+            trace, step_seconds=step_seconds, max_nodes=max_nodes, node_rule=node_rule, rows_per_step=rows_per_step
+        )
     warmup_steps = check_int("warmup_steps", warmup_steps, 1, max(trace.n_steps - 1, 1))
     rows = []
     for k, name in enumerate(detectors):
         rng = np.random.default_rng([seed, k])
-        scored = score_trace(trace, name, warmup_steps=warmup_steps, warmup_flows_per_node=warmup_flows_per_node,
-                             rng=rng, **detector_options)
+        scored = score_trace(
+            trace,
+            name,
+            warmup_steps=warmup_steps,
+            warmup_flows_per_node=warmup_flows_per_node,
+            rng=rng,
+            **detector_options,
+        )
         label, score, flagged = scored["label"].to_numpy(), scored["score"].to_numpy(), scored["flagged"].to_numpy()
         benign = label == 0
         fpr = float(flagged[benign].mean()) if benign.any() else float("nan")
@@ -90,10 +123,18 @@ def detector_report(trace: TraceTraffic | pd.DataFrame | pa.Table, detectors: Se
         groups.append((-1, ALL_ATTACKS, label > 0))
         for c, category, attack in groups:
             both = attack | benign
-            auc = (float(roc_auc_score(attack[both], score[both])) if attack.any() and benign.any()
-                   else float("nan"))
-            rows.append({"detector": name, "attack_category": category, "campaign": c,
-                         "n_attack_flows": int(attack.sum()), "n_benign_flows": int(benign.sum()), "roc_auc": auc,
-                         "recall": float(flagged[attack].mean()) if attack.any() else float("nan"), "fpr": fpr,
-                         "warmup_steps": warmup_steps})
+            auc = float(roc_auc_score(attack[both], score[both])) if attack.any() and benign.any() else float("nan")
+            rows.append(
+                {
+                    "detector": name,
+                    "attack_category": category,
+                    "campaign": c,
+                    "n_attack_flows": int(attack.sum()),
+                    "n_benign_flows": int(benign.sum()),
+                    "roc_auc": auc,
+                    "recall": float(flagged[attack].mean()) if attack.any() else float("nan"),
+                    "fpr": fpr,
+                    "warmup_steps": warmup_steps,
+                }
+            )
     return pd.DataFrame(rows)

@@ -34,19 +34,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-FLOW_SCHEMA = pa.schema([
-    ("timestamp", pa.timestamp("ns", tz="UTC")),
-    ("src_addr", pa.string()),
-    ("dst_addr", pa.string()),
-    ("dst_port", pa.int32()),
-    ("protocol", pa.int16()),
-    ("bytes", pa.int64()),
-    ("packets", pa.int64()),
-    ("duration_s", pa.float64()),
-    ("label", pa.string()),
-    ("attack_category", pa.string()),
-    ("is_attack", pa.bool_()),
-])
+FLOW_SCHEMA = pa.schema(
+    [
+        ("timestamp", pa.timestamp("ns", tz="UTC")),
+        ("src_addr", pa.string()),
+        ("dst_addr", pa.string()),
+        ("dst_port", pa.int32()),
+        ("protocol", pa.int16()),
+        ("bytes", pa.int64()),
+        ("packets", pa.int64()),
+        ("duration_s", pa.float64()),
+        ("label", pa.string()),
+        ("attack_category", pa.string()),
+        ("is_attack", pa.bool_()),
+    ]
+)
 SCHEMA_COLUMNS = tuple(FLOW_SCHEMA.names)
 UNKNOWN_PORT = -1
 UNKNOWN_PROTOCOL = 255
@@ -57,25 +59,145 @@ BENIGN_LABELS = ("benign", "normal", "background")
 
 #: IANA numbers of the protocol names found in UNSW-NB15 and Zeek files (lower case).
 PROTOCOL_NUMBERS = {
-    "hopopt": 0, "icmp": 1, "igmp": 2, "ggp": 3, "ipnip": 4, "ip": 4, "st2": 5, "tcp": 6, "cbt": 7, "egp": 8,
-    "igp": 9, "bbn-rcc": 10, "nvp": 11, "pup": 12, "argus": 13, "emcon": 14, "xnet": 15, "chaos": 16,
-    "udp": 17, "mux": 18, "dcn": 19, "hmp": 20, "prm": 21, "xns-idp": 22, "trunk-1": 23, "trunk-2": 24,
-    "leaf-1": 25, "leaf-2": 26, "rdp": 27, "irtp": 28, "iso-tp4": 29, "netblt": 30, "mfe-nsp": 31,
-    "merit-inp": 32, "dccp": 33, "3pc": 34, "idpr": 35, "xtp": 36, "ddp": 37, "idpr-cmtp": 38, "tp++": 39,
-    "il": 40, "ipv6": 41, "sdrp": 42, "ipv6-route": 43, "ipv6-frag": 44, "idrp": 45, "rsvp": 46, "gre": 47,
-    "dsr": 48, "bna": 49, "esp": 50, "ah": 51, "i-nlsp": 52, "swipe": 53, "narp": 54, "mobile": 55,
-    "tlsp": 56, "skip": 57, "icmpv6": 58, "ipv6-icmp": 58, "ipv6-no": 59, "ipv6-opts": 60, "cftp": 62,
-    "sat-expak": 64, "kryptolan": 65, "rvd": 66, "ippc": 67, "sat-mon": 69, "visa": 70, "ipcv": 71,
-    "cpnx": 72, "cphb": 73, "wsn": 74, "pvp": 75, "br-sat-mon": 76, "sun-nd": 77, "wb-mon": 78,
-    "wb-expak": 79, "iso-ip": 80, "vmtp": 81, "secure-vmtp": 82, "vines": 83, "ttp": 84, "iptm": 84,
-    "nsfnet-igp": 85, "dgp": 86, "tcf": 87, "eigrp": 88, "ospf": 89, "sprite-rpc": 90, "larp": 91,
-    "mtp": 92, "ax.25": 93, "ipip": 94, "micp": 95, "scc-sp": 96, "etherip": 97, "encap": 98, "gmtp": 100,
-    "ifmp": 101, "pnni": 102, "pim": 103, "aris": 104, "scps": 105, "qnx": 106, "a/n": 107, "ipcomp": 108,
-    "snp": 109, "compaq-peer": 110, "ipx-n-ip": 111, "vrrp": 112, "pgm": 113, "l2tp": 115, "ddx": 116,
-    "iatp": 117, "stp": 118, "srp": 119, "uti": 120, "smp": 121, "sm": 122, "ptp": 123, "isis": 124,
-    "fire": 125, "crtp": 126, "crudp": 127, "sscopmce": 128, "iplt": 129, "sps": 130, "pipe": 131,
-    "sctp": 132, "fc": 133, "udplite": 136, "mpls-in-ip": 137, "manet": 138, "hip": 139, "shim6": 140,
-    "wesp": 141, "rohc": 142,
+    "hopopt": 0,
+    "icmp": 1,
+    "igmp": 2,
+    "ggp": 3,
+    "ipnip": 4,
+    "ip": 4,
+    "st2": 5,
+    "tcp": 6,
+    "cbt": 7,
+    "egp": 8,
+    "igp": 9,
+    "bbn-rcc": 10,
+    "nvp": 11,
+    "pup": 12,
+    "argus": 13,
+    "emcon": 14,
+    "xnet": 15,
+    "chaos": 16,
+    "udp": 17,
+    "mux": 18,
+    "dcn": 19,
+    "hmp": 20,
+    "prm": 21,
+    "xns-idp": 22,
+    "trunk-1": 23,
+    "trunk-2": 24,
+    "leaf-1": 25,
+    "leaf-2": 26,
+    "rdp": 27,
+    "irtp": 28,
+    "iso-tp4": 29,
+    "netblt": 30,
+    "mfe-nsp": 31,
+    "merit-inp": 32,
+    "dccp": 33,
+    "3pc": 34,
+    "idpr": 35,
+    "xtp": 36,
+    "ddp": 37,
+    "idpr-cmtp": 38,
+    "tp++": 39,
+    "il": 40,
+    "ipv6": 41,
+    "sdrp": 42,
+    "ipv6-route": 43,
+    "ipv6-frag": 44,
+    "idrp": 45,
+    "rsvp": 46,
+    "gre": 47,
+    "dsr": 48,
+    "bna": 49,
+    "esp": 50,
+    "ah": 51,
+    "i-nlsp": 52,
+    "swipe": 53,
+    "narp": 54,
+    "mobile": 55,
+    "tlsp": 56,
+    "skip": 57,
+    "icmpv6": 58,
+    "ipv6-icmp": 58,
+    "ipv6-no": 59,
+    "ipv6-opts": 60,
+    "cftp": 62,
+    "sat-expak": 64,
+    "kryptolan": 65,
+    "rvd": 66,
+    "ippc": 67,
+    "sat-mon": 69,
+    "visa": 70,
+    "ipcv": 71,
+    "cpnx": 72,
+    "cphb": 73,
+    "wsn": 74,
+    "pvp": 75,
+    "br-sat-mon": 76,
+    "sun-nd": 77,
+    "wb-mon": 78,
+    "wb-expak": 79,
+    "iso-ip": 80,
+    "vmtp": 81,
+    "secure-vmtp": 82,
+    "vines": 83,
+    "ttp": 84,
+    "iptm": 84,
+    "nsfnet-igp": 85,
+    "dgp": 86,
+    "tcf": 87,
+    "eigrp": 88,
+    "ospf": 89,
+    "sprite-rpc": 90,
+    "larp": 91,
+    "mtp": 92,
+    "ax.25": 93,
+    "ipip": 94,
+    "micp": 95,
+    "scc-sp": 96,
+    "etherip": 97,
+    "encap": 98,
+    "gmtp": 100,
+    "ifmp": 101,
+    "pnni": 102,
+    "pim": 103,
+    "aris": 104,
+    "scps": 105,
+    "qnx": 106,
+    "a/n": 107,
+    "ipcomp": 108,
+    "snp": 109,
+    "compaq-peer": 110,
+    "ipx-n-ip": 111,
+    "vrrp": 112,
+    "pgm": 113,
+    "l2tp": 115,
+    "ddx": 116,
+    "iatp": 117,
+    "stp": 118,
+    "srp": 119,
+    "uti": 120,
+    "smp": 121,
+    "sm": 122,
+    "ptp": 123,
+    "isis": 124,
+    "fire": 125,
+    "crtp": 126,
+    "crudp": 127,
+    "sscopmce": 128,
+    "iplt": 129,
+    "sps": 130,
+    "pipe": 131,
+    "sctp": 132,
+    "fc": 133,
+    "udplite": 136,
+    "mpls-in-ip": 137,
+    "manet": 138,
+    "hip": 139,
+    "shim6": 140,
+    "wesp": 141,
+    "rohc": 142,
 }
 
 
@@ -92,8 +214,10 @@ def protocol_numbers(names: pa.Array | pa.ChunkedArray) -> pa.Array:
     encoded = pc.dictionary_encode(pc.utf8_lower(pc.utf8_trim_whitespace(names)))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    numbers = np.array([PROTOCOL_NUMBERS.get(n, UNKNOWN_PROTOCOL) for n in encoded.dictionary.to_pylist()] +
-                       [UNKNOWN_PROTOCOL], dtype=np.int16)
+    numbers = np.array(
+        [PROTOCOL_NUMBERS.get(n, UNKNOWN_PROTOCOL) for n in encoded.dictionary.to_pylist()] + [UNKNOWN_PROTOCOL],
+        dtype=np.int16,
+    )
     idx = encoded.indices.to_numpy(zero_copy_only=False)
     idx = np.where(pc.is_null(encoded.indices).to_numpy(zero_copy_only=False), len(numbers) - 1, idx)
     return pa.array(numbers[idx.astype(np.int64)], pa.int16())
@@ -108,8 +232,12 @@ def _decode(raw: bytes | None) -> str | None:
         return raw.decode("cp1252", errors="replace")
 
 
-def normalise_labels(raw: pa.Array | pa.ChunkedArray, *, benign_labels: tuple[str, ...] = BENIGN_LABELS,
-                     category_map: dict[str, str] | None = None) -> tuple[pa.Array, pa.Array, pa.Array]:
+def normalise_labels(
+    raw: pa.Array | pa.ChunkedArray,
+    *,
+    benign_labels: tuple[str, ...] = BENIGN_LABELS,
+    category_map: dict[str, str] | None = None,
+) -> tuple[pa.Array, pa.Array, pa.Array]:
     """``(label, attack_category, is_attack)`` from raw label text (string or binary, any encoding).
 
     A label is benign when its stripped, lower-cased text is one of ``benign_labels``; an empty or
@@ -128,7 +256,7 @@ def normalise_labels(raw: pa.Array | pa.ChunkedArray, *, benign_labels: tuple[st
     labels: list[str] = []
     categories: list[str | None] = []
     attacks: list[bool] = []
-    for value in values + [None]:  # the extra entry stands for null labels
+    for value in [*values, None]:  # the extra entry stands for null labels
         text = (value or "").strip()
         attack = bool(text) and text.lower() not in benign
         text = category_map.get(text, text)
@@ -136,9 +264,11 @@ def normalise_labels(raw: pa.Array | pa.ChunkedArray, *, benign_labels: tuple[st
         categories.append(text if attack else None)
         attacks.append(attack)
     idx = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False).astype(np.int64)
-    return (pa.array(np.array(labels, dtype=object)[idx], pa.string()),
-            pa.array(np.array(categories, dtype=object)[idx], pa.string()),
-            pa.array(np.array(attacks, dtype=bool)[idx], pa.bool_()))
+    return (
+        pa.array(np.array(labels, dtype=object)[idx], pa.string()),
+        pa.array(np.array(categories, dtype=object)[idx], pa.string()),
+        pa.array(np.array(attacks, dtype=bool)[idx], pa.bool_()),
+    )
 
 
 def ipv4_to_uint32(addresses: pa.Array | pa.ChunkedArray | pd.Series | np.ndarray) -> np.ndarray:
@@ -182,14 +312,26 @@ def uint32_to_ipv4(values: np.ndarray) -> list[str]:
     return [f"{a}.{b}.{c}.{d}" for a, b, c, d in zip(v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255, strict=True)]
 
 
-def flow_batch(n: int, *, timestamp: pa.Array | None, src_addr: pa.Array | None, dst_addr: pa.Array | None,
-               dst_port: np.ndarray | None, protocol: np.ndarray | pa.Array | None, bytes_: np.ndarray,
-               packets: np.ndarray, duration_s: np.ndarray, label: pa.Array, attack_category: pa.Array,
-               is_attack: pa.Array) -> pa.RecordBatch:
+def flow_batch(
+    n: int,
+    *,
+    timestamp: pa.Array | None,
+    src_addr: pa.Array | None,
+    dst_addr: pa.Array | None,
+    dst_port: np.ndarray | None,
+    protocol: np.ndarray | pa.Array | None,
+    bytes_: np.ndarray,
+    packets: np.ndarray,
+    duration_s: np.ndarray,
+    label: pa.Array,
+    attack_category: pa.Array,
+    is_attack: pa.Array,
+) -> pa.RecordBatch:
     """A record batch of :data:`FLOW_SCHEMA`; ``None`` columns are the format's "unknown" values.
 
     Counts and durations are clipped at 0 (CICFlowMeter writes a few negative durations).
     """
+
     def _str(a: pa.Array | None) -> pa.Array:
         return pa.nulls(n, pa.string()) if a is None else a.cast(pa.string())
 
@@ -200,10 +342,15 @@ def flow_batch(n: int, *, timestamp: pa.Array | None, src_addr: pa.Array | None,
         proto = protocol if isinstance(protocol, pa.Array) else pa.array(np.asarray(protocol).astype(np.int16))
     columns = [
         pa.nulls(n, FLOW_SCHEMA.field("timestamp").type) if timestamp is None else timestamp,
-        _str(src_addr), _str(dst_addr), pa.array(port), proto.cast(pa.int16()),
+        _str(src_addr),
+        _str(dst_addr),
+        pa.array(port),
+        proto.cast(pa.int16()),
         pa.array(np.maximum(np.rint(bytes_), 0).astype(np.int64)),
         pa.array(np.maximum(np.rint(packets), 0).astype(np.int64)),
         pa.array(np.maximum(np.asarray(duration_s, np.float64), 0.0)),
-        label, attack_category, is_attack,
+        label,
+        attack_category,
+        is_attack,
     ]
     return pa.RecordBatch.from_arrays(columns, schema=FLOW_SCHEMA)

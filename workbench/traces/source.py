@@ -42,8 +42,9 @@ class TraceSource:
     def __post_init__(self) -> None:
         object.__setattr__(self, "path", str(self.path))
         check_choice("trace_format", self.format, FORMAT_NAMES)
-        object.__setattr__(self, "step_seconds", float(check_number("step_seconds", self.step_seconds,
-                                                                    STEP_SECONDS_RANGE)))
+        object.__setattr__(
+            self, "step_seconds", float(check_number("step_seconds", self.step_seconds, STEP_SECONDS_RANGE))
+        )
         check_int("max_nodes", self.max_nodes, 1, 100_000)
         check_choice("node_rule", self.node_rule, NODE_RULES)
         if self.flows_per_node is not None:
@@ -59,6 +60,13 @@ class TraceSource:
 
     def load(self) -> TraceTraffic:
         """The binned trace, read once per process (:func:`cached_trace_traffic`)."""
-        return cached_trace_traffic(self.path, self.format, step_seconds=self.step_seconds, max_nodes=self.max_nodes,
-                                    node_rule=self.node_rule, flows_per_node=self.flows_per_node,
-                                    rows_per_step=self.rows_per_step, **self.options)
+        return cached_trace_traffic(
+            self.path,
+            self.format,
+            step_seconds=self.step_seconds,
+            max_nodes=self.max_nodes,
+            node_rule=self.node_rule,
+            flows_per_node=self.flows_per_node,
+            rows_per_step=self.rows_per_step,
+            **self.options,
+        )

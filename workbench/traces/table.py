@@ -23,34 +23,57 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from workbench.traces.csvio import (
-    DEFAULT_BLOCK_SIZE, Chunk, TraceError, epoch_seconds_to_timestamp, missing_column_error, read_first_line,
-    stream_csv, to_float, to_timestamp,
+    DEFAULT_BLOCK_SIZE,
+    Chunk,
+    TraceError,
+    epoch_seconds_to_timestamp,
+    missing_column_error,
+    read_first_line,
+    stream_csv,
+    to_float,
+    to_timestamp,
 )
 from workbench.traces.schema import (
-    BENIGN_LABELS, SCHEMA_COLUMNS, UNLABELLED, flow_batch, normalise_labels, protocol_numbers,
+    BENIGN_LABELS,
+    SCHEMA_COLUMNS,
+    UNLABELLED,
+    flow_batch,
+    normalise_labels,
+    protocol_numbers,
 )
 from workbench.validation import check_choice, check_known
 
 REQUIRED = ("bytes", "packets", "duration_s")
-OPTIONS = ("columns", "timestamp_unit", "timestamp_format", "duration_unit", "delimiter", "block_size",
-           "benign_labels")
+OPTIONS = ("columns", "timestamp_unit", "timestamp_format", "duration_unit", "delimiter", "block_size", "benign_labels")
 UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 
 
-def open_table(path: Path, fmt: str, *, columns: dict[str, str] | None = None, timestamp_unit: str | None = None,
-               timestamp_format: str | None = None, duration_unit: str = "s", delimiter: str = ",",
-               block_size: int = DEFAULT_BLOCK_SIZE,
-               benign_labels: tuple[str, ...] = BENIGN_LABELS) -> Iterator[pa.RecordBatch]:
+def open_table(
+    path: Path,
+    fmt: str,
+    *,
+    columns: dict[str, str] | None = None,
+    timestamp_unit: str | None = None,
+    timestamp_format: str | None = None,
+    duration_unit: str = "s",
+    delimiter: str = ",",
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    benign_labels: tuple[str, ...] = BENIGN_LABELS,
+) -> Iterator[pa.RecordBatch]:
     """Check the mapping against the file's columns now, return the batch iterator."""
     if not isinstance(columns, dict) or not columns:
-        raise TraceError("format 'table' needs columns={schema_name: file_column}, e.g. "
-                         "columns={'bytes': 'octets', 'packets': 'pkts', 'duration_s': 'dur'}; "
-                         f"schema names: {', '.join(SCHEMA_COLUMNS)}")
+        raise TraceError(
+            "format 'table' needs columns={schema_name: file_column}, e.g. "
+            "columns={'bytes': 'octets', 'packets': 'pkts', 'duration_s': 'dur'}; "
+            f"schema names: {', '.join(SCHEMA_COLUMNS)}"
+        )
     check_known("schema column", columns, SCHEMA_COLUMNS)
     missing_keys = [k for k in REQUIRED if k not in columns]
     if missing_keys:
-        raise TraceError(f"columns mapping lacks {', '.join(map(repr, missing_keys))}; it must map "
-                         f"{', '.join(map(repr, REQUIRED))} to file columns")
+        raise TraceError(
+            f"columns mapping lacks {', '.join(map(repr, missing_keys))}; it must map "
+            f"{', '.join(map(repr, REQUIRED))} to file columns"
+        )
     if timestamp_unit is not None:
         check_choice("timestamp_unit", timestamp_unit, tuple(UNITS))
     check_choice("duration_unit", duration_unit, tuple(UNITS)[:3])
@@ -67,11 +90,27 @@ def open_table(path: Path, fmt: str, *, columns: dict[str, str] | None = None, t
     if parquet:
         chunks = _parquet_chunks(path, include)
     else:
-        chunks = stream_csv(path, column_names=found, include=include, skip_rows=1, delimiter=delimiter,
-                            block_size=block_size, line_offset=1)
+        chunks = stream_csv(
+            path,
+            column_names=found,
+            include=include,
+            skip_rows=1,
+            delimiter=delimiter,
+            block_size=block_size,
+            line_offset=1,
+        )
     labels = tuple(benign_labels)
-    return (_normalise(c, timestamp_unit=timestamp_unit, timestamp_format=timestamp_format,
-                       duration_scale=UNITS[duration_unit], benign_labels=labels, columns=columns) for c in chunks)
+    return (
+        _normalise(
+            c,
+            timestamp_unit=timestamp_unit,
+            timestamp_format=timestamp_format,
+            duration_scale=UNITS[duration_unit],
+            benign_labels=labels,
+            columns=columns,
+        )
+        for c in chunks
+    )
 
 
 def _parquet_chunks(path: Path, include: dict[str, str]) -> Iterator[Chunk]:
@@ -89,8 +128,15 @@ def _parquet_chunks(path: Path, include: dict[str, str]) -> Iterator[Chunk]:
         offset += n
 
 
-def _normalise(chunk: Chunk, *, timestamp_unit: str | None, timestamp_format: str | None, duration_scale: float,
-               benign_labels: tuple[str, ...], columns: dict[str, str]) -> pa.RecordBatch:
+def _normalise(
+    chunk: Chunk,
+    *,
+    timestamp_unit: str | None,
+    timestamp_format: str | None,
+    duration_scale: float,
+    benign_labels: tuple[str, ...],
+    columns: dict[str, str],
+) -> pa.RecordBatch:
     n = len(chunk)
     cols = chunk.columns
     timestamp = None
@@ -99,8 +145,9 @@ def _normalise(chunk: Chunk, *, timestamp_unit: str | None, timestamp_format: st
         if pa.types.is_timestamp(ts.type):
             timestamp = ts.cast(pa.timestamp("ns", tz=ts.type.tz or "UTC")).cast(pa.timestamp("ns", tz="UTC"))
         elif timestamp_unit is not None:
-            timestamp = epoch_seconds_to_timestamp(to_float(chunk, "timestamp", columns["timestamp"], fill=None)
-                                                   * UNITS[timestamp_unit])
+            timestamp = epoch_seconds_to_timestamp(
+                to_float(chunk, "timestamp", columns["timestamp"], fill=None) * UNITS[timestamp_unit]
+            )
         else:
             formats = (timestamp_format,) if timestamp_format else ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
             timestamp = to_timestamp(chunk, "timestamp", columns["timestamp"], formats)
@@ -113,11 +160,15 @@ def _normalise(chunk: Chunk, *, timestamp_unit: str | None, timestamp_format: st
     if "label" in cols:
         label, category, is_attack = normalise_labels(cols["label"], benign_labels=benign_labels)
     else:
-        label, category, is_attack = (pa.array(np.full(n, UNLABELLED, dtype=object), pa.string()),
-                                      pa.nulls(n, pa.string()), pa.array(np.zeros(n, bool)))
+        label, category, is_attack = (
+            pa.array(np.full(n, UNLABELLED, dtype=object), pa.string()),
+            pa.nulls(n, pa.string()),
+            pa.array(np.zeros(n, bool)),
+        )
     if "attack_category" in cols:
-        category = pc.if_else(is_attack, pc.coalesce(pc.utf8_trim_whitespace(cols["attack_category"]), category),
-                              category)
+        category = pc.if_else(
+            is_attack, pc.coalesce(pc.utf8_trim_whitespace(cols["attack_category"]), category), category
+        )
     if "is_attack" in cols:
         text = pc.utf8_lower(pc.utf8_trim_whitespace(cols["is_attack"]))
         flag = pc.is_in(text, value_set=pa.array(["1", "true", "t", "yes", "1.0"])).to_numpy(zero_copy_only=False)
@@ -125,10 +176,16 @@ def _normalise(chunk: Chunk, *, timestamp_unit: str | None, timestamp_format: st
         category = pc.if_else(is_attack, pc.coalesce(category, pa.scalar("Unknown")), pa.nulls(n, pa.string()))
         label = pc.if_else(is_attack, pc.if_else(pc.equal(label, "benign"), category, label), pa.scalar("benign"))
     return flow_batch(
-        n, timestamp=timestamp, src_addr=cols.get("src_addr"), dst_addr=cols.get("dst_addr"),
+        n,
+        timestamp=timestamp,
+        src_addr=cols.get("src_addr"),
+        dst_addr=cols.get("dst_addr"),
         dst_port=to_float(chunk, "dst_port", columns["dst_port"], fill=-1) if "dst_port" in cols else None,
-        protocol=protocol, bytes_=to_float(chunk, "bytes", columns["bytes"]),
+        protocol=protocol,
+        bytes_=to_float(chunk, "bytes", columns["bytes"]),
         packets=to_float(chunk, "packets", columns["packets"]),
         duration_s=to_float(chunk, "duration_s", columns["duration_s"]) * duration_scale,
-        label=label, attack_category=category, is_attack=is_attack,
+        label=label,
+        attack_category=category,
+        is_attack=is_attack,
     )

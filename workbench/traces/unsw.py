@@ -29,27 +29,100 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.traces.csvio import (
-    DEFAULT_BLOCK_SIZE, Chunk, TraceError, check_path, epoch_seconds_to_timestamp, missing_column_error,
-    read_first_line, stream_csv, to_float,
+    DEFAULT_BLOCK_SIZE,
+    Chunk,
+    TraceError,
+    check_path,
+    epoch_seconds_to_timestamp,
+    missing_column_error,
+    read_first_line,
+    stream_csv,
+    to_float,
 )
 from workbench.traces.schema import (
-    BENIGN, UNKNOWN_PORT, flow_batch, normalise_labels, protocol_numbers,
+    BENIGN,
+    UNKNOWN_PORT,
+    flow_batch,
+    normalise_labels,
+    protocol_numbers,
 )
 
 RAW_COLUMNS = (
-    "srcip", "sport", "dstip", "dsport", "proto", "state", "dur", "sbytes", "dbytes", "sttl", "dttl", "sloss",
-    "dloss", "service", "Sload", "Dload", "Spkts", "Dpkts", "swin", "dwin", "stcpb", "dtcpb", "smeansz", "dmeansz",
-    "trans_depth", "res_bdy_len", "Sjit", "Djit", "Stime", "Ltime", "Sintpkt", "Dintpkt", "tcprtt", "synack",
-    "ackdat", "is_sm_ips_ports", "ct_state_ttl", "ct_flw_http_mthd", "is_ftp_login", "ct_ftp_cmd", "ct_srv_src",
-    "ct_srv_dst", "ct_dst_ltm", "ct_src_ltm", "ct_src_dport_ltm", "ct_dst_sport_ltm", "ct_dst_src_ltm",
-    "attack_cat", "Label",
+    "srcip",
+    "sport",
+    "dstip",
+    "dsport",
+    "proto",
+    "state",
+    "dur",
+    "sbytes",
+    "dbytes",
+    "sttl",
+    "dttl",
+    "sloss",
+    "dloss",
+    "service",
+    "Sload",
+    "Dload",
+    "Spkts",
+    "Dpkts",
+    "swin",
+    "dwin",
+    "stcpb",
+    "dtcpb",
+    "smeansz",
+    "dmeansz",
+    "trans_depth",
+    "res_bdy_len",
+    "Sjit",
+    "Djit",
+    "Stime",
+    "Ltime",
+    "Sintpkt",
+    "Dintpkt",
+    "tcprtt",
+    "synack",
+    "ackdat",
+    "is_sm_ips_ports",
+    "ct_state_ttl",
+    "ct_flw_http_mthd",
+    "is_ftp_login",
+    "ct_ftp_cmd",
+    "ct_srv_src",
+    "ct_srv_dst",
+    "ct_dst_ltm",
+    "ct_src_ltm",
+    "ct_src_dport_ltm",
+    "ct_dst_sport_ltm",
+    "ct_dst_src_ltm",
+    "attack_cat",
+    "Label",
 )
 # schema key -> column name (compared lower-case, spaces removed)
-RAW_KEYS = {"src_addr": "srcip", "dst_addr": "dstip", "dst_port": "dsport", "proto": "proto", "dur": "dur",
-            "sbytes": "sbytes", "dbytes": "dbytes", "spkts": "spkts", "dpkts": "dpkts", "stime": "stime",
-            "attack_cat": "attack_cat", "label": "label"}
-SPLIT_KEYS = {"proto": "proto", "dur": "dur", "sbytes": "sbytes", "dbytes": "dbytes", "spkts": "spkts",
-              "dpkts": "dpkts", "attack_cat": "attack_cat", "label": "label"}
+RAW_KEYS = {
+    "src_addr": "srcip",
+    "dst_addr": "dstip",
+    "dst_port": "dsport",
+    "proto": "proto",
+    "dur": "dur",
+    "sbytes": "sbytes",
+    "dbytes": "dbytes",
+    "spkts": "spkts",
+    "dpkts": "dpkts",
+    "stime": "stime",
+    "attack_cat": "attack_cat",
+    "label": "label",
+}
+SPLIT_KEYS = {
+    "proto": "proto",
+    "dur": "dur",
+    "sbytes": "sbytes",
+    "dbytes": "dbytes",
+    "spkts": "spkts",
+    "dpkts": "dpkts",
+    "attack_cat": "attack_cat",
+    "label": "label",
+}
 CATEGORY_MAP = {"Backdoors": "Backdoor"}
 OPTIONS = ("features_path", "block_size")
 
@@ -70,8 +143,9 @@ def feature_names(features_path: str | Path) -> list[str]:
     return [r[col].strip() for r in rows[1:] if len(r) > col and r[col].strip()]
 
 
-def open_unsw(path: Path, fmt: str, *, features_path: str | Path | None = None,
-              block_size: int = DEFAULT_BLOCK_SIZE) -> Iterator[pa.RecordBatch]:
+def open_unsw(
+    path: Path, fmt: str, *, features_path: str | Path | None = None, block_size: int = DEFAULT_BLOCK_SIZE
+) -> Iterator[pa.RecordBatch]:
     """Check the layout now (missing columns raise here), return the batch iterator."""
     first = read_first_line(path).split(",")
     has_header = _canon(first[0]) == "id" or "attack_cat" in {_canon(c) for c in first}
@@ -80,17 +154,20 @@ def open_unsw(path: Path, fmt: str, *, features_path: str | Path | None = None,
     else:
         names = feature_names(features_path) if features_path is not None else list(RAW_COLUMNS)
         if len(names) != len(first):
-            raise TraceError(f"{path.name}: {len(first)} columns in the first row but {len(names)} names in the "
-                             f"UNSW-NB15 features list; expected the 49-column headerless layout or a header "
-                             f"starting with 'id'")
+            raise TraceError(
+                f"{path.name}: {len(first)} columns in the first row but {len(names)} names in the "
+                f"UNSW-NB15 features list; expected the 49-column headerless layout or a header "
+                f"starting with 'id'"
+            )
         skip, keys, line_offset = 0, RAW_KEYS, 0
     by_canon = {_canon(n): n for n in names}
     missing = [v for v in keys.values() if v not in by_canon]
     if missing:
         raise missing_column_error(fmt, path, missing, names)
     include = {key: by_canon[col] for key, col in keys.items()}
-    chunks = stream_csv(path, column_names=names, include=include, skip_rows=skip, block_size=block_size,
-                        line_offset=line_offset)
+    chunks = stream_csv(
+        path, column_names=names, include=include, skip_rows=skip, block_size=block_size, line_offset=line_offset
+    )
     return (_normalise(c) for c in chunks)
 
 
@@ -123,11 +200,16 @@ def _normalise(chunk: Chunk) -> pa.RecordBatch:
     label = pc.if_else(pa.array(is_attack), category, pa.scalar(BENIGN))
     timestamp = epoch_seconds_to_timestamp(to_float(chunk, "stime", "Stime", fill=None)) if "stime" in cols else None
     return flow_batch(
-        n, timestamp=timestamp, src_addr=cols.get("src_addr"), dst_addr=cols.get("dst_addr"),
+        n,
+        timestamp=timestamp,
+        src_addr=cols.get("src_addr"),
+        dst_addr=cols.get("dst_addr"),
         dst_port=parse_ports(cols["dst_port"]) if "dst_port" in cols else None,
         protocol=protocol_numbers(cols["proto"]),
         bytes_=to_float(chunk, "sbytes", "sbytes") + to_float(chunk, "dbytes", "dbytes"),
         packets=to_float(chunk, "spkts", "Spkts") + to_float(chunk, "dpkts", "Dpkts"),
-        duration_s=to_float(chunk, "dur", "dur"), label=label, attack_category=category,
+        duration_s=to_float(chunk, "dur", "dur"),
+        label=label,
+        attack_category=category,
         is_attack=pa.array(is_attack),
     )

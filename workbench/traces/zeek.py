@@ -26,14 +26,29 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from workbench.traces.csvio import (
-    DEFAULT_BLOCK_SIZE, Chunk, TraceError, check_path, epoch_seconds_to_timestamp, missing_column_error, stream_csv,
+    DEFAULT_BLOCK_SIZE,
+    Chunk,
+    TraceError,
+    check_path,
+    epoch_seconds_to_timestamp,
+    missing_column_error,
+    stream_csv,
     to_float,
 )
 from workbench.traces.schema import BENIGN_LABELS, UNLABELLED, flow_batch, normalise_labels, protocol_numbers
 
-COLUMNS = {"ts": "ts", "src_addr": "id.orig_h", "dst_addr": "id.resp_h", "dst_port": "id.resp_p", "proto": "proto",
-           "duration": "duration", "orig_bytes": "orig_bytes", "resp_bytes": "resp_bytes",
-           "orig_pkts": "orig_pkts", "resp_pkts": "resp_pkts"}
+COLUMNS = {
+    "ts": "ts",
+    "src_addr": "id.orig_h",
+    "dst_addr": "id.resp_h",
+    "dst_port": "id.resp_p",
+    "proto": "proto",
+    "duration": "duration",
+    "orig_bytes": "orig_bytes",
+    "resp_bytes": "resp_bytes",
+    "orig_pkts": "orig_pkts",
+    "resp_pkts": "resp_pkts",
+}
 OPTIONS = ("label_column", "category_column", "labels_path", "block_size", "benign_labels")
 
 
@@ -52,14 +67,23 @@ def read_header(path: Path) -> tuple[dict[str, str], int]:
     return meta, n
 
 
-def open_zeek(path: Path, fmt: str, *, label_column: str | None = None, category_column: str | None = None,
-              labels_path: str | Path | None = None, block_size: int = DEFAULT_BLOCK_SIZE,
-              benign_labels: tuple[str, ...] = BENIGN_LABELS) -> Iterator[pa.RecordBatch]:
+def open_zeek(
+    path: Path,
+    fmt: str,
+    *,
+    label_column: str | None = None,
+    category_column: str | None = None,
+    labels_path: str | Path | None = None,
+    block_size: int = DEFAULT_BLOCK_SIZE,
+    benign_labels: tuple[str, ...] = BENIGN_LABELS,
+) -> Iterator[pa.RecordBatch]:
     """Check the header now (missing fields raise here), return the batch iterator."""
     meta, n_header = read_header(path)
     if "fields" not in meta:
-        raise TraceError(f"{path.name}: no '#fields' header line; expected a Zeek conn.log in TSV form "
-                         f"(#separator, #fields, #types ...)")
+        raise TraceError(
+            f"{path.name}: no '#fields' header line; expected a Zeek conn.log in TSV form "
+            f"(#separator, #fields, #types ...)"
+        )
     separator = meta.get("separator", "\\x09").strip()
     separator = separator.encode().decode("unicode_escape") if separator.startswith("\\x") else separator
     fields = meta["fields"].split(separator)
@@ -80,9 +104,19 @@ def open_zeek(path: Path, fmt: str, *, label_column: str | None = None, category
     def skip_comments(row: pacsv.InvalidRow) -> str:
         return "skip" if (row.text or "").startswith("#") else "error"
 
-    chunks = stream_csv(path, column_names=fields, include=include, skip_rows=n_header, delimiter=separator,
-                        quote_char=False, binary=("label",), null_values=nulls, block_size=block_size,
-                        invalid_row_handler=skip_comments, line_offset=n_header)
+    chunks = stream_csv(
+        path,
+        column_names=fields,
+        include=include,
+        skip_rows=n_header,
+        delimiter=separator,
+        quote_char=False,
+        binary=("label",),
+        null_values=nulls,
+        block_size=block_size,
+        invalid_row_handler=skip_comments,
+        line_offset=n_header,
+    )
     return (_normalise(c, side, tuple(benign_labels)) for c in chunks)
 
 
@@ -95,7 +129,8 @@ def _read_side_labels(labels_path: str | Path) -> pa.Table:
     if "attack_category" not in table.column_names:
         table = table.append_column("attack_category", pa.nulls(table.num_rows, pa.string()))
     return table.select(["uid", "label", "attack_category"]).cast(
-        pa.schema([("uid", pa.string()), ("label", pa.string()), ("attack_category", pa.string())]))
+        pa.schema([("uid", pa.string()), ("label", pa.string()), ("attack_category", pa.string())])
+    )
 
 
 def _normalise(chunk: Chunk, side: pa.Table | None, benign_labels: tuple[str, ...]) -> pa.RecordBatch:
@@ -115,12 +150,16 @@ def _normalise(chunk: Chunk, side: pa.Table | None, benign_labels: tuple[str, ..
         label = pa.array(np.full(n, UNLABELLED, dtype=object), pa.string())
         category, is_attack = pa.nulls(n, pa.string()), pa.array(np.zeros(n, bool))
     return flow_batch(
-        n, timestamp=epoch_seconds_to_timestamp(to_float(chunk, "ts", "ts", fill=None)),
-        src_addr=cols["src_addr"], dst_addr=cols["dst_addr"],
+        n,
+        timestamp=epoch_seconds_to_timestamp(to_float(chunk, "ts", "ts", fill=None)),
+        src_addr=cols["src_addr"],
+        dst_addr=cols["dst_addr"],
         dst_port=to_float(chunk, "dst_port", "id.resp_p", fill=-1),
         protocol=protocol_numbers(cols["proto"]),
         bytes_=to_float(chunk, "orig_bytes", "orig_bytes") + to_float(chunk, "resp_bytes", "resp_bytes"),
         packets=to_float(chunk, "orig_pkts", "orig_pkts") + to_float(chunk, "resp_pkts", "resp_pkts"),
-        duration_s=to_float(chunk, "duration", "duration"), label=label, attack_category=category,
+        duration_s=to_float(chunk, "duration", "duration"),
+        label=label,
+        attack_category=category,
         is_attack=is_attack,
     )

@@ -8,8 +8,8 @@ holds the module-level ``page`` for ``solara run``.
 from workbench.viz.layout import compute_layout, layout_seed, node_layout
 from workbench.viz.static import (
     draw_dashboard,
-    draw_forged_reach,
     draw_flows,
+    draw_forged_reach,
     draw_network,
     draw_protection,
     state_counts,
@@ -21,8 +21,8 @@ __all__ = [
     "agent_portrayal",
     "compute_layout",
     "draw_dashboard",
-    "draw_forged_reach",
     "draw_flows",
+    "draw_forged_reach",
     "draw_network",
     "draw_protection",
     "layout_seed",

@@ -36,17 +36,17 @@ from mesa.visualization import make_plot_component
 from workbench.viz._mesa_compat import CachedNetworkRenderer, fixed_frame, tab_label_style, update_counter
 from workbench.viz.layout import node_layout
 from workbench.viz.static import (
-    FORGED_REACH_COLUMN,
     FLOW_COLUMNS,
+    FORGED_REACH_COLUMN,
     campaign_columns,
     draw_protection,
     model_frame,
     state_counts,
 )
 from workbench.viz.style import (
+    FLOWS_TEXT,
     FORGED_REACH_COLOR,
     FORGED_REACH_TEXT,
-    FLOWS_TEXT,
     FRACTION_YLIM,
     STATE_LABELS,
     PlotText,
@@ -143,9 +143,7 @@ def flows_plot(page: int = 0) -> Component:
 
 def forged_reach_plot(page: int = 0) -> Component:
     """Share of forged signatures in honest blocklists, per step."""
-    return _guarded_plot(
-        {FORGED_REACH_COLUMN: FORGED_REACH_COLOR}, FORGED_REACH_TEXT, ylim=FRACTION_YLIM, page=page
-    )
+    return _guarded_plot({FORGED_REACH_COLUMN: FORGED_REACH_COLOR}, FORGED_REACH_TEXT, ylim=FRACTION_YLIM, page=page)
 
 
 class _ProtectionFigure:

@@ -23,8 +23,8 @@ from workbench import ModelParams, ThreatIntelModel
 from workbench.viz._mesa_compat import drop_reset_kwargs
 from workbench.viz.components import (
     NetworkRenderer,
-    forged_reach_plot,
     flows_plot,
+    forged_reach_plot,
     protection_plot,
     summary,
 )

@@ -49,8 +49,14 @@ def quorum_comparison(params: ModelParams, quorums: Iterable[float], *, seed: in
     return fig
 
 
-QUORUM_OUTCOMES = ("forged_confirmed_frac", "forged_reach_frac", "t50_median_steps", "t50_reached_frac",
-                   "protected_frac_mean", "genuine_rejected_frac")
+QUORUM_OUTCOMES = (
+    "forged_confirmed_frac",
+    "forged_reach_frac",
+    "t50_median_steps",
+    "t50_reached_frac",
+    "protected_frac_mean",
+    "genuine_rejected_frac",
+)
 
 
 def quorum_outcomes(params: ModelParams, quorums: Iterable[float], *, seed: int, steps: int) -> pd.DataFrame:
@@ -73,14 +79,22 @@ def quorum_prose(table: pd.DataFrame, *, seed: int) -> str:
     if reach.isna().all():
         security = "No forged signature was made in these runs, so they say nothing about forgeries."
     elif (reach.fillna(0) == 0).all():
-        security = ("No forged signature reached an honest node's blocklist at any quorum: honest nodes checked "
-                    "forgeries against their own traffic and voted them down.")
+        security = (
+            "No forged signature reached an honest node's blocklist at any quorum: honest nodes checked "
+            "forgeries against their own traffic and voted them down."
+        )
     else:
-        per_quorum = ", ".join(f"{_pct(row.forged_reach_frac)} at quorum {row.quorum:.2f}" for row in table.itertuples())
+        per_quorum = ", ".join(
+            f"{_pct(row.forged_reach_frac)} at quorum {row.quorum:.2f}" for row in table.itertuples()
+        )
         security = f"Share of forged signatures that reached an honest node's blocklist: {per_quorum}."
-    speed = (f"Half of the honest nodes were protected in {_pct(low.t50_reached_frac)} of the campaigns at quorum "
-             f"{low.quorum:.2f} (Kaplan-Meier median {low.t50_median_steps:.0f} steps) and in "
-             f"{_pct(high.t50_reached_frac)} at {high.quorum:.2f}; genuine signatures rejected: "
-             f"{_pct(low.genuine_rejected_frac)} and {_pct(high.genuine_rejected_frac)}.")
-    return (f"{security} {speed} These are single runs (seed {seed}): they show the mechanism, not an effect "
-            "size; sweeps with replicates and intervals are in `02_parameter_sweep` and `04_breakdown`.")
+    speed = (
+        f"Half of the honest nodes were protected in {_pct(low.t50_reached_frac)} of the campaigns at quorum "
+        f"{low.quorum:.2f} (Kaplan-Meier median {low.t50_median_steps:.0f} steps) and in "
+        f"{_pct(high.t50_reached_frac)} at {high.quorum:.2f}; genuine signatures rejected: "
+        f"{_pct(low.genuine_rejected_frac)} and {_pct(high.genuine_rejected_frac)}."
+    )
+    return (
+        f"{security} {speed} These are single runs (seed {seed}): they show the mechanism, not an effect "
+        "size; sweeps with replicates and intervals are in `02_parameter_sweep` and `04_breakdown`."
+    )

@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 
 from workbench.viz.layout import model_graph, node_layout
 from workbench.viz.style import (
+    FLOWS_TEXT,
     FORGED_REACH_COLOR,
     FORGED_REACH_TEXT,
-    FLOWS_TEXT,
     FRACTION_YLIM,
     PROTECTION_TEXT,
     STATE_COLORS,

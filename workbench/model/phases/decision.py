@@ -30,9 +30,18 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
     if p.sharing == "central":
         origin = s["origin"]
         favoured = state.malicious[origin] | s["forged"]
-        confirm, reject = central_decisions(s["key"], origin, s["created_step"], pending, favoured, t,
-                                            central_quorum=p.central_quorum, window=p.vote_deadline_steps,
-                                            mode=p.aggregator, down_step=p.aggregator_down_step)
+        confirm, reject = central_decisions(
+            s["key"],
+            origin,
+            s["created_step"],
+            pending,
+            favoured,
+            t,
+            central_quorum=p.central_quorum,
+            window=p.vote_deadline_steps,
+            mode=p.aggregator,
+            down_step=p.aggregator_down_step,
+        )
         due = np.flatnonzero(confirm | reject)
         confirmed = confirm[due]
     else:
@@ -43,9 +52,17 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
         approve, reject = v > 0, v < 0
         trust = state.trust.trust
         eligible = s.holds[due].sum(axis=1) - 1  # every holder but the origin could vote
-        confirmed = decide(approve.sum(1), reject.sum(1), p.consensus, p.quorum, p.min_votes,
-                           weight_for=approve @ trust, weight_against=reject @ trust,
-                           eligible=eligible, min_participation=p.min_participation)
+        confirmed = decide(
+            approve.sum(1),
+            reject.sum(1),
+            p.consensus,
+            p.quorum,
+            p.min_votes,
+            weight_for=approve @ trust,
+            weight_against=reject @ trust,
+            eligible=eligible,
+            min_participation=p.min_participation,
+        )
         state.trust.update(v, confirmed)
     if due.size == 0:
         return StepOutput()
@@ -84,16 +101,24 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
         per_decision = p.n_nodes if p.sharing == "central" else p.n_nodes - 1
         s.cols["messages"][informed] += per_decision
         messages = per_decision * informed.size
-    counts = StepCounts(signatures_confirmed=int(confirmed.sum()), signatures_rejected=int((~confirmed).sum()),
-                        messages=messages)
+    counts = StepCounts(
+        signatures_confirmed=int(confirmed.sum()), signatures_rejected=int((~confirmed).sum()), messages=messages
+    )
     return StepOutput(counts, tuple(_decision_record(state, int(i)) for i in due))
 
 
 def _decision_record(state: ModelState, i: int) -> LedgerRecord:
     s = state.sigs
-    return (int(s.cols["origin"][i]), "decision",
-            {"sig": s.sig_ids[i], "outcome": OUTCOME_NAMES[int(s.cols["outcome"][i])],
-             "votes_for": int(s.cols["votes_for"][i]), "votes_against": int(s.cols["votes_against"][i])})
+    return (
+        int(s.cols["origin"][i]),
+        "decision",
+        {
+            "sig": s.sig_ids[i],
+            "outcome": OUTCOME_NAMES[int(s.cols["outcome"][i])],
+            "votes_for": int(s.cols["votes_for"][i]),
+            "votes_against": int(s.cols["votes_against"][i]),
+        },
+    )
 
 
 def update_protection(state: ModelState, t: int) -> None:

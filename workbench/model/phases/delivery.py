@@ -43,8 +43,9 @@ def publish(state: ModelState, t: int, rows: np.ndarray, kind: str) -> None:
         state.in_transit.ledger.append((t + latency, kind, np.array(rows, np.int64)))
 
 
-def send_votes(state: ModelState, t: int, sig: np.ndarray, node: np.ndarray, value: np.ndarray,
-               delay: np.ndarray) -> int:
+def send_votes(
+    state: ModelState, t: int, sig: np.ndarray, node: np.ndarray, value: np.ndarray, delay: np.ndarray
+) -> int:
     """Votes leave their voters at step ``t`` and arrive ``delay`` steps later (at once for 0). Returns
     the votes that arrived at once."""
     now = delay <= 0
@@ -55,8 +56,9 @@ def send_votes(state: ModelState, t: int, sig: np.ndarray, node: np.ndarray, val
     return int(now.sum())
 
 
-def route(state: ModelState, origin: int, voters: np.ndarray,
-           rng: np.random.Generator) -> tuple[int, np.ndarray, np.ndarray]:
+def route(
+    state: ModelState, origin: int, voters: np.ndarray, rng: np.random.Generator
+) -> tuple[int, np.ndarray, np.ndarray]:
     """Messages between ``origin`` and ``voters`` along the vote routes (votes there, decisions back):
     (messages sent, delay in steps = hops, whether each arrives). Each hop loses a message with
     probability ``message_loss``; a dropping relay on the path swallows it."""

@@ -17,8 +17,9 @@ class WarmupDetector:
     padded); nothing is flagged during the warm-up steps either way.
     """
 
-    def __init__(self, bank: DetectorBank, warmup_steps: int, n_nodes: int, flows_per_node: int,
-                 window: np.ndarray | None = None) -> None:
+    def __init__(
+        self, bank: DetectorBank, warmup_steps: int, n_nodes: int, flows_per_node: int, window: np.ndarray | None = None
+    ) -> None:
         self.bank = bank
         self.warmup_steps, self.flows_per_node = warmup_steps, flows_per_node
         self._warmup: np.ndarray | None = None
@@ -34,7 +35,7 @@ class WarmupDetector:
         if t <= self.warmup_steps and self._warmup is None:
             return np.zeros(features.shape[:2], bool)
         if self._warmup is not None:
-            self._warmup[:, (t - 1) * f: t * f] = features
+            self._warmup[:, (t - 1) * f : t * f] = features
             if t == self.warmup_steps:
                 self.bank.fit(self._warmup)
                 self._warmup = None

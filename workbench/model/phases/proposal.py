@@ -34,8 +34,9 @@ class ForgeryTargets(Protocol):
     service_weight: np.ndarray
 
 
-def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffic: ForgeryTargets,
-            rng: np.random.Generator) -> StepOutput:
+def propose(
+    state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffic: ForgeryTargets, rng: np.random.Generator
+) -> StepOutput:
     """Turn step ``t``'s flagged flows, and forgeries, into new signatures and share them.
 
     A node proposes a rule per key with at least ``min_flagged`` flagged flows, unless it already holds
@@ -48,14 +49,27 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
     p, s = state.params, state.sigs
     node, col = np.nonzero(flagged)
     keys = flows.key  # computed once: the property derives it from every flow
-    groups = groups_from_flagged(node, keys[node, col], flows.dst_port[node, col],
-                                 flows.log_bytes[node, col], flows.log_packets[node, col], p.min_flagged)
+    groups = groups_from_flagged(
+        node,
+        keys[node, col],
+        flows.dst_port[node, col],
+        flows.log_bytes[node, col],
+        flows.log_packets[node, col],
+        p.min_flagged,
+    )
     new = [_detected(g, keys, t) for g in _not_yet_known(state, groups)]
     forgers = np.flatnonzero(state.forging(t))
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
-        new.extend(_forgery(int(origin), t, traffic, rng) for origin in forgers[rng.random(forgers.size) < p.forge_prob])
-    if (p.sharing == "central" and p.aggregator == "compromised" and t > p.warmup_steps and p.forge_prob > 0
-            and rng.random() < p.forge_prob):
+        new.extend(
+            _forgery(int(origin), t, traffic, rng) for origin in forgers[rng.random(forgers.size) < p.forge_prob]
+        )
+    if (
+        p.sharing == "central"
+        and p.aggregator == "compromised"
+        and t > p.warmup_steps
+        and p.forge_prob > 0
+        and rng.random() < p.forge_prob
+    ):
         # a compromised aggregator files forgeries of its own, in the name of a node it picks
         new.append(_forgery(int(rng.integers(p.n_nodes)), t, traffic, rng))
     if not new:
@@ -81,9 +95,12 @@ def propose(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffi
 def _forgery(origin: int, t: int, traffic: ForgeryTargets, rng: np.random.Generator) -> NewSignature:
     """A forged rule against a popular benign service, labelled as the attack that fits its protocol."""
     svc = int(rng.choice(len(traffic.service_prefix), p=traffic.service_weight))
-    rule = forged_rule(int(traffic.service_prefix[svc]), int(traffic.service_port[svc]), int(traffic.service_proto[svc]))
-    return NewSignature(rule, origin, t, confidence=1.0, forged=True,
-                        threat_type="ddos" if rule.proto == UDP else "exfiltration")
+    rule = forged_rule(
+        int(traffic.service_prefix[svc]), int(traffic.service_port[svc]), int(traffic.service_proto[svc])
+    )
+    return NewSignature(
+        rule, origin, t, confidence=1.0, forged=True, threat_type="ddos" if rule.proto == UDP else "exfiltration"
+    )
 
 
 def threat_type(rule: Rule) -> str:
@@ -103,8 +120,13 @@ def _detected(group: FlaggedGroup, keys: np.ndarray, t: int) -> NewSignature:
     """A signature from a node's flagged group; confidence = flagged share of its flows with that key
     (``keys``: the step's flow keys, ``(N, F)``)."""
     same_key = keys[group.origin] == group.rule.key
-    return NewSignature(group.rule, group.origin, t, confidence=group.n_flows / max(1, int(same_key.sum())),
-                        threat_type=threat_type(group.rule))
+    return NewSignature(
+        group.rule,
+        group.origin,
+        t,
+        confidence=group.n_flows / max(1, int(same_key.sum())),
+        threat_type=threat_type(group.rule),
+    )
 
 
 def _with_ground_truth(sig: NewSignature, state: ModelState) -> NewSignature:
@@ -135,5 +157,13 @@ def _not_yet_known(state: ModelState, groups: list[FlaggedGroup]) -> list[Flagge
 
 
 def _signature_record(sig_id: str, sig: NewSignature) -> LedgerRecord:
-    return (sig.origin, "signature", {"sig": sig_id, "threat_type": sig.threat_type,
-                                      "confidence": round(float(sig.confidence), 6), "rule": sig.rule.payload()})
+    return (
+        sig.origin,
+        "signature",
+        {
+            "sig": sig_id,
+            "threat_type": sig.threat_type,
+            "confidence": round(float(sig.confidence), 6),
+            "rule": sig.rule.payload(),
+        },
+    )

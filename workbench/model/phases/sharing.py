@@ -52,9 +52,19 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
     # a complete graph is sampled without its N^2 adjacency
     adjacency = None if p.topology == "complete" else state.adjacency
     coin = p.gossip_mode != "rumor" and conf.size > 0
-    was_active = active[pend.size:].copy() if coin else None
-    messages = gossip_step(p.gossip_mode, holds, active, adjacency, p.gossip_fanout, rng, loss=p.message_loss,
-                           relays=state.relays, rumor_k=p.rumor_k, per_item=per_item)
+    was_active = active[pend.size :].copy() if coin else None
+    messages = gossip_step(
+        p.gossip_mode,
+        holds,
+        active,
+        adjacency,
+        p.gossip_fanout,
+        rng,
+        loss=p.message_loss,
+        relays=state.relays,
+        rumor_k=p.rumor_k,
+        per_item=per_item,
+    )
     if p.gossip_mode == "push_pull":
         messages += pull_requests(p.n_nodes, p.gossip_fanout)
     if was_active is not None:

@@ -37,7 +37,12 @@ def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, 
         detected = np.unique(flows.label[attack & flagged]) - 1
         for c in detected[(state.first_detection[detected] < 0) & live[detected]]:
             state.first_detection[c] = t - state.campaigns[c].start_step
-    return StepCounts(attack_flows=attack_flows, attack_flagged=attack_flagged, benign_flows=int(benign.sum()),
-                      benign_flagged=int((benign & flagged).sum()), attack_flows_blocked=attack_blocked,
-                      attack_flows_passed=attack_flows - attack_blocked,
-                      benign_flows_blocked=int((benign & blocked).sum()))
+    return StepCounts(
+        attack_flows=attack_flows,
+        attack_flagged=attack_flagged,
+        benign_flows=int(benign.sum()),
+        benign_flagged=int((benign & flagged).sum()),
+        attack_flows_blocked=attack_blocked,
+        attack_flows_passed=attack_flows - attack_blocked,
+        benign_flows_blocked=int((benign & blocked).sum()),
+    )

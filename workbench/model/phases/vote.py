@@ -54,8 +54,14 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
             flows = window_cache[key]
             mine = eligible[flows["node"]]
             honest = evidence_votes(s.rule(i), {k: v[mine] for k, v in flows.items()}, p.n_nodes)[cand]
-        votes = apply_behaviour(honest, lying=lying[cand], colluding=colluding[cand], forged=forged,
-                                genuine=genuine, independent=independent)
+        votes = apply_behaviour(
+            honest,
+            lying=lying[cand],
+            colluding=colluding[cand],
+            forged=forged,
+            genuine=genuine,
+            independent=independent,
+        )
         voters, value = cand[votes != 0], votes[votes != 0]
         if voters.size == 0:
             continue
@@ -77,10 +83,17 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
         s.cols["messages"][i] += sent
         messages += sent
     if sent_sig:  # one queue update per step
-        arrived = send_votes(state, t, np.concatenate(sent_sig), np.concatenate(sent_node),
-                             np.concatenate(sent_value), np.concatenate(sent_delay))
-    return StepOutput(StepCounts(votes_cast=votes_cast, votes_arrived=arrived, votes_lost=lost, messages=messages),
-                      tuple(entries))
+        arrived = send_votes(
+            state,
+            t,
+            np.concatenate(sent_sig),
+            np.concatenate(sent_node),
+            np.concatenate(sent_value),
+            np.concatenate(sent_delay),
+        )
+    return StepOutput(
+        StepCounts(votes_cast=votes_cast, votes_arrived=arrived, votes_lost=lost, messages=messages), tuple(entries)
+    )
 
 
 def _vote_record(node: int, sig_id: str, approve: bool) -> LedgerRecord:
