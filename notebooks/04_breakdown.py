@@ -57,8 +57,7 @@ from IPython.display import Markdown, display
 from workbench.analysis import breakdown_study as study
 from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
-from workbench.analysis.studies import design_text, run_sweeps
-from workbench.provenance import provenance
+from workbench.analysis.studies import design_text, run_sweeps, study_provenance
 
 sweeps, labels = study.build_sweeps(size, seed=seed)
 n_nodes = sweeps[0].base.n_nodes
@@ -117,16 +116,8 @@ show_headline(values, labels=names, units={k: "of nodes" for k in values})
 # ## Provenance
 
 # %%
-record = provenance(
-    notebook="04_breakdown.ipynb",
-    size=size,
-    backend=backend,
-    seed=seed,
-    wall_s=round(wall_s, 1),
-    sweeps=[s.to_dict() for s in sweeps],
-    spec_hashes=[s.spec_hash for s in sweeps],
-    model_version=sweeps[0].model_version,
-    stores=results.attrs["stores"],
+record = study_provenance(
+    "04_breakdown.ipynb", sweeps, results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
 )
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

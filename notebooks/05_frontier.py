@@ -55,8 +55,7 @@ from IPython.display import Markdown, display
 from workbench.analysis import frontier_study as study
 from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
-from workbench.analysis.studies import kept_frames, run_sweeps
-from workbench.provenance import provenance
+from workbench.analysis.studies import kept_frames, run_sweeps, study_provenance
 
 sweeps, labels = study.build_sweeps(
     size, seed=seed, base={"malicious_fraction": malicious_fraction, "malicious_behavior": malicious_behavior}
@@ -126,16 +125,8 @@ table.drop(columns=["forged_rank", "latency_rank"]).round(3)
 # ## Provenance
 
 # %%
-record = provenance(
-    notebook="05_frontier.ipynb",
-    size=size,
-    backend=backend,
-    seed=seed,
-    wall_s=round(wall_s, 1),
-    sweeps=[s.to_dict() for s in sweeps],
-    spec_hashes=[s.spec_hash for s in sweeps],
-    model_version=sweeps[0].model_version,
-    stores=results.attrs["stores"],
+record = study_provenance(
+    "05_frontier.ipynb", sweeps, results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
 )
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

@@ -54,8 +54,7 @@ from IPython.display import Markdown, display
 from workbench.analysis import vote_study as study
 from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
-from workbench.analysis.studies import design_text, kept_frames, run_sweeps
-from workbench.provenance import provenance
+from workbench.analysis.studies import design_text, kept_frames, run_sweeps, study_provenance
 
 sweeps, labels = study.build_sweeps(size, seed=seed)
 display(
@@ -120,16 +119,8 @@ plt.show()
 # ## Provenance
 
 # %%
-record = provenance(
-    notebook="06_correlated_votes.ipynb",
-    size=size,
-    backend=backend,
-    seed=seed,
-    wall_s=round(wall_s, 1),
-    sweeps=[s.to_dict() for s in sweeps],
-    spec_hashes=[s.spec_hash for s in sweeps],
-    model_version=sweeps[0].model_version,
-    stores=results.attrs["stores"],
+record = study_provenance(
+    "06_correlated_votes.ipynb", sweeps, results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
 )
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.experiments import Sweep, load_frames
+from workbench.provenance import provenance
 from workbench.validation import check_choice
 
 SIZES = ("small", "full")
@@ -116,3 +117,17 @@ def kept_frames(results: pd.DataFrame, labels: Sequence[Mapping[str, Any]], fram
         raise ValueError(f"{len(stores)} stores for {len(labels)} labels; pass the frame run_sweeps returned")
     parts = [load_frames(path, frame).assign(**dict(label)) for path, label in zip(stores, labels)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def study_provenance(notebook: str, sweeps: list[Any], results: Any, **fields: Any) -> dict[str, Any]:
+    """The provenance record of a study made of several sweep blocks: package versions, git commit and
+    time (:func:`workbench.provenance.provenance`), each block's spec and spec hash, the model version,
+    the stores, plus ``fields`` (size, backend, seed, wall time ...)."""
+    return provenance(
+        notebook=notebook,
+        **fields,
+        sweeps=[s.to_dict() for s in sweeps],
+        spec_hashes=[s.spec_hash for s in sweeps],
+        model_version=sweeps[0].model_version,
+        stores=results.attrs["stores"],
+    )
