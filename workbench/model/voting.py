@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.signatures import Rule
+from workbench.model.signatures import SignatureTable
 
 
 class EvidenceWindow:
@@ -35,27 +35,48 @@ class EvidenceWindow:
         self.log_bytes[slot], self.log_packets[slot] = log_bytes, log_packets
         self._next += 1
 
-    def flows_with_key(self, key: int) -> dict[str, np.ndarray]:
-        """Flat view of the window's flows with ``key``, with the node each belongs to."""
-        pos = np.flatnonzero(self.key.ravel() == key)
-        return {
-            "node": (pos // self.flows_per_node) % self.n_nodes,
-            "port": self.port.ravel()[pos],
-            "log_bytes": self.log_bytes.ravel()[pos],
-            "log_packets": self.log_packets.ravel()[pos],
-            "flagged": self.flagged.ravel()[pos],
-        }
+    def flows_at(self, key: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The window's flows with ``key[j]`` at node ``node[j]``, for each pair ``j``.
+
+        Returns ``(pair, pos)``: flat positions ``pos`` into the window's arrays and, for each, the pair
+        it belongs to (pairs in order, each pair's flows in position order). One pass over the window
+        finds the flows of all the pairs' keys; a sort by (key, node) lets each pair find its own.
+        """
+        keys = np.unique(key)
+        flat = self.key.ravel()
+        pos = np.flatnonzero(np.isin(flat, keys))
+        code = flat[pos] * self.n_nodes + (pos // self.flows_per_node) % self.n_nodes
+        order = np.argsort(code, kind="stable")
+        pos, code = pos[order], code[order]
+        want = key * self.n_nodes + node
+        lo, hi = np.searchsorted(code, want, "left"), np.searchsorted(code, want, "right")
+        counts = hi - lo
+        pair = np.repeat(np.arange(want.size), counts)
+        first = np.repeat(lo - (np.cumsum(counts) - counts), counts)  # start of each pair's run, minus its offset
+        return pair, pos[first + np.arange(pair.size)]
 
 
-def evidence_votes(rule: Rule, flows: dict[str, np.ndarray], n_nodes: int) -> np.ndarray:
-    """Each node's honest evidence vote on ``rule``.
+def evidence_votes_pairs(sigs: SignatureTable, window: EvidenceWindow, sig: np.ndarray, node: np.ndarray) -> np.ndarray:
+    """Each node's honest evidence vote on a signature, for the pairs (``sig[j]``, ``node[j]``).
 
-    A node abstains when none of its recent flows match the rule; otherwise it approves when its own
-    detector flagged at least half of the matching flows and rejects when it flagged fewer.
+    A node abstains (0) when none of its recent flows match the signature's rule; otherwise it
+    approves (+1) when its own detector flagged at least half of the matching flows and rejects (-1)
+    when it flagged fewer.
     """
-    match = rule.matches(flows["port"], flows["log_bytes"], flows["log_packets"])
-    matched = np.bincount(flows["node"][match], minlength=n_nodes)
-    flagged = np.bincount(flows["node"][match & flows["flagged"]], minlength=n_nodes)
+    pair, pos = window.flows_at(sigs.cols["key"][sig], node)
+    rows = sig[pair]
+    c = sigs.cols
+    port, lb, lp = window.port.ravel()[pos], window.log_bytes.ravel()[pos], window.log_packets.ravel()[pos]
+    match = (
+        (port >= c["port_lo"][rows])
+        & (port <= c["port_hi"][rows])
+        & (lb >= c["lb_lo"][rows])
+        & (lb <= c["lb_hi"][rows])
+        & (lp >= c["lp_lo"][rows])
+        & (lp <= c["lp_hi"][rows])
+    )
+    matched = np.bincount(pair[match], minlength=sig.size)
+    flagged = np.bincount(pair[match & window.flagged.ravel()[pos]], minlength=sig.size)
     return np.where(matched == 0, 0, np.where(2 * flagged >= matched, 1, -1)).astype(np.int8)
 
 
@@ -67,14 +88,20 @@ def independent_votes(genuine: bool, accuracy: float, n_nodes: int, rng: np.rand
 
 
 def apply_behaviour(
-    honest: np.ndarray, *, lying: np.ndarray, colluding: np.ndarray, forged: bool, genuine: bool, independent: bool
+    honest: np.ndarray,
+    *,
+    lying: np.ndarray,
+    colluding: np.ndarray,
+    forged: bool | np.ndarray,
+    genuine: bool | np.ndarray,
+    independent: bool,
 ) -> np.ndarray:
-    """Malicious votes on top of honest ones.
+    """Malicious votes on top of honest ones (all arrays of one length, or ``forged``/``genuine`` scalars).
 
     Liars vote against their evidence (in independent mode: always wrongly); colluders approve
     forgeries and reject everything else, evidence or not.
     """
-    truth = 1 if genuine else -1
-    lie = np.full_like(honest, -truth) if independent else -honest
+    truth = np.where(genuine, 1, -1)
+    lie = np.broadcast_to(-truth, honest.shape) if independent else -honest
     votes = np.where(lying, lie, honest)
-    return np.where(colluding, 1 if forged else -1, votes).astype(np.int8)
+    return np.where(colluding, np.where(forged, 1, -1), votes).astype(np.int8)

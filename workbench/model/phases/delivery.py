@@ -62,14 +62,22 @@ def route(
     """Messages between ``origin`` and ``voters`` along the vote routes (votes there, decisions back):
     (messages sent, delay in steps = hops, whether each arrives). Each hop loses a message with
     probability ``message_loss``; a dropping relay on the path swallows it."""
-    p = state.params
+    loss = state.params.message_loss
     h, travel = paths(state, origin, voters)
-    ok = (h > 0) & (travel == h)  # reachable and no dropping relay on the way
-    if p.message_loss > 0:
-        first_lost = rng.geometric(p.message_loss, voters.size)  # the hop on which it would be lost
-        ok &= first_lost > h
+    first_lost = rng.geometric(loss, voters.size) if loss > 0 else None
+    sent, ok = lose(h, travel, first_lost)
+    return int(sent.sum()), h, ok
+
+
+def lose(hops: np.ndarray, travel: np.ndarray, first_lost: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Messages each message makes and whether it arrives, given its ``hops`` to go (-1: unreachable), the
+    hops it makes before a dropping relay (``travel``) and the hop on which it would be lost
+    (``first_lost``, a geometric draw; ``None`` without loss)."""
+    ok = (hops > 0) & (travel == hops)  # reachable and no dropping relay on the way
+    if first_lost is not None:
+        ok &= first_lost > hops
         travel = np.minimum(travel, first_lost)
-    return int(np.maximum(travel, 0).sum()), h, ok
+    return np.maximum(travel, 0), ok
 
 
 def paths(state: ModelState, origin: int, voters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -7,16 +7,19 @@ probability ``message_loss`` (so it arrives with probability ``(1 - message_loss
 dropping relay on the path (``malicious_relay="drop"``) swallows it. ``ledger``: a vote is a ledger
 entry, ``N - 1`` messages, visible to the origin after ``ledger_latency_steps``. Votes that arrive
 after the decision count for nothing (:mod:`~workbench.model.phases.delivery`).
+
+The phase works on (signature, voter) pairs of all the step's open signatures at once: evidence,
+malicious behaviour, routes and losses are arrays over the pairs, ordered by signature, then voter.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.phases.delivery import route, send_votes
+from workbench.model.phases.delivery import lose, paths, send_votes
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
-from workbench.model.voting import apply_behaviour, evidence_votes, independent_votes
+from workbench.model.voting import apply_behaviour, evidence_votes_pairs, independent_votes
 
 
 def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutput:
@@ -29,71 +32,88 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     if p.sharing in ("none", "central") or len(s) == 0:
         return StepOutput()
     open_ = np.flatnonzero((s["outcome"] == PENDING) & (t - s["created_step"] <= p.vote_deadline_steps))
-    lying, colluding = state.lying(), state.colluding(t)
-    independent = p.validation == "independent"
-    window_cache: dict[int, dict[str, np.ndarray]] = {}
-    votes_cast = arrived = lost = messages = 0
-    entries: list[LedgerRecord] = []
-    sent_sig: list[np.ndarray] = []
-    sent_node: list[np.ndarray] = []
-    sent_value: list[np.ndarray] = []
-    sent_delay: list[np.ndarray] = []
     # eligible[r, v]: holder v of open signature r that has not voted yet (the origin never votes)
-    eligible_all = s.holds[open_] & (s.cast[open_] == 0)
-    eligible_all[np.arange(open_.size), s.cols["origin"][open_]] = False
-    has = eligible_all.any(axis=1)
-    for i, eligible in zip(open_[has], eligible_all[has]):  # a loop over open signatures with new voters
-        genuine, forged = bool(s.cols["genuine"][i]), bool(s.cols["forged"][i])
-        cand = np.flatnonzero(eligible)  # the work below is over the few eligible holders, not all N nodes
-        if independent:
-            honest = independent_votes(genuine, p.validator_accuracy, p.n_nodes, rng)[cand]
-        else:
-            key = int(s.cols["key"][i])
-            if key not in window_cache:
-                window_cache[key] = state.window.flows_with_key(key)
-            flows = window_cache[key]
-            mine = eligible[flows["node"]]
-            honest = evidence_votes(s.rule(i), {k: v[mine] for k, v in flows.items()}, p.n_nodes)[cand]
-        votes = apply_behaviour(
-            honest,
-            lying=lying[cand],
-            colluding=colluding[cand],
-            forged=forged,
-            genuine=genuine,
-            independent=independent,
-        )
-        voters, value = cand[votes != 0], votes[votes != 0]
-        if voters.size == 0:
-            continue
-        s.cast[i, voters] = value  # with local_first an approving voter applies the rule at once (applied())
-        votes_cast += voters.size
-        sig_id = s.sig_ids[i]
-        entries.extend(_vote_record(int(v), sig_id, bool(a > 0)) for v, a in zip(voters, value))
-        if p.sharing == "gossip":
-            sent, delay, ok = route(state, int(s.cols["origin"][i]), voters, rng)
-            lost += int((~ok).sum())
-            voters, value, delay = voters[ok], value[ok], delay[ok]
-        else:
-            sent = (p.n_nodes - 1) * voters.size
-            delay = np.full(voters.size, p.ledger_latency_steps)
-        sent_sig.append(np.full(voters.size, i))
-        sent_node.append(voters)
-        sent_value.append(value)
-        sent_delay.append(delay)
-        s.cols["messages"][i] += sent
-        messages += sent
-    if sent_sig:  # one queue update per step
-        arrived = send_votes(
-            state,
-            t,
-            np.concatenate(sent_sig),
-            np.concatenate(sent_node),
-            np.concatenate(sent_value),
-            np.concatenate(sent_delay),
-        )
-    return StepOutput(
-        StepCounts(votes_cast=votes_cast, votes_arrived=arrived, votes_lost=lost, messages=messages), tuple(entries)
+    eligible = s.holds[open_] & (s.cast[open_] == 0)
+    eligible[np.arange(open_.size), s.cols["origin"][open_]] = False
+    row, voter = np.nonzero(eligible)
+    sig = open_[row]
+    if sig.size == 0:
+        return StepOutput()
+    gossip_loss = p.sharing == "gossip" and p.message_loss > 0
+    first_lost: np.ndarray | None = None
+    if p.validation == "independent":
+        votes, first_lost = _independent_votes(state, t, sig, voter, rng, draw_losses=gossip_loss)
+    else:
+        votes = _behave(state, t, sig, voter, evidence_votes_pairs(s, state.window, sig, voter), independent=False)
+    cast = votes != 0
+    sig, voter, value = sig[cast], voter[cast], votes[cast]
+    if sig.size == 0:
+        return StepOutput()
+    s.cast[sig, voter] = value  # with local_first an approving voter applies the rule at once (applied())
+    entries = tuple(_vote_record(int(v), s.sig_ids[i], bool(a > 0)) for i, v, a in zip(sig, voter, value))
+    lost = 0
+    if p.sharing == "gossip":
+        hops, travel = _pair_paths(state, sig, voter)
+        if gossip_loss and first_lost is None:  # the hop on which each vote would be lost, in pair order
+            first_lost = rng.geometric(p.message_loss, sig.size)
+        sent, ok = lose(hops, travel, first_lost)
+        lost = int((~ok).sum())
+        np.add.at(s.cols["messages"], sig, sent)
+        arrived = send_votes(state, t, sig[ok], voter[ok], value[ok], hops[ok])
+    else:
+        sent = np.full(sig.size, p.n_nodes - 1, np.int64)
+        np.add.at(s.cols["messages"], sig, sent)
+        arrived = send_votes(state, t, sig, voter, value, np.full(sig.size, p.ledger_latency_steps))
+    counts = StepCounts(votes_cast=int(sig.size), votes_arrived=arrived, votes_lost=lost, messages=int(sent.sum()))
+    return StepOutput(counts, entries)
+
+
+def _behave(
+    state: ModelState, t: int, sig: np.ndarray, voter: np.ndarray, honest: np.ndarray, independent: bool
+) -> np.ndarray:
+    """Votes of the (``sig``, ``voter``) pairs once malicious voters' behaviour is applied to ``honest``."""
+    s = state.sigs
+    return apply_behaviour(
+        honest,
+        lying=state.lying()[voter],
+        colluding=state.colluding(t)[voter],
+        forged=s.cols["forged"][sig],
+        genuine=s.cols["genuine"][sig],
+        independent=independent,
     )
+
+
+def _independent_votes(
+    state: ModelState, t: int, sig: np.ndarray, voter: np.ndarray, rng: np.random.Generator, draw_losses: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Independent votes of the pairs, and (with ``draw_losses``) the hop on which each would be lost.
+
+    The random numbers are drawn signature by signature, ``N`` votes and then the losses of those cast,
+    as each signature's votes were always drawn."""
+    p, s = state.params, state.sigs
+    votes = np.zeros(sig.size, np.int8)
+    first_lost = np.zeros(sig.size, np.int64) if draw_losses else None
+    bounds = np.flatnonzero(np.diff(sig)) + 1
+    for a, b in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [sig.size]])):  # a loop over signatures
+        i = sig[a]
+        honest = independent_votes(bool(s.cols["genuine"][i]), p.validator_accuracy, p.n_nodes, rng)[voter[a:b]]
+        votes[a:b] = _behave(state, t, sig[a:b], voter[a:b], honest, independent=True)
+        if first_lost is not None:
+            cast = np.flatnonzero(votes[a:b] != 0) + a
+            first_lost[cast] = rng.geometric(p.message_loss, cast.size)
+    return votes, first_lost[votes != 0] if first_lost is not None else None
+
+
+def _pair_paths(state: ModelState, sig: np.ndarray, voter: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hops from each voter to its signature's origin and the hops its vote makes before a dropping relay
+    (see :func:`~workbench.model.phases.delivery.paths`); ``sig`` is sorted."""
+    origin = state.sigs.cols["origin"]
+    hops = np.empty(sig.size, np.int64)
+    travel = np.empty(sig.size, np.int64)
+    bounds = np.flatnonzero(np.diff(sig)) + 1
+    for a, b in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [sig.size]])):  # a loop over signatures
+        hops[a:b], travel[a:b] = paths(state, int(origin[sig[a]]), voter[a:b])
+    return hops, travel
 
 
 def _vote_record(node: int, sig_id: str, approve: bool) -> LedgerRecord:
