@@ -101,6 +101,16 @@ class _FlagsMixin:
 # --------------------------------------------------------------------------------------------
 
 
+def _median_of_lanes(lanes: np.ndarray) -> np.ndarray:
+    """``np.median(lanes, axis=-1)``, partitioning ``lanes`` in place (one partition, no copy)."""
+    k = lanes.shape[-1] // 2
+    if lanes.shape[-1] % 2:
+        lanes.partition(k, axis=-1)
+        return lanes[..., k].copy()
+    lanes.partition([k - 1, k], axis=-1)
+    return np.mean(lanes[..., k - 1 : k + 1], axis=-1)  # the mean of the middle two, as np.median takes it
+
+
 class RobustZScoreBank(_FlagsMixin):
     """Per-node robust z-score detector with a streaming baseline.
 
@@ -138,13 +148,16 @@ class RobustZScoreBank(_FlagsMixin):
         return self
 
     def _refit(self) -> None:
-        self.median_ = np.median(self.buffer_, axis=1)  # (N, d)
-        abs_dev = np.abs(self.buffer_ - self.median_[:, None, :])
-        mad = np.median(abs_dev, axis=1)
-        # MAD is 0 when over half the window shares one value (counters that are mostly 0); the
-        # mean absolute deviation still sees the spread of the rest (Iglewicz & Hoaglin's fallback)
-        mean_ad = abs_dev.mean(axis=1)
-        scale = np.where(mad > 0, MAD_TO_SIGMA * mad, MEANAD_TO_SIGMA * mean_ad)
+        # each node's window of each feature as one contiguous lane (N, d, W): medians partition along it
+        lanes = np.ascontiguousarray(self.buffer_.transpose(0, 2, 1))
+        self.median_ = _median_of_lanes(lanes)  # (N, d)
+        mad = _median_of_lanes(np.abs(lanes - self.median_[:, :, None]))
+        scale = MAD_TO_SIGMA * mad
+        if not (mad > 0).all():
+            # MAD is 0 when over half the window shares one value (counters that are mostly 0); the
+            # mean absolute deviation still sees the spread of the rest (Iglewicz & Hoaglin's fallback)
+            mean_ad = np.abs(self.buffer_ - self.median_[:, None, :]).mean(axis=1)
+            scale = np.where(mad > 0, scale, MEANAD_TO_SIGMA * mean_ad)
         self.scale_ = np.maximum(scale, self.MAD_FLOOR)  # (N, d)
 
     def robust_z(self, X: np.ndarray) -> np.ndarray:
