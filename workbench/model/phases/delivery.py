@@ -56,19 +56,6 @@ def send_votes(
     return int(now.sum())
 
 
-def route(
-    state: ModelState, origin: int, voters: np.ndarray, rng: np.random.Generator
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """Messages between ``origin`` and ``voters`` along the vote routes (votes there, decisions back):
-    (messages sent, delay in steps = hops, whether each arrives). Each hop loses a message with
-    probability ``message_loss``; a dropping relay on the path swallows it."""
-    loss = state.params.message_loss
-    h, travel = paths(state, origin, voters)
-    first_lost = rng.geometric(loss, voters.size) if loss > 0 else None
-    sent, ok = lose(h, travel, first_lost)
-    return int(sent.sum()), h, ok
-
-
 def lose(hops: np.ndarray, travel: np.ndarray, first_lost: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Messages each message makes and whether it arrives, given its ``hops`` to go (-1: unreachable), the
     hops it makes before a dropping relay (``travel``) and the hop on which it would be lost
@@ -94,6 +81,18 @@ def paths(state: ModelState, origin: int, voters: np.ndarray) -> tuple[np.ndarra
         state.routes.put(origin, (nodes, hops, reach))
         at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
     return np.where(nodes[at] == voters, hops[at], -1).astype(np.int64), reach[at].astype(np.int64)
+
+
+def grouped_paths(state: ModelState, row: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`paths` for the pairs (signature ``row[j]``'s origin, ``node[j]``), ``row`` sorted: one route
+    lookup per signature."""
+    origin = state.sigs.cols["origin"]
+    hops = np.empty(row.size, np.int64)
+    travel = np.empty(row.size, np.int64)
+    bounds = np.flatnonzero(np.diff(row)) + 1
+    for a, b in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [row.size]])):  # a loop over signatures
+        hops[a:b], travel[a:b] = paths(state, int(origin[row[a]]), node[a:b])
+    return hops, travel
 
 
 def _apply_ledger(state: ModelState, kind: str, rows: np.ndarray) -> None:

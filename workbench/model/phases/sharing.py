@@ -30,7 +30,7 @@ import numpy as np
 
 from workbench.model.gossip import gossip_round as gossip_step
 from workbench.model.gossip import pull_requests
-from workbench.model.phases.delivery import paths, route
+from workbench.model.phases.delivery import grouped_paths, lose, paths
 from workbench.model.signatures import CONFIRMED
 from workbench.model.state import ModelState, StepCounts
 
@@ -104,9 +104,10 @@ def _relay_news_only(state: ModelState, conf: np.ndarray, knows_after: np.ndarra
     s = state.sigs
     keys = s.cols["key"][conf]
     known = _known_keys(state, keys)
-    for j, key in enumerate(keys):  # a loop over live confirmations; each is vectorised over nodes
-        fresh = active_after[j] & ~s.knows[conf[j]]
-        active_after[j, fresh & known[int(key)]] = False
+    for key in np.unique(keys):  # a loop over keys; each is vectorised over its confirmations and the nodes
+        j = np.flatnonzero(keys == key)
+        # a node active for a confirmation it did not know before stops if it knew one for the key already
+        active_after[j] &= s.knows[conf[j]] | ~known[int(key)]
 
 
 def stop_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
@@ -157,20 +158,23 @@ def receive_decisions(state: ModelState, t: int, rng: np.random.Generator) -> in
     due = state.in_transit.take_decisions(t)
     if due.size == 0:
         return 0
-    messages = 0
-    known = _known_keys(state, s.cols["key"][np.unique(due[:, 0])])  # before these arrivals
-    for row in np.unique(due[:, 0]):  # a loop over confirmations
-        nodes = due[due[:, 0] == row, 1]
-        sent, _, ok = route(state, int(s.cols["origin"][row]), nodes, rng)
-        messages += sent
-        s.cols["messages"][row] += sent
-        nodes = nodes[ok]
-        s.knows[row, nodes] = True
-        s.holds[row, nodes] = True
-        spread = ~known[int(s.cols["key"][row])][nodes]
-        if state.relays is not None:
-            spread &= state.relays[nodes]
-        s.kactive[row, nodes[spread]] = True
-        if spread.any():
-            s.cols["conf_live"][row] = True
-    return messages
+    due = due[np.argsort(due[:, 0], kind="stable")]  # by confirmation; each one's holders in the order sent
+    row, node = due[:, 0], due[:, 1]
+    known = _known_keys(state, s.cols["key"][np.unique(row)])  # before these arrivals
+    hops, travel = grouped_paths(state, row, node)
+    loss = state.params.message_loss
+    sent, ok = lose(hops, travel, rng.geometric(loss, row.size) if loss > 0 else None)
+    np.add.at(s.cols["messages"], row, sent)
+    row, node = row[ok], node[ok]
+    s.knows[row, node] = True
+    s.holds[row, node] = True
+    keys = s.cols["key"][row]
+    spread = np.zeros(row.size, bool)
+    for key in np.unique(keys):  # a loop over keys
+        at = keys == key
+        spread[at] = ~known[int(key)][node[at]]
+    if state.relays is not None:
+        spread &= state.relays[node]
+    s.kactive[row[spread], node[spread]] = True
+    s.cols["conf_live"][row[spread]] = True
+    return int(sent.sum())

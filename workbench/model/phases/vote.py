@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.phases.delivery import lose, paths, send_votes
+from workbench.model.phases.delivery import grouped_paths, lose, send_votes
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
 from workbench.model.voting import apply_behaviour, evidence_votes_pairs, independent_votes
@@ -53,7 +53,7 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     entries = tuple(_vote_record(int(v), s.sig_ids[i], bool(a > 0)) for i, v, a in zip(sig, voter, value))
     lost = 0
     if p.sharing == "gossip":
-        hops, travel = _pair_paths(state, sig, voter)
+        hops, travel = grouped_paths(state, sig, voter)
         if gossip_loss and first_lost is None:  # the hop on which each vote would be lost, in pair order
             first_lost = rng.geometric(p.message_loss, sig.size)
         sent, ok = lose(hops, travel, first_lost)
@@ -102,18 +102,6 @@ def _independent_votes(
             cast = np.flatnonzero(votes[a:b] != 0) + a
             first_lost[cast] = rng.geometric(p.message_loss, cast.size)
     return votes, first_lost[votes != 0] if first_lost is not None else None
-
-
-def _pair_paths(state: ModelState, sig: np.ndarray, voter: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hops from each voter to its signature's origin and the hops its vote makes before a dropping relay
-    (see :func:`~workbench.model.phases.delivery.paths`); ``sig`` is sorted."""
-    origin = state.sigs.cols["origin"]
-    hops = np.empty(sig.size, np.int64)
-    travel = np.empty(sig.size, np.int64)
-    bounds = np.flatnonzero(np.diff(sig)) + 1
-    for a, b in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [sig.size]])):  # a loop over signatures
-        hops[a:b], travel[a:b] = paths(state, int(origin[sig[a]]), voter[a:b])
-    return hops, travel
 
 
 def _vote_record(node: int, sig_id: str, approve: bool) -> LedgerRecord:
