@@ -76,14 +76,16 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
         _relay_news_only(state, conf, holds[k:], active[k:])
     s.holds[pend], s.active[pend] = holds[:k], active[:k]
     s.knows[conf], s.kactive[conf] = holds[k:], active[k:]
-    s.holds[conf] |= s.knows[conf]
+    held_conf = s.holds[conf] | holds[k:]  # a confirmation carries its signature
+    s.holds[conf] = held_conf
     s.cols["messages"][pend] += per_item[:k]
     s.cols["messages"][conf] += per_item[k:]
     s.cols["conf_live"][conf] = active[k:].any(axis=1)
     still = active[:k].any(axis=1)
     stop_signature_gossip(state, pend[~still])
     moved = np.concatenate([pend, conf])
-    done = moved[(s.cols["spread_done_step"][moved] < 0) & s.holds[moved].all(axis=1)]  # observation only
+    everywhere = np.concatenate([holds[:k].all(axis=1), held_conf.all(axis=1)])
+    done = moved[(s.cols["spread_done_step"][moved] < 0) & everywhere]  # observation only
     s.cols["spread_done_step"][done] = t
     return StepCounts(messages=messages + decision_messages)
 
