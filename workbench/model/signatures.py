@@ -279,24 +279,18 @@ def campaign_coverage(rule: Rule, probes: list[dict[str, np.ndarray]], probe_key
 
 
 def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.ndarray:
-    """``(len(rows), N)``: which nodes block with signatures ``rows``. A node's blocklist holds the
-    confirmed signatures it knows of and, with ``local_first``, the signatures not rejected that it
-    proposed itself or approved with its own vote (its own evidence)."""
+    """``(len(rows), N)``: which nodes block with signatures ``rows`` (an index array). A node's blocklist
+    holds the confirmed signatures it knows of and, with ``local_first``, the signatures not rejected that
+    it proposed itself or approved with its own vote (its own evidence)."""
     outcome = sigs.cols["outcome"][rows]
-    out = sigs.knows[rows] & (outcome == CONFIRMED)[:, None]
+    out = sigs.knows.take(rows, axis=0)
+    out[outcome != CONFIRMED] = False
     if local_first:
-        own = sigs.cast[rows] > 0
-        own[np.arange(len(rows)), sigs.cols["origin"][rows]] = True
-        out |= own & (outcome != REJECTED)[:, None]
-    return out
-
-
-def applied_at(sigs: SignatureTable, row: int, local_first: bool, nodes: np.ndarray) -> np.ndarray:
-    """:func:`applied` for one signature, at the given ``nodes`` only (any length, repeats allowed)."""
-    outcome = sigs.cols["outcome"][row]
-    out = sigs.knows[row, nodes] if outcome == CONFIRMED else np.zeros(nodes.size, bool)
-    if local_first and outcome != REJECTED:
-        out = out | (sigs.cast[row, nodes] > 0) | (nodes == sigs.cols["origin"][row])
+        live = outcome != REJECTED
+        own = sigs.cast.take(rows, axis=0) > 0
+        own[~live] = False
+        out |= own
+        out[np.flatnonzero(live), sigs.cols["origin"][rows][live]] = True
     return out
 
 

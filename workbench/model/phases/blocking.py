@@ -3,14 +3,30 @@
 A node's blocklist holds the confirmed signatures it knows of and, with ``local_first``, the
 signatures it proposed itself or approved on its own evidence, until they are rejected (see
 :func:`workbench.model.signatures.applied`).
+
+A flow is blocked when a rule on its key that its node applies matches it. Per key, the rules are
+taken a chunk of rows at a time, and the flows already blocked are not tested again. A chunk's
+applied matrix (rules x nodes) decides how: where few nodes apply the rules (gossip spreads a
+confirmation to a few nodes), each applying (rule, node) pair brings the node's flows with the key
+and only those pairs are tested; where most do (a central or ledger decision reaches every node),
+every rule of the chunk is tested against every flow at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
-from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied_at
+from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied
 from workbench.model.traffic import Flows
+
+# Elements of the largest temporaries: a chunk's applied matrix (rows x N bools), a batch of
+# (rule, flow) pairs (a few arrays of 8-byte numbers), a block of the rules x flows test (bools).
+_BUDGET = 1 << 20
+# Share of a chunk's (rule, node) pairs that apply above which every rule is tested against every flow:
+# a pair brought flow by flow costs several times one element of the rules x flows test.
+_DENSE = 0.125
 
 
 def in_blocklists(sigs: SignatureTable, local_first: bool) -> np.ndarray:
@@ -19,48 +35,138 @@ def in_blocklists(sigs: SignatureTable, local_first: bool) -> np.ndarray:
 
 
 def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False) -> np.ndarray:
-    """Blocked mask ``(N, F)``: per key, only the flows with that key, at the nodes applying a rule, are
-    tested against the rule."""
-    blocked = np.zeros(flows.label.shape, bool)
+    """Blocked mask ``(N, F)``: a flow is blocked when a rule on its key, applied by its node, matches it."""
+    shape = flows.label.shape
+    blocked = np.zeros(shape[0] * shape[1], bool)
     if len(sigs) == 0:
-        return blocked
+        return blocked.reshape(shape)
     usable = np.flatnonzero(in_blocklists(sigs, local_first))
     if usable.size == 0:
-        return blocked
+        return blocked.reshape(shape)
     sig_keys = sigs.cols["key"][usable]
     uniq = np.unique(sig_keys)
-    # the flows carrying any rule's key, grouped by key in one sort (not one pass over all flows per key);
-    # within a key, flows are in node order (positions ascend), so a node's flows are one slice
-    flat = flows.key.ravel()
-    pos = np.flatnonzero(np.isin(flat, uniq))
-    pos = pos[np.argsort(flat[pos], kind="stable")]
-    sorted_keys = flat[pos]
-    lo, hi = np.searchsorted(sorted_keys, uniq, "left"), np.searchsorted(sorted_keys, uniq, "right")
+    pos, lo, hi = _group_by_key(flows.key.ravel(), uniq)
+    # np.take of flat positions: much faster than 2-D fancy indexing, above all of strided views
+    node = pos // shape[1]
+    port, lb, lp = (np.take(a, pos) for a in (flows.dst_port, flows.log_bytes, flows.log_packets))
     for key, a, b in zip(uniq, lo, hi):
         if a == b:
             continue
-        node, col = np.divmod(pos[a:b], flows.label.shape[1])
-        port, lb, lp = flows.dst_port[node, col], flows.log_bytes[node, col], flows.log_packets[node, col]
-        hit = np.zeros(node.size, bool)
-        for i in usable[sig_keys == key]:
-            at = _flows_applying(sigs, int(i), local_first, node)
-            hit[at[sigs.rule(i).matches(port[at], lb[at], lp[at])]] = True
-        blocked[node[hit], col[hit]] = True
-    return blocked
+        hit = _key_hits(sigs, usable[sig_keys == key], local_first, node[a:b], port[a:b], lb[a:b], lp[a:b])
+        blocked[pos[a:b][hit]] = True
+    return blocked.reshape(shape)
 
 
-def _flows_applying(sigs: SignatureTable, row: int, local_first: bool, node: np.ndarray) -> np.ndarray:
-    """Indices into ``node`` (sorted) of the flows at nodes whose blocklist holds signature ``row``.
+def _group_by_key(flat: np.ndarray, uniq: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flows carrying one of the keys ``uniq`` (ascending), grouped by key in one sort.
 
-    A pending rule is applied by a few nodes only (its origin and approving voters): their flows are
-    found by binary search instead of testing every flow with the key."""
-    if sigs.cols["outcome"][row] == CONFIRMED:
-        return np.flatnonzero(applied_at(sigs, row, local_first, node))
-    appliers = np.union1d(np.flatnonzero(sigs.cast[row] > 0), [sigs.cols["origin"][row]])
-    first, last = np.searchsorted(node, appliers, "left"), np.searchsorted(node, appliers, "right")
-    counts = last - first
-    if counts.sum() == 0:
-        return np.zeros(0, np.int64)
-    # the concatenated ranges [first, last) of the appliers' flows
-    starts = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    return starts + np.arange(counts.sum())
+    ``flat``: ``(N * F,)`` flow keys. Returns ``pos``, their flat positions, and ``lo``, ``hi``: key
+    ``uniq[k]``'s flows are ``pos[lo[k]:hi[k]]``, in node order (positions ascend)."""
+    pos = np.flatnonzero(np.isin(flat, uniq))
+    # the keys' ranks in the smallest integer type: numpy's stable sort of 8/16-bit integers is a radix sort
+    rank = np.searchsorted(uniq, flat[pos]).astype(np.min_scalar_type(uniq.size))
+    count = np.bincount(rank, minlength=uniq.size)
+    hi = np.cumsum(count)
+    return pos[np.argsort(rank, kind="stable")], hi - count, hi
+
+
+def _key_hits(
+    sigs: SignatureTable,
+    rows: np.ndarray,
+    local_first: bool,
+    node: np.ndarray,
+    port: np.ndarray,
+    log_bytes: np.ndarray,
+    log_packets: np.ndarray,
+) -> np.ndarray:
+    """Which flows of one key the rules ``rows`` (all on that key) block: ``(F_k,)`` bools.
+
+    ``node`` (ascending), ``port``, ``log_bytes``, ``log_packets``: ``(F_k,)`` arrays of the key's flows
+    (receiving node, destination port, natural-log bytes and packets). Rows are taken ``_BUDGET // N``
+    at a time; the flows already blocked are dropped before each chunk."""
+    hit = np.zeros(node.size, bool)
+    alive = np.arange(node.size)  # flows not blocked yet, in node order
+    take = max(1, _BUDGET // sigs.n_nodes)
+    for start in range(0, rows.size, take):
+        chunk = rows[start : start + take]
+        at = applied(sigs, chunk, local_first)
+        test = _all_pairs_hits if np.count_nonzero(at) > _DENSE * at.size else _applying_pairs_hits
+        hit[alive[test(sigs, chunk, at, node[alive], port[alive], log_bytes[alive], log_packets[alive])]] = True
+        alive = alive[~hit[alive]]
+        if alive.size == 0:
+            break
+    return hit
+
+
+def _all_pairs_hits(
+    sigs: SignatureTable,
+    rows: np.ndarray,
+    at: np.ndarray,
+    node: np.ndarray,
+    port: np.ndarray,
+    log_bytes: np.ndarray,
+    log_packets: np.ndarray,
+) -> np.ndarray:
+    """Flows (``(M,)`` arrays as in :func:`_key_hits`) blocked by rules ``rows``, applied at nodes ``at``
+    (``(len(rows), N)`` bools): each rule tested against every flow, in blocks of about ``_BUDGET``."""
+    hit = np.zeros(node.size, bool)
+    take = max(1, _BUDGET // node.size)
+    for start in range(0, rows.size, take):
+        block = slice(start, start + take)
+        match = _in_boxes(sigs, rows[block, None], port, log_bytes, log_packets)
+        match &= at[block].take(node, axis=1)
+        hit |= match.any(axis=0)
+    return hit
+
+
+def _applying_pairs_hits(
+    sigs: SignatureTable,
+    rows: np.ndarray,
+    at: np.ndarray,
+    node: np.ndarray,
+    port: np.ndarray,
+    log_bytes: np.ndarray,
+    log_packets: np.ndarray,
+) -> np.ndarray:
+    """As :func:`_all_pairs_hits`, testing only the (rule, flow) pairs whose node applies the rule."""
+    hit = np.zeros(node.size, bool)
+    for which, flow in _applying_pairs(at, node):
+        hit[flow[_in_boxes(sigs, rows[which], port[flow], log_bytes[flow], log_packets[flow])]] = True
+    return hit
+
+
+def _applying_pairs(at: np.ndarray, node: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The (rule, flow) pairs where the flow's node applies the rule, in batches of about ``_BUDGET`` pairs.
+
+    ``at``: ``(R, N)`` bools, rule ``i`` applied at node ``n``; ``node``: ``(M,)`` receiving nodes of the
+    flows, ascending. Yields ``(which, flow)``, equal-length index arrays into the rules and into ``node``."""
+    # node v's flows are node[first[v] : first[v] + count[v]]
+    count = np.bincount(node, minlength=at.shape[1])
+    first = np.cumsum(count) - count
+    which, applier = np.divmod(np.flatnonzero(at), at.shape[1])
+    counts = count[applier]
+    ends = np.cumsum(counts)
+    if ends.size == 0:
+        return
+    cuts = np.searchsorted(ends, np.arange(_BUDGET, ends[-1], _BUDGET), "left")
+    for lo, hi in zip([0, *cuts], [*cuts, ends.size]):
+        yield np.repeat(which[lo:hi], counts[lo:hi]), _ranges(first[applier[lo:hi]], counts[lo:hi])
+
+
+def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenated index ranges ``[first[i], first[i] + counts[i])``."""
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if ends.size else 0
+    return np.repeat(first - (ends - counts), counts) + np.arange(total)
+
+
+def _in_boxes(
+    sigs: SignatureTable, rows: np.ndarray, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray
+) -> np.ndarray:
+    """:meth:`~workbench.model.signatures.Rule.matches` of rules ``rows`` broadcast against flows (destination
+    port, natural-log bytes and packets): pairwise for equal shapes, rules x flows for ``rows[:, None]``."""
+    c = sigs.cols
+    ok = (port >= c["port_lo"][rows]) & (port <= c["port_hi"][rows])
+    ok &= (log_bytes >= c["lb_lo"][rows]) & (log_bytes <= c["lb_hi"][rows])
+    ok &= (log_packets >= c["lp_lo"][rows]) & (log_packets <= c["lp_hi"][rows])
+    return ok
