@@ -151,7 +151,8 @@ class RobustZScoreBank(_FlagsMixin):
         # each node's window of each feature as one contiguous lane (N, d, W): medians partition along it
         lanes = np.ascontiguousarray(self.buffer_.transpose(0, 2, 1))
         self.median_ = _median_of_lanes(lanes)  # (N, d)
-        mad = _median_of_lanes(np.abs(lanes - self.median_[:, :, None]))
+        lanes -= self.median_[:, :, None]  # the absolute deviations, in place (one window-sized copy in all)
+        mad = _median_of_lanes(np.abs(lanes, out=lanes))
         scale = MAD_TO_SIGMA * mad
         if not (mad > 0).all():
             # MAD is 0 when over half the window shares one value (counters that are mostly 0); the
