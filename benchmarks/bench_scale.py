@@ -4,7 +4,8 @@ Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py [--quick] [--only z
 Each configuration runs in a fresh process, so peak RSS (``ru_maxrss``) is its own; CPU time
 (user + system, from ``getrusage``) is printed next to wall time because the machine is shared.
 Per configuration it prints node-steps/s and, so that a slowdown can be traced to its cause, the
-signatures proposed, votes cast and messages sent per step, and the slowest phase's share.
+signatures proposed, votes cast and messages sent per step (for where the time goes inside a step, run
+cProfile on ``run_model``; the README's Speed section lists the phases that dominate).
 Prints figures, asserts nothing.
 
 Targets (issue 10): zscore 100 x 200 <= 5 s; 10,000 nodes x 100 steps <= 60 s and <= 2 GiB;
