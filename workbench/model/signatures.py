@@ -278,6 +278,19 @@ def campaign_coverage(rule: Rule, probes: list[dict[str, np.ndarray]], probe_key
     return cover
 
 
+def rows_match(
+    sigs: SignatureTable, rows: np.ndarray, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray
+) -> np.ndarray:
+    """:meth:`Rule.matches` of the table's rules ``rows`` against flows that share their keys (destination
+    port, natural-log bytes and packets), read from the columns: pairwise for arrays of one shape, rules x
+    flows for ``rows[:, None]``."""
+    c = sigs.cols
+    ok = (port >= c["port_lo"][rows]) & (port <= c["port_hi"][rows])
+    ok &= (log_bytes >= c["lb_lo"][rows]) & (log_bytes <= c["lb_hi"][rows])
+    ok &= (log_packets >= c["lp_lo"][rows]) & (log_packets <= c["lp_hi"][rows])
+    return ok
+
+
 def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.ndarray:
     """``(len(rows), N)``: which nodes block with signatures ``rows`` (an index array). A node's blocklist
     holds the confirmed signatures it knows of and, with ``local_first``, the signatures not rejected that

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.signatures import SignatureTable
+from workbench.model.signatures import SignatureTable, rows_match
 
 
 class EvidenceWindow:
@@ -64,17 +64,8 @@ def evidence_votes_pairs(sigs: SignatureTable, window: EvidenceWindow, sig: np.n
     when it flagged fewer.
     """
     pair, pos = window.flows_at(sigs.cols["key"][sig], node)
-    rows = sig[pair]
-    c = sigs.cols
     port, lb, lp = window.port.ravel()[pos], window.log_bytes.ravel()[pos], window.log_packets.ravel()[pos]
-    match = (
-        (port >= c["port_lo"][rows])
-        & (port <= c["port_hi"][rows])
-        & (lb >= c["lb_lo"][rows])
-        & (lb <= c["lb_hi"][rows])
-        & (lp >= c["lp_lo"][rows])
-        & (lp <= c["lp_hi"][rows])
-    )
+    match = rows_match(sigs, sig[pair], port, lb, lp)
     matched = np.bincount(pair[match], minlength=sig.size)
     flagged = np.bincount(pair[match & window.flagged.ravel()[pos]], minlength=sig.size)
     return np.where(matched == 0, 0, np.where(2 * flagged >= matched, 1, -1)).astype(np.int8)

@@ -15,10 +15,11 @@ every rule of the chunk is tested against every flow at once.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 
-from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied
+from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied, rows_match
 from workbench.model.traffic import Flows
 
 # Elements of the largest temporaries: a chunk's applied matrix (rows x N bools), a batch of
@@ -52,7 +53,7 @@ def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False)
     for key, a, b in zip(uniq, lo, hi):
         if a == b:
             continue
-        hit = _key_hits(sigs, usable[sig_keys == key], local_first, node[a:b], port[a:b], lb[a:b], lp[a:b])
+        hit = _key_hits(sigs, usable[sig_keys == key], local_first, KeyFlows(node[a:b], port[a:b], lb[a:b], lp[a:b]))
         blocked[pos[a:b][hit]] = True
     return blocked.reshape(shape)
 
@@ -70,68 +71,59 @@ def _group_by_key(flat: np.ndarray, uniq: np.ndarray) -> tuple[np.ndarray, np.nd
     return pos[np.argsort(rank, kind="stable")], hi - count, hi
 
 
-def _key_hits(
-    sigs: SignatureTable,
-    rows: np.ndarray,
-    local_first: bool,
-    node: np.ndarray,
-    port: np.ndarray,
-    log_bytes: np.ndarray,
-    log_packets: np.ndarray,
-) -> np.ndarray:
-    """Which flows of one key the rules ``rows`` (all on that key) block: ``(F_k,)`` bools.
+class KeyFlows(NamedTuple):
+    """One key's flows, ``(M,)`` arrays: receiving ``node`` (ascending), destination ``port``, natural-log
+    ``log_bytes`` and ``log_packets``."""
 
-    ``node`` (ascending), ``port``, ``log_bytes``, ``log_packets``: ``(F_k,)`` arrays of the key's flows
-    (receiving node, destination port, natural-log bytes and packets). Rows are taken ``_BUDGET // N``
-    at a time; the flows already blocked are dropped before each chunk."""
-    hit = np.zeros(node.size, bool)
-    alive = np.arange(node.size)  # flows not blocked yet, in node order
+    node: np.ndarray
+    port: np.ndarray
+    log_bytes: np.ndarray
+    log_packets: np.ndarray
+
+    def take(self, idx: np.ndarray) -> KeyFlows:
+        return KeyFlows(*(a[idx] for a in self))
+
+    def matching(self, sigs: SignatureTable, rows: np.ndarray) -> np.ndarray:
+        """:func:`~workbench.model.signatures.rows_match` of rules ``rows`` against these flows."""
+        return rows_match(sigs, rows, self.port, self.log_bytes, self.log_packets)
+
+
+def _key_hits(sigs: SignatureTable, rows: np.ndarray, local_first: bool, flows: KeyFlows) -> np.ndarray:
+    """Which of one key's ``flows`` the rules ``rows`` (all on that key) block: ``(M,)`` bools.
+
+    Rows are taken ``_BUDGET // N`` at a time; the flows already blocked are dropped before each chunk."""
+    hit = np.zeros(flows.node.size, bool)
+    alive = np.arange(flows.node.size)  # flows not blocked yet, in node order
     take = max(1, _BUDGET // sigs.n_nodes)
     for start in range(0, rows.size, take):
         chunk = rows[start : start + take]
         at = applied(sigs, chunk, local_first)
         test = _all_pairs_hits if np.count_nonzero(at) > _DENSE * at.size else _applying_pairs_hits
-        hit[alive[test(sigs, chunk, at, node[alive], port[alive], log_bytes[alive], log_packets[alive])]] = True
+        hit[alive[test(sigs, chunk, at, flows.take(alive))]] = True
         alive = alive[~hit[alive]]
         if alive.size == 0:
             break
     return hit
 
 
-def _all_pairs_hits(
-    sigs: SignatureTable,
-    rows: np.ndarray,
-    at: np.ndarray,
-    node: np.ndarray,
-    port: np.ndarray,
-    log_bytes: np.ndarray,
-    log_packets: np.ndarray,
-) -> np.ndarray:
-    """Flows (``(M,)`` arrays as in :func:`_key_hits`) blocked by rules ``rows``, applied at nodes ``at``
-    (``(len(rows), N)`` bools): each rule tested against every flow, in blocks of about ``_BUDGET``."""
-    hit = np.zeros(node.size, bool)
-    take = max(1, _BUDGET // node.size)
+def _all_pairs_hits(sigs: SignatureTable, rows: np.ndarray, at: np.ndarray, flows: KeyFlows) -> np.ndarray:
+    """Which ``flows`` rules ``rows``, applied at nodes ``at`` (``(len(rows), N)`` bools), block: each rule
+    tested against every flow, in blocks of about ``_BUDGET``."""
+    hit = np.zeros(flows.node.size, bool)
+    take = max(1, _BUDGET // flows.node.size)
     for start in range(0, rows.size, take):
         block = slice(start, start + take)
-        match = _in_boxes(sigs, rows[block, None], port, log_bytes, log_packets)
-        match &= at[block].take(node, axis=1)
+        match = flows.matching(sigs, rows[block, None])
+        match &= at[block].take(flows.node, axis=1)
         hit |= match.any(axis=0)
     return hit
 
 
-def _applying_pairs_hits(
-    sigs: SignatureTable,
-    rows: np.ndarray,
-    at: np.ndarray,
-    node: np.ndarray,
-    port: np.ndarray,
-    log_bytes: np.ndarray,
-    log_packets: np.ndarray,
-) -> np.ndarray:
+def _applying_pairs_hits(sigs: SignatureTable, rows: np.ndarray, at: np.ndarray, flows: KeyFlows) -> np.ndarray:
     """As :func:`_all_pairs_hits`, testing only the (rule, flow) pairs whose node applies the rule."""
-    hit = np.zeros(node.size, bool)
-    for which, flow in _applying_pairs(at, node):
-        hit[flow[_in_boxes(sigs, rows[which], port[flow], log_bytes[flow], log_packets[flow])]] = True
+    hit = np.zeros(flows.node.size, bool)
+    for which, flow in _applying_pairs(at, flows.node):
+        hit[flow[flows.take(flow).matching(sigs, rows[which])]] = True
     return hit
 
 
@@ -158,15 +150,3 @@ def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
     ends = np.cumsum(counts)
     total = int(ends[-1]) if ends.size else 0
     return np.repeat(first - (ends - counts), counts) + np.arange(total)
-
-
-def _in_boxes(
-    sigs: SignatureTable, rows: np.ndarray, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray
-) -> np.ndarray:
-    """:meth:`~workbench.model.signatures.Rule.matches` of rules ``rows`` broadcast against flows (destination
-    port, natural-log bytes and packets): pairwise for equal shapes, rules x flows for ``rows[:, None]``."""
-    c = sigs.cols
-    ok = (port >= c["port_lo"][rows]) & (port <= c["port_hi"][rows])
-    ok &= (log_bytes >= c["lb_lo"][rows]) & (log_bytes <= c["lb_hi"][rows])
-    ok &= (log_packets >= c["lp_lo"][rows]) & (log_packets <= c["lp_hi"][rows])
-    return ok
