@@ -124,6 +124,7 @@ def reference(name: str) -> dict[str, Any]:
         "steps": frame_digest(result.steps),
         "signatures": frame_digest(result.signatures),
         "campaigns": frame_digest(result.campaigns),
+        "votes": frame_digest(result.votes),
         "summary": {k: _plain(v) for k, v in result.summary.items()},
         # the ledger head hashes every entry's payload (rules, votes, decisions) in order
         "ledger_entries": result.ledger_entries,

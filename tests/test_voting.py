@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.model.signatures import NewSignature, Rule, SignatureTable
+from workbench.model.signatures import ArrivedVotes, NewSignature, Rule, SignatureTable
 from workbench.model.voting import EvidenceWindow, apply_behaviour, evidence_votes_pairs
 
 
@@ -76,3 +76,24 @@ def test_behaviour_over_arrays_equals_the_scalar_rule():
             assert got[j] == one[0]
         assert got[colluding & forged].tolist() == [1] * int((colluding & forged).sum())
         assert got[colluding & ~forged].tolist() == [-1] * int((colluding & ~forged).sum())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_arrived_votes_log_equals_a_dense_matrix(seed):
+    rng = np.random.default_rng(seed)
+    n, rows = 15, 9
+    dense = np.zeros((rows, n), np.int8)
+    arrived = ArrivedVotes(n)
+    pairs = rng.permutation(rows * n)[:60]  # each (row, node) pair arrives at most once, in any order
+    for chunk in np.array_split(pairs, 4):  # in several steps
+        row, node = np.divmod(chunk, n)
+        vote = rng.choice(np.array([-1, 1], np.int8), chunk.size)
+        dense[row, node] = vote
+        arrived.add(row, node, vote)
+    asked = rng.permutation(rows)[:5]
+    np.testing.assert_array_equal(arrived.of_rows(asked), dense[asked])
+    row, node, vote = arrived.log()
+    want_row, want_node = np.nonzero(dense)
+    np.testing.assert_array_equal(row, want_row)
+    np.testing.assert_array_equal(node, want_node)
+    np.testing.assert_array_equal(vote, dense[want_row, want_node])

@@ -213,12 +213,12 @@ def votes_frame(state: ModelState) -> pd.DataFrame:
     """One row per vote cast: ``sig_id``, ``node``, ``vote`` (+1 approve, -1 reject), ``node_malicious``,
     and the signature's ground truth (``genuine``, ``forged``). Abstentions are absent."""
     s = state.sigs
-    row, node = np.nonzero(s.votes[: len(s)])
+    row, node, vote = s.arrived.log()
     return pd.DataFrame(
         {
             "sig_id": np.asarray(s.sig_ids, dtype=object)[row] if row.size else np.array([], dtype=object),
             "node": node.astype(np.int64),
-            "vote": s.votes[row, node].astype(np.int8),
+            "vote": vote.astype(np.int8),
             "node_malicious": state.malicious[node],
             "genuine": s["genuine"][row],
             "forged": s["forged"][row],

@@ -48,8 +48,8 @@ _COLUMNS = {
     "conf_live": bool,
     "residue": np.float64,
 }
-_MATRICES = {"holds": bool, "knows": bool, "votes": np.int8, "cast": np.int8, "active": bool, "kactive": bool}
-# Growth factor of the table's capacity: 1.5 rather than 2 keeps the per-node matrices (6 bytes per signature
+_MATRICES = {"holds": bool, "knows": bool, "cast": np.int8, "relaying": bool}
+# Growth factor of the table's capacity: 1.5 rather than 2 keeps the per-node matrices (4 bytes per signature
 # and node) near their use at 10,000 nodes and more.
 _GROWTH = 1.5
 
@@ -128,30 +128,71 @@ class FlaggedGroup:
     n_flows: int
 
 
+class ArrivedVotes:
+    """The votes that reached their signature's origin in time, an append-only log of (row, node, vote).
+
+    A node casts at most one vote per signature, so a (row, node) pair appears at most once. Kept as a
+    log rather than a signatures x nodes matrix: few nodes vote on each signature, and the matrix was
+    a sixth of the model's memory at 10,000 nodes.
+    """
+
+    def __init__(self, n_nodes: int) -> None:
+        self.n_nodes = n_nodes
+        self._row, self._node, self._vote = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8)
+        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, row: np.ndarray, node: np.ndarray, vote: np.ndarray) -> None:
+        """Votes ``vote`` (+1 approve, -1 reject) of ``node`` on signatures ``row`` arrived."""
+        if row.size:
+            self._chunks.append((np.asarray(row, np.int64), np.asarray(node, np.int64), np.asarray(vote, np.int8)))
+
+    def log(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, node, vote)`` of every arrived vote, sorted by row, then node."""
+        if self._chunks:
+            parts = [(self._row, self._node, self._vote), *self._chunks]
+            row, node, vote = (np.concatenate(a) for a in zip(*parts))
+            order = np.lexsort((node, row))
+            self._row, self._node, self._vote = row[order], node[order], vote[order]
+            self._chunks = []
+        return self._row, self._node, self._vote
+
+    def of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """``(len(rows), N)`` int8: the votes on signatures ``rows`` as they reached the origin (0: none)."""
+        rows = np.asarray(rows, np.int64)
+        out = np.zeros((rows.size, self.n_nodes), np.int8)
+        row, node, vote = self.log()
+        order = np.argsort(rows, kind="stable")
+        lo = np.searchsorted(row, rows[order], "left")
+        hi = np.searchsorted(row, rows[order], "right")
+        for i, a, b in zip(order, lo, hi):  # a loop over the rows asked for; each is one slice of the log
+            out[i, node[a:b]] = vote[a:b]
+        return out
+
+
 class SignatureTable:
     """Append-only columnar table of signatures plus per-node state matrices.
 
     ``holds[s, n]``: node ``n`` has received signature ``s``; ``knows[s, n]``: node ``n`` knows the
-    decision on ``s``; ``votes[s, n]``: the vote of ``n`` as it reached the origin (``+1`` approve,
-    ``-1`` reject, ``0`` none yet); ``cast[s, n]``: the vote ``n`` cast (``+1``/``-1``, ``0`` none; it may
-    still be on its way, or lost). Gossip activity (:mod:`workbench.model.gossip`): ``active[s, n]``: ``n`` still
-    passes the signature on; ``kactive[s, n]``: ``n`` still passes its confirmation on.
+    decision on ``s``; ``cast[s, n]``: the vote ``n`` cast (``+1``/``-1``, ``0`` none; it may
+    still be on its way, or lost); ``arrived``: the votes as they reached the origin
+    (:class:`ArrivedVotes`). Gossip activity (:mod:`workbench.model.gossip`): ``relaying[s, n]``: ``n``
+    still passes ``s`` on -- the signature while it is pending, its confirmation once it is confirmed
+    (a signature stops spreading when it is decided, before its confirmation starts).
     With ``local_first`` a node applies ``s`` on its own authority, until ``s`` is rejected, when it
     proposed ``s`` or cast an approving vote (see :func:`applied`).
     """
 
     holds: np.ndarray
     knows: np.ndarray
-    votes: np.ndarray
     cast: np.ndarray
-    active: np.ndarray
-    kactive: np.ndarray
+    relaying: np.ndarray
 
     def __init__(self, n_nodes: int, capacity: int = 64) -> None:
         self.n_nodes, self.size = n_nodes, 0
         self.cols = {name: np.zeros(capacity, dt) for name, dt in _COLUMNS.items()}
         for attr, dt in _MATRICES.items():
             setattr(self, attr, np.zeros((capacity, n_nodes), dt))
+        self.arrived = ArrivedVotes(n_nodes)
         self.sig_ids: list[str] = []
         self.kinds: list[str] = []
 

@@ -48,7 +48,7 @@ def decide_due(state: ModelState, t: int) -> StepOutput:
         due = np.flatnonzero(pending & (t - s["created_step"] >= p.vote_deadline_steps))
         if due.size == 0:
             return StepOutput()
-        v = s.votes[due]
+        v = s.arrived.of_rows(due)
         approve, reject = v > 0, v < 0
         trust = state.trust.trust
         eligible = s.holds[due].sum(axis=1) - 1  # every holder but the origin could vote
@@ -80,7 +80,7 @@ def settle(state: ModelState, t: int, due: np.ndarray, confirmed: np.ndarray) ->
     decisions' counts and one ``decision`` ledger record each.
     """
     p, s = state.params, state.sigs
-    v = s.votes[due]
+    v = s.arrived.of_rows(due)
     s.cols["outcome"][due] = np.where(confirmed, CONFIRMED, REJECTED)
     s.cols["decided_step"][due] = t
     s.cols["votes_for"][due] = (v > 0).sum(1)

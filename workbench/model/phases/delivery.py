@@ -28,7 +28,7 @@ def deliver(state: ModelState, t: int) -> StepCounts:
     if sig.size == 0:
         return StepCounts()
     in_time = s.cols["outcome"][sig] == PENDING
-    s.votes[sig[in_time], node[in_time]] = value[in_time]
+    s.arrived.add(sig[in_time], node[in_time], value[in_time])
     return StepCounts(votes_arrived=int(in_time.sum()))
 
 
@@ -50,7 +50,7 @@ def send_votes(
     the votes that arrived at once."""
     now = delay <= 0
     if now.any():
-        state.sigs.votes[sig[now], node[now]] = value[now]
+        state.sigs.arrived.add(sig[now], node[now], value[now])
     if (~now).any():
         state.in_transit.add_votes(sig[~now], node[~now], value[~now], t + delay[~now])
     return int(now.sum())

@@ -47,7 +47,7 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
     if pend.size + conf.size == 0:
         return StepCounts(messages=decision_messages)
     holds = np.concatenate([s.holds[pend], s.knows[conf]])
-    active = np.concatenate([s.active[pend], s.kactive[conf]])
+    active = s.relaying[np.concatenate([pend, conf])]
     per_item = np.zeros(holds.shape[0], np.int64)
     # a complete graph is sampled without its N^2 adjacency
     adjacency = None if p.topology == "complete" else state.adjacency
@@ -74,8 +74,8 @@ def gossip_round(state: ModelState, t: int, rng: np.random.Generator) -> StepCou
     k = pend.size
     if conf.size:
         _relay_news_only(state, conf, holds[k:], active[k:])
-    s.holds[pend], s.active[pend] = holds[:k], active[:k]
-    s.knows[conf], s.kactive[conf] = holds[k:], active[k:]
+    s.holds[pend], s.knows[conf] = holds[:k], holds[k:]
+    s.relaying[pend], s.relaying[conf] = active[:k], active[k:]
     held_conf = s.holds[conf] | holds[k:]  # a confirmation carries its signature
     s.holds[conf] = held_conf
     s.cols["messages"][pend] += per_item[:k]
@@ -117,7 +117,7 @@ def stop_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
     s = state.sigs
     if rows.size == 0:
         return
-    s.active[rows] = False
+    s.relaying[rows] = False
     live = rows[s.cols["sig_live"][rows]]
     s.cols["sig_live"][rows] = False
     s.cols["residue"][live] = 1.0 - s.holds[live].mean(axis=1)
@@ -126,7 +126,7 @@ def stop_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
 def start_signature_gossip(state: ModelState, rows: np.ndarray) -> None:
     """New signatures ``rows``: their origins start passing them on (a dropping origin too: they are its own)."""
     s = state.sigs
-    s.active[rows, s.cols["origin"][rows]] = True
+    s.relaying[rows, s.cols["origin"][rows]] = True
     s.cols["sig_live"][rows] = True
 
 
@@ -141,7 +141,7 @@ def share_decisions(state: ModelState, t: int, decided: np.ndarray, confirmed: n
         return
     origin = s.cols["origin"][confirmed]
     s.knows[confirmed, origin] = True
-    s.kactive[confirmed, origin] = True  # its own signature: a dropping origin spreads it too
+    s.relaying[confirmed, origin] = True  # its own signature: a dropping origin spreads it too
     s.cols["conf_live"][confirmed] = True
     queued = [state.in_transit.decisions]
     for row, o in zip(confirmed, origin):  # a loop over confirmations; each is vectorised over holders
@@ -177,6 +177,6 @@ def receive_decisions(state: ModelState, t: int, rng: np.random.Generator) -> in
         spread[at] = ~known[int(key)][node[at]]
     if state.relays is not None:
         spread &= state.relays[node]
-    s.kactive[row[spread], node[spread]] = True
+    s.relaying[row[spread], node[spread]] = True
     s.cols["conf_live"][row[spread]] = True
     return int(sent.sum())
