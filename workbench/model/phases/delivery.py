@@ -89,10 +89,15 @@ def grouped_paths(state: ModelState, row: np.ndarray, node: np.ndarray) -> tuple
     origin = state.sigs.cols["origin"]
     hops = np.empty(row.size, np.int64)
     travel = np.empty(row.size, np.int64)
-    bounds = np.flatnonzero(np.diff(row)) + 1
-    for a, b in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [row.size]])):  # a loop over signatures
+    for a, b in runs(row):  # a loop over signatures
         hops[a:b], travel[a:b] = paths(state, int(origin[row[a]]), node[a:b])
     return hops, travel
+
+
+def runs(values: np.ndarray) -> zip[tuple[int, int]]:
+    """``(start, stop)`` of each run of equal ``values`` (sorted, or grouped), in order."""
+    bounds = (np.flatnonzero(np.diff(values)) + 1).tolist()
+    return zip([0, *bounds], [*bounds, values.size])
 
 
 def _apply_ledger(state: ModelState, kind: str, rows: np.ndarray) -> None:

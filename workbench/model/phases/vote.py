@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.phases.delivery import grouped_paths, lose, send_votes
+from workbench.model.phases.delivery import grouped_paths, lose, runs, send_votes
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
 from workbench.model.voting import apply_behaviour, evidence_votes_pairs, independent_votes
@@ -93,8 +93,7 @@ def _independent_votes(
     p, s = state.params, state.sigs
     votes = np.zeros(sig.size, np.int8)
     first_lost = np.zeros(sig.size, np.int64) if draw_losses else None
-    bounds = np.flatnonzero(np.diff(sig)) + 1
-    for a, b in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [sig.size]])):  # a loop over signatures
+    for a, b in runs(sig):  # a loop over signatures
         i = sig[a]
         honest = independent_votes(bool(s.cols["genuine"][i]), p.validator_accuracy, p.n_nodes, rng)[voter[a:b]]
         votes[a:b] = _behave(state, t, sig[a:b], voter[a:b], honest, independent=True)
