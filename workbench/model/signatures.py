@@ -138,34 +138,41 @@ class ArrivedVotes:
 
     def __init__(self, n_nodes: int) -> None:
         self.n_nodes = n_nodes
-        self._row, self._node, self._vote = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int8)
-        self._chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        # the log sorted by key = row * N + node, with pending arrivals merged in on the next read
+        self._key, self._vote = np.zeros(0, np.int64), np.zeros(0, np.int8)
+        self._chunks: list[tuple[np.ndarray, np.ndarray]] = []
 
     def add(self, row: np.ndarray, node: np.ndarray, vote: np.ndarray) -> None:
         """Votes ``vote`` (+1 approve, -1 reject) of ``node`` on signatures ``row`` arrived."""
         if row.size:
-            self._chunks.append((np.asarray(row, np.int64), np.asarray(node, np.int64), np.asarray(vote, np.int8)))
+            key = np.asarray(row, np.int64) * self.n_nodes + np.asarray(node, np.int64)
+            self._chunks.append((key, np.asarray(vote, np.int8)))
+
+    def _merged(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._chunks:
+            key, vote = (np.concatenate(a) for a in zip(*self._chunks))
+            order = np.argsort(key, kind="stable")
+            key, vote = key[order], vote[order]
+            at = np.searchsorted(self._key, key)  # merge the new votes into the sorted log: one copy, no re-sort
+            self._key, self._vote = np.insert(self._key, at, key), np.insert(self._vote, at, vote)
+            self._chunks = []
+        return self._key, self._vote
 
     def log(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(row, node, vote)`` of every arrived vote, sorted by row, then node."""
-        if self._chunks:
-            parts = [(self._row, self._node, self._vote), *self._chunks]
-            row, node, vote = (np.concatenate(a) for a in zip(*parts))
-            order = np.lexsort((node, row))
-            self._row, self._node, self._vote = row[order], node[order], vote[order]
-            self._chunks = []
-        return self._row, self._node, self._vote
+        key, vote = self._merged()
+        row, node = np.divmod(key, self.n_nodes)
+        return row, node, vote
 
     def of_rows(self, rows: np.ndarray) -> np.ndarray:
         """``(len(rows), N)`` int8: the votes on signatures ``rows`` as they reached the origin (0: none)."""
         rows = np.asarray(rows, np.int64)
         out = np.zeros((rows.size, self.n_nodes), np.int8)
-        row, node, vote = self.log()
-        order = np.argsort(rows, kind="stable")
-        lo = np.searchsorted(row, rows[order], "left")
-        hi = np.searchsorted(row, rows[order], "right")
-        for i, a, b in zip(order, lo, hi):  # a loop over the rows asked for; each is one slice of the log
-            out[i, node[a:b]] = vote[a:b]
+        key, vote = self._merged()
+        lo = np.searchsorted(key, rows * self.n_nodes, "left")
+        hi = np.searchsorted(key, (rows + 1) * self.n_nodes, "left")
+        for i, (a, b) in enumerate(zip(lo, hi)):  # a loop over the rows asked for; each is one slice of the log
+            out[i, key[a:b] % self.n_nodes] = vote[a:b]
         return out
 
 
