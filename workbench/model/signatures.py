@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from workbench.model.grouped import concat_ranges
+
 PENDING, CONFIRMED, REJECTED = 0, 1, 2
 OUTCOME_NAMES = {PENDING: "pending", CONFIRMED: "confirmed", REJECTED: "rejected"}
 RANGE_MARGIN = 1.5  # log units added around the flagged flows' range (a factor of about 4.5)
@@ -133,7 +135,7 @@ class ArrivedVotes:
 
     A node casts at most one vote per signature, so a (row, node) pair appears at most once. Kept as a
     log rather than a signatures x nodes matrix: few nodes vote on each signature, and the matrix was
-    a sixth of the model's memory at 10,000 nodes.
+    a sixth of the signature table's per-node memory.
     """
 
     def __init__(self, n_nodes: int) -> None:
@@ -169,10 +171,10 @@ class ArrivedVotes:
         rows = np.asarray(rows, np.int64)
         out = np.zeros((rows.size, self.n_nodes), np.int8)
         key, vote = self._merged()
-        lo = np.searchsorted(key, rows * self.n_nodes, "left")
-        hi = np.searchsorted(key, (rows + 1) * self.n_nodes, "left")
-        for i, (a, b) in enumerate(zip(lo, hi)):  # a loop over the rows asked for; each is one slice of the log
-            out[i, key[a:b] % self.n_nodes] = vote[a:b]
+        lo = np.searchsorted(key, rows * self.n_nodes, "left")  # row i's votes: one slice of the log
+        counts = np.searchsorted(key, (rows + 1) * self.n_nodes, "left") - lo
+        at = concat_ranges(lo, counts)
+        out[np.repeat(np.arange(rows.size), counts), key[at] % self.n_nodes] = vote[at]
         return out
 
 

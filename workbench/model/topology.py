@@ -6,6 +6,8 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from workbench.model.grouped import concat_ranges
+
 
 def build_graph(
     topology: str, n_nodes: int, mean_degree: int, rewire_prob: float, rng: np.random.Generator
@@ -127,8 +129,7 @@ def vote_ball(
     for depth in range(1, max_hops + 1):  # a loop over levels
         start, count = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
         parent = np.repeat(np.arange(frontier.size), count)
-        offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-        nb = indices[np.repeat(start, count) + offset].astype(np.int64)
+        nb = indices[concat_ranges(start, count)].astype(np.int64)
         fresh = ~visited[nb]
         nb, parent = nb[fresh], parent[fresh]
         if nb.size == 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.model.grouped import concat_ranges
 from workbench.model.signatures import SignatureTable, rows_match
 
 
@@ -50,10 +51,7 @@ class EvidenceWindow:
         pos, code = pos[order], code[order]
         want = key * self.n_nodes + node
         lo, hi = np.searchsorted(code, want, "left"), np.searchsorted(code, want, "right")
-        counts = hi - lo
-        pair = np.repeat(np.arange(want.size), counts)
-        first = np.repeat(lo - (np.cumsum(counts) - counts), counts)  # start of each pair's run, minus its offset
-        return pair, pos[first + np.arange(pair.size)]
+        return np.repeat(np.arange(want.size), hi - lo), pos[concat_ranges(lo, hi - lo)]
 
 
 def evidence_votes_pairs(sigs: SignatureTable, window: EvidenceWindow, sig: np.ndarray, node: np.ndarray) -> np.ndarray:

@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from workbench.model.grouped import concat_ranges
 from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied, rows_match
 from workbench.model.traffic import Flows
 
@@ -142,11 +143,4 @@ def _applying_pairs(at: np.ndarray, node: np.ndarray) -> Iterator[tuple[np.ndarr
         return
     cuts = np.searchsorted(ends, np.arange(_BUDGET, ends[-1], _BUDGET), "left")
     for lo, hi in zip([0, *cuts], [*cuts, ends.size]):
-        yield np.repeat(which[lo:hi], counts[lo:hi]), _ranges(first[applier[lo:hi]], counts[lo:hi])
-
-
-def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The concatenated index ranges ``[first[i], first[i] + counts[i])``."""
-    ends = np.cumsum(counts)
-    total = int(ends[-1]) if ends.size else 0
-    return np.repeat(first - (ends - counts), counts) + np.arange(total)
+        yield np.repeat(which[lo:hi], counts[lo:hi]), concat_ranges(first[applier[lo:hi]], counts[lo:hi])

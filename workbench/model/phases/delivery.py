@@ -12,6 +12,7 @@ from functools import partial
 
 import numpy as np
 
+from workbench.model.grouped import runs
 from workbench.model.signatures import PENDING
 from workbench.model.state import ModelState, StepCounts
 from workbench.model.topology import vote_ball
@@ -92,12 +93,6 @@ def grouped_paths(state: ModelState, row: np.ndarray, node: np.ndarray) -> tuple
     for a, b in runs(row):  # a loop over signatures
         hops[a:b], travel[a:b] = paths(state, int(origin[row[a]]), node[a:b])
     return hops, travel
-
-
-def runs(values: np.ndarray) -> zip[tuple[int, int]]:
-    """``(start, stop)`` of each run of equal ``values`` (sorted, or grouped), in order."""
-    bounds = (np.flatnonzero(np.diff(values)) + 1).tolist()
-    return zip([0, *bounds], [*bounds, values.size])
 
 
 def _apply_ledger(state: ModelState, kind: str, rows: np.ndarray) -> None:

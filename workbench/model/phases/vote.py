@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.model.phases.delivery import grouped_paths, lose, runs, send_votes
+from workbench.model.grouped import runs
+from workbench.model.phases.delivery import grouped_paths, lose, send_votes
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
 from workbench.model.voting import apply_behaviour, evidence_votes_pairs, independent_votes
