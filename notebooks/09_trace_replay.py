@@ -65,12 +65,12 @@ from IPython.display import Markdown, display
 import workbench
 from workbench.analysis.headline import show_headline
 from workbench.analysis.stats import summarize
+from workbench.analysis.trace_detectors import detector_report
 from workbench.analysis.trace_replay import ranking_text
 from workbench.experiments import Sweep
 from workbench.model.params import ModelParams
 from workbench.model.trace_params import load_trace
 from workbench.provenance import provenance
-from workbench.traces import detector_report
 
 REPO = Path(workbench.__file__).resolve().parents[1]
 path = Path(trace_path).expanduser()

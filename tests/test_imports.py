@@ -129,3 +129,17 @@ def test_every_module_imports_alone():
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_model_and_traces_do_not_depend_on_each_other_both_ways():
+    """The model imports the trace readers (lazily, when a trace is replayed); the readers never
+    import the model: what both need (``Flows``, ``flow_key``, ``TraceConfig``) is in neutral modules."""
+    graph = import_graph()
+
+    def package_edges(src: str, dst: str) -> list[tuple[str, str]]:
+        return [(a, b) for a in graph if a.startswith(src) for b in graph[a] if b.startswith(dst)]
+
+    assert package_edges("workbench.model", "workbench.traces"), "the model loads traces through workbench.traces"
+    assert package_edges("workbench.traces", "workbench.model") == []
+    for neutral in ("workbench.flows", "workbench.trace_config"):
+        assert not {m for m in graph[neutral] if m.startswith(("workbench.model", "workbench.traces"))}, neutral

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from workbench.flows import Flows
 from workbench.model.phases import blocking
 from workbench.model.phases.blocking import blocked_flows
 from workbench.model.signatures import CONFIRMED, PENDING, REJECTED, NewSignature, Rule, SignatureTable, applied
-from workbench.model.traffic import Flows
 
 PREFIXES = (7, 9, 300)  # source /16s of the rules; traffic also comes from prefix 5, which no rule names
 PORTS = (22, 53, 80, 443)

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.model.traffic import N_FEATURES, Flows, flow_key
-from workbench.traces import PAD_LABEL, TraceError, TraceTraffic, detector_report, read_trace, score_trace
+from workbench.analysis.trace_detectors import detector_report, score_trace
+from workbench.flows import N_FEATURES, Flows, flow_key
+from workbench.traces import PAD_LABEL, TraceError, TraceTraffic, read_trace
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 CIC17 = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv"
@@ -206,30 +207,36 @@ def test_probes_are_each_campaigns_own_flows(traffic):
 
 
 def test_check_trace_and_the_per_process_cache(tmp_path):
-    from workbench.traces import cached_trace_traffic, check_trace
+    from workbench.traces import TraceConfig, check_trace, load_traffic
 
     check_trace(CIC17, "cic-ids2017")  # reads the header only
     with pytest.raises(TraceError, match="does not exist"):
         check_trace(tmp_path / "none.csv", "cic-ids2017")
-    a = cached_trace_traffic(CIC17, "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES)
-    b = cached_trace_traffic(str(CIC17), "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES)
-    c = cached_trace_traffic(CIC17, "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES, block_size=1 << 16)
+    config = TraceConfig(str(CIC17), "cic-ids2017", step_seconds=STEP, max_nodes=MAX_NODES)
+    a = load_traffic(config)
+    b = load_traffic(TraceConfig(CIC17, "cic-ids2017", step_seconds=int(STEP), max_nodes=MAX_NODES))
+    c = load_traffic(config.replace(options={"block_size": 1 << 16}))
     assert a is b and c is not a
     assert a.campaign_labels == c.campaign_labels and a.n_steps == c.n_steps
+    copy = tmp_path / "copy.csv"  # a file changed in place is read again
+    copy.write_bytes(CIC17.read_bytes())
+    d = load_traffic(config.replace(path=str(copy)))
+    copy.write_bytes(CIC17.read_bytes()[: len(CIC17.read_bytes()) // 2].rsplit(b"\n", 1)[0] + b"\n")
+    assert load_traffic(config.replace(path=str(copy))).n_rows_total < d.n_rows_total
 
 
-def test_trace_source_validates_then_loads():
-    from workbench.traces import TraceSource
+def test_trace_config_validates_then_loads():
+    from workbench.traces import TraceConfig, check_config, load_traffic
 
     with pytest.raises(ValueError, match=r"trace_format='pcap' is not allowed"):
-        TraceSource(str(CIC17), "pcap")
+        TraceConfig(str(CIC17), "pcap")
     with pytest.raises(ValueError, match=r"step_seconds=-1 is out of range"):
-        TraceSource(str(CIC17), "cic-ids2017", step_seconds=-1)
+        TraceConfig(str(CIC17), "cic-ids2017", step_seconds=-1)
     with pytest.raises(ValueError, match=r"flows_per_node=0 is out of range"):
-        TraceSource(str(CIC17), "cic-ids2017", flows_per_node=0)
+        TraceConfig(str(CIC17), "cic-ids2017", flows_per_node=0)
     with pytest.raises(ValueError, match=r"unknown option for format 'zeek-conn'\(s\) \['colums'\]"):
-        TraceSource(str(CIC17), "zeek-conn", options={"colums": {}}).check()
-    source = TraceSource(CIC17, "cic-ids2017", step_seconds=60, max_nodes=MAX_NODES, flows_per_node=8)
-    source.check()
-    traffic = source.load()
-    assert traffic is source.load() and traffic.n_nodes == MAX_NODES and traffic.flows_per_node == 8
+        check_config(TraceConfig(str(CIC17), "zeek-conn", options={"colums": {}}))
+    config = TraceConfig(CIC17, "cic-ids2017", step_seconds=60, max_nodes=MAX_NODES, flows_per_node=8)
+    check_config(config)
+    traffic = load_traffic(config)
+    assert traffic is load_traffic(config) and traffic.n_nodes == MAX_NODES and traffic.flows_per_node == 8

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from workbench.flows import prefix_of
 from workbench.model import traffic as T
 from workbench.model.traffic import (
     DIFFICULTY,
     TrafficGenerator,
     easy_difficulty,
-    prefix_of,
 )
 
 # ------------------------------------------------------------------------------------------------

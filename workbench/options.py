@@ -13,8 +13,8 @@ LEDGER_BACKENDS = ("memory", "sqlite")
 GOSSIP_MODES = ("push", "push_pull", "rumor")
 AGGREGATOR_MODES = ("honest", "compromised", "down")
 RELAY_MODES = ("forward", "drop")
-# Replaying flow records (issue 13): the model's traffic source, the trace formats
-# (workbench.traces.FORMAT_NAMES) and the node rules (workbench.traces.NODE_RULES).
+# Replaying flow records: the model's traffic source, the trace formats (the one list: each has a
+# reader in workbench.traces.readers.FORMATS, checked on import) and the node rules.
 TRAFFIC_SOURCES = ("synthetic", "trace")
 TRACE_FORMATS = ("cic-ids2017", "cic-ids2018", "unsw-nb15", "zeek-conn", "table")
 TRACE_NODE_RULES = ("host", "subnet24", "port", "all")

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from workbench.flows import N_FEATURES
 from workbench.model.detectors import make_detector_bank
-from workbench.model.traffic import DIFFICULTY, N_FEATURES, TrafficGenerator
+from workbench.model.traffic import DIFFICULTY, TrafficGenerator
 
 
 def measure_detector(

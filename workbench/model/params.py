@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.model.presets import PRESET_NAMES, PRESETS
-from workbench.model.trace_params import check_trace_fields, normalise_pairs, pairs_as_lists
+from workbench.model.trace_params import check_trace_fields
 from workbench.model.traffic import DIFFICULTY
 from workbench.options import (
     AGGREGATOR_MODES,
@@ -20,10 +20,9 @@ from workbench.options import (
     GOSSIP_MODES,
     LEDGER_BACKENDS,
     RELAY_MODES,
-    TRACE_FORMATS,
-    TRACE_NODE_RULES,
     TRAFFIC_SOURCES,
 )
+from workbench.trace_config import FLOWS_PER_NODE_RANGE, model_field, normalise_pairs, pairs_as_lists
 from workbench.validation import Range, check_bool, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
@@ -43,12 +42,6 @@ def _choice(default: str, choices: tuple[str, ...], doc: str = ""):
 
 def _flag(default: bool, doc: str = ""):
     return field(default=default, metadata={"bool": True, "doc": doc})
-
-
-def _pairs(doc: str = ""):
-    """A mapping held as a sorted tuple of ``(name, value)`` pairs (hashable; JSON round-trips):
-    given as pairs, a dict or a JSON object string."""
-    return field(default=(), metadata={"pairs": True, "doc": doc})
 
 
 _REALISTIC = PRESETS["realistic"]
@@ -78,7 +71,9 @@ class ModelParams:
     rewire_prob: float = _num(0.1, 0.0, 1.0, doc="Watts-Strogatz rewiring probability (small_world)")
 
     # --- traffic and attacks --------------------------------------------------------------
-    flows_per_node: int = _num(50, 1, 10_000, integer=True, doc="flow records each node sees per step")
+    flows_per_node: int = field(
+        default=50, metadata={"range": FLOWS_PER_NODE_RANGE, "doc": "flow records each node sees per step"}
+    )
     warmup_steps: int = _num(5, 1, 1_000, integer=True, doc="steps of attack-free traffic the detectors are fitted on")
     n_campaigns: int = _num(3, 0, 50, integer=True, doc="attack campaigns; types cycle ddos, port_scan, exfiltration")
     campaign_interval_steps: int = _num(
@@ -221,33 +216,14 @@ class ModelParams:
     traffic: str = _choice(
         "synthetic", TRAFFIC_SOURCES, "synthetic: generated traffic; trace: replay the flow records of trace_path"
     )
-    trace_path: str | None = field(
-        default=None, metadata={"doc": "flow-record file replayed when traffic='trace' (checked before anything runs)"}
-    )
-    trace_format: str = _choice("cic-ids2017", TRACE_FORMATS, "layout of trace_path (see docs/traces.md)")
-    trace_columns: tuple[tuple[str, str], ...] = _pairs(
-        "trace_format='table': schema name -> file column (bytes, packets, duration_s required; timestamp, "
-        "src_addr, dst_addr, dst_port, protocol, label optional)"
-    )
-    trace_options: tuple[tuple[str, Any], ...] = _pairs(
-        "further reader options of trace_format (e.g. labels_path for zeek-conn, timestamp_unit for table)"
-    )
-    step_seconds: float = _num(60.0, 0.0, 1e9, low_open=True, doc="seconds of trace per model step (traffic='trace')")
-    max_nodes: int = _num(
-        50,
-        2,
-        100_000,
-        integer=True,
-        doc="the busiest destinations that become nodes (traffic='trace'); n_nodes is their number",
-    )
-    node_rule: str = _choice(
-        "host",
-        TRACE_NODE_RULES,
-        "what a node is (traffic='trace'): host, subnet24 (destination /24), port (destination port) or all (one node)",
-    )
-    rows_per_step: int = _num(
-        0, 0, None, integer=True, doc="traces without timestamps: consecutive rows per step (0 = bin by timestamp)"
-    )
+    trace_path: str | None = model_field("path", None)
+    trace_format: str = model_field("format")
+    trace_columns: tuple[tuple[str, str], ...] = model_field("columns")
+    trace_options: tuple[tuple[str, Any], ...] = model_field("options")
+    step_seconds: float = model_field("step_seconds")
+    max_nodes: int = model_field("max_nodes")
+    node_rule: str = model_field("node_rule")
+    rows_per_step: int = model_field("rows_per_step")
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from workbench.flows import Flows
 from workbench.model.phases.spread import spread_campaigns
 from workbench.model.state import ModelState
-from workbench.model.traffic import DIFFICULTY, Campaign, Flows, TrafficGenerator
+from workbench.model.traffic import DIFFICULTY, Campaign, TrafficGenerator
 
 if TYPE_CHECKING:
     from workbench.model.params import ModelParams

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from workbench.flows import Flows
 from workbench.validation import Range, check_number
 
 TCP, UDP = 6, 17
@@ -46,7 +47,6 @@ CAMPAIGN_TYPES = ("ddos", "port_scan", "exfiltration")
 _SERVICES = ((443, TCP), (53, UDP), (80, TCP), (123, UDP), (25, TCP), (993, TCP), (22, TCP), (3478, UDP))
 _PEER_PORTS = np.array([443, 80, 22, 445, 3389, 8080, 5432, 6379], dtype=np.int32)
 _PUBLIC_PREFIXES = (11 * 256, 223 * 256)  # public /16s: 11.0/16 .. 222.255/16
-N_FEATURES = 4  # detector features: log bytes, log packets, log duration, log bytes per packet
 
 # 1.645: the standard normal's 95th percentile, where the Pareto tail of benign sizes begins.
 _TAIL_START_Z = 1.6448536269514722
@@ -96,39 +96,6 @@ DIFFICULTY: dict[str, Knob] = {
 def easy_difficulty() -> dict[str, float | int]:
     """The knob values that reproduce the first version of the generator exactly."""
     return {name: knob.easy for name, knob in DIFFICULTY.items()}
-
-
-def prefix_of(ip: np.ndarray) -> np.ndarray:
-    """The /16 prefix of IPv4 addresses (``uint32 >> 16``)."""
-    return (ip >> np.uint32(16)).astype(np.int64)
-
-
-def flow_key(ip: np.ndarray, proto: np.ndarray) -> np.ndarray:
-    """Key a flow by (source /16 prefix, protocol): every signature rule matches one key."""
-    return prefix_of(ip) * 256 + proto.astype(np.int64)
-
-
-@dataclass
-class Flows:
-    """One step of traffic for all nodes; every array has shape ``(n_nodes, flows_per_node)``."""
-
-    src_ip: np.ndarray
-    dst_port: np.ndarray
-    proto: np.ndarray
-    log_bytes: np.ndarray
-    log_packets: np.ndarray
-    log_duration: np.ndarray
-    label: np.ndarray
-
-    @property
-    def key(self) -> np.ndarray:
-        return flow_key(self.src_ip, self.proto)
-
-    def features(self) -> np.ndarray:
-        """Detector input, shape ``(n_nodes, flows_per_node, 4)``."""
-        return np.stack(
-            [self.log_bytes, self.log_packets, self.log_duration, self.log_bytes - self.log_packets], axis=-1
-        )
 
 
 @dataclass

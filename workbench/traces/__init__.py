@@ -2,21 +2,26 @@
 
 * :func:`read_trace` / :func:`iter_trace`: read a file into the one flow schema
   (:data:`FLOW_SCHEMA`), streaming with bounded memory; :func:`check_trace` checks a source cheaply.
-* :class:`TraceTraffic`: a trace as per-step, per-node traffic in the model's :class:`Flows` shape
-  (:func:`cached_trace_traffic`: the same, read once per process).
-* :class:`TraceSource`: a validated, immutable "replay this file binned so" (for model parameters).
-* :func:`detector_report`: how the local detectors do on the trace, per attack category.
+* :class:`TraceTraffic`: a trace as per-step, per-node traffic in the :class:`~workbench.flows.Flows`
+  shape the model consumes.
+* :class:`~workbench.trace_config.TraceConfig`: "replay this file binned so", one validated, hashable
+  value (the model's trace parameters are its fields); :func:`check_config` checks it cheaply,
+  :func:`load_traffic` reads and bins it once per process.
 
-Model layer: imports numpy, pandas, pyarrow, scikit-learn and ``workbench.model`` /
-``workbench.validation`` only. See ``docs/traces.md``.
+The detector report (how the model's detectors do on a trace) is
+:func:`workbench.analysis.trace_detectors.detector_report`.
+
+Model layer: imports numpy, pandas, pyarrow and the package's neutral modules (``workbench.flows``,
+``workbench.trace_config``, ``workbench.options``, ``workbench.validation``), never ``workbench.model``
+(which imports this package when a trace is replayed). See ``docs/traces.md``.
 """
 
+from workbench.trace_config import TraceConfig
 from workbench.traces.csvio import TraceError, TraceFileNotFound
+from workbench.traces.load import check_config, load_traffic
 from workbench.traces.readers import FORMAT_NAMES, check_trace, iter_trace, read_trace, read_trace_table
-from workbench.traces.replay import NODE_RULES, PAD_LABEL, TraceStep, TraceTraffic, cached_trace_traffic
-from workbench.traces.report import detector_report, score_trace
+from workbench.traces.replay import NODE_RULES, PAD_LABEL, TraceStep, TraceTraffic
 from workbench.traces.schema import FLOW_SCHEMA, SCHEMA_COLUMNS, ipv4_to_uint32
-from workbench.traces.source import TraceSource
 
 __all__ = [
     "FLOW_SCHEMA",
@@ -24,17 +29,16 @@ __all__ = [
     "NODE_RULES",
     "PAD_LABEL",
     "SCHEMA_COLUMNS",
+    "TraceConfig",
     "TraceError",
     "TraceFileNotFound",
-    "TraceSource",
     "TraceStep",
     "TraceTraffic",
-    "cached_trace_traffic",
+    "check_config",
     "check_trace",
-    "detector_report",
     "ipv4_to_uint32",
     "iter_trace",
+    "load_traffic",
     "read_trace",
     "read_trace_table",
-    "score_trace",
 ]

@@ -23,11 +23,12 @@ import workbench.traces.cic as cic
 import workbench.traces.table as table
 import workbench.traces.unsw as unsw
 import workbench.traces.zeek as zeek
+from workbench.options import TRACE_FORMATS
 from workbench.traces.csvio import TraceError, check_path
 from workbench.traces.schema import FLOW_SCHEMA
 from workbench.validation import Range, check_choice, check_known, check_number
 
-#: format name -> (opener, option names it accepts)
+#: format name -> (opener, option names it accepts); the names are :data:`workbench.options.TRACE_FORMATS`
 FORMATS: dict[str, tuple[Callable[..., Iterator[pa.RecordBatch]], tuple[str, ...]]] = {
     "cic-ids2017": (cic.open_cic, cic.OPTIONS),
     "cic-ids2018": (cic.open_cic, cic.OPTIONS),
@@ -35,7 +36,9 @@ FORMATS: dict[str, tuple[Callable[..., Iterator[pa.RecordBatch]], tuple[str, ...
     "zeek-conn": (zeek.open_zeek, zeek.OPTIONS),
     "table": (table.open_table, table.OPTIONS),
 }
-FORMAT_NAMES = tuple(FORMATS)
+if tuple(FORMATS) != TRACE_FORMATS:  # the one list of names is in workbench.options (ModelParams reads it)
+    raise ImportError(f"trace readers {tuple(FORMATS)} differ from workbench.options.TRACE_FORMATS {TRACE_FORMATS}")
+FORMAT_NAMES = TRACE_FORMATS
 
 
 def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> Iterator[pa.RecordBatch]:

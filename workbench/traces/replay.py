@@ -28,7 +28,7 @@ Features are those of the synthetic model (:meth:`Flows.features`), as ``log(1 +
 trace counters can be 0: log bytes, log packets, log duration in milliseconds (and log bytes per
 packet = log bytes - log packets). Source addresses map to the model's ``uint32`` by
 :func:`~workbench.traces.schema.ipv4_to_uint32`, so the flow key is the source /16 prefix and the
-protocol (:func:`workbench.model.traffic.flow_key`); without source addresses every flow of a
+protocol (:func:`workbench.flows.flow_key`); without source addresses every flow of a
 protocol shares one key.
 
 Warm-up (:meth:`TraceTraffic.warmup_features`) uses the first steps of the trace, whatever they
@@ -37,11 +37,8 @@ contain: attacks in those steps are learnt as normal.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,15 +46,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from workbench.model.traffic import Flows, flow_key
+from workbench.flows import Flows, flow_key
+from workbench.options import TRACE_NODE_RULES
+from workbench.trace_config import TraceConfig
 from workbench.traces.csvio import TraceError
 from workbench.traces.readers import read_trace_table
 from workbench.traces.schema import SCHEMA_COLUMNS, ipv4_to_uint32, uint32_to_ipv4
-from workbench.validation import Range, check_choice, check_int, check_number
+from workbench.validation import check_int
 
-NODE_RULES = ("host", "subnet24", "port", "all")
+NODE_RULES = TRACE_NODE_RULES
 PAD_LABEL = -1
-STEP_SECONDS_RANGE = Range(0.0, 1e9, low_open=True)
 
 
 @dataclass(frozen=True)
@@ -82,20 +80,12 @@ class TraceStep:
 class TraceTraffic:
     """A flow trace binned into steps at its busiest destinations (see the module docstring).
 
-    Parameters
-    ----------
-    trace:
-        A frame or Arrow table of the flow schema (what :func:`~workbench.traces.read_trace` returns).
-    step_seconds:
-        Width of a step in seconds, > 0.
-    max_nodes:
-        How many destinations become nodes, 1..100000 (fewer if the trace has fewer).
-    node_rule:
-        ``"host"``, ``"subnet24"``, ``"port"`` or ``"all"``.
-    flows_per_node:
-        Width of :meth:`step`'s arrays, 1..1000000; ``None`` sizes each step by its busiest node.
-    rows_per_step:
-        Only for traces without timestamps: rows per step, >= 1.
+    ``trace`` is a frame or Arrow table of the flow schema (what :func:`~workbench.traces.read_trace`
+    returns); the binning arguments are the fields of :class:`~workbench.trace_config.TraceConfig`,
+    checked against its ranges: ``step_seconds`` (> 0), ``max_nodes`` (fewer nodes if the trace has
+    fewer), ``node_rule``, ``flows_per_node`` (the width of :meth:`step`'s arrays; ``None`` sizes each
+    step by its busiest node) and ``rows_per_step`` (traces without timestamps; ``None`` or 0: bin by
+    timestamp). :meth:`from_config` reads and bins a file.
     """
 
     def __init__(
@@ -108,13 +98,12 @@ class TraceTraffic:
         flows_per_node: int | None = None,
         rows_per_step: int | None = None,
     ) -> None:
-        self.step_seconds = float(check_number("step_seconds", step_seconds, STEP_SECONDS_RANGE))
-        self.max_nodes = check_int("max_nodes", max_nodes, 1, 100_000)
-        self.node_rule = check_choice("node_rule", node_rule, NODE_RULES)
-        self.flows_per_node = (
-            None if flows_per_node is None else check_int("flows_per_node", flows_per_node, 1, 1_000_000)
-        )
-        self.rows_per_step = None if rows_per_step is None else check_int("rows_per_step", rows_per_step, 1)
+        check = TraceConfig.check_field
+        self.step_seconds = float(check("step_seconds", step_seconds))
+        self.max_nodes = int(check("max_nodes", max_nodes))
+        self.node_rule = check("node_rule", node_rule)
+        self.flows_per_node = check("flows_per_node", flows_per_node)
+        self.rows_per_step = check("rows_per_step", rows_per_step or 0) or None
         table = _as_table(trace)
         if table.num_rows == 0:
             raise TraceError("the trace has no flow records")
@@ -130,27 +119,26 @@ class TraceTraffic:
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def from_file(
-        cls,
-        path: str | os.PathLike,
-        format: str,
-        *,
-        step_seconds: float,
-        max_nodes: int,
-        node_rule: str = "host",
-        flows_per_node: int | None = None,
-        rows_per_step: int | None = None,
-        **read_options: Any,
-    ) -> TraceTraffic:
-        """Read ``path`` (see :func:`~workbench.traces.read_trace`) and bin it."""
+    def from_config(cls, config: TraceConfig) -> TraceTraffic:
+        """Read ``config.path`` (see :func:`~workbench.traces.read_trace`) and bin it as ``config`` says
+        (:func:`~workbench.traces.load_traffic`: the same, memoised per process)."""
         return cls(
-            read_trace_table(path, format, **read_options),
-            step_seconds=step_seconds,
-            max_nodes=max_nodes,
-            node_rule=node_rule,
-            flows_per_node=flows_per_node,
-            rows_per_step=rows_per_step,
+            read_trace_table(config.path, config.format, **config.reader_options()),
+            step_seconds=config.step_seconds,
+            max_nodes=config.max_nodes,
+            node_rule=config.node_rule,
+            flows_per_node=config.flows_per_node,
+            rows_per_step=config.rows_per_step,
         )
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, format: str, **settings: Any) -> TraceTraffic:
+        """:meth:`from_config` of ``TraceConfig(path, format, ...)``: ``settings`` are the config's
+        binning fields (``step_seconds``, ``max_nodes``, ...) and, besides, the format's reader options."""
+        fields = set(TraceConfig.__dataclass_fields__) - {"path", "format", "options"}
+        binning = {k: v for k, v in settings.items() if k in fields}
+        options = {k: v for k, v in settings.items() if k not in fields}
+        return cls.from_config(TraceConfig(str(path), format, options=tuple(options.items()), **binning))
 
     def _steps(self, table: pa.Table) -> np.ndarray:
         ts = table.column("timestamp")
@@ -454,56 +442,6 @@ class TraceTraffic:
         if not 0 <= t < self.n_steps:
             return 0, 0
         return int(self._step_start[t]), int(self._step_start[t + 1])
-
-
-def cached_trace_traffic(
-    path: str | os.PathLike,
-    format: str,
-    *,
-    step_seconds: float,
-    max_nodes: int,
-    node_rule: str = "host",
-    flows_per_node: int | None = None,
-    rows_per_step: int | None = None,
-    **read_options: Any,
-) -> TraceTraffic:
-    """:meth:`TraceTraffic.from_file`, memoised per process on the file (path, size, modification
-    time) and every argument: the runs of a sweep on one trace read it once per worker.
-
-    The returned object is shared: :class:`TraceTraffic` is never modified after construction
-    (``step`` and ``warmup_features`` only read it), so sharing it between runs is safe.
-    """
-    p = Path(path).resolve()
-    stat = p.stat() if p.exists() else None
-    key = (
-        str(p),
-        stat.st_size if stat else -1,
-        stat.st_mtime_ns if stat else -1,
-        format,
-        json.dumps(read_options, sort_keys=True, default=str),
-        step_seconds,
-        max_nodes,
-        node_rule,
-        flows_per_node,
-        rows_per_step,
-    )
-    return _cached_by_key(key)
-
-
-@lru_cache(maxsize=4)
-def _cached_by_key(key: tuple) -> TraceTraffic:
-    path, _, _, fmt, options, step_seconds, max_nodes, node_rule, flows_per_node, rows_per_step = key
-    # options went through JSON (paths as text, tuples as lists): every reader accepts those forms
-    return TraceTraffic.from_file(
-        path,
-        fmt,
-        step_seconds=step_seconds,
-        max_nodes=max_nodes,
-        node_rule=node_rule,
-        flows_per_node=flows_per_node,
-        rows_per_step=rows_per_step,
-        **json.loads(options),
-    )
 
 
 def _as_table(trace: pd.DataFrame | pa.Table) -> pa.Table:

@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from workbench.flows import Flows
 from workbench.model.grouped import concat_ranges
 from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied, rows_match
-from workbench.model.traffic import Flows
 
 # Elements of the largest temporaries: a chunk's applied matrix (rows x N bools), a batch of
 # (rule, flow) pairs (a few arrays of 8-byte numbers), a block of the rules x flows test (bools).

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.flows import N_FEATURES
 from workbench.model.detectors import DetectorBank
-from workbench.model.traffic import N_FEATURES
 
 
 class WarmupDetector:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
+from workbench.flows import Flows
 from workbench.model.phases.decision import settle
 from workbench.model.phases.delivery import HOLDS, publish
 from workbench.model.phases.sharing import start_signature_gossip
@@ -22,7 +23,7 @@ from workbench.model.signatures import (
     groups_from_flagged,
 )
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
-from workbench.model.traffic import TCP, UDP, Flows
+from workbench.model.traffic import TCP, UDP
 
 
 class ForgeryTargets(Protocol):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.flows import Flows
 from workbench.model.state import ModelState, StepCounts
-from workbench.model.traffic import Flows
 
 
 def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, blocked: np.ndarray) -> StepCounts:

@@ -1,5 +1,8 @@
 """How the local detectors do on a trace, per attack category, before the collaborative layer.
 
+It sits above both the model (whose detector banks it runs) and the trace readers (whose binned
+traffic it scores), so that neither of those imports the other for it.
+
 For each detector bank (``workbench.model.detectors.make_detector_bank``): fit every node's
 detector on a window drawn from its flows of the first ``warmup_steps`` steps
 (:meth:`TraceTraffic.warmup_features`, whatever those steps contain), then score every later flow
@@ -27,8 +30,7 @@ from sklearn.metrics import roc_auc_score
 
 from workbench.model.detectors import make_detector_bank
 from workbench.options import DETECTORS
-from workbench.traces.csvio import TraceError
-from workbench.traces.replay import TraceTraffic
+from workbench.traces import TraceError, TraceTraffic
 from workbench.validation import check_choice, check_int
 
 ALL_ATTACKS = "all attacks"
