@@ -30,7 +30,7 @@
 
 # %% tags=["parameters"]
 # Parameters (papermill overrides these)
-sharing_modes = ["none", "central", "ledger", "gossip"]
+sharing_modes = None  # None: every registered sharing channel (workbench.model.channels.CHANNELS)
 malicious_fractions = [0.0, 0.2, 0.4]
 n_nodes = 20
 flows_per_node = 20
@@ -48,8 +48,10 @@ import matplotlib.pyplot as plt
 from workbench.analysis.stats import summarize
 from workbench.analysis.sweep_plots import plot_heatmap, plot_outcome
 from workbench.experiments import Sweep
+from workbench.model.channels import CHANNELS
 from workbench.provenance import provenance
 
+sharing_modes = list(sharing_modes or CHANNELS.names())
 sweep = Sweep(
     base={"n_nodes": n_nodes, "flows_per_node": flows_per_node},
     factors={"sharing": sharing_modes, "malicious_fraction": malicious_fractions},

@@ -47,7 +47,7 @@ warmup_steps = 10  # first steps of the trace the detectors are fitted on (attac
 steps = None  # model steps; None: the whole trace
 seed = 20261130  # root seed of the replicate seeds
 replicates = 20  # seeds per sharing mode
-sharing_modes = ["none", "central", "ledger", "gossip"]
+sharing_modes = None  # None: every registered sharing channel (workbench.model.channels.CHANNELS)
 topology = "small_world"  # the topology among nodes stays a parameter
 detectors = ["zscore", "iforest"]
 backend = "local"  # "local", "processes" or "ray"
@@ -68,10 +68,12 @@ from workbench.analysis.stats import summarize
 from workbench.analysis.trace_detectors import detector_report
 from workbench.analysis.trace_replay import ranking_text
 from workbench.experiments import Sweep
+from workbench.model.channels import CHANNELS
 from workbench.model.params import ModelParams
 from workbench.model.trace_params import load_trace
 from workbench.provenance import provenance
 
+sharing_modes = list(sharing_modes or CHANNELS.names())
 REPO = Path(workbench.__file__).resolve().parents[1]
 path = Path(trace_path).expanduser()
 if not path.is_absolute() and not path.exists():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 pytest.importorskip("solara")
 
 from workbench import ModelParams, ThreatIntelModel
+from workbench.model.params import allowed_names
 from workbench.viz import draw_dashboard, draw_network, layout_seed, node_layout, node_size
 from workbench.viz.controls import as_seed, initial_values, model_params
 from workbench.viz.style import STATE_COLORS, agent_portrayal
@@ -110,13 +110,14 @@ def test_controls_cover_the_main_parameters_within_their_ranges():
         "malicious_behavior",
         "detector",
     }
-    fields = {f.name: f for f in dataclasses.fields(ModelParams)}
     for name, spec in params.items():
         if name == "rng":
             continue
         if spec["type"] == "Select":
-            assert spec["values"] == list(fields[name].metadata["choices"])
+            assert spec["values"] == list(allowed_names(name)) and spec["values"]
             assert spec["value"] in spec["values"]
+            for value in spec["values"]:  # every listed value is a valid parameter value
+                ModelParams(**{name: value})
         else:  # both slider ends are valid parameter values
             ModelParams(**{name: spec["min"]})
             ModelParams(**{name: spec["max"]})

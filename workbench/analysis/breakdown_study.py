@@ -27,6 +27,7 @@ from workbench.analysis.intervals import share_table
 from workbench.analysis.stats import mean_ci
 from workbench.analysis.studies import check_size, fmt_interval, join_words
 from workbench.experiments import Sweep
+from workbench.model.channels import CHANNELS
 from workbench.model.consensus import approvals_needed, collusion_false_acceptance
 
 # consensus rules by label: the ModelParams fields each sets
@@ -36,14 +37,15 @@ RULES: dict[str, dict[str, Any]] = {
     "super_0.8": {"consensus": "supermajority", "quorum": 0.8},
     "trust_weighted": {"consensus": "trust_weighted"},
 }
-# sharing modes where no vote decides: one block each, labelled by who decides
-DECIDER = {"none": "isolated", "central": "aggregator"}
+# the sharing channels whose peers vote (a block per consensus rule); the others are one block each,
+# labelled by who decides (the channel's ``decided_by``)
+VOTING = [name for name in CHANNELS.names() if CHANNELS.get(name).carries_votes]
 FORGED, PROTECTED = "forged_reach_frac", "protected_frac_mean"
 
 SIZES: dict[str, dict[str, Any]] = {
     # 2 sharing modes x 2 rules x 2 behaviours x 5 fractions x 3 replicates = 120 runs (about 30 s on 2 cores)
     "small": {
-        "sharing": ["ledger", "gossip"],
+        "sharing": VOTING,
         "rules": ["majority", "super_0.8"],
         "behaviors": ["collude", "lie"],
         "fractions": [0.0, 0.15, 0.3, 0.45, 0.6],
@@ -53,7 +55,7 @@ SIZES: dict[str, dict[str, Any]] = {
     },
     # (2 voting modes x 4 rules + none + central) x 4 behaviours x 13 fractions x 30 replicates = 15,600 runs
     "full": {
-        "sharing": ["none", "central", "ledger", "gossip"],
+        "sharing": list(CHANNELS.names()),
         "rules": list(RULES),
         "behaviors": ["forge", "lie", "collude", "betray"],
         "fractions": [round(f, 2) for f in np.arange(0.0, 0.61, 0.05)],
@@ -66,11 +68,13 @@ SIZES: dict[str, dict[str, Any]] = {
 
 
 def blocks(size: str) -> list[tuple[str, str]]:
-    """The design's blocks ``(sharing, rule)``: every rule for ledger and gossip, one block for none/central."""
+    """The design's blocks ``(sharing, rule)``: every rule for a channel whose peers vote (ledger, gossip),
+    one block for the others (none, central), labelled by who decides."""
     plan = SIZES[check_size(size)]
     out: list[tuple[str, str]] = []
     for sharing in plan["sharing"]:
-        out += [(sharing, DECIDER[sharing])] if sharing in DECIDER else [(sharing, rule) for rule in plan["rules"]]
+        channel = CHANNELS.get(sharing)
+        out += [(sharing, rule) for rule in plan["rules"]] if channel.carries_votes else [(sharing, channel.decided_by)]
     return out
 
 

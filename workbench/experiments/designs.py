@@ -103,7 +103,7 @@ def range_factor(name: str, spec: Any, field: dataclasses.Field, design: Design)
         low, high = spec
     else:
         raise ValueError(f"factor {name!r} needs a (low, high) range for {label}, got {spec!r}")
-    if "choices" in field.metadata:
+    if "choices" in field.metadata or "component" in field.metadata:
         hint = (
             "give it as {'levels': [...]}"
             if design is Design.LHS

@@ -6,7 +6,9 @@ steps, model version), so a store doubles as a cache and never serves runs of ot
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import importlib
 import inspect
 import json
 from collections.abc import Callable, Mapping
@@ -26,11 +28,15 @@ def short_hash(value: Any, length: int = 16) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:length]
 
 
-def run_id(params: Mapping[str, Any], seed: int, steps: int, model_version: str) -> str:
-    """Identity of one run: a hash of (all parameters, seed, steps, model version)."""
-    return short_hash(
-        {"params": dict(params), "seed": int(seed), "steps": int(steps), "model_version": str(model_version)}
-    )
+def run_id(
+    params: Mapping[str, Any], seed: int, steps: int, model_version: str, components: Mapping[str, str] | None = None
+) -> str:
+    """Identity of one run: a hash of (all parameters, seed, steps, model version) and, when the parameters
+    name components outside the package, their sources (:func:`component_sources`)."""
+    identity = {"params": dict(params), "seed": int(seed), "steps": int(steps), "model_version": str(model_version)}
+    if components:
+        identity["components"] = dict(components)
+    return short_hash(identity)
 
 
 def replicate_seeds(root: int, replicates: int) -> list[int]:
@@ -69,6 +75,41 @@ def model_source_digest() -> str:
 
     root = Path(workbench.model.__file__).resolve().parent
     return source_digest(list(root.rglob("*.py")), root)
+
+
+def module_digest(path: str) -> str:
+    """Short hash of the source file of the module an import path ``"package.module:attr"`` names
+    (``""`` for a module without a file)."""
+    module = importlib.import_module(path.partition(":")[0])
+    source = getattr(module, "__file__", None)
+    if not source or not Path(source).is_file():
+        return ""
+    file = Path(source).resolve()
+    return source_digest([file], file.parent)
+
+
+def component_sources(params_cls: type, values: Mapping[str, Any]) -> dict[str, str]:
+    """For every field of ``params_cls`` that names a component outside the package (an import path, or
+    a name registered to one), ``"<import path>+<hash of its module's source>"``.
+
+    The package's own components are covered by the model version (it hashes the model's source); a
+    researcher's module is not, so its source enters the run's identity: editing it gives new runs
+    instead of stale cached ones, as for a custom runner. Fields holding several names (a tuple) get
+    one entry each, ``field[i]``."""
+    out: dict[str, str] = {}
+    if not dataclasses.is_dataclass(params_cls):
+        return out
+    for f in dataclasses.fields(params_cls):
+        registry = f.metadata.get("component")
+        value = values.get(f.name)
+        if registry is None or value is None:
+            continue
+        named = [(f.name, value)] if isinstance(value, str) else [(f"{f.name}[{i}]", v) for i, v in enumerate(value)]
+        for key, name in named:
+            path = registry.path(name)
+            if not path.startswith("workbench."):
+                out[key] = f"{path}+{module_digest(path)}"
+    return out
 
 
 def runner_name(runner: Callable) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import importlib
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from workbench.model.components import import_object
 from workbench.model.params import ModelParams
 from workbench.validation import check_choice, check_known, check_number
 
@@ -32,24 +32,6 @@ DEFAULT_RUNNER_NAMES = (
     "workbench.experiments.runners:default_runner",
     "workbench.experiments.execute:default_runner",
 )  # the latter: stores before the split
-
-
-def import_object(path: str, what: str) -> Any:
-    """``"package.module:name"`` imported; ``ValueError`` saying what is wrong otherwise."""
-    module_name, _, attr = path.partition(":")
-    if not module_name or not attr:
-        raise ValueError(f"{what}={path!r} must look like 'package.module:name'")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(f"{what}={path!r}: cannot import {module_name!r} ({exc})") from None
-    obj: Any = module
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise ValueError(f"{what}={path!r}: {module_name!r} has no {attr!r}") from None
-    return obj
 
 
 def object_name(obj: Any) -> str:
@@ -97,7 +79,10 @@ def param_fields(cls: type) -> dict[str, dataclasses.Field]:
 
 
 def check_value(field: dataclasses.Field, value: Any) -> Any:
-    """A field's value checked against its declared ``choices`` or ``range`` (numbers coerced)."""
+    """A field's value checked against its declared ``choices``, ``component`` registry or ``range``
+    (numbers coerced)."""
+    if "component" in field.metadata:
+        return field.metadata["component"].check(value)
     if "choices" in field.metadata:
         return check_choice(field.name, value, field.metadata["choices"])
     if "range" in field.metadata:

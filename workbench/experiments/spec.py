@@ -16,7 +16,7 @@ from typing import Any
 
 from workbench.experiments.designs import Design, DesignPlan, design_options, normalise_factors, sample_design
 from workbench.experiments.driver import run_sweep
-from workbench.experiments.identity import model_version_of, replicate_seeds, run_id, short_hash
+from workbench.experiments.identity import component_sources, model_version_of, replicate_seeds, run_id, short_hash
 from workbench.experiments.outcomes import FRAMES
 from workbench.experiments.runners import (
     DEFAULT_RUNNER_NAMES,
@@ -158,12 +158,10 @@ class Sweep:
                 raise ValueError(f"design point {index} {point}: {exc}") from None
             values = params_to_dict(params)
             factors = {name: values[name] for name in self.factors}
+            sources = component_sources(self.params_cls, values)
             for replicate, seed in enumerate(seeds):
-                runs.append(
-                    PlannedRun(
-                        run_id(values, seed, self.steps, self.model_version), index, replicate, seed, factors, values
-                    )
-                )
+                rid = run_id(values, seed, self.steps, self.model_version, sources)
+                runs.append(PlannedRun(rid, index, replicate, seed, factors, values))
         return runs
 
     # --- serialisation ----------------------------------------------------------------------

@@ -3,18 +3,21 @@
 A step (``t`` is Mesa's 1-based step counter) runs the phases of :mod:`workbench.model.phases` in
 order over the explicit :class:`~workbench.model.state.ModelState`:
 
-0. votes and ledger entries due at ``t`` arrive (votes travel hop by hop; the ledger has a latency);
+0. what the sharing channel carries and votes due at ``t`` arrive;
 1. campaigns start at a few nodes and spread along the topology from every targeted node;
-2. sharing: one gossip round (``gossip``: ``gossip_mode`` push, push-pull or rumour mongering) for
-   pending signatures and confirmations, lossy, through relays that may drop;
-3. nodes vote on the signatures they hold (their own evidence, or independently); votes leave;
-4. signatures whose deadline has come are decided by consensus over the votes that arrived;
-   confirmations reach nodes (everyone for ``central``, after the latency for ``ledger``, every
-   holder for ``gossip``, which spreads them on);
+2. sharing: the channel's round (a gossip round of pending signatures and confirmations, lossy,
+   through relays that may drop; nothing for the other built-in channels);
+3. nodes vote on the signatures they hold (their own evidence, or independently), if the channel
+   carries votes; votes leave;
+4. the channel decides the signatures that are due (by consensus over the votes that arrived, or
+   by its aggregator); confirmations reach nodes the channel's way;
 5. traffic (warm-up traffic, possibly contaminated, during warm-up): benign flows from drifting
    per-node baselines plus campaign flows from their current prefixes; every node's detector scores
    the whole step in one vectorised call; flows matching a known confirmed signature are blocked;
-6. flagged flows become signatures (plus forgeries by malicious nodes) and enter the ledger.
+6. flagged flows become signatures (plus forgeries by malicious nodes), enter the channel and the ledger.
+
+The sharing channel is a component (:mod:`workbench.model.channels`): the phases call it and never
+look at which one it is.
 
 Each phase returns what it produced (:class:`~workbench.model.state.StepOutput`); the step appends
 the ledger records and keeps the counts. Agents are thin views over the state's per-node arrays:
@@ -41,7 +44,7 @@ from workbench.model.phases.decision import decide_due, update_protection
 from workbench.model.phases.delivery import deliver
 from workbench.model.phases.detection import WarmupDetector
 from workbench.model.phases.proposal import propose
-from workbench.model.phases.sharing import gossip_round
+from workbench.model.phases.sharing import share
 from workbench.model.phases.traffic_counts import count_traffic
 from workbench.model.phases.vote import cast_votes
 from workbench.model.signatures import SignatureTable
@@ -120,8 +123,7 @@ class ThreatIntelModel(mesa.Model):
         state.probe_keys = self.traffic.campaign_keys(t)
         out = StepOutput(deliver(state, t))
         self.traffic.advance_campaigns(state, t, rng)
-        if self.params.sharing == "gossip":
-            out += StepOutput(gossip_round(state, t, rng))
+        out += StepOutput(share(state, t, rng))
         out += cast_votes(state, t, rng)
         out += decide_due(state, t)
         update_protection(state, t)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.model.channels import CHANNELS
+from workbench.model.components import Registry
 from workbench.model.presets import PRESET_NAMES, PRESETS
 from workbench.model.trace_params import check_trace_fields
 from workbench.model.traffic import DIFFICULTY
@@ -26,7 +28,6 @@ from workbench.trace_config import FLOWS_PER_NODE_RANGE, model_field, normalise_
 from workbench.validation import Range, check_bool, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
-SHARING_MODES = ("none", "central", "ledger", "gossip")
 CONSENSUS_RULES = ("majority", "supermajority", "trust_weighted")
 VALIDATION_MODES = ("evidence", "independent")
 MALICIOUS_BEHAVIORS = ("forge", "lie", "collude", "betray")
@@ -38,6 +39,11 @@ def _num(default, low=None, high=None, *, low_open=False, high_open=False, integ
 
 def _choice(default: str, choices: tuple[str, ...], doc: str = ""):
     return field(default=default, metadata={"choices": choices, "doc": doc})
+
+
+def _component(default: str, registry: Registry, doc: str = ""):
+    """A component (see :mod:`workbench.model.components`): a name of ``registry`` or an import path."""
+    return field(default=default, metadata={"component": registry, "doc": doc})
 
 
 def _flag(default: bool, doc: str = ""):
@@ -118,7 +124,9 @@ class ModelParams:
     )
 
     # --- sharing, validation, consensus ---------------------------------------------------
-    sharing: str = _choice("gossip", SHARING_MODES, "how signatures reach other nodes")
+    sharing: str = _component(
+        "gossip", CHANNELS, "how signatures, votes and decisions reach other nodes (workbench.model.channels)"
+    )
     local_first: bool = _flag(
         True,
         "a node blocks at once what its own detector caught, and pending rules its own evidence approves, "
@@ -230,6 +238,8 @@ class ModelParams:
             value = getattr(self, f.name)
             if "choices" in f.metadata:
                 check_choice(f.name, value, f.metadata["choices"])
+            elif "component" in f.metadata:
+                f.metadata["component"].check(value)
             elif "pairs" in f.metadata:
                 object.__setattr__(self, f.name, normalise_pairs(f.name, value))
             elif "bool" in f.metadata:
@@ -302,6 +312,8 @@ class ModelParams:
             allowed = (
                 ", ".join(f.metadata["choices"])
                 if "choices" in f.metadata
+                else f.metadata["component"].describe()
+                if "component" in f.metadata
                 else "True, False"
                 if "bool" in f.metadata
                 else f.metadata["range"].describe()
@@ -324,3 +336,12 @@ class ModelParams:
 def field_names() -> tuple[str, ...]:
     """Names of all :class:`ModelParams` fields."""
     return tuple(f.name for f in dataclasses.fields(ModelParams))
+
+
+def allowed_names(name: str) -> tuple[str, ...]:
+    """The named values a field allows: a component's registered names (an import path is allowed too) or a
+    choice field's choices; ``()`` for other fields."""
+    f = {f.name: f for f in dataclasses.fields(ModelParams)}[name]
+    if "component" in f.metadata:
+        return f.metadata["component"].names()
+    return tuple(f.metadata.get("choices", ()))

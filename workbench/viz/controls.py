@@ -6,11 +6,10 @@ are ``ModelParams`` field names (the model accepts them as overrides) plus ``rng
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from typing import Any
 
-from workbench.model.params import ModelParams
+from workbench.model.params import ModelParams, allowed_names
 
 # Environment overrides of the initial values, e.g. WORKBENCH_VIZ_N_NODES=200 solara run ...
 ENV_PREFIX = "WORKBENCH_VIZ_"
@@ -34,10 +33,6 @@ _LABELS = {
     "malicious_behavior": "Malicious behaviour",
     "detector": "Detector",
 }
-
-
-def _field(name: str) -> dataclasses.Field:
-    return {f.name: f for f in dataclasses.fields(ModelParams)}[name]
 
 
 def _env_value(name: str, default: Any) -> Any:
@@ -87,7 +82,7 @@ def model_params(values: dict[str, Any] | None = None) -> dict[str, Any]:
             params[name] = {
                 "type": "Select",
                 "value": values[name],
-                "values": list(_field(name).metadata["choices"]),
+                "values": list(allowed_names(name)),
                 "label": label,
             }
     return params

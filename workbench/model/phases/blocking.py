@@ -6,9 +6,9 @@ signatures it proposed itself or approved on its own evidence, until they are re
 
 A flow is blocked when a rule on its key that its node applies matches it. Per key, the rules are
 taken a chunk of rows at a time, and the flows already blocked are not tested again. A chunk's
-applied matrix (rules x nodes) decides how: where few nodes apply the rules (gossip spreads a
-confirmation to a few nodes), each applying (rule, node) pair brings the node's flows with the key
-and only those pairs are tested; where most do (a central or ledger decision reaches every node),
+applied matrix (rules x nodes) decides how: where few nodes apply the rules (a channel that spreads a
+confirmation node to node reaches a few), each applying (rule, node) pair brings the node's flows with the key
+and only those pairs are tested; where most do (a channel that tells every node at once),
 every rule of the chunk is tested against every flow at once.
 """
 

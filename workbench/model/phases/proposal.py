@@ -8,9 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from workbench.flows import Flows
-from workbench.model.phases.decision import settle
-from workbench.model.phases.delivery import HOLDS, publish
-from workbench.model.phases.sharing import start_signature_gossip
+from workbench.model.channels.base import channel_of
 from workbench.model.signatures import (
     CONFIRMED,
     COVERAGE_GENUINE,
@@ -42,12 +40,14 @@ def propose(
 
     A node proposes a rule per key with at least ``min_flagged`` flagged flows, unless it already holds
     a pending or knows a confirmed signature with that key (so after a campaign moves to fresh prefixes
-    new rules are proposed for them). Sharing: ``gossip`` starts it at its origin; ``ledger`` gives every
-    node the signature after ``ledger_latency_steps`` (``N - 1`` messages), ``central`` sends it to the
-    authority (1), ``none`` confirms it locally at once. Returns the counts and records (decisions of
-    ``none`` first, then ``signature``s).
+    new rules are proposed for them); forging nodes may add a forgery each; the sharing channel may file
+    signatures of its own (:meth:`~workbench.model.channels.base.Channel.extra_proposals`). Each new
+    signature is held by its origin and enters the channel
+    (:meth:`~workbench.model.channels.base.Channel.on_proposed`). Returns the counts and records (what the
+    channel recorded first, e.g. the decisions of isolated nodes, then the ``signature`` records).
     """
     p, s = state.params, state.sigs
+    channel = channel_of(p)
     node, col = np.nonzero(flagged)
     keys = flows.key  # computed once: the property derives it from every flow
     groups = groups_from_flagged(
@@ -64,32 +64,13 @@ def propose(
         new.extend(
             _forgery(int(origin), t, traffic, rng) for origin in forgers[rng.random(forgers.size) < p.forge_prob]
         )
-    if (
-        p.sharing == "central"
-        and p.aggregator == "compromised"
-        and t > p.warmup_steps
-        and p.forge_prob > 0
-        and rng.random() < p.forge_prob
-    ):
-        # a compromised aggregator files forgeries of its own, in the name of a node it picks
-        new.append(_forgery(int(rng.integers(p.n_nodes)), t, traffic, rng))
+    new.extend(channel.extra_proposals(state, t, rng, lambda origin: _forgery(origin, t, traffic, rng)))
     if not new:
         return StepOutput()
     new = [_with_ground_truth(sig, state) for sig in new]
     idx = s.add(new)
     s.holds[idx, s.cols["origin"][idx]] = True
-    out = StepOutput(StepCounts(signatures_proposed=idx.size))
-    if p.sharing == "gossip":
-        start_signature_gossip(state, idx)
-    elif p.sharing == "ledger":
-        publish(state, t, idx, HOLDS)
-        s.cols["messages"][idx] += p.n_nodes - 1
-        out += StepOutput(StepCounts(messages=(p.n_nodes - 1) * idx.size))
-    elif p.sharing == "central":  # one report to the aggregator each
-        s.cols["messages"][idx] += 1
-        out += StepOutput(StepCounts(messages=idx.size))
-    elif p.sharing == "none":
-        out += settle(state, t, idx, np.ones(idx.size, bool))
+    out = StepOutput(StepCounts(signatures_proposed=idx.size)) + channel.on_proposed(state, t, idx)
     return out + StepOutput(entries=tuple(_signature_record(s.sig_ids[i], sig) for i, sig in zip(idx, new)))
 
 

@@ -1,0 +1,133 @@
+"""The sharing-channel protocol: everything a step asks of the way signatures, votes and decisions travel.
+
+A step calls its channel at fixed points, in this order (``t`` is the 1-based step):
+
+0. :meth:`Channel.arrive` -- what the channel had on its way and is due now arrives (ledger entries);
+2. :meth:`Channel.share_round` -- one round of spreading (gossip), drawing from the model's Generator;
+3. votes, if :attr:`Channel.carries_votes`: the vote phase asks :meth:`Channel.vote_losses` where each
+   vote would be lost, then hands the cast votes to :meth:`Channel.send_votes` (delay, cost, loss);
+4. :meth:`Channel.decide` -- which pending signatures are decided now, and which of them confirmed;
+   :meth:`Channel.announce` -- how the decisions reach nodes, and its messages;
+6. :meth:`Channel.extra_proposals` -- signatures the channel itself files (a compromised aggregator's
+   forgeries); :meth:`Channel.on_proposed` -- what happens when rules are proposed.
+
+A channel owns its message costs: every hook that sends something adds each signature's messages to
+``sigs.cols["messages"]`` and returns the step's total in its counts. Channels keep no state of their
+own (one instance serves every run of a process): what changes lives in the
+:class:`~workbench.model.state.ModelState` they are given. Phases call these hooks and never look at
+which channel they have.
+
+:class:`Channel` is a base whose hooks do nothing (an isolated node's world); :class:`VotingChannel`
+adds peer votes decided by the consensus rule at the vote deadline. A researcher's channel subclasses
+either (or any built-in channel) and overrides what differs; see ``docs/extending.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from workbench.model.channels import CHANNELS
+from workbench.model.consensus import decide
+from workbench.model.params import ModelParams
+from workbench.model.signatures import PENDING, NewSignature
+from workbench.model.state import ModelState, StepCounts, StepOutput
+
+Forge = Callable[[int], NewSignature]  # a forged signature in the name of a node (the proposal phase's forger)
+_NONE = np.zeros(0, np.int64)
+
+
+class Channel:
+    """A channel where nothing travels: every hook does nothing (override what your channel does)."""
+
+    #: whether nodes vote on the signatures they hold (votes then travel by :meth:`send_votes`)
+    carries_votes: bool = False
+    #: who decides, for labels of studies (``"isolated"``: each node for itself)
+    decided_by: str = "isolated"
+
+    def arrive(self, state: ModelState, t: int) -> None:
+        """Phase 0: apply what is due at ``t`` (before anything votes or decides). Draws nothing."""
+
+    def share_round(self, state: ModelState, t: int, rng: np.random.Generator) -> StepCounts:
+        """Phase 2: one round of spreading signatures and decisions; returns its counts (messages)."""
+        return StepCounts()
+
+    def vote_losses(self, state: ModelState, rng: np.random.Generator, n: int) -> np.ndarray | None:
+        """The hop on which each of ``n`` votes about to be sent would be lost (drawn from ``rng``), or
+        ``None`` when votes are not lost on the way. Called by the vote phase, which decides when."""
+        return None
+
+    def send_votes(
+        self,
+        state: ModelState,
+        t: int,
+        sig: np.ndarray,
+        voter: np.ndarray,
+        value: np.ndarray,
+        first_lost: np.ndarray | None,
+    ) -> StepCounts:
+        """Phase 3: the cast votes ``value`` of ``voter`` on signature rows ``sig`` (sorted) leave at ``t``;
+        ``first_lost`` is :meth:`vote_losses`' draw for them. Returns ``votes_arrived`` (at once),
+        ``votes_lost`` and ``messages``."""
+        return StepCounts()
+
+    def decide(self, state: ModelState, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Phase 4: ``(due, confirmed)``, the rows decided at ``t`` and, for each, whether it is confirmed."""
+        return _NONE, np.zeros(0, bool)
+
+    def announce(self, state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> int:
+        """Decisions on rows ``decided`` were recorded (``confirmed``: the confirmed rows among them): let
+        the nodes learn of them (``sigs.knows``, ``sigs.holds``). Returns the messages sent."""
+        return 0
+
+    def extra_proposals(self, state: ModelState, t: int, rng: np.random.Generator, forge: Forge) -> list[NewSignature]:
+        """Phase 6: signatures the channel files itself at ``t`` (``forge(node)`` makes a forgery in a
+        node's name), after the nodes' own proposals and forgeries."""
+        return []
+
+    def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
+        """Phase 6: new signature rows ``rows`` (held by their origins) enter the channel."""
+        return StepOutput()
+
+
+class VotingChannel(Channel):
+    """Peers vote; a signature is decided at its vote deadline over the votes that arrived by then.
+
+    Its origin cannot know that every vote is in (votes travel), so it decides at the deadline: the
+    consensus rule over the arrived votes, with the turnout floor ``min_participation`` of the nodes that
+    held it (every holder but the origin could vote) and at least ``min_votes`` votes; then trust is
+    updated from agreement with the outcome (:class:`~workbench.model.consensus.BetaTrust`).
+    """
+
+    carries_votes = True
+    decided_by = "consensus"
+
+    def decide(self, state: ModelState, t: int) -> tuple[np.ndarray, np.ndarray]:
+        p, s = state.params, state.sigs
+        due = np.flatnonzero((s["outcome"] == PENDING) & (t - s["created_step"] >= p.vote_deadline_steps))
+        if due.size == 0:
+            return due, np.zeros(0, bool)
+        v = s.arrived.of_rows(due)
+        approve, reject = v > 0, v < 0
+        trust = state.trust.trust
+        eligible = s.holds[due].sum(axis=1) - 1  # every holder but the origin could vote
+        confirmed = decide(
+            approve.sum(1),
+            reject.sum(1),
+            p.consensus,
+            p.quorum,
+            p.min_votes,
+            weight_for=approve @ trust,
+            weight_against=reject @ trust,
+            eligible=eligible,
+            min_participation=p.min_participation,
+        )
+        state.trust.update(v, confirmed)
+        return due, confirmed
+
+
+def channel_of(params: ModelParams) -> Channel:
+    """The channel ``params.sharing`` names (imported on first use, then cached for the process)."""
+    channel: Channel = CHANNELS.get(params.sharing)
+    return channel

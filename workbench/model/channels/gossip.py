@@ -1,0 +1,148 @@
+"""``sharing="gossip"``: signatures, votes and decisions travel node to node, without oracles.
+
+Two kinds of item travel by :func:`workbench.model.gossip.gossip_round` in ``gossip_mode``
+(``push``, ``push_pull`` or ``rumor``), in one round per step whose contacts carry both:
+
+* a pending signature, held in ``sigs.holds``: its origin starts passing it on when it proposes it,
+  every node that receives it becomes active for it (unless it is a dropping relay), and every node
+  stops when the signature is decided (its vote deadline: a local clock) or, for ``rumor``, by the
+  protocol's coin;
+* a confirmation, held in ``sigs.knows``, sent back to the holders and spread on from them
+  (:mod:`~workbench.model.channels.gossip_decisions`). With ``push``/``push_pull`` each active node
+  loses interest after each round with probability ``1 / vote_deadline_steps`` (Demers et al.'s blind
+  coin: about ``gossip_fanout * vote_deadline_steps`` pushes per node); with ``rumor`` the feedback coin
+  stops it. A confirmation carries its signature.
+
+Votes travel to the signature's origin along a shortest path (:mod:`workbench.model.routes`): one
+message per hop, ``hops`` steps, each hop losing it with probability ``message_loss``.
+
+Costs: every item-carrying message (lost ones too), ``push_pull``'s request digests once per round,
+every hop of a vote or of a decision sent back. Nothing stops because every node holds an item: the
+round looks only at the active pairs. ``spread_done_step`` (every node holds the signature) is an
+observation for the frames only; ``residue`` is the share of nodes a signature never reached once no
+node passes it on.
+
+A variant overrides :meth:`GossipChannel.contacts` to change whom a node pushes to (for instance only
+trusted neighbours, see ``docs/extending.md``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from workbench.model.channels.base import VotingChannel
+from workbench.model.channels.gossip_decisions import receive_decisions, relay_news_only, send_back
+from workbench.model.gossip import gossip_round as gossip_step
+from workbench.model.gossip import pull_requests
+from workbench.model.routes import grouped_paths, lose
+from workbench.model.state import ModelState, StepCounts, StepOutput
+from workbench.model.transit import send_votes
+
+
+class GossipChannel(VotingChannel):
+    """Gossip of signatures and decisions, votes hop by hop (see the module docstring)."""
+
+    def contacts(self, state: ModelState, t: int) -> sparse.csr_matrix | None:
+        """Whom a node may push to at step ``t``: a CSR adjacency (rows in node order), or ``None`` for
+        every other node (the complete graph, sampled without its ``N^2`` adjacency)."""
+        return None if state.params.topology == "complete" else state.adjacency
+
+    def share_round(self, state: ModelState, t: int, rng: np.random.Generator) -> StepCounts:
+        if len(state.sigs) == 0:
+            return StepCounts()
+        decision_messages = receive_decisions(state, t, rng)
+        return StepCounts(messages=decision_messages + self._round(state, t, rng))
+
+    def _round(self, state: ModelState, t: int, rng: np.random.Generator) -> int:
+        """One round for every live signature and confirmation; returns its messages."""
+        p, s = state.params, state.sigs
+        pend = np.flatnonzero(s["sig_live"])
+        conf = np.flatnonzero(s["conf_live"])
+        if pend.size + conf.size == 0:
+            return 0
+        holds = np.concatenate([s.holds[pend], s.knows[conf]])
+        active = s.relaying[np.concatenate([pend, conf])]
+        per_item = np.zeros(holds.shape[0], np.int64)
+        coin = p.gossip_mode != "rumor" and conf.size > 0
+        was_active = active[pend.size :].copy() if coin else None
+        messages = gossip_step(
+            p.gossip_mode,
+            holds,
+            active,
+            self.contacts(state, t),
+            p.gossip_fanout,
+            rng,
+            loss=p.message_loss,
+            relays=state.relays,
+            rumor_k=p.rumor_k,
+            per_item=per_item,
+        )
+        if p.gossip_mode == "push_pull":
+            messages += pull_requests(p.n_nodes, p.gossip_fanout)
+        if was_active is not None:
+            item, node = np.divmod(np.flatnonzero(was_active), p.n_nodes)
+            bored = rng.random(item.size) < 1.0 / p.vote_deadline_steps
+            active[pend.size + item[bored], node[bored]] = False
+        k = pend.size
+        if conf.size:
+            relay_news_only(state, conf, active[k:])
+        s.holds[pend], s.knows[conf] = holds[:k], holds[k:]
+        s.relaying[pend], s.relaying[conf] = active[:k], active[k:]
+        held_conf = s.holds[conf] | holds[k:]  # a confirmation carries its signature
+        s.holds[conf] = held_conf
+        s.cols["messages"][pend] += per_item[:k]
+        s.cols["messages"][conf] += per_item[k:]
+        s.cols["conf_live"][conf] = active[k:].any(axis=1)
+        still = active[:k].any(axis=1)
+        stop_spreading(state, pend[~still])
+        moved = np.concatenate([pend, conf])
+        everywhere = np.concatenate([holds[:k].all(axis=1), held_conf.all(axis=1)])
+        done = moved[(s.cols["spread_done_step"][moved] < 0) & everywhere]  # observation only
+        s.cols["spread_done_step"][done] = t
+        return messages
+
+    def vote_losses(self, state: ModelState, rng: np.random.Generator, n: int) -> np.ndarray | None:
+        loss = state.params.message_loss
+        return rng.geometric(loss, n) if loss > 0 else None
+
+    def send_votes(
+        self,
+        state: ModelState,
+        t: int,
+        sig: np.ndarray,
+        voter: np.ndarray,
+        value: np.ndarray,
+        first_lost: np.ndarray | None,
+    ) -> StepCounts:
+        hops, travel = grouped_paths(state, sig, voter)
+        sent, ok = lose(hops, travel, first_lost)
+        np.add.at(state.sigs.cols["messages"], sig, sent)
+        arrived = send_votes(state, t, sig[ok], voter[ok], value[ok], hops[ok])
+        return StepCounts(votes_arrived=arrived, votes_lost=int((~ok).sum()), messages=int(sent.sum()))
+
+    def announce(self, state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> int:
+        # decided signatures stop spreading; confirmations go back to the holders (their hops are
+        # counted when they arrive, by receive_decisions)
+        stop_spreading(state, decided)
+        if confirmed.size:
+            send_back(state, t, confirmed)
+        return 0
+
+    def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
+        """New signatures ``rows``: their origins start passing them on (a dropping origin too: they are its own)."""
+        s = state.sigs
+        s.relaying[rows, s.cols["origin"][rows]] = True
+        s.cols["sig_live"][rows] = True
+        return StepOutput()
+
+
+def stop_spreading(state: ModelState, rows: np.ndarray) -> None:
+    """No node passes signatures ``rows`` on any more (decided, or the protocol stopped): note their residue."""
+    s = state.sigs
+    if rows.size == 0:
+        return
+    s.relaying[rows] = False
+    live = rows[s.cols["sig_live"][rows]]
+    s.cols["sig_live"][rows] = False
+    s.cols["residue"][live] = 1.0 - s.holds[live].mean(axis=1)

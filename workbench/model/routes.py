@@ -1,0 +1,56 @@
+"""Routes and losses of messages that travel hop by hop over the topology (votes, decisions sent back).
+
+A message from node ``a`` to node ``b`` follows a breadth-first shortest path (the ball around the
+signature's origin, :func:`workbench.model.topology.vote_ball`, cached per origin in
+``state.routes``). It costs one message per hop it makes and takes one step per hop; each hop loses it
+with probability ``message_loss`` and a dropping relay on the path (``state.relays`` False) swallows it.
+Channels whose messages travel this way use these functions; nothing here knows which channel does.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from workbench.model.grouped import runs
+from workbench.model.state import ModelState
+from workbench.model.topology import vote_ball
+
+
+def lose(hops: np.ndarray, travel: np.ndarray, first_lost: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Messages each message makes and whether it arrives, given its ``hops`` to go (-1: unreachable), the
+    hops it makes before a dropping relay (``travel``) and the hop on which it would be lost
+    (``first_lost``, a geometric draw; ``None`` without loss)."""
+    ok = (hops > 0) & (travel == hops)  # reachable and no dropping relay on the way
+    if first_lost is not None:
+        ok &= first_lost > hops
+        travel = np.minimum(travel, first_lost)
+    return np.maximum(travel, 0), ok
+
+
+def paths(state: ModelState, origin: int, voters: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hops between ``origin`` and each of ``voters`` (-1: unreachable) and the hops a message makes
+    before a dropping relay swallows it (equal to the hops when none does)."""
+    p = state.params
+    # a holder of a pending signature is at most one hop further per gossip round, so within the vote
+    # deadline's hops of the origin: a search of that ball suffices (and is redone whole if not)
+    ball = partial(vote_ball, state.adjacency, max_hops=p.vote_deadline_steps + 1, relays=state.relays)
+    nodes, hops, reach = state.routes.get(origin, ball)
+    at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
+    if (nodes[at] != voters).any():
+        nodes, hops, reach = vote_ball(state.adjacency, origin, p.n_nodes, state.relays)
+        state.routes.put(origin, (nodes, hops, reach))
+        at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
+    return np.where(nodes[at] == voters, hops[at], -1).astype(np.int64), reach[at].astype(np.int64)
+
+
+def grouped_paths(state: ModelState, row: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`paths` for the pairs (signature ``row[j]``'s origin, ``node[j]``), ``row`` sorted: one route
+    lookup per signature."""
+    origin = state.sigs.cols["origin"]
+    hops = np.empty(row.size, np.int64)
+    travel = np.empty(row.size, np.int64)
+    for a, b in runs(row):  # a loop over signatures
+        hops[a:b], travel[a:b] = paths(state, int(origin[row[a]]), node[a:b])
+    return hops, travel
