@@ -40,5 +40,8 @@ def test_editing_a_components_module_changes_its_runs_identity(tmp_path, monkeyp
 
 def test_the_packages_own_components_add_nothing_beyond_the_model_version():
     assert component_sources(ModelParams, ModelParams().to_dict()) == {}
-    sources = component_sources(ModelParams, ModelParams(sharing="user_components:PlainGossip").to_dict())
-    assert list(sources) == ["sharing"] and sources["sharing"].startswith("user_components:PlainGossip+")
+    params = ModelParams(sharing="user_components:PlainGossip", detector="user_components:Mahalanobis")
+    sources = component_sources(ModelParams, params.to_dict())
+    assert sorted(sources) == ["detector", "sharing"]
+    assert sources["sharing"].startswith("user_components:PlainGossip+")
+    assert sources["detector"].split("+")[1] == sources["sharing"].split("+")[1]  # one module, one digest

@@ -81,7 +81,7 @@ def missing_methods(obj: Any, names: tuple[str, ...], attributes: tuple[str, ...
 
 def closest(value: str, names: tuple[str, ...]) -> str:
     """`` (closest: 'a', 'b')`` for the registered names most like ``value``, or ``""``."""
-    near = difflib.get_close_matches(value, names, n=3, cutoff=0.5)
+    near = difflib.get_close_matches(value, names, n=3, cutoff=0.6)
     return f" (closest: {', '.join(map(repr, near))})" if near else ""
 
 

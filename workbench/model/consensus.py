@@ -1,36 +1,65 @@
 """Consensus: pure decision rules over votes, and Beta-reputation trust.
 
 The decision functions are pure and vectorised: they take vote counts (or weighted sums) for any
-number of signatures and return which are confirmed. The model calls exactly these functions.
+number of signatures and return which are confirmed. The model calls exactly these functions; the rule
+itself is a component (:mod:`workbench.model.consensus_rules`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
 
+from workbench.model.consensus_rules import CONSENSUS_RULES
+
+#: A consensus rule: ``rule(tally, quorum)`` -> which of the tally's signatures are confirmed (bools).
+ConsensusRule = Callable[["Tally", float], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The arrived votes on ``S`` signatures, what a consensus rule decides on.
+
+    ``votes_for``/``votes_against``: approving / rejecting votes (int64 ``(S,)``); ``weight_for``/
+    ``weight_against``: the same votes weighted by the voters' trust (float ``(S,)``, ``None`` when not
+    given). ``votes_cast``: their sum."""
+
+    votes_for: np.ndarray
+    votes_against: np.ndarray
+    weight_for: np.ndarray | None = None
+    weight_against: np.ndarray | None = None
+
+    @property
+    def votes_cast(self) -> np.ndarray:
+        return self.votes_for + self.votes_against
+
+
+def consensus_rule(rule: str | ConsensusRule) -> ConsensusRule:
+    """The rule ``rule`` names (a registered name or an import path, see
+    :mod:`workbench.model.consensus_rules`), or ``rule`` itself when it is one."""
+    return CONSENSUS_RULES.get(rule) if isinstance(rule, str) else rule
+
 
 def approvals_needed(votes_cast: np.ndarray | int, rule: str = "majority", quorum: float = 2 / 3) -> np.ndarray:
-    """Approving votes needed to confirm, given the number of votes cast.
+    """Approving votes needed to confirm, given the number of votes cast (the rule's ``approvals_needed``).
 
     ``majority``: more than half (``floor(v / 2) + 1``); ``supermajority``: ``ceil(quorum * v)``.
-    ``trust_weighted`` decides on weights, not counts; its count threshold is the majority one.
+    ``trust_weighted`` decides on weights, not counts; its count threshold is the majority one. A rule
+    without a count threshold raises ``ValueError``.
     """
-    v = np.asarray(votes_cast, dtype=np.int64)
-    if rule == "supermajority":
-        if not 0.5 < quorum <= 1:
-            raise ValueError(f"quorum={quorum!r} is out of range; expected a number with 0.5 < x <= 1")
-        # the small epsilon keeps ceil(2/3 * 3) at 2 despite floating-point error
-        return np.ceil(quorum * v - 1e-9).astype(np.int64)
-    if rule in ("majority", "trust_weighted"):
-        return v // 2 + 1
-    raise ValueError(f"rule={rule!r} is not allowed; choose one of 'majority', 'supermajority', 'trust_weighted'")
+    needed = getattr(consensus_rule(rule), "approvals_needed", None)
+    if needed is None:
+        raise ValueError(f"rule={rule!r} has no vote-count threshold (it gives no approvals_needed)")
+    return np.asarray(needed(np.asarray(votes_cast, dtype=np.int64), quorum))
 
 
 def decide(
     votes_for: np.ndarray | int,
     votes_against: np.ndarray | int,
-    rule: str = "majority",
+    rule: str | ConsensusRule = "majority",
     quorum: float = 2 / 3,
     min_votes: int = 1,
     weight_for: np.ndarray | float | None = None,
@@ -46,8 +75,10 @@ def decide(
     ``votes_cast >= min_participation * eligible``. Turnout matters because honest evidence voters abstain
     when they have not seen the traffic a rule describes while colluders always vote: without a turnout
     floor, a handful of colluders decide every signature that honest nodes know nothing about.
-    ``majority`` and ``supermajority`` count votes (see :func:`approvals_needed`); ``trust_weighted``
-    confirms when the trust-weighted approving weight exceeds half the weight of all votes cast.
+    Past the floor, the consensus ``rule`` decides (a name, an import path or a rule itself; see
+    :mod:`workbench.model.consensus_rules`): ``majority`` and ``supermajority`` count votes (see
+    :func:`approvals_needed`); ``trust_weighted`` confirms when the trust-weighted approving weight exceeds
+    half the weight of all votes cast.
     """
     vf, va = np.asarray(votes_for, np.int64), np.asarray(votes_against, np.int64)
     cast = vf + va
@@ -55,12 +86,9 @@ def decide(
     if eligible is not None and min_participation > 0:
         # the small epsilon keeps 0.1 * 30 = 3 votes sufficient despite floating-point error
         enough = enough & (cast >= min_participation * np.asarray(eligible, float) - 1e-9)
-    if rule == "trust_weighted":
-        if weight_for is None or weight_against is None:
-            raise ValueError("rule='trust_weighted' needs weight_for and weight_against")
-        wf, wa = np.asarray(weight_for, float), np.asarray(weight_against, float)
-        return enough & (wf > 0.5 * (wf + wa))
-    return enough & (vf >= approvals_needed(cast, rule, quorum))
+    wf = None if weight_for is None else np.asarray(weight_for, float)
+    wa = None if weight_against is None else np.asarray(weight_against, float)
+    return enough & np.asarray(consensus_rule(rule)(Tally(vf, va, wf, wa), quorum), bool)
 
 
 def binomial_tail(n: int, p: float, k: int) -> float:

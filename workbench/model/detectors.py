@@ -18,7 +18,7 @@ scikit-learn-style use on ``(n, d)`` arrays; :func:`make_detector_bank` builds a
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -137,6 +137,11 @@ class RobustZScoreBank(_FlagsMixin):
         self.threshold = float(check_number("threshold", threshold, Range(0.0, low_open=True)))
         self.refit_steps = check_int("refit_steps", refit_steps, 1)
 
+    @classmethod
+    def from_params(cls, params: Any, rng: np.random.Generator | None = None) -> RobustZScoreBank:
+        """The bank ``ModelParams`` describe (``zscore_threshold``, ``zscore_refit_steps``)."""
+        return cls(threshold=params.zscore_threshold, refit_steps=params.zscore_refit_steps)
+
     def fit(self, X: np.ndarray) -> RobustZScoreBank:
         """Fit every node's baseline on its warm-up window ``X`` of shape ``(N, W, d)``."""
         X = _check_array(X, "X", "(N, W, d)")
@@ -236,6 +241,11 @@ class IsolationForestBank(_FlagsMixin):
         if rng is not None and not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng={rng!r} is not allowed; pass a numpy.random.Generator or None")
         self.rng = np.random.default_rng() if rng is None else rng
+
+    @classmethod
+    def from_params(cls, params: Any, rng: np.random.Generator | None = None) -> IsolationForestBank:
+        """The bank ``ModelParams`` describe (``iforest_trees``, ``iforest_contamination``), drawing from ``rng``."""
+        return cls(n_trees=params.iforest_trees, contamination=params.iforest_contamination, rng=rng)
 
     def fit(self, X: np.ndarray) -> IsolationForestBank:
         """Fit every node's forest on its warm-up window ``X`` ``(N, W, d)``; set ``threshold_`` ``(N,)``."""

@@ -35,9 +35,10 @@ from mesa.discrete_space import Network
 
 from workbench.ledger import open_ledger
 from workbench.model import metrics
+from workbench.model.adversaries.base import adversary_of
 from workbench.model.agents import NodeAgent
 from workbench.model.consensus import BetaTrust
-from workbench.model.detectors import make_detector_bank
+from workbench.model.novelty import build_bank
 from workbench.model.params import ModelParams
 from workbench.model.phases.blocking import blocked_flows
 from workbench.model.phases.decision import decide_due, update_protection
@@ -89,14 +90,7 @@ class ThreatIntelModel(mesa.Model):
         malicious = np.zeros(n, bool)
         malicious[self.rng.choice(n, min(p.n_malicious, n - 1), replace=False)] = True
         self.traffic = make_source(p, self.rng, trace)
-        bank = make_detector_bank(
-            p.detector,
-            rng=self.rng,
-            zscore_threshold=p.zscore_threshold,
-            zscore_refit_steps=p.zscore_refit_steps,
-            iforest_trees=p.iforest_trees,
-            iforest_contamination=p.iforest_contamination,
-        )
+        bank = build_bank(p, self.rng)
         self.detector = WarmupDetector(bank, p.warmup_steps, n, f, window=self.traffic.warmup_window())
         self.state = ModelState(
             params=p,
@@ -108,6 +102,7 @@ class ThreatIntelModel(mesa.Model):
             trust=BetaTrust(n, decay=p.trust_decay),
             window=EvidenceWindow(p.evidence_window_steps, n, f),
         )
+        self.state.relays = adversary_of(p).relays(self.state)
         self.ledger = open_ledger(p.ledger, p.ledger_path, n_nodes=n, key_seed=int(self.rng.integers(2**31 - 1)))
         for node in range(n):
             NodeAgent(self, node, self.grid[node], self.state)

@@ -11,14 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.model.adversaries import ADVERSARIES
 from workbench.model.channels import CHANNELS
 from workbench.model.components import Registry
+from workbench.model.consensus_rules import CONSENSUS_RULES
+from workbench.model.evidence import EVIDENCE_RULES
+from workbench.model.novelty import DETECTORS
 from workbench.model.presets import PRESET_NAMES, PRESETS
 from workbench.model.trace_params import check_trace_fields
 from workbench.model.traffic import DIFFICULTY
 from workbench.options import (
     AGGREGATOR_MODES,
-    DETECTORS,
     GOSSIP_MODES,
     LEDGER_BACKENDS,
     RELAY_MODES,
@@ -28,9 +31,7 @@ from workbench.trace_config import FLOWS_PER_NODE_RANGE, model_field, normalise_
 from workbench.validation import Range, check_bool, check_choice, check_known, check_number
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
-CONSENSUS_RULES = ("majority", "supermajority", "trust_weighted")
 VALIDATION_MODES = ("evidence", "independent")
-MALICIOUS_BEHAVIORS = ("forge", "lie", "collude", "betray")
 
 
 def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc=""):
@@ -108,7 +109,12 @@ class ModelParams:
     benign_tail_index: float = _knob("benign_tail_index")
 
     # --- detection ------------------------------------------------------------------------
-    detector: str = _choice("zscore", DETECTORS, "local anomaly detector")
+    detector: str = _component(
+        "zscore",
+        DETECTORS,
+        "local anomaly detector: a batched bank, or a scikit-learn-style novelty detector fitted per node "
+        "(workbench.model.novelty)",
+    )
     zscore_threshold: float = _num(
         4.0, 0.0, None, low_open=True, doc="robust z (median/MAD units) above which a flow is flagged (zscore)"
     )
@@ -118,6 +124,13 @@ class ModelParams:
     iforest_trees: int = _num(100, 1, 1_000, integer=True, doc="trees per node (iforest)")
     iforest_contamination: float = _num(
         0.01, 0.0, 0.5, low_open=True, doc="fraction of warm-up flows the iforest threshold flags"
+    )
+    detector_contamination: float = _num(
+        0.01,
+        0.0,
+        0.5,
+        low_open=True,
+        doc="fraction of its warm-up flows a per-node detector's threshold flags (detector by import path)",
     )
     min_flagged: int = _num(
         3, 1, None, integer=True, doc="flagged flows from one source prefix needed in a step to propose a signature"
@@ -176,6 +189,11 @@ class ModelParams:
         30, 1, None, integer=True, doc="step from which a 'down' aggregator decides nothing (central)"
     )
     validation: str = _choice("evidence", VALIDATION_MODES, "how a node decides its vote")
+    evidence_rule: str = _component(
+        "half",
+        EVIDENCE_RULES,
+        "how an evidence voter turns its matching and flagged recent flows into a vote (workbench.model.evidence)",
+    )
     validator_accuracy: float = _num(
         0.9, 0.0, 1.0, doc="chance an independent vote is correct (validation='independent')"
     )
@@ -184,7 +202,9 @@ class ModelParams:
     )
     vote_deadline_steps: int = _num(4, 1, 1_000, integer=True, doc="steps after creation by which votes must be cast")
     min_votes: int = _num(1, 1, None, integer=True, doc="votes that must be cast for a signature to be confirmed")
-    consensus: str = _choice("majority", CONSENSUS_RULES, "decision rule over the votes cast")
+    consensus: str = _component(
+        "majority", CONSENSUS_RULES, "decision rule over the votes cast (workbench.model.consensus_rules)"
+    )
     quorum: float = _num(2 / 3, 0.5, 1.0, low_open=True, doc="approving share of votes needed (supermajority)")
     min_participation: float = _num(
         0.1,
@@ -202,7 +222,9 @@ class ModelParams:
 
     # --- adversaries ----------------------------------------------------------------------
     malicious_fraction: float = _num(0.0, 0.0, 1.0, high_open=True, doc="fraction of nodes that are malicious")
-    malicious_behavior: str = _choice("collude", MALICIOUS_BEHAVIORS, "what malicious nodes do")
+    malicious_behavior: str = _component(
+        "collude", ADVERSARIES, "what malicious nodes do (workbench.model.adversaries)"
+    )
     forge_prob: float = _num(0.1, 0.0, 1.0, doc="per step, chance a forging node publishes a forged signature")
     betray_after_steps: int = _num(
         30, 0, None, integer=True, doc="steps a 'betray' node behaves honestly before colluding"

@@ -71,24 +71,25 @@ class StepOutput:
 class ModelState:
     """The model's state between steps; phases advance it in place.
 
-    ``malicious``/``honest`` ``(N,)``: fixed roles. ``targeted[c, n]``: campaign ``c`` has reached
-    node ``n``; ``protected[c, n]``: ``n`` knows a confirmed signature covering ``c``;
-    ``hit_unprotected[c, n]``: ``n`` was targeted by ``c`` while unprotected. ``first_detection``,
-    ``t50``, ``t90`` ``(C,)``: steps after a campaign's start to its first flagged flow and to 50 % /
-    90 % of honest nodes protected. ``detections`` ``(N,)``: flows each node has flagged so far.
-    ``probes``/``probe_keys``: sample flows of each campaign and the flow keys it sends from at the
-    current step (an array per campaign, refreshed every step: prefixes rotate), the ground truth
-    for coverage. ``relays``: nodes that pass on others' items (``None``: all do).
-    ``in_transit``: votes and ledger entries on their way (:class:`InTransit`); ``routes``: cache of
-    vote routes per origin (see :func:`workbench.model.topology.vote_ball`).
-    ``last``/``totals``: the last step's counts and the run's sums.
-    ``t_last``: the last step run.
+        ``malicious``/``honest`` ``(N,)``: fixed roles. ``targeted[c, n]``: campaign ``c`` has reached
+        node ``n``; ``protected[c, n]``: ``n`` knows a confirmed signature covering ``c``;
+        ``hit_unprotected[c, n]``: ``n`` was targeted by ``c`` while unprotected. ``first_detection``,
+        ``t50``, ``t90`` ``(C,)``: steps after a campaign's start to its first flagged flow and to 50 % /
+        90 % of honest nodes protected. ``detections`` ``(N,)``: flows each node has flagged so far.
+        ``probes``/``probe_keys``: sample flows of each campaign and the flow keys it sends from at the
+        current step (an array per campaign, refreshed every step: prefixes rotate), the ground truth
+        for coverage. ``relays``: nodes that pass on others' items (``None``: all do; set from the adversary
+    behaviour when the run starts).
+        ``in_transit``: votes and ledger entries on their way (:class:`InTransit`); ``routes``: cache of
+        vote routes per origin (see :func:`workbench.model.topology.vote_ball`).
+        ``last``/``totals``: the last step's counts and the run's sums.
+        ``t_last``: the last step run.
 
-    Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
-    ``hit_unprotected``, ``first_detection``, ``t50``/``t90`` only change inside it;
-    ``window_attack_flows``/``window_attack_blocked`` ``(C,)`` count its attack flows at honest nodes
-    (received, blocked) inside it; ``targeted_end``/``protected_end`` ``(C, N)`` hold ``targeted`` and
-    ``protected`` as they were at the last step of the window seen so far.
+        Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
+        ``hit_unprotected``, ``first_detection``, ``t50``/``t90`` only change inside it;
+        ``window_attack_flows``/``window_attack_blocked`` ``(C,)`` count its attack flows at honest nodes
+        (received, blocked) inside it; ``targeted_end``/``protected_end`` ``(C, N)`` hold ``targeted`` and
+        ``protected`` as they were at the last step of the window seen so far.
     """
 
     params: ModelParams
@@ -125,7 +126,7 @@ class ModelState:
         self.probe_keys = [
             np.asarray(c.prefixes if len(c.prefixes) else [c.prefix], np.int64) * 256 + c.proto for c in self.campaigns
         ]
-        self.relays = None if self.params.malicious_relay == "forward" else self.honest
+        self.relays = None  # all relay, until the model asks its adversary (Adversary.relays)
         self.in_transit = InTransit()
         self.routes = RouteCache(self.params.n_nodes)
         self.targeted = np.zeros((n_c, n), bool)
@@ -144,22 +145,6 @@ class ModelState:
         """``(C,)``: which campaigns are inside their evaluation window at step ``t``."""
         start = np.array([c.start_step for c in self.campaigns], np.int64)
         return (start <= t) & (t < start + self.params.eval_window_steps)
-
-    # --- who misbehaves when ----------------------------------------------------------------------
-    def colluding(self, t: int) -> np.ndarray:
-        """Nodes approving forgeries and rejecting everything else at step ``t``."""
-        b = self.params.malicious_behavior
-        if b == "collude" or (b == "betray" and t > self.params.betray_after_steps):
-            return self.malicious
-        return np.zeros_like(self.malicious)
-
-    def forging(self, t: int) -> np.ndarray:
-        """Nodes that may publish forged signatures at step ``t``."""
-        return self.malicious if self.params.malicious_behavior == "forge" else self.colluding(t)
-
-    def lying(self) -> np.ndarray:
-        """Nodes voting against their evidence."""
-        return self.malicious if self.params.malicious_behavior == "lie" else np.zeros_like(self.malicious)
 
     # --- coverage now -------------------------------------------------------------------------------
     def protection(self) -> np.ndarray:

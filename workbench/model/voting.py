@@ -1,13 +1,20 @@
 """How nodes vote on a signature: from their own evidence, or independently with a set accuracy.
 
-Votes are ``+1`` (approve), ``-1`` (reject) or ``0`` (abstain), one per node, as int8 arrays.
-Behaviour of malicious nodes is applied on top of the honest vote by :func:`apply_behaviour`.
+Votes are ``+1`` (approve), ``-1`` (reject) or ``0`` (abstain), one per node, as int8 arrays. An
+evidence vote counts the voter's matching and flagged recent flows (:func:`evidence`) and turns them into
+a vote by the evidence rule (a component, :mod:`workbench.model.evidence`). The built-in adversaries
+apply their behaviour on top of the honest vote by :func:`apply_behaviour`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
+from workbench.model.evidence import EVIDENCE_RULES
 from workbench.model.grouped import concat_ranges
 from workbench.model.signatures import SignatureTable, rows_match
 
@@ -54,19 +61,52 @@ class EvidenceWindow:
         return np.repeat(np.arange(want.size), hi - lo), pos[concat_ranges(lo, hi - lo)]
 
 
-def evidence_votes_pairs(sigs: SignatureTable, window: EvidenceWindow, sig: np.ndarray, node: np.ndarray) -> np.ndarray:
-    """Each node's honest evidence vote on a signature, for the pairs (``sig[j]``, ``node[j]``).
+@dataclass(frozen=True)
+class Evidence:
+    """What honest evidence voters saw of the signatures they vote on, for pairs (``sig[j]``, ``node[j]``).
 
-    A node abstains (0) when none of its recent flows match the signature's rule; otherwise it
-    approves (+1) when its own detector flagged at least half of the matching flows and rejects (-1)
-    when it flagged fewer.
-    """
+    ``matched[j]``: flows of node ``node[j]``'s last ``evidence_window_steps`` steps that match signature
+    row ``sig[j]``'s rule; ``flagged[j]``: how many of them its own detector flagged (int64 ``(P,)``).
+    ``window``: the evidence window itself (each node's recent flows and flags), ``params``: the run's
+    parameters, for rules that need more than the counts."""
+
+    sig: np.ndarray
+    node: np.ndarray
+    matched: np.ndarray
+    flagged: np.ndarray
+    window: EvidenceWindow
+    params: Any = None
+
+
+#: An evidence rule: ``rule(evidence)`` -> the pairs' votes (int8 +1 / -1 / 0); see ``workbench.model.evidence``.
+EvidenceRule = Callable[[Evidence], np.ndarray]
+
+
+def evidence(
+    sigs: SignatureTable, window: EvidenceWindow, sig: np.ndarray, node: np.ndarray, params: Any = None
+) -> Evidence:
+    """The :class:`Evidence` of the pairs (``sig[j]``, ``node[j]``): matching and flagged flows counted
+    over each node's window."""
     pair, pos = window.flows_at(sigs.cols["key"][sig], node)
     port, lb, lp = window.port.ravel()[pos], window.log_bytes.ravel()[pos], window.log_packets.ravel()[pos]
     match = rows_match(sigs, sig[pair], port, lb, lp)
     matched = np.bincount(pair[match], minlength=sig.size)
     flagged = np.bincount(pair[match & window.flagged.ravel()[pos]], minlength=sig.size)
-    return np.where(matched == 0, 0, np.where(2 * flagged >= matched, 1, -1)).astype(np.int8)
+    return Evidence(sig, node, matched, flagged, window, params)
+
+
+def evidence_votes_pairs(
+    sigs: SignatureTable,
+    window: EvidenceWindow,
+    sig: np.ndarray,
+    node: np.ndarray,
+    rule: str | EvidenceRule = "half",
+    params: Any = None,
+) -> np.ndarray:
+    """Each node's honest evidence vote on a signature, for the pairs (``sig[j]``, ``node[j]``), by the
+    evidence ``rule`` (a name, an import path or a rule; see :mod:`workbench.model.evidence`)."""
+    vote = EVIDENCE_RULES.get(rule) if isinstance(rule, str) else rule
+    return np.asarray(vote(evidence(sigs, window, sig, node, params)), np.int8)
 
 
 def independent_votes(genuine: bool, accuracy: float, n_nodes: int, rng: np.random.Generator) -> np.ndarray:

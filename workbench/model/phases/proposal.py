@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from workbench.flows import Flows
+from workbench.model.adversaries.base import adversary_of
 from workbench.model.channels.base import channel_of
 from workbench.model.signatures import (
     CONFIRMED,
@@ -59,7 +60,7 @@ def propose(
         p.min_flagged,
     )
     new = [_detected(g, keys, t) for g in _not_yet_known(state, groups)]
-    forgers = np.flatnonzero(state.forging(t))
+    forgers = np.flatnonzero(adversary_of(p).forging(state, t))
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
         new.extend(
             _forgery(int(origin), t, traffic, rng) for origin in forgers[rng.random(forgers.size) < p.forge_prob]

@@ -4,19 +4,24 @@ How a vote travels -- its delay, its messages, whether it is lost -- is the shar
 (:meth:`~workbench.model.channels.base.Channel.send_votes`). Votes that arrive after the decision
 count for nothing (:mod:`workbench.model.transit`).
 
-The phase works on (signature, voter) pairs of all the step's open signatures at once: evidence,
-malicious behaviour, routes and losses are arrays over the pairs, ordered by signature, then voter.
+Honest voters vote by their evidence (the evidence rule, :mod:`workbench.model.evidence`) or as
+independent validators; malicious voters as the adversary behaviour says
+(:mod:`workbench.model.adversaries`). The phase works on (signature, voter) pairs of all the step's open
+signatures at once: evidence, malicious behaviour, routes and losses are arrays over the pairs, ordered by
+signature, then voter.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from workbench.model.adversaries.base import adversary_of
 from workbench.model.channels.base import Channel, channel_of
+from workbench.model.evidence import EVIDENCE_RULES
 from workbench.model.grouped import runs
 from workbench.model.signatures import PENDING
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
-from workbench.model.voting import apply_behaviour, evidence_votes_pairs, independent_votes
+from workbench.model.voting import evidence, independent_votes
 
 
 def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutput:
@@ -41,7 +46,8 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     if p.validation == "independent":
         votes, first_lost = _independent_votes(state, t, sig, voter, rng, channel)
     else:
-        votes = _behave(state, t, sig, voter, evidence_votes_pairs(s, state.window, sig, voter), independent=False)
+        honest = EVIDENCE_RULES.get(p.evidence_rule)(evidence(s, state.window, sig, voter, p))
+        votes = _behave(state, t, sig, voter, np.asarray(honest, np.int8), independent=False)
     cast = votes != 0
     sig, voter, value = sig[cast], voter[cast], votes[cast]
     if sig.size == 0:
@@ -57,16 +63,13 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
 def _behave(
     state: ModelState, t: int, sig: np.ndarray, voter: np.ndarray, honest: np.ndarray, independent: bool
 ) -> np.ndarray:
-    """Votes of the (``sig``, ``voter``) pairs once malicious voters' behaviour is applied to ``honest``."""
-    s = state.sigs
-    return apply_behaviour(
-        honest,
-        lying=state.lying()[voter],
-        colluding=state.colluding(t)[voter],
-        forged=s.cols["forged"][sig],
-        genuine=s.cols["genuine"][sig],
-        independent=independent,
-    )
+    """Votes of the (``sig``, ``voter``) pairs: ``honest`` for honest voters, the adversary's for malicious ones."""
+    votes = honest.astype(np.int8)  # a copy: the adversary's votes go into it
+    bad = np.flatnonzero(state.malicious[voter])
+    if bad.size:
+        adversary = adversary_of(state.params)
+        votes[bad] = adversary.votes(state, t, sig[bad], voter[bad], honest[bad], independent)
+    return votes
 
 
 def _independent_votes(
