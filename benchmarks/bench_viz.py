@@ -4,7 +4,7 @@ Renders the SolaraViz page in-process (Solara's test renderer), presses Step a f
 network size and prints the median wall and CPU time per Step, then the CPU time per Step of its
 parts: the model step, building the figures, encoding them (``savefig``: draw + PNG) and the rest
 (Solara/reacton render passes and widget updates; SolaraViz runs one render pass per component that
-follows the step counter). The browser test (tests/test_viz_browser.py) measures the same Step end
+follows the step counter). The browser test (tests/viz/test_page_in_browser.py) measures the same Step end
 to end in chromium, which adds transport and the browser's own work.
 
     .venv/bin/python benchmarks/bench_viz.py [n_nodes ...]

@@ -70,7 +70,7 @@ result = run_model(params, seed=seed, steps=steps)
 display(Markdown(describe_run(result)))
 
 # %%
-# The run's counts (reproducibility of these for a given seed is tested in tests/test_golden.py)
+# The run's counts (reproducibility of these for a given seed is tested in tests/model/test_golden_frames.py)
 print(
     {k: result.summary[k] for k in ("signatures_proposed", "signatures_confirmed", "signatures_forged", "votes_cast")}
 )

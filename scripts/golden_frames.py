@@ -1,6 +1,6 @@
 """Reference outputs of the model: digests of every frame for a few small configurations.
 
-``tests/test_golden.py`` recomputes these and requires bit-identical frames, so a refactoring of the
+``tests/model/test_golden_frames.py`` recomputes these and requires bit-identical frames, so a refactoring of the
 model cannot change results unnoticed.
 
 When a later change DELIBERATELY alters what the model produces: bump ``MODEL_VERSION`` in

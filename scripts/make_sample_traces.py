@@ -736,7 +736,7 @@ datasets they imitate and no conclusion about those datasets may be drawn from t
 | `zeek_FORMAT-SAMPLE_conn.log` + `zeek_FORMAT-SAMPLE_labels.csv` | Zeek conn.log (TSV, `#fields`, `-` unset) with a side label file keyed by `uid` | {nzeek} |
 | `table_FORMAT-SAMPLE_flows.csv` | a user's own export, read with `format="table"` and a column mapping | {ntable} |
 
-Regenerate with `python scripts/make_sample_traces.py` (seed {seed}); `tests/test_traces_samples.py`
+Regenerate with `python scripts/make_sample_traces.py` (seed {seed}); `tests/traces/test_format_samples.py`
 checks that the committed files equal a fresh run.
 """
 

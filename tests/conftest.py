@@ -10,6 +10,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from ray_support import RAY_START_FAILED, TEST_PYTHONPATH, skip_or_fail_ray_start
 
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -17,22 +18,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # need longer.
 os.environ.setdefault("RAY_raylet_start_wait_time_s", "60")
 os.environ.setdefault("RAY_agent_register_timeout_ms", "120000")
-# On a saturated machine a local Ray node can fail to start at all: the raylet aborts when the
-# dashboard agent takes longer than a hard-coded deadline to write its port file
-# (ray-project/ray#65983). Ray tests then skip with that reason, unless this is set to 1.
-RAY_REQUIRED = os.environ.get("WORKBENCH_RAY_REQUIRED") == "1"
-RAY_START_FAILED = "The current node timed out during startup"
-TESTS = Path(__file__).resolve().parent
-# Where worker processes find the test stand-ins (tests/sweep_runners.py) and this checkout's package.
-TEST_PYTHONPATH = os.pathsep.join([str(TESTS), str(TESTS.parent)])
-
-
-def skip_or_fail_ray_start(error: BaseException | str) -> None:
-    """Skip (or, with WORKBENCH_RAY_REQUIRED=1, fail) a test whose local Ray node did not start."""
-    message = f"a local Ray node could not start on this machine (ray-project/ray#65983 under load): {error}"
-    if RAY_REQUIRED:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _child_pids() -> set[int]:

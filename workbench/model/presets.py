@@ -9,7 +9,7 @@ seed tested) and far lower recall (0.2 after 15 steps, 0.35 after 200: the z-sco
 flagged tail flows and so tightens over a run), attackers that hide in cloud prefixes and move
 every 10 steps, lossy gossip by rumour mongering and dropping malicious relays. The measured
 figures are printed by ``benchmarks/bench_calibration.py`` and checked by
-``tests/test_traffic_calibration.py``.
+``tests/model/test_preset_calibration.py``.
 
 Fields (units and ranges; traffic knobs are documented in :data:`workbench.model.traffic.DIFFICULTY`):
 

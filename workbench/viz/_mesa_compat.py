@@ -1,6 +1,6 @@
 """Every place the viz layer relies on Mesa's or Solara's internals, fenced in one module.
 
-Written for **Mesa 3.5.1** and **Solara 1.64.1** (matplotlib 3.10). ``tests/test_mesa_compat.py``
+Written for **Mesa 3.5.1** and **Solara 1.64.1** (matplotlib 3.10). ``tests/viz/test_mesa_compat.py``
 checks each assumption below and fails with a message naming the workaround when an upgrade breaks
 it; ``pyproject.toml`` keeps Mesa below 4 and ``requirements.lock`` pins the tested versions. When
 a check fails, re-read the named Mesa/Solara code, adapt the workaround here, and update the

@@ -15,7 +15,7 @@ Cost of one Step (the page must update in well under a second at 200 nodes; see
   and the static layer (edges, legend) is rendered once and reused as pixels under the agents.
 
 Both rely on Mesa/Solara internals and live, with the other such workarounds, in
-:mod:`workbench.viz._mesa_compat` (checked against each upgrade by ``tests/test_mesa_compat.py``).
+:mod:`workbench.viz._mesa_compat` (checked against each upgrade by ``tests/viz/test_mesa_compat.py``).
 * The protection plot keeps one figure per model and moves its lines' data.
 * SolaraViz renders each component that reads the step counter in a render pass of its own (one
   per subscriber, Solara 1.64). Components that are Solara components already are handed over

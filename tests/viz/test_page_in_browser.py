@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "workbench" / "viz" / "app.py"
 ARTIFACTS = ROOT / "test-artifacts"
 N_NODES = 200

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "golden_frames.py"
+_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "golden_frames.py"
 _spec = importlib.util.spec_from_file_location("golden_frames", _SCRIPT)
 assert _spec is not None and _spec.loader is not None
 golden = importlib.util.module_from_spec(_spec)

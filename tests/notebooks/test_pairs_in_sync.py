@@ -11,7 +11,7 @@ import jupytext
 import nbformat
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 SCRIPTS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
 IPYNBS = sorted(NOTEBOOKS.glob("*.ipynb"))
 REFRESH = "refresh with: jupytext --sync notebooks/{}.py"

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 import sweep_runners as testing
 import yaml
-from conftest import RAY_START_FAILED, TEST_PYTHONPATH, skip_or_fail_ray_start
+from ray_support import RAY_START_FAILED, TEST_PYTHONPATH, skip_or_fail_ray_start
 
 from workbench.experiments import Sweep, load
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.ray
 
 

@@ -18,8 +18,8 @@ import sweep_runners
 from workbench.experiments import Store, Sweep, load, load_steps
 from workbench.experiments.runners import spawn_problem
 
-REPO = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parents[1]
 
 
 def trivial_sweep(n: int = 300, **overrides) -> Sweep:

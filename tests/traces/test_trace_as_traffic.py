@@ -21,7 +21,7 @@ from workbench.model.phases.detection import WarmupDetector
 from workbench.options import TRACE_FORMATS, TRACE_NODE_RULES
 from workbench.traces import FORMAT_NAMES, NODE_RULES, TraceError, TraceFileNotFound, read_trace
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 CIC17 = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv"
 TABLE = SAMPLES / "table_FORMAT-SAMPLE_flows.csv"
 MAX_NODES, STEPS = 24, 50

@@ -1,7 +1,7 @@
 """Sweeps without the model: designs, seeds, validation, the store, resume, failures, backends.
 
 The stand-in runners of ``tests/sweep_runners.py`` keep these fast; the real model is
-exercised in ``test_experiments_backends.py``.
+exercised in ``tests/experiments/test_backends.py``.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from workbench.experiments import StoreWarning, Sweep, load, load_steps, replica
 from workbench.model.params import ModelParams
 
 FAKE = "sweep_runners:fake_runner"
-REPO = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parents[1]
 # subprocesses (the CLI, its workers) import the stand-ins from tests/ and this checkout's workbench
 SUBPROCESS_PATH = os.pathsep.join([str(TESTS), str(REPO), os.environ.get("PYTHONPATH", "")])
 

@@ -18,7 +18,7 @@ import pytest
 
 from workbench.traces import FLOW_SCHEMA, TraceError, TraceFileNotFound, iter_trace, read_trace, read_trace_table
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 CIC17 = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv"
 CIC17_ML = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_machine-learning.csv"
 CIC18 = SAMPLES / "cic-ids2018_FORMAT-SAMPLE_traffic-for-ml.csv"

@@ -21,7 +21,7 @@ from workbench.ledger import LedgerError, VerifyResult, open_ledger
 N_NODES = 16
 KEY_SEED = 4242
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # A writer process: appends batches of SIZE entries, one batch per step, resuming after the last
 # step in the file, and prints each committed step. Runs until killed, or, given KILL_AFTER > 0,

@@ -15,7 +15,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from workbench.analysis.headline import MIME
 from workbench.report_site import read_title_question, render_index
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _report(tmp_path: Path, *params: str) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from workbench.analysis.trace_detectors import detector_report, score_trace
 from workbench.flows import N_FEATURES, Flows, flow_key
 from workbench.traces import PAD_LABEL, TraceError, TraceTraffic, read_trace
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 CIC17 = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv"
 CIC17_ML = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_machine-learning.csv"
 STEP, MAX_NODES = 60.0, 24
