@@ -12,7 +12,7 @@ REPORTS := reports
 export JUPYTER_PREFER_ENV_PATH := 1
 export RAY_AUTH_MODE := disabled
 
-.PHONY: report test lint lock venv clean bench
+.PHONY: report test test-fast lint lock venv clean bench
 
 venv: $(STAMP)
 
@@ -31,6 +31,13 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+
+# The edit loop: lint and the unit tests, without tests marked slow, ray or browser and without the
+# notebooks (about 1-2 minutes here; `make test` runs everything). Prints the five slowest tests, so one that
+# grew slow is seen and marked.
+FAST_TESTS := not slow and not ray and not browser
+test-fast: $(STAMP) lint
+	$(PY) -m pytest tests -m "$(FAST_TESTS)" --durations=5
 
 # nbval runs the .ipynb files only (notebooks/*.py are their jupytext sources, not tests).
 test: $(STAMP) lint

@@ -64,3 +64,11 @@ def ray_session():
         yield ray
     finally:
         ray.shutdown()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that uses ``ray_session`` is a ``ray`` test whether or not it says so, so that the fast
+    tier (``make test-fast``: ``-m "not slow and not ray and not browser"``) never starts Ray."""
+    for item in items:
+        if "ray_session" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.ray)

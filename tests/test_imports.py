@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "workbench"
 
@@ -115,6 +117,7 @@ sys.exit(1 if failed else 0)
 """
 
 
+@pytest.mark.slow
 def test_every_module_imports_alone():
     """Each module imports with none of the package loaded before it (fresh interpreter; the package is
     dropped from ``sys.modules`` between modules), so no module relies on another having run first."""

@@ -254,6 +254,7 @@ def test_corrupted_parquet_is_reported_and_recomputed(tmp_path, monkeypatch):
     assert len(log_lines(log)) == 8 + 4  # only the runs of the corrupted file ran again
 
 
+@pytest.mark.slow
 def test_local_and_processes_backends_give_identical_frames(tmp_path):
     sweep = small_sweep(factors={"malicious_fraction": [0.0, 0.6, 0.2]}, runner=testing.failing_runner, keep=["steps"])
     local = sweep.run(backend="local", store=tmp_path / "local", quiet=True)
@@ -262,6 +263,7 @@ def test_local_and_processes_backends_give_identical_frames(tmp_path):
     pd.testing.assert_frame_equal(load_steps(tmp_path / "local"), load_steps(tmp_path / "processes"))
 
 
+@pytest.mark.slow
 def test_processes_worker_death_is_retried_then_recorded(tmp_path):
     sweep = small_sweep(factors={"malicious_fraction": [0.0, 0.6]}, replicates=1, runner=testing.dying_runner)
     frame = sweep.run(backend="processes", store=tmp_path, quiet=True, max_workers=2, max_retries=1)
@@ -276,6 +278,7 @@ def run_files(store: Path) -> list[Path]:
     return list((store / "runs").glob("*.parquet"))
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_at_10000_runs_loses_and_repeats_nothing(tmp_path):
     """10,000 trivial runs through the CLI, SIGKILLed part-way, then resumed: every run finished
     before the kill is kept and never executed again, and each run is in the store exactly once."""

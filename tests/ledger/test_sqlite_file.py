@@ -118,6 +118,7 @@ def test_sigkill_inside_a_batch_leaves_only_whole_batches(tmp_path):
         committed = per_step.index.max()
 
 
+@pytest.mark.slow
 def test_readers_read_while_a_writer_appends(tmp_path):
     path, size = tmp_path / "live.sqlite", 400
     writer = start_writer(path, size, sign=False)

@@ -13,7 +13,8 @@ from workbench.model.consensus import collusion_false_acceptance, condorcet_conf
 
 
 @pytest.mark.parametrize(
-    "n_nodes, malicious_fraction, steps, seeds", [(100, 0.1, 45, range(3)), (1000, 0.02, 45, range(1))]
+    "n_nodes, malicious_fraction, steps, seeds",
+    [(100, 0.1, 45, range(3)), pytest.param(1000, 0.02, 45, range(1), marks=pytest.mark.slow)],
 )
 def test_push_gossip_matches_frieze_grimmett(n_nodes, malicious_fraction, steps, seeds):
     check = tc.frieze_grimmett_check(n_nodes, malicious_fraction, steps, seeds)
@@ -26,6 +27,7 @@ def test_push_gossip_through_the_model_matches_the_exact_chain():
     assert check.n >= 150 and check.agrees, check
 
 
+@pytest.mark.slow
 def test_majority_vote_matches_condorcet_binomial_tail():
     assert condorcet_confirm_probability(10, 0.6, "majority") == pytest.approx(0.6331, abs=1e-3)
     check = tc.condorcet_check(n_nodes=11, accuracy=0.6, seeds=range(25))
@@ -63,6 +65,7 @@ def test_push_pull_through_the_model_matches_the_exact_chain():
     assert check.n >= 150 and check.agrees, check
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not tc.gossip_modes_wired(), reason="the model does not honour gossip_mode yet (issue 10)")
 def test_rumour_residue_through_the_model():
     check = tc.rumor_residue_check(n_nodes=500, k=2.0, seeds=range(2))

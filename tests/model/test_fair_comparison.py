@@ -76,6 +76,7 @@ def test_central_message_cost_counts_reports_in_and_confirmations_out():
 
 
 # --- containment ------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_containment_lowers_the_share_of_targeted_nodes_paired_over_seeds():
     """Campaigns that spread fast (``spread_prob`` 0.3): the ledger's confirmations reach nodes before the
     campaign does. (At the default 0.15 in the easy world, local detection alone contains a campaign about

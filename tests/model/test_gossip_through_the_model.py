@@ -43,6 +43,7 @@ def test_push_spreading_time_through_the_model_matches_the_exact_chain(fanout, l
     assert check.agrees, check
 
 
+@pytest.mark.slow
 def test_push_pull_beats_push_and_grows_like_log3_n():
     small, large = 64, 512
     means = {}
@@ -64,6 +65,7 @@ def test_push_pull_beats_push_and_grows_like_log3_n():
     assert abs(per_ln - 1 / math.log(3)) < abs(per_ln - (1 / math.log(2) + 1)), per_ln
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("k", [1, 2])
 def test_rumor_residue_through_the_model_matches_demers_formula(k):
     check = tc.rumor_residue_check(

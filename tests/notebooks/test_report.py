@@ -36,6 +36,7 @@ def test_report_renders_html_without_code(tmp_path):
     assert (tmp_path / "out" / "01_single_run.ipynb").exists()
 
 
+@pytest.mark.slow
 def test_bad_parameter_fails_with_the_models_message_and_writes_no_report(tmp_path):
     done = _report(tmp_path, "n_nodes=1")
     assert done.returncode == 1
@@ -66,6 +67,7 @@ def _report_folder(notebooks: Path, out: Path, *extra: str) -> subprocess.Comple
     return subprocess.run(args, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_index_lists_every_notebook_with_headline_or_error_and_no_stale_copy(tmp_path):
     notebooks, out = tmp_path / "nbs", tmp_path / "out"
     notebooks.mkdir()

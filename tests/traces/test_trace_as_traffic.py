@@ -179,6 +179,7 @@ def test_table_format_with_a_column_mapping():
     assert r.summary["attack_flows"] + r.steps["benign_flows"].sum() > 0
 
 
+@pytest.mark.slow
 def test_sweep_local_and_processes_give_identical_frames(tmp_path):
     sweep = Sweep(
         dict(BASE), {"sharing": ["none", "gossip"]}, replicates=2, steps=30, seed=4, keep=["steps", "campaigns"]
