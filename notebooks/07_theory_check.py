@@ -82,20 +82,10 @@ if full:
     gossip.append(tc.frieze_grimmett_check(1000, 0.02, 45, seeds=range(seed, seed + 1)))
 for n_nodes, fanout in [(32, 1), (64, 1), (64, 2), (128, 1)] if full else [(64, 1)]:
     gossip.append(tc.exact_spreading_check(n_nodes, fanout, "push", seeds=range(seed, seed + (6 if full else 3))))
-wired = tc.gossip_modes_wired()
-if wired:
-    for n_nodes, fanout in [(64, 1), (128, 2)] if full else [(64, 1)]:
-        gossip.append(tc.exact_spreading_check(n_nodes, fanout, "push_pull", seeds=range(seed, seed + 3)))
-    for k in [1.0, 2.0, 3.0] if full else [2.0]:
-        gossip.append(tc.rumor_residue_check(500, k, seeds=range(seed, seed + 2)))
-    skipped_note = ""
-else:
-    skipped_note = (
-        "**Push-pull and rumour mongering were not checked:** this version of the model does not honour "
-        "`gossip_mode` yet (its signatures frame has no `residue` column), so every gossip run is push. "
-        "The checks run here as soon as it does."
-    )
-    print(skipped_note.replace("**", ""))
+for n_nodes, fanout in [(64, 1), (128, 2)] if full else [(64, 1)]:
+    gossip.append(tc.exact_spreading_check(n_nodes, fanout, "push_pull", seeds=range(seed, seed + 3)))
+for k in [1.0, 2.0, 3.0] if full else [2.0]:
+    gossip.append(tc.rumor_residue_check(500, k, seeds=range(seed, seed + 2)))
 tc.plot_checks(tc.checks_frame(gossip))
 plt.show()
 
@@ -117,8 +107,6 @@ if len(checks) > agree:
         f"With {len(checks)} checks at about 99% each, about {0.01 * len(checks):.2f} disagreements are "
         "expected by chance alone; rerun with another `seed` before reading one as a model error."
     )
-if skipped_note:
-    lines.append(skipped_note)
 display(Markdown("\n\n".join(lines)))
 show_headline(
     {"checks_agree": agree, "checks": len(checks)},
@@ -138,7 +126,5 @@ checks.round(4)
 # ## Provenance
 
 # %%
-record = provenance(
-    notebook="07_theory_check.ipynb", size=size, seed=seed, wall_s=round(wall_s, 1), gossip_modes_wired=wired
-)
+record = provenance(notebook="07_theory_check.ipynb", size=size, seed=seed, wall_s=round(wall_s, 1))
 display(Markdown(provenance_markdown(record)))

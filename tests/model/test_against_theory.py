@@ -59,14 +59,12 @@ def test_a_wrong_formula_is_caught():
     assert not wrong.agrees
 
 
-@pytest.mark.skipif(not tc.gossip_modes_wired(), reason="the model does not honour gossip_mode yet (issue 10)")
 def test_push_pull_through_the_model_matches_the_exact_chain():
     check = tc.exact_spreading_check(n_nodes=64, fanout=1, gossip_mode="push_pull", seeds=range(3))
     assert check.n >= 150 and check.agrees, check
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not tc.gossip_modes_wired(), reason="the model does not honour gossip_mode yet (issue 10)")
 def test_rumour_residue_through_the_model():
     check = tc.rumor_residue_check(n_nodes=500, k=2.0, seeds=range(2))
     assert check.n >= 20 and check.agrees, check

@@ -15,9 +15,6 @@ test that passes.
   :func:`workbench.model.theory.push_spreading_time` (push-pull: :func:`push_pull_spreading_time`).
 - Rumour mongering with feedback and coin: the residue ``s = exp(-(k + 1)(1 - s))`` (Demers et al. 1987,
   :func:`workbench.model.theory.rumor_residue`).
-
-The push-pull and rumour checks need the model to honour ``gossip_mode`` (issue 10's wiring, which
-also adds a ``residue`` column to the signatures frame); :func:`gossip_modes_wired` says whether it does.
 """
 
 from __future__ import annotations
@@ -25,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -320,13 +316,6 @@ def exact_spreading_check(
     )
 
 
-@cache
-def gossip_modes_wired() -> bool:
-    """True when the model honours ``gossip_mode`` (its signatures frame then has a ``residue`` column)."""
-    sigs = run_model(gossip_params(12, 0.2, gossip_mode="rumor"), seed=0, steps=4).signatures
-    return "residue" in sigs.columns
-
-
 def rumor_residue_check(
     n_nodes: int = 500,
     k: float = 2.0,
@@ -338,9 +327,7 @@ def rumor_residue_check(
 ) -> Check:
     """Mean residue (share of nodes a finished rumour never reached) through the model against the
     large-N fixed point ``s = exp(-(k + 1)(1 - s))``: band = +- 2.58 standard errors of the sample mean plus
-    ``tolerance`` for finite ``N``. Needs the wired model (:func:`gossip_modes_wired`)."""
-    if not gossip_modes_wired():
-        raise RuntimeError("the model does not honour gossip_mode yet (no 'residue' column); rerun after issue 10")
+    ``tolerance`` for finite ``N``."""
     params = gossip_params(n_nodes, malicious_fraction, gossip_mode="rumor", rumor_k=k)
     values = []
     for seed in seeds:
