@@ -212,7 +212,7 @@ ZEEK_TYPES = (
 
 # replay demo: 32 destination hosts, 50 one-minute steps, 3 attack categories
 STEP_SECONDS, N_STEPS = 60, 50
-START_2017 = datetime(2017, 7, 5, 9, 0, 0)  # a Wednesday; written month/day/year as in CIC-IDS2017
+START_2017 = datetime(2017, 7, 5, 9, 0, 0)  # a Wednesday; written day/month/year as in CIC-IDS2017
 
 
 def _num(x: float) -> str:
@@ -437,7 +437,7 @@ def write_cic2017(path: Path, rng: np.random.Generator) -> None:
                 "Destination IP": str(dst),
                 "Destination Port": str(port),
                 "Protocol": str(proto),
-                "Timestamp": f"{ts.month}/{ts.day}/{ts.year} {ts.hour}:{ts.minute:02d}:{ts.second:02d}",
+                "Timestamp": f"{ts.day}/{ts.month}/{ts.year} {ts.hour}:{ts.minute:02d}:{ts.second:02d}",
                 "Label": str(flows["label"][i]),
             }
         )
@@ -728,13 +728,22 @@ datasets they imitate and no conclusion about those datasets may be drawn from t
 
 | file | layout imitated | rows |
 |---|---|---|
-| `cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv` | CIC-IDS2017 GeneratedLabelledFlows (85 columns, month/day/year timestamps); replay demo: 32 destination hosts, 50 one-minute steps, benign background + `DDoS` (from minute 15), `PortScan` (22), `SSH-Patator` (30) | {n2017} |
+| `cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv` | CIC-IDS2017 GeneratedLabelledFlows (85 columns, day/month/year timestamps); replay demo: 32 destination hosts, 50 one-minute steps, benign background + `DDoS` (from minute 15), `PortScan` (22), `SSH-Patator` (30) | {n2017} |
 | `cic-ids2017_FORMAT-SAMPLE_machine-learning.csv` | CIC-IDS2017 MachineLearningCVE (no addresses, protocol or timestamp) | {n2017ml} |
 | `cic-ids2018_FORMAT-SAMPLE_traffic-for-ml.csv` | CSE-CIC-IDS2018 TrafficForML (80 columns, day/month/year, one repeated header row mid-file) | {n2018} |
 | `unsw-nb15_FORMAT-SAMPLE_raw.csv` + `unsw-nb15_FORMAT-SAMPLE_features.csv` | UNSW-NB15_1..4.csv (headerless, 49 columns) and NUSW-NB15_features.csv | {nunsw} |
 | `unsw-nb15_FORMAT-SAMPLE_training-set.csv` | UNSW_NB15_training-set.csv (header, `id`, no addresses) | {nsplit} |
 | `zeek_FORMAT-SAMPLE_conn.log` + `zeek_FORMAT-SAMPLE_labels.csv` | Zeek conn.log (TSV, `#fields`, `-` unset) with a side label file keyed by `uid` | {nzeek} |
 | `table_FORMAT-SAMPLE_flows.csv` | a user's own export, read with `format="table"` and a column mapping | {ntable} |
+
+Real traffic is in `tests/data/real/` (small attributed slices of the public datasets, with their
+sources and citations). Those slices cover CIC-IDS2017's GeneratedLabelledFlows and MachineLearningCVE
+layouts (benign rows only), the improved CIC-IDS2017, UNSW-NB15's raw files (headerless and with a
+header row) and its partition, Zeek conn.log (TSV with label columns, unlabelled TSV and JSON),
+CTU-13 binetflow and a NetFlow v9 export read with `format="table"`. These samples stay for what no
+real slice covers: a CIC-IDS2017 replay with attack campaigns in the GeneratedLabelledFlows layout,
+CSE-CIC-IDS2018's TrafficForML layout, UNSW-NB15's features list, Zeek with a side label file, and a
+table with text timestamps.
 
 Regenerate with `python scripts/make_sample_traces.py` (seed {seed}); `tests/traces/test_format_samples.py`
 checks that the committed files equal a fresh run.

@@ -146,3 +146,16 @@ def test_model_and_traces_do_not_depend_on_each_other_both_ways():
     assert package_edges("workbench.traces", "workbench.model") == []
     for neutral in ("workbench.flows", "workbench.trace_config"):
         assert not {m for m in graph[neutral] if m.startswith(("workbench.model", "workbench.traces"))}, neutral
+
+
+def test_the_trace_readers_import_without_the_model_or_scikit_learn():
+    """``import workbench.traces`` stays light (pyarrow, pandas, numpy): the import time a user pays
+    before reading a file (benchmarks/bench_traces.py prints it)."""
+    code = (
+        "import sys, workbench.traces; "
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'matplotlib') "
+        "or m.startswith('workbench.model')]; print(heavy)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]", proc.stdout

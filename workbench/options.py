@@ -16,5 +16,5 @@ RELAY_MODES = ("forward", "drop")
 # Replaying flow records: the model's traffic source, the trace formats (the one list: each has a
 # reader in workbench.traces.readers.FORMATS, checked on import) and the node rules.
 TRAFFIC_SOURCES = ("synthetic", "trace")
-TRACE_FORMATS = ("cic-ids2017", "cic-ids2018", "unsw-nb15", "zeek-conn", "table")
+TRACE_FORMATS = ("cic-ids2017", "cic-ids2018", "unsw-nb15", "zeek-conn", "argus-binetflow", "table")
 TRACE_NODE_RULES = ("host", "subnet24", "port", "all")

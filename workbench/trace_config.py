@@ -32,6 +32,26 @@ from workbench.validation import Range, check_choice, check_number
 FLOWS_PER_NODE_RANGE = Range(1, 10_000, integer=True)
 #: reader options with a field of their own
 OWN_FIELDS = {"columns": "columns"}
+#: options of ``options`` that are about binning the trace, not reading it (the rest go to the reader):
+#: name -> (allowed range or choices, default, documentation)
+BINNING_OPTIONS: dict[str, tuple[Range | tuple[str, ...], Any, str]] = {
+    "anchor_quantile": (
+        Range(0.0, 1.0, high_open=True),
+        0.0,
+        "step 0 starts at this quantile of the timestamps (0: the first); earlier rows are dropped as out of "
+        "time order (a few stray early rows otherwise leave the warm-up empty)",
+    ),
+    "min_warmup_flows": (
+        Range(1, None, integer=True),
+        5,
+        "a node's warm-up is thin below this many of its own flows in the warm-up steps",
+    ),
+    "warmup_check": (
+        ("refuse", "warn"),
+        "refuse",
+        "refuse: a warm-up where most nodes are thin or have a zero-variance feature stops the run; warn: go on",
+    ),
+}
 #: ``TraceConfig`` field -> the name of the same field in ``ModelParams``
 PARAM_NAMES = {
     "path": "trace_path",
@@ -120,6 +140,13 @@ class TraceConfig:
         for option, own in OWN_FIELDS.items():
             if any(k == option for k, _ in self.options):
                 raise ValueError(f"trace_options: give {option!r} as the field {PARAM_NAMES[own]}")
+        for name, value in self.options:
+            if name in BINNING_OPTIONS:
+                allowed = BINNING_OPTIONS[name][0]
+                if isinstance(allowed, Range):
+                    check_number(name, value, allowed)
+                else:
+                    check_choice(name, value, allowed)
         try:
             hash(self)
         except TypeError:
@@ -150,11 +177,17 @@ class TraceConfig:
         return dataclasses.replace(self, **changes)
 
     def reader_options(self) -> dict[str, Any]:
-        """The keyword options of the format's reader: ``options`` plus ``columns`` (lists for tuples)."""
-        options = {k: pairs_as_lists(v) for k, v in self.options}
+        """The keyword options of the format's reader: ``options`` (but the binning options of
+        :data:`BINNING_OPTIONS`) plus ``columns`` (lists for tuples)."""
+        options = {k: pairs_as_lists(v) for k, v in self.options if k not in BINNING_OPTIONS}
         if self.columns:
             options["columns"] = dict(self.columns)
         return options
+
+    def binning_options(self) -> dict[str, Any]:
+        """Every option of :data:`BINNING_OPTIONS`, as given or its default."""
+        given = dict(self.options)
+        return {name: given.get(name, default) for name, (_, default, _) in BINNING_OPTIONS.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict, keyed by the ``ModelParams`` names."""

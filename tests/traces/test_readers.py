@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from workbench.traces import FLOW_SCHEMA, TraceError, TraceFileNotFound, iter_trace, read_trace, read_trace_table
+from workbench.traces.readers import read_flows
 
 SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
 CIC17 = SAMPLES / "cic-ids2017_FORMAT-SAMPLE_traffic-labelling.csv"
@@ -78,11 +79,11 @@ def test_cic2017_traffic_labelling_rows_match_the_raw_text():
         assert got["bytes"] == int(r["Total Length of Fwd Packets"]) + int(r["Total Length of Bwd Packets"])
         assert got["packets"] == int(r["Total Fwd Packets"]) + int(r["Total Backward Packets"])
         assert got["duration_s"] == pytest.approx(int(r["Flow Duration"]) / 1e6)
-        expected_ts = datetime.strptime(r["Timestamp"], "%m/%d/%Y %H:%M:%S").replace(tzinfo=UTC)
+        expected_ts = datetime.strptime(r["Timestamp"], "%d/%m/%Y %H:%M:%S").replace(tzinfo=UTC)
         assert got["timestamp"] == pd.Timestamp(expected_ts)
         assert got["is_attack"] == (r["Label"] != "BENIGN")
         assert got["label"] == ("benign" if r["Label"] == "BENIGN" else r["Label"])
-    # month/day/year: the sample's 7/5/2017 is 5 July
+    # day/month/year, as CIC-IDS2017 writes it: the sample's 5/7/2017 is Wednesday 5 July
     assert df["timestamp"].min().month == 7 and df["timestamp"].min().day == 5
 
 
@@ -101,20 +102,26 @@ def test_cic2017_short_timestamps_cp1252_labels_blank_rows_and_pm_hours(tmp_path
     )
     path = tmp_path / "cic.csv"
     path.write_bytes(header.encode() + b"\n" + body)
-    df = read_trace(path, "cic-ids2017")
-    assert len(df) == 2  # the blank row is dropped
+    table, stats = read_flows(path, "cic-ids2017")
+    df = table.to_pandas()
+    assert len(df) == 2 and stats.dropped["blank row"] == 1  # the blank row is dropped and counted
+    # day/month/year, and the 12-hour clock rule: 3:30 without AM/PM on a capture day is 15:30
     assert df["timestamp"].tolist() == [
-        pd.Timestamp("2017-03-07 08:55", tz="UTC"),
-        pd.Timestamp("2017-07-07 03:30", tz="UTC"),
+        pd.Timestamp("2017-07-03 08:55", tz="UTC"),
+        pd.Timestamp("2017-07-07 15:30", tz="UTC"),
     ]
+    assert any("1 timestamps written with hours 1-7" in n for n in stats.notes)
     assert df["label"].tolist() == ["benign", "Web Attack \u2013 Brute Force"]
     assert df["duration_s"].tolist() == [3e-6, 0.0]  # negative durations clip to 0
     assert df["bytes"].tolist() == [12, 20] and df["packets"].tolist() == [2, 4]
-    pm = read_trace(path, "cic-ids2017", pm_before_hour=8)
-    assert pm["timestamp"].tolist() == [
-        pd.Timestamp("2017-03-07 08:55", tz="UTC"),
-        pd.Timestamp("2017-07-07 15:30", tz="UTC"),
+    as_written = read_trace(path, "cic-ids2017", pm_before_hour=0)
+    assert as_written["timestamp"].tolist() == [
+        pd.Timestamp("2017-07-03 08:55", tz="UTC"),
+        pd.Timestamp("2017-07-07 03:30", tz="UTC"),
     ]
+    month_first = read_flows(path, "cic-ids2017", dayfirst=False, pm_before_hour=0)
+    assert month_first[0].column("timestamp")[0].as_py().month == 3
+    assert any("fall outside CIC-IDS2017's capture days" in n for n in month_first[1].notes)
 
 
 def test_cic2017_machine_learning_csv_has_no_addresses_timestamps_or_protocol():
@@ -327,13 +334,13 @@ def test_missing_zeek_field_and_table_mapping(tmp_path):
 
 def test_unparsable_timestamp_names_its_row(tmp_path):
     lines = CIC17.read_text().splitlines()[:40]
-    lines[27] = lines[27].replace("7/5/2017", "2017-13-45")
+    lines[27] = lines[27].replace("5/7/2017", "2017-13-45")
     path = tmp_path / "cic.csv"
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(
         TraceError,
         match=r"column 'Timestamp', row 27 \(line 28\): timestamp '2017-13-45 9:\d\d:\d\d' "
-        r"is not parsable",
+        r"is not parsable; .*; the line: '.*,2017-13-45 9:\d\d:\d\d,.*'",
     ):
         read_trace(path, "cic-ids2017")
 
@@ -345,7 +352,9 @@ def test_non_number_names_its_row(tmp_path):
     raw[4] = ",".join(fields)
     path = tmp_path / "unsw.csv"
     path.write_text("\n".join(raw) + "\n")
-    with pytest.raises(TraceError, match=r"column 'sbytes', row 5 \(line 5\): value 'lots' is not a number"):
+    with pytest.raises(
+        TraceError, match=r"column 'sbytes', row 5 \(line 5\): value 'lots' is not a number; the line: '.*,lots,"
+    ):
         read_trace(path, "unsw-nb15")
 
 
@@ -375,5 +384,5 @@ def test_malformed_row_is_a_trace_error(tmp_path):
     lines[12] = lines[12].rsplit(",", 3)[0]  # three fields short
     path = tmp_path / "cic.csv"
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(TraceError, match=r"cic.csv: cannot parse the rows after data row 0: .*Expected 85 columns"):
+    with pytest.raises(TraceError, match=r"cic.csv: line 13 has 82 fields, expected 85 .*; the line: '192\."):
         read_trace(path, "cic-ids2017")

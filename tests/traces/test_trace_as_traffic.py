@@ -175,7 +175,10 @@ def test_table_format_with_a_column_mapping():
     plain = as_dict.to_dict()
     assert json.loads(json.dumps(plain)) == plain  # a results store's manifest holds exactly this
     assert ModelParams.from_dict(json.loads(json.dumps(plain))) == as_dict
-    r = run_model(as_dict, seed=0, steps=5)
+    # two flows per node in the two warm-up steps: refused as degenerate, unless asked to go on
+    with pytest.raises(ValueError, match=r"the detectors' warm-up is degenerate: 10 of 10 nodes"):
+        run_model(as_dict, seed=0, steps=5)
+    r = run_model(as_dict.replace(trace_options={"duration_unit": "ms", "warmup_check": "warn"}), seed=0, steps=5)
     assert r.summary["attack_flows"] + r.steps["benign_flows"].sum() > 0
 
 

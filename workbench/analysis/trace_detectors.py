@@ -13,9 +13,14 @@ flagged flows left out), without subsampling. Per attack category (and ``"all at
   (minus ``score_samples``) separating that category's flows from benign flows, pooled over nodes
   and steps after warm-up; NaN when either class has no flow;
 * ``recall``: fraction of the category's flows flagged at the detector's own threshold;
-* ``fpr``: fraction of benign flows flagged (the same for every category of a detector).
+* ``fpr``: fraction of benign flows flagged (the same for every category of a detector);
+* ``fit``: ``"ok"``, or why the detector did not fit this trace: ``"degenerate warm-up"`` (most
+  nodes fitted on a handful of flows or on a feature that does not vary: see
+  :class:`workbench.traces.WarmupCheck`), ``"flags most benign flows"`` (FPR of at least
+  :data:`FAILED_FPR`: it separates nothing, whatever the AUC) or ``"no benign flow scored"``.
 
-Flows of the warm-up steps are not scored. Unlabelled flows count as benign.
+Flows of the warm-up steps are not scored. Unlabelled flows count as benign. A trace without attack
+flows gives only the ``"all attacks"`` row, with NaN AUC and recall and the FPR measured.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from workbench.traces import TraceError, TraceTraffic
 from workbench.validation import check_choice, check_int
 
 ALL_ATTACKS = "all attacks"
+#: a detector flagging at least this share of benign flows has not learnt the node's normal traffic
+FAILED_FPR = 0.5
 
 
 def score_trace(
@@ -107,6 +114,7 @@ def detector_report(
             trace, step_seconds=step_seconds, max_nodes=max_nodes, node_rule=node_rule, rows_per_step=rows_per_step
         )
     warmup_steps = check_int("warmup_steps", warmup_steps, 1, max(trace.n_steps - 1, 1))
+    degenerate = trace.warmup_check(warmup_steps).degenerate
     rows = []
     for k, name in enumerate(detectors):
         rng = np.random.default_rng([seed, k])
@@ -121,6 +129,15 @@ def detector_report(
         label, score, flagged = scored["label"].to_numpy(), scored["score"].to_numpy(), scored["flagged"].to_numpy()
         benign = label == 0
         fpr = float(flagged[benign].mean()) if benign.any() else float("nan")
+        fit = (
+            "degenerate warm-up"
+            if degenerate
+            else "no benign flow scored"
+            if not benign.any()
+            else "flags most benign flows"
+            if fpr >= FAILED_FPR
+            else "ok"
+        )
         groups = [(c, trace.campaign_labels[c], label == c + 1) for c in range(trace.n_campaigns)]
         groups.append((-1, ALL_ATTACKS, label > 0))
         for c, category, attack in groups:
@@ -136,6 +153,7 @@ def detector_report(
                     "roc_auc": auc,
                     "recall": float(flagged[attack].mean()) if attack.any() else float("nan"),
                     "fpr": fpr,
+                    "fit": fit,
                     "warmup_steps": warmup_steps,
                 }
             )

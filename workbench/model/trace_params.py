@@ -60,12 +60,16 @@ def check_trace_fields(params: ModelParams) -> None:
 
 def load_trace(params: ModelParams) -> TraceTraffic:
     """Read and bin the whole trace (once per process and file): any error in a row is raised here,
-    naming ``trace_path``, before a model runs."""
+    naming ``trace_path``, before a model runs; so is a degenerate warm-up (most nodes' detectors
+    fitted on a handful of flows, or on flows with a feature that does not vary: see
+    :class:`workbench.traces.WarmupCheck`), unless ``trace_options={"warmup_check": "warn"}``."""
     config = trace_config(params)
     from workbench.traces import load_traffic
 
     try:
-        return load_traffic(config)
+        trace = load_traffic(config)
+        trace.warmup_check(params.warmup_steps).require()
+        return trace
     except ValueError as exc:
         raise _naming_the_trace(params, exc) from None
 

@@ -7,6 +7,8 @@
 * :class:`~workbench.trace_config.TraceConfig`: "replay this file binned so", one validated, hashable
   value (the model's trace parameters are its fields); :func:`check_config` checks it cheaply,
   :func:`load_traffic` reads and bins it once per process.
+* :func:`trace_report`: what was read, kept and dropped (by reason), the attack categories found,
+  kept and dropped, the time span, the warm-up, and warnings.
 
 The detector report (how the model's detectors do on a trace) is
 :func:`workbench.analysis.trace_detectors.detector_report`.
@@ -17,10 +19,19 @@ Model layer: imports numpy, pandas, pyarrow and the package's neutral modules (`
 """
 
 from workbench.trace_config import TraceConfig
-from workbench.traces.csvio import TraceError, TraceFileNotFound
+from workbench.traces.csvio import ReadStats, TraceError, TraceFileNotFound
 from workbench.traces.load import check_config, load_traffic
-from workbench.traces.readers import FORMAT_NAMES, check_trace, iter_trace, read_trace, read_trace_table
-from workbench.traces.replay import NODE_RULES, PAD_LABEL, TraceStep, TraceTraffic
+from workbench.traces.readers import (
+    FORMAT_NAMES,
+    TraceWarning,
+    check_trace,
+    iter_trace,
+    read_flows,
+    read_trace,
+    read_trace_table,
+)
+from workbench.traces.replay import NODE_RULES, PAD_LABEL, TraceStep, TraceTraffic, WarmupCheck
+from workbench.traces.report import TraceReport, trace_report
 from workbench.traces.schema import FLOW_SCHEMA, SCHEMA_COLUMNS, ipv4_to_uint32
 
 __all__ = [
@@ -29,16 +40,22 @@ __all__ = [
     "NODE_RULES",
     "PAD_LABEL",
     "SCHEMA_COLUMNS",
+    "ReadStats",
     "TraceConfig",
     "TraceError",
     "TraceFileNotFound",
+    "TraceReport",
     "TraceStep",
     "TraceTraffic",
+    "TraceWarning",
+    "WarmupCheck",
     "check_config",
     "check_trace",
     "ipv4_to_uint32",
     "iter_trace",
     "load_traffic",
+    "read_flows",
     "read_trace",
     "read_trace_table",
+    "trace_report",
 ]

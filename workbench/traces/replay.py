@@ -38,6 +38,7 @@ contain: attacks in those steps are learnt as normal.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,13 +50,16 @@ import pyarrow.compute as pc
 from workbench.flows import Flows, flow_key
 from workbench.options import TRACE_NODE_RULES
 from workbench.trace_config import TraceConfig
-from workbench.traces.csvio import TraceError
-from workbench.traces.readers import read_trace_table
-from workbench.traces.schema import SCHEMA_COLUMNS, ipv4_to_uint32, uint32_to_ipv4
-from workbench.validation import check_int
+from workbench.traces.csvio import ReadStats, TraceError
+from workbench.traces.readers import read_flows
+from workbench.traces.schema import SCHEMA_COLUMNS, UNLABELLED, ipv4_to_uint32, uint32_to_ipv4
+from workbench.validation import Range, check_choice, check_int, check_number
 
 NODE_RULES = TRACE_NODE_RULES
 PAD_LABEL = -1
+WARMUP_CHECKS = ("refuse", "warn")
+#: reasons the binning drops a row (keys of :attr:`TraceTraffic.rows_dropped`, beside the readers')
+MISSING_TIMESTAMP, OUT_OF_ORDER, OUTSIDE_NODES = "missing timestamp", "out of time order", "outside kept nodes"
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,10 @@ class TraceTraffic:
         node_rule: str = "host",
         flows_per_node: int | None = None,
         rows_per_step: int | None = None,
+        anchor_quantile: float = 0.0,
+        min_warmup_flows: int = 5,
+        warmup_check: str = "refuse",
+        read_stats: ReadStats | None = None,
     ) -> None:
         check = TraceConfig.check_field
         self.step_seconds = float(check("step_seconds", step_seconds))
@@ -104,31 +112,49 @@ class TraceTraffic:
         self.node_rule = check("node_rule", node_rule)
         self.flows_per_node = check("flows_per_node", flows_per_node)
         self.rows_per_step = check("rows_per_step", rows_per_step or 0) or None
+        self.anchor_quantile = float(check_number("anchor_quantile", anchor_quantile, Range(0.0, 1.0, high_open=True)))
+        self.min_warmup_flows = check_int("min_warmup_flows", min_warmup_flows, 1)
+        self.warmup_policy = check_choice("warmup_check", warmup_check, WARMUP_CHECKS)
+        self.read_stats = read_stats
         table = _as_table(trace)
         if table.num_rows == 0:
             raise TraceError("the trace has no flow records")
         self.n_rows_total = table.num_rows
-        step = self._steps(table)
+        self.rows_read = read_stats.rows_read if read_stats is not None else table.num_rows
+        self.rows_dropped: Counter = Counter(read_stats.dropped if read_stats is not None else {})
+        self.labelled = bool(pc.any(pc.not_equal(table.column("label"), UNLABELLED)).as_py())
+        found = _categories(table)
+        step, in_time = self._steps(table)
+        if not in_time.all():
+            table, step = table.filter(pa.array(in_time)), step[in_time]
+        if table.num_rows == 0:
+            raise TraceError("no flow record is left after dropping those out of time order; lower anchor_quantile")
         node, self.node_names = self._nodes(table)
         keep = node >= 0
         self.n_rows_dropped = int((~keep).sum())
-        sel = pa.array(keep)
-        kept = table.filter(sel)
+        self.rows_dropped[OUTSIDE_NODES] += self.n_rows_dropped
+        kept = table.filter(pa.array(keep))
         node, step = node[keep], step[keep]
         self._build(kept, node, step)
+        self.rows_kept = kept.num_rows
+        self.categories = self._category_table(found)
+        self._warmup_checks: dict[int, WarmupCheck] = {}
 
     # ---------------------------------------------------------------- construction
     @classmethod
     def from_config(cls, config: TraceConfig) -> TraceTraffic:
         """Read ``config.path`` (see :func:`~workbench.traces.read_trace`) and bin it as ``config`` says
         (:func:`~workbench.traces.load_traffic`: the same, memoised per process)."""
+        table, stats = read_flows(config.path, config.format, **config.reader_options())
         return cls(
-            read_trace_table(config.path, config.format, **config.reader_options()),
+            table,
             step_seconds=config.step_seconds,
             max_nodes=config.max_nodes,
             node_rule=config.node_rule,
             flows_per_node=config.flows_per_node,
             rows_per_step=config.rows_per_step,
+            read_stats=stats,
+            **config.binning_options(),
         )
 
     @classmethod
@@ -140,21 +166,32 @@ class TraceTraffic:
         options = {k: v for k, v in settings.items() if k not in fields}
         return cls.from_config(TraceConfig(str(path), format, options=tuple(options.items()), **binning))
 
-    def _steps(self, table: pa.Table) -> np.ndarray:
+    def _steps(self, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        """The step of every row and which rows are in time (a timestamp at or after the anchor)."""
         ts = table.column("timestamp")
-        n_null = ts.null_count
-        if n_null == table.num_rows:
+        n = table.num_rows
+        self.start_ns: int | None = None
+        self.end_ns: int | None = None
+        self._quantile_ns: dict[float, int] = {}
+        if ts.null_count == n:
             if self.rows_per_step is None:
                 raise TraceError(
-                    "the trace has no timestamps (e.g. CIC machine-learning CSVs, UNSW train/test); "
-                    "give rows_per_step to form steps from consecutive rows"
+                    "the trace has no timestamps (e.g. CIC machine-learning CSVs, UNSW train/test, NetFlow "
+                    "feature exports); give rows_per_step to form steps from consecutive rows"
                 )
-            return np.arange(table.num_rows, dtype=np.int64) // self.rows_per_step
-        if n_null:
-            raise TraceError(f"{n_null} of {table.num_rows} flow records have no timestamp; drop them first")
-        ns = pc.cast(ts.cast(pa.timestamp("ns", tz="UTC")), pa.int64()).to_numpy()
-        self.start_ns = int(ns.min())
-        return ((ns - self.start_ns) // round(self.step_seconds * 1e9)).astype(np.int64)
+            return np.arange(n, dtype=np.int64) // self.rows_per_step, np.ones(n, bool)
+        has = ts.is_valid().to_numpy(zero_copy_only=False)
+        ns = pc.cast(ts.cast(pa.timestamp("ns", tz="UTC")), pa.int64()).fill_null(0).to_numpy()
+        if not has.all():
+            self.rows_dropped[MISSING_TIMESTAMP] += int((~has).sum())
+        present = np.sort(ns[has])
+        self.first_ns = int(present[0])
+        self._quantile_ns = {q: int(present[int(np.floor(q * (present.size - 1)))]) for q in (0.001, 0.01, 0.05, 0.5)}
+        self.start_ns = int(present[int(np.floor(self.anchor_quantile * (present.size - 1)))])
+        self.end_ns = int(present[-1])
+        in_time = has & (ns >= self.start_ns)
+        self.rows_dropped[OUT_OF_ORDER] += int((has & ~in_time).sum())
+        return ((ns - self.start_ns) // round(self.step_seconds * 1e9)).astype(np.int64), in_time
 
     def _nodes(self, table: pa.Table) -> tuple[np.ndarray, tuple[str, ...]]:
         """Node index of every row (-1: not among the busiest) and the node names, busiest first."""
@@ -202,14 +239,11 @@ class TraceTraffic:
 
     def _build(self, kept: pa.Table, node: np.ndarray, step: np.ndarray) -> None:
         n = kept.num_rows
-        is_attack = kept.column("is_attack").to_numpy()
-        category = pc.coalesce(kept.column("attack_category"), kept.column("label"))
-        cat = pd.Series(category.to_numpy(zero_copy_only=False), dtype=object).where(is_attack, None)
-        codes, uniques = pd.factorize(cat)  # -1 for benign
+        codes, uniques = pd.factorize(_category_column(kept))  # -1 for benign
         first = np.full(len(uniques), np.iinfo(np.int64).max)
         np.minimum.at(first, codes[codes >= 0], step[codes >= 0])
         camp_order = np.lexsort((np.asarray(uniques, dtype=str), first))
-        rank = np.empty(len(uniques), np.int64)
+        rank = np.zeros(len(uniques) + 1, np.int64)  # the extra entry keeps a trace without attacks indexable
         rank[camp_order] = np.arange(len(uniques))
         label = np.where(codes >= 0, rank[np.maximum(codes, 0)] + 1, 0).astype(np.int16)
         self.campaign_labels: tuple[str, ...] = tuple(str(uniques[i]) for i in camp_order)
@@ -259,15 +293,54 @@ class TraceTraffic:
             }
         )
 
+    def _warmup_advice(self, warmup_steps: int) -> str:
+        """What to change when the warm-up is too thin, from where the trace's time goes."""
+        tip = (
+            "Raise warmup_steps or step_seconds, lower max_nodes, or give trace_options={'warmup_check': 'warn'} "
+            "to go on"
+        )
+        if self.start_ns is not None and self._quantile_ns:
+            gap = (self._quantile_ns[0.01] - self.start_ns) / 1e9
+            if gap > warmup_steps * self.step_seconds:
+                tip = (
+                    f"The first 1% of the rows lie {gap:,.0f} s before the rest (stray early rows?): re-anchor the "
+                    "steps with trace_options={'anchor_quantile': 0.01}; or r" + tip[1:]
+                )
+        return tip
+
+    def _category_table(self, found: pd.Series) -> pd.DataFrame:
+        """Attack categories found in the rows read, and how many of their rows were kept (the
+        campaigns) or dropped (outside the kept nodes, out of time order ...)."""
+        kept = dict(zip(self.campaign_labels, self.label_matrix[:, 1:].sum(axis=0).tolist(), strict=True))
+        names = list(found.index) + [c for c in self.campaign_labels if c not in found.index]
+        rows_found = [int(found.get(c, 0)) for c in names]
+        rows_kept = [int(kept.get(c, 0)) for c in names]
+        frame = pd.DataFrame(
+            {
+                "category": names,
+                "rows_found": rows_found,
+                "rows_kept": rows_kept,
+                "rows_dropped": [f - k for f, k in zip(rows_found, rows_kept, strict=True)],
+                "campaign": [self.campaign_labels.index(c) if c in kept else -1 for c in names],
+            }
+        )
+        return frame.sort_values(
+            ["rows_kept", "rows_found", "category"], ascending=[False, False, True], ignore_index=True
+        )
+
     def flows_per_node_quantile(self, q: float = 0.99) -> int:
         """The ``q`` quantile of flows per (node, step) with any flow: a cap for ``flows_per_node``."""
         c = self._counts[self._counts > 0]
         return int(np.ceil(np.quantile(c, q))) if c.size else 1
 
     def summary(self) -> dict[str, Any]:
-        """Rows read and kept, nodes, steps, campaigns and the spread of flows per node and step."""
+        """Rows read and kept, nodes, steps, campaigns and the spread of flows per node and step
+        (:func:`workbench.traces.trace_report` says more)."""
         c = self._counts
         return {
+            "rows_read": self.rows_read,
+            "rows_kept": self.rows_kept,
+            "rows_dropped": dict(self.rows_dropped),
             "n_rows": self.n_rows_total,
             "n_rows_dropped_other_destinations": self.n_rows_dropped,
             "n_nodes": self.n_nodes,
@@ -277,6 +350,13 @@ class TraceTraffic:
             "max_flows_per_node_step": int(c.max()) if c.size else 0,
             "mean_flows_per_node_step": float(c.mean()) if c.size else 0.0,
         }
+
+    def warmup_check(self, warmup_steps: int) -> WarmupCheck:
+        """How the detectors' warm-up looks with the first ``warmup_steps`` steps (see :class:`WarmupCheck`)."""
+        warmup_steps = check_int("warmup_steps", warmup_steps, 1)
+        if warmup_steps not in self._warmup_checks:
+            self._warmup_checks[warmup_steps] = WarmupCheck.of(self, warmup_steps)
+        return self._warmup_checks[warmup_steps]
 
     def targeted(self, t: int) -> np.ndarray:
         """``(n_campaigns, n_nodes)`` bool: campaign ``c`` sent at least one flow to the node in step ``t``."""
@@ -401,6 +481,23 @@ class TraceTraffic:
         out[pair[0][order][first]] = pair[1][order][first]
         return out
 
+    def benign_keys(self) -> pd.DataFrame:
+        """Benign flows at nodes per flow key (source /16 and protocol), most first: ``prefix``
+        (``a.b.0.0/16``), ``protocol``, ``flows``, ``share``."""
+        sel = self._label == 0
+        keys, counts = np.unique(flow_key(self._src_ip[sel], self._proto[sel]), return_counts=True)
+        order = np.lexsort((keys, -counts))
+        keys, counts = keys[order], counts[order]
+        prefix = uint32_to_ipv4((keys >> 8).astype(np.uint64) << 16)
+        return pd.DataFrame(
+            {
+                "prefix": [f"{p}/16" for p in prefix],
+                "protocol": (keys & 0xFF).astype(np.int16),
+                "flows": counts,
+                "share": counts / max(int(counts.sum()), 1),
+            }
+        )
+
     def benign_services(self, k: int = 8) -> pd.DataFrame:
         """The ``k`` most common (source /16 prefix, destination port, protocol) of benign flows at
         nodes, with ``weight`` = their share among these ``k``: where a forger aims a fake rule
@@ -442,6 +539,119 @@ class TraceTraffic:
         if not 0 <= t < self.n_steps:
             return 0, 0
         return int(self._step_start[t]), int(self._step_start[t + 1])
+
+
+FEATURE_NAMES = ("log bytes", "log packets", "log duration", "log bytes per packet")
+
+
+@dataclass(frozen=True)
+class WarmupCheck:
+    """The detectors' warm-up on a trace: its first ``warmup_steps`` steps.
+
+    ``per_node``: one row per node with its own ``warmup_flows`` in those steps, ``flows_per_step``
+    (their mean per step), ``pooled`` (it has none: its detector is fitted on all nodes' warm-up
+    flows), ``thin`` (the flows it is fitted on, its own or the pooled ones, are fewer than
+    ``min_warmup_flows``) and ``constant_features`` (features with a single value among those flows:
+    a robust z-score then divides by a floor, and flags any other value).
+    ``attacks``: flows of each attack category inside the warm-up (learnt as normal traffic).
+    ``degenerate``: more than half the nodes are thin or have a constant feature; the model refuses
+    such a warm-up unless ``trace_options={"warmup_check": "warn"}``. ``warnings``: sentences.
+    """
+
+    warmup_steps: int
+    min_warmup_flows: int
+    per_node: pd.DataFrame
+    attacks: dict[str, int]
+    degenerate: bool
+    warnings: tuple[str, ...]
+    advice: str
+    policy: str
+
+    @classmethod
+    def of(cls, trace: TraceTraffic, warmup_steps: int) -> WarmupCheck:
+        w = min(warmup_steps, trace.n_steps)
+        e = trace._span(w - 1)[1] if w > 0 else 0
+        node = trace._node[:e]
+        count = np.bincount(node, minlength=trace.n_nodes)
+        pooled = count == 0  # fitted on all nodes' warm-up flows
+        window = np.where(pooled, e, count)  # the flows each node's detector is fitted on
+        constant = np.ones((trace.n_nodes, len(FEATURE_NAMES)), bool)
+        if e:
+            feats = pd.DataFrame(trace._features(np.arange(e)), columns=list(FEATURE_NAMES))
+            grouped = feats.groupby(node)
+            spread = (grouped.max() - grouped.min()).reindex(range(trace.n_nodes)).to_numpy()
+            pooled_spread = (feats.max() - feats.min()).to_numpy()
+            spread = np.where(pooled[:, None], pooled_spread[None, :], spread)
+            constant = (spread == 0) | (window < 2)[:, None]
+        thin = window < trace.min_warmup_flows
+        per_node = pd.DataFrame(
+            {
+                "node": np.arange(trace.n_nodes),
+                "name": list(trace.node_names),
+                "warmup_flows": count,
+                "flows_per_step": count / max(w, 1),
+                "pooled": pooled,
+                "thin": thin,
+                "constant_features": [
+                    ", ".join(f for f, c in zip(FEATURE_NAMES, row, strict=True) if c) for row in constant
+                ],
+            }
+        )
+        bad = thin | constant.any(axis=1)
+        attacks = {trace.campaign_labels[c]: int(n) for c, n in enumerate(trace.label_matrix[:w, 1:].sum(axis=0)) if n}
+        warnings = []
+        if thin.any():
+            warnings.append(
+                f"thin warm-up: {int(thin.sum())} of {trace.n_nodes} nodes are fitted on fewer than "
+                f"{trace.min_warmup_flows} flows in the {warmup_steps} warm-up steps (own flows per node: median "
+                f"{np.median(count):.0f}; {int(pooled.sum())} nodes have none and are fitted on all nodes' {e} "
+                "warm-up flows)"
+            )
+        if constant.any():
+            which = ", ".join(f"{f} ({int(n)})" for f, n in zip(FEATURE_NAMES, constant.sum(axis=0), strict=True) if n)
+            warnings.append(
+                f"zero variance: {int(constant.any(axis=1).sum())} of {trace.n_nodes} nodes are fitted on flows with "
+                f"a feature of one value (nodes per feature: {which}); a z-score detector flags any other value there"
+            )
+        for name, n in attacks.items():
+            warnings.append(
+                f"attack in warm-up: {n:,} flow(s) of {name!r} fall in the {warmup_steps} warm-up steps; the detectors "
+                "learn them as normal traffic"
+            )
+        return cls(
+            warmup_steps,
+            trace.min_warmup_flows,
+            per_node,
+            attacks,
+            bool(bad.mean() > 0.5) if trace.n_nodes else True,
+            tuple(warnings),
+            trace._warmup_advice(warmup_steps),
+            trace.warmup_policy,
+        )
+
+    def require(self) -> None:
+        """Raise :class:`TraceError` for a degenerate warm-up (unless the policy is ``"warn"``)."""
+        if not self.degenerate or self.policy == "warn":
+            return
+        n = len(self.per_node)
+        bad = int((self.per_node["thin"] | (self.per_node["constant_features"] != "")).sum())
+        raise TraceError(
+            f"the detectors' warm-up is degenerate: {bad} of {n} nodes would be fitted on fewer than "
+            f"{self.min_warmup_flows} flows of the first {self.warmup_steps} steps, or on flows with a feature that "
+            f"does not vary ({'; '.join(self.warnings[:2])}). {self.advice}"
+        )
+
+
+def _category_column(table: pa.Table) -> pd.Series:
+    """Each row's attack category (its label where no category is given), None for benign rows."""
+    is_attack = table.column("is_attack").to_numpy()
+    category = pc.coalesce(table.column("attack_category"), table.column("label"))
+    return pd.Series(category.to_numpy(zero_copy_only=False), dtype=object).where(is_attack, None)
+
+
+def _categories(table: pa.Table) -> pd.Series:
+    """Rows per attack category in ``table`` (the categories found)."""
+    return _category_column(table).value_counts(dropna=True)
 
 
 def _as_table(trace: pd.DataFrame | pa.Table) -> pa.Table:

@@ -29,6 +29,8 @@ them into the model's ``uint32`` once, on the distinct values only.
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -206,21 +208,29 @@ def empty_table() -> pa.Table:
     return FLOW_SCHEMA.empty_table()
 
 
-def protocol_numbers(names: pa.Array | pa.ChunkedArray) -> pa.Array:
+def protocol_numbers(names: pa.Array | pa.ChunkedArray, unknown: Counter | None = None) -> pa.Array:
     """IANA numbers (int16) of protocol names (``tcp``, ``UDP``...); unknown or null -> 255.
 
+    ``unknown`` (a ``Counter``) is updated with the rows of each name that is not an IANA protocol
+    name (UNSW-NB15's ``unas``, ``any``, Argus' ``arp``, ``llc`` ...): those rows keep protocol 255.
     Works on the distinct names only (dictionary encoding), so the cost per flow is one gather.
     """
     encoded = pc.dictionary_encode(pc.utf8_lower(pc.utf8_trim_whitespace(names)))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
+    dictionary = encoded.dictionary.to_pylist()
     numbers = np.array(
-        [PROTOCOL_NUMBERS.get(n, UNKNOWN_PROTOCOL) for n in encoded.dictionary.to_pylist()] + [UNKNOWN_PROTOCOL],
-        dtype=np.int16,
+        [PROTOCOL_NUMBERS.get(n, UNKNOWN_PROTOCOL) for n in dictionary] + [UNKNOWN_PROTOCOL], dtype=np.int16
     )
     idx = encoded.indices.to_numpy(zero_copy_only=False)
     idx = np.where(pc.is_null(encoded.indices).to_numpy(zero_copy_only=False), len(numbers) - 1, idx)
-    return pa.array(numbers[idx.astype(np.int64)], pa.int16())
+    idx = idx.astype(np.int64)
+    if unknown is not None:
+        missing = [i for i, n in enumerate(dictionary) if n not in PROTOCOL_NUMBERS and n != ""]
+        if missing:
+            counts = np.bincount(idx, minlength=len(numbers))
+            unknown.update({dictionary[i]: int(counts[i]) for i in missing if counts[i]})
+    return pa.array(numbers[idx], pa.int16())
 
 
 def _decode(raw: bytes | None) -> str | None:

@@ -1,22 +1,29 @@
-"""Zeek ``conn.log`` (TSV with ``#separator``, ``#fields``, ``#types`` headers) -> the flow schema.
+"""Zeek ``conn.log`` -> the flow schema, in either of Zeek's two writers' forms.
 
-``ts`` is epoch seconds; ``-`` (``#unset_field``) and ``(empty)`` (``#empty_field``) are read as
-unset: unset byte/packet counts and durations count as 0 (Zeek leaves them unset for connections
-it saw no reply for). Bytes are ``orig_bytes + resp_bytes`` (payload), packets
-``orig_pkts + resp_pkts``, ``proto`` names (``tcp``/``udp``/``icmp``) become IANA numbers.
-Comment lines (``#close`` at the end, repeated headers of concatenated logs) are skipped.
+* **TSV** (``#separator``, ``#fields``, ``#types`` header lines): ``-`` (``#unset_field``) and
+  ``(empty)`` (``#empty_field``) are unset; comment lines (``#close`` at the end, repeated headers
+  of concatenated logs) are skipped.
+* **JSON** (one object per line, ``LogAscii::use_json=T``, as Security Onion and many sensors
+  write it): fields absent from a record are unset.
+
+The form is told by the file's first character (``#`` or ``{``). ``ts`` is epoch seconds; unset
+byte/packet counts and durations count as 0 (Zeek leaves them unset for connections it saw no
+reply for). Bytes are ``orig_bytes + resp_bytes`` (payload), packets ``orig_pkts + resp_pkts``,
+``proto`` names (``tcp``/``udp``/``icmp``) become IANA numbers.
 
 Labels are optional:
 
-* ``label_column="label"`` reads a label column of the log itself (e.g. IoT-23's ``label``
-  with ``Benign``/``Malicious``), ``category_column`` (e.g. ``detailed-label``) its category;
+* ``label_column="label"`` reads a label column of the log itself (e.g. the Stratosphere
+  Laboratory's labelled logs and IoT-23, ``label`` with ``Benign``/``Malicious``/``Background``),
+  ``category_column`` (e.g. ``detailedlabel`` or ``detailed-label``) the category of attack rows;
 * ``labels_path=`` a side CSV with a header holding ``uid`` and ``label`` (and optionally
   ``attack_category``), joined on the connection ``uid``; connections it does not list are benign;
-* neither: every flow is ``"unlabelled"`` (``is_attack`` False).
+* neither: every flow is ``"unlabelled"`` (``is_attack`` False), and the trace report says so.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,18 +31,26 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.json as pajson
 
 from workbench.traces.csvio import (
     DEFAULT_BLOCK_SIZE,
+    MALFORMED_ROW,
     Chunk,
+    ReadStats,
+    Source,
     TraceError,
+    TraceFile,
     check_path,
     epoch_seconds_to_timestamp,
+    finish_batch,
     missing_column_error,
+    protocols,
+    shown,
     stream_csv,
     to_float,
 )
-from workbench.traces.schema import BENIGN_LABELS, UNLABELLED, flow_batch, normalise_labels, protocol_numbers
+from workbench.traces.schema import BENIGN_LABELS, UNLABELLED, flow_batch, normalise_labels
 
 COLUMNS = {
     "ts": "ts",
@@ -49,44 +64,46 @@ COLUMNS = {
     "orig_pkts": "orig_pkts",
     "resp_pkts": "resp_pkts",
 }
-OPTIONS = ("label_column", "category_column", "labels_path", "block_size", "benign_labels")
+OPTIONS = (
+    "label_column",
+    "category_column",
+    "labels_path",
+    "block_size",
+    "benign_labels",
+    "on_bad_row",
+    "unknown_protocol",
+)
+_NUMERIC = ("ts", "dst_port", "duration", "orig_bytes", "resp_bytes", "orig_pkts", "resp_pkts")
 
 
-def read_header(path: Path) -> tuple[dict[str, str], int]:
-    """The ``#key value`` header lines of a Zeek log and how many lines they take."""
+def read_header(file: TraceFile) -> tuple[dict[str, str], int]:
+    """The ``#key value`` header lines of a Zeek TSV log and how many lines they take."""
     meta: dict[str, str] = {}
     n = 0
-    with open(path, "rb") as fh:
-        for raw in fh:
-            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            if not line.startswith("#"):
-                break
-            n += 1
-            key, _, value = line[1:].partition("\t" if "\t" in line else " ")
-            meta.setdefault(key, value)
+    for raw in file.lines():
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n").lstrip("\ufeff")
+        if not line.startswith("#"):
+            break
+        n += 1
+        key, _, value = line[1:].partition("\t" if "\t" in line else " ")
+        meta.setdefault(key, value)
     return meta, n
 
 
 def open_zeek(
-    path: Path,
+    file: TraceFile,
     fmt: str,
+    stats: ReadStats,
     *,
     label_column: str | None = None,
     category_column: str | None = None,
     labels_path: str | Path | None = None,
     block_size: int = DEFAULT_BLOCK_SIZE,
     benign_labels: tuple[str, ...] = BENIGN_LABELS,
+    on_bad_row: str = "refuse",
+    unknown_protocol: str = "keep",
 ) -> Iterator[pa.RecordBatch]:
     """Check the header now (missing fields raise here), return the batch iterator."""
-    meta, n_header = read_header(path)
-    if "fields" not in meta:
-        raise TraceError(
-            f"{path.name}: no '#fields' header line; expected a Zeek conn.log in TSV form "
-            f"(#separator, #fields, #types ...)"
-        )
-    separator = meta.get("separator", "\\x09").strip()
-    separator = separator.encode().decode("unicode_escape") if separator.startswith("\\x") else separator
-    fields = meta["fields"].split(separator)
     include = dict(COLUMNS)
     if label_column is not None:
         include["label"] = label_column
@@ -96,16 +113,27 @@ def open_zeek(
     if labels_path is not None:
         include["uid"] = "uid"
         side = _read_side_labels(labels_path)
+    labels = (side, tuple(benign_labels))
+    if file.first_line().lstrip().startswith("{"):
+        return _open_json(file, fmt, stats, include, labels, block_size, on_bad_row, unknown_protocol)
+    meta, n_header = read_header(file)
+    if "fields" not in meta:
+        raise TraceError(
+            f"{file.name}: no '#fields' header line and no JSON records; expected a Zeek conn.log in TSV "
+            f"form (#separator, #fields, #types ...) or in JSON form (one object per line); the first line: "
+            f"{shown(file.first_line())}"
+        )
+    separator = meta.get("separator", "\\x09").strip()
+    separator = separator.encode().decode("unicode_escape") if separator.startswith("\\x") else separator
+    fields = meta["fields"].split(separator)
     missing = [v for v in include.values() if v not in fields]
     if missing:
-        raise missing_column_error(fmt, path, missing, fields)
+        raise missing_column_error(fmt, file.path, missing, fields)
+    stats.layout = "TSV"
+    stats.unused_columns = tuple(f for f in fields if f not in set(include.values()))
     nulls = [meta.get("unset_field", "-"), meta.get("empty_field", "(empty)"), ""]
-
-    def skip_comments(row: pacsv.InvalidRow) -> str:
-        return "skip" if (row.text or "").startswith("#") else "error"
-
     chunks = stream_csv(
-        path,
+        file,
         column_names=fields,
         include=include,
         skip_rows=n_header,
@@ -114,10 +142,102 @@ def open_zeek(
         binary=("label",),
         null_values=nulls,
         block_size=block_size,
-        invalid_row_handler=skip_comments,
-        line_offset=n_header,
+        comment="#",
+        on_bad_row=on_bad_row,
+        unknown_protocol=unknown_protocol,
+        stats=stats,
     )
-    return (_normalise(c, side, tuple(benign_labels)) for c in chunks)
+    return (finish_batch(_normalise(c, *labels), c) for c in chunks)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON form
+# --------------------------------------------------------------------------------------------
+
+
+def _open_json(
+    file: TraceFile,
+    fmt: str,
+    stats: ReadStats,
+    include: dict[str, str],
+    labels: tuple[pa.Table | None, tuple[str, ...]],
+    block_size: int,
+    on_bad_row: str,
+    unknown_protocol: str,
+) -> Iterator[pa.RecordBatch]:
+    try:
+        first = json.loads(file.first_line())
+    except json.JSONDecodeError as exc:
+        raise TraceError(
+            f"{file.name}: line 1 is not a JSON object ({exc}); the line: {shown(file.first_line())}"
+        ) from None
+    missing = [v for k, v in include.items() if v not in first and k in ("ts", "src_addr", "dst_addr", "proto")]
+    if missing:
+        raise missing_column_error(fmt, file.path, missing, list(first))
+    stats.layout = "JSON"
+    stats.unused_columns = tuple(f for f in first if f not in set(include.values()))
+    types = {v: (pa.float64() if k in _NUMERIC else pa.string()) for k, v in include.items()}
+    schema = pa.schema([(name, t) for name, t in types.items()])
+    source = Source(file, 0, None, on_bad_row, stats, unknown_protocol)
+    return _json_batches(file, source, include, schema, labels, block_size)
+
+
+def _json_batches(
+    file: TraceFile,
+    source: Source,
+    include: dict[str, str],
+    schema: pa.Schema,
+    labels: tuple[pa.Table | None, tuple[str, ...]],
+    block_size: int,
+) -> Iterator[pa.RecordBatch]:
+    stats = source.stats
+    assert stats is not None
+    try:
+        reader = pajson.open_json(
+            file.arrow_source(),
+            read_options=pajson.ReadOptions(block_size=block_size),
+            parse_options=pajson.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"),
+        )
+        offset = 0
+        for batch in reader:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            stats.rows_read += n
+            cols = {key: batch.column(name) for key, name in include.items()}
+            # the shared normalisation casts text: numbers as text (exact for Zeek's 6 decimals)
+            cols = {k: (pc.cast(v, pa.string()) if k in _NUMERIC else v) for k, v in cols.items()}
+            chunk = Chunk(cols, np.arange(offset + 1, offset + n + 1, dtype=np.int64), source)
+            offset += n
+            yield finish_batch(_normalise(chunk, *labels), chunk)
+    except pa.ArrowInvalid as err:
+        line, text = _bad_json_line(file)
+        if source.on_bad_row == "drop" and line > 0:
+            stats.dropped[MALFORMED_ROW] += 1
+            raise TraceError(
+                f"{file.name}: line {line} is not a JSON object; on_bad_row='drop' is not available for Zeek's "
+                f"JSON form (the JSON reader stops at the first bad line); the line: {shown(text)}"
+            ) from None
+        where = f"line {line} is not a JSON object; the line: {shown(text)}" if line > 0 else str(err)
+        raise TraceError(f"{file.name}: {where}") from None
+
+
+def _bad_json_line(file: TraceFile) -> tuple[int, str]:
+    for lineno, raw in enumerate(file.lines(), 1):
+        text = raw.decode("utf-8", errors="replace").strip()
+        if not text:
+            continue
+        try:
+            if not isinstance(json.loads(text), dict):
+                return lineno, text
+        except json.JSONDecodeError:
+            return lineno, text
+    return -1, ""
+
+
+# --------------------------------------------------------------------------------------------
+# labels and the shared normalisation
+# --------------------------------------------------------------------------------------------
 
 
 def _read_side_labels(labels_path: str | Path) -> pa.Table:
@@ -145,7 +265,7 @@ def _normalise(chunk: Chunk, side: pa.Table | None, benign_labels: tuple[str, ..
     elif "label" in cols:
         label, category, is_attack = normalise_labels(cols["label"], benign_labels=benign_labels)
         if "category" in cols:
-            category = pc.if_else(is_attack, pc.coalesce(cols["category"], category), category)
+            category = pc.if_else(is_attack, pc.coalesce(cols["category"].cast(pa.string()), category), category)
     else:
         label = pa.array(np.full(n, UNLABELLED, dtype=object), pa.string())
         category, is_attack = pa.nulls(n, pa.string()), pa.array(np.zeros(n, bool))
@@ -155,7 +275,7 @@ def _normalise(chunk: Chunk, side: pa.Table | None, benign_labels: tuple[str, ..
         src_addr=cols["src_addr"],
         dst_addr=cols["dst_addr"],
         dst_port=to_float(chunk, "dst_port", "id.resp_p", fill=-1),
-        protocol=protocol_numbers(cols["proto"]),
+        protocol=protocols(chunk, cols["proto"]),
         bytes_=to_float(chunk, "orig_bytes", "orig_bytes") + to_float(chunk, "resp_bytes", "resp_bytes"),
         packets=to_float(chunk, "orig_pkts", "orig_pkts") + to_float(chunk, "resp_pkts", "resp_pkts"),
         duration_s=to_float(chunk, "duration", "duration"),
