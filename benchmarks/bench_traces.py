@@ -1,18 +1,22 @@
-"""Reading speed and peak memory of the CIC-IDS2017 trace reader, and the model's cost per step on a
-trace against synthetic traffic (prints figures, asserts nothing).
+"""Reading speed and peak memory of every trace reader on real slices repeated to a million rows, the
+import time of ``workbench.traces``, and the model's cost per step on a trace against synthetic
+traffic (prints figures, asserts nothing).
 
-Usage: ``python benchmarks/bench_traces.py [--rows 5000000] [--path /tmp/bench_cic2017.csv] [--keep]``
+Usage: ``python benchmarks/bench_traces.py [--rows 1000000] [--formats NAME,...] [--compress gzip] [--keep]``
 and ``python benchmarks/bench_traces.py --model [--nodes 50] [--flows 50] [--steps 60] [--repeats 3]``
 
-1. Generates (once; reused if present with the same row count) a CIC-IDS2017 "TrafficLabelling"
-   CSV with the full 85-column header in /tmp: not committed, not real traffic.
-2. In a fresh subprocess per mode, reads it with ``workbench.traces`` and reports rows/s and the
-   subprocess's peak resident memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss``):
-   * ``stream``: ``iter_trace`` over the file, batch by batch, keeping nothing (bounded memory);
-   * ``table``: ``read_trace_table``, the whole normalised trace kept in one Arrow table.
+1. For each format, takes its real slice of ``tests/data/real`` (public datasets, see their README)
+   and writes, once, a file in /tmp (not committed) of its header and its data rows repeated until
+   at least ``--rows`` rows: the same columns, spellings, quirks and value distributions as the real
+   file, at a size where reading speed shows.
+2. In a fresh subprocess per format, streams it with ``iter_trace`` batch by batch, keeping nothing,
+   and reports rows per wall-second, rows per CPU-second (process user + system time, all threads)
+   and the subprocess's peak resident memory (``ru_maxrss``).
+3. Times ``import workbench.traces`` in fresh interpreters (best of five).
 
-Targets (issue 13): >= 500,000 rows/s and <= 1.5 GiB peak for 5 million rows. Wall-clock rows/s
-depend on what else the machine runs (the load average is printed); rows per CPU-second much less.
+Targets (issue 20): >= 300,000 rows per CPU-second for every format, peak < 1 GiB, the import < 2 s.
+Wall-clock figures depend on what else the machine runs (the load average is printed before and
+after); per CPU-second much less.
 
 ``--model``: writes a flow table in /tmp (``format="table"``, not committed, not real traffic) where
 each of ``--nodes`` destinations receives Poisson(``--flows``) flows per one-minute step, with
@@ -24,6 +28,7 @@ same nodes, flows per node, steps and sharing. Target: the trace within 2x of sy
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
@@ -37,86 +42,134 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-from make_sample_traces import CIC2017_HEADER  # noqa: E402
+REAL = ROOT / "tests" / "data" / "real"
+NETFLOW_COLUMNS = {
+    "src_addr": "IPV4_SRC_ADDR",
+    "dst_addr": "IPV4_DST_ADDR",
+    "dst_port": "L4_DST_PORT",
+    "protocol": "PROTOCOL",
+    "bytes": "IN_BYTES",
+    "packets": "IN_PKTS",
+    "duration_s": "FLOW_DURATION_MILLISECONDS",
+    "is_attack": "Label",
+    "attack_category": "Attack",
+}
+#: name -> (real slice, format, header lines, reader options)
+SOURCES = {
+    "cic-ids2017 (GeneratedLabelledFlows)": (
+        "cic-ids2017_friday-ddos_traffic-labelling_rows-1-299.csv",
+        "cic-ids2017",
+        1,
+        {},
+    ),
+    "cic-ids2017 (improved)": ("cic-ids2017-improved_friday_sample.csv", "cic-ids2017", 1, {}),
+    "unsw-nb15 (raw)": ("unsw-nb15_1_rows-1-3000.csv", "unsw-nb15", 0, {}),
+    "unsw-nb15 (partition)": ("unsw-nb15_testing-set_rows-1-4528.csv", "unsw-nb15", 1, {}),
+    "zeek-conn (TSV)": (
+        "zeek_ctu-malware-capture-botnet-230-1_labelled_conn.log",
+        "zeek-conn",
+        8,
+        {"label_column": "label", "category_column": "detailedlabel"},
+    ),
+    "zeek-conn (JSON)": ("zeek_port-scanning_unlabelled_conn.json.log", "zeek-conn", 0, {}),
+    "argus-binetflow (CTU-13)": ("ctu-13_scenario-6_capture20110816_1008-1011.binetflow", "argus-binetflow", 1, {}),
+    "table (NetFlow v9)": (
+        "netflow-v2_nf-bot-iot-v2-reduced_rows-1-10000.csv.gz",
+        "table",
+        1,
+        {"columns": NETFLOW_COLUMNS, "duration_unit": "ms"},
+    ),
+}
 
-CHUNK = 250_000
-LABELS = np.array(["BENIGN"] * 16 + ["DDoS", "PortScan", "DoS Hulk", "Bot"])
 
-
-def generate(path: Path, rows: int, seed: int = 0) -> None:
-    """A CIC-format CSV of ``rows`` rows, written chunk by chunk with pyarrow's CSV writer."""
-    rng = np.random.default_rng(seed)
-    names = CIC2017_HEADER.split(",")
-    hosts = np.array([f"192.168.{i // 250}.{i % 250 + 1}" for i in range(2000)])
-    seconds = np.arange(8 * 3600)
-    stamps = np.array([f"7/5/2017 {9 + s // 3600}:{(s // 60) % 60:02d}:{s % 60:02d}" for s in seconds])
-    t0 = time.perf_counter()
-    with open(path, "wb") as fh:
-        fh.write((CIC2017_HEADER + "\n").encode())
-        done = 0
-        while done < rows:
-            n = min(CHUNK, rows - done)
-            src, dst = hosts[rng.integers(0, hosts.size, n)], hosts[rng.zipf(1.5, n) % hosts.size]
-            sport, dport = rng.integers(1024, 65536, n), rng.choice([80, 443, 53, 22, 445], n)
-            fwd, bwd = rng.integers(1, 40, n), rng.integers(0, 40, n)
-            cols = {}
-            for k, name in enumerate(names):
-                key = name.strip()
-                if key == "Flow ID":
-                    cols[k] = pa.array(np.char.add(np.char.add(src, "-"), dst))
-                elif key == "Source IP":
-                    cols[k] = pa.array(src)
-                elif key == "Destination IP":
-                    cols[k] = pa.array(dst)
-                elif key == "Source Port":
-                    cols[k] = pa.array(sport)
-                elif key == "Destination Port":
-                    cols[k] = pa.array(dport)
-                elif key == "Protocol":
-                    cols[k] = pa.array(np.where(dport == 53, 17, 6))
-                elif key == "Timestamp":
-                    cols[k] = pa.array(stamps[np.sort(rng.integers(0, seconds.size, n))])
-                elif key == "Total Fwd Packets":
-                    cols[k] = pa.array(fwd)
-                elif key == "Total Backward Packets":
-                    cols[k] = pa.array(bwd)
-                elif key == "Label":
-                    cols[k] = pa.array(LABELS[rng.integers(0, LABELS.size, n)])
-                elif k % 3 == 0:  # a third of the features as floats, like CICFlowMeter's means and rates
-                    cols[k] = pa.array(np.round(rng.lognormal(5, 2, n), 6))
-                else:
-                    cols[k] = pa.array(rng.integers(0, 100_000, n))
-            table = pa.table([cols[k] for k in range(len(names))], names=[f"c{k}" for k in range(len(names))])
-            pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False, quoting_style="none"))
-            done += n
-    size_gib = path.stat().st_size / 2**30
-    print(f"generated {rows:,} rows, {size_gib:.2f} GiB, in {time.perf_counter() - t0:.1f} s: {path}")
+def repeated(name: str, rows: int, compress: str | None = None) -> tuple[Path, int]:
+    """The real slice of ``name`` with its data rows repeated to at least ``rows`` rows (in /tmp, once),
+    compressed with ``compress`` (an Arrow codec: ``gzip``, ``bz2``, ``zstd``) if given."""
+    slice_name, _, header_lines, _ = SOURCES[name]
+    data = (REAL / slice_name).read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    lines = data.splitlines(keepends=True)
+    if not lines[-1].endswith(b"\n"):
+        lines[-1] += b"\n"
+    header, body = lines[:header_lines], [line for line in lines[header_lines:] if not line.startswith(b"#")]
+    if header_lines == 0 and body[0].startswith(b"\xef\xbb\xbf"):  # a BOM belongs to the file's start only
+        header, body[0] = [b"\xef\xbb\xbf"], body[0][3:]
+    copies = -(-rows // len(body))
+    path = Path(f"/tmp/bench_traces_{slice_name.split('.')[0]}_x{copies}" + (f".{compress}" if compress else ""))
+    if not path.exists():
+        block = b"".join(body)
+        with pa.output_stream(str(path), compression=compress) as fh:
+            fh.write(b"".join(header))
+            for _ in range(copies):
+                fh.write(block)
+    return path, copies * len(body)
 
 
 CHILD = r"""
-import json, resource, sys, time
-from workbench.traces import iter_trace, read_trace_table
-path, mode = sys.argv[1], sys.argv[2]
+import json, resource, sys, time, warnings
+warnings.simplefilter("ignore")
+from workbench.traces import iter_trace
+path, fmt, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 t0, c0 = time.perf_counter(), time.process_time()
-if mode == "stream":
-    rows = 0
-    for batch in iter_trace(path, "cic-ids2017"):
-        rows += batch.num_rows
-else:
-    rows = read_trace_table(path, "cic-ids2017").num_rows
+rows = 0
+batches = iter_trace(path, fmt, **options)
+for batch in batches:
+    rows += batch.num_rows
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-print(json.dumps({"rows": rows, "wall_s": wall, "cpu_s": cpu,
-                  "peak_rss_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}))
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"rows": rows, "wall_s": wall, "cpu_s": cpu, "peak_rss_gib": usage.ru_maxrss / 2**20,
+                  "dropped": dict(batches.stats.dropped)}))
 """
 
 
-def measure(path: Path, mode: str) -> dict:
+def measure(path: Path, fmt: str, options: dict) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path), mode], capture_output=True, text=True, env=env, check=True
+        [sys.executable, "-c", CHILD, str(path), fmt, json.dumps(options)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def import_time(repeats: int = 5) -> float:
+    """Best wall time of ``import workbench.traces`` in a fresh interpreter, seconds."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    code = "import time; t = time.perf_counter(); import workbench.traces; print(time.perf_counter() - t)"
+    times = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout)
+        for _ in range(repeats)
+    ]
+    return min(times)
+
+
+def bench_readers(rows: int, names: list[str], keep: bool, compress: str | None) -> None:
+    print(
+        f"python {platform.python_version()}, pyarrow {pa.__version__}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[1]:.1f} (5 min)"
+    )
+    print(f"import workbench.traces: {import_time():.2f} s (best of 5, fresh interpreters) [target < 2 s]")
+    if compress:
+        print(f"every file {compress}-compressed, read directly (told by its first bytes)")
+    print(
+        f"{'format':38s} {'rows':>10s} {'MB':>7s} {'wall s':>7s} {'rows/s':>10s} {'CPU s':>6s} {'rows/CPU-s':>11s} {'peak GiB':>8s}"
+    )
+    for name in names:
+        path, n = repeated(name, rows, compress)
+        _, fmt, _, options = SOURCES[name]
+        r = measure(path, fmt, options)
+        assert r["rows"] == n, (name, r["rows"], n)
+        print(
+            f"{name:38s} {r['rows']:>10,} {path.stat().st_size / 1e6:>7.0f} {r['wall_s']:>7.1f} "
+            f"{r['rows'] / r['wall_s']:>10,.0f} {r['cpu_s']:>6.1f} {r['rows'] / r['cpu_s']:>11,.0f} "
+            f"{r['peak_rss_gib']:>8.2f}"
+        )
+        if not keep:
+            path.unlink()
+    print(f"targets: >= 300,000 rows per CPU-second, peak < 1 GiB; load average now {os.getloadavg()[0]:.1f} (1 min)")
 
 
 MODEL_COLUMNS = {
@@ -217,9 +270,10 @@ def bench_model(nodes: int, flows: int, steps: int, repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=5_000_000)
-    parser.add_argument("--path", type=Path, default=Path("/tmp/bench_cic2017.csv"))
-    parser.add_argument("--keep", action="store_true", help="keep the generated file")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--formats", default=",".join(SOURCES), help="comma-separated names of SOURCES")
+    parser.add_argument("--keep", action="store_true", help="keep the repeated files in /tmp")
+    parser.add_argument("--compress", choices=["gzip", "bz2", "zstd"], help="compress the repeated files")
     parser.add_argument("--model", action="store_true", help="time the model per step on a trace and synthetic")
     parser.add_argument("--nodes", type=int, default=50)
     parser.add_argument("--flows", type=int, default=50)
@@ -229,25 +283,7 @@ def main() -> None:
     if args.model:
         bench_model(args.nodes, args.flows, args.steps, args.repeats)
         return
-    marker = args.path.with_suffix(".rows")
-    if not (args.path.exists() and marker.exists() and marker.read_text() == str(args.rows)):
-        generate(args.path, args.rows)
-        marker.write_text(str(args.rows))
-    print(
-        f"python {platform.python_version()}, pyarrow {pa.__version__}, {os.cpu_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f}"
-    )
-    for mode in ("stream", "table"):
-        r = measure(args.path, mode)
-        print(
-            f"{mode:>6}: {r['rows']:,} rows in {r['wall_s']:.1f} s wall = {r['rows'] / r['wall_s']:,.0f} rows/s "
-            f"({r['cpu_s']:.1f} s process CPU = {r['rows'] / r['cpu_s']:,.0f} rows per CPU-second; pyarrow "
-            f"parses on every core), peak RSS {r['peak_rss_gib']:.2f} GiB, load average now "
-            f"{os.getloadavg()[0]:.1f} [targets >= 500,000 rows/s, <= 1.5 GiB]"
-        )
-    if not args.keep:
-        args.path.unlink()
-        marker.unlink()
+    bench_readers(args.rows, [n.strip() for n in args.formats.split(",") if n.strip()], args.keep, args.compress)
 
 
 if __name__ == "__main__":

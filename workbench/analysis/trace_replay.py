@@ -74,3 +74,86 @@ def ranking_text(
     else:
         text += "."
     return text + tail
+
+
+# --------------------------------------------------------------------------------------------
+# several outcomes at once
+# --------------------------------------------------------------------------------------------
+
+
+def _better(a: pd.Series, b: pd.Series, higher_is_better: bool) -> bool:
+    """``a`` is better than ``b`` with non-overlapping intervals (a difference these runs separate)."""
+    if not all(math.isfinite(x) for x in (a["ci_low"], a["ci_high"], b["ci_low"], b["ci_high"])):
+        return False
+    return a["ci_low"] > b["ci_high"] if higher_is_better else a["ci_high"] < b["ci_low"]
+
+
+def design_ranking(table: pd.DataFrame, outcomes: dict[str, bool], *, by: str = "sharing") -> pd.DataFrame:
+    """Every design on several outcomes at once, from a :func:`~workbench.analysis.stats.summarize` table.
+
+    ``outcomes``: outcome name -> whether higher is better. One row per ``by`` group with, per
+    outcome, its mean and ``rank_<outcome>``: 1 + the number of groups *separated* better (95%
+    intervals that do not overlap), so groups the runs do not tell apart share a rank. A group is
+    ``dominated_by`` another that is separated better on some outcome and separated worse on none;
+    ``pareto`` marks the groups nobody dominates. Outcomes undefined (NaN) for a group leave it
+    unranked there (NaN rank) and never count for or against it.
+    """
+    groups = list(dict.fromkeys(table[by]))
+    cells = {(g, o): r for (g, o), r in table.set_index([by, "outcome"]).iterrows() if o in outcomes}
+    out = pd.DataFrame({by: groups})
+    for outcome, higher in outcomes.items():
+        means, ranks = [], []
+        for g in groups:
+            row = cells.get((g, outcome))
+            means.append(float(row["mean"]) if row is not None else float("nan"))
+            if row is None or not math.isfinite(row["mean"]):
+                ranks.append(float("nan"))
+                continue
+            others = [cells[(h, outcome)] for h in groups if h != g and (h, outcome) in cells]
+            ranks.append(1 + sum(_better(o, row, higher) for o in others))
+        out[outcome] = means
+        out[f"rank_{outcome}"] = ranks
+    dominated = []
+    for g in groups:
+        by_whom = []
+        for h in groups:
+            if h == g:
+                continue
+            pairs = [(cells.get((h, o)), cells.get((g, o)), hi) for o, hi in outcomes.items()]
+            pairs = [(a, b, hi) for a, b, hi in pairs if a is not None and b is not None]
+            wins = any(_better(a, b, hi) for a, b, hi in pairs)
+            losses = any(_better(b, a, hi) for a, b, hi in pairs)
+            if wins and not losses:
+                by_whom.append(h)
+        dominated.append(", ".join(by_whom))
+    out["dominated_by"] = dominated
+    out["pareto"] = [d == "" for d in dominated]
+    return out
+
+
+def ranking_summary(ranking: pd.DataFrame, labels: dict[str, str], *, by: str = "sharing") -> str:
+    """Sentences on a :func:`design_ranking`: which designs nobody dominates, and on which outcomes
+    the best design is not separated from the others."""
+    front = list(ranking.loc[ranking["pareto"], by])
+    parts = []
+    if len(front) == len(ranking):
+        parts.append(
+            f"No {by} mode is better than another on one outcome without being worse on another, by "
+            "non-overlapping 95% intervals: these runs do not rank them overall."
+        )
+    else:
+        losers = ranking.loc[~ranking["pareto"]]
+        beaten = "; ".join(f"{r[by]} (by {r['dominated_by']})" for _, r in losers.iterrows())
+        parts.append(
+            f"Not dominated on these outcomes together: **{', '.join(front)}**; dominated: {beaten} "
+            "(better on some outcome and worse on none, by non-overlapping 95% intervals)."
+        )
+    for outcome, label in labels.items():
+        ranks = ranking[f"rank_{outcome}"]
+        if ranks.isna().all():
+            parts.append(f"{label}: undefined for every mode (no run had a case to count).")
+            continue
+        tied = list(ranking.loc[ranks == 1, by])
+        if len(tied) > 1:
+            parts.append(f"{label}: {', '.join(tied)} are not separated at the top.")
+    return " ".join(parts)

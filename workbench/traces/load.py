@@ -6,17 +6,23 @@
 
 Both are memoised on the config itself (a hashable value) and the file's identity (resolved path,
 size, modification time), so the runs of a sweep on one trace read it once per worker, and a file
-changed in place is read again. The returned :class:`TraceTraffic` is shared between callers: it is
+changed in place is read again; binnings of one file that differ only in their binning fields
+(``flows_per_node``, ``step_seconds`` ...) share one read. The returned :class:`TraceTraffic` is shared between callers: it is
 never modified after construction, so sharing it between runs is safe.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 from functools import lru_cache
 from pathlib import Path
 
+import pyarrow as pa
+
 from workbench.trace_config import TraceConfig
-from workbench.traces.readers import check_trace
+from workbench.traces.csvio import ReadStats
+from workbench.traces.readers import check_trace, read_flows
 from workbench.traces.replay import TraceTraffic
 
 FileStamp = tuple[str, int, int]
@@ -46,4 +52,12 @@ def _checked(config: TraceConfig, stamp: FileStamp) -> None:
 
 @lru_cache(maxsize=4)
 def _loaded(config: TraceConfig, stamp: FileStamp) -> TraceTraffic:
-    return TraceTraffic.from_config(config.replace(path=stamp[0]) if stamp[1] >= 0 else config)
+    path = stamp[0] if stamp[1] >= 0 else config.path
+    reader = json.dumps(config.reader_options(), sort_keys=True, default=str)
+    table, stats = _read(path, config.format, reader, stamp)  # binnings of one file share one read
+    return TraceTraffic.from_table(table, config, copy.deepcopy(stats))
+
+
+@lru_cache(maxsize=2)
+def _read(path: str, fmt: str, reader_options: str, stamp: FileStamp) -> tuple[pa.Table, ReadStats]:
+    return read_flows(path, fmt, **json.loads(reader_options))

@@ -146,6 +146,11 @@ class TraceTraffic:
         """Read ``config.path`` (see :func:`~workbench.traces.read_trace`) and bin it as ``config`` says
         (:func:`~workbench.traces.load_traffic`: the same, memoised per process)."""
         table, stats = read_flows(config.path, config.format, **config.reader_options())
+        return cls.from_table(table, config, stats)
+
+    @classmethod
+    def from_table(cls, table: pa.Table, config: TraceConfig, stats: ReadStats | None = None) -> TraceTraffic:
+        """Bin an already read flow table as ``config`` says (``stats``: what its reader saw)."""
         return cls(
             table,
             step_seconds=config.step_seconds,

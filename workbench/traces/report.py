@@ -36,7 +36,7 @@ from workbench.validation import check_int
 KEY_SHARE_WARNING = 0.25
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TraceReport:
     """See the module docstring; :meth:`table` is the one-table view, :meth:`to_dict` the JSON one."""
 
@@ -116,6 +116,9 @@ class TraceReport:
         ]
         rows += [(f"warning {i + 1}", w) for i, w in enumerate(self.warnings)]
         return pd.DataFrame(rows, columns=["item", "value"])
+
+    def __repr__(self) -> str:
+        return self.table().to_string(index=False, max_colwidth=160)
 
     def _repr_html_(self) -> str:
         body = "".join(
