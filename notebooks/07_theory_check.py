@@ -21,7 +21,7 @@
 #
 # **Method.** Each check runs the model (or, for one of them, the pure decision function `decide`) in a setting
 # where a formula applies, and compares the observed value with the formula's: the grey band is where a correct
-# simulation of that size lands with probability about 99% (the acceptance region of `tests/model/test_against_theory.py`), the
+# simulation of that size lands with probability about 99% (the acceptance region of `tests/model/test_*_against_theory.py`), the
 # black point the observed value with its own 95% interval (Wilson for shares, Student-t for means). The code is
 # `workbench.analysis.theory_check`, the very functions the tests call. Formulas: Condorcet
 # P(Bin(V, p) >= floor(V/2) + 1); collusion P(Bin(V - c, e) >= Q - c); push spreading on the complete graph,

@@ -2,7 +2,7 @@
 
 Each ``*_check`` function runs the model (or the pure decision function) and returns a :class:`Check`:
 the formula's value with the band a correct simulation of this size falls in (about 99%), and the
-observed value with its own 95% interval. ``tests/model/test_against_theory.py`` asserts ``check.agrees`` on these
+observed value with its own 95% interval. ``tests/model/test_*_against_theory.py`` assert ``check.agrees`` on these
 very functions, and ``notebooks/07_theory_check.py`` draws them, so the figure a reviewer reads is the
 test that passes.
 

@@ -1,4 +1,5 @@
-"""Gossip through the model on the complete graph against exact theory (issue 10).
+"""Gossip through the model against theory nobody here wrote: Frieze-Grimmett, the exact push and push-pull
+chains on the complete graph, Karp et al.'s log3 N, Demers et al.'s rumour residue.
 
 Items are forged signatures: every malicious node (``forge``, ``forge_prob=1``) publishes one per step
 after the warm-up, and the model's own sharing phase spreads them (votes travel, nothing is seeded by
@@ -26,6 +27,16 @@ def _rounds(n: int, mode: str, *, forgers: int, forging_steps: int, seed: int, f
     return tc.spread_rounds(params, WARMUP + forging_steps + tail, [seed], tail)
 
 
+@pytest.mark.parametrize(
+    "n_nodes, malicious_fraction, steps, seeds",
+    [(100, 0.1, 45, range(3)), pytest.param(1000, 0.02, 45, range(1), marks=pytest.mark.slow)],
+)
+def test_push_gossip_matches_frieze_grimmett(n_nodes, malicious_fraction, steps, seeds):
+    check = tc.frieze_grimmett_check(n_nodes, malicious_fraction, steps, seeds)
+    assert check.n >= 200, "too few fully spread signatures to test"
+    assert check.agrees, check
+
+
 @pytest.mark.parametrize("fanout, loss", [(1, 0.0), (2, 0.0), (1, 0.2)])
 def test_push_spreading_time_through_the_model_matches_the_exact_chain(fanout, loss):
     # with loss d the exact chain is the same with success 1 - d
@@ -41,6 +52,11 @@ def test_push_spreading_time_through_the_model_matches_the_exact_chain(fanout, l
     )
     assert check.n >= 200
     assert check.agrees, check
+
+
+def test_push_pull_through_the_model_matches_the_exact_chain():
+    check = tc.exact_spreading_check(n_nodes=64, fanout=1, gossip_mode="push_pull", seeds=range(3))
+    assert check.n >= 150 and check.agrees, check
 
 
 @pytest.mark.slow
