@@ -7,20 +7,26 @@ optional matplotlib ``Axes``, draws, and returns the ``Axes``.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from workbench.model.run import RunResult
+
 OUTCOME_COLOURS = {"confirmed": "#2a9d8f", "rejected": "#e76f51", "pending": "#adb5bd"}
 
 
-def _axes(ax):
+def _axes(ax: Axes | None) -> Axes:
     return ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
 
 
-def plot_detection(steps: pd.DataFrame, ax=None):
+def plot_detection(steps: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Local detection per step: recall and precision (left axis) and false-positive rate (right axis)."""
     ax = _axes(ax)
     ax.plot(steps.step, steps.recall, label="recall", color="#264653")
@@ -31,18 +37,18 @@ def plot_detection(steps: pd.DataFrame, ax=None):
     right.set_ylabel("false-positive rate")
     right.set_ylim(0, max(0.02, float(np.nanmax(steps.fpr.to_numpy(dtype=float), initial=0)) * 1.2))
     lines = ax.get_lines() + right.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], loc="lower right", fontsize=8)
+    ax.legend(lines, [str(line.get_label()) for line in lines], loc="lower right", fontsize=8)
     return ax
 
 
-def plot_spread_vs_protection(result, axes=None):
+def plot_spread_vs_protection(result: RunResult, axes: Sequence[Axes] | None = None) -> Sequence[Axes]:
     """Per campaign: fraction of honest nodes the attack reached vs fraction protected, over time."""
     campaigns = result.campaigns
     if axes is None:
-        _, axes = plt.subplots(
+        _, grid = plt.subplots(
             1, max(1, len(campaigns)), figsize=(4 * max(1, len(campaigns)), 3.2), sharey=True, squeeze=False
         )
-        axes = axes[0]
+        axes = list(grid[0])
     steps = result.steps
     for ax, (_, camp) in zip(axes, campaigns.iterrows()):
         c = int(camp.campaign)
@@ -55,7 +61,7 @@ def plot_spread_vs_protection(result, axes=None):
     return axes
 
 
-def plot_signature_outcomes(signatures: pd.DataFrame, ax=None):
+def plot_signature_outcomes(signatures: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Signatures by origin class (genuine, false positive, forged) and outcome (stacked bars)."""
     ax = _axes(ax)
     kind = np.select([signatures.forged, signatures.genuine], ["forged", "genuine"], "false positive")
@@ -67,7 +73,7 @@ def plot_signature_outcomes(signatures: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_blocking(steps: pd.DataFrame, ax=None):
+def plot_blocking(steps: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Attack flows blocked vs let through, and benign flows blocked (collateral damage), per step."""
     ax = _axes(ax)
     ax.stackplot(
@@ -88,7 +94,7 @@ def _fmt(x: Any, digits: int = 2) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
 
 
-def describe_run(result) -> str:
+def describe_run(result: RunResult) -> str:
     """A few sentences (Markdown) that read the run's figures, with the numbers filled in."""
     s, p = result.summary, result.params
     camp = result.campaigns

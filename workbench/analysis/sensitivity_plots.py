@@ -4,23 +4,20 @@ and PRIM's peeling trajectory and box. Each plotting function returns the matplo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.axes import figure_and_axes
 from workbench.analysis.prim import PrimResult
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 # index column -> its interval column, per kind of result frame
 _BARS = {"sobol": [("S1", "S1_conf"), ("ST", "ST_conf")], "morris": [("mu_star", "mu_star_conf")]}
-
-
-def _axes(ax, figsize=(6.0, 4.0)):
-    if ax is not None:
-        return ax.figure, ax
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return fig, ax
 
 
 def _kind(indices: pd.DataFrame) -> str:
@@ -37,7 +34,7 @@ def indices_by_outcome(
     method: Callable[..., pd.DataFrame],
     *,
     skip_errors: bool = False,
-    **options,
+    **options: Any,
 ) -> dict[str, pd.DataFrame]:
     """``method(frame, outcome, **options)`` for every outcome (e.g. ``sensitivity.sobol``), keyed by outcome.
 
@@ -87,7 +84,7 @@ def tidy_indices(results: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["outcome", "factor", "index", "value", "conf"])
 
 
-def plot_indices(indices: pd.DataFrame, *, ax=None, title: str | None = None):
+def plot_indices(indices: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Figure | SubFigure:
     """Bars of one outcome's indices per factor with their intervals as error bars.
 
     Sobol (``S1``, ``ST`` with ``*_conf``): two bars per factor. Morris: ``mu_star`` with ``mu_star_conf``.
@@ -96,7 +93,7 @@ def plot_indices(indices: pd.DataFrame, *, ax=None, title: str | None = None):
     """
     kind = _kind(indices)
     pairs = _BARS.get(kind, [(c, None) for c in indices.columns])
-    fig, ax = _axes(ax)
+    fig, ax = figure_and_axes(ax)
     factors = [str(f) for f in indices.index]
     positions = np.arange(len(factors))
     height = 0.8 / len(pairs)
@@ -123,7 +120,9 @@ def plot_indices(indices: pd.DataFrame, *, ax=None, title: str | None = None):
     return fig
 
 
-def plot_indices_grid(results: Mapping[str, pd.DataFrame], *, columns: int = 2, figsize_per: tuple = (5.0, 3.2)):
+def plot_indices_grid(
+    results: Mapping[str, pd.DataFrame], *, columns: int = 2, figsize_per: tuple[float, float] = (5.0, 3.2)
+) -> Figure:
     """:func:`plot_indices` for every outcome of :func:`indices_by_outcome`, one panel each."""
     import matplotlib.pyplot as plt
 
@@ -142,10 +141,10 @@ def plot_indices_grid(results: Mapping[str, pd.DataFrame], *, columns: int = 2, 
     return fig
 
 
-def plot_morris_plane(indices: pd.DataFrame, *, ax=None):
+def plot_morris_plane(indices: pd.DataFrame, *, ax: Axes | None = None) -> Figure | SubFigure:
     """Morris screening plane: ``mu_star`` (importance) against ``sigma`` (non-linearity, interactions),
     with ``mu_star_conf`` as horizontal error bars and factor names as labels."""
-    fig, ax = _axes(ax)
+    fig, ax = figure_and_axes(ax)
     ax.errorbar(indices["mu_star"], indices["sigma"], xerr=indices["mu_star_conf"], fmt="o", capsize=3)
     for factor, row in indices.iterrows():
         ax.annotate(str(factor), (row["mu_star"], row["sigma"]), textcoords="offset points", xytext=(4, 4), fontsize=8)
@@ -155,10 +154,10 @@ def plot_morris_plane(indices: pd.DataFrame, *, ax=None):
     return fig
 
 
-def plot_prim_trajectory(result: PrimResult, *, ax=None):
+def plot_prim_trajectory(result: PrimResult, *, ax: Axes | None = None) -> Figure | SubFigure:
     """PRIM's coverage-density trade-off: one point per box of the peeling trajectory, coloured by the
     number of restricted dimensions; the chosen box is circled."""
-    fig, ax = _axes(ax)
+    fig, ax = figure_and_axes(ax)
     t = result.trajectory
     points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=18)
     chosen = t.iloc[result.chosen]
@@ -181,13 +180,15 @@ def plot_prim_trajectory(result: PrimResult, *, ax=None):
     return fig
 
 
-def plot_prim_box(result: PrimResult, ranges: Mapping[str, tuple[float, float]] | None = None, *, ax=None):
+def plot_prim_box(
+    result: PrimResult, ranges: Mapping[str, tuple[float, float]] | None = None, *, ax: Axes | None = None
+) -> Figure | SubFigure:
     """The chosen box's limits on its restricted numeric factors, each drawn as a bar over the factor's range
     scaled to 0..1 (``ranges`` default to the limits of the trajectory's first box, i.e. the data's range);
     categorical restrictions are written as text."""
     box, full = result.box, result.boxes[0].limits
     names = box.restricted
-    fig, ax = _axes(ax, figsize=(7.0, 1.2 + 0.5 * max(len(names), 1)))
+    fig, ax = figure_and_axes(ax, (7.0, 1.2 + 0.5 * max(len(names), 1)))
     for i, name in enumerate(names):
         row = box.limits.loc[name]
         qp = row["qp_value"]

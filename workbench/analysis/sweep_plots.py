@@ -4,20 +4,17 @@ of an outcome over two factors. Each function returns the matplotlib ``Figure``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.axes import figure_and_axes
 from workbench.analysis.stats import summarize
 
-
-def _axes(ax, figsize=(6.0, 4.0)):
-    if ax is not None:
-        return ax.figure, ax
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return fig, ax
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 
 def plot_outcome(
@@ -26,15 +23,15 @@ def plot_outcome(
     x: str,
     hue: str | None = None,
     *,
-    ax=None,
+    ax: Axes | None = None,
     confidence: float = 0.95,
     hue_order: Sequence | None = None,
-):
+) -> Figure | SubFigure:
     """Mean of ``outcome`` over replicates against factor ``x`` (one line per ``hue`` level),
     with a shaded ``confidence`` interval band. Other factors are pooled."""
     by = [x] if hue is None else [hue, x]
     table = summarize(frame, outcome, by=by, confidence=confidence)
-    fig, ax = _axes(ax)
+    fig, ax = figure_and_axes(ax)
     levels = [None] if hue is None else list(hue_order or pd.unique(table[hue]))
     for level in levels:
         part = table if level is None else table[table[hue] == level]
@@ -54,16 +51,16 @@ def plot_heatmap(
     x: str,
     y: str,
     *,
-    ax=None,
+    ax: Axes | None = None,
     cmap: str = "viridis",
     annotate: bool = True,
     fmt: str = ".2f",
-):
+) -> Figure | SubFigure:
     """Mean of ``outcome`` over replicates on a grid of factors ``x`` (columns) and ``y`` (rows)."""
     table = summarize(frame, outcome, by=[y, x])
     grid = table.pivot(index=y, columns=x, values="mean")
     grid = grid.reindex(index=pd.unique(table[y]), columns=pd.unique(table[x]))  # design order, not sorted
-    fig, ax = _axes(ax)
+    fig, ax = figure_and_axes(ax)
     image = ax.imshow(grid.to_numpy(dtype=float), cmap=cmap, aspect="auto", origin="lower")
     ax.set_xticks(range(grid.shape[1]), [str(v) for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [str(v) for v in grid.index])

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,9 @@ from workbench.model.consensus import (
 from workbench.model.gossip import expected_push_rounds
 from workbench.model.params import ModelParams
 from workbench.model.run import run_model
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Z99 = 2.5758293035489  # two-sided 99% normal quantile: the acceptance band of every check
 # Frieze-Grimmett 1985 / Pittel 1987: rounds = log2 N + ln N + c; c = 1.15-1.19 simulated on K_N
@@ -342,7 +345,7 @@ def rumor_residue_check(
     )
 
 
-def plot_checks(frame: pd.DataFrame):
+def plot_checks(frame: pd.DataFrame) -> Figure:
     """One small panel per check: the formula's value with its 99% band (grey) and the observed value with
     its 95% interval (black); a red marker where they disagree."""
     import matplotlib.pyplot as plt

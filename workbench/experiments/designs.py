@@ -82,6 +82,13 @@ def grid_levels(name: str, values: Any) -> list[Any]:
     return levels
 
 
+def _finite_bound(name: str, bound: Any, spec: Any) -> float:
+    """A range bound as a float; anything but a finite real number (a bool included) is refused."""
+    if isinstance(bound, bool) or not isinstance(bound, numbers.Real) or not math.isfinite(bound):
+        raise ValueError(f"factor {name!r} range bounds must be finite numbers, got {spec!r}")
+    return float(bound)
+
+
 def range_factor(name: str, spec: Any, field: dataclasses.Field, design: Design) -> dict[str, Any]:
     """Normalise a sampled factor: ``(low, high)`` / ``{"low":, "high":}``, or (lhs only)
     ``{"levels": [...]}``. Bounds must lie inside the field's declared range."""
@@ -110,10 +117,7 @@ def range_factor(name: str, spec: Any, field: dataclasses.Field, design: Design)
             else "categorical fields cannot be factors of this design (fix it in the base, or use grid/lhs)"
         )
         raise ValueError(f"factor {name!r} is categorical; {hint} for {label}")
-    for bound in (low, high):
-        if isinstance(bound, bool) or not isinstance(bound, numbers.Real) or not math.isfinite(bound):
-            raise ValueError(f"factor {name!r} range bounds must be finite numbers, got {spec!r}")
-    if not float(low) < float(high):  # (both are finite reals, checked above)
+    if not _finite_bound(name, low, spec) < _finite_bound(name, high, spec):
         raise ValueError(f"factor {name!r} range needs low < high, got ({low!r}, {high!r})")
     if "range" in field.metadata:  # the whole range must be valid for the field
         allowed: Range = dataclasses.replace(field.metadata["range"], integer=False)

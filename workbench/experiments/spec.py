@@ -12,7 +12,7 @@ import dataclasses
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.experiments.designs import Design, DesignPlan, design_options, normalise_factors, sample_design
 from workbench.experiments.driver import run_sweep
@@ -30,6 +30,9 @@ from workbench.experiments.runners import (
 )
 from workbench.model.params import ModelParams
 from workbench.validation import check_choice, check_known
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SPEC_KEYS = (
     "base",
@@ -242,7 +245,7 @@ class Sweep:
         *,
         retry_failed: bool = True,
         **backend_options: Any,
-    ):
+    ) -> pd.DataFrame:
         """Run every run not already finished in ``store`` and return the tidy result frame.
 
         Same as :func:`workbench.experiments.driver.run_sweep` (which the ``sweep`` command uses).

@@ -69,7 +69,7 @@ def draw_network(model: Any, ax: Axes | None = None, *, legend: bool = True, tit
     pos = node_layout(model)
     graph = model_graph(model)
     if graph.number_of_edges():
-        segments = np.array([(pos[u], pos[v]) for u, v in graph.edges()])
+        segments = [np.array((pos[u], pos[v])) for u, v in graph.edges()]
         ax.add_collection(LineCollection(segments, colors="#999999", linewidths=0.5, alpha=0.5, zorder=0))
     agents = sorted(model.agents, key=lambda a: getattr(a, "node_id", 0))
     if agents:
