@@ -15,11 +15,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
 
 from workbench.ledger.base import Ledger
 from workbench.ledger.entry import COLUMNS, GENESIS_HASH, KINDS, LedgerError, Row, VerifyResult, chain_rows
 from workbench.ledger.keys import NodeKeys
+from workbench.ledger.slice_pool import WorkersUnavailable, run_slices
 from workbench.ledger.verify import check_rows, verify_rows
 
 FORMAT = "workbench-ledger"
@@ -261,7 +261,7 @@ class SqliteLedger(Ledger):
         slices = [(lo, min(lo + size - 1, head_seq)) for lo in range(1, head_seq + 1, size)]
         try:
             bad = _run_slices(self.path, self.signed, head_seq, slices, workers)
-        except _WorkersUnavailable:
+        except WorkersUnavailable:
             return None
         if bad is None:
             # Rows past the head, read in this connection's snapshot (workers may see a newer one
@@ -309,9 +309,8 @@ def _iterate(cursor: sqlite3.Cursor, size: int = 8192) -> Iterator[Row]:
 # 0.1-0.3 s each, see benchmarks/bench_ledger.py), not multiprocessing children: spawn and
 # forkserver re-import the caller's ``__main__`` (a script without a main guard would run again;
 # a notebook or pytest pays its imports), and fork copies a process that may hold SQLite
-# connections and other threads' locks. Protocol, one line each: the parent writes a JSON header
-# [path, signed, head_seq], then "lo hi" per slice; the worker answers each slice with JSON
-# null (intact) or [seq, reason] (its first bad entry), or ["error", message].
+# connections and other threads' locks. The protocol is workbench.ledger.slice_pool's; the header
+# is JSON [path, signed, head_seq].
 
 # Ledgers with more entries are verified in os.cpu_count() processes by default. Unsigned entries
 # cost ~6 us each to check (hash chain only), so only large files repay starting the workers.
@@ -327,10 +326,6 @@ _WORKER = (
     "import sys; sys.path.insert(0, sys.argv[1]); from workbench.ledger.sqlite import _worker_main; _worker_main()"
 )
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-class _WorkersUnavailable(Exception):
-    """No worker process could be started."""
 
 
 def cpu_count() -> int:
@@ -349,106 +344,12 @@ def default_workers(n_entries: int, signed: bool = True) -> int:
 def _run_slices(
     path: Path, signed: bool, head_seq: int, slices: list[tuple[int, int]], workers: int
 ) -> tuple[int, str] | None:
-    """Check ``slices`` (in seq order) in up to ``workers`` processes; the smallest bad entry.
-
-    Slices are handed out in order as workers become free. Once a bad entry is known, slices
-    after it are not started (or abandoned), while those before it are still checked: one of
-    them may hold an earlier bad entry.
-    """
+    """Check ``slices`` (in seq order) in up to ``workers`` processes running :func:`_worker_main`; the
+    smallest bad entry (:func:`workbench.ledger.slice_pool.run_slices`)."""
     import json
-    import selectors
-    import subprocess
 
     header = json.dumps([str(path.resolve()), signed, head_seq]) + "\n"
-    pending = list(reversed(slices))  # pop() gives the next slice in seq order
-    procs: list[subprocess.Popen[str]] = []
-    selector = selectors.DefaultSelector()
-    busy: dict[subprocess.Popen[str], tuple[int, int]] = {}
-    best: tuple[int, str] | None = None
-
-    def failed(proc: subprocess.Popen[str]) -> LedgerError:
-        proc.kill()
-        proc.wait()
-        message = (_pipe(proc.stderr).read().strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-        return LedgerError(f"{path}: a verification worker failed ({message})")
-
-    def give(proc: subprocess.Popen[str], text: str = "") -> None:
-        lo, hi = pending.pop()
-        try:
-            _pipe(proc.stdin).write(f"{text}{lo} {hi}\n")
-            _pipe(proc.stdin).flush()
-        except BrokenPipeError:
-            raise failed(proc) from None
-        busy[proc] = (lo, hi)
-
-    try:
-        for _ in range(min(workers, len(slices))):
-            try:
-                proc = subprocess.Popen(
-                    [sys.executable, "-c", _WORKER, _PACKAGE_ROOT],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    bufsize=1,
-                )
-            except OSError:
-                if not procs:
-                    raise _WorkersUnavailable from None
-                break
-            procs.append(proc)
-            selector.register(_pipe(proc.stdout), selectors.EVENT_READ, proc)
-            give(proc, header)
-        while busy:
-            for key, _ in selector.select():
-                proc = key.data
-                if proc not in busy:  # abandoned while handling an earlier event of this round
-                    continue
-                line = _pipe(proc.stdout).readline()
-                if not line:
-                    raise failed(proc)
-                answer = json.loads(line)
-                if answer is not None and answer[0] == "error":
-                    raise LedgerError(f"{path}: cannot read the ledger tables ({answer[1]})")
-                del busy[proc]
-                if answer is not None and (best is None or answer[0] < best[0]):
-                    best = (answer[0], answer[1])
-                if best is not None:
-                    while pending and pending[-1][0] > best[0]:
-                        pending.pop()
-                    for other, (lo, _) in list(busy.items()):
-                        if lo > best[0]:  # cannot hold an earlier bad entry: abandon
-                            del busy[other]
-                            selector.unregister(_pipe(other.stdout))
-                            other.kill()
-                if pending:
-                    give(proc)
-                else:
-                    selector.unregister(_pipe(proc.stdout))
-                    _pipe(proc.stdin).close()
-        return best
-    finally:
-        selector.close()
-        for proc in procs:
-            if proc.poll() is None and proc in busy:
-                proc.kill()
-            for stream in (proc.stdin, proc.stdout, proc.stderr):
-                try:
-                    if stream is not None:
-                        stream.close()
-                except OSError:
-                    pass
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _pipe(stream: IO[str] | None) -> IO[str]:
-    """A worker's pipe (always opened: every Popen above passes ``subprocess.PIPE``)."""
-    assert stream is not None
-    return stream
+    return run_slices([sys.executable, "-c", _WORKER, _PACKAGE_ROOT], header, slices, workers, path)
 
 
 def _worker_main() -> None:

@@ -67,18 +67,12 @@ def check_rows(
     loaded: dict[int, bytes] = {} if key_cache is None else key_cache
     expected, prev, last_step = start_seq, start_prev_hash, start_step
     sha256 = hashlib.sha256
-    fromhex = bytes.fromhex
-    sign_open = crypto_sign_open
     kinds = frozenset(KINDS)
     stop = -1 if stop_seq is None else stop_seq
 
     for seq, step, node_id, kind, payload, prev_hash, digest, signature in rows:
-        if seq != expected:
-            if seq > expected:
-                return expected, f"entry {expected} is missing (the entry after {expected - 1} is {seq})"
-            return seq, f"entry {seq} is out of order (expected entry {expected})"
-        if prev_hash != prev:
-            return seq, "prev_hash does not match the previous entry's hash (entries removed, reordered or altered)"
+        if seq != expected or prev_hash != prev:
+            return _link_problem(seq, expected, prev_hash, prev)
         try:
             recomputed = sha256(f"{seq}\n{step}\n{node_id}\n{kind}\n{payload}\n{prev_hash}".encode()).hexdigest()
         except (UnicodeEncodeError, TypeError) as exc:
@@ -91,33 +85,61 @@ def check_rows(
             return seq, f"step {step} goes back (previous entry is at step {last_step})"
         key = loaded.get(node_id)
         if key is None:
-            hex_key = public_keys.get(node_id)
-            if hex_key is None:
-                return seq, f"node {node_id} is not in the ledger's nodes table"
             try:
-                key = loaded[node_id] = public_key_bytes(hex_key)
+                key = loaded[node_id] = _node_key(node_id, public_keys)
             except LedgerError as exc:
                 return seq, str(exc)
-        if signed:
-            if signature is None:
-                return seq, "signature missing"
-            # libsodium's crypto_sign_open takes signature || message: one hex decode for both.
-            # The length check pins the split (the signature is 64 bytes, the message the hash).
-            try:
-                if len(signature) != 128:
-                    raise ValueError
-                sign_open(fromhex(signature + digest), key)
-            except (CryptoError, ValueError, TypeError):
-                return seq, f"signature is not a valid signature by node {node_id}"
-        elif signature is not None:
-            return seq, "signature present in a ledger written without signatures"
+        if signed or signature is not None:  # (an unsigned entry of an unsigned ledger needs no check)
+            problem = _signature_problem(signed, signature, digest, key, node_id)
+            if problem is not None:
+                return seq, problem
         if seq == stop:
             return None
         prev, last_step = digest, step
         expected += 1
-    last = expected - 1
+    return _head_problem(expected - 1, head_seq)
+
+
+def _link_problem(seq: int, expected: int, prev_hash: str, prev: str) -> Bad:
+    """The bad entry when the row read is ``seq`` with ``prev_hash`` where entry ``expected`` linking to
+    the hash ``prev`` should come next."""
+    if seq > expected:
+        return expected, f"entry {expected} is missing (the entry after {expected - 1} is {seq})"
+    if seq < expected:
+        return seq, f"entry {seq} is out of order (expected entry {expected})"
+    return seq, "prev_hash does not match the previous entry's hash (entries removed, reordered or altered)"
+
+
+def _node_key(node_id: int, public_keys: Mapping[int, str]) -> bytes:
+    """Node ``node_id``'s raw public key; :class:`LedgerError` naming the problem if it has none or a bad one."""
+    hex_key = public_keys.get(node_id)
+    if hex_key is None:
+        raise LedgerError(f"node {node_id} is not in the ledger's nodes table")
+    return public_key_bytes(hex_key)
+
+
+def _signature_problem(signed: bool, signature: str | None, digest: str, key: bytes, node_id: int) -> str | None:
+    """Why ``signature`` (hex) is not ``node_id``'s signature of the entry hash ``digest`` in a ledger that is
+    ``signed`` (or why an entry of an unsigned ledger carries one), or ``None``."""
+    if not signed:
+        return None if signature is None else "signature present in a ledger written without signatures"
+    if signature is None:
+        return "signature missing"
+    # libsodium's crypto_sign_open takes signature || message: one hex decode for both.
+    # The length check pins the split (the signature is 64 bytes, the message the hash).
+    try:
+        if len(signature) != 128:
+            raise ValueError
+        crypto_sign_open(bytes.fromhex(signature + digest), key)
+    except (CryptoError, ValueError, TypeError):
+        return f"signature is not a valid signature by node {node_id}"
+    return None
+
+
+def _head_problem(last: int, head_seq: int) -> Bad | None:
+    """The bad entry when the rows end at ``last`` but the ledger records ``head_seq`` entries."""
     if last < head_seq:
-        return expected, f"entry {expected} is missing (the ledger records {head_seq} entries; found {last})"
+        return last + 1, f"entry {last + 1} is missing (the ledger records {head_seq} entries; found {last})"
     if last > head_seq:
         return head_seq + 1, f"entries after the recorded head (the ledger records {head_seq} entries; found {last})"
     return None
