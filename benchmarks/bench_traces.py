@@ -41,19 +41,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from workbench.traces.table import NF_V2_COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT / "tests" / "data" / "real"
-NETFLOW_COLUMNS = {
-    "src_addr": "IPV4_SRC_ADDR",
-    "dst_addr": "IPV4_DST_ADDR",
-    "dst_port": "L4_DST_PORT",
-    "protocol": "PROTOCOL",
-    "bytes": "IN_BYTES",
-    "packets": "IN_PKTS",
-    "duration_s": "FLOW_DURATION_MILLISECONDS",
-    "is_attack": "Label",
-    "attack_category": "Attack",
-}
 #: name -> (real slice, format, header lines, reader options)
 SOURCES = {
     "cic-ids2017 (GeneratedLabelledFlows)": (
@@ -77,7 +68,7 @@ SOURCES = {
         "netflow-v2_nf-bot-iot-v2-reduced_rows-1-10000.csv.gz",
         "table",
         1,
-        {"columns": NETFLOW_COLUMNS, "duration_unit": "ms"},
+        {"columns": NF_V2_COLUMNS, "duration_unit": "ms"},
     ),
 }
 
@@ -109,6 +100,7 @@ def repeated(name: str, rows: int, compress: str | None = None) -> tuple[Path, i
 CHILD = r"""
 import json, resource, sys, time, warnings
 warnings.simplefilter("ignore")
+from workbench.traces.table import NF_V2_COLUMNS
 from workbench.traces import iter_trace
 path, fmt, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 t0, c0 = time.perf_counter(), time.process_time()

@@ -24,6 +24,7 @@ import pytest
 from workbench.traces import TraceError, TraceWarning, iter_trace, read_flows, read_trace
 from workbench.traces.argus import category_of
 from workbench.traces.schema import PROTOCOL_NUMBERS
+from workbench.traces.table import NF_V2_COLUMNS
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 CIC_TL = REAL / "cic-ids2017_friday-ddos_traffic-labelling_rows-1-299.csv"
@@ -38,17 +39,6 @@ ZEEK_UNLABELLED = REAL / "zeek_android-mischief-rat01_unlabelled_conn.log"
 ZEEK_JSON = REAL / "zeek_port-scanning_unlabelled_conn.json.log"
 ZEEK_MIXED = REAL / "zeek_ctu-normal-40-day1_mixed_labelled_conn.log"
 NETFLOW = REAL / "netflow-v2_nf-bot-iot-v2-reduced_rows-1-10000.csv.gz"
-NETFLOW_COLUMNS = {
-    "src_addr": "IPV4_SRC_ADDR",
-    "dst_addr": "IPV4_DST_ADDR",
-    "dst_port": "L4_DST_PORT",
-    "protocol": "PROTOCOL",
-    "bytes": "IN_BYTES",
-    "packets": "IN_PKTS",
-    "duration_s": "FLOW_DURATION_MILLISECONDS",
-    "is_attack": "Label",
-    "attack_category": "Attack",
-}
 ZEEK_LABELS = {"label_column": "label", "category_column": "detailedlabel"}
 pytestmark = pytest.mark.filterwarnings("ignore::workbench.traces.TraceWarning")
 
@@ -229,7 +219,7 @@ def test_zeek_json_real_log():
 
 
 def test_netflow_v9_export_through_the_table_mapping():
-    table, stats = read_flows(NETFLOW, "table", columns=NETFLOW_COLUMNS, duration_unit="ms")
+    table, stats = read_flows(NETFLOW, "table", columns=NF_V2_COLUMNS, duration_unit="ms")
     rows = list(csv.DictReader(io.StringIO(gzip.decompress(NETFLOW.read_bytes()).decode())))
     df = table.to_pandas()
     assert stats.compression == "gzip" and len(df) == len(rows) and df["timestamp"].isna().all()

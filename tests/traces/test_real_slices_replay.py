@@ -18,21 +18,11 @@ from workbench import ModelParams, run_model
 from workbench.analysis.trace_detectors import detector_report
 from workbench.model.trace_params import load_trace
 from workbench.traces import TraceConfig, TraceError, load_traffic, read_trace, trace_report
+from workbench.traces.table import NF_V2_COLUMNS
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 SHARING = ("none", "central", "ledger", "gossip")
 ZEEK_LABELS = {"label_column": "label", "category_column": "detailedlabel"}
-NETFLOW_COLUMNS = {
-    "src_addr": "IPV4_SRC_ADDR",
-    "dst_addr": "IPV4_DST_ADDR",
-    "dst_port": "L4_DST_PORT",
-    "protocol": "PROTOCOL",
-    "bytes": "IN_BYTES",
-    "packets": "IN_PKTS",
-    "duration_s": "FLOW_DURATION_MILLISECONDS",
-    "is_attack": "Label",
-    "attack_category": "Attack",
-}
 #: a replayable binning of every slice (trace fields of ModelParams)
 SLICES = {
     "cic-traffic-labelling": dict(
@@ -91,7 +81,7 @@ SLICES = {
     "netflow": dict(
         trace_path=str(REAL / "netflow-v2_nf-bot-iot-v2-reduced_rows-1-10000.csv.gz"),
         trace_format="table",
-        trace_columns=NETFLOW_COLUMNS,
+        trace_columns=NF_V2_COLUMNS,
         trace_options={"duration_unit": "ms"},
         rows_per_step=500,
     ),
@@ -139,6 +129,15 @@ def test_a_thin_warmup_is_refused_with_the_way_out_and_reanchoring_fixes_it():
     per_node = anchored.warmup.per_node
     assert fps["median"] == pytest.approx(np.median(per_node["warmup_flows"] / 5))
     assert any(w.startswith("attack in warm-up:") for w in anchored.warnings)  # UNSW attacks from the first second
+
+
+def test_benign_traffic_concentrated_on_one_flow_key_is_warned_about():
+    # UNSW-NB15's benign hosts share one /16: one false rule on it blocks most benign flows (docs/traces.md)
+    report = trace_report(_params("unsw-raw"))
+    keys = load_traffic(TraceConfig.from_params(_params("unsw-raw"))).benign_keys()
+    assert keys["prefix"].iloc[0] == "59.166.0.0/16" and keys["protocol"].iloc[0] == 6
+    assert round(keys["share"].iloc[0], 2) == 0.79 and keys["share"].sum() == pytest.approx(1.0)
+    assert any(w.startswith("flow keys: 79% of the benign flows") for w in report.warnings)
 
 
 def test_categories_the_binning_drops_are_named():

@@ -27,7 +27,6 @@ from collections.abc import Iterator
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from workbench.traces.csvio import (
     DEFAULT_BLOCK_SIZE,
@@ -43,7 +42,7 @@ from workbench.traces.csvio import (
     to_float,
     to_timestamp,
 )
-from workbench.traces.schema import BENIGN, UNLABELLED, flow_batch
+from workbench.traces.schema import BENIGN, UNLABELLED, flow_batch, labels_by_value
 from workbench.traces.unsw import parse_ports
 
 COLUMNS = {
@@ -114,31 +113,22 @@ def open_argus(
     return (finish_batch(_normalise(c, pattern), c) for c in chunks)
 
 
-def _labels(raw: pa.Array, n: int, pattern: re.Pattern[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """``(label, attack_category, is_attack)`` per distinct label, then gathered."""
-    encoded = pc.dictionary_encode(raw)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    labels, categories, attacks = [], [], []
-    for value in [*encoded.dictionary.to_pylist(), None]:  # the extra entry stands for null labels
-        text = (value or "").strip()
-        attack = bool(pattern.search(text))
-        labels.append(re.sub(r"^flow=", "", text, flags=re.I) if attack else BENIGN)
-        categories.append(category_of(text) if attack else None)
-        attacks.append(attack)
-    idx = encoded.indices.fill_null(len(labels) - 1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return (
-        pa.array(np.array(labels, dtype=object)[idx], pa.string()),
-        pa.array(np.array(categories, dtype=object)[idx], pa.string()),
-        pa.array(np.array(attacks, dtype=bool)[idx], pa.bool_()),
-    )
+def _labels(raw: pa.Array, pattern: re.Pattern[str]) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """``(label, attack_category, is_attack)`` by the CTU-13 rule of the module docstring."""
+
+    def rule(text: str) -> tuple[str, str | None, bool]:
+        if not pattern.search(text):
+            return BENIGN, None, False
+        return re.sub(r"^flow=", "", text, flags=re.I), category_of(text), True
+
+    return labels_by_value(raw, rule)
 
 
 def _normalise(chunk: Chunk, pattern: re.Pattern[str]) -> pa.RecordBatch:
     n = len(chunk)
     cols = chunk.columns
     if "label" in cols:
-        label, category, is_attack = _labels(cols["label"], n, pattern)
+        label, category, is_attack = _labels(cols["label"], pattern)
     else:
         label = pa.array(np.full(n, UNLABELLED, dtype=object), pa.string())
         category, is_attack = pa.nulls(n, pa.string()), pa.array(np.zeros(n, bool))

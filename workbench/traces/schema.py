@@ -30,6 +30,7 @@ them into the model's ``uint32`` once, on the distinct values only.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -242,6 +243,29 @@ def _decode(raw: bytes | None) -> str | None:
         return raw.decode("cp1252", errors="replace")
 
 
+LabelRule = Callable[[str], tuple[str, str | None, bool]]
+
+
+def labels_by_value(raw: pa.Array | pa.ChunkedArray, rule: LabelRule) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """``(label, attack_category, is_attack)`` of raw label text (string or binary, any encoding) by
+    ``rule``, a function of one stripped label (``""`` for null) to ``(label, category, is_attack)``.
+    The rule runs once per distinct label; the results are gathered."""
+    encoded = pc.dictionary_encode(raw)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    values = encoded.dictionary.to_pylist()
+    if pa.types.is_binary(encoded.dictionary.type) or pa.types.is_large_binary(encoded.dictionary.type):
+        values = [_decode(v) for v in values]
+    ruled = [rule((value or "").strip()) for value in [*values, None]]  # the extra entry stands for nulls
+    idx = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False).astype(np.int64)
+    labels, categories, attacks = zip(*ruled, strict=True)
+    return (
+        pa.array(np.array(labels, dtype=object)[idx], pa.string()),
+        pa.array(np.array(categories, dtype=object)[idx], pa.string()),
+        pa.array(np.array(attacks, dtype=bool)[idx], pa.bool_()),
+    )
+
+
 def normalise_labels(
     raw: pa.Array | pa.ChunkedArray,
     *,
@@ -253,32 +277,17 @@ def normalise_labels(
     A label is benign when its stripped, lower-cased text is one of ``benign_labels``; an empty or
     null label counts as benign too (UNSW writes nothing in ``attack_cat`` for normal rows).
     ``category_map`` renames categories after stripping (e.g. UNSW's ``Backdoors`` -> ``Backdoor``).
-    The work is done per distinct label, then gathered.
     """
-    encoded = pc.dictionary_encode(raw)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    values = encoded.dictionary.to_pylist()
-    if pa.types.is_binary(encoded.dictionary.type) or pa.types.is_large_binary(encoded.dictionary.type):
-        values = [_decode(v) for v in values]
     benign = {b.lower() for b in benign_labels}
-    category_map = category_map or {}
-    labels: list[str] = []
-    categories: list[str | None] = []
-    attacks: list[bool] = []
-    for value in [*values, None]:  # the extra entry stands for null labels
-        text = (value or "").strip()
-        attack = bool(text) and text.lower() not in benign
-        text = category_map.get(text, text)
-        labels.append(text if attack else BENIGN)
-        categories.append(text if attack else None)
-        attacks.append(attack)
-    idx = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False).astype(np.int64)
-    return (
-        pa.array(np.array(labels, dtype=object)[idx], pa.string()),
-        pa.array(np.array(categories, dtype=object)[idx], pa.string()),
-        pa.array(np.array(attacks, dtype=bool)[idx], pa.bool_()),
-    )
+    renamed = category_map or {}
+
+    def rule(text: str) -> tuple[str, str | None, bool]:
+        if not text or text.lower() in benign:
+            return BENIGN, None, False
+        category = renamed.get(text, text)
+        return category, category, True
+
+    return labels_by_value(raw, rule)
 
 
 def ipv4_to_uint32(addresses: pa.Array | pa.ChunkedArray | pd.Series | np.ndarray) -> np.ndarray:

@@ -12,13 +12,10 @@ text timestamps are parsed with ``timestamp_format`` (strptime) or as ISO 8601; 
 compressed.
 
 NetFlow v5/v9 and IPFIX exports read this way; for example the NetFlow v9 feature CSVs of Sarhan
-et al.'s NF-* datasets (``NF-UNSW-NB15-v2``, ``NF-BoT-IoT-v2`` ...), which have no timestamps::
+et al.'s NF-* datasets (``NF-UNSW-NB15-v2``, ``NF-BoT-IoT-v2`` ...), which have no timestamps, with
+:data:`NF_V2_COLUMNS`::
 
-    columns = {"src_addr": "IPV4_SRC_ADDR", "dst_addr": "IPV4_DST_ADDR", "dst_port": "L4_DST_PORT",
-               "protocol": "PROTOCOL", "bytes": "IN_BYTES", "packets": "IN_PKTS",
-               "duration_s": "FLOW_DURATION_MILLISECONDS", "is_attack": "Label",
-               "attack_category": "Attack"}
-    read_trace("NF-BoT-IoT-v2.csv.gz", "table", columns=columns, duration_unit="ms")
+    read_trace("NF-BoT-IoT-v2.csv.gz", "table", columns=NF_V2_COLUMNS, duration_unit="ms")
 
 (``OUT_BYTES``/``OUT_PKTS`` hold the other direction; a mapping takes one column per schema name),
 and an ``nfdump -o csv`` export (``ts, te, td, sa, da, sp, dp, pr, ..., ipkt, ibyt``) with
@@ -70,6 +67,19 @@ OPTIONS = (
     "unknown_protocol",
 )
 UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+#: the column mapping of the NetFlow v9 feature exports of the NF-* datasets (Sarhan et al., 2021);
+#: durations in milliseconds (``duration_unit="ms"``), no timestamps (``rows_per_step``)
+NF_V2_COLUMNS = {
+    "src_addr": "IPV4_SRC_ADDR",
+    "dst_addr": "IPV4_DST_ADDR",
+    "dst_port": "L4_DST_PORT",
+    "protocol": "PROTOCOL",
+    "bytes": "IN_BYTES",
+    "packets": "IN_PKTS",
+    "duration_s": "FLOW_DURATION_MILLISECONDS",
+    "is_attack": "Label",
+    "attack_category": "Attack",
+}
 
 
 def open_table(
