@@ -301,3 +301,18 @@ def test_bad_rows_can_be_dropped_and_are_counted(tmp_path):
     pd.testing.assert_frame_equal(
         table.to_pandas(), read_trace(UNSW_RAW, "unsw-nb15").iloc[expected].reset_index(drop=True)
     )
+
+
+@pytest.mark.parametrize(
+    "path,wrong,right",
+    [
+        (CTU, "cic-ids2017", "argus-binetflow"),
+        (ZEEK_UNLABELLED, "unsw-nb15", "zeek-conn"),
+        (UNSW_TEST, "zeek-conn", "unsw-nb15"),
+    ],
+)
+def test_a_wrong_format_names_the_one_the_columns_fit(path, wrong, right):
+    with pytest.raises(TraceError, match=rf"the file's columns fit trace_format='{right}'"):
+        iter_trace(path, wrong)
+    with pytest.raises(TraceError, match=r"trace_format='table' with a column mapping"):
+        iter_trace(NETFLOW, "argus-binetflow")

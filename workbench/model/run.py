@@ -57,7 +57,11 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
             raise ValueError(
                 f"steps={steps} is out of range; expected an integer with 1 <= x <= {n_steps} "
                 f"(the trace trace_path={params.trace_path!r} has {n_steps} steps of "
-                f"step_seconds={params.step_seconds:g})"
+                + (
+                    f"rows_per_step={params.rows_per_step})"
+                    if params.rows_per_step
+                    else f"step_seconds={params.step_seconds:g})"
+                )
             )
     model = ThreatIntelModel(params, rng=seed)
     try:

@@ -2,7 +2,7 @@
 
 A rule matches a flow when the flow's source /16 prefix and protocol equal the rule's, its
 destination port lies in ``[port_lo, port_hi]`` and its log bytes and log packets lie in the rule's
-ranges. Every rule has one key ``(prefix, protocol)`` (see :func:`~workbench.model.traffic.flow_key`),
+ranges. Every rule has one key ``(prefix, protocol)`` (see :func:`~workbench.flows.flow_key`),
 which lets matching look only at flows with that key.
 """
 
@@ -73,7 +73,7 @@ class Rule:
 
     @property
     def key(self) -> int:
-        """The flow key ``prefix * 256 + proto`` (see :func:`~workbench.model.traffic.flow_key`)."""
+        """The flow key ``prefix * 256 + proto`` (see :func:`~workbench.flows.flow_key`)."""
         return self.prefix * 256 + self.proto
 
     def matches(self, port: np.ndarray, log_bytes: np.ndarray, log_packets: np.ndarray) -> np.ndarray:

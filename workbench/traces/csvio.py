@@ -52,6 +52,7 @@ BLANK_ROW, REPEATED_HEADER, MALFORMED_ROW, UNPARSABLE_VALUE, UNKNOWN_PROTOCOL_NA
     "unknown protocol",
 )
 _SHOWN = 160  # characters of a line shown in an error message
+MAX_RECORDED_BAD_ROWS = 100  # malformed rows recorded before a refusing reader stops parsing
 
 
 class TraceError(ValueError):
@@ -201,10 +202,23 @@ class Source:
     _bad_lines: dict[int, int] = field(default_factory=dict)  # index in bad_rows -> line
 
     def bad_lines(self) -> list[tuple[int, Any]]:
-        """``(line, row)`` of every malformed row recorded, by line."""
-        for i, row in enumerate(self.bad_rows):
-            if i not in self._bad_lines:
-                self._bad_lines[i] = self.find_line(row.text or "", exclude=set(self._bad_lines.values()))
+        """``(line, row)`` of every malformed row recorded, by line (one pass over the file for the new ones)."""
+        pending = [i for i in range(len(self.bad_rows)) if i not in self._bad_lines]
+        if pending:
+            wanted: dict[bytes, list[int]] = {}
+            for i in pending:
+                wanted.setdefault((self.bad_rows[i].text or "").encode("utf-8", errors="replace"), []).append(i)
+            taken = set(self._bad_lines.values())
+            for lineno, raw in enumerate(self.file.lines(), 1):
+                if lineno <= self.skip_lines or lineno in taken:
+                    continue
+                waiting = wanted.get(raw.rstrip(b"\r\n").lstrip(b"\xef\xbb\xbf"))
+                if waiting:
+                    self._bad_lines[waiting.pop(0)] = lineno
+                    if not any(wanted.values()):
+                        break
+            for i in pending:
+                self._bad_lines.setdefault(i, -1)
         return sorted((self._bad_lines[i], r) for i, r in enumerate(self.bad_rows))
 
     def locate(self, row: int) -> tuple[int, str]:
@@ -222,16 +236,6 @@ class Source:
             if n == row:
                 return lineno, text.decode("utf-8", errors="replace").lstrip("\ufeff")
         return -1, ""
-
-    def find_line(self, text: str, exclude: set[int] | None = None) -> int:
-        """The line number of the first data line equal to ``text`` (-1 if none)."""
-        want = text.encode("utf-8", errors="replace")
-        exclude = exclude or set()
-        for lineno, raw in enumerate(self.file.lines(), 1):
-            same = raw.rstrip(b"\r\n").lstrip(b"\xef\xbb\xbf") == want
-            if same and lineno > self.skip_lines and lineno not in exclude:
-                return lineno
-        return -1
 
     def malformed_error(self) -> TraceError:
         line, row = self.bad_lines()[0]
@@ -319,9 +323,11 @@ def stream_csv(
     prefix = comment or "\x00"
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        if not (row.text or "").startswith(prefix):
-            source.bad_rows.append(row)
-        return "skip"
+        if (row.text or "").startswith(prefix):
+            return "skip"
+        source.bad_rows.append(row)
+        # refusing: enough recorded to name the first one (a file of another layout is all bad rows)
+        return "error" if on_bad_row == "refuse" and len(source.bad_rows) >= MAX_RECORDED_BAD_ROWS else "skip"
 
     types = {name: (pa.binary() if key in binary else pa.string()) for key, name in include.items()}
     offset = 0
@@ -347,6 +353,7 @@ def stream_csv(
                 break
             n = batch.num_rows
             if n == 0:
+                source.raise_malformed_before(-1)  # a block of nothing but malformed rows
                 continue
             if stats is not None:
                 stats.rows_read += n
@@ -357,6 +364,8 @@ def stream_csv(
             if source.bad_rows and on_bad_row == "refuse":  # a malformed row before the next chunk's rows?
                 source.raise_malformed_before(source.locate(offset)[0] + 1)
     except pa.ArrowInvalid as err:
+        if source.bad_rows:
+            raise source.malformed_error() from None
         raise TraceError(f"{file.name}: the CSV cannot be parsed: {err}") from None
     source.raise_malformed_before(-1)
     if source.bad_rows and stats is not None:  # dropped (on_bad_row="drop")

@@ -122,7 +122,20 @@ def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> TraceBat
         check_choice("unknown_protocol", options["unknown_protocol"], UNKNOWN_PROTOCOL_POLICIES)
     file = TraceFile.of(path)
     stats = ReadStats(file.name, format, file.compression)
-    batches = opener(file, format, stats, **options)
+    try:
+        batches = opener(file, format, stats, **options)
+    except TraceError as exc:
+        if format == "table":
+            raise
+        fits = _formats_that_fit(file, format)
+        if fits:
+            raise TraceError(f"{exc}; the file's columns fit trace_format={fits[0]!r}") from None
+        if "not found; columns found" in str(exc):
+            raise TraceError(
+                f"{exc}; for another layout, trace_format='table' with a column mapping (trace_columns) reads "
+                "any CSV or Parquet"
+            ) from None
+        raise
     if stats.unused_columns:
         listed = ", ".join(map(repr, stats.unused_columns))
         warnings.warn(
@@ -132,6 +145,23 @@ def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> TraceBat
             stacklevel=2,
         )
     return TraceBatches(iter(batches), stats)
+
+
+def _formats_that_fit(file: TraceFile, tried: str) -> list[str]:
+    """The other formats (but ``table``, which needs a mapping) whose header checks pass on ``file``."""
+    fits = []
+    for name, (opener, _) in FORMATS.items():
+        if name in (tried, "table") or opener is FORMATS[tried][0]:
+            continue
+        try:
+            batches = opener(file, name, ReadStats(file.name, name))
+        except (TraceError, ValueError):
+            continue
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+        fits.append(name)
+    return fits
 
 
 def check_trace(path: str | os.PathLike, format: str, **options: Any) -> None:
