@@ -48,6 +48,7 @@ rows_per_step = 0  # files without timestamps: consecutive rows per step (0: bin
 flows_per_node = None  # cap of flows a node keeps per step; None: the 99th percentile of the trace's node-steps
 warmup_steps = 5  # first steps of the trace the detectors are fitted on (attacks in them are learnt as normal)
 steps = None  # model steps; None: the whole trace
+eval_window_steps = None  # steps each campaign is measured over; None: the longest every campaign completes
 seed = 20261130  # root seed of the replicate seeds
 replicates = 20  # seeds per sharing mode
 sharing_modes = None  # None: every registered sharing channel (workbench.model.channels.CHANNELS)
@@ -128,10 +129,16 @@ if flows_per_node is None:
     flows_per_node = trace.flows_per_node_quantile(0.99)
 base = base.replace(flows_per_node=int(flows_per_node))
 steps = trace.n_steps if steps is None else int(steps)
+if eval_window_steps is None and trace.n_campaigns:
+    # every campaign's window complete and of one length: from the last campaign's start to the run's end
+    eval_window_steps = max(1, steps - int(trace.campaigns["first_step"].max()))
+if eval_window_steps is not None:
+    base = base.replace(eval_window_steps=int(eval_window_steps))
 effective = with_trace(base, trace)  # the model's n_nodes and n_campaigns are the trace's
 print(
     f"{effective.n_nodes} nodes, {effective.n_campaigns} campaigns, {steps} steps of {step_seconds:g} s; "
-    f"flows_per_node = {base.flows_per_node} (node-steps above it are subsampled)"
+    f"flows_per_node = {base.flows_per_node} (node-steps above it are subsampled); every campaign measured "
+    f"over {effective.eval_window_steps} steps from its start"
 )
 trace.campaigns
 
