@@ -54,28 +54,18 @@ import time
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from workbench.analysis import breakdown_study as study
-from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
-from workbench.analysis.studies import design_text, run_sweeps, study_provenance
+from workbench.analysis.studies import breakdown as study
 
-sweeps, labels = study.build_sweeps(size, seed=seed)
-n_nodes = sweeps[0].base.n_nodes
-display(
-    Markdown(
-        "**Design.** Blocks (sharing / rule): "
-        + ", ".join(f"{lab['sharing']} / {lab['rule']}" for lab in labels)
-        + ". "
-        + design_text(sweeps)
-        + f" Network: {n_nodes} nodes, other parameters at their defaults."
-    )
-)
+design = study.design(size, seed=seed)
+display(Markdown(study.describe(design)))
 
 # %%
 started = time.perf_counter()
-results = run_sweeps(sweeps, backend=backend, store=store, quiet=quiet, labels=labels)
+results = design.run(backend=backend, store=store, quiet=quiet)
 wall_s = time.perf_counter() - started
 print(f"{len(results)} runs ({int((results.status != 'ok').sum())} failed) in {wall_s:.0f} s on backend {backend!r}")
+found = study.analyse(design, results, forged_threshold, protected_level, n_boot=n_boot, seed=seed)
 
 # %% [markdown]
 # ## Curves
@@ -85,21 +75,18 @@ print(f"{len(results)} runs ({int((results.status != 'ok').sum())} failed) in {w
 # of the share of honest nodes protected per campaign, with a Student-t 95% interval. Dashed: the thresholds.
 
 # %%
-curve = study.curves(results)
-study.plot_curves(curve, forged_threshold, protected_level)
+study.plot_curves(found)
 plt.show()
 
 # %% [markdown]
 # ## Breakdown points
 
 # %%
-table = study.breakdown_table(results, forged_threshold, protected_level, n_boot=n_boot, seed=seed, n_nodes=n_nodes)
-study.display_table(table)
+study.display_table(found)
 
 # %%
-display(Markdown(study.prose(table)))
-values, names = study.headline(table)
-show_headline(values, labels=names, units={k: "of nodes" for k in values})
+display(Markdown(study.prose(found)))
+study.headline(found).show()
 
 # %% [markdown]
 # ## Limits
@@ -116,8 +103,8 @@ show_headline(values, labels=names, units={k: "of nodes" for k in values})
 # ## Provenance
 
 # %%
-record = study_provenance(
-    "04_breakdown.ipynb", sweeps, results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
+record = design.provenance(
+    "04_breakdown.ipynb", results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
 )
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

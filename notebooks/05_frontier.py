@@ -52,37 +52,24 @@ import time
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from workbench.analysis import frontier_study as study
-from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
-from workbench.analysis.studies import kept_frames, run_sweeps, study_provenance
+from workbench.analysis.studies import frontier as study
 
-sweeps, labels = study.build_sweeps(
+design = study.design(
     size, seed=seed, base={"malicious_fraction": malicious_fraction, "malicious_behavior": malicious_behavior}
 )
-window = sweeps[0].base.eval_window_steps
-lines = [
-    f"- **{lab['sharing']}**: " + (", ".join(f"`{k}` in {list(v)}" for k, v in s.factors.items()) or "one design")
-    for s, lab in zip(sweeps, labels)
-]
-display(
-    Markdown(
-        "**Design.** " + f"{sum(len(s) for s in sweeps)} runs: {sweeps[0].replicates} replicate(s) per "
-        f"design of {sweeps[0].steps} steps on {sweeps[0].base.n_nodes} nodes, seeds spawned from root seed "
-        f"{seed} (common random numbers across designs); adversary: {malicious_fraction:.0%} "
-        f"`{malicious_behavior}` nodes; evaluation window {window} steps.\n\n" + "\n".join(lines)
-    )
-)
+display(Markdown(study.describe(design)))
 
 # %%
 started = time.perf_counter()
-results = run_sweeps(sweeps, backend=backend, store=store, quiet=quiet, labels=labels)
-campaigns = kept_frames(results, labels, "campaigns")
+results = design.run(backend=backend, store=store, quiet=quiet)
+campaigns = design.kept(results, "campaigns")
 wall_s = time.perf_counter() - started
 print(
     f"{len(results)} runs ({int((results.status != 'ok').sum())} failed), {len(campaigns)} campaigns, "
     f"in {wall_s:.0f} s on backend {backend!r}"
 )
+found = study.analyse(design, results, campaigns, forged_target)
 
 # %% [markdown]
 # ## The three objectives, every design
@@ -91,26 +78,24 @@ print(
 # length.
 
 # %%
-table = study.design_table(results, campaigns, window_steps=window)
-study.plot_frontier(table)
+study.plot_frontier(found)
 plt.show()
 
 # %% [markdown]
 # ## The Pareto-optimal designs
 
 # %%
-study.front_listing(table)
+study.front_listing(found)
 
 # %%
-display(Markdown(study.prose(table, forged_target)))
-values, names = study.headline(table, forged_target)
-show_headline(values, labels=names)
+display(Markdown(study.prose(found)))
+study.headline(found).show()
 
 # %% [markdown]
 # Every design, best first (front first, then by forged reach and latency):
 
 # %%
-table.drop(columns=["forged_rank", "latency_rank"]).round(3)
+found.table.drop(columns=["forged_rank", "latency_rank"]).round(3)
 
 # %% [markdown]
 # ## Limits
@@ -125,8 +110,6 @@ table.drop(columns=["forged_rank", "latency_rank"]).round(3)
 # ## Provenance
 
 # %%
-record = study_provenance(
-    "05_frontier.ipynb", sweeps, results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
-)
+record = design.provenance("05_frontier.ipynb", results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1))
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

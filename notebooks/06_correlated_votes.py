@@ -51,25 +51,16 @@ import time
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from workbench.analysis import vote_study as study
-from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
-from workbench.analysis.studies import design_text, kept_frames, run_sweeps, study_provenance
+from workbench.analysis.studies import votes as study
 
-sweeps, labels = study.build_sweeps(size, seed=seed)
-display(
-    Markdown(
-        "**Design.** "
-        + design_text(sweeps, [lab["block"] for lab in labels])
-        + f" Fixed: {study.STUDY_BASE}, {sweeps[0].base.n_nodes} nodes."
-    )
-)
+design = study.design(size, seed=seed)
+display(Markdown(study.describe(design)))
 
 # %%
 started = time.perf_counter()
-results = run_sweeps(sweeps, backend=backend, store=store, quiet=quiet, labels=labels)
-votes = kept_frames(results, labels, "votes")
-votes = votes.assign(voters=study.voter_kind(votes).to_numpy())
+results = design.run(backend=backend, store=store, quiet=quiet)
+votes = design.kept(results, "votes")
 wall_s = time.perf_counter() - started
 print(
     f"{len(results)} runs ({int((results.status != 'ok').sum())} failed), {len(votes)} votes, "
@@ -80,18 +71,16 @@ print(
 # ## Correlation, effective voters, and observed against predicted
 
 # %%
-by = ["topology", "voters"]
-table = study.cell_table(votes, by, n_boot=n_boot, seed=seed)
-table.round(3)
+found = study.analyse(design, votes, n_boot=n_boot, seed=seed)
+found.table.round(3)
 
 # %%
-study.plot_observed_vs_predicted(table, by)
+study.plot_observed_vs_predicted(found)
 plt.show()
 
 # %%
-display(Markdown(study.prose(table, by)))
-values, names = study.headline(table, by)
-show_headline(values, labels=names)
+display(Markdown(study.prose(found)))
+study.headline(found).show()
 
 # %% [markdown]
 # ## Condorcet's promise under the fitted correlation
@@ -102,7 +91,7 @@ show_headline(values, labels=names)
 # ceiling below 1 (the share of signatures whose own approval chance exceeds one half).
 
 # %%
-study.plot_promise(table, by)
+study.plot_promise(found)
 plt.show()
 
 # %% [markdown]
@@ -119,8 +108,8 @@ plt.show()
 # ## Provenance
 
 # %%
-record = study_provenance(
-    "06_correlated_votes.ipynb", sweeps, results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
+record = design.provenance(
+    "06_correlated_votes.ipynb", results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
 )
 display(Markdown(provenance_markdown(record)))
 print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

@@ -43,30 +43,20 @@ import time
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from workbench.analysis import theory_check as tc
-from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
-from workbench.analysis.studies import check_size
+from workbench.analysis.studies import theory as study
 from workbench.provenance import provenance
 
-check_size(size)
-full = size == "full"
+design = study.design(size, seed=seed)
 started = time.perf_counter()
+found = study.analyse(design.run())
+wall_s = time.perf_counter() - started
 
 # %% [markdown]
 # ## Consensus: Condorcet and collusion
 
 # %%
-consensus = []
-for accuracy in [0.55, 0.6, 0.7] if full else [0.6]:
-    consensus.append(tc.condorcet_check(n_nodes=11, accuracy=accuracy, seeds=range(seed, seed + (50 if full else 25))))
-for colluders in [0, 3, 6, 10] if full else [3]:
-    consensus.append(tc.collusion_decision_check(voters=20, colluders=colluders, error=0.5, seed=seed + 7))
-for n_malicious in [2, 4, 6] if full else [4]:
-    consensus.append(
-        tc.collusion_check(n_nodes=21, n_malicious=n_malicious, seeds=range(seed, seed + (20 if full else 10)))
-    )
-tc.plot_checks(tc.checks_frame(consensus))
+study.plot_group(found, "consensus")
 plt.show()
 
 # %% [markdown]
@@ -77,42 +67,16 @@ plt.show()
 # 25-30 steps before the run ends, so that slow spreads are not cut off.
 
 # %%
-gossip = [tc.frieze_grimmett_check(100, 0.1, 45, seeds=range(seed, seed + (6 if full else 3)))]
-if full:
-    gossip.append(tc.frieze_grimmett_check(1000, 0.02, 45, seeds=range(seed, seed + 1)))
-for n_nodes, fanout in [(32, 1), (64, 1), (64, 2), (128, 1)] if full else [(64, 1)]:
-    gossip.append(tc.exact_spreading_check(n_nodes, fanout, "push", seeds=range(seed, seed + (6 if full else 3))))
-for n_nodes, fanout in [(64, 1), (128, 2)] if full else [(64, 1)]:
-    gossip.append(tc.exact_spreading_check(n_nodes, fanout, "push_pull", seeds=range(seed, seed + 3)))
-for k in [1.0, 2.0, 3.0] if full else [2.0]:
-    gossip.append(tc.rumor_residue_check(500, k, seeds=range(seed, seed + 2)))
-tc.plot_checks(tc.checks_frame(gossip))
+study.plot_group(found, "gossip")
 plt.show()
 
 # %% [markdown]
 # ## Verdict
 
 # %%
-checks = tc.checks_frame(consensus + gossip)
-wall_s = time.perf_counter() - started
-agree = int(checks["agrees"].sum())
-lines = [f"{agree} of {len(checks)} checks agree with their formula (observed value inside the formula's 99% band)."]
-for row in checks[~checks["agrees"]].itertuples():
-    lines.append(
-        f"- Disagrees: {row.name}: observed {row.observed:.4g} (95% {row.obs_low:.4g} to {row.obs_high:.4g}), "
-        f"formula {row.expected:.4g}, band {row.band_low:.4g} to {row.band_high:.4g}, n = {row.n}."
-    )
-if len(checks) > agree:
-    lines.append(
-        f"With {len(checks)} checks at about 99% each, about {0.01 * len(checks):.2f} disagreements are "
-        "expected by chance alone; rerun with another `seed` before reading one as a model error."
-    )
-display(Markdown("\n\n".join(lines)))
-show_headline(
-    {"checks_agree": agree, "checks": len(checks)},
-    labels={"checks_agree": "checks inside the formula's 99% band", "checks": "checks run"},
-)
-checks.round(4)
+display(Markdown(study.prose(found)))
+study.headline(found).show()
+found.checks.round(4)
 
 # %% [markdown]
 # ## Limits

@@ -39,7 +39,7 @@
 size = "small"  # "small" (Morris screening, ~1 min on 2 cores) or "full" (Sobol with second order, ~4,096 runs)
 backend = "processes"  # "local", "processes" or "ray" (RAY_ADDRESS selects an existing cluster)
 seed = 20261130  # root seed: design sampling, replicate seeds, bootstrap intervals, tree ensembles
-store = None  # None: data/sweeps/<name>/ in this checkout
+store = None  # None: data/sweeps/<sweep name>/; else a directory holding one store per sweep block
 quiet = False
 sharing = "gossip"  # fixed sharing mode: "gossip" or "ledger"
 # The outcomes, by role (summary columns of a run). Rename here, once, if the outcome names change.
@@ -68,47 +68,16 @@ import json
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from workbench.analysis import sensitivity_plots as splots
-from workbench.analysis.prim import prim
-from workbench.analysis.sensitivity import feature_scores, morris, sobol
-from workbench.analysis.sensitivity_report import indices_text, prim_text
-from workbench.experiments import Sweep
+from workbench.analysis.studies import sensitivity as study
 from workbench.provenance import provenance
 
-SIZES = {
-    "small": {
-        "design": "morris",
-        "samples": 20,
-        "replicates": 1,
-        "steps": 30,
-        "base": {"n_nodes": 20, "flows_per_node": 20},
-    },
-    "full": {
-        "design": "sobol",
-        "samples": 256,
-        "replicates": 1,
-        "steps": 60,
-        "base": {"n_nodes": 40, "flows_per_node": 30},
-    },
-}
-if size not in SIZES:
-    raise ValueError(f"size={size!r} is not allowed; choose one of {', '.join(map(repr, SIZES))}")
-plan = SIZES[size]
-sweep = Sweep(
-    base={**plan["base"], "sharing": sharing, "consensus": "supermajority", "malicious_behavior": "collude"},
-    factors={name: tuple(bounds) for name, bounds in factors.items()},
-    design=plan["design"],
-    samples=plan["samples"],
-    replicates=plan["replicates"],
-    steps=plan["steps"],
-    seed=seed,
-    name=f"08_sensitivity_{size}_{sharing}",
-)
-print(f"{sweep!r}: {len(sweep)} runs")
+design = study.design(size, seed=seed, sharing=sharing, factors=factors)
+print(study.describe(design))
 
 # %%
-results = sweep.run(backend=backend, store=store, quiet=quiet)
+results = design.run(backend=backend, store=store, quiet=quiet)
 print(f"{len(results)} runs, {int((results.status != 'ok').sum())} failed; store: {results.attrs['store']}")
+found = study.analyse(design, results, outcomes, forgery_threshold, prim_min_density, seed=seed)
 results[[*factors, *outcomes.values()]].describe().T.round(3)
 
 # %% [markdown]
@@ -122,26 +91,18 @@ results[[*factors, *outcomes.values()]].describe().T.round(3)
 # the text below says how many.
 
 # %%
-method = sobol if results.attrs["design"]["design"] == "sobol" else morris
-# nan="drop": design units (Morris trajectories, Sobol base samples) where an outcome is undefined are left out
-indices = splots.indices_by_outcome(results, list(outcomes.values()), method, skip_errors=True, seed=seed, nan="drop")
-if indices:
-    splots.plot_indices_grid(indices)
+if study.plot_indices(found):
     plt.show()
 
 # %%
-display(Markdown(indices_text(indices)))
+display(Markdown(study.indices_prose(found)))
 
 # %%
-if method is morris and indices:
-    fig, axes = plt.subplots(1, len(indices), figsize=(4 * len(indices), 3.5), layout="constrained", squeeze=False)
-    for ax, result in zip(axes.flat, indices.values()):
-        splots.plot_morris_plane(result, ax=ax)
+if study.plot_morris_planes(found):
     plt.show()
-elif method is sobol:
-    for outcome, result in indices.items():
-        print(outcome, "second-order indices (largest first):")
-        display(result.attrs["S2"].sort_values("S2", ascending=False).head(5).round(3))
+for outcome, second in study.second_order(found).items():
+    print(outcome, "second-order indices (largest first):")
+    display(second)
 
 # %% [markdown]
 # ## Feature scores
@@ -151,10 +112,9 @@ elif method is sobol:
 # undefined are left out for that outcome.
 
 # %%
-scores = feature_scores(results, list(outcomes.values()), factors=list(factors), seed=seed)
-splots.plot_indices(scores, title="feature scores (extra trees)")
+study.plot_scores(found)
 plt.show()
-scores.round(3)
+found.scores.round(3)
 
 # %% [markdown]
 # ## Where do forgeries get through?
@@ -165,25 +125,15 @@ scores.round(3)
 # significant).
 
 # %%
-security = outcomes["security"]
-try:
-    discovery = prim(results, security, forgery_threshold, factors=list(factors), min_density=prim_min_density)
-except ValueError as error:  # e.g. no point (or every point) above the threshold at this size
-    discovery = None
-    display(Markdown(f"PRIM was not run: {error}"))
-if discovery is not None:
-    splots.plot_prim_trajectory(discovery)
+if found.discovery is not None:
+    study.plot_prim_trajectory(found)
     plt.show()
-    splots.plot_prim_box(discovery)
+    study.plot_prim_box(found)
     plt.show()
-    display(
-        Markdown(
-            prim_text(
-                discovery, label=f"more than {forgery_threshold:.0%} of forged signatures reaching honest blocklists"
-            )
-        )
-    )
-    display(discovery.box.limits.round(3))
+display(Markdown(study.prim_prose(found)))
+if found.discovery is not None:
+    display(found.discovery.box.limits.round(3))
+study.headline(found).show()
 
 # %% [markdown]
 # ## Reading the results
@@ -198,6 +148,7 @@ if discovery is not None:
 # ## Provenance
 
 # %%
+sweep = design.sweeps[0]
 record = provenance(
     notebook="08_sensitivity.ipynb",
     sweep=sweep.to_dict(),

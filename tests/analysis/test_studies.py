@@ -1,4 +1,4 @@
-"""Study logic of notebooks 04-06 on small constructed frames with known answers."""
+"""Study logic of notebooks 04-06 (``workbench.analysis.studies``) on small constructed frames with known answers."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analysis import breakdown_study as bs
-from workbench.analysis import frontier_study as fs
-from workbench.analysis import vote_study as vs
+from workbench.analysis.studies import breakdown as bs
 from workbench.analysis.studies import design_text, fmt_interval, join_words, kept_frames, run_sweeps
+from workbench.analysis.studies import frontier as fs
+from workbench.analysis.studies import votes as vs
 from workbench.experiments import Sweep
 
 
@@ -51,17 +51,17 @@ def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
 
 # --- 04 breakdown --------------------------------------------------------------------------------------
 def test_breakdown_design_sizes():
-    sweeps, labels = bs.build_sweeps("small", seed=1)
-    assert sum(len(s) for s in sweeps) == 2 * 2 * 2 * 5 * 3
-    assert {(lab["sharing"], lab["rule"]) for lab in labels} == {
+    design = bs.design("small", seed=1)
+    assert design.runs == 2 * 2 * 2 * 5 * 3
+    assert {(lab["sharing"], lab["rule"]) for lab in design.labels} == {
         (s, r) for s in ("ledger", "gossip") for r in ("majority", "super_0.8")
     }
-    full = bs.build_sweeps("full", seed=1)[0]
+    full = bs.design("full", seed=1).sweeps
     assert all(s.replicates >= 30 for s in full)
     assert all(s.base.betray_after_steps < s.steps for s in full), "betrayers must turn within the run"
     assert ("none", "isolated") in bs.blocks("full") and ("central", "aggregator") in bs.blocks("full")
     with pytest.raises(ValueError, match="size"):
-        bs.build_sweeps("huge")
+        bs.design("huge")
 
 
 def test_analytic_thresholds_and_collusion_formula():
@@ -109,14 +109,16 @@ def test_breakdown_table_recovers_a_known_crossing_and_reports_not_reached():
     assert security.analytic == 0.5 and security.collusion_formula == pytest.approx(0.55)
     protection = table[table.outcome == "protection"].iloc[0]
     assert not protection.reached and np.isnan(protection.estimate)
-    shown = bs.display_table(table)
+    found = bs.BreakdownFindings(bs.curves(frame), table, forged_threshold=0.1, protected_level=0.5)
+    shown = bs.display_table(found)
     assert shown.loc[table.outcome == "protection", "f_star (95% CI)"].iloc[0].startswith("not reached")
-    text = bs.prose(table)
+    text = bs.prose(found)
     assert f"{security.estimate:.2f}" in text and "Not reached" in text
-    values, labels = bs.headline(table)
-    assert values["f_star_security_min"][0] == pytest.approx(security.estimate)
-    assert values["f_star_protection_min"] == "not reached"
-    assert "ledger / majority / collude" in labels["f_star_security_min"]
+    headline = bs.headline(found)
+    assert headline.values["f_star_security_min"][0] == pytest.approx(security.estimate)
+    assert headline.values["f_star_protection_min"] == "not reached"
+    assert "ledger / majority / collude" in headline.labels["f_star_security_min"]
+    assert headline.units == {"f_star_security_min": "of nodes", "f_star_protection_min": "of nodes"}
 
 
 def test_curves_pool_counts_with_wilson_intervals():
@@ -200,19 +202,20 @@ def test_frontier_marks_exactly_the_non_dominated_designs():
     assert not none.t50_reached and none.latency_rank == 30 and none.forged_rank == 0
     a = table.set_index("design").loc["gossip q=0.6 k=3"]
     assert a.t50_median == 2 and a.forged_share == 0 and a.forged_made == 80
-    listing = fs.front_listing(table)
+    found = fs.FrontierFindings(table, forged_target=0.05)
+    listing = fs.front_listing(found)
     assert len(listing) == 3 and "not reached" in listing["t50 median, steps (KM 95%)"].tolist()
-    text = fs.prose(table)
+    text = fs.prose(found)
     assert "3 of 4 designs are Pareto-optimal" in text and "**gossip q=0.6 k=3**" in text
-    values, _ = fs.headline(table)
+    values = fs.headline(found).values
     assert values["pareto_designs"] == 3 and values["t50_safe"][0] == 2
 
 
 def test_frontier_design_sizes():
-    sweeps, labels = fs.build_sweeps("small", seed=1)
-    assert [lab["sharing"] for lab in labels] == ["gossip", "ledger", "central", "none"]
-    assert sum(len(s) for s in sweeps) == (8 + 4 + 4 + 1) * 3
-    assert all(s.replicates >= 30 for s in fs.build_sweeps("full")[0])
+    design = fs.design("small", seed=1)
+    assert [lab["sharing"] for lab in design.labels] == ["gossip", "ledger", "central", "none"]
+    assert design.runs == (8 + 4 + 4 + 1) * 3
+    assert all(s.replicates >= 30 for s in fs.design("full").sweeps)
 
 
 # --- 06 correlated votes -------------------------------------------------------------------------------
@@ -259,14 +262,14 @@ def test_vote_matrix_and_cell_table_from_a_votes_frame():
     assert np.nansum(matrix, axis=1).tolist() == [2.0, 1.0, 0.0]
     table = vs.cell_table(votes, ["topology"])
     assert table["sig_class"].tolist() == ["genuine"] and table["n_signatures"].iloc[0] == 3
-    assert vs.prose(table, ["topology"]).startswith("Verdicts over 1 cells")
+    assert vs.prose(vs.VoteFindings(table, ["topology"])).startswith("Verdicts over 1 cells")
 
 
 def test_vote_study_design():
-    sweeps, labels = vs.build_sweeps("small", seed=1)
-    assert [lab["block"] for lab in labels] == ["zscore", "iforest", "independent"]
-    assert all(s.keep == ("votes",) for s in sweeps)
-    assert all(s.replicates >= 30 for s in vs.build_sweeps("full")[0])
+    design = vs.design("small", seed=1)
+    assert [lab["block"] for lab in design.labels] == ["zscore", "iforest", "independent"]
+    assert all(s.keep == ("votes",) for s in design.sweeps)
+    assert all(s.replicates >= 30 for s in vs.design("full").sweeps)
     kinds = vs.voter_kind(
         pd.DataFrame({"block": ["zscore", "iforest", "independent"], "zscore_threshold": [6.0, np.nan, np.nan]})
     )
@@ -284,11 +287,11 @@ def test_vote_headline_names_the_cell_with_the_largest_correlation():
             "verdict": ["consistent with independence", "independence fails"],
         }
     )
-    values, labels = vs.headline(table, ["topology"])
-    assert values["rho_max"] == (0.3, 0.2, 0.4) and "ring / genuine" in labels["rho_max"]
-    assert values["cells_failing"] == 1
+    headline = vs.headline(vs.VoteFindings(table, ["topology"]))
+    assert headline.values["rho_max"] == (0.3, 0.2, 0.4) and "ring / genuine" in headline.labels["rho_max"]
+    assert headline.values["cells_failing"] == 1
     unanimous = table.assign(rho=np.nan, verdict="unanimous: no error to correlate")
-    assert vs.headline(unanimous, ["topology"])[0]["rho_max"].startswith("not measurable")
+    assert vs.headline(vs.VoteFindings(unanimous, ["topology"])).values["rho_max"].startswith("not measurable")
 
 
 def test_a_design_that_never_held_is_not_a_breakdown_point():
@@ -298,13 +301,14 @@ def test_a_design_that_never_held_is_not_a_breakdown_point():
     table = bs.breakdown_table(pd.concat([frame, isolated]), n_boot=200, seed=1, n_nodes=20)
     row = table[(table.sharing == "none") & (table.outcome == "protection")].iloc[0]
     assert row.reached and row.left_censored and row.estimate == 0.0
-    values, _ = bs.headline(table)
-    assert values["f_star_protection_min"] == "not reached"  # the isolated design never held; it did not break
-    assert "Already across the threshold at the smallest fraction swept (0): none / isolated" in bs.prose(table)
+    found = bs.BreakdownFindings(bs.curves(frame), table, forged_threshold=0.1, protected_level=0.5)
+    # the isolated design never held; it did not break
+    assert bs.headline(found).values["f_star_protection_min"] == "not reached"
+    assert "Already across the threshold at the smallest fraction swept (0): none / isolated" in bs.prose(found)
 
 
 def test_design_text_describes_blocks_with_different_factors():
-    sweeps, labels = vs.build_sweeps("small", seed=3)
-    text = design_text(sweeps, [lab["block"] for lab in labels])
+    design = vs.design("small", seed=3)
+    text = design_text(design.sweeps, [lab["block"] for lab in design.labels])
     assert "zscore: `topology` in ['complete', 'scale_free'] and `zscore_threshold` in [4.0, 6.0]" in text
     assert "iforest: `topology` in ['complete', 'scale_free']" in text and "32 runs" in text

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,9 +39,6 @@ from workbench.model.consensus import (
 from workbench.model.gossip import expected_push_rounds
 from workbench.model.params import ModelParams
 from workbench.model.run import run_model
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 Z99 = 2.5758293035489  # two-sided 99% normal quantile: the acceptance band of every check
 # Frieze-Grimmett 1985 / Pittel 1987: rounds = log2 N + ln N + c; c = 1.15-1.19 simulated on K_N
@@ -343,30 +340,3 @@ def rumor_residue_check(
     return _mean_check(
         f"rumour residue, N={n_nodes}, k={k:g}", "share of nodes never reached (mean)", residue, expected, half
     )
-
-
-def plot_checks(frame: pd.DataFrame) -> Figure:
-    """One small panel per check: the formula's value with its 99% band (grey) and the observed value with
-    its 95% interval (black); a red marker where they disagree."""
-    import matplotlib.pyplot as plt
-
-    n = len(frame)
-    fig, axes = plt.subplots(n, 1, figsize=(7.5, 0.9 * n + 0.6), layout="constrained", squeeze=False)
-    for ax, row in zip(axes[:, 0], frame.itertuples()):
-        ax.axvspan(row.band_low, row.band_high, color="0.85", label="formula, 99% band")
-        ax.axvline(row.expected, color="0.4", lw=1)
-        ax.errorbar(
-            [row.observed],
-            [0],
-            xerr=[[row.observed - row.obs_low], [row.obs_high - row.observed]],
-            fmt="o",
-            color="k" if row.agrees else "red",
-            label="simulation, 95% interval",
-        )
-        ax.set_yticks([])
-        ax.set_title(f"{row.name}: {row.quantity}", fontsize=8, loc="left")
-        span = [v for v in (row.band_low, row.band_high, row.obs_low, row.obs_high) if np.isfinite(v)]
-        pad = 0.15 * (max(span) - min(span) or 1e-3)
-        ax.set_xlim(min(span) - pad, max(span) + pad)
-    axes[0, 0].legend(fontsize=7, loc="upper right")
-    return fig

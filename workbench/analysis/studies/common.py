@@ -1,10 +1,10 @@
-"""What the study notebooks (04-07) share: sizes, running several sweeps as one study, formatting.
+"""What the studies share: sizes, running several sweeps as one study, formatting, provenance.
 
 A study whose design is not one full factorial (the consensus rule matters for ledger and gossip but
 not for an isolated node or a central aggregator) is a list of :class:`~workbench.experiments.Sweep`
 objects, one per block of the design; :func:`run_sweeps` runs them on one backend, each into its own
-resumable store, and stacks their result frames. The per-study modules (``breakdown_study``,
-``frontier_study``, ``vote_study``, ``theory_check``) build the sweeps and read the frames.
+resumable store, and stacks their result frames (:class:`~workbench.analysis.studies.StudyDesign`
+holds the blocks and calls it).
 """
 
 from __future__ import annotations

@@ -1,0 +1,33 @@
+"""Study 07's verdict and headline, every number taken from its findings."""
+
+from __future__ import annotations
+
+from workbench.analysis.studies.protocol import Headline
+from workbench.analysis.studies.theory.analysis import TheoryFindings
+
+
+def prose(found: TheoryFindings) -> str:
+    """How many checks agree, each disagreement with its numbers, and how many disagreements chance explains."""
+    checks, agree = found.checks, found.agree
+    lines = [
+        f"{agree} of {len(checks)} checks agree with their formula (observed value inside the formula's 99% band)."
+    ]
+    for row in checks[~checks["agrees"]].itertuples():
+        lines.append(
+            f"- Disagrees: {row.name}: observed {row.observed:.4g} (95% {row.obs_low:.4g} to {row.obs_high:.4g}), "
+            f"formula {row.expected:.4g}, band {row.band_low:.4g} to {row.band_high:.4g}, n = {row.n}."
+        )
+    if len(checks) > agree:
+        lines.append(
+            f"With {len(checks)} checks at about 99% each, about {0.01 * len(checks):.2f} disagreements are "
+            "expected by chance alone; rerun with another `seed` before reading one as a model error."
+        )
+    return "\n\n".join(lines)
+
+
+def headline(found: TheoryFindings) -> Headline:
+    """The report card: checks inside their band, of checks run."""
+    return Headline(
+        {"checks_agree": found.agree, "checks": len(found.checks)},
+        labels={"checks_agree": "checks inside the formula's 99% band", "checks": "checks run"},
+    )
