@@ -126,7 +126,7 @@ class PatientColluders(Colluders):
     ) -> np.ndarray:
         holders = state.sigs.holds[sig]
         eligible = holders.sum(axis=1) - 1
-        malicious_holders = (holders & state.malicious).sum(axis=1) - state.malicious[state.sigs.cols["origin"][sig]]
+        malicious_holders = (holders & state.malicious).sum(axis=1) - state.malicious[state.sigs.cols.origin[sig]]
         within_reach = malicious_holders >= state.params.quorum * eligible
         colluding = super().votes(state, t, sig, voter, honest, independent)
         return np.where(within_reach, colluding, honest).astype(np.int8)

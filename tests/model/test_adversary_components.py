@@ -49,13 +49,13 @@ def test_patient_colluders_vote_honestly_until_the_quorum_is_within_their_reach(
         model.step()
     state = model.state
     s = state.sigs
-    row = int(np.flatnonzero(~s["forged"])[0])  # a signature colluders would reject
+    row = int(np.flatnonzero(~s.view.forged)[0])  # a signature colluders would reject
     bad = np.flatnonzero(state.malicious)
-    good = np.flatnonzero(~state.malicious & (np.arange(state.params.n_nodes) != s["origin"][row]))
+    good = np.flatnonzero(~state.malicious & (np.arange(state.params.n_nodes) != s.view.origin[row]))
     patient = ADVERSARIES.get("user_components:PatientColluders")
     sig, voter, honest = np.array([row]), bad[:1], np.array([1], np.int8)
     s.holds[row] = False
-    s.holds[row, s["origin"][row]] = True
+    s.holds[row, s.view.origin[row]] = True
     s.holds[row, bad[:2]] = True
     s.holds[row, good[:8]] = True  # 2 of 10 possible voters malicious: out of reach
     assert patient.votes(state, 11, sig, voter, honest, False).tolist() == [1]

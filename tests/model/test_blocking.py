@@ -36,7 +36,7 @@ def _random_table(rng: np.random.Generator, n_nodes: int, n_rules: int) -> Signa
         origin = int(rng.integers(n_nodes))
         new.append(NewSignature(rule, origin=origin, created_step=0, confidence=0.5, threat_type="ddos"))
     table.add(new)
-    table.cols["outcome"][:n_rules] = rng.choice([PENDING, CONFIRMED, REJECTED], n_rules)
+    table.cols.outcome[:n_rules] = rng.choice([PENDING, CONFIRMED, REJECTED], n_rules)
     density = rng.choice([0.0, 0.05, 0.95], n_rules)[:, None]
     table.knows[:n_rules] = rng.random((n_rules, n_nodes)) < density
     table.cast[:n_rules] = rng.choice([-1, 0, 0, 0, 1], (n_rules, n_nodes))
@@ -52,8 +52,8 @@ def _random_flows(rng: np.random.Generator, table: SignatureTable, n_nodes: int,
     logs = np.stack([rng.uniform(1.0, 9.0, shape), rng.uniform(-0.5, 4.5, shape), np.zeros(shape)], axis=-1)
     edge = rng.random(shape) < 0.2  # copy a random rule's bounds into these flows
     pick = rng.integers(len(table), size=int(edge.sum()))
-    logs[edge, 0] = np.where(rng.random(pick.size) < 0.5, table["lb_lo"][pick], table["lb_hi"][pick])
-    logs[edge, 1] = np.where(rng.random(pick.size) < 0.5, table["lp_lo"][pick], table["lp_hi"][pick])
+    logs[edge, 0] = np.where(rng.random(pick.size) < 0.5, table.view.lb_lo[pick], table.view.lb_hi[pick])
+    logs[edge, 1] = np.where(rng.random(pick.size) < 0.5, table.view.lp_lo[pick], table.view.lp_hi[pick])
     return Flows(
         src_ip=(prefix.astype(np.uint32) << np.uint32(16)) + rng.integers(0, 2**16, shape).astype(np.uint32),
         dst_port=port,
@@ -68,10 +68,10 @@ def _random_flows(rng: np.random.Generator, table: SignatureTable, n_nodes: int,
 def _reference_applies(table: SignatureTable, row: int, node: int, local_first: bool) -> bool:
     """The blocklist rule, literally: a node applies a confirmed signature it knows of and, with
     ``local_first``, one not rejected that it proposed or approved."""
-    outcome = table.cols["outcome"][row]
+    outcome = table.cols.outcome[row]
     if outcome == CONFIRMED and table.knows[row, node]:
         return True
-    own = table.cast[row, node] > 0 or node == table.cols["origin"][row]
+    own = table.cast[row, node] > 0 or node == table.cols.origin[row]
     return bool(local_first and outcome != REJECTED and own)
 
 
@@ -120,7 +120,7 @@ def test_blocked_flows_with_no_usable_rule_block_nothing():
     table = _random_table(rng, 10, n_rules=8)
     flows = _random_flows(rng, table, 10, per_node=5)
     assert not blocked_flows(SignatureTable(10), flows).any()
-    table.cols["outcome"][: len(table)] = PENDING  # pending rules are applied only with local_first
+    table.cols.outcome[: len(table)] = PENDING  # pending rules are applied only with local_first
     assert not blocked_flows(table, flows, local_first=False).any()
 
 

@@ -40,7 +40,7 @@ def test_signature_table_gives_back_the_rule_it_was_given():
         [NewSignature(r, origin=i, created_step=5, confidence=0.5, threat_type="ddos") for i, r in enumerate(rules)]
     )
     assert [table.rule(i) for i in idx] == rules
-    assert table["key"].tolist() == [r.key for r in rules] and len(set(table.sig_ids)) == 2
+    assert table.view.key.tolist() == [r.key for r in rules] and len(set(table.sig_ids)) == 2
 
 
 def test_step_counts_add_field_by_field():

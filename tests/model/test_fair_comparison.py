@@ -153,11 +153,11 @@ def test_colluders_below_the_turnout_floor_cannot_confirm_a_forgery_alone(min_pa
             [NewSignature(rule, forger, model.steps, confidence=1.0, threat_type="exfiltration", forged=True)]
         )
         state.sigs.holds[row] = True
-        while state.sigs.cols["outcome"][row] == 0:
+        while state.sigs.cols.outcome[row] == 0:
             model.step()
         votes = state.sigs.arrived.of_rows(np.array([row]))[0]
         assert set(np.flatnonzero(votes)) <= set(np.flatnonzero(state.malicious))  # honest nodes abstained
-        assert bool(state.sigs.cols["outcome"][row] == 1) is confirmed
+        assert bool(state.sigs.cols.outcome[row] == 1) is confirmed
 
 
 # --- one meaning across sharing modes ---------------------------------------------------------------------

@@ -41,7 +41,7 @@ def test_a_node_between_two_dropping_relays_never_receives_others_signatures():
         s, bad = model.state.sigs, model.state.malicious
         n = len(bad)
         trapped = [v for v in range(n) if not bad[v] and bad[(v - 1) % n] and bad[(v + 1) % n]]
-        origin = s["origin"]
+        origin = s.view.origin
         for v in trapped:
             # it may get what its two neighbours themselves propose (a dropping origin pushes its own)
             others = ~np.isin(origin, [v, (v - 1) % n, (v + 1) % n])

@@ -20,10 +20,10 @@ def settle(state: ModelState, channel: Channel, t: int, due: np.ndarray, confirm
     (with the channel's messages) and one ``decision`` ledger record each."""
     s = state.sigs
     v = s.arrived.of_rows(due)
-    s.cols["outcome"][due] = np.where(confirmed, CONFIRMED, REJECTED)
-    s.cols["decided_step"][due] = t
-    s.cols["votes_for"][due] = (v > 0).sum(1)
-    s.cols["votes_against"][due] = (v < 0).sum(1)
+    s.cols.outcome[due] = np.where(confirmed, CONFIRMED, REJECTED)
+    s.cols.decided_step[due] = t
+    s.cols.votes_for[due] = (v > 0).sum(1)
+    s.cols.votes_against[due] = (v < 0).sum(1)
     messages = channel.announce(state, t, due, due[confirmed])
     counts = StepCounts(
         signatures_confirmed=int(confirmed.sum()), signatures_rejected=int((~confirmed).sum()), messages=messages
@@ -34,12 +34,12 @@ def settle(state: ModelState, channel: Channel, t: int, due: np.ndarray, confirm
 def _decision_record(state: ModelState, i: int) -> LedgerRecord:
     s = state.sigs
     return (
-        int(s.cols["origin"][i]),
+        int(s.cols.origin[i]),
         "decision",
         {
             "sig": s.sig_ids[i],
-            "outcome": OUTCOME_NAMES[int(s.cols["outcome"][i])],
-            "votes_for": int(s.cols["votes_for"][i]),
-            "votes_against": int(s.cols["votes_against"][i]),
+            "outcome": OUTCOME_NAMES[int(s.cols.outcome[i])],
+            "votes_for": int(s.cols.votes_for[i]),
+            "votes_against": int(s.cols.votes_against[i]),
         },
     )

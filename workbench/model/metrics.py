@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from workbench.model.signatures import CONFIRMED, OUTCOME_NAMES, PENDING, REJECTED, applied
+from workbench.model.signatures import CONFIRMED, FRAME_COLUMNS, OUTCOME_NAMES, PENDING, REJECTED, applied
 from workbench.model.state import COUNTS, HasState, ModelState
 from workbench.model.survival import km_median
 
@@ -50,16 +50,16 @@ def benign_blocked_frac(model: HasState) -> float:
 
 
 def signatures_pending(model: HasState) -> int:
-    return int((model.state.sigs["outcome"] == PENDING).sum())
+    return int((model.state.sigs.view.outcome == PENDING).sum())
 
 
 # --- security outcomes: one definition each, used by the step reporters and the summary -----------------
 def _decided(state: ModelState) -> np.ndarray:
-    return state.sigs["outcome"] != PENDING
+    return state.sigs.view.outcome != PENDING
 
 
 def _confirmed(state: ModelState) -> np.ndarray:
-    return state.sigs["outcome"] == CONFIRMED
+    return state.sigs.view.outcome == CONFIRMED
 
 
 def honest_blocklists(state: ModelState, chunk: int = 2048) -> np.ndarray:
@@ -75,7 +75,7 @@ def honest_blocklists(state: ModelState, chunk: int = 2048) -> np.ndarray:
 
 def forged_confirmed_share(state: ModelState) -> float:
     """Forged signatures confirmed / forged signatures decided (NaN while none is decided)."""
-    forged = state.sigs["forged"]
+    forged = state.sigs.view.forged
     return _ratio((forged & _confirmed(state)).sum(), (forged & _decided(state)).sum())
 
 
@@ -84,7 +84,7 @@ def forged_reach_share(state: ModelState) -> float:
     or one it applies on its own authority, see :func:`~workbench.model.signatures.applied`) / forged
     signatures (NaN while none). 0 for ``none``: a forgery only blocks at its forger."""
     s = state.sigs
-    forged = s["forged"]
+    forged = s.view.forged
     if not forged.any():
         return float("nan")
     in_honest_blocklist = honest_blocklists(state) > 0
@@ -95,15 +95,15 @@ def false_positive_confirmed_share(state: ModelState) -> float:
     """Honest signatures that cover no campaign (a detector's false positives turned into rules), confirmed
     / such signatures decided (NaN while none is decided)."""
     s = state.sigs
-    false_positive = ~s["genuine"] & ~s["forged"]
+    false_positive = ~s.view.genuine & ~s.view.forged
     return _ratio((false_positive & _confirmed(state)).sum(), (false_positive & _decided(state)).sum())
 
 
 def genuine_rejected_share(state: ModelState) -> float:
     """Genuine signatures rejected / genuine signatures decided (NaN while none is decided)."""
     s = state.sigs
-    genuine = s["genuine"]
-    return _ratio((genuine & (s["outcome"] == REJECTED)).sum(), (genuine & _decided(state)).sum())
+    genuine = s.view.genuine
+    return _ratio((genuine & (s.view.outcome == REJECTED)).sum(), (genuine & _decided(state)).sum())
 
 
 def forged_confirmed_frac(model: HasState) -> float:
@@ -169,43 +169,24 @@ def steps_frame(datacollector: mesa.DataCollector) -> pd.DataFrame:
 
 
 def signatures_frame(state: ModelState) -> pd.DataFrame:
-    """One row per signature, with its rule, ground truth, outcome, votes and cost."""
+    """One row per signature, with its rule, ground truth, outcome, votes and cost: the table's columns
+    (:data:`~workbench.model.signatures.FRAME_COLUMNS`, in their order) with derived columns beside them."""
     s = state.sigs
-    n = len(s)
-    decided = s["decided_step"].astype(float)
-    spread = s["spread_done_step"].astype(float)
-    frame = pd.DataFrame(
-        {
-            "sig_id": s.sig_ids[:n],
-            "origin": s["origin"],
-            "origin_malicious": state.malicious[s["origin"]],
-            "created_step": s["created_step"],
-            "threat_type": s.kinds[:n],
-            "confidence": s["confidence"],
-            "genuine": s["genuine"],
-            "forged": s["forged"],
-            "campaign": s["campaign"],
-            "coverage": s["coverage"],
-            "outcome": [OUTCOME_NAMES[int(o)] for o in s["outcome"]],
-            "decided_step": np.where(decided >= 0, decided, np.nan),
-            "votes_for": s["votes_for"],
-            "votes_against": s["votes_against"],
-            "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
-            "honest_blocklists": honest_blocklists(state),
-            "spread_rounds": np.where(spread >= 0, spread - s["created_step"], np.nan),
-            # share of nodes the signature never reached once no node passed it on (NaN while it spreads)
-            "residue": s["residue"],
-            "messages": s["messages"],
-            "prefix": s["prefix"],
-            "proto": s["proto"],
-            "port_lo": s["port_lo"],
-            "port_hi": s["port_hi"],
-            "lb_lo": s["lb_lo"],
-            "lb_hi": s["lb_hi"],
-            "lp_lo": s["lp_lo"],
-            "lp_hi": s["lp_hi"],
-        }
-    )
+    n, view = len(s), s.view
+    frame = pd.DataFrame({name: getattr(view, name) for name in FRAME_COLUMNS})
+    decided, spread = view.decided_step.astype(float), view.spread_done_step.astype(float)
+    frame["outcome"] = [OUTCOME_NAMES[int(o)] for o in view.outcome]
+    frame["decided_step"] = np.where(decided >= 0, decided, np.nan)
+    frame.insert(0, "sig_id", s.sig_ids[:n])
+    frame.insert(frame.columns.get_loc("origin") + 1, "origin_malicious", state.malicious[view.origin])
+    frame.insert(frame.columns.get_loc("created_step") + 1, "threat_type", s.kinds[:n])
+    derived = {
+        "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
+        "honest_blocklists": honest_blocklists(state),
+        "spread_rounds": np.where(spread >= 0, spread - view.created_step, np.nan),
+    }
+    for name, values in derived.items():  # after the votes, before the gossip residue
+        frame.insert(frame.columns.get_loc("residue"), name, values)
     return frame
 
 
@@ -220,8 +201,8 @@ def votes_frame(state: ModelState) -> pd.DataFrame:
             "node": node.astype(np.int64),
             "vote": vote.astype(np.int8),
             "node_malicious": state.malicious[node],
-            "genuine": s["genuine"][row],
-            "forged": s["forged"][row],
+            "genuine": s.view.genuine[row],
+            "forged": s.view.forged[row],
         }
     )
 
@@ -304,7 +285,7 @@ def summary(state: ModelState, campaigns: pd.DataFrame) -> dict[str, float]:
     Every rate with an empty denominator is NaN.
     """
     tot, s = state.totals, state.sigs
-    outcome = s["outcome"]
+    outcome = s.view.outcome
     n_sig = len(s)
 
     def mean(col: str) -> float:
@@ -330,7 +311,7 @@ def summary(state: ModelState, campaigns: pd.DataFrame) -> dict[str, float]:
         "signatures_confirmed": int((outcome == CONFIRMED).sum()),
         "signatures_rejected": int((outcome == REJECTED).sum()),
         "signatures_pending": int((outcome == PENDING).sum()),
-        "signatures_forged": int(s["forged"].sum()),
+        "signatures_forged": int(s.view.forged.sum()),
         "forged_confirmed_frac": forged_confirmed_share(state),
         "forged_reach_frac": forged_reach_share(state),
         "false_positive_confirmed_frac": false_positive_confirmed_share(state),

@@ -48,7 +48,7 @@ def paths(state: ModelState, origin: int, voters: np.ndarray) -> tuple[np.ndarra
 def grouped_paths(state: ModelState, row: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`paths` for the pairs (signature ``row[j]``'s origin, ``node[j]``), ``row`` sorted: one route
     lookup per signature."""
-    origin = state.sigs.cols["origin"]
+    origin = state.sigs.cols.origin
     hops = np.empty(row.size, np.int64)
     travel = np.empty(row.size, np.int64)
     for a, b in runs(row):  # a loop over signatures

@@ -9,7 +9,8 @@ which lets matching look only at flows with that key.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -20,40 +21,77 @@ OUTCOME_NAMES = {PENDING: "pending", CONFIRMED: "confirmed", REJECTED: "rejected
 RANGE_MARGIN = 1.5  # log units added around the flagged flows' range (a factor of about 4.5)
 COVERAGE_GENUINE = 0.5  # a rule covers a campaign when it matches at least this share of its flows
 
-# Columns of the table and their dtypes.
-_COLUMNS = {
-    "key": np.int64,
-    "prefix": np.int64,
-    "proto": np.int16,
-    "port_lo": np.int32,
-    "port_hi": np.int32,
-    "lb_lo": np.float64,
-    "lb_hi": np.float64,
-    "lp_lo": np.float64,
-    "lp_hi": np.float64,
-    "origin": np.int32,
-    "created_step": np.int32,
-    "forged": bool,
-    "genuine": bool,
-    "campaign": np.int16,
-    "coverage": np.float64,
-    "confidence": np.float64,
-    "outcome": np.int8,
-    "decided_step": np.int32,
-    "votes_for": np.int32,
-    "votes_against": np.int32,
-    "spread_done_step": np.int32,
-    "messages": np.int64,
-    # gossip bookkeeping: the signature / its confirmation still has an interested node; residue
-    # (share of nodes the signature never reached once none is interested; NaN before)
-    "sig_live": bool,
-    "conf_live": bool,
-    "residue": np.float64,
-}
 _MATRICES = {"holds": bool, "knows": bool, "cast": np.int8, "relaying": bool}
 # Growth factor of the table's capacity: 1.5 rather than 2 keeps the per-node matrices (4 bytes per signature
 # and node) near their use at 10,000 nodes and more.
 _GROWTH = 1.5
+
+
+def _column(dtype: type, *, frame: bool = True, new: float | None = None) -> dict[str, Any]:
+    """A column of :class:`SignatureColumns` (its field's metadata): its ``dtype``, whether the signatures
+    frame copies it as it is (``frame``), and the value a new row gets when :meth:`SignatureTable.add` does
+    not set it from the signature (``new``; ``None``: left as the column's zero)."""
+    return {"dtype": dtype, "frame": frame, "new": new}
+
+
+@dataclass
+class SignatureColumns:
+    """The signature table's columns, one array per attribute, all of one length (a row per signature).
+
+    The fields' order is the order in which the signatures frame
+    (:func:`~workbench.model.metrics.signatures_frame`) shows the ones it copies (``frame`` in the
+    field's metadata); the frame adds derived columns around them.
+    """
+
+    origin: np.ndarray = field(metadata=_column(np.int32))  # proposing node
+    created_step: np.ndarray = field(metadata=_column(np.int32))
+    confidence: np.ndarray = field(metadata=_column(np.float64))
+    genuine: np.ndarray = field(metadata=_column(bool))  # ground truth: covers a campaign
+    forged: np.ndarray = field(metadata=_column(bool))
+    campaign: np.ndarray = field(metadata=_column(np.int16))  # the campaign it covers, -1 for none
+    coverage: np.ndarray = field(metadata=_column(np.float64))  # share 0..1 of that campaign's flows it matches
+    outcome: np.ndarray = field(metadata=_column(np.int8, new=PENDING))  # PENDING, CONFIRMED or REJECTED
+    decided_step: np.ndarray = field(metadata=_column(np.int32, new=-1))
+    votes_for: np.ndarray = field(metadata=_column(np.int32))
+    votes_against: np.ndarray = field(metadata=_column(np.int32))
+    # share of nodes the signature never reached once no node is interested any more (gossip; NaN before)
+    residue: np.ndarray = field(metadata=_column(np.float64, new=np.nan))
+    messages: np.ndarray = field(metadata=_column(np.int64))  # messages its sharing cost so far
+    # the rule (see :class:`Rule`)
+    prefix: np.ndarray = field(metadata=_column(np.int64))
+    proto: np.ndarray = field(metadata=_column(np.int16))
+    port_lo: np.ndarray = field(metadata=_column(np.int32))
+    port_hi: np.ndarray = field(metadata=_column(np.int32))
+    lb_lo: np.ndarray = field(metadata=_column(np.float64))
+    lb_hi: np.ndarray = field(metadata=_column(np.float64))
+    lp_lo: np.ndarray = field(metadata=_column(np.float64))
+    lp_hi: np.ndarray = field(metadata=_column(np.float64))
+    key: np.ndarray = field(metadata=_column(np.int64, frame=False))  # the rule's flow key, prefix * 256 + proto
+    spread_done_step: np.ndarray = field(
+        metadata=_column(np.int32, frame=False, new=-1)
+    )  # step it had reached every node
+    # gossip bookkeeping: the signature / its confirmation still has an interested node
+    sig_live: np.ndarray = field(metadata=_column(bool, frame=False))
+    conf_live: np.ndarray = field(metadata=_column(bool, frame=False))
+
+    @classmethod
+    def zeros(cls, capacity: int) -> SignatureColumns:
+        return cls(**{f.name: np.zeros(capacity, f.metadata["dtype"]) for f in fields(cls)})
+
+    def grown(self, capacity: int) -> SignatureColumns:
+        """A copy with room for ``capacity`` rows (the new rows zero)."""
+        out = SignatureColumns.zeros(capacity)
+        for f in fields(self):
+            old = getattr(self, f.name)
+            getattr(out, f.name)[: old.size] = old
+        return out
+
+    def head(self, n: int) -> SignatureColumns:
+        """Views of the first ``n`` rows."""
+        return SignatureColumns(**{f.name: getattr(self, f.name)[:n] for f in fields(self)})
+
+
+FRAME_COLUMNS = tuple(f.name for f in fields(SignatureColumns) if f.metadata["frame"])
 
 
 @dataclass(frozen=True)
@@ -198,7 +236,7 @@ class SignatureTable:
 
     def __init__(self, n_nodes: int, capacity: int = 64) -> None:
         self.n_nodes, self.size = n_nodes, 0
-        self.cols = {name: np.zeros(capacity, dt) for name, dt in _COLUMNS.items()}
+        self.cols = SignatureColumns.zeros(capacity)  # room for ``capacity`` rows; the first ``size`` are used
         for attr, dt in _MATRICES.items():
             setattr(self, attr, np.zeros((capacity, n_nodes), dt))
         self.arrived = ArrivedVotes(n_nodes)
@@ -208,18 +246,17 @@ class SignatureTable:
     def __len__(self) -> int:
         return self.size
 
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.cols[name][: self.size]
+    @property
+    def view(self) -> SignatureColumns:
+        """The columns of the rows in use (views, ``len(self)`` long)."""
+        return self.cols.head(self.size)
 
     def _grow(self, needed: int) -> None:
-        cap = len(self.cols["key"])
+        cap = self.cols.key.size
         if needed <= cap:
             return
         new = max(needed, int(_GROWTH * cap))
-        for name, arr in self.cols.items():
-            grown = np.zeros(new, arr.dtype)
-            grown[:cap] = arr
-            self.cols[name] = grown
+        self.cols = self.cols.grown(new)
         for attr in _MATRICES:
             old = getattr(self, attr)
             grown = np.zeros((new, self.n_nodes), old.dtype)
@@ -230,32 +267,30 @@ class SignatureTable:
         """Append signatures (pending, undecided); returns their row indices."""
         start = self.size
         self._grow(start + len(new))
-        for i, sig in enumerate(new):
-            row = dict(
-                asdict(sig.rule),
-                key=sig.rule.key,
-                origin=sig.origin,
-                created_step=sig.created_step,
-                forged=sig.forged,
-                genuine=sig.genuine,
-                campaign=sig.campaign,
-                coverage=sig.coverage,
-                confidence=sig.confidence,
-                outcome=PENDING,
-                decided_step=-1,
-                spread_done_step=-1,
-                residue=np.nan,
-            )
-            for name, value in row.items():
-                self.cols[name][start + i] = value
+        rows = np.arange(start, start + len(new))
+        c = self.cols
+        for f in fields(Rule):
+            getattr(c, f.name)[rows] = [getattr(sig.rule, f.name) for sig in new]
+        c.key[rows] = [sig.rule.key for sig in new]
+        c.origin[rows] = [sig.origin for sig in new]
+        c.created_step[rows] = [sig.created_step for sig in new]
+        c.forged[rows] = [sig.forged for sig in new]
+        c.genuine[rows] = [sig.genuine for sig in new]
+        c.campaign[rows] = [sig.campaign for sig in new]
+        c.coverage[rows] = [sig.coverage for sig in new]
+        c.confidence[rows] = [sig.confidence for sig in new]
+        for f in fields(c):
+            if f.metadata["new"] is not None:
+                getattr(c, f.name)[rows] = f.metadata["new"]
+        for sig in new:
             self.sig_ids.append(content_id(sig.rule, sig.origin, sig.created_step))
             self.kinds.append(sig.threat_type)
         self.size += len(new)
-        return np.arange(start, self.size)
+        return rows
 
     def rule(self, s: int | np.integer) -> Rule:
         """Row ``s``'s rule (plain Python numbers)."""
-        return Rule(*(self.cols[f.name][s].item() for f in fields(Rule)))
+        return Rule(*(getattr(self.cols, f.name)[s].item() for f in fields(Rule)))
 
 
 def groups_from_flagged(
@@ -335,9 +370,9 @@ def rows_match(
     port, natural-log bytes and packets), read from the columns: pairwise for arrays of one shape, rules x
     flows for ``rows[:, None]``."""
     c = sigs.cols
-    ok = (port >= c["port_lo"][rows]) & (port <= c["port_hi"][rows])
-    ok &= (log_bytes >= c["lb_lo"][rows]) & (log_bytes <= c["lb_hi"][rows])
-    ok &= (log_packets >= c["lp_lo"][rows]) & (log_packets <= c["lp_hi"][rows])
+    ok = (port >= c.port_lo[rows]) & (port <= c.port_hi[rows])
+    ok &= (log_bytes >= c.lb_lo[rows]) & (log_bytes <= c.lb_hi[rows])
+    ok &= (log_packets >= c.lp_lo[rows]) & (log_packets <= c.lp_hi[rows])
     return ok
 
 
@@ -345,7 +380,7 @@ def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.nda
     """``(len(rows), N)``: which nodes block with signatures ``rows`` (an index array). A node's blocklist
     holds the confirmed signatures it knows of and, with ``local_first``, the signatures not rejected that
     it proposed itself or approved with its own vote (its own evidence)."""
-    outcome = sigs.cols["outcome"][rows]
+    outcome = sigs.cols.outcome[rows]
     out = sigs.knows.take(rows, axis=0)
     out[outcome != CONFIRMED] = False
     if local_first:
@@ -353,17 +388,17 @@ def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.nda
         own = sigs.cast.take(rows, axis=0) > 0
         own[~live] = False
         out |= own
-        out[np.flatnonzero(live), sigs.cols["origin"][rows][live]] = True
+        out[np.flatnonzero(live), sigs.cols.origin[rows][live]] = True
     return out
 
 
 def applied_anywhere(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.ndarray:
     """``(N,)``: nodes whose blocklist holds at least one of signatures ``rows`` (``applied(...).any(0)``,
     without building the rows x N matrix)."""
-    outcome = sigs.cols["outcome"][rows]
+    outcome = sigs.cols.outcome[rows]
     out = sigs.knows[rows[outcome == CONFIRMED]].any(axis=0)
     if local_first:
         live = rows[outcome != REJECTED]
         out |= (sigs.cast[live] > 0).any(axis=0)
-        out[sigs.cols["origin"][live]] = True
+        out[sigs.cols.origin[live]] = True
     return out

@@ -155,9 +155,9 @@ class ModelState:
         out = np.zeros((len(self.campaigns), self.params.n_nodes), bool)
         if len(s) == 0:
             return out
-        usable = s["outcome"] != REJECTED if self.params.local_first else s["outcome"] == CONFIRMED
-        useful = np.flatnonzero(usable & (s["coverage"] >= COVERAGE_GENUINE))
-        campaign, key = s["campaign"][useful], s["key"][useful]
+        usable = s.view.outcome != REJECTED if self.params.local_first else s.view.outcome == CONFIRMED
+        useful = np.flatnonzero(usable & (s.view.coverage >= COVERAGE_GENUINE))
+        campaign, key = s.view.campaign[useful], s.view.key[useful]
         for c, keys in enumerate(self.probe_keys):
             mine = useful[campaign == c]
             if mine.size == 0:

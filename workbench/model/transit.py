@@ -33,6 +33,6 @@ def receive_votes(state: ModelState, t: int) -> int:
     sig, node, value = state.in_transit.take_votes(t)
     if sig.size == 0:
         return 0
-    in_time = s.cols["outcome"][sig] == PENDING
+    in_time = s.cols.outcome[sig] == PENDING
     s.arrived.add(sig[in_time], node[in_time], value[in_time])
     return int(in_time.sum())

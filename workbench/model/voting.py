@@ -87,7 +87,7 @@ def evidence(
 ) -> Evidence:
     """The :class:`Evidence` of the pairs (``sig[j]``, ``node[j]``): matching and flagged flows counted
     over each node's window."""
-    pair, pos = window.flows_at(sigs.cols["key"][sig], node)
+    pair, pos = window.flows_at(sigs.cols.key[sig], node)
     port, lb, lp = window.port.ravel()[pos], window.log_bytes.ravel()[pos], window.log_packets.ravel()[pos]
     match = rows_match(sigs, sig[pair], port, lb, lp)
     matched = np.bincount(pair[match], minlength=sig.size)

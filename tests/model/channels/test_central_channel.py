@@ -20,7 +20,7 @@ def _model(seed: int, steps: int, **changes) -> ThreatIntelModel:
 def test_a_confirmation_reaches_every_node_at_once_and_a_rejection_no_one_but_its_origin():
     s = _model(1, 30, zscore_threshold=2.5, min_flagged=2).state.sigs  # false positives: lone reports
     n = len(s)
-    confirmed, rejected = s["outcome"] == 1, s["outcome"] == 2
+    confirmed, rejected = s.view.outcome == 1, s.view.outcome == 2
     assert confirmed.any() and rejected.any()
     assert s.knows[:n][confirmed].all() and s.holds[:n][confirmed].all()
     assert not s.knows[:n][rejected].any()
@@ -30,8 +30,8 @@ def test_a_confirmation_reaches_every_node_at_once_and_a_rejection_no_one_but_it
 def test_each_signature_costs_its_report_plus_a_broadcast_if_confirmed():
     model = _model(2, 30)
     s, n_nodes = model.state.sigs, model.params.n_nodes
-    expected = 1 + n_nodes * (s["outcome"] == 1)
-    assert (s["messages"] == expected).all()
+    expected = 1 + n_nodes * (s.view.outcome == 1)
+    assert (s.view.messages == expected).all()
     assert model.state.totals.messages == int(expected.sum()) and model.state.totals.votes_cast == 0
 
 

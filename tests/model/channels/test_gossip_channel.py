@@ -45,14 +45,14 @@ def test_a_vote_makes_one_message_per_hop_and_arrives_that_many_steps_later():
     for _ in range(12):
         model.step()
     state, channel = model.state, CHANNELS.get("gossip")
-    row = int(np.flatnonzero(state.sigs["outcome"] >= 0)[0])
-    origin = int(state.sigs["origin"][row])
+    row = int(np.flatnonzero(state.sigs.view.outcome >= 0)[0])
+    origin = int(state.sigs.view.origin[row])
     n = state.params.n_nodes
     voters = np.array([(origin + 1) % n, (origin + 3) % n])  # 1 and 3 hops away on the ring
-    before = int(state.sigs.cols["messages"][row])
+    before = int(state.sigs.cols.messages[row])
     sig = np.full(2, row)
     counts = channel.send_votes(state, 12, sig, voters, np.ones(2, np.int8), None)
     assert counts.messages == 1 + 3 and counts.votes_lost == 0
-    assert int(state.sigs.cols["messages"][row]) == before + 4
+    assert int(state.sigs.cols.messages[row]) == before + 4
     transit = state.in_transit
     assert sorted(transit.vote_due[-2:].tolist()) == [13, 15]

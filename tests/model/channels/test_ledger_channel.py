@@ -31,7 +31,7 @@ def test_a_signature_reaches_every_node_exactly_the_latency_after_it_was_propose
         for row in everywhere:
             seen.setdefault(int(row), t)
     s = model.state.sigs
-    made = s["created_step"]
+    made = s.view.created_step
     rows = [r for r in range(len(s)) if made[r] + latency <= 24]
     assert rows and all(seen[r] == made[r] + latency for r in rows)
 

@@ -17,9 +17,9 @@ def test_every_rule_is_confirmed_when_proposed_and_known_to_its_origin_only():
         model.step()
     s = model.state.sigs
     assert len(s) > 10
-    assert (s["outcome"] == 1).all() and (s["decided_step"] == s["created_step"]).all()
+    assert (s.view.outcome == 1).all() and (s.view.decided_step == s.view.created_step).all()
     origin_only = np.zeros((len(s), params.n_nodes), bool)
-    origin_only[np.arange(len(s)), s["origin"]] = True
+    origin_only[np.arange(len(s)), s.view.origin] = True
     assert (s.knows[: len(s)] == origin_only).all() and (s.holds[: len(s)] == origin_only).all()
 
 

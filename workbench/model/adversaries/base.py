@@ -54,8 +54,8 @@ class Adversary:
             honest,
             lying=self.lying(state, t)[voter],
             colluding=self.colluding(state, t)[voter],
-            forged=s.cols["forged"][sig],
-            genuine=s.cols["genuine"][sig],
+            forged=s.cols.forged[sig],
+            genuine=s.cols.genuine[sig],
             independent=independent,
         )
 

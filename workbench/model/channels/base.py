@@ -12,7 +12,7 @@ A step calls its channel at fixed points, in this order (``t`` is the 1-based st
    forgeries); :meth:`Channel.on_proposed` -- what happens when rules are proposed.
 
 A channel owns its message costs: every hook that sends something adds each signature's messages to
-``sigs.cols["messages"]`` and returns the step's total in its counts. Channels keep no state of their
+``sigs.cols.messages`` and returns the step's total in its counts. Channels keep no state of their
 own (one instance serves every run of a process): what changes lives in the
 :class:`~workbench.model.state.ModelState` they are given. Phases call these hooks and never look at
 which channel they have.
@@ -105,7 +105,7 @@ class VotingChannel(Channel):
 
     def decide(self, state: ModelState, t: int) -> tuple[np.ndarray, np.ndarray]:
         p, s = state.params, state.sigs
-        due = np.flatnonzero((s["outcome"] == PENDING) & (t - s["created_step"] >= p.vote_deadline_steps))
+        due = np.flatnonzero((s.view.outcome == PENDING) & (t - s.view.created_step >= p.vote_deadline_steps))
         if due.size == 0:
             return due, np.zeros(0, bool)
         v = s.arrived.of_rows(due)

@@ -31,7 +31,7 @@ class CentralAggregator(Channel):
     decided_by = "aggregator"
 
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
-        state.sigs.cols["messages"][rows] += REPORT_MESSAGES
+        state.sigs.cols.messages[rows] += REPORT_MESSAGES
         return StepOutput(StepCounts(messages=REPORT_MESSAGES * rows.size))
 
     def extra_proposals(self, state: ModelState, t: int, rng: np.random.Generator, forge: Forge) -> list[NewSignature]:
@@ -43,13 +43,13 @@ class CentralAggregator(Channel):
 
     def decide(self, state: ModelState, t: int) -> tuple[np.ndarray, np.ndarray]:
         p, s = state.params, state.sigs
-        origin = s["origin"]
+        origin = s.view.origin
         confirm, reject = central_decisions(
-            s["key"],
+            s.view.key,
             origin,
-            s["created_step"],
-            s["outcome"] == PENDING,
-            state.malicious[origin] | s["forged"],
+            s.view.created_step,
+            s.view.outcome == PENDING,
+            state.malicious[origin] | s.view.forged,
             t,
             central_quorum=p.central_quorum,
             window=p.vote_deadline_steps,
@@ -63,5 +63,5 @@ class CentralAggregator(Channel):
         s, per_confirmation = state.sigs, broadcast_messages(state.params.n_nodes)
         s.knows[confirmed] = True
         s.holds[confirmed] = True
-        s.cols["messages"][confirmed] += per_confirmation
+        s.cols.messages[confirmed] += per_confirmation
         return per_confirmation * confirmed.size

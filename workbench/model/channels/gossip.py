@@ -57,8 +57,8 @@ class GossipChannel(VotingChannel):
     def _round(self, state: ModelState, t: int, rng: np.random.Generator) -> int:
         """One round for every live signature and confirmation; returns its messages."""
         p, s = state.params, state.sigs
-        pend = np.flatnonzero(s["sig_live"])
-        conf = np.flatnonzero(s["conf_live"])
+        pend = np.flatnonzero(s.view.sig_live)
+        conf = np.flatnonzero(s.view.conf_live)
         if pend.size + conf.size == 0:
             return 0
         holds = np.concatenate([s.holds[pend], s.knows[conf]])
@@ -91,15 +91,15 @@ class GossipChannel(VotingChannel):
         s.relaying[pend], s.relaying[conf] = active[:k], active[k:]
         held_conf = s.holds[conf] | holds[k:]  # a confirmation carries its signature
         s.holds[conf] = held_conf
-        s.cols["messages"][pend] += per_item[:k]
-        s.cols["messages"][conf] += per_item[k:]
-        s.cols["conf_live"][conf] = active[k:].any(axis=1)
+        s.cols.messages[pend] += per_item[:k]
+        s.cols.messages[conf] += per_item[k:]
+        s.cols.conf_live[conf] = active[k:].any(axis=1)
         still = active[:k].any(axis=1)
         stop_spreading(state, pend[~still])
         moved = np.concatenate([pend, conf])
         everywhere = np.concatenate([holds[:k].all(axis=1), held_conf.all(axis=1)])
-        done = moved[(s.cols["spread_done_step"][moved] < 0) & everywhere]  # observation only
-        s.cols["spread_done_step"][done] = t
+        done = moved[(s.cols.spread_done_step[moved] < 0) & everywhere]  # observation only
+        s.cols.spread_done_step[done] = t
         return messages
 
     def vote_losses(self, state: ModelState, rng: np.random.Generator, n: int) -> np.ndarray | None:
@@ -117,7 +117,7 @@ class GossipChannel(VotingChannel):
     ) -> StepCounts:
         hops, travel = grouped_paths(state, sig, voter)
         sent, ok = lose(hops, travel, first_lost)
-        np.add.at(state.sigs.cols["messages"], sig, sent)
+        np.add.at(state.sigs.cols.messages, sig, sent)
         arrived = send_votes(state, t, sig[ok], voter[ok], value[ok], hops[ok])
         return StepCounts(votes_arrived=arrived, votes_lost=int((~ok).sum()), messages=int(sent.sum()))
 
@@ -132,8 +132,8 @@ class GossipChannel(VotingChannel):
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         """New signatures ``rows``: their origins start passing them on (a dropping origin too: they are its own)."""
         s = state.sigs
-        s.relaying[rows, s.cols["origin"][rows]] = True
-        s.cols["sig_live"][rows] = True
+        s.relaying[rows, s.cols.origin[rows]] = True
+        s.cols.sig_live[rows] = True
         return StepOutput()
 
 
@@ -143,6 +143,6 @@ def stop_spreading(state: ModelState, rows: np.ndarray) -> None:
     if rows.size == 0:
         return
     s.relaying[rows] = False
-    live = rows[s.cols["sig_live"][rows]]
-    s.cols["sig_live"][rows] = False
-    s.cols["residue"][live] = 1.0 - s.holds[live].mean(axis=1)
+    live = rows[s.cols.sig_live[rows]]
+    s.cols.sig_live[rows] = False
+    s.cols.residue[live] = 1.0 - s.holds[live].mean(axis=1)

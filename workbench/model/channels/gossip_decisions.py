@@ -21,8 +21,8 @@ from workbench.model.state import ModelState
 def known_keys(state: ModelState, keys: np.ndarray) -> dict[int, np.ndarray]:
     """Per key, the nodes that know a confirmed rule on it (``(N,)`` bools), from ``sigs.knows`` as it is."""
     s = state.sigs
-    confirmed = s["outcome"] == CONFIRMED
-    return {int(key): s.knows[np.flatnonzero(confirmed & (s["key"] == key))].any(axis=0) for key in np.unique(keys)}
+    confirmed = s.view.outcome == CONFIRMED
+    return {int(key): s.knows[np.flatnonzero(confirmed & (s.view.key == key))].any(axis=0) for key in np.unique(keys)}
 
 
 def relay_news_only(state: ModelState, conf: np.ndarray, active_after: np.ndarray) -> None:
@@ -32,7 +32,7 @@ def relay_news_only(state: ModelState, conf: np.ndarray, active_after: np.ndarra
     proposed for the same attacker prefix would be pushed to every node). ``sigs.knows`` still holds
     the start of the round; ``active_after`` ``(len(conf), N)`` is updated in place."""
     s = state.sigs
-    keys = s.cols["key"][conf]
+    keys = s.cols.key[conf]
     known = known_keys(state, keys)
     for key in np.unique(keys):  # a loop over keys; each is vectorised over its confirmations and the nodes
         j = np.flatnonzero(keys == key)
@@ -44,10 +44,10 @@ def send_back(state: ModelState, t: int, confirmed: np.ndarray) -> None:
     """The origin of each ``confirmed`` row knows at once and starts passing the confirmation on; it sends
     the decision back to every other holder of the signature, due after its route's hops (at least 1)."""
     s = state.sigs
-    origin = s.cols["origin"][confirmed]
+    origin = s.cols.origin[confirmed]
     s.knows[confirmed, origin] = True
     s.relaying[confirmed, origin] = True  # its own signature: a dropping origin spreads it too
-    s.cols["conf_live"][confirmed] = True
+    s.cols.conf_live[confirmed] = True
     queued = [state.in_transit.decisions]
     for row, o in zip(confirmed, origin):  # a loop over confirmations; each is vectorised over holders
         holders = np.flatnonzero(s.holds[row])
@@ -67,15 +67,15 @@ def receive_decisions(state: ModelState, t: int, rng: np.random.Generator) -> in
         return 0
     due = due[np.argsort(due[:, 0], kind="stable")]  # by confirmation; each one's holders in the order sent
     row, node = due[:, 0], due[:, 1]
-    known = known_keys(state, s.cols["key"][np.unique(row)])  # before these arrivals
+    known = known_keys(state, s.cols.key[np.unique(row)])  # before these arrivals
     hops, travel = grouped_paths(state, row, node)
     loss = state.params.message_loss
     sent, ok = lose(hops, travel, rng.geometric(loss, row.size) if loss > 0 else None)
-    np.add.at(s.cols["messages"], row, sent)
+    np.add.at(s.cols.messages, row, sent)
     row, node = row[ok], node[ok]
     s.knows[row, node] = True
     s.holds[row, node] = True
-    keys = s.cols["key"][row]
+    keys = s.cols.key[row]
     spread = np.zeros(row.size, bool)
     for key in np.unique(keys):  # a loop over keys
         at = keys == key
@@ -83,5 +83,5 @@ def receive_decisions(state: ModelState, t: int, rng: np.random.Generator) -> in
     if state.relays is not None:
         spread &= state.relays[node]
     s.relaying[row[spread], node[spread]] = True
-    s.cols["conf_live"][row[spread]] = True
+    s.cols.conf_live[row[spread]] = True
     return int(sent.sum())

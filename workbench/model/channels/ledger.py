@@ -51,7 +51,7 @@ class ReplicatedLedger(VotingChannel):
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         per_entry = entry_messages(state.params.n_nodes)
         publish(state, t, rows, HOLDS)
-        state.sigs.cols["messages"][rows] += per_entry
+        state.sigs.cols.messages[rows] += per_entry
         return StepOutput(StepCounts(messages=per_entry * rows.size))
 
     def send_votes(
@@ -65,7 +65,7 @@ class ReplicatedLedger(VotingChannel):
     ) -> StepCounts:
         p = state.params
         sent = np.full(sig.size, entry_messages(p.n_nodes), np.int64)
-        np.add.at(state.sigs.cols["messages"], sig, sent)
+        np.add.at(state.sigs.cols.messages, sig, sent)
         arrived = send_votes(state, t, sig, voter, value, np.full(sig.size, p.ledger_latency_steps))
         return StepCounts(votes_arrived=arrived, messages=int(sent.sum()))
 
@@ -73,5 +73,5 @@ class ReplicatedLedger(VotingChannel):
         # every decision is an entry (a rejection too); a confirmation's entry makes every node know it
         per_entry = entry_messages(state.params.n_nodes)
         publish(state, t, confirmed, KNOWS)
-        state.sigs.cols["messages"][decided] += per_entry
+        state.sigs.cols.messages[decided] += per_entry
         return per_entry * decided.size

@@ -33,7 +33,7 @@ _DENSE = 0.125
 
 def in_blocklists(sigs: SignatureTable, local_first: bool) -> np.ndarray:
     """Rows of signatures that some node may apply: confirmed ones, and with ``local_first`` any not rejected."""
-    return sigs["outcome"] != REJECTED if local_first else sigs["outcome"] == CONFIRMED
+    return sigs.view.outcome != REJECTED if local_first else sigs.view.outcome == CONFIRMED
 
 
 def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False) -> np.ndarray:
@@ -45,7 +45,7 @@ def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False)
     usable = np.flatnonzero(in_blocklists(sigs, local_first))
     if usable.size == 0:
         return blocked.reshape(shape)
-    sig_keys = sigs.cols["key"][usable]
+    sig_keys = sigs.cols.key[usable]
     uniq = np.unique(sig_keys)
     pos, lo, hi = _group_by_key(flows.key.ravel(), uniq)
     # np.take of flat positions: much faster than 2-D fancy indexing, above all of strided views

@@ -70,7 +70,7 @@ def propose(
         return StepOutput()
     new = [_with_ground_truth(sig, state) for sig in new]
     idx = s.add(new)
-    s.holds[idx, s.cols["origin"][idx]] = True
+    s.holds[idx, s.cols.origin[idx]] = True
     out = StepOutput(StepCounts(signatures_proposed=idx.size)) + channel.on_proposed(state, t, idx)
     return out + StepOutput(entries=tuple(_signature_record(s.sig_ids[i], sig) for i, sig in zip(idx, new)))
 
@@ -126,7 +126,7 @@ def _not_yet_known(state: ModelState, groups: list[FlaggedGroup]) -> list[Flagge
     s = state.sigs
     if not groups or len(s) == 0:
         return groups
-    keys, outcome = s["key"], s["outcome"]
+    keys, outcome = s.view.key, s.view.outcome
     rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for key in {g.rule.key for g in groups}:
         same = keys == key

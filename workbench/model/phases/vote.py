@@ -34,10 +34,10 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     channel = channel_of(p)
     if not channel.carries_votes or len(s) == 0:
         return StepOutput()
-    open_ = np.flatnonzero((s["outcome"] == PENDING) & (t - s["created_step"] <= p.vote_deadline_steps))
+    open_ = np.flatnonzero((s.view.outcome == PENDING) & (t - s.view.created_step <= p.vote_deadline_steps))
     # eligible[r, v]: holder v of open signature r that has not voted yet (the origin never votes)
     eligible = s.holds[open_] & (s.cast[open_] == 0)
-    eligible[np.arange(open_.size), s.cols["origin"][open_]] = False
+    eligible[np.arange(open_.size), s.cols.origin[open_]] = False
     row, voter = np.nonzero(eligible)
     sig = open_[row]
     if sig.size == 0:
@@ -85,7 +85,7 @@ def _independent_votes(
     first_lost: np.ndarray | None = None
     for a, b in runs(sig):  # a loop over signatures
         i = sig[a]
-        honest = independent_votes(bool(s.cols["genuine"][i]), p.validator_accuracy, p.n_nodes, rng)[voter[a:b]]
+        honest = independent_votes(bool(s.cols.genuine[i]), p.validator_accuracy, p.n_nodes, rng)[voter[a:b]]
         votes[a:b] = _behave(state, t, sig[a:b], voter[a:b], honest, independent=True)
         cast = np.flatnonzero(votes[a:b] != 0) + a
         lost = channel.vote_losses(state, rng, cast.size)
