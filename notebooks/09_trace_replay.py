@@ -242,19 +242,19 @@ results = sweep.run(backend=backend, store=store, quiet=quiet)
 failed = results[results.status != "ok"]
 if len(failed):
     raise RuntimeError(f"{len(failed)} runs failed: {failed.error.iloc[0]}")
-outcomes = {
-    "attack_blocked_frac": ("attack flows blocked", True, True),
-    "benign_blocked_frac": ("benign flows blocked", False, True),
-    "hit_before_protected_frac": ("nodes hit before protected", False, True),
-    "messages_per_node_step": ("messages per node and step", False, False),
+outcomes = {  # outcome -> (label, shown as a percentage); which way is better is the declared outcome's
+    "attack_blocked_frac": ("attack flows blocked", True),
+    "benign_blocked_frac": ("benign flows blocked", True),
+    "hit_before_protected_frac": ("nodes hit before protected", True),
+    "messages_per_node_step": ("messages per node and step", False),
 }
 table = summarize(results, list(outcomes), by=["sharing"])
-ranking = design_ranking(table, {k: v[1] for k, v in outcomes.items()})
+ranking = design_ranking(table, list(outcomes))
 ranking.round(4)
 
 # %%
 fig, axes = plt.subplots(1, len(outcomes), figsize=(3.2 * len(outcomes), 3.0), layout="constrained")
-for ax, (outcome, (label, _, _)) in zip(axes, outcomes.items()):
+for ax, (outcome, (label, _)) in zip(axes, outcomes.items()):
     rows = table[table["outcome"] == outcome].set_index("sharing").loc[list(sharing_modes)]
     err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
     ax.errorbar(np.arange(len(rows)), rows["mean"], yerr=np.nan_to_num(err), fmt="o", capsize=3)
@@ -291,8 +291,7 @@ plt.show()
 
 # %%
 sentences = [
-    ranking_text(table, outcome, label.capitalize(), higher_is_better=higher, percent=percent)
-    for outcome, (label, higher, percent) in outcomes.items()
+    ranking_text(table, outcome, label.capitalize(), percent=percent) for outcome, (label, percent) in outcomes.items()
 ]
 summary = ranking_summary(ranking, {k: v[0].capitalize() for k, v in outcomes.items()})
 bad_fit = det[(det["attack_category"] == "all attacks") & (det["fit"] != "ok")]["detector"].tolist()

@@ -1,4 +1,4 @@
-"""A researcher's own components, defined outside the package (test helpers, not shipped).
+"""A researcher's own components (and an outcome), defined outside the package (test helpers, not shipped).
 
 The tests name them by import path (``"user_components:TrustedGossip"``), as a researcher would name a
 module of their own. Worker processes import this module by name: process workers through
@@ -15,6 +15,7 @@ from workbench.model.adversaries.base import Adversary
 from workbench.model.adversaries.collude import Colluders
 from workbench.model.channels.gossip import GossipChannel
 from workbench.model.consensus import Tally
+from workbench.model.outcomes import MAXIMIZE, Outcome, RunView
 from workbench.model.state import ModelState
 from workbench.model.voting import Evidence
 
@@ -143,3 +144,23 @@ class HonestOnlyChecked(Adversary):
 
 
 SMALL_QUORUM = 0.3  # not a consensus rule: refused when named as one
+
+
+# --- outcomes -----------------------------------------------------------------------------------------
+def _protected_within_10(run: RunView) -> float:
+    c = run.campaigns
+    return float((c["t50_reached"] & (c["t50_steps"] <= 10)).mean()) if len(c) else float("nan")
+
+
+protected_within_10 = Outcome(
+    "protected_within_10_frac",
+    _protected_within_10,
+    MAXIMIZE,
+    "share of campaigns",
+    "campaigns that had half of the honest nodes protected within 10 steps of their start",
+    group="protection",
+    denominator="campaigns started",
+)
+
+# another outcome under a built-in's name: refused when named
+recall_again = Outcome("recall", lambda run: 0.0, MAXIMIZE, "share", "clashes with the built-in recall")

@@ -212,6 +212,8 @@ def _number_html(item: dict[str, Any]) -> str:
         small.append(f"[{format_number(item.get('ci_low'))}, {format_number(item.get('ci_high'))}]")
     if item.get("unit"):
         small.append(str(item["unit"]))
+    if item.get("better"):
+        small.append(f"({item['better']} is better)")
     note = f"<small>{html.escape(' '.join(small))}</small>" if small else ""
     return (
         f"<div><dt>{html.escape(str(item.get('label') or item.get('name', '')))}</dt>"

@@ -55,7 +55,7 @@ def test_a_headline_shows_what_it_holds(monkeypatch):
     shown = []
     monkeypatch.setattr("workbench.analysis.studies.protocol.show_headline", lambda *a, **k: shown.append((a, k)))
     Headline({"x": 1.0}, {"x": "an x"}, {"x": "steps"}).show()
-    assert shown == [(({"x": 1.0},), {"labels": {"x": "an x"}, "units": {"x": "steps"}})]
+    assert shown == [(({"x": 1.0},), {"labels": {"x": "an x"}, "units": {"x": "steps"}, "outcomes": {}})]
 
 
 def _check(name: str, observed: float) -> tc.Check:

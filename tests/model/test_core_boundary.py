@@ -8,6 +8,7 @@ import numpy as np
 
 from workbench import ThreatIntelModel
 from workbench.model import metrics
+from workbench.model.outcomes import catalog
 from workbench.model.signatures import NewSignature, Rule, SignatureTable
 from workbench.model.state import COUNTS, StepCounts, StepOutput
 
@@ -69,7 +70,7 @@ def test_reporters_and_frames_only_read_the_state():
     for reporter in metrics.model_reporters(model.params.n_campaigns).values():
         reporter(model)
     campaigns = metrics.campaigns_frame(model.state)
-    metrics.summary(model.state, campaigns)
+    catalog.summary(model.state, campaigns)
     metrics.signatures_frame(model.state)
     after = model.state
     for name in ("targeted", "protected", "hit_unprotected", "first_detection", "t50", "t90", "detections"):

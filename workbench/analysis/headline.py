@@ -20,6 +20,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from workbench.model.outcomes.catalog import outcome
+
 MIME = "application/vnd.workbench.headline+json"
 SCHEMA_VERSION = 1
 
@@ -36,9 +38,14 @@ def _number(x: Any) -> float | str | None:
     return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
 
 
-def headline_item(name: str, value: HeadlineValue, label: str | None = None, unit: str | None = None) -> dict[str, Any]:
-    """One headline entry as a JSON-safe dict: ``name``, ``label``, ``unit`` and ``value`` (+ ``ci_low``, ``ci_high``)."""
+def headline_item(
+    name: str, value: HeadlineValue, label: str | None = None, unit: str | None = None, better: str = ""
+) -> dict[str, Any]:
+    """One headline entry as a JSON-safe dict: ``name``, ``label``, ``unit`` and ``value`` (+ ``ci_low``,
+    ``ci_high``; + ``better``, ``"higher"`` or ``"lower"``, when the value is a declared outcome's)."""
     item: dict[str, Any] = {"name": name, "label": label or name.replace("_", " "), "unit": unit or ""}
+    if better and not isinstance(value, str):
+        item["better"] = better
     if isinstance(value, str):
         item["text"] = value
     elif isinstance(value, (tuple, list)):
@@ -69,21 +76,31 @@ def format_item(item: Mapping[str, Any]) -> str:
         text = format_number(item.get("value"))
         if "ci_low" in item or "ci_high" in item:
             text += f" [{format_number(item.get('ci_low'))}, {format_number(item.get('ci_high'))}]"
-    return f"{text} {item.get('unit', '')}".strip()
+    better = f" ({item['better']} is better)" if item.get("better") else ""
+    return f"{text} {item.get('unit', '')}".strip() + better
 
 
 def headline_payload(
-    values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None
+    values: Mapping[str, HeadlineValue],
+    labels: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+    outcomes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The JSON document of :data:`MIME`: ``{"version": 1, "items": [headline_item, ...]}``."""
-    labels, units = labels or {}, units or {}
-    unknown = sorted((set(labels) | set(units)) - set(values))
+    """The JSON document of :data:`MIME`: ``{"version": 1, "items": [headline_item, ...]}``.
+
+    ``outcomes``: headline name -> the declared outcome (:func:`workbench.model.outcomes.catalog.outcome`) its value
+    estimates; the item then takes the outcome's unit (unless ``units`` gives one) and which way is better."""
+    labels, units, outcomes = labels or {}, units or {}, outcomes or {}
+    unknown = sorted((set(labels) | set(units) | set(outcomes)) - set(values))
     if unknown:
-        raise ValueError(f"labels/units for unknown headline name(s) {unknown}; names: {list(values)}")
-    return {
-        "version": SCHEMA_VERSION,
-        "items": [headline_item(name, value, labels.get(name), units.get(name)) for name, value in values.items()],
-    }
+        raise ValueError(f"labels/units/outcomes for unknown headline name(s) {unknown}; names: {list(values)}")
+    declared = {name: outcome(of) for name, of in outcomes.items()}
+    items = []
+    for name, value in values.items():
+        of = declared.get(name)
+        unit = units.get(name, of.unit if of else None)
+        items.append(headline_item(name, value, labels.get(name), unit, of.better if of else ""))
+    return {"version": SCHEMA_VERSION, "items": items}
 
 
 def headline_markdown(payload: Mapping[str, Any]) -> str:
@@ -92,12 +109,16 @@ def headline_markdown(payload: Mapping[str, Any]) -> str:
 
 
 def show_headline(
-    values: Mapping[str, HeadlineValue], labels: Mapping[str, str] | None = None, units: Mapping[str, str] | None = None
+    values: Mapping[str, HeadlineValue],
+    labels: Mapping[str, str] | None = None,
+    units: Mapping[str, str] | None = None,
+    outcomes: Mapping[str, str] | None = None,
 ) -> None:
-    """Display the headline numbers (see the module docstring); nothing is returned, so nothing else is shown."""
+    """Display the headline numbers (see the module docstring and :func:`headline_payload`); nothing is
+    returned, so nothing else is shown."""
     from IPython.display import display
 
-    payload = headline_payload(values, labels, units)
+    payload = headline_payload(values, labels, units, outcomes)
     markdown = headline_markdown(payload)
     display({MIME: payload, "text/markdown": "**Headline**\n\n" + markdown, "text/plain": markdown}, raw=True)
 

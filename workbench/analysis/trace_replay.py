@@ -8,8 +8,22 @@ outcome, and whether its interval separates it from the runner-up. Nothing is ty
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
+
+from workbench.model.outcomes.catalog import outcome as declared_outcome
+
+
+def _declared_higher(name: str) -> bool:
+    """Whether more of the declared outcome ``name`` is better; ``ValueError`` for one without a direction."""
+    try:
+        higher = declared_outcome(name).higher_is_better
+    except KeyError as exc:
+        raise ValueError(f"{exc.args[0]}; say higher_is_better") from None
+    if higher is None:
+        raise ValueError(f"{name!r} is a count without a direction; say higher_is_better")
+    return higher
 
 
 def _fmt(value: float, percent: bool) -> str:
@@ -27,18 +41,21 @@ def ranking_text(
     label: str,
     *,
     by: str = "sharing",
-    higher_is_better: bool = True,
+    higher_is_better: bool | None = None,
     percent: bool = True,
 ) -> str:
     """One sentence: the best ``by`` group on ``outcome`` with its interval, and whether the interval
     separates it from the next best (non-overlapping intervals) or not.
 
     ``table``: columns ``by``, ``outcome``, ``n``, ``mean``, ``ci_low``, ``ci_high``. Groups whose mean
-    is NaN (the outcome undefined in every run) are listed as such.
+    is NaN (the outcome undefined in every run) are listed as such. ``higher_is_better``: by default the
+    declared outcome's direction (:func:`workbench.model.outcomes.catalog.outcome`).
     """
     rows = table[table["outcome"] == outcome]
     if rows.empty:
         raise ValueError(f"outcome={outcome!r} is not in the table; outcomes: {sorted(set(table['outcome']))}")
+    if higher_is_better is None:
+        higher_is_better = _declared_higher(outcome)
     defined = rows[rows["mean"].notna()].sort_values("mean", ascending=not higher_is_better, kind="stable")
     undefined = list(rows.loc[rows["mean"].isna(), by])
     tail = f" It is undefined for {', '.join(map(str, undefined))} (no run had a case to count)." if undefined else ""
@@ -88,16 +105,21 @@ def _better(a: pd.Series, b: pd.Series, higher_is_better: bool) -> bool:
     return a["ci_low"] > b["ci_high"] if higher_is_better else a["ci_high"] < b["ci_low"]
 
 
-def design_ranking(table: pd.DataFrame, outcomes: dict[str, bool], *, by: str = "sharing") -> pd.DataFrame:
+def design_ranking(
+    table: pd.DataFrame, outcomes: Mapping[str, bool] | Sequence[str], *, by: str = "sharing"
+) -> pd.DataFrame:
     """Every design on several outcomes at once, from a :func:`~workbench.analysis.stats.summarize` table.
 
-    ``outcomes``: outcome name -> whether higher is better. One row per ``by`` group with, per
+    ``outcomes``: outcome names, each ranked in its declared direction (:mod:`workbench.model.outcomes`), or
+    a mapping of outcome name -> whether higher is better. One row per ``by`` group with, per
     outcome, its mean and ``rank_<outcome>``: 1 + the number of groups *separated* better (95%
     intervals that do not overlap), so groups the runs do not tell apart share a rank. A group is
     ``dominated_by`` another that is separated better on some outcome and separated worse on none;
     ``pareto`` marks the groups nobody dominates. Outcomes undefined (NaN) for a group leave it
     unranked there (NaN rank) and never count for or against it.
     """
+    if not isinstance(outcomes, Mapping):
+        outcomes = {name: _declared_higher(name) for name in outcomes}
     groups = list(dict.fromkeys(table[by]))
     cells = {(g, o): r for (g, o), r in table.set_index([by, "outcome"]).iterrows() if o in outcomes}
     out = pd.DataFrame({by: groups})

@@ -81,6 +81,9 @@ def param_fields(cls: type) -> dict[str, dataclasses.Field]:
 def check_value(field: dataclasses.Field, value: Any) -> Any:
     """A field's value checked against its declared ``choices``, ``component`` registry or ``range``
     (numbers coerced)."""
+    if "component" in field.metadata and field.metadata.get("many"):  # several names (a tuple)
+        values = [value] if isinstance(value, str) else list(value)
+        return tuple(field.metadata["component"].check(v) for v in values)
     if "component" in field.metadata:
         return field.metadata["component"].check(value)
     if "choices" in field.metadata:

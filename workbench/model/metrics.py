@@ -1,4 +1,6 @@
-"""Metrics: per-step reporters for Mesa's DataCollector, run totals, the run summary and signature frame.
+"""Metrics: per-step reporters for Mesa's DataCollector, and the run's frames (steps, signatures, votes, campaigns).
+
+The run summary is declared outcome by outcome in :mod:`workbench.model.outcomes`.
 
 Traffic metrics count honest nodes only (malicious nodes' own traffic is not the network's harm).
 Rates with an empty denominator are NaN.
@@ -15,7 +17,6 @@ import pandas as pd
 
 from workbench.model.signatures import CONFIRMED, FRAME_COLUMNS, OUTCOME_NAMES, PENDING, REJECTED, applied
 from workbench.model.state import COUNTS, HasState, ModelState
-from workbench.model.survival import km_median
 
 
 def _ratio(num: float | np.number, den: float | np.number) -> float:
@@ -266,68 +267,3 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
         "attack_flows_blocked",
     ]
     return pd.DataFrame(rows, columns=columns)
-
-
-def summary(state: ModelState, campaigns: pd.DataFrame) -> dict[str, float]:
-    """The run's scalar outcomes; the glossary in ``docs/outcomes.md`` (and the README) defines each.
-
-    Detection (``recall``, ``fpr``, ``precision``): per flow at honest nodes over the whole run.
-    Protection: over the campaigns' evaluation windows (see :func:`campaigns_frame`):
-    ``attack_blocked_frac`` = attack flows blocked / attack flows inside the windows;
-    ``targeted_frac_mean``, ``protected_frac_mean`` and ``hit_before_protected_frac`` are means over
-    campaigns; ``t50_median_steps``/``t90_median_steps``/``ttd_median_steps`` are Kaplan-Meier medians with
-    censored campaigns included (NaN when the curve never falls to one half), and ``*_reached_frac`` the
-    share of campaigns that reached the event within the window.
-    Security: ``forged_confirmed_frac`` (over forged decided), ``forged_reach_frac`` (over forged),
-    ``false_positive_confirmed_frac`` (over honest non-genuine decided), ``genuine_rejected_frac`` (over
-    genuine decided); ``benign_blocked_frac`` = benign flows blocked / benign flows at honest nodes.
-    Cost: ``messages_total``, ``messages_per_signature``, ``messages_per_node_step``, ``votes_cast``.
-    Every rate with an empty denominator is NaN.
-    """
-    tot, s = state.totals, state.sigs
-    outcome = s.view.outcome
-    n_sig = len(s)
-
-    def mean(col: str) -> float:
-        return float(campaigns[col].mean()) if len(campaigns) and campaigns[col].notna().any() else float("nan")
-
-    def km(name: str) -> float:
-        return km_median(campaigns[f"{name}_steps"].to_numpy(float), campaigns[f"{name}_reached"].to_numpy(bool))
-
-    def reached(name: str) -> float:
-        return float(campaigns[f"{name}_reached"].mean()) if len(campaigns) else float("nan")
-
-    window_flows = int(campaigns["attack_flows"].sum()) if len(campaigns) else 0
-    window_blocked = int(campaigns["attack_flows_blocked"].sum()) if len(campaigns) else 0
-    return {
-        "recall": _ratio(tot.attack_flagged, tot.attack_flows),
-        "fpr": _ratio(tot.benign_flagged, tot.benign_flows),
-        "precision": _ratio(tot.attack_flagged, tot.attack_flagged + tot.benign_flagged),
-        "attack_flows": window_flows,
-        "attack_blocked_frac": _ratio(window_blocked, window_flows),
-        "benign_flows_blocked": int(tot.benign_flows_blocked),
-        "benign_blocked_frac": _ratio(tot.benign_flows_blocked, tot.benign_flows),
-        "signatures_proposed": n_sig,
-        "signatures_confirmed": int((outcome == CONFIRMED).sum()),
-        "signatures_rejected": int((outcome == REJECTED).sum()),
-        "signatures_pending": int((outcome == PENDING).sum()),
-        "signatures_forged": int(s.view.forged.sum()),
-        "forged_confirmed_frac": forged_confirmed_share(state),
-        "forged_reach_frac": forged_reach_share(state),
-        "false_positive_confirmed_frac": false_positive_confirmed_share(state),
-        "genuine_rejected_frac": genuine_rejected_share(state),
-        "votes_cast": int(tot.votes_cast),
-        "messages_total": int(tot.messages),
-        "messages_per_signature": _ratio(tot.messages, n_sig),
-        "messages_per_node_step": _ratio(tot.messages, state.params.n_nodes * max(1, state.t_last)),
-        "campaigns_started": len(campaigns),
-        "ttd_median_steps": km("ttd") if len(campaigns) else float("nan"),
-        "ttd_reached_frac": reached("ttd"),
-        "t50_median_steps": km("t50") if len(campaigns) else float("nan"),
-        "t50_reached_frac": reached("t50"),
-        "t90_median_steps": km("t90") if len(campaigns) else float("nan"),
-        "t90_reached_frac": reached("t90"),
-        "targeted_frac_mean": mean("targeted_frac"),
-        "protected_frac_mean": mean("protected_frac"),
-        "hit_before_protected_frac": mean("hit_before_protected_frac"),
-    }

@@ -13,10 +13,11 @@ from typing import Any
 
 from workbench.model.adversaries import ADVERSARIES
 from workbench.model.channels import CHANNELS
-from workbench.model.components import Registry
+from workbench.model.components import IMPORT_PATH, Registry
 from workbench.model.consensus_rules import CONSENSUS_RULES
 from workbench.model.evidence import EVIDENCE_RULES
 from workbench.model.novelty import DETECTORS
+from workbench.model.outcomes import OUTCOMES, check_outcome_names
 from workbench.model.presets import PRESET_NAMES, PRESETS
 from workbench.model.trace_params import check_trace_fields
 from workbench.model.traffic import DIFFICULTY
@@ -239,6 +240,17 @@ class ModelParams:
     ledger: str = _choice("memory", LEDGER_BACKENDS, "ledger backend")
     ledger_path: str | None = field(default=None, metadata={"doc": "SQLite file for ledger='sqlite'"})
 
+    # --- what runs are measured on -------------------------------------------------------
+    outcomes: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "component": OUTCOMES,
+            "many": True,
+            "doc": "a researcher's own outcomes (workbench.model.outcomes.Outcome), added to the summary after "
+            "the built-in ones",
+        },
+    )
+
     # --- replaying a trace (traffic="trace"; see docs/traces.md) --------------------------
     # With a trace, n_nodes and n_campaigns are taken from the trace (the values given are ignored;
     # the model's params hold the effective ones), flows_per_node caps each node's flows per step
@@ -260,6 +272,8 @@ class ModelParams:
             value = getattr(self, f.name)
             if "choices" in f.metadata:
                 check_choice(f.name, value, f.metadata["choices"])
+            elif "many" in f.metadata:
+                object.__setattr__(self, f.name, check_outcome_names(value))
             elif "component" in f.metadata:
                 f.metadata["component"].check(value)
             elif "pairs" in f.metadata:
@@ -305,6 +319,8 @@ class ModelParams:
         for f in dataclasses.fields(self):
             if "pairs" in f.metadata:
                 values[f.name] = pairs_as_lists(values[f.name])
+            elif "many" in f.metadata:
+                values[f.name] = list(values[f.name])
         return values
 
     def replace(self, **changes: Any) -> ModelParams:
@@ -334,6 +350,8 @@ class ModelParams:
             allowed = (
                 ", ".join(f.metadata["choices"])
                 if "choices" in f.metadata
+                else f"a list of {IMPORT_PATH} naming Outcome objects"
+                if "many" in f.metadata
                 else f.metadata["component"].describe()
                 if "component" in f.metadata
                 else "True, False"

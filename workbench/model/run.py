@@ -10,6 +10,7 @@ import pandas as pd
 from workbench.ledger import GENESIS_HASH, Ledger
 from workbench.model import metrics
 from workbench.model.model import ThreatIntelModel
+from workbench.model.outcomes import catalog
 from workbench.model.params import ModelParams
 from workbench.model.trace_params import load_trace
 from workbench.validation import check_int
@@ -20,8 +21,9 @@ class RunResult:
     """Outputs of one run.
 
     ``steps``: one row per step (step metrics, from Mesa's DataCollector); ``summary``: the run's scalar
-    outcomes; ``signatures``: one row per signature; ``campaigns``: one row per attack campaign that
-    started; ``votes``: one row per vote cast (who voted what on which signature).
+    outcomes (the built-in ones of :mod:`workbench.model.outcomes`, then ``params.outcomes``);
+    ``signatures``: one row per signature; ``campaigns``: one row per attack campaign that started;
+    ``votes``: one row per vote cast (who voted what on which signature).
     ``ledger_entries`` (count) and ``ledger_head`` (SHA-256 hex of the last entry, the genesis hash of
     64 zeros when empty) pin the run's ledger: a truncated ledger whose head was rewritten no longer matches.
     """
@@ -63,6 +65,7 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
                     else f"step_seconds={params.step_seconds:g})"
                 )
             )
+    catalog.declared(params.outcomes)  # a researcher's outcome under a built-in's name stops here
     model = ThreatIntelModel(params, rng=seed)
     try:
         for _ in range(steps):
@@ -74,7 +77,7 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
             seed=seed,
             n_steps=steps,
             steps=metrics.steps_frame(model.datacollector),
-            summary=metrics.summary(state, campaigns),
+            summary=catalog.summary(state, campaigns, model.params.outcomes),
             signatures=metrics.signatures_frame(state),
             campaigns=campaigns,
             votes=metrics.votes_frame(state),

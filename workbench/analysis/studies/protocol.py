@@ -57,12 +57,15 @@ class StudyDesign:
 @dataclass(frozen=True)
 class Headline:
     """A study's two or three key numbers, with their labels and units, for the notebook and the reports
-    site (:func:`workbench.analysis.headline.show_headline`)."""
+    site (:func:`workbench.analysis.headline.show_headline`). ``outcomes`` maps a number to the declared
+    outcome it estimates (:mod:`workbench.model.outcomes`): its card then shows that outcome's unit and
+    which way is better."""
 
     values: dict[str, HeadlineValue]
     labels: dict[str, str] = field(default_factory=dict)
     units: Mapping[str, str] = field(default_factory=dict)
+    outcomes: Mapping[str, str] = field(default_factory=dict)
 
     def show(self) -> None:
         """Display it in the notebook (one output, read back by ``python -m workbench report``)."""
-        show_headline(self.values, labels=self.labels, units=self.units)
+        show_headline(self.values, labels=self.labels, units=self.units, outcomes=self.outcomes)

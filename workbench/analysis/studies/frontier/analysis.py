@@ -29,6 +29,15 @@ from workbench.analysis.stats import mean_ci
 from workbench.analysis.studies.frontier.design import FACTORS
 from workbench.analysis.studies.protocol import StudyDesign
 from workbench.analysis.survival import km_median_table
+from workbench.model.outcomes.catalog import directions
+
+#: The frontier's objectives: a column of the design table -> the declared outcome it ranks (its Pareto
+#: direction is the outcome's, :mod:`workbench.model.outcomes`).
+OBJECTIVES = {
+    "forged_rank": "forged_reach_frac",
+    "latency_rank": "t50_median_steps",
+    "msgs_node_step": "messages_per_node_step",
+}
 
 
 def design_labels(frame: pd.DataFrame) -> pd.Series:
@@ -108,7 +117,7 @@ def design_table(
     # no forgery made: nothing reached an honest blocklist; count it as 0 for ranking (the interval stays NaN)
     table["forged_rank"] = table["forged_share"].fillna(0.0)
     table["latency_rank"] = table["t50_median"].fillna(float(window_steps))
-    table["pareto"] = pareto_mask(table, minimize=["forged_rank", "latency_rank", "msgs_node_step"]).to_numpy()
+    table["pareto"] = pareto_mask(table, **directions(OBJECTIVES)).to_numpy()
     return table.sort_values(
         ["pareto", "forged_rank", "latency_rank"], ascending=[False, True, True], kind="stable"
     ).reset_index(drop=True)

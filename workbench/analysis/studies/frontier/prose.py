@@ -76,8 +76,8 @@ def headline(found: FrontierFindings) -> Headline:
     if len(safe):
         best = safe.sort_values(["latency_rank", "msgs_node_step"]).iloc[0]
         values["t50_safe"] = (float(best["t50_median"]), float(best["t50_low"]), float(best["t50_high"]))
-        labels["t50_safe"] = f"fastest t50 with forged reach ≤ {forged_target:.0%} ({best['design']}), steps"
+        labels["t50_safe"] = f"fastest t50 with forged reach ≤ {forged_target:.0%} ({best['design']})"
     else:
         values["t50_safe"] = "none safe and live"
         labels["t50_safe"] = f"fastest t50 with forged reach ≤ {forged_target:.0%}"
-    return Headline(values, labels)
+    return Headline(values, labels, outcomes={"t50_safe": "t50_median_steps"})

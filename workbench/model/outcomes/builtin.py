@@ -1,0 +1,316 @@
+"""The built-in outcomes, declared once each and in summary order (see :mod:`workbench.model.outcomes`).
+
+Detection (``recall``, ``fpr``, ``precision``): per flow at honest nodes over the whole run. Protection:
+over the campaigns' evaluation windows (:func:`workbench.model.metrics.campaigns_frame`). Security:
+shares of signatures by their ground truth. Cost: messages and votes. Every rate with an empty
+denominator is NaN. Adding an outcome is one :class:`Outcome` in :data:`BUILTIN` (then
+``PYTHONPATH=. python scripts/outcomes_glossary.py --update`` writes it into the glossaries).
+"""
+
+from __future__ import annotations
+
+from workbench.model import metrics
+from workbench.model.outcomes import INFO, MAXIMIZE, MINIMIZE, Outcome, RunView
+from workbench.model.signatures import CONFIRMED, PENDING, REJECTED
+from workbench.model.survival import km_median
+
+_ratio = metrics._ratio
+
+
+# --- helpers on the campaigns frame ---------------------------------------------------------------------
+def _campaign_mean(column: str):
+    def fn(run: RunView) -> float:
+        c = run.campaigns
+        return float(c[column].mean()) if len(c) and c[column].notna().any() else float("nan")
+
+    return fn
+
+
+def _km(name: str):
+    def fn(run: RunView) -> float:
+        c = run.campaigns
+        if not len(c):
+            return float("nan")
+        return km_median(c[f"{name}_steps"].to_numpy(float), c[f"{name}_reached"].to_numpy(bool))
+
+    return fn
+
+
+def _reached(name: str):
+    def fn(run: RunView) -> float:
+        c = run.campaigns
+        return float(c[f"{name}_reached"].mean()) if len(c) else float("nan")
+
+    return fn
+
+
+def _window_sum(column: str, run: RunView) -> int:
+    return int(run.campaigns[column].sum()) if len(run.campaigns) else 0
+
+
+def _outcome_count(code: int):
+    def fn(run: RunView) -> int:
+        return int((run.state.sigs.view.outcome == code).sum())
+
+    return fn
+
+
+def _messages_per_node_step(run: RunView) -> float:
+    s = run.state
+    return _ratio(s.totals.messages, s.params.n_nodes * max(1, s.t_last))
+
+
+_CAMPAIGNS = "campaigns started"
+
+BUILTIN: tuple[Outcome, ...] = (
+    # --- detection ---
+    Outcome(
+        "recall",
+        lambda r: _ratio(r.state.totals.attack_flagged, r.state.totals.attack_flows),
+        MAXIMIZE,
+        "share of attack flows",
+        "attack flows at honest nodes that their detector flagged, over the whole run",
+        "detection",
+        "attack flows at honest nodes",
+    ),
+    Outcome(
+        "fpr",
+        lambda r: _ratio(r.state.totals.benign_flagged, r.state.totals.benign_flows),
+        MINIMIZE,
+        "share of benign flows",
+        "benign flows at honest nodes that their detector flagged, over the whole run",
+        "detection",
+        "benign flows at honest nodes",
+    ),
+    Outcome(
+        "precision",
+        lambda r: _ratio(r.state.totals.attack_flagged, r.state.totals.attack_flagged + r.state.totals.benign_flagged),
+        MAXIMIZE,
+        "share of flagged flows",
+        "flagged flows at honest nodes that were attack flows",
+        "detection",
+        "flagged flows at honest nodes",
+    ),
+    # --- protection and false blocks ---
+    Outcome(
+        "attack_flows",
+        lambda r: _window_sum("attack_flows", r),
+        INFO,
+        "flows",
+        "attack flows received by honest nodes inside the campaigns' evaluation windows",
+        "counts",
+    ),
+    Outcome(
+        "attack_blocked_frac",
+        lambda r: _ratio(_window_sum("attack_flows_blocked", r), _window_sum("attack_flows", r)),
+        MAXIMIZE,
+        "share of attack flows",
+        "attack flows blocked at honest nodes inside the campaigns' evaluation windows",
+        "protection",
+        "attack flows received by honest nodes inside those windows",
+    ),
+    Outcome(
+        "benign_flows_blocked",
+        lambda r: int(r.state.totals.benign_flows_blocked),
+        MINIMIZE,
+        "flows",
+        "benign flows blocked at honest nodes over the whole run",
+        "counts",
+    ),
+    Outcome(
+        "benign_blocked_frac",
+        lambda r: _ratio(r.state.totals.benign_flows_blocked, r.state.totals.benign_flows),
+        MINIMIZE,
+        "share of benign flows",
+        "benign flows blocked at honest nodes (the cost an honest user pays)",
+        "security",
+        "benign flows at honest nodes",
+    ),
+    # --- signatures ---
+    Outcome(
+        "signatures_proposed",
+        lambda r: len(r.state.sigs),
+        INFO,
+        "signatures",
+        "signatures proposed by any node (forgeries included)",
+        "counts",
+    ),
+    Outcome("signatures_confirmed", _outcome_count(CONFIRMED), INFO, "signatures", "signatures confirmed", "counts"),
+    Outcome("signatures_rejected", _outcome_count(REJECTED), INFO, "signatures", "signatures rejected", "counts"),
+    Outcome(
+        "signatures_pending",
+        _outcome_count(PENDING),
+        INFO,
+        "signatures",
+        "signatures still undecided at the end of the run",
+        "counts",
+    ),
+    Outcome(
+        "signatures_forged",
+        lambda r: int(r.state.sigs.view.forged.sum()),
+        INFO,
+        "signatures",
+        "signatures made up by malicious nodes (or a compromised aggregator)",
+        "counts",
+    ),
+    Outcome(
+        "forged_confirmed_frac",
+        lambda r: metrics.forged_confirmed_share(r.state),
+        MINIMIZE,
+        "share of forged signatures",
+        "forged signatures confirmed",
+        "security",
+        "forged signatures decided",
+    ),
+    Outcome(
+        "forged_reach_frac",
+        lambda r: metrics.forged_reach_share(r.state),
+        MINIMIZE,
+        "share of forged signatures",
+        "forged signatures that entered at least one honest node's blocklist",
+        "security",
+        "forged signatures (0 for `none`: a forgery only blocks at its forger)",
+    ),
+    Outcome(
+        "false_positive_confirmed_frac",
+        lambda r: metrics.false_positive_confirmed_share(r.state),
+        MINIMIZE,
+        "share of false-positive signatures",
+        "honest signatures that cover no campaign (a detector's false positives turned into rules), confirmed",
+        "security",
+        "such signatures decided",
+    ),
+    Outcome(
+        "genuine_rejected_frac",
+        lambda r: metrics.genuine_rejected_share(r.state),
+        MINIMIZE,
+        "share of genuine signatures",
+        "genuine signatures rejected",
+        "security",
+        "genuine signatures decided",
+    ),
+    # --- cost ---
+    Outcome("votes_cast", lambda r: int(r.state.totals.votes_cast), INFO, "votes", "votes cast by any node", "cost"),
+    Outcome(
+        "messages_total",
+        lambda r: int(r.state.totals.messages),
+        MINIMIZE,
+        "messages",
+        "every message that carried a signature, a report, a vote or a decision",
+        "cost",
+    ),
+    Outcome(
+        "messages_per_signature",
+        lambda r: _ratio(r.state.totals.messages, len(r.state.sigs)),
+        MINIMIZE,
+        "messages per signature",
+        "`messages_total` per signature proposed",
+        "cost",
+        "signatures proposed",
+    ),
+    Outcome(
+        "messages_per_node_step",
+        _messages_per_node_step,
+        MINIMIZE,
+        "messages per node and step",
+        "`messages_total` per node and step",
+        "cost",
+        "nodes x steps",
+    ),
+    # --- campaigns ---
+    Outcome(
+        "campaigns_started",
+        lambda r: len(r.campaigns),
+        INFO,
+        "campaigns",
+        "attack campaigns that started within the run",
+        "counts",
+    ),
+    Outcome(
+        "ttd_median_steps",
+        _km("ttd"),
+        MINIMIZE,
+        "steps",
+        "Kaplan-Meier median of the steps from a campaign's start to its first flow flagged by an honest "
+        "node's detector; campaigns not detected within their window are censored, not dropped",
+        "protection",
+        _CAMPAIGNS + " (NaN when the curve never falls to one half)",
+    ),
+    Outcome(
+        "ttd_reached_frac",
+        _reached("ttd"),
+        MAXIMIZE,
+        "share of campaigns",
+        "campaigns detected within their window",
+        "protection",
+        _CAMPAIGNS,
+    ),
+    Outcome(
+        "t50_median_steps",
+        _km("t50"),
+        MINIMIZE,
+        "steps",
+        "Kaplan-Meier median of the steps from a campaign's start until 50% of honest nodes were protected; "
+        "campaigns that never got there are censored, not dropped",
+        "protection",
+        _CAMPAIGNS + " (NaN when the curve never falls to one half)",
+    ),
+    Outcome(
+        "t50_reached_frac",
+        _reached("t50"),
+        MAXIMIZE,
+        "share of campaigns",
+        "campaigns that reached 50% of honest nodes protected within their window",
+        "protection",
+        _CAMPAIGNS,
+    ),
+    Outcome(
+        "t90_median_steps",
+        _km("t90"),
+        MINIMIZE,
+        "steps",
+        "Kaplan-Meier median of the steps until 90% of honest nodes were protected, censoring included",
+        "protection",
+        _CAMPAIGNS + " (NaN when the curve never falls to one half)",
+    ),
+    Outcome(
+        "t90_reached_frac",
+        _reached("t90"),
+        MAXIMIZE,
+        "share of campaigns",
+        "campaigns that reached 90% of honest nodes protected within their window",
+        "protection",
+        _CAMPAIGNS,
+    ),
+    Outcome(
+        "targeted_frac_mean",
+        _campaign_mean("targeted_frac"),
+        MINIMIZE,
+        "share of honest nodes",
+        "honest nodes a campaign reached by the end of its window (mean over campaigns)",
+        "protection",
+        "honest nodes",
+    ),
+    Outcome(
+        "protected_frac_mean",
+        _campaign_mean("protected_frac"),
+        MAXIMIZE,
+        "share of honest nodes",
+        "honest nodes whose blocklist covers the campaign at the end of its window (mean over campaigns)",
+        "protection",
+        "honest nodes",
+    ),
+    Outcome(
+        "hit_before_protected_frac",
+        _campaign_mean("hit_before_protected_frac"),
+        MINIMIZE,
+        "share of targeted nodes",
+        "targeted honest nodes hit while their blocklist did not cover the campaign (mean over campaigns)",
+        "protection",
+        "targeted honest nodes (NaN if none)",
+    ),
+)
+
+_names = [o.name for o in BUILTIN]
+if len(set(_names)) != len(_names):  # the names are the summary's columns: one each
+    raise ValueError(f"two built-in outcomes share a name: {sorted(n for n in _names if _names.count(n) > 1)}")
