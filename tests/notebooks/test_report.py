@@ -3,6 +3,7 @@ reports/index.html lists every notebook with its question, headline numbers and 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from workbench.analysis.headline import MIME
-from workbench.report_site import read_title_question, render_index
+from workbench.report_site import INDEX_JSON, read_title_question, render_index, write_index
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -170,3 +171,11 @@ def test_headline_output_is_read_back_from_an_executed_notebook():
     )
     items = {i["name"]: i for i in read_headline(nb)}
     assert items["a"]["value"] == 2.0 and items["b"]["value"] is None
+
+
+def test_reports_index_lists_the_when_sharing_pays_study_with_its_question(tmp_path):
+    write_index(tmp_path, ROOT / "notebooks", [])
+    entries = {e["name"]: e for e in json.loads((tmp_path / INDEX_JSON).read_text())["reports"]}
+    entry = entries["10_when_sharing_pays"]
+    assert entry["title"] == "10 · When does sharing pay?"
+    assert entry["question"].startswith("For each way of sharing threat signatures") and entry["question"].endswith("?")

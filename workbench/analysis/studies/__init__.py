@@ -1,6 +1,6 @@
-"""Studies: the notebooks that answer one question each with sweeps (04-08), as a small protocol.
+"""Studies: the notebooks that answer one question each with sweeps (04-08, 10), as a small protocol.
 
-A study is a subpackage (``breakdown``, ``frontier``, ``votes``, ``theory``, ``sensitivity``) whose
+A study is a subpackage (``breakdown``, ``frontier``, ``votes``, ``theory``, ``sensitivity``, ``sharing``) whose
 stages are each their own function, in their own module:
 
 - ``design.py``: ``design(size, seed, ...)`` gives the :class:`StudyDesign` (the sweeps, one per block

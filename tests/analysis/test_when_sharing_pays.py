@@ -1,0 +1,228 @@
+"""Study 10 (``workbench.analysis.studies.sharing``): paired differences, structural zeros, protection over
+time from kept frames, cells of a one-factor-at-a-time design, and the prose and headline computed from
+frames with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from workbench.analysis.protection_time import protected_time_by_campaign, protected_time_by_run, with_protected_time
+from workbench.analysis.studies import sharing as study
+from workbench.model.params import ModelParams
+from workbench.model.run import run_model
+
+OUTCOMES = study.primary_outcomes(["forged_benign_blocked_frac"])
+PROTECTION, _, HARM, BENIGN, MESSAGES = OUTCOMES
+
+
+def cell_rows(
+    block: str, level: object, values: dict[str, dict[str, list[float]]], malicious: float = 0.0
+) -> list[dict]:
+    """Rows of one cell: ``values[sharing][outcome]`` is the outcome per replicate."""
+    rows = []
+    for sharing, outcomes in values.items():
+        n = len(next(iter(outcomes.values())))
+        for r in range(n):
+            row = {"block": block, "factor": block, "level": level, "sharing": sharing, "replicate": r}
+            row["malicious_fraction"] = malicious
+            row.update({o.column: 0.0 for o in OUTCOMES})
+            row.update({k: v[r] for k, v in outcomes.items()})
+            if sharing == "none":
+                row["messages_per_node_step"] = 0.0
+            rows.append(row)
+    return rows
+
+
+def test_paired_difference_is_the_t_interval_of_per_replicate_differences():
+    gossip, none = [0.5, 0.6, 0.7, 0.65], [0.1, 0.3, 0.2, 0.1]
+    cells = pd.DataFrame(cell_rows("b", 1, {"none": {PROTECTION.column: none}, "gossip": {PROTECTION.column: gossip}}))
+    diffs = study.paired_differences(cells, [PROTECTION], "none", designs=["gossip"])
+    row = diffs.iloc[0]
+    d = np.subtract(gossip, none)
+    half = stats.t.ppf(0.975, df=3) * d.std(ddof=1) / 2
+    assert row["diff"] == pytest.approx(d.mean())
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((d.mean() - half, d.mean() + half))
+    assert row["significant"] and row["verdict"] == "better" and row["n_pairs"] == 4
+    # pairing matters: the same values unpaired-shuffled give a different (wider) interval
+    shuffled = cells.copy()
+    mask = shuffled["sharing"] == "none"
+    shuffled.loc[mask, "replicate"] = [3, 0, 1, 2]
+    other = study.paired_differences(shuffled, [PROTECTION], "none", designs=["gossip"]).iloc[0]
+    assert other["diff"] == pytest.approx(row["diff"]) and other["ci_high"] - other["ci_low"] != pytest.approx(
+        row["ci_high"] - row["ci_low"]
+    )
+
+
+def test_direction_decides_better_or_worse_and_overlap_is_no_difference():
+    cells = pd.DataFrame(
+        cell_rows(
+            "b",
+            1,
+            {
+                "none": {BENIGN.column: [0.01, 0.02, 0.01], PROTECTION.column: [0.2, 0.3, 0.4]},
+                "central": {BENIGN.column: [0.05, 0.06, 0.055], PROTECTION.column: [0.5, 0.1, 0.35]},
+            },
+        )
+    )
+    diffs = study.paired_differences(cells, [PROTECTION, BENIGN], "none", designs=["central"]).set_index("outcome")
+    assert diffs.loc[BENIGN.column, "verdict"] == "worse"  # more benign flows blocked, interval above zero
+    assert diffs.loc[PROTECTION.column, "verdict"] == "no difference shown"
+    assert not diffs.loc[PROTECTION.column, "significant"]
+
+
+def test_structural_zeros_have_no_interval_and_never_count_as_better():
+    values = {"none": {PROTECTION.column: [0.1, 0.1, 0.1]}, "central": {PROTECTION.column: [0.1, 0.2, 0.15]}}
+    cells = pd.DataFrame(cell_rows("b", 1, values, malicious=0.0))
+    diffs = study.paired_differences(cells, OUTCOMES, "central", designs=["none"]).set_index("outcome")
+    harm = diffs.loc[HARM.column]  # no malicious node: forged harm is zero by definition in both arms
+    assert harm["status"] == "structural zero" and np.isnan(harm["ci_low"]) and not harm["significant"]
+    # the messages of none are a structural zero; central's are not, so none - central is an estimate
+    assert diffs.loc[MESSAGES.column, "status"] == "estimate"
+    levels = study.level_table(cells, [o.column for o in OUTCOMES]).set_index(["sharing", "outcome"])
+    assert levels.loc[("none", MESSAGES.column), "structural"]
+    assert np.isnan(levels.loc[("none", MESSAGES.column), "ci_low"])
+    assert not levels.loc[("central", MESSAGES.column), "structural"]
+    # with malicious nodes forged harm is measured, even when it is zero in every replicate
+    malicious = pd.DataFrame(cell_rows("b", 1, values, malicious=0.2))
+    measured = study.paired_differences(malicious, [HARM], "central", designs=["none"]).iloc[0]
+    assert measured["status"] == "estimate"
+
+
+def test_protected_time_is_the_window_mean_of_the_steps_series():
+    steps = pd.DataFrame(
+        {
+            "run_id": ["a"] * 6,
+            "step": [1, 2, 3, 4, 5, 6],
+            "protected_frac_c0": [0.0, 0.5, 1.0, 1.0, 0.0, 0.0],
+            "protected_frac_c1": [0.0, 0.0, 0.0, 0.2, 0.4, 0.6],
+        }
+    )
+    campaigns = pd.DataFrame({"run_id": ["a", "a"], "campaign": [0, 1], "start_step": [2, 4], "window_steps": [3, 3]})
+    per = protected_time_by_campaign(steps, campaigns)
+    assert per["protected_time_frac"].tolist() == pytest.approx([2.5 / 3, 1.2 / 3])
+    assert protected_time_by_run(steps, campaigns)["a"] == pytest.approx((2.5 / 3 + 1.2 / 3) / 2)
+
+
+def test_protected_time_from_kept_frames_of_a_run_matches_its_series():
+    result = run_model({"n_nodes": 12, "flows_per_node": 20, "n_campaigns": 2, "sharing": "central"}, seed=3, steps=45)
+    per = protected_time_by_campaign(result.steps, result.campaigns)
+    for c, camp in result.campaigns.iterrows():
+        window = result.steps[
+            (result.steps.step >= camp.start_step) & (result.steps.step < camp.start_step + camp.window_steps)
+        ]
+        assert per.loc[c, "protected_time_frac"] == pytest.approx(window[f"protected_frac_c{c}"].mean())
+    results = pd.DataFrame({"run_id": ["run"]})
+    assert with_protected_time(results, result.steps, result.campaigns)["protected_time_frac_mean"].iloc[
+        0
+    ] == pytest.approx(per["protected_time_frac"].mean())
+
+
+def test_steps_covering_completes_every_window_and_one_fewer_cuts_the_last():
+    params = ModelParams.from_dict({"n_nodes": 10, "flows_per_node": 10, "n_campaigns": 2, "eval_window_steps": 8})
+    steps = study.steps_covering(params)
+    full = run_model(params, seed=1, steps=steps).campaigns
+    assert (full["window_steps"] == 8).all() and len(full) == 2
+    cut = run_model(params, seed=1, steps=steps - 1).campaigns
+    assert cut["window_steps"].iloc[-1] == 7
+
+
+def test_design_shares_base_runs_and_cells_put_them_in_every_panel():
+    design = study.design("small", seed=1, only=["attacker_prefixes", "malicious_behavior"])
+    assert [lab["block"] for lab in design.labels] == ["base", "attacker_prefixes", "malicious_behavior"]
+    assert list(design.sweeps[1].factors["attacker_prefixes"]) == [1]  # the base level 4 is the base block's
+    assert study.base_level(design, "attacker_prefixes") == 4
+    assert study.base_level(design, "malicious_behavior") is None  # its block runs at 20% malicious nodes
+    assert all(s.steps == study.steps_covering(s.base) for s in design.sweeps)
+    rows = []
+    for block, extra in (
+        ("base", {}),
+        ("attacker_prefixes", {"attacker_prefixes": 1.0}),
+        ("malicious_behavior", {"malicious_behavior": "forge"}),
+    ):
+        for sharing in study.SHARING:
+            rows.append({"block": block, "sharing": sharing, "replicate": 0, "status": "ok", **extra})
+    results = pd.DataFrame(rows)
+    cells = study.cells_frame(design, results)
+    prefixes = cells[cells["block"] == "attacker_prefixes"]
+    assert sorted(prefixes["level"].unique()) == [1, 4] and prefixes["level"].map(type).eq(int).all()
+    assert set(cells[cells["block"] == "malicious_behavior"]["level"]) == {"forge"}
+    assert (cells[cells["block"] == "malicious_behavior"]["malicious_fraction"] == 0.2).all()
+    assert (cells[cells["block"] == "attacker_prefixes"]["malicious_fraction"] == 0.0).all()
+
+
+def findings_from(cells: pd.DataFrame, blocks: list[str], base_levels: dict[str, object]) -> study.SharingFindings:
+    columns = [o.column for o in OUTCOMES]
+    return study.SharingFindings(
+        cells=cells,
+        levels=study.level_table(cells, columns),
+        vs_none=study.paired_differences(cells, OUTCOMES, "none"),
+        vs_central=study.paired_differences(cells, OUTCOMES, "central"),
+        outcomes=OUTCOMES,
+        blocks=blocks,
+        base_levels=base_levels,
+        placeholder=[],
+    )
+
+
+def constructed_findings(gossip_at_one_prefix: list[float]) -> study.SharingFindings:
+    p = PROTECTION.column
+    low = {"none": {p: [0.01, 0.02, 0.01]}, "central": {p: [0.4, 0.45, 0.5]}, "ledger": {p: [0.3, 0.35, 0.3]}}
+    base = cell_rows("attacker_prefixes", 4, {**low, "gossip": {p: [0.3, 0.32, 0.31]}})
+    one = cell_rows(
+        "attacker_prefixes",
+        1,
+        {
+            "none": {p: [0.6, 0.62, 0.61]},
+            "central": {p: [0.9, 0.92, 0.91]},
+            "ledger": {p: [0.6, 0.6, 0.62]},
+            "gossip": {p: gossip_at_one_prefix},
+        },
+    )
+    nothing = cell_rows("attack_separation", 3.0, {k: {p: [0.0, 0.0, 0.0]} for k in study.SHARING})
+    base_sep = [dict(r, block="attack_separation", factor="attack_separation", level=4.5) for r in base]
+    cells = pd.DataFrame(base + one + nothing + base_sep)
+    return findings_from(
+        cells, ["attacker_prefixes", "attack_separation"], {"attacker_prefixes": 4, "attack_separation": 4.5}
+    )
+
+
+@pytest.mark.slow
+def test_prose_names_where_each_design_pays_and_where_not_from_the_frames():
+    found = constructed_findings([0.6, 0.61, 0.6])  # gossip no better than isolated nodes with one prefix
+    text = study.prose(found, "none")
+    gossip = text.split("**gossip against none.**")[1].split("\n\n")[0]
+    assert "At the base point it pays" in gossip
+    assert "none protects as well: attacker_prefixes = 1 (gossip 0.60 vs none 0.61)" in gossip
+    assert "Neither it nor none protects 5% of honest nodes over time with attack_separation = 3 " in gossip
+    assert "protects better in 1, worse in 0 and is not shown to differ in 2" in gossip
+    assert "Structural zeros" in text and "`messages_per_node_step` of none" in text
+    assert study.headline(found).values["gossip_pays"] == "1 of 3"
+    # the same study where gossip gains with one prefix says so instead
+    paying = constructed_findings([0.9, 0.95, 0.92])
+    gossip = study.prose(paying, "none").split("**gossip against none.**")[1].split("\n\n")[0]
+    assert "Off the base point it pays with attacker_prefixes = 1 (gossip 0.92 vs none 0.61)" in gossip
+    assert study.headline(paying).values["gossip_pays"] == "2 of 3"
+    assert study.pays_count(paying, "gossip", "central") == (0, 3)
+
+
+def test_base_table_and_figure_mark_significance():
+    found = constructed_findings([0.6, 0.61, 0.6])
+    table = study.base_table(found)
+    assert set(table["comparison"]) == {
+        "central - none",
+        "ledger - none",
+        "gossip - none",
+        "none - central",
+        "ledger - central",
+        "gossip - central",
+    }
+    structural = table[(table["comparison"] == "gossip - none") & (table["outcome"] == HARM.label)]
+    assert structural["paired difference (95%)"].iloc[0].startswith("0 (structural zero")
+    fig = study.plot_differences(found, "none")
+    assert len(fig.axes) == len(OUTCOMES) * 2
+    first = fig.axes[0]  # protection, attacker_prefixes: gossip at 1 prefix is hollow, at the base filled
+    faces = [line.get_markerfacecolor() for line in first.lines if line.get_marker() == "o"]
+    assert "white" in faces and any(f != "white" for f in faces)
