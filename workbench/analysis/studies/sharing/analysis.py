@@ -24,6 +24,8 @@ from workbench.analysis.protection_time import PROTECTED_TIME, with_protected_ti
 from workbench.analysis.stats import mean_ci
 from workbench.analysis.studies.protocol import StudyDesign
 from workbench.analysis.studies.sharing.design import BASE_BLOCK, SHARING, base_level
+from workbench.model.outcomes import MAXIMIZE
+from workbench.model.outcomes.catalog import outcome as declared_outcome
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,24 @@ def primary_outcomes(columns: Sequence[str]) -> list[Primary]:
     harm = "forged_benign_blocked_frac" if "forged_benign_blocked_frac" in columns else "forged_reach_frac"
     harm_label = "forged harm (benign blocked by forgeries)" if harm.startswith("forged_benign") else "forged reach"
     return [
-        Primary(PROTECTED_TIME, "protection over time", "share of honest nodes", True),
-        Primary("attack_blocked_frac", "attack flows blocked", "share", True),
-        Primary(harm, harm_label, "share", False),
-        Primary("benign_blocked_frac", "benign flows blocked", "share", False),
-        Primary("messages_per_node_step", "messages", "per node per step", False),
+        Primary(PROTECTED_TIME, "protection over time", "share of honest nodes", higher_is_better(PROTECTED_TIME)),
+        Primary("attack_blocked_frac", "attack flows blocked", "share", higher_is_better("attack_blocked_frac")),
+        Primary(harm, harm_label, "share", higher_is_better(harm)),
+        Primary("benign_blocked_frac", "benign flows blocked", "share", higher_is_better("benign_blocked_frac")),
+        Primary("messages_per_node_step", "messages", "per node per step", higher_is_better("messages_per_node_step")),
     ]
+
+
+def higher_is_better(name: str) -> bool:
+    """The declared outcome's direction (:mod:`workbench.model.outcomes`). Protection over time, computed
+    from kept frames where the model does not declare it, is better higher, as the window-end protection."""
+    try:
+        declared = declared_outcome(name)
+    except KeyError:
+        if name != PROTECTED_TIME:
+            raise
+        declared = declared_outcome("protected_frac_mean")
+    return bool(declared.direction == MAXIMIZE)
 
 
 def _no_messages(runs: pd.DataFrame) -> np.ndarray:
