@@ -14,7 +14,7 @@ from workbench.analysis.studies import sharing as study
 from workbench.model.params import ModelParams
 from workbench.model.run import run_model
 
-OUTCOMES = study.primary_outcomes(["forged_benign_blocked_frac"])
+OUTCOMES = study.primary_outcomes([])
 PROTECTION, _, HARM, BENIGN, MESSAGES = OUTCOMES
 
 
