@@ -215,8 +215,11 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
     ``ttd_steps``, ``t50_steps``, ``t90_steps``: steps from the start to the first flagged attack flow and
     to 50 % / 90 % of honest nodes protected; when not reached within the window they are *censored*
     (``*_reached`` False) at the last step observed, ``window_steps - 1``, and hold that censoring time.
+    ``protected_time_frac``: the share of honest nodes protected against the campaign averaged over every
+    step of its window observed (the area under its protection curve, ``protected_frac_c<c>`` of the steps
+    frame, divided by ``window_steps``): the primary protection outcome.
     ``targeted_frac``/``protected_frac``: honest nodes reached by / protected against the campaign at the
-    window's end, over honest nodes. ``hit_before_protected_frac``: targeted honest nodes that were hit
+    window's end (a snapshot), over honest nodes. ``hit_before_protected_frac``: targeted honest nodes that were hit
     while unprotected, over targeted honest nodes (NaN if none). ``attack_flows``/``attack_flows_blocked``:
     its attack flows at honest nodes inside the window.
     """
@@ -228,6 +231,7 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
             continue  # never started: nothing observed
         observed = min(state.t_last, camp.start_step + state.params.eval_window_steps - 1) - camp.start_step + 1
         targeted = state.targeted_end[c] & honest
+        n_honest = int(honest.sum())
         # label: synthetic, the campaign's kind; a replayed trace, the attack category as labelled
         row = {
             "campaign": c,
@@ -241,8 +245,9 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
             row[f"{name}_steps"] = float(value) if reached else float(observed - 1)
             row[f"{name}_reached"] = bool(reached)
         row.update(
-            targeted_frac=float(targeted.sum() / max(1, honest.sum())),
-            protected_frac=float((state.protected_end[c] & honest).sum() / max(1, honest.sum())),
+            protected_time_frac=_ratio(state.protected_node_steps[c], n_honest * observed),
+            targeted_frac=float(targeted.sum() / max(1, n_honest)),
+            protected_frac=float((state.protected_end[c] & honest).sum() / max(1, n_honest)),
             hit_before_protected_frac=_ratio((state.hit_unprotected[c] & targeted).sum(), targeted.sum()),
             attack_flows=int(state.window_attack_flows[c]),
             attack_flows_blocked=int(state.window_attack_blocked[c]),
@@ -260,6 +265,7 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
         "t50_reached",
         "t90_steps",
         "t90_reached",
+        "protected_time_frac",
         "targeted_frac",
         "protected_frac",
         "hit_before_protected_frac",

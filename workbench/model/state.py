@@ -89,7 +89,9 @@ class ModelState:
         ``hit_unprotected``, ``first_detection``, ``t50``/``t90`` only change inside it;
         ``window_attack_flows``/``window_attack_blocked`` ``(C,)`` count its attack flows at honest nodes
         (received, blocked) inside it; ``targeted_end``/``protected_end`` ``(C, N)`` hold ``targeted`` and
-        ``protected`` as they were at the last step of the window seen so far.
+        ``protected`` as they were at the last step of the window seen so far; ``protected_node_steps``
+        ``(C,)`` sums, over the window's steps, the honest nodes protected against ``c`` at each (the area
+        under its protection curve, in node-steps).
     """
 
     params: ModelParams
@@ -116,6 +118,7 @@ class ModelState:
     window_attack_blocked: np.ndarray = field(init=False)
     targeted_end: np.ndarray = field(init=False)
     protected_end: np.ndarray = field(init=False)
+    protected_node_steps: np.ndarray = field(init=False)
     t_last: int = field(init=False, default=0)
     last: StepCounts = field(init=False, default_factory=StepCounts)
     totals: StepCounts = field(init=False, default_factory=StepCounts)
@@ -140,6 +143,7 @@ class ModelState:
         self.window_attack_blocked = np.zeros(n_c, np.int64)
         self.targeted_end = np.zeros((n_c, n), bool)
         self.protected_end = np.zeros((n_c, n), bool)
+        self.protected_node_steps = np.zeros(n_c, np.int64)
 
     def in_window(self, t: int) -> np.ndarray:
         """``(C,)``: which campaigns are inside their evaluation window at step ``t``."""

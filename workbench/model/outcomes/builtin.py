@@ -292,11 +292,22 @@ BUILTIN: tuple[Outcome, ...] = (
         "honest nodes",
     ),
     Outcome(
+        "protected_time_frac_mean",
+        _campaign_mean("protected_time_frac"),
+        MAXIMIZE,
+        "share of honest nodes",
+        "honest nodes whose blocklist covers the campaign, averaged over every step of its window (the area "
+        "under its protection curve over the window's length; mean over campaigns): the primary protection outcome",
+        "protection",
+        "honest nodes x steps of the window",
+    ),
+    Outcome(
         "protected_frac_mean",
         _campaign_mean("protected_frac"),
         MAXIMIZE,
         "share of honest nodes",
-        "honest nodes whose blocklist covers the campaign at the end of its window (mean over campaigns)",
+        "honest nodes whose blocklist covers the campaign at the last step of its window, a snapshot "
+        "(mean over campaigns; secondary to `protected_time_frac_mean`)",
         "protection",
         "honest nodes",
     ),

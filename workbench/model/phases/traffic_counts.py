@@ -13,7 +13,8 @@ def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, 
 
     Advances ``detections`` (flows flagged per node) and, for the campaigns inside their evaluation
     window, ``hit_unprotected`` (targeted while unprotected), ``first_detection`` (steps from a
-    campaign's start to its first flagged flow), the window's attack-flow counts and the window-end
+    campaign's start to its first flagged flow), the window's attack-flow counts, the honest nodes
+    protected at this step (``protected_node_steps``, the area under the protection curve) and the window-end
     snapshots of ``targeted`` and ``protected`` (see :class:`~workbench.model.state.ModelState`).
     """
     honest = state.honest[:, None]
@@ -29,6 +30,7 @@ def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, 
         state.hit_unprotected[live] |= (state.targeted & ~state.protected & state.honest)[live]
         state.targeted_end[live] = state.targeted[live]
         state.protected_end[live] = state.protected[live]
+        state.protected_node_steps += np.where(live, (state.protected & state.honest).sum(axis=1), 0)
         campaign = flows.label[attack].astype(np.int64) - 1
         state.window_attack_flows += np.where(live, np.bincount(campaign, minlength=n_c)[:n_c], 0)
         hit = np.bincount(flows.label[attack & blocked].astype(np.int64) - 1, minlength=n_c)[:n_c]
