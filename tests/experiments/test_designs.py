@@ -85,10 +85,10 @@ def test_replicates_repeat_each_point_in_design_order(tmp_path):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"factors": {**ISHIGAMI, "x4": (0, 1)}}, r"unknown factor name\(s\) \['x4'\]; known: x1, x2, x3, a, b"),
+        ({"factors": {**ISHIGAMI, "x4": (0, 1)}}, r"unknown factor 'x4'; known: x1, x2, x3, a, b"),
         ({"factors": {"x1": (-4.0, 1.0)}}, r"x1=\(-4.0, 1.0\) is out of range.*-3.14"),
         ({"base": {"x2": 5.0}}, r"x2=5.0 is out of range"),
-        ({"base": {"zz": 1}}, r"unknown parameter\(s\) \['zz'\]"),
+        ({"base": {"zz": 1}}, r"unknown parameter 'zz'"),
         (
             {"design": "grid", "samples": None, "factors": {"x3": [0.0, 4.0]}},
             r"design point 1 .*x3=4.0 is out of range",

@@ -114,7 +114,7 @@ def test_run_id_hashes_parameters_seed_steps_and_model_version():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"factors": {"n_nodez": [10, 20]}}, r"unknown factor name.*n_nodez"),
+        ({"factors": {"n_nodez": [10, 20]}}, r"unknown factor 'n_nodez'; did you mean 'n_nodes'"),
         ({"factors": {"n_nodes": []}}, r"factor 'n_nodes' is empty"),
         ({"factors": {"n_nodes": 10}}, r"factor 'n_nodes' must be a list"),
         ({"factors": {"n_nodes": [10, 10]}}, r"lists 10 more than once"),

@@ -289,7 +289,7 @@ def test_unknown_format_lists_the_allowed():
 
 
 def test_unknown_option():
-    with pytest.raises(ValueError, match=r"unknown option for format 'cic-ids2017'\(s\) \['colums'\]"):
+    with pytest.raises(ValueError, match=r"unknown option 'colums' for format 'cic-ids2017'; known: "):
         iter_trace(CIC17, "cic-ids2017", colums={})
 
 
@@ -328,7 +328,7 @@ def test_missing_zeek_field_and_table_mapping(tmp_path):
         iter_trace(ZEEK, "zeek-conn", label_column="label")
     with pytest.raises(TraceError, match="columns mapping lacks 'packets'"):
         iter_trace(TABLE, "table", columns={"bytes": "octets", "duration_s": "duration_ms"})
-    with pytest.raises(ValueError, match=r"unknown schema column\(s\) \['octets'\]"):
+    with pytest.raises(ValueError, match=r"unknown schema column 'octets'"):
         iter_trace(TABLE, "table", columns={"octets": "octets"})
 
 

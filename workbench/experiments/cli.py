@@ -34,7 +34,8 @@ def main(args: argparse.Namespace) -> int:
         check_backend(args.backend)
         sweep = Sweep.from_yaml(args.spec)
     except (OSError, ValueError) as exc:
-        print(f"error: {args.spec}: {exc}", file=sys.stderr)
+        message = str(exc)  # a YAML syntax error names the file, line and column itself
+        print(f"error: {message if message.startswith(str(args.spec)) else f'{args.spec}: {message}'}", file=sys.stderr)
         return 2
     options = {}
     if args.backend == "ray" and args.address:

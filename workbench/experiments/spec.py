@@ -29,7 +29,7 @@ from workbench.experiments.runners import (
     resolve_runner,
 )
 from workbench.model.params import ModelParams
-from workbench.validation import check_choice, check_known
+from workbench.validation import check_choice, check_known, check_seed, wrong_type
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,8 +63,23 @@ class PlannedRun:
     params: dict[str, Any]
 
 
+def yaml_error_line(path: Path, exc: Exception) -> str:
+    """A YAML syntax error in one line: ``FILE:LINE:COLUMN: invalid YAML: what (while what, from line L)``
+    (lines and columns counted from 1, as editors do)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    note = ""
+    if context:
+        note = f" ({context}" + (f" from line {context_mark.line + 1}" if context_mark is not None else "") + ")"
+    return f"{where}: invalid YAML: {problem}{note}"
+
+
 def _count(label: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise wrong_type(label, value, f"an integer with x >= {low}")
+    if value < low:
         raise ValueError(f"{label}={value!r} is out of range; expected an integer with x >= {low}")
     return int(value)
 
@@ -126,9 +141,9 @@ class Sweep:
             )
         self.base = base
         self.replicates, self.steps = _count("replicates", replicates, 1), _count("steps", steps, 1)
-        self.seed = _count("seed", seed, 0)
+        self.seed = check_seed(seed)
         factors = dict(factors or {})
-        check_known("factor name", factors, fields)
+        check_known("factor", factors, fields)
         self.options = design_options(self.design, samples, calc_second_order, num_levels)
         self.samples = self.options["samples"]
         self.factors = normalise_factors(self.design, factors, fields)
@@ -222,7 +237,10 @@ class Sweep:
         import yaml
 
         path = Path(path)
-        spec = yaml.safe_load(path.read_text())
+        try:
+            spec = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            raise ValueError(yaml_error_line(path, exc)) from None
         if not isinstance(spec, Mapping):
             raise ValueError(f"{path}: a sweep file must hold a mapping of sweep keys")
         return cls.from_dict({"name": path.stem, **spec}, **overrides)

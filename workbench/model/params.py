@@ -1,12 +1,16 @@
 """Model parameters: one validated, immutable object.
 
 Every field has a documented unit and range. Invalid values raise ``ValueError`` naming the field,
-the value and the allowed range, before anything runs.
+the value and the allowed range, before anything runs; a value of the wrong type raises
+:class:`~workbench.validation.ParameterTypeError`; an unknown field name (from the constructor,
+:meth:`ModelParams.replace` or :meth:`ModelParams.from_dict`) raises
+:class:`~workbench.validation.UnknownNameError` with the closest field names.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -375,7 +379,21 @@ class ModelParams:
 
 def field_names() -> tuple[str, ...]:
     """Names of all :class:`ModelParams` fields."""
-    return tuple(f.name for f in dataclasses.fields(ModelParams))
+    return _FIELD_NAMES
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(ModelParams))
+_dataclass_init = ModelParams.__init__
+
+
+@functools.wraps(_dataclass_init)
+def _init_checking_names(self: ModelParams, *args: Any, **kwargs: Any) -> None:
+    # Python's own error for ModelParams(n_node=100) names no alternative; this one does
+    check_known("parameter", kwargs, _FIELD_NAMES)
+    _dataclass_init(self, *args, **kwargs)
+
+
+ModelParams.__init__ = _init_checking_names  # type: ignore[method-assign]
 
 
 def allowed_names(name: str) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from workbench.model.model import ThreatIntelModel
 from workbench.model.outcomes import catalog
 from workbench.model.params import ModelParams
 from workbench.model.trace_params import load_trace
-from workbench.validation import check_int
+from workbench.validation import check_int, check_seed
 
 
 @dataclass
@@ -53,6 +53,7 @@ def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: in
         params = ModelParams.from_dict(params)
     params = params or ModelParams()
     steps = check_int("steps", steps, 1)
+    seed = check_seed(seed)
     if params.traffic == "trace":  # read the whole trace first: a bad row or a too-short trace stops here
         n_steps = load_trace(params).n_steps
         if steps > n_steps:

@@ -110,7 +110,7 @@ def iter_trace(path: str | os.PathLike, format: str, **options: Any) -> TraceBat
     """
     check_choice("trace_format", format, FORMAT_NAMES)
     opener, allowed = FORMATS[format]
-    check_known(f"option for format {format!r}", options, allowed)
+    check_known("option", options, allowed, f" for format {format!r}")
     if "block_size" in options:
         block_range = Range(4096, 1 << 31, integer=True)
         options["block_size"] = int(check_number("block_size", options["block_size"], block_range))

@@ -1,0 +1,53 @@
+"""The ``sweep`` command: a bad spec is one line naming the file (and for a YAML error the line and
+column) or the closest valid names; Ctrl-C stops cleanly with the saved/resume line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sweep(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", "sweep", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_yaml_syntax_error_is_one_line_naming_file_line_and_column(tmp_path):
+    spec = tmp_path / "broken.yaml"
+    spec.write_text("base:\n  n_nodes: 40\nfactors:\n  sharing: [none, central\n  malicious_fraction: [0.0]\n")
+    done = _sweep(str(spec), "--store", str(tmp_path / "store"))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"error: {spec}:5:21: invalid YAML: ") and "from line 4" in lines[0]
+    assert "Traceback" not in done.stderr and not (tmp_path / "store").exists()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("base:\n  n_node: 40\n", "unknown parameter 'n_node'; did you mean 'n_nodes'"),
+        ("factors:\n  zscore_treshold: [3, 4]\n", "unknown factor 'zscore_treshold'; did you mean 'zscore_threshold'"),
+        ("factors:\n  sharing: [none, gosip]\n", "sharing='gosip' is not allowed; choose one of"),
+        ("base:\n  n_nodes: '40'\n", "n_nodes='40' has the wrong type (str)"),
+        ("seed: abc\n", "seed='abc' is not a valid random seed"),
+    ],
+)
+def test_a_bad_spec_names_the_file_and_the_closest_valid_name(tmp_path, text, message):
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    done = _sweep(str(spec), "--store", str(tmp_path / "store"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [f"error: {spec}: " + done.stderr.split(f"{spec}: ", 1)[1].strip()]
+    assert message in done.stderr and "Traceback" not in done.stderr
