@@ -45,3 +45,28 @@ def test_protection_over_time_is_not_the_window_end_snapshot():
     c = result.campaigns
     assert (c["protected_time_frac"] <= c["protected_frac"] + 1e-12).all()
     assert (c["protected_time_frac"] < c["protected_frac"]).any()
+
+
+@pytest.mark.parametrize("sharing", ["none", "central", "ledger", "gossip"])
+def test_forged_benign_blocked_frac_is_zero_without_forgers(sharing):
+    result = run_model(ModelParams.preset("realistic", **SMALL, sharing=sharing), seed=4, steps=30)
+    assert result.summary["signatures_forged"] == 0
+    assert result.summary["forged_benign_blocked_frac"] == 0.0
+    assert result.summary["benign_flows_blocked"] >= 0
+
+
+@pytest.mark.parametrize("sharing", ["central", "ledger", "gossip"])
+def test_forged_benign_blocked_frac_is_the_forged_part_of_the_benign_flows_blocked(sharing):
+    params = ModelParams.preset(
+        "easy", **SMALL, sharing=sharing, malicious_fraction=0.3, malicious_behavior="collude", forge_prob=0.5
+    )
+    harm = []
+    for seed in (1, 2, 3):
+        result = run_model(params, seed=seed, steps=30)
+        s, steps = result.summary, result.steps
+        assert s["forged_benign_blocked_frac"] == pytest.approx(
+            steps["benign_blocked_forged"].sum() / steps["benign_flows"].sum()
+        )
+        assert s["forged_benign_blocked_frac"] <= s["benign_blocked_frac"] + 1e-12
+        harm.append(s["forged_benign_blocked_frac"])
+    assert max(harm) > 0  # colluding forgers do harm somewhere

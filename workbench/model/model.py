@@ -125,11 +125,15 @@ class ThreatIntelModel(mesa.Model):
         flows, valid = self.traffic.flows(t, state.targeted)
         flagged = self.detector.flag(t, flows.features(), valid)
         blocked = blocked_flows(state.sigs, flows, self.params.local_first)
+        forged = state.sigs.view.forged
+        # the harm forgeries do: the flows forged rules block (none without forgeries; a subset of ``blocked``)
+        by_forged = blocked_flows(state.sigs, flows, self.params.local_first, only=forged) if forged.any() else None
         if valid is not None:  # padding of a replayed trace is never blocked (nor flagged, nor counted)
             blocked &= valid
+            by_forged = None if by_forged is None else by_forged & valid
         state.window.push(flows.key, flows.dst_port, flows.log_bytes, flows.log_packets, flagged)
         out += propose(state, t, flows, flagged, self.traffic, rng)
-        out += StepOutput(count_traffic(state, t, flows, flagged, blocked))
+        out += StepOutput(count_traffic(state, t, flows, flagged, blocked, by_forged))
         if out.entries:
             self.ledger.append_batch(t, out.entries)
         state.last, state.totals = out.counts, state.totals + out.counts

@@ -48,6 +48,7 @@ class StepCounts:
     votes_arrived: int = 0
     votes_lost: int = 0
     messages: int = 0
+    benign_blocked_forged: int = 0  # benign flows at honest nodes that a forged rule blocks
 
     def __add__(self, other: StepCounts) -> StepCounts:
         return StepCounts(*(a + b for a, b in zip(dataclasses.astuple(self), dataclasses.astuple(other))))

@@ -172,6 +172,16 @@ BUILTIN: tuple[Outcome, ...] = (
         "forged signatures (0 for `none`: a forgery only blocks at its forger)",
     ),
     Outcome(
+        "forged_benign_blocked_frac",
+        lambda r: _ratio(r.state.totals.benign_blocked_forged, r.state.totals.benign_flows),
+        MINIMIZE,
+        "share of benign flows",
+        "benign flows at honest nodes blocked by forged rules, over the whole run: the harm forgeries do, "
+        "comparable across sharing modes (0 without forgeries)",
+        "security",
+        "benign flows at honest nodes",
+    ),
+    Outcome(
         "false_positive_confirmed_frac",
         lambda r: metrics.false_positive_confirmed_share(r.state),
         MINIMIZE,

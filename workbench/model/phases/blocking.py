@@ -36,13 +36,21 @@ def in_blocklists(sigs: SignatureTable, local_first: bool) -> np.ndarray:
     return sigs.view.outcome != REJECTED if local_first else sigs.view.outcome == CONFIRMED
 
 
-def blocked_flows(sigs: SignatureTable, flows: Flows, local_first: bool = False) -> np.ndarray:
-    """Blocked mask ``(N, F)``: a flow is blocked when a rule on its key, applied by its node, matches it."""
+def blocked_flows(
+    sigs: SignatureTable, flows: Flows, local_first: bool = False, only: np.ndarray | None = None
+) -> np.ndarray:
+    """Blocked mask ``(N, F)``: a flow is blocked when a rule on its key, applied by its node, matches it.
+
+    ``only``: ``(len(sigs),)`` bools; when given, only those rules count (e.g. the forged ones: the flows
+    forgeries block)."""
     shape = flows.label.shape
     blocked = np.zeros(shape[0] * shape[1], bool)
     if len(sigs) == 0:
         return blocked.reshape(shape)
-    usable = np.flatnonzero(in_blocklists(sigs, local_first))
+    usable_mask = in_blocklists(sigs, local_first)
+    if only is not None:
+        usable_mask &= only[: len(sigs)]
+    usable = np.flatnonzero(usable_mask)
     if usable.size == 0:
         return blocked.reshape(shape)
     sig_keys = sigs.cols.key[usable]

@@ -8,8 +8,18 @@ from workbench.flows import Flows
 from workbench.model.state import ModelState, StepCounts
 
 
-def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, blocked: np.ndarray) -> StepCounts:
+def count_traffic(
+    state: ModelState,
+    t: int,
+    flows: Flows,
+    flagged: np.ndarray,
+    blocked: np.ndarray,
+    blocked_by_forged: np.ndarray | None = None,
+) -> StepCounts:
     """Flow counts at honest nodes (malicious nodes' own traffic is not the network's harm).
+
+    ``blocked_by_forged``: the flows forged rules block (``None``: no forged rule), counted among the benign
+    ones as ``benign_blocked_forged``.
 
     Advances ``detections`` (flows flagged per node) and, for the campaigns inside their evaluation
     window, ``hit_unprotected`` (targeted while unprotected), ``first_detection`` (steps from a
@@ -47,4 +57,5 @@ def count_traffic(state: ModelState, t: int, flows: Flows, flagged: np.ndarray, 
         attack_flows_blocked=attack_blocked,
         attack_flows_passed=attack_flows - attack_blocked,
         benign_flows_blocked=int((benign & blocked).sum()),
+        benign_blocked_forged=0 if blocked_by_forged is None else int((benign & blocked_by_forged).sum()),
     )
