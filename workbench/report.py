@@ -5,7 +5,11 @@
 Each notebook runs in a scratch folder; only a notebook that executed to the end is moved to
 ``reports/`` (executed ``.ipynb`` plus ``.html``), so a failed run never leaves a half report behind.
 When a notebook fails, an older report of it is moved to ``reports/stale/`` so that nothing out of
-date is shown as current. Every run then rewrites ``reports/index.html`` (see :mod:`workbench.report_site`):
+date is shown as current. A ``-p`` name that no selected notebook declares in its ``parameters``
+cell stops the command before anything runs, naming the closest declared parameters; each notebook
+receives only the parameters it declares, and its card and ``index.json`` record every parameter in
+effect (the notebook's defaults with the ``-p`` values over them) and the command that reruns it.
+Every run then rewrites ``reports/index.html`` (see :mod:`workbench.report_site`):
 one card per notebook in the folder with its question, headline numbers, status, run time and link.
 """
 
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.report_site import record_failure, record_success, retire_stale, write_index
+from workbench.validation import did_you_mean
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 1800  # a cell that runs longer fails the report instead of hanging it
@@ -32,6 +37,75 @@ def parse_value(text: str) -> Any:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return text
+
+
+def declared_parameters(notebook: Path) -> dict[str, Any]:
+    """The names and default values of ``notebook``'s ``parameters`` cell, in order: every top-level
+    assignment to a name (a default that is not a literal is kept as its source text). Read with
+    ``ast``, as papermill's own inspection skips lines whose comments it cannot parse."""
+    import nbformat
+
+    values: dict[str, Any] = {}
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for node in ast.parse(cell.source).body:
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
+            value = getattr(node, "value", None)
+            for target in targets:
+                if isinstance(target, ast.Name) and value is not None:
+                    values[target.id] = _default_value(value)
+    return values
+
+
+class Expression(str):
+    """A parameter default that is not a literal (kept as its source text, never passed on by ``-p``)."""
+
+
+_ARITHMETIC = (ast.Expression, ast.Constant, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop)
+
+
+def _default_value(node: ast.expr) -> Any:
+    """A literal's value; arithmetic on literals (``2 / 3``) evaluated; anything else as :class:`Expression`."""
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        tree = ast.Expression(node)
+        if all(isinstance(n, _ARITHMETIC) for n in ast.walk(tree)):
+            return eval(compile(tree, "<parameter>", "eval"), {"__builtins__": {}})  # constants only
+        return Expression(ast.unparse(node))
+
+
+def unknown_parameter_problem(given: dict[str, Any], declared: dict[str, dict[str, Any]]) -> str | None:
+    """Why ``given`` cannot run: a name no selected notebook declares, with the closest declared names
+    first (``difflib``); ``None`` when every name is declared by at least one notebook."""
+    known = list(dict.fromkeys(name for params in declared.values() for name in params))
+    for name in given:
+        if name not in known:
+            where = ", ".join(declared) if len(declared) <= 3 else f"{len(declared)} notebooks"
+            hint = did_you_mean(name, known)
+            listed = ", ".join(known)
+            return f"unknown parameter {name!r} for {where}{hint} ({'its' if len(declared) == 1 else 'their'} parameters: {listed})"
+    return None
+
+
+def rerun_command(notebook: Path, parameters: dict[str, Any]) -> str:
+    """The command that reruns ``notebook`` with every parameter given explicitly."""
+    import shlex
+
+    args = ["python", "-m", "workbench", "report", "--only", notebook.stem]
+    for name, value in parameters.items():
+        if not isinstance(value, Expression):
+            # a string that reads back as itself is given bare (small_world, not "'small_world'")
+            text = value if isinstance(value, str) and parse_value(value) == value else repr(value)
+            args += ["-p", name, text]
+    return shlex.join(args)
 
 
 def kernel_transport(folder: Path) -> dict[str, Any]:
@@ -98,26 +172,44 @@ def run(args: argparse.Namespace) -> int:
         print(f"report: no notebooks in {args.notebooks}", file=sys.stderr)
         return 1
     parameters = {name: parse_value(value) for name, value in (args.parameter or [])}
+    declared = {nb.stem: declared_parameters(nb) for nb in notebooks}
+    problem = unknown_parameter_problem(parameters, declared)
+    if problem:  # before anything runs or is written: a mistyped name must not run with the default
+        print(f"report: {problem}", file=sys.stderr)
+        return 2
     out = Path(args.out)
     failed = 0
     entries = []
     for nb in notebooks:
+        given = {name: value for name, value in parameters.items() if name in declared[nb.stem]}
+        in_effect = {**declared[nb.stem], **given}
+        command = rerun_command(nb, in_effect)
         start = time.perf_counter()
         try:
-            html = execute_notebook(nb, out, parameters)
+            html = execute_notebook(nb, out, given)
         except Exception as exc:
             message = str(exc) if isinstance(exc, RuntimeError) else f"{nb.name}: {type(exc).__name__}: {exc}"
             print(f"FAILED {message}", file=sys.stderr)
             failed += 1
             moved = retire_stale(out, nb.stem)
-            entries.append(record_failure(nb, message, time.perf_counter() - start, parameters, bool(moved)))
+            entry = record_failure(nb, message, time.perf_counter() - start, given, bool(moved))
+            entries.append({**entry, "parameters_in_effect": in_effect, "command": command})
             continue
         runtime = time.perf_counter() - start
-        entries.append(record_success(nb, out, runtime, parameters))
+        entry = record_success(nb, out, runtime, given)
+        entries.append({**entry, "parameters_in_effect": in_effect, "command": command, **_rerun_provenance()})
         print(f"ok     {html}  ({runtime:.0f} s)")
     index = write_index(out, Path(args.notebooks), entries)
     print(f"index  {index}")
     return 1 if failed else 0
+
+
+def _rerun_provenance() -> dict[str, Any]:
+    """What else a rerun needs to match: the git commit, Python and package versions."""
+    from workbench.provenance import provenance
+
+    record = provenance()
+    return {"git_commit": record["git_commit"], "python": record["python"], "packages": record["packages"]}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -131,6 +223,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         nargs=2,
         action="append",
         metavar=("NAME", "VALUE"),
-        help="papermill parameter applied to every notebook that declares it",
+        help="papermill parameter applied to every notebook that declares it (a name none declares is an error)",
     )
     parser.set_defaults(func=run)

@@ -179,3 +179,78 @@ def test_reports_index_lists_the_when_sharing_pays_study_with_its_question(tmp_p
     entry = entries["10_when_sharing_pays"]
     assert entry["title"] == "10 · When does sharing pay?"
     assert entry["question"].startswith("For each way of sharing threat signatures") and entry["question"].endswith("?")
+
+
+def test_an_unknown_parameter_stops_the_report_before_anything_runs_with_the_closest_names(tmp_path):
+    done = _report(tmp_path, "n_node=30")
+    assert done.returncode == 2
+    assert "unknown parameter 'n_node' for 01_single_run; did you mean 'n_nodes'?" in done.stderr
+    assert "(its parameters: seed, steps, n_nodes," in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()  # no report, no index card claiming n_node=30
+
+
+def test_declared_parameters_read_every_default_of_the_parameters_cell():
+    from workbench.report import declared_parameters, rerun_command
+
+    explore = declared_parameters(ROOT / "notebooks" / "00_explore.ipynb")
+    assert explore["quorum"] == pytest.approx(2 / 3) and explore["seed"] == 42
+    single = declared_parameters(ROOT / "notebooks" / "01_single_run.ipynb")
+    assert list(single)[:3] == ["seed", "steps", "n_nodes"] and single["steps"] == 60
+    command = rerun_command(ROOT / "notebooks" / "01_single_run.ipynb", single)
+    assert command.startswith("python -m workbench report --only 01_single_run -p seed 7 -p steps 60 -p n_nodes 50")
+    assert "-p topology small_world" in command
+
+
+def _outputs(notebook: Path) -> list[str]:
+    """What the executed notebook printed and displayed, without the provenance block (it has a time)."""
+    texts = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/markdown") or ""
+            if text and "created (UTC)" not in text:
+                texts.append(text)
+    return texts
+
+
+@pytest.mark.slow
+def test_a_report_rerun_from_its_index_json_reproduces_its_numbers(tmp_path):
+    import shlex
+
+    done = _report(tmp_path, "steps=25", "n_nodes=20")
+    assert done.returncode == 0, done.stderr[-2000:]
+    entry = {e["name"]: e for e in json.loads((tmp_path / "out" / INDEX_JSON).read_text())["reports"]}["01_single_run"]
+    effect = entry["parameters_in_effect"]
+    assert effect["steps"] == 25 and effect["n_nodes"] == 20 and effect["seed"] == 7 and "detector" in effect
+    assert entry["git_commit"] and entry["packages"]["mesa"] and entry["parameters"] == {"steps": 25, "n_nodes": 20}
+    args = shlex.split(entry["command"])
+    assert args[:3] == ["python", "-m", "workbench"]
+    env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1")
+    again = subprocess.run(
+        [sys.executable, *args[1:], "--out", str(tmp_path / "again")],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    rerun = {e["name"]: e for e in json.loads((tmp_path / "again" / INDEX_JSON).read_text())["reports"]}[
+        "01_single_run"
+    ]
+    assert rerun["parameters_in_effect"] == effect and rerun["headline"] == entry["headline"]
+    first, second = (
+        _outputs(tmp_path / "out" / "01_single_run.ipynb"),
+        _outputs(tmp_path / "again" / "01_single_run.ipynb"),
+    )
+    assert first and first == second
+
+
+def test_the_provenance_block_shows_steps_size_and_every_scalar_a_notebook_recorded():
+    from workbench.analysis.run_plots import provenance_markdown
+    from workbench.provenance import provenance
+
+    table = provenance_markdown(provenance(seed=7, steps=60, size="small", backend="local", parameters={"n_nodes": 50}))
+    for row in ("| seed | `7` |", "| steps | `60` |", "| size | `small` |", "| backend | `local` |"):
+        assert row in table
+    assert "n_nodes=50" in table

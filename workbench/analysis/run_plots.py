@@ -135,6 +135,13 @@ def provenance_markdown(record: dict) -> str:
         ("python", record.get("python")),
     ]
     rows += [("seed", record["seed"])] if "seed" in record else []
+    # every other scalar a notebook passed (steps, size, backend, ...): what a rerun needs
+    standard = {"created_utc", "git_commit", "python", "platform", "packages", "parameters", "seed"}
+    rows += [
+        (key, value)
+        for key, value in record.items()
+        if key not in standard and isinstance(value, (str, int, float, bool, type(None)))
+    ]
     rows += [(name, version) for name, version in record.get("packages", {}).items()]
     table = "| item | value |\n|---|---|\n" + "\n".join(f"| {k} | `{v}` |" for k, v in rows)
     if "parameters" in record:
