@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,7 @@ SPEC_KEYS = (
     "name",
     "runner",
     "params",
+    "allow_partial_windows",
 )
 
 
@@ -84,6 +86,34 @@ def _count(label: str, value: Any, low: int) -> int:
     return int(value)
 
 
+def _cuts_windows(params: Any, steps: int) -> bool:
+    needed = getattr(params, "steps_covering_windows", None)
+    return needed is not None and steps < needed
+
+
+class PartialWindowWarning(UserWarning):
+    """A sweep's runs end before a campaign's evaluation window does (see :func:`check_windows_covered`)."""
+
+
+def check_windows_covered(params: Any, steps: int, where: str = "base", refuse: bool = True) -> None:
+    """``ValueError`` (``refuse``, else a :class:`PartialWindowWarning`) naming ``steps``, the campaigns' last
+    start and ``eval_window_steps`` when a run of ``steps`` steps would end before the last campaign's
+    evaluation window does. Parameters without ``steps_covering_windows`` (another parameter class) or
+    without a known value (a trace) pass."""
+    needed = getattr(params, "steps_covering_windows", None)
+    if needed is None or steps >= needed:
+        return
+    message = (
+        f"steps={steps} would cut a campaign's evaluation window ({where}): the last campaign starts at step "
+        f"{params.last_campaign_start} and is measured over eval_window_steps={params.eval_window_steps} steps, "
+        f"so every window is complete from steps={needed}; give steps >= {needed}, fewer or earlier campaigns, "
+        "a shorter eval_window_steps, or allow_partial_windows=True"
+    )
+    if refuse:
+        raise ValueError(message)
+    warnings.warn(message, PartialWindowWarning, stacklevel=4)
+
+
 class Sweep:
     """A sweep: a design over factors of a base parameter set, each point replicated.
 
@@ -106,6 +136,11 @@ class Sweep:
     runner : ``runner(params, seed=, steps=)`` returning a mapping of scalar outcomes or an object with
         ``.summary`` (and the kept frames); a module-level function (or ``"module:function"``) so that
         worker processes can import it. Default: :func:`workbench.run_model`.
+    allow_partial_windows : whether ``steps`` may end before a campaign's evaluation window does (its
+        outcomes then cover fewer steps, ``window_steps``, and a longer run would change them). ``False``:
+        such a sweep is refused with a ``ValueError`` (:func:`check_windows_covered`); ``True``: it runs;
+        ``None`` (the default for now): it runs with a :class:`PartialWindowWarning` saying the same, until
+        the studies and test sweeps are given steps covering their windows and the default becomes ``False``.
     params : the runner's parameter class (or ``"module:Class"``): a frozen dataclass with defaults,
         ranges and choices declared in field metadata as :class:`ModelParams` (the default) does.
     """
@@ -126,10 +161,12 @@ class Sweep:
         name: str | None = None,
         runner: Callable | str | None = None,
         params: type | str | None = None,
+        allow_partial_windows: bool | None = None,
     ) -> None:
         self.design = Design(check_choice("design", getattr(design, "value", design), [d.value for d in Design]))
         self.params_cls = resolve_params_class(params)
         self.runner = resolve_runner(runner)
+        self.allow_partial_windows = None if allow_partial_windows is None else bool(allow_partial_windows)
         fields = param_fields(self.params_cls)
         if base is None:
             base = self.params_cls()
@@ -169,11 +206,16 @@ class Sweep:
         seeds = replicate_seeds(self.seed, self.replicates)
         base = params_to_dict(self.base)
         runs = []
+        warned = False  # warn once per sweep
         for index, point in enumerate(self.plan.points):
             try:
                 params = build_params(self.params_cls, {**base, **point})
             except ValueError as exc:
                 raise ValueError(f"design point {index} {point}: {exc}") from None
+            if not self.allow_partial_windows and not warned:
+                warned = self.allow_partial_windows is None and _cuts_windows(params, self.steps)
+                where = f"design point {index} {point}" if point else "base"
+                check_windows_covered(params, self.steps, where, refuse=self.allow_partial_windows is False)
             values = params_to_dict(params)
             factors = {name: values[name] for name in self.factors}
             sources = component_sources(self.params_cls, values)
@@ -198,6 +240,8 @@ class Sweep:
         }
         # options and a custom parameter class only when used, so older specs keep their hashes
         spec.update({k: v for k, v in self.options.items() if k != "samples"})
+        if self.allow_partial_windows is not None:  # only when given, so older specs keep their hashes
+            spec["allow_partial_windows"] = self.allow_partial_windows
         if self.params_cls is not ModelParams:
             spec["params"] = object_name(self.params_cls)
         return spec
@@ -228,6 +272,7 @@ class Sweep:
             name=spec.get("name"),
             runner=None if runner in DEFAULT_RUNNER_NAMES else runner,
             params=spec.get("params"),
+            allow_partial_windows=spec.get("allow_partial_windows"),
         )
 
     @classmethod

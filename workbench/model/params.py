@@ -316,6 +316,22 @@ class ModelParams:
         """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""
         return round(self.malicious_fraction * self.n_nodes)
 
+    @property
+    def last_campaign_start(self) -> int | None:
+        """The step the last synthetic campaign starts at, ``warmup_steps + 1 + (n_campaigns - 1) *
+        campaign_interval_steps``; ``None`` without campaigns or with a trace (its campaigns start where
+        the trace's attack flows do)."""
+        if self.traffic != "synthetic" or self.n_campaigns == 0:
+            return None
+        return self.warmup_steps + 1 + (self.n_campaigns - 1) * self.campaign_interval_steps
+
+    @property
+    def steps_covering_windows(self) -> int | None:
+        """The fewest steps of a run in which every campaign's evaluation window is complete,
+        ``last_campaign_start + eval_window_steps - 1`` (``None`` where :attr:`last_campaign_start` is)."""
+        last = self.last_campaign_start
+        return None if last is None else last + self.eval_window_steps - 1
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of all fields (JSON-serialisable; pairs fields as lists of ``[name, value]``, so
         the dict equals its own JSON round trip)."""
