@@ -3,8 +3,11 @@ column) or the closest valid names; Ctrl-C stops cleanly with the saved/resume l
 
 from __future__ import annotations
 
+import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -51,3 +54,38 @@ def test_a_bad_spec_names_the_file_and_the_closest_valid_name(tmp_path, text, me
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"error: {spec}: " + done.stderr.split(f"{spec}: ", 1)[1].strip()]
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+LONG_SWEEP = "base:\n  n_nodes: 20\nfactors:\n  sharing: [none, gossip]\nreplicates: 100\nsteps: 25\nseed: 1\n"
+
+
+def _interrupt_sweep(spec: Path, store: Path, backend: str, after_s: float) -> subprocess.CompletedProcess:
+    args = [sys.executable, "-m", "workbench", "sweep", str(spec), "--store", str(store), "--backend", backend]
+    args += ["--quiet", *(["--workers", "2"] if backend == "processes" else [])]
+    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(store.rglob("*.parquet")):
+        time.sleep(0.2)  # wait until something is saved, then a little more
+    time.sleep(after_s)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(args, process.returncode, out, err)
+
+
+@pytest.mark.parametrize("backend", ["local", pytest.param("processes", marks=pytest.mark.slow)])
+def test_ctrl_c_stops_the_sweep_with_one_line_saying_what_is_saved_and_a_rerun_resumes(tmp_path, backend):
+    spec, store = tmp_path / "long.yaml", tmp_path / "store"
+    spec.write_text(LONG_SWEEP)
+    done = _interrupt_sweep(spec, store, backend, after_s=0.5)
+    assert done.returncode == 130, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+    last = done.stderr.strip().splitlines()
+    assert len(last) == 1, done.stderr
+    match = re.fullmatch(r"interrupted: (\d+) of 200 runs saved; run again to resume", last[0])
+    assert match, last
+    saved = int(match.group(1))
+    assert 0 < saved < 200
+    # a rerun computes only what was not saved
+    rerun = _sweep(str(spec), "--store", str(store), "--quiet")
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert f"200 runs: {200 - saved} new, {saved} reused, 0 failed" in rerun.stdout

@@ -17,6 +17,7 @@ import importlib
 import math
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -118,9 +119,22 @@ class LocalBackend(Backend):
             yield execute(task)
 
 
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate a pool's worker processes at once (``ProcessPoolExecutor`` has no public way before
+    Python 3.14's ``terminate_workers``)."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.terminate()
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.join(timeout=5)
+
+
 def single_threaded_worker() -> None:
     """One BLAS/OpenMP thread per worker process (as Ray does for its workers): with one worker per
     core, numpy's default thread pools oversubscribe the cores and slow every run down."""
+    # Ctrl-C reaches the whole process group; the driver alone handles it (and stops the workers),
+    # so a worker does not print a KeyboardInterrupt traceback of its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"
     try:
@@ -181,6 +195,9 @@ class ProcessesBackend(Backend):
                             suspects.extend(chunk)
                         in_flight.clear()
                         break
+            except KeyboardInterrupt:
+                stop_workers(pool)  # not wait for the chunks in flight: the user asked to stop now
+                raise
             finally:
                 pool.shutdown(wait=False, cancel_futures=True)
             yield from self._isolated(suspects)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +31,7 @@ def main(args: argparse.Namespace) -> int:
     from workbench.experiments.backends import check_backend
     from workbench.experiments.driver import run_sweep
     from workbench.experiments.spec import Sweep
+    from workbench.experiments.store import default_store
 
     try:
         check_backend(args.backend)
@@ -42,7 +45,33 @@ def main(args: argparse.Namespace) -> int:
         options["address"] = args.address
     if args.backend == "processes" and args.workers:
         options["max_workers"] = args.workers
-    frame = run_sweep(sweep, backend=args.backend, store=args.store, quiet=args.quiet, **options)
+    store = Path(args.store) if args.store is not None else default_store(sweep.name)
+    try:
+        frame = run_sweep(sweep, backend=args.backend, store=store, quiet=args.quiet, **options)
+    except KeyboardInterrupt:
+        # run_sweep has written every finished run, stopped its workers and unlocked the store
+        total, saved = saved_runs(sweep, store)
+        print(f"\ninterrupted: {saved} of {total} runs saved; run again to resume", file=sys.stderr)
+        return 130
     failed = int((frame["status"] != "ok").sum())
-    print(f"{sweep.name}: {len(frame)} runs ({failed} failed) in {frame.attrs['store']}")
+    from workbench.experiments.store import Store
+
+    session = Store(store).read_manifest()["sessions"][-1]
+    new = int(session.get("computed", 0)) - int(session.get("failed", 0))
+    print(
+        f"{sweep.name}: {len(frame)} runs: {new} new, {session.get('skipped', 0)} reused, {failed} failed"
+        f" in {frame.attrs['store']}"
+    )
     return 1 if failed else 0
+
+
+def saved_runs(sweep: Any, store: Path) -> tuple[int, int]:
+    """``(runs of the sweep, runs finished in the store)``, identical points counted once."""
+    from workbench.experiments.store import Store
+
+    ids = {run.run_id for run in sweep.runs}
+    try:
+        saved = len(Store(store).finished(ids, keep=sweep.keep, retry_failed=False))
+    except (OSError, ValueError):
+        saved = 0
+    return len(ids), saved
