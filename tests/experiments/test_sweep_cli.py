@@ -56,7 +56,7 @@ def test_a_bad_spec_names_the_file_and_the_closest_valid_name(tmp_path, text, me
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-LONG_SWEEP = "base:\n  n_nodes: 20\nfactors:\n  sharing: [none, gossip]\nreplicates: 100\nsteps: 25\nseed: 1\n"
+LONG_SWEEP = "base:\n  n_nodes: 20\n  n_campaigns: 1\n  eval_window_steps: 10\nfactors:\n  sharing: [none, gossip]\nreplicates: 100\nsteps: 25\nseed: 1\n"
 
 
 def _interrupt_sweep(spec: Path, store: Path, backend: str, after_s: float) -> subprocess.CompletedProcess:
