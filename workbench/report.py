@@ -120,6 +120,41 @@ def kernel_transport(folder: Path) -> dict[str, Any]:
     return {"KernelManager": {"transport": "ipc", "ip": str(folder / "kernel")}}
 
 
+PROGRESS_ENGINE = "workbench-progress"
+
+
+def register_progress_engine() -> str:
+    """Register (once) a papermill engine that prints one line as each code cell finishes
+    (``  01_single_run: cell 3 of 12 done (4.1 s)``) on stdout, so a long report shows where it is."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class ProgressEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            code = [i for i, cell in enumerate(nb_man.nb.cells) if cell.cell_type == "code"]
+            name = Path(str(nb_man.nb.metadata.get("papermill", {}).get("input_path", "notebook"))).stem
+            started: dict[int, float] = {}
+            cell_start, cell_complete = nb_man.cell_start, nb_man.cell_complete
+
+            def start(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
+                started[cell_index or 0] = time.perf_counter()
+                return cell_start(cell, cell_index, **kw)
+
+            def complete(cell: Any, cell_index: int | None = None, **kw: Any) -> Any:
+                result = cell_complete(cell, cell_index, **kw)
+                if cell_index in code:
+                    took = time.perf_counter() - started.get(cell_index, time.perf_counter())
+                    print(f"  {name}: cell {code.index(cell_index) + 1} of {len(code)} done ({took:.1f} s)", flush=True)
+                return result
+
+            nb_man.cell_start, nb_man.cell_complete = start, complete
+            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+    if PROGRESS_ENGINE not in papermill_engines._engines:
+        papermill_engines.register(PROGRESS_ENGINE, ProgressEngine)
+    return PROGRESS_ENGINE
+
+
 def execute_notebook(
     source: Path, out_dir: Path, parameters: dict[str, Any] | None = None, kernel: str = KERNEL
 ) -> Path:
@@ -143,6 +178,7 @@ def execute_notebook(
                 kernel_name=kernel,
                 cwd=str(source.parent),
                 progress_bar=False,
+                engine_name=register_progress_engine(),
                 execution_timeout=CELL_TIMEOUT_S,
                 config=Config(kernel_transport(Path(scratch))),
             )

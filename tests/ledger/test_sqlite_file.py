@@ -380,3 +380,13 @@ def test_ledger_can_be_used_from_another_thread(tmp_path):
         writer.join()
         assert not errors
         assert len(ledger) == 12 and ledger.verify().ok
+
+
+def test_cli_verify_says_the_expected_head_matched(tmp_path, capsys):
+    path = _signed_file(tmp_path)
+    with open_ledger("sqlite", str(path)) as ledger:
+        head = ledger.head_hash()
+    assert workbench_main(["ledger", "verify", str(path), "--expect-head", head]) == 0
+    assert capsys.readouterr().out == f"OK: 12 entries verified; head matches the expected {head[:12]}...\n"
+    assert workbench_main(["ledger", "verify", str(path), "--expect-head", "0" * 64]) == 1
+    assert "head matches" not in capsys.readouterr().out

@@ -218,6 +218,8 @@ def test_a_report_rerun_from_its_index_json_reproduces_its_numbers(tmp_path):
 
     done = _report(tmp_path, "steps=25", "n_nodes=20")
     assert done.returncode == 0, done.stderr[-2000:]
+    cells = [line for line in done.stdout.splitlines() if line.startswith("  01_single_run: cell ")]
+    assert cells and cells[-1].startswith(f"  01_single_run: cell {len(cells)} of {len(cells)} done (")  # progress
     entry = {e["name"]: e for e in json.loads((tmp_path / "out" / INDEX_JSON).read_text())["reports"]}["01_single_run"]
     effect = entry["parameters_in_effect"]
     assert effect["steps"] == 25 and effect["n_nodes"] == 20 and effect["seed"] == 7 and "detector" in effect

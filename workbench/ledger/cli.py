@@ -1,7 +1,8 @@
 """``python -m workbench ledger verify PATH``: check a ledger file on its own.
 
-Exit status 0 and ``OK: N entries verified`` when the file is intact (and, with
-``--expect-head HASH``, ends at the entry hashing to HASH); 1 and a one-line reason when it is
+Exit status 0 and ``OK: N entries verified`` when the file is intact (with ``--expect-head HASH``,
+when it also ends at the entry hashing to HASH: ``OK: N entries verified; head matches the expected
+abcd1234...``); 1 and a one-line reason when it is
 not (``FAIL at entry K: ...`` on stdout) or is not a readable ledger (``error: ...`` on stderr).
 """
 
@@ -55,5 +56,9 @@ def run_verify(args: argparse.Namespace) -> int:
     except LedgerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(result.summary())
+    expected = getattr(args, "expect_head", None)
+    line = result.summary()
+    if result.ok and expected:  # say that the head was checked, not only the chain
+        line += f"; head matches the expected {expected[:12]}..."
+    print(line)
     return 0 if result.ok else 1
