@@ -12,7 +12,7 @@ from workbench.model.components import Registry, closest
 
 def test_the_allowed_channels_are_the_registry_names_and_describe_says_import_paths_too():
     assert CHANNELS.names() == ("none", "central", "ledger", "gossip")
-    described = {row["name"]: row for row in ModelParams.describe()}
+    described = {row["name"]: row for row in ModelParams.describe().to_dict("records")}
     assert described["sharing"]["allowed"] == "none, central, ledger, gossip, or an import path 'package.module:attr'"
 
 

@@ -63,7 +63,7 @@ def test_unknown_names_are_rejected():
 def test_round_trip_and_description():
     p = ModelParams(n_nodes=33, sharing="ledger")
     assert ModelParams.from_dict(p.to_dict()) == p
-    described = {row["name"]: row for row in ModelParams.describe()}
+    described = {row["name"]: row for row in ModelParams.describe().to_dict("records")}
     assert set(described) == set(field_names())
     assert described["quorum"]["allowed"] == "a number with 0.5 < x <= 1.0"
 

@@ -13,12 +13,13 @@ import dataclasses
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.model.adversaries import ADVERSARIES
 from workbench.model.channels import CHANNELS
 from workbench.model.components import IMPORT_PATH, Registry
 from workbench.model.consensus_rules import CONSENSUS_RULES
+from workbench.model.display import params_html, params_repr, unit_of
 from workbench.model.evidence import EVIDENCE_RULES
 from workbench.model.novelty import DETECTORS
 from workbench.model.outcomes import OUTCOMES, check_outcome_names
@@ -56,6 +57,9 @@ def _flag(default: bool, doc: str = ""):
     return field(default=default, metadata={"bool": True, "doc": doc})
 
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _REALISTIC = PRESETS["realistic"]
 
 
@@ -66,7 +70,7 @@ def _knob(name: str):
     return field(default=_REALISTIC[name], metadata={"range": knob.range, "doc": knob.doc})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ModelParams:
     """Parameters of :class:`~workbench.model.model.ThreatIntelModel`.
 
@@ -361,9 +365,18 @@ class ModelParams:
         check_choice("preset", name, PRESET_NAMES)
         return cls.from_dict({**PRESETS[name], **overrides})
 
+    def __repr__(self) -> str:
+        return params_repr(self)
+
+    def _repr_html_(self) -> str:
+        return params_html(self)
+
     @classmethod
-    def describe(cls) -> list[dict[str, Any]]:
-        """One dict per field: name, default, allowed values or range, and documentation."""
+    def describe(cls) -> pd.DataFrame:
+        """One row per field: ``name``, ``default``, ``allowed`` (values or range), ``unit`` and ``doc``
+        (iterate rows with ``.to_dict("records")``)."""
+        import pandas as pd
+
         rows = []
         defaults = cls()
         for f in dataclasses.fields(cls):
@@ -387,10 +400,11 @@ class ModelParams:
                     "name": f.name,
                     "default": getattr(defaults, f.name),
                     "allowed": allowed,
+                    "unit": unit_of(f),
                     "doc": f.metadata.get("doc", ""),
                 }
             )
-        return rows
+        return pd.DataFrame(rows, columns=["name", "default", "allowed", "unit", "doc"])
 
 
 def field_names() -> tuple[str, ...]:

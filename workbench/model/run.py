@@ -9,6 +9,7 @@ import pandas as pd
 
 from workbench.ledger import GENESIS_HASH, Ledger
 from workbench.model import metrics
+from workbench.model.display import Summary, result_html, result_repr
 from workbench.model.model import ThreatIntelModel
 from workbench.model.outcomes import catalog
 from workbench.model.params import ModelParams
@@ -16,7 +17,7 @@ from workbench.model.trace_params import load_trace
 from workbench.validation import check_int, check_seed
 
 
-@dataclass
+@dataclass(repr=False)
 class RunResult:
     """Outputs of one run.
 
@@ -38,6 +39,15 @@ class RunResult:
     votes: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     ledger_entries: int = 0
     ledger_head: str = GENESIS_HASH
+
+    def __post_init__(self) -> None:
+        self.summary = Summary(self.summary)  # a dict, displayed at four significant digits
+
+    def __repr__(self) -> str:
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        return result_html(self)
 
 
 def run_model(params: ModelParams | dict | None = None, seed: int = 0, steps: int = 60) -> RunResult:
