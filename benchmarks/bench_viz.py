@@ -94,8 +94,11 @@ def step_costs(n_nodes: int, seed: int = 42) -> tuple[list[float], list[float], 
     parts = Parts()
     # Mesa binds a model's step on the instance; the renderer's figure has its own savefig
     model.step = parts.wrap("model.step", model.step)
-    network = page.args[1].canvas.get_figure()
-    network.savefig = parts.wrap("savefig: network (agents over static layer + PNG)", network.savefig)
+    # The page builds the network's renderer when it first renders; its figure's savefig is bound then.
+    renderer_savefig = components.NetworkRenderer._savefig
+    components.NetworkRenderer._savefig = parts.wrap(  # type: ignore[method-assign]
+        "savefig: network (agents over static layer + PNG)", renderer_savefig
+    )
     _, rc = solara.render(solara.AppLayout(children=[page]), handle_error=False)
     try:
         button = rc.find(v.Btn, children=["Step"]).widget
@@ -110,6 +113,7 @@ def step_costs(n_nodes: int, seed: int = 42) -> tuple[list[float], list[float], 
                 cpus.append(time.process_time() - c0)
         return walls, cpus, parts
     finally:
+        components.NetworkRenderer._savefig = renderer_savefig  # type: ignore[method-assign]
         rc.close()
 
 

@@ -24,7 +24,8 @@
 # **How to read it.** The interactive view (a Mesa SolaraViz page) and the quorum slider need a live kernel
 # in JupyterLab. In the executed report they cannot render, so every interactive cell is followed by static
 # figures of the same state. The same page runs standalone with
-# `python -m solara run workbench/viz/app.py --host 127.0.0.1 --no-check-version`.
+# `SOLARA_TELEMETRY_MIXPANEL_ENABLE=False python -m solara run workbench/viz/app.py --host 127.0.0.1 --production --no-check-version`
+# (offline; every browser tab gets a model of its own, opening at step 0).
 
 # %% tags=["parameters"]
 # Parameters (papermill overrides these)
@@ -72,10 +73,10 @@ params = ModelParams.from_dict(
 # rate and, per campaign, the fraction of honest nodes protected. The model has already been advanced `steps`
 # steps, so the page opens at that state.
 #
-# **Where the controls are.** Inline in JupyterLab, Solara folds the sidebar behind the **☰ menu button** at the
-# top left of the page's bar: click it for **Step**, **▶** (play), **Reset** and the parameter controls (Reset
-# rebuilds the model from the controls). Solara's embedded layout offers no way to open that menu by default;
-# the **full-screen** button at the top right of the bar shows the sidebar open beside the figures.
+# **The controls** sit in the column left of the figures: **Reset**, **▶** (play) and **Step**, the seed and
+# the parameters. A slider's label shows its value. Changing a control changes nothing until **Reset** rebuilds
+# the model from the controls; until then the column says "press Reset to apply". The quorum slider is disabled
+# under a consensus rule that does not read the quorum.
 
 # %%
 page = make_page(params, seed=seed)

@@ -174,14 +174,13 @@ def test_8_components_view_labels_pages_and_renders_tabs_then_window():
     require(0 <= tabs < window, 8, "ComponentsView rendering a v.Tabs followed by a v.Window (the CSS selector)")
 
 
-def test_sidebar_is_still_a_closed_menu_inline():
-    """The README/notebook 00 say the controls sit behind the ☰ menu inline; if Solara adds a way to
-    open it (a v_model on the embedded menu), this fails so that the page can use it."""
-    from solara.components import applayout
-
-    source = inspect.getsource(getattr(applayout.AppLayout, "f", applayout.AppLayout))
-    require(
-        "v.Menu(" in source and "close_on_content_click=False" in source,
-        0,
-        "Solara's embedded AppLayout putting the sidebar in a v.Menu",
-    )
+def test_9_page_composes_mesa_controller_components_view_and_space_component():
+    controller = params_of(getattr(solara_viz.ModelController, "f", solara_viz.ModelController))
+    for name in ("model", "model_parameters", "play_interval", "render_interval", "use_threads"):
+        require(name in controller, 9, f"ModelController taking {name!r}")
+    source = inspect.getsource(getattr(solara_viz.ModelController, "f", solara_viz.ModelController))
+    require("type(model.value)(**kwargs)" in source, 9, "ModelController's Reset building type(model.value)(**kwargs)")
+    view = params_of(getattr(solara_viz.ComponentsView, "f", solara_viz.ComponentsView))
+    require(view[:2] == ["components", "model"], 9, "ComponentsView(components, model)")
+    space = params_of(getattr(solara_viz.SpaceRendererComponent, "f", solara_viz.SpaceRendererComponent))
+    require(space[:2] == ["model", "renderer"], 9, "SpaceRendererComponent(model, renderer)")

@@ -22,39 +22,100 @@ def _model(seed: int = 1, **overrides) -> ThreatIntelModel:
     return ThreatIntelModel(rng=seed, **{**SMALL, **overrides})
 
 
-def test_app_page_imports_and_its_model_runs():
-    from mesa.visualization import SolaraViz
+def _render(element):
+    import solara
 
+    _, rc = solara.render(solara.AppLayout(children=[element]), handle_error=False)
+    return rc
+
+
+def _click(rc, label: str, times: int = 1) -> None:
+    import ipyvuetify as v
+
+    button = rc.find(v.Btn, children=[label])
+    button.assert_single()
+    for _ in range(times):
+        button.widget.click()
+
+
+def _at_step(rc, step: int) -> bool:
+    return len(rc.find(children=[f"Step {step}"]).widgets) == 1
+
+
+def test_app_page_gives_every_session_its_own_model_at_step_0(monkeypatch):
+    """Each render of the standalone ``Page`` (Solara renders one per browser session) builds its
+    own model: both open at step 0 and stepping one leaves the other where it was."""
+    for name, value in SMALL.items():
+        monkeypatch.setenv(f"WORKBENCH_VIZ_{name.upper()}", str(value))
     from workbench.viz import app
 
-    assert app.page.component.f is SolaraViz.f
-    model = app.page.args[0]
-    assert isinstance(model, ThreatIntelModel)
-    for _ in range(4):
-        model.step()
-    assert model.steps == 4
-    df = model.datacollector.get_model_vars_dataframe()
-    for column in ("attack_flows_blocked", "attack_flows_passed", "forged_reach_frac", "protected_frac_c0"):
-        assert column in df.columns
-    assert len(df) == 4
+    first, second = _render(app.Page()), _render(app.Page())
+    try:
+        assert _at_step(first, 0) and _at_step(second, 0)
+        _click(first, "Step", 3)
+        assert _at_step(first, 3) and _at_step(second, 0)
+        _click(second, "Step")
+        assert _at_step(first, 3) and _at_step(second, 1)
+    finally:
+        first.close()
+        second.close()
 
 
 def test_page_steps_and_resets_headless():
+    from workbench.viz.page import make_page, page_model
+
+    page = make_page(ModelParams(**SMALL), seed=3)
+    rc = _render(page)
+    _click(rc, "Step", 3)
+    rc.find(children=["Step 3"]).assert_single()
+    model = page_model(page)
+    df = model.datacollector.get_model_vars_dataframe()
+    for column in ("attack_flows_blocked", "attack_flows_passed", "forged_reach_frac", "protected_frac_c0"):
+        assert column in df.columns
+    _click(rc, "Reset")
+    rc.find(children=["Step 0"]).assert_single()
+    rc.close()
+
+
+def _slider(rc, prefix: str):
     import ipyvuetify as v
-    import solara
+
+    found = [s.widget for s in rc.find(v.Slider) if str(s.widget.label).startswith(prefix)]
+    assert len(found) == 1, [s.widget.label for s in rc.find(v.Slider)]
+    return found[0]
+
+
+def test_controls_show_values_mark_changes_until_reset_and_disable_what_does_not_apply():
+    import ipyvuetify as v
 
     from workbench.viz.page import make_page
 
-    page = make_page(ModelParams(**SMALL), seed=3)
-    _, rc = solara.render(solara.AppLayout(children=[page]), handle_error=False)
-    step = rc.find(v.Btn, children=["Step"])
-    step.assert_single()
-    for _ in range(3):
-        step.widget.click()
-    rc.find(children=["Step 3"]).assert_single()
-    rc.find(v.Btn, children=["Reset"]).widget.click()
-    rc.find(children=["Step 0"]).assert_single()
-    rc.close()
+    rc = _render(make_page(ModelParams(**SMALL, malicious_fraction=0.2), seed=3))
+    try:
+        assert _slider(rc, "Malicious fraction").label == "Malicious fraction: 0.20"
+        assert _slider(rc, "Nodes").label == "Nodes: 30"
+        assert _slider(rc, "Quorum").disabled  # the default rule, majority, does not read the quorum
+        assert not rc.find(v.Alert).widgets
+        _slider(rc, "Nodes").v_model = 40
+        assert _slider(rc, "Nodes").label == "Nodes: 40"
+        alerts = rc.find(v.Alert).widgets
+        assert len(alerts) == 1 and "Press Reset to apply" in str(alerts[0].children)
+        consensus = next(s.widget for s in rc.find(v.Select) if s.widget.label == "Consensus rule")
+        consensus.v_model = "supermajority"
+        assert not _slider(rc, "Quorum").disabled
+        _click(rc, "Reset")
+        assert not rc.find(v.Alert).widgets  # the model now has the controls' values
+        _click(rc, "Step")
+        assert _at_step(rc, 1)
+    finally:
+        rc.close()
+
+
+def test_only_rules_that_read_the_quorum_get_the_quorum_control():
+    from workbench.viz.controls import rule_reads_quorum
+
+    assert rule_reads_quorum("supermajority")
+    assert not rule_reads_quorum("majority") and not rule_reads_quorum("trust_weighted")
 
 
 def test_layout_is_seeded_cached_and_fixed_while_stepping():
@@ -142,12 +203,14 @@ def test_seed_box_text_becomes_an_integer_seed():
 
 
 def test_page_keeps_parameters_without_a_control_on_reset():
-    from workbench.viz.page import make_page
+    from workbench.viz.page import ExploreModel, make_page, page_model
 
     page = make_page(ModelParams(n_campaigns=5, **SMALL), seed=2)
-    model, params = page.args[0], page.kwargs["model_params"]
+    model, params = page_model(page), page.kwargs["start"].model_parameters()
     assert model.params.n_campaigns == 5 and params["n_campaigns"] == 5
-    assert params["n_nodes"]["value"] == 30 and params["rng"]["value"] == "2"
+    assert params["n_nodes"] == 30 and params["rng"] == "2"
+    rebuilt = ExploreModel(**params, scenario=None)  # what Reset builds from the untouched controls
+    assert rebuilt.params == model.params
 
 
 def test_static_figures_show_the_same_state():
@@ -173,3 +236,38 @@ def test_quorum_helpers_change_only_the_quorum():
     assert low.params.replace(quorum=0.9) == high.params and sorted(low.graph.edges) == sorted(high.graph.edges)
     assert len(quorum_figure(params, 0.6, seed=4, steps=3).axes) >= 3
     assert len(quorum_comparison(params, [0.51, 0.9], seed=4, steps=3).axes) == 4
+
+
+def test_static_plots_use_readable_legends_fixed_fraction_axes_and_mark_rotations():
+    from workbench.viz import draw_flows, draw_protection
+    from workbench.viz.static import rotation_rows
+
+    empty = draw_protection(_model())
+    assert empty.get_ylim() == (-0.02, 1.02)  # an empty plot keeps the fraction's axis
+    model = _model(prefix_rotation_steps=4, attacker_prefixes=2)
+    for _ in range(14):
+        model.step()
+    flows = draw_flows(model)
+    labels = [t.get_text() for t in flows.get_legend().get_texts()]
+    assert labels == ["blocked", "let through"]
+    marks = rotation_rows(model, 14)
+    assert marks and all(0 <= row < 14 for row, _ in marks)
+    ax = draw_protection(model)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "prefix rotation" in legend and all("_" not in label for label in legend)
+    vertical = [line for line in ax.get_lines() if len(set(line.get_xdata())) == 1 and len(line.get_xdata()) == 2]
+    assert sorted(line.get_xdata()[0] for line in vertical) == sorted(row for row, _ in marks)
+    assert ax.get_ylim() == (-0.02, 1.02)
+    # without rotation, no marks
+    assert rotation_rows(_model(prefix_rotation_steps=0), 14) == []
+
+
+def test_readme_gives_the_offline_standalone_command_the_browser_test_runs():
+    from pathlib import Path
+
+    from workbench.viz.page import STANDALONE_ARGS, STANDALONE_ENV
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    env = " ".join(f"{k}={v}" for k, v in STANDALONE_ENV.items())
+    assert f"{env} .venv/bin/python -m solara {' '.join(STANDALONE_ARGS)}" in readme
+    assert "--production" in STANDALONE_ARGS

@@ -92,25 +92,14 @@ def server(chromium):
     env.update(
         PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
         WORKBENCH_VIZ_N_NODES=str(N_NODES),
-        SOLARA_TELEMETRY_MIXPANEL_ENABLE="False",  # no telemetry calls to the outside
         MPLBACKEND="Agg",
     )
     log_path = ARTIFACTS / "viz-server.log"
     log = log_path.open("w")
-    cmd = [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        str(APP),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--production",
-        "--no-check-version",
-        "--no-open",
-    ]
+    from workbench.viz.page import STANDALONE_ARGS, STANDALONE_ENV
+
+    env.update(STANDALONE_ENV)
+    cmd = [sys.executable, "-m", "solara", *STANDALONE_ARGS, "--port", str(port), "--no-open"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -286,3 +275,48 @@ def test_page_steps_in_chromium(chromium, server):
     assert not outside, f"page requested assets from outside the machine: {outside}"
     # ... and the server found every CDN asset locally (solara-assets) instead of fetching it.
     assert "Could not load URL" not in server["log"].read_text()
+
+
+def test_two_sessions_each_start_at_step_0_and_step_independently(chromium, server):
+    """Two visitors (separate browser contexts, so separate Solara sessions) each get a model of
+    their own: both open at step 0, and stepping one leaves the other where it was."""
+    from playwright.sync_api import sync_playwright
+
+    def open_page(browser):
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.goto(server["url"])
+        page.wait_for_selector(".wb-step-counter", timeout=RENDER_TIMEOUT_MS)
+        return page
+
+    def wait_step(page, k: int) -> None:
+        page.wait_for_function(
+            "k => document.querySelector('.wb-step-counter').innerText.trim() === 'Step ' + k",
+            arg=k,
+            timeout=STEP_TIMEOUT_MS,
+        )
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        pages = []
+        try:
+            first = open_page(browser)
+            pages.append(first)
+            assert _counter(first) == 0
+            for k in (1, 2):
+                first.get_by_role("button", name="Step").click()
+                wait_step(first, k)
+            second = open_page(browser)  # opened after the first visitor stepped
+            pages.append(second)
+            assert _counter(second) == 0
+            second.get_by_role("button", name="Step").click()
+            wait_step(second, 1)
+            assert _counter(first) == 2
+            first.get_by_role("button", name="Step").click()
+            wait_step(first, 3)
+            assert _counter(second) == 1
+        except Exception:
+            for i, page in enumerate(pages):
+                page.screenshot(path=str(ARTIFACTS / f"viz-sessions-{i}-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()

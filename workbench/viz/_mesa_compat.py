@@ -42,10 +42,15 @@ version above. Nothing outside this module touches a private Mesa/Solara name.
    shows a name instead on the tab bar of the page holding ``.wb-step-counter`` (the Summary
    component). Relies on: ``ComponentsView`` rendering a ``v.Tabs`` followed by a ``v.Window``.
 
-Not worked around, because Solara offers no hook: inline in JupyterLab (Solara's *embedded*
-``AppLayout``), the sidebar with Step/Play/Reset and the parameters sits in a menu behind the ☰
-button of the page's bar, closed at first (``v.Menu`` without ``v_model``); the page's full-screen
-button shows it open. Notebook 00 says so next to the page.
+9. **The page's layout from Mesa's pieces** (:data:`ModelController`, :data:`ComponentsView`,
+   :data:`SpaceRendererComponent`): ``SolaraViz`` puts its controls in Solara's sidebar, which inline in
+   JupyterLab (Solara's embedded ``AppLayout``) sits closed behind a menu button, and it builds one
+   model for every visitor of a module-level page. The page (:mod:`workbench.viz.page`) composes the
+   same components of ``mesa.visualization.solara_viz`` itself: ``ModelController(model, renderer=,
+   model_parameters=, play_interval=, render_interval=, use_threads=)`` (all reactives; Reset builds
+   ``type(model.value)(**model_parameters.value)``), ``ComponentsView(components, model)`` and
+   ``SpaceRendererComponent(model, renderer)``. They are public names of that module but not re-exported by
+   ``mesa.visualization``.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.patches import Patch
 from mesa.visualization import SpaceRenderer
+from mesa.visualization.solara_viz import ComponentsView, ModelController, SpaceRendererComponent
 from mesa.visualization.space_drawers import NetworkSpaceDrawer
 from mesa.visualization.space_renderer import Network
 from mesa.visualization.utils import update_counter
@@ -70,6 +76,9 @@ __all__ = [
     "PNG_KWARGS",
     "RESET_EXTRA_KWARGS",
     "CachedNetworkRenderer",
+    "ComponentsView",
+    "ModelController",
+    "SpaceRendererComponent",
     "drop_reset_kwargs",
     "fixed_frame",
     "tab_label_style",

@@ -33,7 +33,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from mesa.visualization import make_plot_component
 
-from workbench.viz._mesa_compat import CachedNetworkRenderer, fixed_frame, tab_label_style, update_counter
+from workbench.viz._mesa_compat import (
+    CachedNetworkRenderer,
+    SpaceRendererComponent,
+    fixed_frame,
+    tab_label_style,
+    update_counter,
+)
 from workbench.viz.layout import node_layout
 from workbench.viz.static import (
     FLOW_COLUMNS,
@@ -41,6 +47,7 @@ from workbench.viz.static import (
     campaign_columns,
     draw_protection,
     model_frame,
+    rotation_rows,
     state_counts,
 )
 from workbench.viz.style import (
@@ -48,9 +55,11 @@ from workbench.viz.style import (
     FORGED_REACH_COLOR,
     FORGED_REACH_TEXT,
     FRACTION_YLIM,
+    SERIES_LABELS,
     STATE_LABELS,
     PlotText,
     agent_portrayal,
+    legend_below,
     legend_handles,
 )
 
@@ -67,6 +76,8 @@ _PLOT_SIZE_IN = (5.0, 3.5)
 # Fixed margins (fractions of the figure) that fit the tick labels, axis labels and title of the
 # line plots, so no layout engine or tight bounding box has to measure the figure every step.
 _PLOT_MARGINS = {"left": 0.15, "right": 0.97, "bottom": 0.14, "top": 0.9}
+# Plots with a legend keep it under the x label, outside the data (style.legend_below).
+_LEGEND_MARGINS = {**_PLOT_MARGINS, "bottom": 0.27}
 _NETWORK_SIZE_IN = (6.0, 5.0)
 # The state legend sits right of the network's axes, outside them.
 _NETWORK_MARGINS = {"left": 0.01, "right": 0.76, "bottom": 0.01, "top": 0.99}
@@ -100,14 +111,34 @@ class NetworkRenderer(CachedNetworkRenderer):
         return node_layout(model)
 
 
+@solara.component
+def NetworkView(model: Any):
+    """The network of ``model``, drawn by a renderer of its own (one per model: Reset's new model
+    gets a renderer on its own layout, never the previous model's)."""
+    renderer = solara.use_memo(lambda: NetworkRenderer(model, backend="matplotlib"), [model])
+    return SpaceRendererComponent(model, renderer)
+
+
+def network_view(page: int = 0) -> Component:
+    return NetworkView, page
+
+
 def _guarded_plot(
     measure: str | dict[str, str], text: PlotText, ylim: tuple[float, float] | None = None, page: int = 0
 ) -> Component:
-    """``make_plot_component`` that shows a placeholder until its columns exist."""
+    """``make_plot_component`` that shows a placeholder until its columns exist; lines carry
+    readable labels (``SERIES_LABELS``), in a legend under the axes when there are several."""
     columns = [measure] if isinstance(measure, str) else list(measure)
+    with_legend = len(columns) > 1
 
     def post_process(ax: Any) -> None:
         lines = ax.get_lines()
+        for line in lines:
+            line.set_label(SERIES_LABELS.get(str(line.get_label()), line.get_label()))
+        if legend := ax.get_legend():
+            legend.remove()
+        if with_legend:
+            legend_below(ax)
         if lines:  # all-NaN series (a rate before anything is decided) would collapse the x axis
             n = len(lines[0].get_xdata())
             ax.set_xlim(0, max(1, n - 1))
@@ -119,7 +150,7 @@ def _guarded_plot(
         fig = ax.get_figure()
         fig.set_size_inches(*_PLOT_SIZE_IN)
         fig.set_dpi(_DPI)
-        fixed_frame(fig, _PLOT_MARGINS)
+        fixed_frame(fig, _LEGEND_MARGINS if with_legend else _PLOT_MARGINS)
 
     make_plot, page = make_plot_component(measure, post_process=post_process, backend="matplotlib", page=page)
 
@@ -151,25 +182,26 @@ class _ProtectionFigure:
     columns change (the first data, a new campaign), otherwise its lines' data are moved."""
 
     def __init__(self) -> None:
-        self.fig = fixed_frame(Figure(figsize=_PLOT_SIZE_IN, dpi=_DPI), _PLOT_MARGINS)
+        self.fig = fixed_frame(Figure(figsize=_PLOT_SIZE_IN, dpi=_DPI), _LEGEND_MARGINS)
         FigureCanvasAgg(self.fig)  # one renderer for the figure's life: its text metrics stay cached
         self.ax = self.fig.add_subplot()
         self.columns: list[str] | None = None
+        self.rotations = 0
         self.lines: list[Any] = []
 
     def update(self, model: Any) -> Figure:
         df = model_frame(model)
         columns = campaign_columns(df) if not df.empty else []
-        if not columns or columns != self.columns or len(self.lines) != len(columns):
+        rotations = len(rotation_rows(model, len(df))) if columns else 0
+        if not columns or columns != self.columns or rotations != self.rotations:
             self.ax.clear()
             draw_protection(model, self.ax)
-            self.columns = columns
-            self.lines = list(self.ax.get_lines())
+            self.columns, self.rotations = columns, rotations
+            self.lines = list(self.ax.get_lines())[: len(columns)]
         else:
             for line, column in zip(self.lines, columns):
                 line.set_data(df.index, df[column])
-            self.ax.relim()
-            self.ax.autoscale_view()
+            self.ax.set_xlim(0, max(1, len(df) - 1))  # the y axis stays the fraction's [0, 1]
         return self.fig
 
 

@@ -6,8 +6,11 @@ are ``ModelParams`` field names (the model accepts them as overrides) plus ``rng
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
+
+import numpy as np
 
 from workbench.model.params import ModelParams, allowed_names
 
@@ -57,16 +60,7 @@ def model_params(values: dict[str, Any] | None = None) -> dict[str, Any]:
     params: dict[str, Any] = {
         "rng": {"type": "InputText", "value": str(values["rng"]), "label": "Seed"},
     }
-    for name in (
-        "n_nodes",
-        "topology",
-        "sharing",
-        "consensus",
-        "quorum",
-        "malicious_fraction",
-        "malicious_behavior",
-        "detector",
-    ):
+    for name in CONTROL_NAMES:
         label = _LABELS[name]
         if name in _SLIDERS:
             widget, low, high, step = _SLIDERS[name]
@@ -99,3 +93,63 @@ def as_seed(value: Any) -> int | None:
         return int(text)
     except ValueError:
         raise ValueError(f"rng={value!r} is not allowed; expected an integer seed") from None
+
+
+# The order of the controls on the page.
+CONTROL_NAMES = (
+    "n_nodes",
+    "topology",
+    "sharing",
+    "consensus",
+    "quorum",
+    "malicious_fraction",
+    "malicious_behavior",
+    "detector",
+)
+
+
+def label_with_value(name: str, value: Any) -> str:
+    """A slider's label with its current value, so the value reads without touching the slider."""
+    label = _LABELS.get(name, name)
+    if name not in _SLIDERS:
+        return label
+    widget, _, _, step = _SLIDERS[name]
+    if widget == "SliderInt":
+        return f"{label}: {int(value)}"
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return f"{label}: {float(value):.{decimals}f}"
+
+
+def rule_reads_quorum(consensus: str) -> bool:
+    """Whether the consensus rule ``consensus`` decides differently at a low and a high quorum.
+
+    Asked of the rule itself (a 6-4 vote at quorum 0.51 and 0.9, equal trust), so a researcher's own
+    rule gets the quorum control exactly when it reads the quorum; the page never branches on names."""
+    from workbench.model.consensus import Tally, consensus_rule
+
+    try:
+        rule = consensus_rule(consensus)
+        tally = Tally(np.array([6]), np.array([4]), np.array([6.0]), np.array([4.0]))
+        return bool(np.any(np.asarray(rule(tally, 0.51)) != np.asarray(rule(tally, 0.9))))
+    except Exception:  # a rule that cannot be probed keeps its quorum control
+        return True
+
+
+def control_applies(name: str, values: dict[str, Any]) -> bool:
+    """Whether the control ``name`` changes anything under the other controls' ``values``."""
+    if name == "quorum":
+        return rule_reads_quorum(str(values.get("consensus", ModelParams().consensus)))
+    return True
+
+
+def pending_changes(values: dict[str, Any], params: ModelParams, seed: Any) -> list[str]:
+    """Controls whose ``values`` differ from the running model's ``params`` and ``seed``: the
+    changes that take effect only when Reset rebuilds the model."""
+    changed = [name for name in CONTROL_NAMES if name in values and values[name] != getattr(params, name)]
+    if "rng" in values:
+        try:
+            if as_seed(values["rng"]) != as_seed(seed):
+                changed.append("rng")
+        except ValueError:
+            changed.append("rng")
+    return changed

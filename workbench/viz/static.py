@@ -16,6 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from workbench.viz.layout import model_graph, node_layout
 from workbench.viz.style import (
@@ -24,7 +25,11 @@ from workbench.viz.style import (
     FORGED_REACH_TEXT,
     FRACTION_YLIM,
     PROTECTION_TEXT,
+    ROTATION_LABEL,
+    ROTATION_STYLE,
+    SERIES_LABELS,
     STATE_COLORS,
+    legend_below,
     legend_handles,
     node_color,
     node_size,
@@ -106,9 +111,10 @@ def draw_flows(model: Any, ax: Axes | None = None) -> Axes:
     if df.empty or not cols:
         _empty(ax, "attack flows")
     for col in cols:
-        ax.plot(df.index, df[col], color=FLOW_COLUMNS[col], label=col.replace("attack_flows_", ""))
+        ax.plot(df.index, df[col], color=FLOW_COLUMNS[col], label=SERIES_LABELS.get(col, col))
     if cols:
-        ax.legend(loc="upper left", fontsize="small", frameon=False)
+        ax.set_xlim(0, max(1, len(df) - 1))
+        legend_below(ax)
     FLOWS_TEXT.apply(ax)
     return ax
 
@@ -130,17 +136,42 @@ def draw_forged_reach(model: Any, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def rotation_rows(model: Any, n_rows: int) -> list[tuple[int, int]]:
+    """``(row, campaign)`` of every prefix rotation within the first ``n_rows`` rows of the model's
+    frame (row ``i`` holds step ``i + 1``): the steps at which a campaign moved to fresh prefixes,
+    so that rules against its old ones went stale and its protection falls. Empty for sources that
+    do not rotate (a replayed trace)."""
+    source = getattr(model, "traffic", None)
+    traffic = getattr(source, "generator", source)  # the synthetic source's TrafficGenerator
+    rotated = getattr(traffic, "rotated", None)
+    if rotated is None or not getattr(traffic, "prefix_rotation_steps", 0):
+        return []
+    campaigns = range(len(getattr(traffic, "campaigns", ())))
+    return [(t - 1, c) for t in range(1, n_rows + 1) for c in campaigns if rotated(c, t)]
+
+
 def draw_protection(model: Any, ax: Axes | None = None) -> Axes:
-    """Fraction of honest nodes protected against each campaign, per step."""
+    """Fraction of honest nodes protected against each campaign, per step; dotted vertical lines
+    (in the campaign's colour) mark the steps at which a campaign moved to fresh prefixes."""
     ax = _new_ax(ax)
     df = model_frame(model)
     cols = campaign_columns(df)
     if df.empty or not cols:
         _empty(ax, "campaigns")
+    lines = {}
     for col in cols:
-        ax.plot(df.index, df[col], label=f"campaign {col.rsplit('c', 1)[-1]}")
-    if cols:
-        ax.legend(loc="lower right", fontsize="small", frameon=False)
+        campaign = int(col.rsplit("c", 1)[-1])
+        (lines[campaign],) = ax.plot(df.index, df[col], label=f"campaign {campaign}")
+    handles = list(lines.values())
+    marks = rotation_rows(model, len(df)) if cols else []
+    for row, campaign in marks:
+        color = lines[campaign].get_color() if campaign in lines else "0.4"
+        ax.axvline(row, color=color, **ROTATION_STYLE)
+    if marks:
+        handles.append(Line2D([], [], color="0.3", label=ROTATION_LABEL, **ROTATION_STYLE))
+    if handles:
+        legend_below(ax, handles, ncol=4)
+    ax.set_xlim(0, max(1, len(df) - 1))
     ax.set_ylim(*FRACTION_YLIM)
     PROTECTION_TEXT.apply(ax)
     return ax

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from mesa.visualization.components import AgentPortrayalStyle
 
 # Order is the legend order: the story goes healthy -> under attack -> protected.
@@ -79,11 +80,12 @@ class PlotText:
 
     title: str
     ylabel: str
-    xlabel: str = "step"
+    xlabel: str = "Step"
 
     def apply(self, ax: Any) -> None:
         """Set ``ax``'s title and axis labels."""
         ax.set_xlabel(self.xlabel)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
         ax.set_ylabel(self.ylabel)
         ax.set_title(self.title, fontsize=TITLE_FONTSIZE)
 
@@ -93,5 +95,33 @@ FLOWS_TEXT = PlotText("attack flows: blocked vs let through", "attack flows per 
 FORGED_REACH_TEXT = PlotText("forged signatures in honest blocklists", "share of forged signatures")
 PROTECTION_TEXT = PlotText("protection per campaign", "honest nodes protected (fraction)")
 FORGED_REACH_COLOR = "#9467bd"
+# Readable names of the plotted columns (legends never show a raw column name).
+SERIES_LABELS: dict[str, str] = {
+    "attack_flows_blocked": "blocked",
+    "attack_flows_passed": "let through",
+    "forged_reach_frac": "forged signatures in honest blocklists",
+}
+ROTATION_LABEL = "prefix rotation"
+ROTATION_STYLE: dict[str, Any] = {"linestyle": ":", "linewidth": 0.9, "alpha": 0.8}
+
+
+def legend_below(ax: Any, handles: list[Any] | None = None, ncol: int = 3) -> Any:
+    """A frameless legend under the axes (below the x label), so it never covers the data."""
+    if handles is None:
+        handles = [h for h in ax.get_lines() if not str(h.get_label()).startswith("_")]
+    if not handles:
+        return None
+    return ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=min(ncol, len(handles)),
+        frameon=False,
+        fontsize="small" if len(handles) <= 3 else "x-small",
+        columnspacing=1.2,
+        handlelength=1.6,
+    )
+
+
 # Rates and fractions live in [0, 1]; the margin keeps lines at 0 or 1 visible.
 FRACTION_YLIM = (-0.02, 1.02)
