@@ -12,7 +12,7 @@ REPORTS := reports
 export JUPYTER_PREFER_ENV_PATH := 1
 export RAY_AUTH_MODE := disabled
 
-.PHONY: report test test-fast lint lock venv clean bench
+.PHONY: report test test-fast lint lock venv clean bench docs
 
 venv: $(STAMP)
 
@@ -25,6 +25,12 @@ $(STAMP): pyproject.toml $(LOCK)
 
 report: $(STAMP)
 	$(PY) -m workbench report --notebooks notebooks --out $(REPORTS)
+
+# The API reference, generated from the docstrings by pdoc into reports/api/ (static HTML, no CDN:
+# pdoc inlines its assets); the reports index links to it when it exists.
+API_MODULES := workbench workbench.model workbench.experiments workbench.analysis workbench.ledger workbench.traces workbench.viz
+docs: $(STAMP)
+	$(PY) -m pdoc $(API_MODULES) --docformat restructuredtext --no-search -o $(REPORTS)/api 2> >(grep -v "^Warn: Error parsing type annotation" >&2)
 
 # Lint, format check and types; run by `make test` before any test, so CI fails on them.
 lint: $(STAMP)

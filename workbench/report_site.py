@@ -259,6 +259,16 @@ def render_card(entry: dict[str, Any], out_dir: Path | None = None) -> str:
     return "\n".join(parts)
 
 
+API_INDEX = "api/index.html"  # written by `make docs` (pdoc)
+
+
+def _api_link(out_dir: Path | None) -> str:
+    """A link to the API reference when ``make docs`` has written it next to the reports."""
+    if out_dir is None or not (out_dir / API_INDEX).exists():
+        return " The API reference is built by <code>make docs</code>."
+    return f' <a href="{API_INDEX}">API reference</a> (generated from the docstrings by <code>make docs</code>).'
+
+
 def render_index(entries: list[dict[str, Any]], out_dir: Path | None = None) -> str:
     """The whole static page."""
     counts = {s: sum(e["status"] == s for e in entries) for s in ("ok", "failed", "not run")}
@@ -281,7 +291,7 @@ numbers (estimate [confidence interval] where the study gives one); follow the t
 <main>
 {cards}
 </main>
-<footer>Index written {_now()} by <code>python -m workbench report</code>.</footer>
+<footer>Index written {_now()} by <code>python -m workbench report</code>.{_api_link(out_dir)}</footer>
 </body>
 </html>
 """

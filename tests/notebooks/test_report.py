@@ -256,3 +256,11 @@ def test_the_provenance_block_shows_steps_size_and_every_scalar_a_notebook_recor
     for row in ("| seed | `7` |", "| steps | `60` |", "| size | `small` |", "| backend | `local` |"):
         assert row in table
     assert "n_nodes=50" in table
+
+
+def test_the_index_links_the_api_reference_once_make_docs_has_built_it(tmp_path):
+    entries: list[dict] = []
+    assert "api/index.html" not in render_index(entries, tmp_path)
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "index.html").write_text("<html></html>")
+    assert '<a href="api/index.html">API reference</a>' in render_index(entries, tmp_path)
