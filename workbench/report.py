@@ -155,8 +155,22 @@ def register_progress_engine() -> str:
     return PROGRESS_ENGINE
 
 
+def rerun_markdown(command: str, in_effect: dict[str, Any]) -> str:
+    """The report's closing section: the command that regenerates it and every parameter in effect."""
+    rows = "\n".join(f"| `{name}` | `{value!r}` |" for name, value in in_effect.items())
+    return (
+        "## Rerun this report\n\nFrom the repository root, at the git commit of the provenance block:\n\n"
+        f"```\n{command}\n```\n\n**Parameters in effect** (the notebook's defaults and the `-p` values):\n\n"
+        f"| parameter | value |\n|---|---|\n{rows}\n"
+    )
+
+
 def execute_notebook(
-    source: Path, out_dir: Path, parameters: dict[str, Any] | None = None, kernel: str = KERNEL
+    source: Path,
+    out_dir: Path,
+    parameters: dict[str, Any] | None = None,
+    kernel: str = KERNEL,
+    closing: str | None = None,
 ) -> Path:
     """Execute ``source`` with ``parameters``; on success write ``out_dir/NAME.ipynb`` and ``NAME.html``.
 
@@ -186,8 +200,12 @@ def execute_notebook(
             raise RuntimeError(f"{source.name}: {exc.ename}: {exc.evalue}") from None
         except TimeoutError as exc:
             raise RuntimeError(f"{source.name}: a cell ran longer than {CELL_TIMEOUT_S} s: {exc}") from None
+        notebook = nbformat.read(executed, as_version=4)
+        if closing:  # a Markdown cell appended to the executed copy (the rerun section)
+            notebook.cells.append(nbformat.v4.new_markdown_cell(closing))
+            nbformat.write(notebook, executed)
         exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+        body, _ = exporter.from_notebook_node(notebook)
         html = Path(scratch) / (source.stem + ".html")
         html.write_text(body, encoding="utf-8")
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -222,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
         command = rerun_command(nb, in_effect)
         start = time.perf_counter()
         try:
-            html = execute_notebook(nb, out, given)
+            html = execute_notebook(nb, out, given, closing=rerun_markdown(command, in_effect))
         except Exception as exc:
             message = str(exc) if isinstance(exc, RuntimeError) else f"{nb.name}: {type(exc).__name__}: {exc}"
             print(f"FAILED {message}", file=sys.stderr)

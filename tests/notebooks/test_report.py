@@ -224,6 +224,8 @@ def test_a_report_rerun_from_its_index_json_reproduces_its_numbers(tmp_path):
     effect = entry["parameters_in_effect"]
     assert effect["steps"] == 25 and effect["n_nodes"] == 20 and effect["seed"] == 7 and "detector" in effect
     assert entry["git_commit"] and entry["packages"]["mesa"] and entry["parameters"] == {"steps": 25, "n_nodes": 20}
+    page = (tmp_path / "out" / "01_single_run.html").read_text()
+    assert "Rerun this report" in page and "--only 01_single_run -p seed 7 -p steps 25 -p n_nodes 20" in page
     args = shlex.split(entry["command"])
     assert args[:3] == ["python", "-m", "workbench"]
     env = dict(os.environ, JUPYTER_PREFER_ENV_PATH="1")
