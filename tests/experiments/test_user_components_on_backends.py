@@ -23,6 +23,7 @@ def user_component_sweep() -> Sweep:
             "flows_per_node": 20,
             "n_campaigns": 1,
             "campaign_interval_steps": 2,
+            "eval_window_steps": 19,
             "malicious_fraction": 0.25,
             "detector": f"{USER}:Mahalanobis",
             "malicious_behavior": f"{USER}:PatientColluders",
