@@ -3,7 +3,9 @@
 ``easy`` reproduces the first model's world (traffic bit for bit, push gossip without loss, relays
 that forward). Where delivery did not change -- isolated nodes (``sharing="none"``) -- a run is
 identical to what model version 1 produced when containment is off (version 2 added containment): the
-pinned ledger head below is version 1's, taken from its golden frames. With gossip, versions 2-4 added
+pinned ledger head below is version 1's, taken from its golden frames; its recall is version 5's (the
+refit guard keeps near-threshold flows out of the baseline, and one more attack flow is flagged; the
+signatures and ledger are unchanged). With gossip, versions 2-4 added
 containment, local-first blocking and turnout, let votes travel and decisions spread from every holder,
 so the gossip pins are version 4's. If a deliberate change moves them, bump ``MODEL_VERSION`` and
 re-pin from a run of :func:`_easy` (and say so in the change).
@@ -26,7 +28,7 @@ def test_isolated_nodes_reproduce_model_version_1():
     r = _easy(4, 30, sharing="none", topology="ring", containment=False)
     assert r.ledger_entries == 78
     assert r.ledger_head == "f0ba3e2f6626e542e5a144ab37cd37c69ee5017ed44e148c00091a6fd609b69b"
-    assert r.summary["signatures_proposed"] == 39 and r.summary["recall"] == pytest.approx(0.997265625, abs=1e-12)
+    assert r.summary["signatures_proposed"] == 39 and r.summary["recall"] == pytest.approx(0.99765625, abs=1e-12)
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ import pyarrow as pa
 from sklearn.metrics import roc_auc_score
 
 from workbench.model.detectors import make_detector_bank
+from workbench.model.phases.detection import kept_out
 from workbench.options import DETECTORS
 from workbench.traces import TraceError, TraceTraffic
 from workbench.validation import check_choice, check_int
@@ -68,7 +69,7 @@ def score_trace(
         valid = np.zeros(X.shape[:2], bool)
         X[node, col], valid[node, col] = feats, True
         scores, flags = bank.predict_flags(X)
-        bank.update(X, flags | ~valid)  # padding never enters a baseline
+        bank.update(X, kept_out(bank, scores, flags, valid=valid))  # as the model: padding never enters a baseline
         parts.append(
             pd.DataFrame(
                 {

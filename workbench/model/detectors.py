@@ -32,6 +32,9 @@ FIT_BACKENDS = ("numpy", "sklearn")
 MAD_TO_SIGMA = 1.4826
 # sqrt(pi / 2): the same for the mean absolute deviation, used where the MAD is 0.
 MEANAD_TO_SIGMA = 1.253314
+# Default refit guard of the z-score bank, robust-z units below its threshold (see RobustZScoreBank and
+# ModelParams.zscore_refit_guard for the calibration behind it).
+REFIT_GUARD_Z = 1.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -71,7 +74,14 @@ def _check_2d(X: object, name: str) -> np.ndarray:
 
 @runtime_checkable
 class DetectorBank(Protocol):
-    """What the model needs from a bank of per-node detectors."""
+    """What the model needs from a bank of per-node detectors.
+
+    ``update(X, excluded)`` is the baseline update after a step: ``excluded`` ``(N, F)`` marks the flows
+    the baseline must not learn from (flagged, blocked, padding, or caught by the refit guard; see
+    :func:`workbench.model.phases.detection.kept_out`). A bank may also have ``guard_threshold_``
+    ``(N,)``: unflagged flows scoring below it are kept out of its baseline too (the refit guard);
+    a bank without it is guarded by its flags alone.
+    """
 
     threshold_: np.ndarray  # (N,) flag a flow when its score is below its node's entry
 
@@ -127,20 +137,30 @@ class RobustZScoreBank(_FlagsMixin):
         Robust z above which a flow is flagged, > 0 (``threshold_`` is ``-threshold`` per node).
     refit_steps:
         Number of :meth:`update` calls between recomputations of median and MAD, >= 1.
+    refit_guard:
+        Robust-z margin below ``threshold``, >= 0: an unflagged flow whose robust z exceeds
+        ``threshold - refit_guard`` is near enough to the threshold to be the unflagged tail of an
+        attack, and is kept out of the baseline (``guard_threshold_ = -(threshold - refit_guard)``,
+        floored at z = 0). 0 keeps out flagged flows only.
     """
 
     #: Lower bound on the scale, in feature units; a constant feature then flags any departure
     #: from its constant value instead of dividing by zero.
     MAD_FLOOR: float = 1e-6
 
-    def __init__(self, threshold: float = 4.0, refit_steps: int = 10) -> None:
+    def __init__(self, threshold: float = 4.0, refit_steps: int = 10, refit_guard: float = REFIT_GUARD_Z) -> None:
         self.threshold = float(check_number("threshold", threshold, Range(0.0, low_open=True)))
         self.refit_steps = check_int("refit_steps", refit_steps, 1)
+        self.refit_guard = float(check_number("refit_guard", refit_guard, Range(0.0)))
 
     @classmethod
     def from_params(cls, params: Any, rng: np.random.Generator | None = None) -> RobustZScoreBank:
-        """The bank ``ModelParams`` describe (``zscore_threshold``, ``zscore_refit_steps``)."""
-        return cls(threshold=params.zscore_threshold, refit_steps=params.zscore_refit_steps)
+        """The bank ``ModelParams`` describe (``zscore_threshold``, ``zscore_refit_steps``, ``zscore_refit_guard``)."""
+        return cls(
+            threshold=params.zscore_threshold,
+            refit_steps=params.zscore_refit_steps,
+            refit_guard=params.zscore_refit_guard,
+        )
 
     def fit(self, X: np.ndarray) -> RobustZScoreBank:
         """Fit every node's baseline on its warm-up window ``X`` of shape ``(N, W, d)``."""
@@ -150,6 +170,7 @@ class RobustZScoreBank(_FlagsMixin):
         self.n_updates_ = 0
         self._refit()
         self.threshold_ = np.full(X.shape[0], -self.threshold)
+        self.guard_threshold_ = np.full(X.shape[0], -max(self.threshold - self.refit_guard, 0.0))
         return self
 
     def _refit(self) -> None:
@@ -176,12 +197,14 @@ class RobustZScoreBank(_FlagsMixin):
         return -self.robust_z(X)
 
     def update(self, X: np.ndarray, flagged: np.ndarray) -> None:
-        """Append the unflagged flows of one step ``X`` ``(N, F, d)`` to each node's ring buffer.
+        """Append the flows of one step ``X`` ``(N, F, d)`` not marked in ``flagged`` to each node's ring buffer.
 
-        Flagged flows (``flagged`` ``(N, F)`` True) are left out, so suspected attacks do not drag
-        the baseline; each node's write position advances by its own count of accepted flows.
-        (Writing flagged flows as the median instead would shrink the MAD at attacked nodes and
-        feed back into more false positives.) Median and MAD are recomputed every ``refit_steps`` calls.
+        Marked flows (``flagged`` ``(N, F)`` True: in the model, flagged, blocked or guarded ones, see
+        :func:`~workbench.model.phases.detection.kept_out`) are left out, so suspected attacks do not
+        drag the baseline; each node's write position advances by its own count of accepted flows (a
+        node with none keeps its buffer). (Writing left-out flows as the median instead would shrink the
+        MAD at attacked nodes and feed back into more false positives.) Median and MAD are recomputed
+        every ``refit_steps`` calls.
         """
         N, W, d = self.buffer_.shape
         X = _check_array(X, "X", "(N, F, d)", n_nodes=N, n_features=d)
@@ -377,6 +400,7 @@ def make_detector_bank(
     rng: np.random.Generator | None = None,
     zscore_threshold: float = 4.0,
     zscore_refit_steps: int = 10,
+    zscore_refit_guard: float = REFIT_GUARD_Z,
     iforest_trees: int = 100,
     iforest_contamination: float = 0.01,
     iforest_backend: str = "numpy",
@@ -384,7 +408,9 @@ def make_detector_bank(
     """An unfitted bank by name: ``"zscore"`` or ``"iforest"`` (parameters as in ``ModelParams``)."""
     check_choice("name", name, DETECTORS)
     if name == "zscore":
-        return RobustZScoreBank(threshold=zscore_threshold, refit_steps=zscore_refit_steps)
+        return RobustZScoreBank(
+            threshold=zscore_threshold, refit_steps=zscore_refit_steps, refit_guard=zscore_refit_guard
+        )
     return IsolationForestBank(
         n_trees=iforest_trees, contamination=iforest_contamination, fit_backend=iforest_backend, rng=rng
     )

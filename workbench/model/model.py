@@ -123,7 +123,6 @@ class ThreatIntelModel(mesa.Model):
         out += decide_due(state, t)
         update_protection(state, t)
         flows, valid = self.traffic.flows(t, state.targeted)
-        flagged = self.detector.flag(t, flows.features(), valid)
         blocked = blocked_flows(state.sigs, flows, self.params.local_first)
         forged = state.sigs.view.forged
         # the harm forgeries do: the flows forged rules block (none without forgeries; a subset of ``blocked``)
@@ -131,6 +130,7 @@ class ThreatIntelModel(mesa.Model):
         if valid is not None:  # padding of a replayed trace is never blocked (nor flagged, nor counted)
             blocked &= valid
             by_forged = None if by_forged is None else by_forged & valid
+        flagged = self.detector.flag(t, flows.features(), valid, blocked)
         state.window.push(flows.key, flows.dst_port, flows.log_bytes, flows.log_packets, flagged)
         out += propose(state, t, flows, flagged, self.traffic, rng)
         out += StepOutput(count_traffic(state, t, flows, flagged, blocked, by_forged))
