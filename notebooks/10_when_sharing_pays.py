@@ -33,12 +33,12 @@
 # such, with no interval, and never counted as a design doing better.
 #
 # **Sizes.** `size = "small"` (default; 132 runs of 20 nodes, 3 replicates, two levels per factor; about half a
-# minute on one core): enough to draw the map, not to quote it. `size = "full"`: 2,560 runs of 50 nodes, 20
+# minute on one core): enough to draw the map, not to quote it. `size = "full"`: 2,480 runs of 50 nodes, 20
 # replicates, 3-5 levels per factor, e.g.
 # `papermill notebooks/10_when_sharing_pays.ipynb out.ipynb -p size full -p backend processes`.
 
 # %% tags=["parameters"]
-size = "small"  # "small" (132 runs) or "full" (2,560 runs, 20 replicates per cell)
+size = "small"  # "small" (132 runs) or "full" (2,480 runs, 20 replicates per cell)
 backend = "local"  # "local", "processes" or "ray" (the full size: "processes" or "ray")
 seed = 20261130  # root seed of the replicate seeds
 store = None  # None: data/sweeps/<sweep name>/; else a directory holding one store per sweep block

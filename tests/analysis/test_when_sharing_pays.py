@@ -4,6 +4,8 @@ frames with known answers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -226,3 +228,9 @@ def test_base_table_and_figure_mark_significance():
     first = fig.axes[0]  # protection, attacker_prefixes: gossip at 1 prefix is hollow, at the base filled
     faces = [line.get_markerfacecolor() for line in first.lines if line.get_marker() == "o"]
     assert "white" in faces and any(f != "white" for f in faces)
+
+
+def test_the_run_counts_notebook_10_states_are_its_designs():
+    text = (Path(__file__).resolve().parents[2] / "notebooks" / "10_when_sharing_pays.py").read_text()
+    for size in ("small", "full"):
+        assert f"({study.design(size).runs:,} runs" in text, size

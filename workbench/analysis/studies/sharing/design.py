@@ -83,7 +83,7 @@ SIZES: dict[str, dict[str, Any]] = {
         "replicates": 3,
         "base": {"n_nodes": 20, "flows_per_node": 50, "n_campaigns": 2, "eval_window_steps": 20},
     },
-    # (1 + 31 other levels) x 4 sharing modes x 20 replicates = 2,560 runs of 50 nodes
+    # (1 base cell + 30 other levels) x 4 sharing modes x 20 replicates = 2,480 runs of 50 nodes
     "full": {"replicates": 20, "base": {"n_nodes": 50, "flows_per_node": 50}},
 }
 
