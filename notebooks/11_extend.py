@@ -85,15 +85,20 @@ display(Markdown(compare.prose(detectors)))
 # ## A channel of your own
 #
 # Gossip that pushes only to trusted neighbours against the built-in gossip, with 20% colluding nodes that forge:
-# does withholding pushes from distrusted neighbours cut forged harm, and what does it cost in protection and
-# messages?
+# does withholding pushes from distrusted neighbours cut forged harm (benign flows blocked by forged rules), and
+# what does it cost in protection over time and messages?
 
 # %%
 channels = study.run(
     "sharing",
     ["gossip", "my_defence:TrustedOnlyGossip"],
     base={"malicious_fraction": 0.2, "malicious_behavior": "collude"},
-    outcomes=["protected_frac_mean", "forged_reach_frac", "benign_blocked_frac", "messages_per_node_step"],
+    outcomes=[
+        "protected_time_frac_mean",
+        "forged_benign_blocked_frac",
+        "benign_blocked_frac",
+        "messages_per_node_step",
+    ],
     backend=backend,
     quiet=quiet,
 )
@@ -105,14 +110,14 @@ display(Markdown(compare.prose(channels)))
 # ## An adversary of your own
 #
 # Sleepers collude only from step 20 on, after voting honestly long enough to earn trust. Against colluders from the
-# first step, on gossip with trust-weighted votes (where earned trust is worth most):
+# first step, on gossip with trust-weighted votes (the rule that reads the trust they earn):
 
 # %%
 adversaries = study.run(
     "malicious_behavior",
     ["collude", "my_defence:Sleepers"],
     base={"malicious_fraction": 0.2, "sharing": "gossip", "consensus": "trust_weighted"},
-    outcomes=["forged_reach_frac", "benign_blocked_frac", "protected_frac_mean", "blocking_precision"],
+    outcomes=["forged_benign_blocked_frac", "forged_reach_frac", "protected_time_frac_mean", "blocking_precision"],
     backend=backend,
     quiet=quiet,
 )
@@ -136,7 +141,9 @@ study.headline().show()
 # mechanics. The detectors are compared on isolated nodes only, the channel and the adversary at one malicious
 # fraction (20%); `Sleepers` wake at step 20 of runs whose first campaign starts after the warm-up, so how much their
 # earned trust buys depends on that timing. A per-node scikit-learn detector is fitted once on the warm-up and
-# never updated (the batched banks update their baselines): part of any detector difference is that.
+# never updated (the batched banks update their baselines): part of any detector difference is that. Each detector
+# runs at its default operating point (`zscore_threshold`, `detector_contamination`), so a recall difference comes
+# with a false-positive difference; read recall and `fpr` together, or sweep the threshold to compare at equal FPR.
 
 # %% [markdown]
 # ## Provenance
