@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,3 +28,17 @@ def skip_or_fail_ray_start(error: BaseException | str) -> None:
     if RAY_REQUIRED:
         pytest.fail(message)
     pytest.skip(message)
+
+
+def frames_on_every_backend(sweep: Any, store: Path) -> dict[str, Any]:
+    """``sweep``'s result frame on ``local``, ``processes`` (2 workers) and ``ray``, each with its own store
+    under ``store`` (the Ray session must be up: the ``ray_session`` fixture)."""
+    return {
+        backend: sweep.run(
+            backend=backend,
+            store=store / backend,
+            quiet=True,
+            **({"max_workers": 2} if backend == "processes" else {}),
+        )
+        for backend in ("local", "processes", "ray")
+    }

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import sweep_runners as testing
 import yaml
-from ray_support import RAY_START_FAILED, TEST_PYTHONPATH, skip_or_fail_ray_start
+from ray_support import RAY_START_FAILED, TEST_PYTHONPATH, frames_on_every_backend, skip_or_fail_ray_start
 
 from workbench.experiments import Sweep, load
 
@@ -37,15 +37,7 @@ def model_sweep(**overrides) -> Sweep:
 
 def test_local_processes_and_ray_give_identical_frames(tmp_path, ray_session):
     sweep = model_sweep()
-    frames = {
-        backend: sweep.run(
-            backend=backend,
-            store=tmp_path / backend,
-            quiet=True,
-            **({"max_workers": 2} if backend == "processes" else {}),
-        )
-        for backend in ("local", "processes", "ray")
-    }
+    frames = frames_on_every_backend(sweep, tmp_path)
     local = frames["local"]
     assert len(local) == 8 and (local.status == "ok").all(), local.error.dropna().tolist()
     assert {"recall", "fpr", "signatures_confirmed", "messages_per_signature"} <= set(local.columns)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from ray_support import frames_on_every_backend
 
 from workbench.experiments import Sweep, load
 
@@ -42,15 +43,7 @@ def user_component_sweep() -> Sweep:
 
 def test_user_components_give_identical_frames_on_local_processes_and_ray(tmp_path, ray_session):
     sweep = user_component_sweep()
-    frames = {
-        backend: sweep.run(
-            backend=backend,
-            store=tmp_path / backend,
-            quiet=True,
-            **({"max_workers": 2} if backend == "processes" else {}),
-        )
-        for backend in ("local", "processes", "ray")
-    }
+    frames = frames_on_every_backend(sweep, tmp_path)
     local = frames["local"]
     assert len(local) == 8 and (local.status == "ok").all(), local.error.dropna().tolist()
     assert "protected_within_10_frac" in local.columns  # the user's outcome joined the results
