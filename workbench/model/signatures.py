@@ -288,6 +288,10 @@ class SignatureTable:
         self.size += len(new)
         return rows
 
+    def held_per_node(self) -> float:
+        """Mean over nodes of the signatures a node holds in the per-node state (what its memory grows with)."""
+        return float(np.count_nonzero(self.holds[: self.size])) / self.n_nodes
+
     def rule(self, s: int | np.integer) -> Rule:
         """Row ``s``'s rule (plain Python numbers)."""
         return Rule(*(getattr(self.cols, f.name)[s].item() for f in fields(Rule)))
