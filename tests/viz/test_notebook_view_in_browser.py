@@ -1,13 +1,15 @@
 """Notebook 00's page inline in JupyterLab, in a real browser: JupyterLab on a free loopback port
 with a token, Debian's chromium driven by Playwright. Runs the notebook's cells, then checks that
 Step and Reset and a slider with its value show beside the figures without opening any menu, and
-that Step advances the page's model. Saves ``test-artifacts/viz-jupyterlab.png``."""
+that Step advances the page's model. JupyterLab serves a copy of the notebook in a temporary folder, so
+its autosave never writes into the repository's ``notebooks/``. Saves ``test-artifacts/viz-jupyterlab.png``."""
 
 from __future__ import annotations
 
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -30,6 +32,9 @@ def lab(chromium, tmp_path_factory):  # noqa: F811
     """``jupyter lab`` on loopback with a random token; yields the notebook's URL."""
     ARTIFACTS.mkdir(exist_ok=True)
     port, token = _free_port(), secrets.token_hex(16)
+    served = tmp_path_factory.mktemp("lab-root")
+    (served / "notebooks").mkdir()
+    shutil.copy(ROOT / "notebooks" / "00_explore.ipynb", served / "notebooks" / "00_explore.ipynb")
     env = dict(os.environ)
     env.update(
         PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p),
@@ -46,13 +51,13 @@ def lab(chromium, tmp_path_factory):  # noqa: F811
         "--ip=127.0.0.1",
         f"--port={port}",
         f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.root_dir={served}",
         "--LabApp.news_url=",
         "--LabServerApp.announcements_url=",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root
         cmd.append("--allow-root")
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=served, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
