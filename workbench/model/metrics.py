@@ -182,7 +182,7 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
     frame.insert(frame.columns.get_loc("origin") + 1, "origin_malicious", state.malicious[view.origin])
     frame.insert(frame.columns.get_loc("created_step") + 1, "threat_type", s.kinds[:n])
     derived = {
-        "honest_holders": s.holds[:n][:, state.honest].sum(axis=1),
+        "honest_holders": s.holds.counts(np.arange(n), where=state.honest),
         "honest_blocklists": honest_blocklists(state),
         "spread_rounds": np.where(spread >= 0, spread - view.created_step, np.nan),
     }

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from workbench.model.grouped import concat_ranges
+from workbench.model.node_rows import NodeRows
 
 PENDING, CONFIRMED, REJECTED = 0, 1, 2
 OUTCOME_NAMES = {PENDING: "pending", CONFIRMED: "confirmed", REJECTED: "rejected"}
@@ -22,9 +23,7 @@ RANGE_MARGIN = 1.5  # log units added around the flagged flows' range (a factor 
 COVERAGE_GENUINE = 0.5  # a rule covers a campaign when it matches at least this share of its flows
 
 _MATRICES = {"holds": bool, "knows": bool, "cast": np.int8, "relaying": bool}
-# Growth factor of the table's capacity: 1.5 rather than 2 keeps the per-node matrices (4 bytes per signature
-# and node) near their use at 10,000 nodes and more.
-_GROWTH = 1.5
+_GROWTH = 1.5  # growth factor of the table's capacity
 
 
 def _column(dtype: type, *, frame: bool = True, new: float | None = None) -> dict[str, Any]:
@@ -217,7 +216,8 @@ class ArrivedVotes:
 
 
 class SignatureTable:
-    """Append-only columnar table of signatures plus per-node state matrices.
+    """Append-only columnar table of signatures plus per-node state, sparse (:class:`NodeRows`: a row per
+    signature, holding only the nodes where it is set).
 
     ``holds[s, n]``: node ``n`` has received signature ``s``; ``knows[s, n]``: node ``n`` knows the
     decision on ``s``; ``cast[s, n]``: the vote ``n`` cast (``+1``/``-1``, ``0`` none; it may
@@ -229,16 +229,16 @@ class SignatureTable:
     proposed ``s`` or cast an approving vote (see :func:`applied`).
     """
 
-    holds: np.ndarray
-    knows: np.ndarray
-    cast: np.ndarray
-    relaying: np.ndarray
+    holds: NodeRows
+    knows: NodeRows
+    cast: NodeRows
+    relaying: NodeRows
 
     def __init__(self, n_nodes: int, capacity: int = 64) -> None:
         self.n_nodes, self.size = n_nodes, 0
         self.cols = SignatureColumns.zeros(capacity)  # room for ``capacity`` rows; the first ``size`` are used
         for attr, dt in _MATRICES.items():
-            setattr(self, attr, np.zeros((capacity, n_nodes), dt))
+            setattr(self, attr, NodeRows(n_nodes, dt, capacity))
         self.arrived = ArrivedVotes(n_nodes)
         self.sig_ids: list[str] = []
         self.kinds: list[str] = []
@@ -258,10 +258,7 @@ class SignatureTable:
         new = max(needed, int(_GROWTH * cap))
         self.cols = self.cols.grown(new)
         for attr in _MATRICES:
-            old = getattr(self, attr)
-            grown = np.zeros((new, self.n_nodes), old.dtype)
-            grown[:cap] = old
-            setattr(self, attr, grown)
+            getattr(self, attr).grow(new)
 
     def add(self, new: list[NewSignature]) -> np.ndarray:
         """Append signatures (pending, undecided); returns their row indices."""
@@ -290,7 +287,7 @@ class SignatureTable:
 
     def held_per_node(self) -> float:
         """Mean over nodes of the signatures a node holds in the per-node state (what its memory grows with)."""
-        return float(np.count_nonzero(self.holds[: self.size])) / self.n_nodes
+        return self.holds.pairs_stored() / self.n_nodes
 
     def rule(self, s: int | np.integer) -> Rule:
         """Row ``s``'s rule (plain Python numbers)."""
@@ -385,11 +382,11 @@ def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.nda
     holds the confirmed signatures it knows of and, with ``local_first``, the signatures not rejected that
     it proposed itself or approved with its own vote (its own evidence)."""
     outcome = sigs.cols.outcome[rows]
-    out = sigs.knows.take(rows, axis=0)
+    out = sigs.knows.dense(rows)
     out[outcome != CONFIRMED] = False
     if local_first:
         live = outcome != REJECTED
-        own = sigs.cast.take(rows, axis=0) > 0
+        own = sigs.cast.dense(rows) > 0
         own[~live] = False
         out |= own
         out[np.flatnonzero(live), sigs.cols.origin[rows][live]] = True
@@ -400,9 +397,9 @@ def applied_anywhere(sigs: SignatureTable, rows: np.ndarray, local_first: bool) 
     """``(N,)``: nodes whose blocklist holds at least one of signatures ``rows`` (``applied(...).any(0)``,
     without building the rows x N matrix)."""
     outcome = sigs.cols.outcome[rows]
-    out = sigs.knows[rows[outcome == CONFIRMED]].any(axis=0)
+    out = sigs.knows.any_of(rows[outcome == CONFIRMED])
     if local_first:
         live = rows[outcome != REJECTED]
-        out |= (sigs.cast[live] > 0).any(axis=0)
+        out |= sigs.cast.any_of(live, positive=True)
         out[sigs.cols.origin[live]] = True
     return out

@@ -111,7 +111,7 @@ class VotingChannel(Channel):
         v = s.arrived.of_rows(due)
         approve, reject = v > 0, v < 0
         trust = state.trust.trust
-        eligible = s.holds[due].sum(axis=1) - 1  # every holder but the origin could vote
+        eligible = s.holds.counts(due) - 1  # every holder but the origin could vote
         confirmed = decide(
             approve.sum(1),
             reject.sum(1),

@@ -61,7 +61,7 @@ class CentralAggregator(Channel):
 
     def announce(self, state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> int:
         s, per_confirmation = state.sigs, broadcast_messages(state.params.n_nodes)
-        s.knows[confirmed] = True
-        s.holds[confirmed] = True
+        s.knows.fill(confirmed)
+        s.holds.fill(confirmed)
         s.cols.messages[confirmed] += per_confirmation
         return per_confirmation * confirmed.size

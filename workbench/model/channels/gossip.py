@@ -61,8 +61,8 @@ class GossipChannel(VotingChannel):
         conf = np.flatnonzero(s.view.conf_live)
         if pend.size + conf.size == 0:
             return 0
-        holds = np.concatenate([s.holds[pend], s.knows[conf]])
-        active = s.relaying[np.concatenate([pend, conf])]
+        holds = np.concatenate([s.holds.dense(pend), s.knows.dense(conf)])
+        active = s.relaying.dense(np.concatenate([pend, conf]))
         per_item = np.zeros(holds.shape[0], np.int64)
         coin = p.gossip_mode != "rumor" and conf.size > 0
         was_active = active[pend.size :].copy() if coin else None
@@ -87,10 +87,11 @@ class GossipChannel(VotingChannel):
         k = pend.size
         if conf.size:
             relay_news_only(state, conf, active[k:])
-        s.holds[pend], s.knows[conf] = holds[:k], holds[k:]
-        s.relaying[pend], s.relaying[conf] = active[:k], active[k:]
-        held_conf = s.holds[conf] | holds[k:]  # a confirmation carries its signature
-        s.holds[conf] = held_conf
+        s.holds.set_dense(pend, holds[:k])
+        s.knows.set_dense(conf, holds[k:])
+        s.relaying.set_dense(np.concatenate([pend, conf]), active)
+        held_conf = s.holds.dense(conf) | holds[k:]  # a confirmation carries its signature
+        s.holds.set_dense(conf, held_conf)
         s.cols.messages[pend] += per_item[:k]
         s.cols.messages[conf] += per_item[k:]
         s.cols.conf_live[conf] = active[k:].any(axis=1)
@@ -132,7 +133,7 @@ class GossipChannel(VotingChannel):
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         """New signatures ``rows``: their origins start passing them on (a dropping origin too: they are its own)."""
         s = state.sigs
-        s.relaying[rows, s.cols.origin[rows]] = True
+        s.relaying.set(rows, s.cols.origin[rows])
         s.cols.sig_live[rows] = True
         return StepOutput()
 
@@ -142,7 +143,7 @@ def stop_spreading(state: ModelState, rows: np.ndarray) -> None:
     s = state.sigs
     if rows.size == 0:
         return
-    s.relaying[rows] = False
+    s.relaying.clear(rows)
     live = rows[s.cols.sig_live[rows]]
     s.cols.sig_live[rows] = False
-    s.cols.residue[live] = 1.0 - s.holds[live].mean(axis=1)
+    s.cols.residue[live] = 1.0 - s.holds.counts(live) / s.n_nodes

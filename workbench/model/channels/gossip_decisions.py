@@ -22,7 +22,7 @@ def known_keys(state: ModelState, keys: np.ndarray) -> dict[int, np.ndarray]:
     """Per key, the nodes that know a confirmed rule on it (``(N,)`` bools), from ``sigs.knows`` as it is."""
     s = state.sigs
     confirmed = s.view.outcome == CONFIRMED
-    return {int(key): s.knows[np.flatnonzero(confirmed & (s.view.key == key))].any(axis=0) for key in np.unique(keys)}
+    return {int(key): s.knows.any_of(np.flatnonzero(confirmed & (s.view.key == key))) for key in np.unique(keys)}
 
 
 def relay_news_only(state: ModelState, conf: np.ndarray, active_after: np.ndarray) -> None:
@@ -37,7 +37,7 @@ def relay_news_only(state: ModelState, conf: np.ndarray, active_after: np.ndarra
     for key in np.unique(keys):  # a loop over keys; each is vectorised over its confirmations and the nodes
         j = np.flatnonzero(keys == key)
         # a node active for a confirmation it did not know before stops if it knew one for the key already
-        active_after[j] &= s.knows[conf[j]] | ~known[int(key)]
+        active_after[j] &= s.knows.dense(conf[j]) | ~known[int(key)]
 
 
 def send_back(state: ModelState, t: int, confirmed: np.ndarray) -> None:
@@ -45,12 +45,12 @@ def send_back(state: ModelState, t: int, confirmed: np.ndarray) -> None:
     the decision back to every other holder of the signature, due after its route's hops (at least 1)."""
     s = state.sigs
     origin = s.cols.origin[confirmed]
-    s.knows[confirmed, origin] = True
-    s.relaying[confirmed, origin] = True  # its own signature: a dropping origin spreads it too
+    s.knows.set(confirmed, origin)
+    s.relaying.set(confirmed, origin)  # its own signature: a dropping origin spreads it too
     s.cols.conf_live[confirmed] = True
     queued = [state.in_transit.decisions]
     for row, o in zip(confirmed, origin):  # a loop over confirmations; each is vectorised over holders
-        holders = np.flatnonzero(s.holds[row])
+        holders = s.holds.nodes(row)
         holders = holders[holders != o]
         hops, _ = paths(state, int(o), holders)
         queued.append(np.stack([np.full(holders.size, row), holders, t + np.maximum(hops, 1)], axis=1))
@@ -73,8 +73,8 @@ def receive_decisions(state: ModelState, t: int, rng: np.random.Generator) -> in
     sent, ok = lose(hops, travel, rng.geometric(loss, row.size) if loss > 0 else None)
     np.add.at(s.cols.messages, row, sent)
     row, node = row[ok], node[ok]
-    s.knows[row, node] = True
-    s.holds[row, node] = True
+    s.knows.set(row, node)
+    s.holds.set(row, node)
     keys = s.cols.key[row]
     spread = np.zeros(row.size, bool)
     for key in np.unique(keys):  # a loop over keys
@@ -82,6 +82,6 @@ def receive_decisions(state: ModelState, t: int, rng: np.random.Generator) -> in
         spread[at] = ~known[int(key)][node[at]]
     if state.relays is not None:
         spread &= state.relays[node]
-    s.relaying[row[spread], node[spread]] = True
+    s.relaying.set(row[spread], node[spread])
     s.cols.conf_live[row[spread]] = True
     return int(sent.sum())

@@ -36,9 +36,9 @@ def publish(state: ModelState, t: int, rows: np.ndarray, kind: str) -> None:
 
 def _apply(state: ModelState, kind: str, rows: np.ndarray) -> None:
     s = state.sigs
-    s.holds[rows] = True
+    s.holds.fill(rows)
     if kind == KNOWS:
-        s.knows[rows] = True
+        s.knows.fill(rows)
 
 
 class ReplicatedLedger(VotingChannel):

@@ -21,5 +21,5 @@ class Isolated(Channel):
 
     def announce(self, state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> int:
         s = state.sigs
-        s.knows[confirmed, s.cols.origin[confirmed]] = True
+        s.knows.set(confirmed, s.cols.origin[confirmed])
         return 0

@@ -70,7 +70,7 @@ def propose(
         return StepOutput()
     new = [_with_ground_truth(sig, state) for sig in new]
     idx = s.add(new)
-    s.holds[idx, s.cols.origin[idx]] = True
+    s.holds.set(idx, s.cols.origin[idx])
     out = StepOutput(StepCounts(signatures_proposed=idx.size)) + channel.on_proposed(state, t, idx)
     return out + StepOutput(entries=tuple(_signature_record(s.sig_ids[i], sig) for i, sig in zip(idx, new)))
 
@@ -127,16 +127,12 @@ def _not_yet_known(state: ModelState, groups: list[FlaggedGroup]) -> list[Flagge
     if not groups or len(s) == 0:
         return groups
     keys, outcome = s.view.key, s.view.outcome
-    rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    known: dict[int, np.ndarray] = {}  # per key, the nodes holding a pending or knowing a confirmed rule on it
     for key in {g.rule.key for g in groups}:
         same = keys == key
-        rows[key] = np.flatnonzero(same & (outcome == PENDING)), np.flatnonzero(same & (outcome == CONFIRMED))
-    keep = []
-    for g in groups:  # a loop over flagged groups; each looks at one node's column of the same-key rows
-        pend, conf = rows[g.rule.key]
-        if not (s.holds[pend, g.origin].any() or s.knows[conf, g.origin].any()):
-            keep.append(g)
-    return keep
+        pend, conf = np.flatnonzero(same & (outcome == PENDING)), np.flatnonzero(same & (outcome == CONFIRMED))
+        known[key] = s.holds.any_of(pend) | s.knows.any_of(conf)
+    return [g for g in groups if not known[g.rule.key][g.origin]]
 
 
 def _signature_record(sig_id: str, sig: NewSignature) -> LedgerRecord:

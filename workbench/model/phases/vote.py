@@ -35,11 +35,11 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     if not channel.carries_votes or len(s) == 0:
         return StepOutput()
     open_ = np.flatnonzero((s.view.outcome == PENDING) & (t - s.view.created_step <= p.vote_deadline_steps))
-    # eligible[r, v]: holder v of open signature r that has not voted yet (the origin never votes)
-    eligible = s.holds[open_] & (s.cast[open_] == 0)
-    eligible[np.arange(open_.size), s.cols.origin[open_]] = False
-    row, voter = np.nonzero(eligible)
+    # (signature, voter) pairs: holder v of open signature r that has not voted yet (the origin never votes)
+    row, voter = s.holds.pairs(open_)
     sig = open_[row]
+    eligible = (voter != s.cols.origin[sig]) & (s.cast.get(sig, voter) == 0)
+    sig, voter = sig[eligible], voter[eligible]
     if sig.size == 0:
         return StepOutput()
     first_lost: np.ndarray | None = None
@@ -52,7 +52,7 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     sig, voter, value = sig[cast], voter[cast], votes[cast]
     if sig.size == 0:
         return StepOutput()
-    s.cast[sig, voter] = value  # with local_first an approving voter applies the rule at once (applied())
+    s.cast.set(sig, voter, value)  # with local_first an approving voter applies the rule at once (applied())
     entries = tuple(_vote_record(int(v), s.sig_ids[i], bool(a > 0)) for i, v, a in zip(sig, voter, value))
     if first_lost is None:  # the hop on which each vote would be lost, in pair order
         first_lost = channel.vote_losses(state, rng, sig.size)

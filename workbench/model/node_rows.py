@@ -1,0 +1,220 @@
+"""Per-signature node sets: a sparse ``rows x N`` matrix that stores, per row, only the nodes where it is set.
+
+The signature table's per-node state (which nodes hold a signature, know its decision, relay it, and the
+vote each cast) is mostly empty: a pending signature reaches the few nodes gossip brought it to before its
+deadline, most confirmations are duplicates for their key that their holders keep to themselves. A dense
+``signatures x N`` matrix costs a byte per signature and node whatever it holds, so memory grew with every
+signature a run ever proposed times ``N``. :class:`NodeRows` keeps per row the sorted node ids (int32, four
+bytes each) and, for non-boolean values, their values: memory is four or five bytes per (signature, node)
+pair that is set, plus about 100 bytes per row.
+
+Rows are immutable arrays, replaced on every change (never written in place), so rows may share one array:
+a row set for every node is the one shared ``arange(N)``.
+
+Methods take row indices (int arrays) and return dense arrays only for the rows asked. For scripts and
+tests, ``m[rows]``, ``m[row, nodes]`` (read and write) behave like the dense matrix's indexing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_EMPTY = np.zeros(0, np.int32)
+
+
+class NodeRows:
+    """A sparse ``rows x n_nodes`` matrix of ``dtype`` (bool, or a small integer type with 0 for unset)."""
+
+    def __init__(self, n_nodes: int, dtype: Any = bool, n_rows: int = 0) -> None:
+        self.n_nodes, self.dtype = n_nodes, np.dtype(dtype)
+        self._boolean = self.dtype == np.dtype(bool)
+        self._nodes: list[np.ndarray] = [_EMPTY] * n_rows
+        self._vals: list[np.ndarray] = [] if self._boolean else [np.zeros(0, self.dtype)] * n_rows
+        self._all: np.ndarray | None = None  # arange(N), shared by rows set for every node
+
+    # --- shape ------------------------------------------------------------------------------------
+    @property
+    def n_rows(self) -> int:
+        return len(self._nodes)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.n_rows, self.n_nodes
+
+    def grow(self, n_rows: int) -> None:
+        """Room for ``n_rows`` rows (new rows empty)."""
+        extra = n_rows - self.n_rows
+        if extra > 0:
+            self._nodes.extend([_EMPTY] * extra)
+            if not self._boolean:
+                self._vals.extend([np.zeros(0, self.dtype)] * extra)
+
+    def pairs_stored(self) -> int:
+        """(row, node) pairs set, over all rows."""
+        return sum(a.size for a in self._nodes)
+
+    def nbytes(self) -> int:
+        """Bytes of the stored arrays (a shared array once)."""
+        seen: dict[int, int] = {}
+        for arrays in (self._nodes, self._vals):
+            for a in arrays:
+                seen[id(a)] = a.nbytes
+        return sum(seen.values())
+
+    # --- reading ----------------------------------------------------------------------------------
+    def nodes(self, row: int | np.integer) -> np.ndarray:
+        """Row ``row``'s nodes, ascending (int64)."""
+        return self._nodes[int(row)].astype(np.int64)
+
+    def counts(self, rows: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+        """``(len(rows),)`` int64: nodes set in each row (``where``: ``(N,)`` bools, only those nodes)."""
+        rows = np.asarray(rows, np.int64)
+        if where is None:
+            return np.fromiter((self._nodes[r].size for r in rows.tolist()), np.int64, rows.size)
+        local, node = self.pairs(rows)
+        return np.bincount(local[where[node]], minlength=rows.size).astype(np.int64)
+
+    def pairs(self, rows: np.ndarray, positive: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """``(i, node)`` int64 arrays of the set entries of rows ``rows``: ``i`` indexes ``rows``; in the order
+        of ``rows``, then node (``np.nonzero`` of the dense rows). ``positive``: only entries above 0."""
+        rows = np.asarray(rows, np.int64).tolist()
+        parts = [self._nodes[r] for r in rows]
+        if positive and not self._boolean:
+            parts = [a[v > 0] for a, v in zip(parts, (self._vals[r] for r in rows))]
+        lens = np.fromiter((a.size for a in parts), np.int64, len(parts))
+        node = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+        return np.repeat(np.arange(len(parts), dtype=np.int64), lens), node
+
+    def _values(self, rows: list[int]) -> np.ndarray:
+        if self._boolean:
+            return np.ones(sum(self._nodes[r].size for r in rows), bool)
+        return np.concatenate([self._vals[r] for r in rows]) if rows else np.zeros(0, self.dtype)
+
+    def dense(self, rows: np.ndarray) -> np.ndarray:
+        """``(len(rows), N)`` array of ``dtype``: the dense rows ``rows``."""
+        rows = np.asarray(rows, np.int64)
+        out = np.zeros((rows.size, self.n_nodes), self.dtype)
+        local, node = self.pairs(rows)
+        out[local, node] = self._values(rows.tolist())
+        return out
+
+    def any_of(self, rows: np.ndarray, positive: bool = False) -> np.ndarray:
+        """``(N,)`` bools: nodes set in at least one of rows ``rows`` (``positive``: with a value above 0)."""
+        out = np.zeros(self.n_nodes, bool)
+        out[self.pairs(rows, positive)[1]] = True
+        return out
+
+    def get(self, row: np.ndarray, node: np.ndarray) -> np.ndarray:
+        """Values at the pairs ``(row[j], node[j])`` (0 / False where unset)."""
+        row, node = np.asarray(row, np.int64).ravel(), np.asarray(node, np.int64).ravel()
+        out = np.zeros(row.size, self.dtype)
+        if row.size == 0:
+            return out
+        uniq, local = np.unique(row, return_inverse=True)
+        i, n = self.pairs(uniq)
+        keys = i * self.n_nodes + n  # ascending: rows ascend, nodes ascend within a row
+        want = local * self.n_nodes + node
+        at = np.searchsorted(keys, want)
+        found = at < keys.size
+        found[found] = keys[at[found]] == want[found]
+        out[found] = self._values(uniq.tolist())[at[found]]
+        return out
+
+    # --- writing ----------------------------------------------------------------------------------
+    def _put(self, r: int, nodes: np.ndarray, vals: np.ndarray | None) -> None:
+        self._nodes[r] = nodes.astype(np.int32) if nodes.size else _EMPTY
+        if not self._boolean:
+            self._vals[r] = vals.astype(self.dtype) if vals is not None and nodes.size else np.zeros(0, self.dtype)
+
+    def clear(self, rows: np.ndarray) -> None:
+        """Unset every node of rows ``rows``."""
+        for r in np.asarray(rows, np.int64).ravel().tolist():
+            self._put(r, _EMPTY, None)
+
+    def fill(self, rows: np.ndarray, value: Any = True) -> None:
+        """Set every node of rows ``rows`` to ``value``."""
+        if self._all is None:
+            self._all = np.arange(self.n_nodes, dtype=np.int32)
+        for r in np.asarray(rows, np.int64).ravel().tolist():
+            self._nodes[r] = self._all
+            if not self._boolean:
+                self._vals[r] = np.full(self.n_nodes, value, self.dtype)
+
+    def set_dense(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """Rows ``rows`` become the dense ``(len(rows), N)`` ``values``."""
+        rows = np.asarray(rows, np.int64).ravel()
+        values = np.asarray(values).reshape(rows.size, self.n_nodes)
+        flat = np.flatnonzero(values)
+        local, node = np.divmod(flat, self.n_nodes)
+        vals = None if self._boolean else values.ravel()[flat]
+        bounds = np.searchsorted(local, np.arange(rows.size + 1))
+        for i, r in enumerate(rows.tolist()):
+            a, b = bounds[i], bounds[i + 1]
+            self._put(r, node[a:b].copy(), None if vals is None else vals[a:b].copy())
+
+    def set(self, row: np.ndarray, node: np.ndarray, value: Any = True) -> None:
+        """Set the pairs ``(row[j], node[j])`` to ``value`` (a scalar or one per pair; 0 / False unsets);
+        where a pair repeats, its last value counts (as numpy's fancy assignment)."""
+        row, node = np.broadcast_arrays(np.asarray(row, np.int64).ravel(), np.asarray(node, np.int64).ravel())
+        if row.size == 0:
+            return
+        value = np.broadcast_to(np.asarray(value).astype(self.dtype), row.shape)
+        uniq, local = np.unique(row, return_inverse=True)
+        n = self.n_nodes
+        new = local * n + node
+        # the last write of each pair: a stable sort by pair, keep each run's last element
+        order = np.argsort(new, kind="stable")
+        new, value = new[order], value[order]
+        last = np.ones(new.size, bool)
+        last[:-1] = new[1:] != new[:-1]
+        new, value = new[last], value[last]
+        i, old_node = self.pairs(uniq)
+        old = i * n + old_node
+        old_vals = self._values(uniq.tolist())
+        keep = ~np.isin(old, new, assume_unique=True)
+        setv = value != 0
+        keys = np.concatenate([old[keep], new[setv]])
+        vals = np.concatenate([old_vals[keep], value[setv]])
+        order = np.argsort(keys, kind="stable")
+        keys, vals = keys[order], vals[order]
+        bounds = np.searchsorted(keys, np.arange(uniq.size + 1) * n)
+        for j, r in enumerate(uniq.tolist()):
+            a, b = bounds[j], bounds[j + 1]
+            self._put(r, keys[a:b] - j * n, vals[a:b])
+
+    # --- dense-style indexing, for scripts and tests ----------------------------------------------
+    def _rows(self, key: Any) -> np.ndarray:
+        if isinstance(key, slice):
+            return np.arange(self.n_rows)[key]
+        key = np.asarray(key)
+        return np.flatnonzero(key) if key.dtype == bool else key.astype(np.int64)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        if isinstance(key, tuple) and len(key) == 2:
+            rows, cols = key
+            if np.ndim(rows) == 0 and not isinstance(rows, slice):
+                return self.dense(np.array([int(rows)]))[0][cols]
+            if isinstance(cols, slice) or isinstance(rows, slice) or np.asarray(cols).dtype == bool:
+                return self.dense(self._rows(rows))[:, cols]
+            r, c = np.broadcast_arrays(np.asarray(rows), np.asarray(cols))
+            return self.get(r, c).reshape(r.shape)
+        if np.ndim(key) == 0 and not isinstance(key, slice):
+            return self.dense(np.array([int(key)]))[0]
+        return self.dense(self._rows(key))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, tuple) and len(key) == 2:
+            rows, cols = key
+            if isinstance(cols, slice) or np.asarray(cols).dtype == bool:
+                cols = np.arange(self.n_nodes)[cols]
+            rows = np.arange(self.n_rows)[rows] if isinstance(rows, slice) else rows
+            r, c = np.broadcast_arrays(np.asarray(rows, np.int64), np.asarray(cols, np.int64))
+            self.set(r.ravel(), c.ravel(), np.broadcast_to(value, r.shape).ravel())
+            return
+        rows = self._rows(np.array([key]) if np.ndim(key) == 0 and not isinstance(key, slice) else key)
+        if np.ndim(value) == 0:
+            self.fill(rows, value) if value else self.clear(rows)
+        else:
+            self.set_dense(rows, np.broadcast_to(value, (rows.size, self.n_nodes)))
