@@ -21,20 +21,26 @@
 #
 # **Method.** For every design (sharing `ledger` and `gossip` with each consensus rule; at the full size also
 # `central`, whose aggregator decides without votes, and `none`, the isolated reference) and every malicious
-# behaviour, `malicious_fraction` is swept on a grid and each cell is replicated over seeds. Two breakdown points
-# f* are estimated with `workbench.analysis.breakdown.breakdown_point`: the smallest fraction at which the mean share
-# of forged signatures that reach an honest node's blocklist (`forged_reach_frac`) exceeds `forged_threshold`, and
-# the smallest at which the mean share of honest nodes protected against a campaign (`protected_frac_mean`) falls
-# below `protected_level`. Between grid levels the crossing is interpolated; its 95% interval is a percentile
-# bootstrap over replicates within each level; "not reached" means the mean curve never crosses in the swept range.
-# Beside them: the analytic thresholds (a majority is safe and live below 1/2; a supermajority with quorum q is
-# safe below q and live below 1 - q, all nodes voting) and the finite-N collusion formula
-# P(Bin(V - c, e) >= Q - c) with e = 0 (`workbench.model.consensus.collusion_false_acceptance`).
+# behaviour, `malicious_fraction` is swept over whole numbers of nodes (each level at least one malicious node more,
+# the grid generated from the network size) and each cell is replicated over seeds. Every run lasts until each
+# campaign's evaluation window is complete (`ModelParams.steps_covering_windows`). Two breakdown points f* are
+# estimated with `workbench.analysis.breakdown.breakdown_point`: the smallest fraction at which the mean share of
+# forged signatures that reach an honest node's blocklist (`forged_reach_frac`) exceeds `forged_threshold`, and the
+# smallest at which the mean share of honest nodes protected against a campaign over its window
+# (`protected_time_frac_mean`) falls below `protected_level`. Between grid levels the crossing is interpolated; its
+# 95% interval is a percentile bootstrap over replicates within each level; "not reached" means the mean curve never
+# crosses in the swept range, and a design already across the level with no malice has no breakdown point (it never
+# held). Beside the security f*: the band the model's own voter model gives for it, computed exactly
+# (`workbench.model.consensus.forgery_confirm_probability`, checked against `run_model` in
+# `tests/analysis/test_voter_model_thresholds.py`): the voters are a forgery's holders but its origin, colluders
+# approve, votes count over those that arrived with the `min_participation` turnout floor; its lower end is where
+# colluders alone meet the floor (every honest voter abstains), its upper end where they outvote every honest voter
+# (the textbook threshold, all nodes voting).
 #
 # **Sizes.** `size = "small"` (default; about a minute on 2 cores): 2 sharing modes x 2 rules x 2 behaviours x 5
-# fractions x 3 replicates = 120 runs of a 20-node network for 30 steps. `size = "full"`: 10 designs (ledger and
-# gossip x 4 rules, central, none) x 4 behaviours x 13 fractions (0 to 0.6 by 0.05) x 30 replicates = 15,600 runs
-# (betrayers turn after 10 of the 30 steps), e.g.
+# fractions (steps of 3 nodes) x 3 replicates = 120 runs of a 20-node network. `size = "full"`: 10 designs (ledger and
+# gossip x 4 rules, central, none) x 4 behaviours x 13 fractions (0 to 12 nodes of 20) x 30 replicates = 15,600 runs
+# (betrayers turn after 10 steps), e.g.
 # `papermill notebooks/04_breakdown.ipynb out.ipynb -p size full -p backend processes`.
 
 # %% tags=["parameters"]
@@ -72,7 +78,8 @@ found = study.analyse(design, results, forged_threshold, protected_level, n_boot
 #
 # Top row: share of forged signatures that reached at least one honest blocklist, pooled over the replicates of a
 # cell, with its Wilson 95% interval (behaviours that never forge have no curve). Bottom row: mean over replicates
-# of the share of honest nodes protected per campaign, with a Student-t 95% interval. Dashed: the thresholds.
+# of the share of honest nodes protected per campaign over its window (`protected_time_frac_mean`), with a
+# Student-t 95% interval. Dashed: the thresholds.
 
 # %%
 study.plot_curves(found)
@@ -93,10 +100,11 @@ study.headline(found).show()
 #
 # The breakdown point is read off a grid: between levels it is a linear interpolation, and with few replicates per
 # level (3 at the small size) the bootstrap interval is narrow and optimistic; use the full size (30) before quoting
-# one. "Not reached" holds only for the swept range. A supermajority's analytic thresholds assume every node votes;
-# evidence voters abstain when their own traffic holds no evidence, so colluders face fewer honest votes than the
-# formula counts, which is why simulated security can break down before the analytic threshold. The outcomes depend
-# on the world (traffic, detector, campaigns) held at the defaults here, and on the model version in the provenance
+# one. "Not reached" holds only for the swept range. The voter model's band brackets honest turnout, it does not
+# predict it: where a design's f* falls inside the band depends on how often honest evidence voters see traffic that
+# matches a forged rule, which the simulation decides. The band assumes every node holds the forgery by its
+# deadline (the ledger); a gossip forgery may reach fewer. Protection has no such formula. The outcomes depend on
+# the world (traffic, detector, campaigns) held at the defaults here, and on the model version in the provenance
 # block.
 
 # %% [markdown]

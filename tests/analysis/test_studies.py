@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -53,6 +54,8 @@ def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
 def test_breakdown_design_sizes():
     design = bs.design("small", seed=1)
     assert design.runs == 2 * 2 * 2 * 5 * 3
+    # every run covers every campaign's evaluation window
+    assert all(s.steps >= s.base.steps_covering_windows for s in design.sweeps)
     assert {(lab["sharing"], lab["rule"]) for lab in design.labels} == {
         (s, r) for s in ("ledger", "gossip") for r in ("majority", "super_0.8")
     }
@@ -64,15 +67,15 @@ def test_breakdown_design_sizes():
         bs.design("huge")
 
 
-def test_analytic_thresholds_and_collusion_formula():
-    assert bs.analytic_thresholds("majority") == (0.5, 0.5)
-    assert bs.analytic_thresholds("super_0.8") == pytest.approx((0.8, 0.2))
-    assert all(np.isnan(bs.analytic_thresholds("trust_weighted")))
-    # N = 20: 19 voters, majority needs 10 approvals; with e = 0 the m - 1 colluding voters need m - 1 >= 10
-    assert bs.collusion_f_star(20, "majority", 0.1, error=0.0) == pytest.approx(11 / 20)
+def test_voter_model_band_at_twenty_nodes():
+    params = bs.design("small").base  # 20 nodes, turnout floor 0.1 of 19 eligible: 2 votes
+    # all abstaining: 2 colluding voters (3 malicious with the origin) meet the floor and approve
+    assert bs.voter_model_band(params, "majority", 0.1) == pytest.approx((3 / 20, 11 / 20))
+    # all rejecting: a supermajority of 0.8 needs ceil(0.8 * 19) = 16 colluding voters, 17 malicious
+    assert bs.voter_model_band(params, "super_0.8", 0.1) == pytest.approx((3 / 20, 17 / 20))
+    assert all(np.isnan(bs.voter_model_band(params, "trust_weighted", 0.1)))
     # honest errors make forgeries pass earlier
-    assert bs.collusion_f_star(20, "majority", 0.1, error=0.3) < 11 / 20
-    assert np.isnan(bs.collusion_f_star(20, "trust_weighted", 0.1))
+    assert bs.voter_model_f_star(params, "majority", 0.1, reject=0.7, approve=0.3) < 11 / 20
 
 
 def _synthetic_breakdown_frame(rng: np.random.Generator, reps: int = 30) -> pd.DataFrame:
@@ -95,7 +98,7 @@ def _synthetic_breakdown_frame(rng: np.random.Generator, reps: int = 30) -> pd.D
                     "status": "ok",
                     "signatures_forged": made,
                     "forged_reach_frac": reached / made if made else np.nan,
-                    "protected_frac_mean": 0.9 + rng.normal(0, 0.01),
+                    "protected_time_frac_mean": 0.9 + rng.normal(0, 0.01),
                 }
             )
     return pd.DataFrame(rows)
@@ -103,10 +106,11 @@ def _synthetic_breakdown_frame(rng: np.random.Generator, reps: int = 30) -> pd.D
 
 def test_breakdown_table_recovers_a_known_crossing_and_reports_not_reached():
     frame = _synthetic_breakdown_frame(np.random.default_rng(3))
-    table = bs.breakdown_table(frame, forged_threshold=0.1, protected_level=0.5, n_boot=400, seed=1, n_nodes=20)
+    params = bs.design("small").base
+    table = bs.breakdown_table(frame, forged_threshold=0.1, protected_level=0.5, n_boot=400, seed=1, params=params)
     security = table[table.outcome == "security"].iloc[0]
     assert security.reached and security.ci_low <= 0.3 <= security.ci_high
-    assert security.analytic == 0.5 and security.collusion_formula == pytest.approx(0.55)
+    assert (security.voter_low, security.voter_high) == pytest.approx((0.15, 0.55))
     protection = table[table.outcome == "protection"].iloc[0]
     assert not protection.reached and np.isnan(protection.estimate)
     found = bs.BreakdownFindings(bs.curves(frame), table, forged_threshold=0.1, protected_level=0.5)
@@ -114,6 +118,7 @@ def test_breakdown_table_recovers_a_known_crossing_and_reports_not_reached():
     assert shown.loc[table.outcome == "protection", "f_star (95% CI)"].iloc[0].startswith("not reached")
     text = bs.prose(found)
     assert f"{security.estimate:.2f}" in text and "Not reached" in text
+    assert "1 break down inside that band" in text and "0.15 to 0.55" in shown.iloc[:, -2].tolist()
     headline = bs.headline(found)
     assert headline.values["f_star_security_min"][0] == pytest.approx(security.estimate)
     assert headline.values["f_star_protection_min"] == "not reached"
@@ -132,7 +137,7 @@ def test_curves_pool_counts_with_wilson_intervals():
             "status": "ok",
             "signatures_forged": [10, 30],
             "forged_reach_frac": [0.5, 0.0],
-            "protected_frac_mean": [0.8, 0.6],
+            "protected_time_frac_mean": [0.8, 0.6],
         }
     )
     curve = bs.curves(frame).iloc[0]
@@ -297,14 +302,38 @@ def test_vote_headline_names_the_cell_with_the_largest_correlation():
 def test_a_design_that_never_held_is_not_a_breakdown_point():
     rng = np.random.default_rng(5)
     frame = _synthetic_breakdown_frame(rng, reps=10)
-    isolated = frame.assign(sharing="none", rule="isolated", protected_frac_mean=0.2, forged_reach_frac=0.0)
-    table = bs.breakdown_table(pd.concat([frame, isolated]), n_boot=200, seed=1, n_nodes=20)
+    isolated = frame.assign(sharing="none", rule="isolated", protected_time_frac_mean=0.2, forged_reach_frac=0.0)
+    table = bs.breakdown_table(pd.concat([frame, isolated]), n_boot=200, seed=1)
     row = table[(table.sharing == "none") & (table.outcome == "protection")].iloc[0]
     assert row.reached and row.left_censored and row.estimate == 0.0
     found = bs.BreakdownFindings(bs.curves(frame), table, forged_threshold=0.1, protected_level=0.5)
-    # the isolated design never held; it did not break
-    assert bs.headline(found).values["f_star_protection_min"] == "not reached"
+    # the isolated design never held; it did not break; the ledger never crossed
+    assert bs.headline(found).values["f_star_protection_min"] == "not reached (1 of 2 below the level without malice)"
     assert "Already across the threshold at the smallest fraction swept (0): none / isolated" in bs.prose(found)
+
+
+def test_the_headline_says_below_the_level_without_malice_when_every_design_is():
+    frame = _synthetic_breakdown_frame(np.random.default_rng(6), reps=5).assign(protected_time_frac_mean=0.3)
+    table = bs.breakdown_table(frame, n_boot=100, seed=1)
+    found = bs.BreakdownFindings(bs.curves(frame), table, forged_threshold=0.1, protected_level=0.5)
+    card = bs.headline(found)
+    assert card.values["f_star_protection_min"] == "below the level without malice"
+    assert isinstance(card.values["f_star_security_min"], tuple)  # security still breaks down
+
+
+@pytest.mark.parametrize("n_nodes", [7, 10, 20, 33, 60])
+def test_fraction_grid_steps_at_least_one_node_per_level(n_nodes):
+    from workbench.model.params import ModelParams
+
+    for step in (0.01, 0.05, 0.15):
+        grid = bs.fraction_grid(n_nodes, 0.6, step)
+        counts = [ModelParams(n_nodes=n_nodes, malicious_fraction=f).n_malicious for f in grid]
+        assert counts[0] == 0 and all(b - a >= 1 for a, b in itertools.pairwise(counts))
+        assert counts[-1] <= 0.6 * n_nodes and counts == [round(f * n_nodes) for f in grid]
+    # the design regenerates the grid from its network size
+    design = bs.design("full", base={"n_nodes": n_nodes})
+    counts = [round(f * n_nodes) for f in design.sweeps[0].factors["malicious_fraction"]]
+    assert len(set(counts)) == len(counts)
 
 
 def test_design_text_describes_blocks_with_different_factors():

@@ -152,3 +152,62 @@ class BetaTrust:
             self.beta = self.prior[1] + keep * (self.beta - self.prior[1])
         self.alpha += agreed
         self.beta += disagreed
+
+
+def forgery_confirm_probability(
+    eligible: int,
+    colluders: int,
+    reject: float,
+    approve: float = 0.0,
+    rule: str = "majority",
+    quorum: float = 2 / 3,
+    min_votes: int = 1,
+    min_participation: float = 0.0,
+) -> float:
+    """Chance a forgery is confirmed by the vote the model holds, computed exactly.
+
+    The voter model is the model's own (:class:`~workbench.model.channels.base.VotingChannel`): the
+    ``eligible`` voters are the holders of the signature but its forging origin (``E = N - 1`` once every
+    node holds it, as on the ledger); ``colluders`` of them (``c``) always vote to approve; each of the
+    ``H = E - c`` honest voters independently has an approving vote counted with probability ``approve``
+    (``a``), a rejecting one with probability ``reject`` (``r``), and none (abstention, or a vote that did
+    not arrive by the deadline) with probability ``1 - a - r``. With ``A_h`` approving and ``R`` rejecting
+    honest votes, ``(A_h, R) ~ Multinomial(H; a, r)``, approvals ``A = c + A_h`` and votes cast ``A + R``,
+
+        P(confirm) = sum over (A_h, R) of P(A_h, R) * [decide(A, R)],
+
+    where ``decide`` is :func:`decide` itself with ``eligible = E``: at least ``min_votes`` votes, a
+    turnout of at least ``min_participation * E``, then the ``rule``'s count (``approvals_needed``). With
+    ``r + a = 1`` and no binding turnout floor this is :func:`collusion_false_acceptance`; with ``r = a = 0``
+    (every honest voter abstains) it is 1 exactly when the colluders alone meet the turnout floor and the
+    rule. A rule that weighs votes by trust (``trust_weighted``) is evaluated at equal trust, every vote
+    weighing 1 (trust evolves in a run; the study leaves such rules out); a rule without a count
+    threshold (no ``approvals_needed``) gives NaN.
+    """
+    if not 0 <= colluders <= eligible:
+        raise ValueError(f"colluders={colluders!r} is out of range; expected an integer with 0 <= x <= {eligible}")
+    if not (reject >= 0.0 and approve >= 0.0 and reject + approve <= 1.0 + 1e-12):
+        raise ValueError(f"reject={reject!r}, approve={approve!r}: expected probabilities with reject + approve <= 1")
+    if getattr(consensus_rule(rule), "approvals_needed", None) is None:
+        return float("nan")
+    honest = eligible - colluders
+    k = np.arange(honest + 1)
+    # P(A_h = i) * P(R = j | A_h = i): approvals first, then rejections among the rest
+    p_approve = stats.binom.pmf(k, honest, approve)
+    rest = max(1.0 - approve, 1e-300)
+    p_reject = stats.binom.pmf(k[None, :], (honest - k)[:, None], min(reject / rest, 1.0))  # [i, j]
+    joint = p_approve[:, None] * np.where(k[None, :] <= (honest - k)[:, None], p_reject, 0.0)
+    approvals = colluders + np.broadcast_to(k[:, None], joint.shape)
+    rejections = np.broadcast_to(k[None, :], joint.shape)
+    confirmed = decide(
+        approvals.ravel(),
+        rejections.ravel(),
+        rule,
+        quorum,
+        min_votes,
+        weight_for=approvals.ravel().astype(float),
+        weight_against=rejections.ravel().astype(float),
+        eligible=np.full(joint.size, eligible),
+        min_participation=min_participation,
+    ).reshape(joint.shape)
+    return float(min(1.0, joint[confirmed].sum()))

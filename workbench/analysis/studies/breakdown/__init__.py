@@ -1,25 +1,35 @@
 """Study 04 (``notebooks/04_breakdown``): how much malice does each design survive? Breakdown points of
-sharing x consensus x behaviour, beside the analytic thresholds. The stages of the study protocol
-(:mod:`workbench.analysis.studies`): :func:`design`, :func:`analyse`, :func:`plot_curves`, :func:`prose`,
-:func:`headline`."""
+sharing x consensus x behaviour, beside the band the model's voter model puts them in. The stages of the
+study protocol (:mod:`workbench.analysis.studies`): :func:`design`, :func:`analyse`, :func:`plot_curves`,
+:func:`prose`, :func:`headline`."""
 
 from workbench.analysis.studies.breakdown.analysis import (
+    COLLUDING,
     DESIGN,
     FORGED,
     PROTECTED,
     BreakdownFindings,
     analyse,
-    analytic_thresholds,
     breakdown_table,
-    collusion_f_star,
     curves,
+    voter_model_band,
+    voter_model_f_star,
     with_counts,
 )
-from workbench.analysis.studies.breakdown.design import RULES, SIZES, VOTING, blocks, describe, design
+from workbench.analysis.studies.breakdown.design import (
+    RULES,
+    SIZES,
+    VOTING,
+    blocks,
+    describe,
+    design,
+    fraction_grid,
+)
 from workbench.analysis.studies.breakdown.figures import plot_curves
 from workbench.analysis.studies.breakdown.prose import display_table, f_star_text, headline, prose
 
 __all__ = [
+    "COLLUDING",
     "DESIGN",
     "FORGED",
     "PROTECTED",
@@ -28,17 +38,18 @@ __all__ = [
     "VOTING",
     "BreakdownFindings",
     "analyse",
-    "analytic_thresholds",
     "blocks",
     "breakdown_table",
-    "collusion_f_star",
     "curves",
     "describe",
     "design",
     "display_table",
     "f_star_text",
+    "fraction_grid",
     "headline",
     "plot_curves",
     "prose",
+    "voter_model_band",
+    "voter_model_f_star",
     "with_counts",
 ]

@@ -7,12 +7,18 @@ swept and two breakdown points are estimated (:func:`workbench.analysis.breakdow
 - *security*: the smallest fraction at which the mean share of forged signatures reaching an honest
   node's blocklist (``forged_reach_frac``) exceeds ``forged_threshold``;
 - *protection*: the smallest fraction at which the mean share of honest nodes protected against a
-  campaign at the end of its window (``protected_frac_mean``) falls below ``protected_level``.
+  campaign, averaged over every step of its window (``protected_time_frac_mean``), falls below
+  ``protected_level``.
 
-Beside them, the analytic thresholds where they exist: a majority is safe and live below 1/2; a
-supermajority with quorum ``q`` is safe below ``q`` (colluders alone cannot reach ``q``) and live below
-``1 - q`` (honest voters alone still reach ``q``); and the finite-N collusion formula
-``P(Bin(V - c, e) >= Q - c)`` (:func:`workbench.model.consensus.collusion_false_acceptance`).
+Beside the security breakdown point, the band the model's own voter model puts it in
+(:func:`voter_model_band`, computed exactly by
+:func:`workbench.model.consensus.forgery_confirm_probability`): the voters are the holders of a forgery
+but its forging origin (``N - 1`` once every node holds it, as on the ledger), the ``m - 1`` other
+malicious nodes approve it, the votes count over those that arrived, with the turnout floor
+``min_participation`` and ``min_votes``, and honest evidence voters either all reject (the band's upper
+end) or all abstain (its lower end, where colluders alone meet the floor). The textbook thresholds (a
+majority safe below 1/2, a supermajority below ``q``) assume every node votes; they are the upper end
+only, and evidence voters abstain where their traffic holds no evidence.
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ from workbench.analysis.intervals import share_table
 from workbench.analysis.stats import mean_ci
 from workbench.analysis.studies.breakdown.design import RULES
 from workbench.analysis.studies.protocol import StudyDesign
-from workbench.model.consensus import approvals_needed, collusion_false_acceptance
+from workbench.model.consensus import forgery_confirm_probability
+from workbench.model.params import ModelParams
 
-FORGED, PROTECTED = "forged_reach_frac", "protected_frac_mean"
+FORGED, PROTECTED = "forged_reach_frac", "protected_time_frac_mean"
 
 DESIGN = ["sharing", "rule", "malicious_behavior"]
 
@@ -44,7 +51,7 @@ def with_counts(frame: pd.DataFrame) -> pd.DataFrame:
 def curves(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """One row per design x behaviour x fraction: the pooled forged-reach share with its Wilson interval
     (``forged_share``, ``forged_low``, ``forged_high``, ``forged_made``) and the replicate mean of
-    ``protected_frac_mean`` with its t interval (``protected``, ``protected_low``, ``protected_high``)."""
+    ``protected_time_frac_mean`` with its t interval (``protected``, ``protected_low``, ``protected_high``)."""
     data = with_counts(frame)
     keys = [*DESIGN, "malicious_fraction"]
     forged = share_table(
@@ -72,34 +79,45 @@ def curves(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     return merged.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def analytic_thresholds(rule: str) -> tuple[float, float]:
-    """``(safety, liveness)``: the malicious fraction below which colluders cannot confirm a forgery on
-    their own votes, and below which honest voters still confirm on theirs (every node voting):
-    majority ``(1/2, 1/2)``, supermajority ``q`` ``(q, 1 - q)``; NaN where no vote count decides."""
-    params = RULES.get(rule)
-    if params is None or params["consensus"] == "trust_weighted":
-        return (np.nan, np.nan)
-    if params["consensus"] == "majority":
-        return (0.5, 0.5)
-    q = params["quorum"]
-    return (q, 1 - q)
+#: behaviours whose malicious nodes approve forgeries (the voter model's colluders)
+COLLUDING = ("collude", "betray")
 
 
-def collusion_f_star(n_nodes: int, rule: str, threshold: float, error: float = 0.0) -> float:
-    """Smallest malicious fraction ``m / N`` at which the collusion formula's chance that a forgery is
-    confirmed exceeds ``threshold``: every node but the forging origin votes (``V = N - 1``), the other
-    ``m - 1`` malicious nodes approve, each honest voter approves with probability ``error``, and
-    ``Q = approvals_needed(V)`` approvals confirm. NaN for rules without a count threshold or when even
-    ``m = N - 1`` does not cross."""
-    params = RULES.get(rule)
-    if params is None or params["consensus"] == "trust_weighted":
+def voter_model_f_star(params: ModelParams, rule: str, threshold: float, reject: float, approve: float = 0.0) -> float:
+    """Smallest malicious fraction ``m / N`` (``m`` whole nodes) at which a forgery is confirmed with
+    probability above ``threshold`` under the model's voter model
+    (:func:`~workbench.model.consensus.forgery_confirm_probability`): ``N - 1`` eligible voters (every node
+    but the forging origin holds it), ``m - 1`` colluding voters, honest voters rejecting with probability
+    ``reject`` and approving with ``approve``, ``params``' turnout floor (``min_participation``) and
+    ``min_votes``, and ``rule``'s count. NaN for rules without a count threshold (``trust_weighted``, a
+    design that does not vote) and when even ``m = N - 1`` does not cross."""
+    fields = RULES.get(rule)
+    if fields is None or fields["consensus"] == "trust_weighted":
         return np.nan
-    voters = n_nodes - 1
-    needed = int(approvals_needed(voters, params["consensus"], params.get("quorum", 2 / 3)))
-    for m in range(1, n_nodes):
-        if collusion_false_acceptance(voters, m - 1, error, needed) > threshold:
-            return m / n_nodes
+    n, eligible = params.n_nodes, params.n_nodes - 1
+    for m in range(1, n):
+        p = forgery_confirm_probability(
+            eligible,
+            m - 1,
+            reject,
+            approve,
+            fields["consensus"],
+            fields.get("quorum", params.quorum),
+            params.min_votes,
+            params.min_participation,
+        )
+        if p > threshold:
+            return m / n
     return np.nan
+
+
+def voter_model_band(params: ModelParams, rule: str, threshold: float) -> tuple[float, float]:
+    """``(low, high)``: the voter model's security breakdown points when every honest voter abstains
+    (colluders decide alone once they meet the turnout floor) and when every honest voter rejects a
+    forgery (the textbook case, every node voting), both by :func:`voter_model_f_star`. An honest
+    evidence voter rejects a forgery when its recent traffic matches the forged rule and abstains when
+    none does, so a ledger's simulated f* should lie in the band; NaN where the rule has no count."""
+    return (voter_model_f_star(params, rule, threshold, 0.0), voter_model_f_star(params, rule, threshold, 1.0))
 
 
 def breakdown_table(
@@ -108,15 +126,17 @@ def breakdown_table(
     protected_level: float = 0.5,
     n_boot: int = 2000,
     seed: int = 0,
-    n_nodes: int | None = None,
+    params: ModelParams | None = None,
 ) -> pd.DataFrame:
     """f* for both outcomes, one row per design x behaviour x outcome (``"security"``, ``"protection"``).
 
     Columns: ``sharing, rule, malicious_behavior, outcome, estimate, ci_low, ci_high, reached,
-    left_censored, n_levels, n_runs`` (:func:`breakdown_point`, bootstrap over replicates), ``analytic``
-    (safety threshold for security, liveness for protection; NaN where there is none) and, for the
-    security rows of collusion-type behaviours, ``collusion_formula`` (:func:`collusion_f_star` with
-    ``error = 0``; needs ``n_nodes``). A behaviour that made no forgery has no security row.
+    left_censored, n_levels, n_runs`` (:func:`breakdown_point`, bootstrap over replicates) and, for the
+    security rows of colluding behaviours (:data:`COLLUDING`) of designs that vote by count,
+    ``voter_low``/``voter_high``: the voter model's band (:func:`voter_model_band` for ``params``, the
+    study's base parameters; NaN elsewhere or without ``params``). A behaviour that made no forgery has
+    no security row. Protection has no such formula (it depends on detection and spread, not only on the
+    vote), so its rows have none.
     """
     parts = []
     for outcome, column, threshold, direction in (
@@ -128,14 +148,15 @@ def breakdown_table(
         )
         parts.append(table.assign(outcome=outcome, threshold=threshold))
     table = pd.concat(parts, ignore_index=True)
-    analytic = [analytic_thresholds(r)[0 if o == "security" else 1] for r, o in zip(table["rule"], table["outcome"])]
-    formula = [
-        collusion_f_star(n_nodes, r, forged_threshold)
-        if n_nodes and o == "security" and b in ("collude", "betray")
-        else np.nan
-        for r, o, b in zip(table["rule"], table["outcome"], table["malicious_behavior"])
-    ]
-    table = table.assign(analytic=analytic, collusion_formula=formula)
+    bands = {
+        rule: voter_model_band(params, rule, forged_threshold) if params is not None else (np.nan, np.nan)
+        for rule in table["rule"].unique()
+    }
+    applies = (table["outcome"] == "security") & table["malicious_behavior"].isin(COLLUDING)
+    table = table.assign(
+        voter_low=[bands[r][0] if a else np.nan for r, a in zip(table["rule"], applies)],
+        voter_high=[bands[r][1] if a else np.nan for r, a in zip(table["rule"], applies)],
+    )
     columns = [
         *DESIGN,
         "outcome",
@@ -145,8 +166,8 @@ def breakdown_table(
         "ci_high",
         "reached",
         "left_censored",
-        "analytic",
-        "collusion_formula",
+        "voter_low",
+        "voter_high",
         "n_levels",
         "n_runs",
     ]
@@ -172,13 +193,11 @@ def analyse(
     n_boot: int = 2000,
     seed: int = 0,
 ) -> BreakdownFindings:
-    """Curves and breakdown points of ``results`` (the frame ``design.run()`` gave); the collusion formula is
-    evaluated for the design's network size."""
+    """Curves and breakdown points of ``results`` (the frame ``design.run()`` gave); the voter model's band
+    is computed for the design's base parameters."""
     return BreakdownFindings(
         curves(results),
-        breakdown_table(
-            results, forged_threshold, protected_level, n_boot=n_boot, seed=seed, n_nodes=design.base.n_nodes
-        ),
+        breakdown_table(results, forged_threshold, protected_level, n_boot=n_boot, seed=seed, params=design.base),
         forged_threshold,
         protected_level,
     )

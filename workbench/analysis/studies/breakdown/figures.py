@@ -48,7 +48,7 @@ def plot_curves(found: BreakdownFindings) -> Figure:
         axes[0, j].set_title(behaviour)
         axes[1, j].set_xlabel("malicious fraction")
     axes[0, 0].set_ylabel("forged signatures reaching honest blocklists\n(pooled share, Wilson 95%)")
-    axes[1, 0].set_ylabel("honest nodes protected per campaign\n(mean, t 95%)")
+    axes[1, 0].set_ylabel("honest nodes protected per campaign,\nover its window (mean, t 95%)")
     for ax in axes.flat:
         ax.set_ylim(-0.02, 1.02)
     handles, names = axes[1, 0].get_legend_handles_labels()

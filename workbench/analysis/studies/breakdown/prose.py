@@ -24,14 +24,23 @@ def f_star_text(row: pd.Series) -> str:
 
 
 def display_table(found: BreakdownFindings) -> pd.DataFrame:
-    """The f* table for reading: one text column per breakdown point, analytic thresholds beside it."""
+    """The f* table for reading: one text column per breakdown point, the voter model's band beside it
+    (``"0.15 to 0.55"``: all honest voters abstaining to all rejecting; ``"—"`` where it does not apply)."""
     table = found.table
     out = table[[*DESIGN, "outcome"]].copy()
     out["f_star (95% CI)"] = [f_star_text(row) for _, row in table.iterrows()]
-    out["analytic"] = table["analytic"].map(lambda x: "—" if np.isnan(x) else f"{x:.2f}")
-    out["collusion formula"] = table["collusion_formula"].map(lambda x: "—" if np.isnan(x) else f"{x:.2f}")
+    out["voter model (abstain to all vote)"] = [
+        band_text(lo, hi) for lo, hi in zip(table["voter_low"], table["voter_high"])
+    ]
     out["runs"] = table["n_runs"]
     return out
+
+
+def band_text(low: float, high: float) -> str:
+    """The voter model's band as text; an end beyond every ``m < N`` is "none"; ``"—"`` without a band."""
+    if np.isnan(low) and np.isnan(high):
+        return "—"
+    return f"{'none' if np.isnan(low) else f'{low:.2f}'} to {'none' if np.isnan(high) else f'{high:.2f}'}"
 
 
 def prose(found: BreakdownFindings) -> str:
@@ -69,36 +78,73 @@ def prose(found: BreakdownFindings) -> str:
         if len(never):
             names = join_words(f"{r.sharing} / {r.rule} (`{r.malicious_behavior}`)" for r in never.itertuples())
             text += f"Not reached within the swept fractions: {names}. "
-        with_theory = reached[np.isfinite(reached["analytic"])]
-        if len(with_theory):
-            inside = (with_theory["ci_low"] <= with_theory["analytic"]) & (
-                with_theory["analytic"] <= with_theory["ci_high"]
-            )
-            below = with_theory["ci_high"] < with_theory["analytic"]
-            text += (
-                f"Of the {len(with_theory)} crossings with an analytic threshold, {int(inside.sum())} have the "
-                f"threshold inside their 95% interval, {int(below.sum())} break down *before* it (the interval "
-                f"lies below), {int((~inside & ~below).sum())} after it."
-            )
+        if outcome == "security":
+            text += _band_comparison(sub)
         lines.append(text)
+    if len(table[table["outcome"] == "protection"]):
+        lines.append(
+            "Protection has no formula to compare with: it depends on detection and on how rules spread, not only "
+            "on the vote."
+        )
     return "\n\n".join(lines)
+
+
+def _band_comparison(sub: pd.DataFrame) -> str:
+    """Where the security f* of the colluding rows lie against the voter model's band (every honest voter
+    abstaining .. every honest voter rejecting), counted from ``sub``."""
+    banded = sub[np.isfinite(sub["voter_low"].astype(float))]
+    if banded.empty:
+        return ""
+    reached = banded[banded["reached"]]
+    high = reached["voter_high"].astype(float).fillna(np.inf)
+    below = int((reached["estimate"] < reached["voter_low"]).sum())
+    above = int((reached["estimate"] > high).sum())
+    inside = len(reached) - below - above
+    not_reached = len(banded) - len(reached)
+    lows = sorted(set(banded["voter_low"].round(2)))
+    highs = banded.drop_duplicates("rule").sort_values("rule")
+    by_rule = join_words(
+        f"{r.rule} {band_text(r.voter_low, r.voter_high).split(' to ')[1]}" for r in highs.itertuples()
+    )
+    return (
+        f"The voter model (every node but a forgery's origin eligible, colluders approving, votes counted over "
+        f"those that arrived, with the turnout floor) puts a colluding design's security f* between "
+        f"{join_words(f'{x:.2f}' for x in lows)} (honest voters all abstain: colluders alone meet the floor) and "
+        f"the fraction at which colluders outvote every honest voter ({by_rule}). Of the {len(banded)} colluding "
+        f"design-behaviour pairs, {inside} break down inside that band, {below} below it, {above} above it "
+        f"and {not_reached} not within the swept fractions. The band assumes every node holds the "
+        f"forgery by the deadline, as on the ledger; a gossip forgery reaches fewer holders, so its turnout floor "
+        f"is lower. "
+    )
 
 
 def headline(found: BreakdownFindings) -> Headline:
     """The report card: the earliest security and protection breakdown points (with their intervals, the
-    design named in the label), as shares of nodes."""
+    design named in the label), as shares of nodes. Without one, the card says why (:func:`_no_breakdown`)."""
     table = found.table
     values: dict[str, Any] = {}
     labels: dict[str, str] = {}
     for outcome in ("security", "protection"):
         # designs across the threshold with no malice at all never held: they are not breakdown points
-        sub = table[(table["outcome"] == outcome) & table["reached"] & ~table["left_censored"]]
-        sub = sub.sort_values("estimate")
+        rows = table[table["outcome"] == outcome]
+        sub = rows[rows["reached"] & ~rows["left_censored"]].sort_values("estimate")
         key = f"f_star_{outcome}_min"
         if sub.empty:
-            values[key], labels[key] = "not reached", f"earliest {outcome} f*"
+            values[key], labels[key] = _no_breakdown(rows, outcome), f"earliest {outcome} f*"
         else:
             row = sub.iloc[0]
             values[key] = (float(row["estimate"]), float(row["ci_low"]), float(row["ci_high"]))
             labels[key] = f"earliest {outcome} f* ({row['sharing']} / {row['rule']} / {row['malicious_behavior']})"
     return Headline(values, labels, {k: "of nodes" for k in values})
+
+
+def _no_breakdown(rows: pd.DataFrame, outcome: str) -> str:
+    """Why an outcome has no breakdown point: every design already across the threshold without malice
+    (``"below the level without malice"`` for protection), none crossing in the swept range, or both."""
+    across = "below the level" if outcome == "protection" else "above the threshold"
+    held = int((rows["left_censored"] & rows["reached"]).sum())
+    if len(rows) and held == len(rows):
+        return f"{across} without malice"
+    if held:
+        return f"not reached ({held} of {len(rows)} {across} without malice)"
+    return "not reached"
