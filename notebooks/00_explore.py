@@ -47,6 +47,7 @@ import ipywidgets as widgets
 from IPython.display import Markdown, display
 
 from workbench import ModelParams
+from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
 from workbench.provenance import provenance
 from workbench.viz import draw_dashboard, make_page, page_model, state_counts
@@ -143,6 +144,18 @@ quorum_table.round(3)
 
 # %%
 display(Markdown(quorum_prose(quorum_table, seed=seed)))
+
+# %%
+low, high = quorum_table.iloc[0], quorum_table.iloc[-1]
+show_headline(
+    {"reach_low": low.forged_reach_frac, "reach_high": high.forged_reach_frac, "t50_low": low.t50_reached_frac},
+    labels={
+        "reach_low": f"forged reach at quorum {low.quorum:.2f}",
+        "reach_high": f"forged reach at quorum {high.quorum:.2f}",
+        "t50_low": f"campaigns with half the nodes protected, quorum {low.quorum:.2f}",
+    },
+    outcomes={"reach_low": "forged_reach_frac", "reach_high": "forged_reach_frac", "t50_low": "t50_reached_frac"},
+)
 
 # %% [markdown]
 # ## Provenance

@@ -45,6 +45,7 @@ quiet = False
 # %%
 import matplotlib.pyplot as plt
 
+from workbench.analysis.headline import show_headline
 from workbench.analysis.stats import summarize
 from workbench.analysis.sweep_plots import plot_heatmap, plot_outcome
 from workbench.experiments import Sweep
@@ -122,6 +123,15 @@ ranking.round(3)
 # fraction in *this* run of the notebook. With the default three replicates the intervals are wide (and, being t-intervals on bounded fractions, can reach past 0 or 1; the axes are clipped to [0, 1]): differences whose
 # bands overlap should not be read as effects; rerun with more replicates (papermill `-p replicates 10`) before drawing
 # conclusions.
+
+# %%
+best, alone = ranking.iloc[0], ranking[ranking.sharing == "none"]
+values = {"best": tuple(best[["mean", "ci_low", "ci_high"]]), "runs": int((results.status == "ok").sum())}
+labels = {"best": f"attack flows blocked, {best.sharing}, malicious fraction {worst}", "runs": "runs"}
+if len(alone) and best.sharing != "none":
+    values["none"] = tuple(alone.iloc[0][["mean", "ci_low", "ci_high"]])
+    labels["none"] = f"attack flows blocked, none, malicious fraction {worst}"
+show_headline(values, labels=labels, outcomes={k: "attack_blocked_frac" for k in values if k != "runs"})
 
 # %% [markdown]
 # ## Provenance

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Auditing a run's ledger
+# # 03 · Auditing a run's ledger
 #
 # **Question.** Every signature a node claimed, every vote it cast and every decision the network
 # reached is written to the shared ledger. Can a researcher who only has the ledger file check, after
@@ -43,6 +43,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from workbench import ModelParams, run_model
+from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
 from workbench.ledger import kinds_overview, open_ledger, plot_entries_per_kind, verify_file
 from workbench.ledger.tamper import TAMPERINGS, tamper_copy
@@ -146,11 +147,24 @@ tampered = pd.DataFrame(rows)
 with pd.option_context("display.max_colwidth", None):
     display(tampered)
 caught = int((~tampered["verify --expect-head"].str.startswith("OK")).sum()) if rows else 0
+caught_alone = int((~tampered["verify"].str.startswith("OK")).sum()) if rows else 0
 display(
     Markdown(
         f"**{caught} of {len(rows)}** tampered copies fail verification against the recorded head; "
-        f"**{int((~tampered['verify'].str.startswith('OK')).sum()) if rows else 0}** fail without it."
+        f"**{caught_alone}** fail without it."
     )
+)
+show_headline(
+    {
+        "entries": len(frame) if verification.ok else verification.summary(),
+        "caught_head": f"{caught} of {len(rows)}",
+        "caught_alone": f"{caught_alone} of {len(rows)}",
+    },
+    labels={
+        "entries": "ledger entries verified (hashes and signatures)",
+        "caught_head": "tampered copies caught, against the recorded head",
+        "caught_alone": "tampered copies caught, file alone",
+    },
 )
 
 # %% [markdown]

@@ -2,11 +2,17 @@
 
 What a card shows and where it comes from (the convention for notebook authors):
 
-- **title**: the first ``# `` heading of the notebook's first Markdown cell (else the file name);
+- **title**: ``NN · Title``: the number that starts the file name (``01_single_run`` -> ``01``) and the
+  first ``# `` heading of the notebook's first Markdown cell (else the file name), whether or not the
+  heading starts with the number itself;
 - **question**: the paragraph of the first Markdown line starting with ``**Question:**`` or
   ``**Question.**`` (marker removed; cut after its first ``?`` so the card stays short);
 - **headline numbers**: what the executed notebook displayed with
-  :func:`workbench.analysis.headline.show_headline` (two or three per study);
+  :func:`workbench.analysis.headline.show_headline` (two or three per study; a card shows the first
+  :data:`CARD_NUMBERS` and says how many more the report has); shares as percentages;
+
+The title, the question and the headline labels are inline Markdown (backticks, emphasis, links), rendered
+with ``mistune`` (nbconvert's renderer) with raw HTML escaped.
 - **status** (``ok``, ``failed`` with the notebook's error, or ``not run``), **run time**, when it
   ran, the ``-p`` parameters, and a link to the HTML report (only for a report that ran to the end).
 
@@ -26,12 +32,37 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from workbench.analysis.headline import format_number, read_headline
+from workbench.analysis.headline import item_parts, read_headline
 
 INDEX_JSON = "index.json"
 INDEX_HTML = "index.html"
 STALE_DIR = "stale"
 QUESTION_MARK = re.compile(r"^\*\*Question[:.]\*\*\s*", re.IGNORECASE)
+NUMBER = re.compile(r"^(\d+)[_ -]")
+CARD_NUMBERS = 3  # headline numbers on a card; the report shows them all
+
+
+def card_title(name: str, title: str) -> str:
+    """``NN · Title`` for notebook ``name`` (``01_single_run``): the number the file name starts with, then the
+    title without a number of its own (``"01 · One run"``, ``"01 One run"`` and ``"One run"`` all give
+    ``"01 · One run"``); the title alone when the name has no number."""
+    title = (title or name).strip()
+    found = NUMBER.match(name)
+    if not found:
+        return title
+    number = found.group(1)
+    rest = re.sub(rf"^{number}\s*(·|-|\u2013|:|\.)?\s*", "", title) if title.startswith(number) else title
+    return f"{number} · {rest or name}"
+
+
+def render_inline(text: str) -> str:
+    """One line of Markdown as HTML (backticks -> ``<code>``, emphasis, links), raw HTML escaped, no ``<p>``."""
+    import mistune
+
+    rendered = str(mistune.create_markdown(escape=True)(text)).strip()
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        rendered = rendered[3:-4]
+    return rendered
 
 
 def read_title_question(notebook: Any, fallback: str = "") -> tuple[str, str]:
@@ -42,6 +73,8 @@ def read_title_question(notebook: Any, fallback: str = "") -> tuple[str, str]:
     if markdown:
         heading = next((line for line in markdown[0].splitlines() if line.startswith("# ")), None)
         title = heading[2:].strip() if heading else fallback
+    if fallback:
+        title = card_title(fallback, title)
     question = ""
     for text in markdown:
         lines = text.splitlines()
@@ -189,6 +222,7 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr
 .card h2 { font-size: 1.15rem; margin: 0; }
 .card h2 a { color: #1a5fb4; text-decoration: none; }
 .card h2 a:hover { text-decoration: underline; }
+.card code { font: 0.9em ui-monospace, monospace; background: #eef1f4; padding: 0 0.2em; border-radius: 3px; }
 .name { font: 0.8rem ui-monospace, monospace; color: #5b6876; }
 .question { margin: 0; }
 .numbers { display: grid; grid-template-columns: repeat(auto-fit, minmax(90px, 1fr)); gap: 0.5rem; margin: 0; }
@@ -205,18 +239,15 @@ pre.error { white-space: pre-wrap; background: #fdf0ef; color: #7b241c; padding:
 
 
 def _number_html(item: dict[str, Any]) -> str:
-    """A headline number as a definition: label, then the estimate with its interval and unit below."""
-    value = str(item["text"]) if "text" in item else format_number(item.get("value"))
-    small = []
-    if "ci_low" in item or "ci_high" in item:
-        small.append(f"[{format_number(item.get('ci_low'))}, {format_number(item.get('ci_high'))}]")
-    if item.get("unit"):
-        small.append(str(item["unit"]))
+    """A headline number as a definition: label, then the estimate with its interval and unit below
+    (a share as a percentage of what its unit names)."""
+    value, interval, unit = item_parts(item)
+    small = [part for part in (interval, unit) if part]
     if item.get("better"):
         small.append(f"({item['better']} is better)")
     note = f"<small>{html.escape(' '.join(small))}</small>" if small else ""
     return (
-        f"<div><dt>{html.escape(str(item.get('label') or item.get('name', '')))}</dt>"
+        f"<div><dt>{render_inline(str(item.get('label') or item.get('name', '')))}</dt>"
         f"<dd>{html.escape(value)}{note}</dd></div>"
     )
 
@@ -229,7 +260,7 @@ def render_card(entry: dict[str, Any], out_dir: Path | None = None) -> str:
     if link and out_dir is not None and not (out_dir / link).exists():
         link = None
     href = e(quote(link)) if link else ""
-    title = e(entry["title"] or entry["name"])
+    title = render_inline(card_title(entry["name"], entry.get("title") or ""))
     heading = f'<a href="{href}">{title}</a>' if link else title
     parts = [
         f'<article class="card {status.replace(" ", "-")}">',
@@ -237,9 +268,13 @@ def render_card(entry: dict[str, Any], out_dir: Path | None = None) -> str:
         f"<h2>{heading}</h2>",
     ]
     if entry.get("question"):
-        parts.append(f'<p class="question">{e(entry["question"])}</p>')
-    if entry.get("headline"):
-        parts.append('<dl class="numbers">' + "".join(_number_html(i) for i in entry["headline"]) + "</dl>")
+        parts.append(f'<p class="question">{render_inline(entry["question"])}</p>')
+    numbers = entry.get("headline") or []
+    if numbers:
+        parts.append('<dl class="numbers">' + "".join(_number_html(i) for i in numbers[:CARD_NUMBERS]) + "</dl>")
+        if len(numbers) > CARD_NUMBERS:
+            more = len(numbers) - CARD_NUMBERS
+            parts.append(f'<p class="meta">{more} more headline number{"s" if more > 1 else ""} in the report.</p>')
     if status == "failed":
         parts.append(f'<pre class="error">{e(entry.get("error", ""))}</pre>')
         if entry.get("stale_moved"):

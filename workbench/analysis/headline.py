@@ -68,16 +68,41 @@ def format_number(x: float | str | None) -> str:
     return f"{x:.3g}"
 
 
+def is_share(unit: str | None) -> bool:
+    """A unit that names a share of something (``"share of attack flows"``): shown as a percentage."""
+    return bool(unit) and str(unit).startswith("share of ")
+
+
+def format_percent(x: float | str | None) -> str:
+    """A share as a percentage: three significant digits at most, one decimal at least below 10%
+    (``0.8123`` -> ``81.2%``, ``0.031`` -> ``3.1%``, ``1.0`` -> ``100%``); None as ``n/a``."""
+    if x is None or isinstance(x, str):
+        return format_number(x)
+    pct = 100 * float(x)
+    if pct == 0 or pct.is_integer():
+        return f"{pct:.0f}%"
+    return f"{pct:.3g}%" if abs(pct) >= 10 else f"{pct:.2g}%" if abs(pct) >= 1 else f"{pct:.1g}%"
+
+
+def item_parts(item: Mapping[str, Any]) -> tuple[str, str, str]:
+    """``(value, interval, unit)`` as display text: a share (unit ``"share of ..."``) as a percentage of
+    what its unit names (``"81.2%"``, ``"[77%, 85%]"``, ``"of attack flows"``); the interval ``""`` when
+    there is none."""
+    unit = str(item.get("unit") or "")
+    share = is_share(unit) and "text" not in item
+    fmt = format_percent if share else format_number
+    value = str(item["text"]) if "text" in item else fmt(item.get("value"))
+    interval = ""
+    if "text" not in item and ("ci_low" in item or "ci_high" in item):
+        interval = f"[{fmt(item.get('ci_low'))}, {fmt(item.get('ci_high'))}]"
+    return value, interval, unit.removeprefix("share ") if share else unit
+
+
 def format_item(item: Mapping[str, Any]) -> str:
-    """``value [low, high] unit`` for display (plain text)."""
-    if "text" in item:
-        text = str(item["text"])
-    else:
-        text = format_number(item.get("value"))
-        if "ci_low" in item or "ci_high" in item:
-            text += f" [{format_number(item.get('ci_low'))}, {format_number(item.get('ci_high'))}]"
+    """``value [low, high] unit`` for display (plain text); shares as percentages (:func:`item_parts`)."""
+    value, interval, unit = item_parts(item)
     better = f" ({item['better']} is better)" if item.get("better") else ""
-    return f"{text} {item.get('unit', '')}".strip() + better
+    return " ".join(part for part in (value, interval, unit) if part) + better
 
 
 def headline_payload(
