@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # One run of the threat-intelligence network
+# # 01 · One run of the threat-intelligence network
 #
 # **Question.** When AI-powered nodes detect traffic anomalies locally, turn them into threat signatures, share them and confirm them by peer consensus, how quickly does protection catch up with attacks spreading through the network, and at what cost in false blocks and messages?
 #
@@ -39,6 +39,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from workbench import ModelParams, run_model
+from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import (
     describe_run,
     plot_blocking,
@@ -69,16 +70,10 @@ result = run_model(params, seed=seed, steps=steps)
 # %%
 display(Markdown(describe_run(result)))
 
-# %%
-# The run's counts (reproducibility of these for a given seed is tested in tests/model/test_golden_frames.py)
-print(
-    {k: result.summary[k] for k in ("signatures_proposed", "signatures_confirmed", "signatures_forged", "votes_cast")}
-)
-
 # %% [markdown]
 # ## Local detection
 #
-# Each node fits its detector on its own warm-up traffic and then scores every flow it sees. Recall is the share of attack flows flagged; the false-positive rate is the share of benign flows flagged.
+# Each node fits its detector on its own warm-up traffic and then scores every flow it sees. Recall is the share of attack flows flagged; the false-positive rate is the share of benign flows flagged. Recall and precision read on the left axis (solid lines), the false-positive rate on the right axis (dashed, in its colour).
 
 # %%
 plot_detection(result.steps)
@@ -87,7 +82,7 @@ plt.show()
 # %% [markdown]
 # ## Attack spread against protection
 #
-# For each campaign: the fraction of honest nodes the attack has reached (red) and the fraction protected by a confirmed signature they know of (green). Protection ahead of the red curve means nodes were protected before they were hit.
+# For each campaign: the fraction of honest nodes the attack has reached (red) and the fraction protected by a confirmed signature they know of (green). Protection ahead of the red curve means nodes were protected before they were hit. The dashed line marks the campaign's start; dotted lines, when `prefix_rotation_steps` > 0, mark the steps at which the campaign moved to fresh source prefixes, where rules against its old ones go stale and protection can fall to zero until new signatures are confirmed.
 
 # %%
 plot_spread_vs_protection(result)
@@ -112,6 +107,20 @@ plt.show()
 # %%
 plot_signature_outcomes(result.signatures)
 plt.show()
+
+# %% [markdown]
+# ## Headline
+
+# %%
+show_headline(
+    {name: result.summary[name] for name in ("protected_time_frac_mean", "attack_blocked_frac", "forged_reach_frac")},
+    labels={
+        "protected_time_frac_mean": "protected over the window",
+        "attack_blocked_frac": "attack flows blocked",
+        "forged_reach_frac": "forged signatures that reached an honest blocklist",
+    },
+    outcomes={name: name for name in ("protected_time_frac_mean", "attack_blocked_frac", "forged_reach_frac")},
+)
 
 # %% [markdown]
 # ## Provenance

@@ -9,7 +9,8 @@ date is shown as current. A ``-p`` name that no selected notebook declares in it
 cell stops the command before anything runs, naming the closest declared parameters; each notebook
 receives only the parameters it declares, and its card and ``index.json`` record every parameter in
 effect (the notebook's defaults with the ``-p`` values over them) and the command that reruns it.
-Every run then rewrites ``reports/index.html`` (see :mod:`workbench.report_site`):
+The HTML page describes every figure in its alt text and keeps wide tables inside the page
+(:mod:`workbench.report_page`). Every run then rewrites ``reports/index.html`` (see :mod:`workbench.report_site`):
 one card per notebook in the folder with its question, headline numbers, status, run time and link.
 """
 
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from workbench.report_page import kernel_arguments, render_html
 from workbench.report_site import record_failure, record_success, retire_stale, write_index
 from workbench.validation import did_you_mean
 
@@ -179,7 +181,6 @@ def execute_notebook(
     """
     import nbformat
     import papermill as pm
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     with tempfile.TemporaryDirectory(prefix="wb-report-") as scratch:
@@ -195,6 +196,7 @@ def execute_notebook(
                 engine_name=register_progress_engine(),
                 execution_timeout=CELL_TIMEOUT_S,
                 config=Config(kernel_transport(Path(scratch))),
+                extra_arguments=kernel_arguments(),  # figures get their alt text (workbench.report_page)
             )
         except pm.PapermillExecutionError as exc:
             raise RuntimeError(f"{source.name}: {exc.ename}: {exc.evalue}") from None
@@ -204,10 +206,8 @@ def execute_notebook(
         if closing:  # a Markdown cell appended to the executed copy (the rerun section)
             notebook.cells.append(nbformat.v4.new_markdown_cell(closing))
             nbformat.write(notebook, executed)
-        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-        body, _ = exporter.from_notebook_node(notebook)
         html = Path(scratch) / (source.stem + ".html")
-        html.write_text(body, encoding="utf-8")
+        html.write_text(render_html(notebook), encoding="utf-8")
         out_dir.mkdir(parents=True, exist_ok=True)
         shutil.move(str(executed), out_dir / executed.name)
         shutil.move(str(html), out_dir / html.name)

@@ -35,6 +35,12 @@ def test_report_renders_html_without_code(tmp_path):
     assert "Provenance" in html and "git commit" in html and "data:image/png;base64" in html
     assert "run_model(params" not in html  # code cells are hidden
     assert (tmp_path / "out" / "01_single_run.ipynb").exists()
+    # every figure described by its own labels, no raw dict, every table in a sideways-scrolling box
+    assert "No description has been provided" not in html and 'alt="Figure: Local detection: ' in html
+    assert "{'signatures_proposed'" not in html and "0.0 steps" not in html and " of those decided" not in html
+    assert html.count("<table") == html.count('class="wb-table"') > 0
+    entry = {e["name"]: e for e in json.loads((tmp_path / "out" / INDEX_JSON).read_text())["reports"]}["01_single_run"]
+    assert entry["title"].startswith("01 · ") and 2 <= len(entry["headline"]) <= 3
 
 
 @pytest.mark.slow
@@ -266,3 +272,60 @@ def test_the_index_links_the_api_reference_once_make_docs_has_built_it(tmp_path)
     (tmp_path / "api").mkdir()
     (tmp_path / "api" / "index.html").write_text("<html></html>")
     assert '<a href="api/index.html">API reference</a>' in render_index(entries, tmp_path)
+
+
+def test_every_card_title_reads_number_dot_title_and_markdown_is_rendered(tmp_path):
+    from workbench.report_site import card_title
+
+    assert card_title("01_single_run", "One run") == "01 · One run"
+    assert card_title("04_breakdown", "04 · Breakdown points") == "04 · Breakdown points"
+    assert card_title("07_x", "07 Theory") == "07 · Theory" and card_title("notes", "Notes") == "Notes"
+    write_index(tmp_path, ROOT / "notebooks", [])
+    entries = json.loads((tmp_path / INDEX_JSON).read_text())["reports"]
+    assert len(entries) >= 12
+    for entry in entries:
+        assert entry["title"].startswith(entry["name"][:2] + " · "), entry["title"]
+    page = (tmp_path / "index.html").read_text()
+    assert "`" not in page  # backticks rendered, not shown
+    assert "<code>conn.log</code>" in page  # notebook 09's question
+    card = render_index(
+        [
+            {
+                "name": "05_x",
+                "title": "The *front* of `a`",
+                "question": "Is <b>it</b> `fast`?",
+                "status": "not run",
+                "headline": [{"name": f"n{i}", "label": f"`n{i}`", "unit": "", "value": i} for i in range(4)],
+            }
+        ]
+    )
+    assert "05 · The <em>front</em> of <code>a</code>" in card and "Is &lt;b&gt;it&lt;/b&gt; <code>fast</code>?" in card
+    assert (
+        "<code>n2</code>" in card and "<code>n3</code>" not in card and "1 more headline number in the report" in card
+    )
+
+
+def test_headline_shares_show_as_percentages_of_their_denominator():
+    from workbench.analysis.headline import format_item, headline_payload
+
+    items = {
+        i["name"]: i
+        for i in headline_payload(
+            {"blocked": (0.8123, 0.77, 0.85), "reach": 0.031, "steps": 4.0},
+            outcomes={"blocked": "attack_blocked_frac", "reach": "forged_reach_frac", "steps": "ttd_median_steps"},
+        )["items"]
+    }
+    assert format_item(items["blocked"]) == "81.2% [77%, 85%] of attack flows (higher is better)"
+    assert format_item(items["reach"]) == "3.1% of forged signatures (lower is better)"
+    assert format_item(items["steps"]) == "4 steps (lower is better)"
+
+
+def _headline_calls(source: str) -> int:
+    return source.count("show_headline(") + source.count(".headline(found).show()") + source.count(".headline().show()")
+
+
+def test_every_notebook_displays_headline_numbers():
+    """Every report card gets its numbers from a headline the notebook computes and displays."""
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")):
+        source = notebook.read_text()
+        assert _headline_calls(source.replace("import show_headline", "")) >= 1, notebook.name

@@ -36,5 +36,6 @@ def plot_checks(frame: pd.DataFrame) -> Figure:
         span = [v for v in (row.band_low, row.band_high, row.obs_low, row.obs_high) if np.isfinite(v)]
         pad = 0.15 * (max(span) - min(span) or 1e-3)
         ax.set_xlim(min(span) - pad, max(span) + pad)
-    axes[0, 0].legend(fontsize=7, loc="upper right")
+    handles, labels = axes[0, 0].get_legend_handles_labels()  # below the panels, never over a band
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=7, frameon=False)
     return fig
