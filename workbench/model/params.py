@@ -22,6 +22,7 @@ from workbench.model.consensus_rules import CONSENSUS_RULES
 from workbench.model.detectors import REFIT_GUARD_Z
 from workbench.model.display import params_html, params_repr, unit_of
 from workbench.model.evidence import EVIDENCE_RULES
+from workbench.model.evidence.binomial import DEFAULT_MIN_MATCHED, DEFAULT_RECALL
 from workbench.model.novelty import DETECTORS
 from workbench.model.outcomes import OUTCOMES, check_outcome_names
 from workbench.model.presets import PRESET_NAMES, PRESETS
@@ -213,9 +214,26 @@ class ModelParams:
     )
     validation: str = _choice("evidence", VALIDATION_MODES, "how a node decides its vote")
     evidence_rule: str = _component(
-        "half",
+        "binomial",
         EVIDENCE_RULES,
         "how an evidence voter turns its matching and flagged recent flows into a vote (workbench.model.evidence)",
+    )
+    # Calibrated in workbench.model.evidence.binomial (benchmarks/bench_evidence_rule.py).
+    evidence_recall: float = _num(
+        DEFAULT_RECALL,
+        0.0,
+        1.0,
+        low_open=True,
+        high_open=True,
+        doc="share of attack flows the detector is taken to flag, against which the binomial evidence rule tests "
+        "a voter's flagged matching flows (evidence_rule='binomial')",
+    )
+    evidence_min_matched: int = _num(
+        DEFAULT_MIN_MATCHED,
+        1,
+        None,
+        integer=True,
+        doc="matching recent flows below which a binomial evidence voter abstains (evidence_rule='binomial')",
     )
     validator_accuracy: float = _num(
         0.9, 0.0, 1.0, doc="chance an independent vote is correct (validation='independent')"

@@ -43,6 +43,16 @@ class EvidenceWindow:
         self.log_bytes[slot], self.log_packets[slot] = log_bytes, log_packets
         self._next += 1
 
+    def flag_rate(self, node: np.ndarray) -> np.ndarray:
+        """Each node's own flag rate over its window, ``(flagged + 1/2) / (flows + 1)`` per entry of
+        ``node`` (float64): the share of its recent flows its detector flagged, with Jeffreys' half count
+        so that a node that flagged nothing yet still has a positive rate. Steps not yet filled hold no
+        flows (key ``-1``) and count for nothing."""
+        nodes, inverse = np.unique(node, return_inverse=True)
+        flows = (self.key[:, nodes, :] >= 0).sum(axis=(0, 2))
+        flagged = self.flagged[:, nodes, :].sum(axis=(0, 2))
+        return ((flagged + 0.5) / (flows + 1.0))[inverse]
+
     def flows_at(self, key: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The window's flows with ``key[j]`` at node ``node[j]``, for each pair ``j``.
 

@@ -8,12 +8,18 @@ researcher's own. A rule is any callable ``rule(evidence) -> (P,) int8`` votes (
 reject, ``0`` abstain: a node that abstains may vote at a later step, while the signature is open); a
 class is instantiated without arguments.
 
-======== ========================================================================= ========
-name     vote                                                                      module
-======== ========================================================================= ========
-``half`` abstain without matching flows; approve when at least half of the         ``half``
-         matching flows were flagged, reject when fewer
-======== ========================================================================= ========
+============ ===================================================================== ============
+name         vote                                                                  module
+============ ===================================================================== ============
+``binomial`` abstain below ``evidence_min_matched`` matching flows; else approve   ``binomial``
+             when the binomial log-likelihood ratio of ``k`` flagged of ``n``
+             matching flows, attack (recall ``r = evidence_recall``) against
+             benign (the voter's own flag rate ``f``),
+             ``k ln(r/f) + (n-k) ln((1-r)/(1-f))``, is ``>= 0``, reject when it is
+             below (the default)
+``half``     abstain without matching flows; approve when at least half of the     ``half``
+             matching flows were flagged, reject when fewer
+============ ===================================================================== ============
 
 Adding a rule is one module with one callable, and its line in the table below.
 """
@@ -32,7 +38,10 @@ def _problem(rule: Any) -> str | None:
 EVIDENCE_RULES = Registry(
     "evidence_rule",
     "evidence rule",
-    {"half": "workbench.model.evidence.half:half"},
+    {
+        "binomial": "workbench.model.evidence.binomial:binomial",
+        "half": "workbench.model.evidence.half:half",
+    },
     protocol="to be callable as rule(evidence) -> int8 votes (workbench.model.voting.Evidence)",
     problem=_problem,
 )
