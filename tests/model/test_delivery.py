@@ -12,8 +12,8 @@ SMALL = dict(n_nodes=20, flows_per_node=30, warmup_steps=3, n_campaigns=3, campa
 
 
 def test_every_ledger_entry_costs_n_minus_1_messages_and_arrives_after_the_latency():
-    # (with the default 4-step deadline, a latency of 2 or more lets no vote arrive in time: the
-    # signature reaches voters after L steps and their votes the origin after 2 L)
+    # (the signature reaches voters after max(1, L) steps and their votes the origin L steps later:
+    # ModelParams refuses a deadline shorter than that, see test_ledger_deadline.py)
     for latency in (0, 1):
         params = ModelParams.preset("easy", sharing="ledger", ledger_latency_steps=latency, **SMALL)
         r = run_model(params, seed=1, steps=30)

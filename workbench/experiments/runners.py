@@ -80,7 +80,7 @@ def param_fields(cls: type) -> dict[str, dataclasses.Field]:
 
 def check_value(field: dataclasses.Field, value: Any) -> Any:
     """A field's value checked against its declared ``choices``, ``component`` registry or ``range``
-    (numbers coerced)."""
+    (numbers coerced; ``None`` kept for an ``optional`` field)."""
     if "component" in field.metadata and field.metadata.get("many"):  # several names (a tuple)
         values = [value] if isinstance(value, str) else list(value)
         return tuple(field.metadata["component"].check(v) for v in values)
@@ -89,6 +89,8 @@ def check_value(field: dataclasses.Field, value: Any) -> Any:
     if "choices" in field.metadata:
         return check_choice(field.name, value, field.metadata["choices"])
     if "range" in field.metadata:
+        if value is None and field.metadata.get("optional"):  # None: the field's "not given" (e.g. attack_share)
+            return None
         return check_number(field.name, value, field.metadata["range"])
     return value
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,19 @@ from workbench.options import (
 )
 from workbench.trace_config import FLOWS_PER_NODE_RANGE, model_field, normalise_pairs, pairs_as_lists
 from workbench.validation import Range, check_bool, check_choice, check_known, check_number
+
+#: Default share of the nodes whose corroborating reports the central aggregator needs (see
+#: :attr:`ModelParams.effective_central_quorum`). Calibration (``python benchmarks/bench_central_quorum.py
+#: --nodes 20 50 100 200 400 --quorums 1 2 3 4 5 8 12 20 --fracs 0.02 0.03 0.05 0.1``: realistic world,
+#: honest aggregator, 20% forgers, 60 steps, seeds 0-4): a fixed quorum lets forged harm grow with N (quorum
+#: 2: forged_benign_blocked_frac 0.10, 0.16, 0.25, 0.29, 0.30 at N = 20, 50, 100, 200, 400; forged reach
+#: 0.39 to 0.96), because forgers and their reports on the same popular services grow with N while the
+#: quorum does not. Genuine reports grow with N too (campaigns reach most nodes), so a share of the nodes
+#: holds both: 5% (quorum 2, 3, 5, 10, 20) gives forged_benign_blocked_frac 0.10, 0.13, 0.10, 0.06, 0.05
+#: at protected_time_frac_mean 0.54, 0.55, 0.54, 0.47, 0.46 (quorum 2: 0.54, 0.57, 0.64, 0.62, 0.58), and
+#: is within 0.05 of the best protection-minus-forged-harm over the quorums tried at every N (at N >= 100,
+#: 10% gives up 0.09-0.14 of protection for 0.01-0.07 less harm, and 2-3% leaves 1.9-3.4x the harm).
+CENTRAL_QUORUM_FRAC = 0.05
 
 TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
 VALIDATION_MODES = ("evidence", "independent")
@@ -197,12 +211,24 @@ class ModelParams:
         integer=True,
         doc="steps before a ledger entry reaches the other nodes (ledger)",
     )
-    central_quorum: int = _num(
-        2,
-        1,
-        None,
-        integer=True,
-        doc="distinct nodes that must report a matching rule before the aggregator confirms it (central)",
+    central_quorum_frac: float = field(
+        default=CENTRAL_QUORUM_FRAC,
+        metadata={
+            "range": Range(0.0, 1.0, low_open=True),
+            "unit": "share of nodes",
+            "doc": "share of the nodes that must report a matching rule before the aggregator confirms it: "
+            "the quorum is max(2, ceil(central_quorum_frac * n_nodes)), capped at n_nodes (central; "
+            "central_quorum overrides it)",
+        },
+    )
+    central_quorum: int | None = field(
+        default=None,
+        metadata={
+            "range": Range(1, None, integer=True),
+            "optional": True,
+            "doc": "distinct nodes that must report a matching rule before the aggregator confirms it (central); "
+            "None: derived from central_quorum_frac",
+        },
     )
     aggregator: str = _choice(
         "honest",
@@ -320,7 +346,7 @@ class ModelParams:
                 object.__setattr__(self, f.name, normalise_pairs(f.name, value))
             elif "bool" in f.metadata:
                 object.__setattr__(self, f.name, check_bool(f.name, value))
-            elif "range" in f.metadata:
+            elif "range" in f.metadata and not (value is None and f.metadata.get("optional")):
                 # numpy scalars -> plain Python numbers
                 object.__setattr__(self, f.name, check_number(f.name, value, f.metadata["range"]))
         self._check_relations()
@@ -337,11 +363,14 @@ class ModelParams:
                 f"campaign_seed_nodes={self.campaign_seed_nodes} is out of range; expected an integer "
                 f"with 1 <= x <= n_nodes ({self.n_nodes})"
             )
-        if self.central_quorum > self.n_nodes:
+        if self.central_quorum is not None and self.central_quorum > self.n_nodes:
             raise ValueError(
                 f"central_quorum={self.central_quorum} is out of range; expected an integer "
                 f"with 1 <= x <= n_nodes ({self.n_nodes})"
             )
+        check = getattr(CHANNELS.get(self.sharing), "check_params", None)
+        if callable(check):  # the channel's own constraints (a ledger's deadline vs its latency)
+            check(self)
         if self.ledger == "sqlite" and not self.ledger_path:
             raise ValueError("ledger_path=None is not allowed with ledger='sqlite'; give a file path")
         check_trace_fields(self)
@@ -351,6 +380,14 @@ class ModelParams:
     def n_malicious(self) -> int:
         """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""
         return round(self.malicious_fraction * self.n_nodes)
+
+    @property
+    def effective_central_quorum(self) -> int:
+        """Distinct reporters the central aggregator needs: ``central_quorum`` if given, else
+        ``min(n_nodes, max(2, ceil(central_quorum_frac * n_nodes)))`` (see :data:`CENTRAL_QUORUM_FRAC`)."""
+        if self.central_quorum is not None:
+            return self.central_quorum
+        return quorum_of_share(self.central_quorum_frac, self.n_nodes)
 
     @property
     def last_campaign_start(self) -> int | None:
@@ -437,6 +474,12 @@ class ModelParams:
                 }
             )
         return pd.DataFrame(rows, columns=["name", "default", "allowed", "unit", "doc"])
+
+
+def quorum_of_share(share: float, n_nodes: int) -> int:
+    """``min(n_nodes, max(2, ceil(share * n_nodes)))``: a quorum of ``share`` of ``n_nodes`` nodes, never one
+    node alone (a single forger's report would confirm itself; ``n_nodes >= 2``)."""
+    return min(n_nodes, max(2, math.ceil(share * n_nodes - 1e-9)))
 
 
 def field_names() -> tuple[str, ...]:

@@ -24,7 +24,8 @@ Fields (units and ranges; traffic knobs are documented in :data:`workbench.model
 * ``ledger_latency_steps`` integer >= 0, steps before a ledger entry reaches the other nodes;
 * ``vote_deadline_steps`` (not a difficulty knob, but tied to the latency: a ledger entry reaches the
   voters after the latency and their votes come back after it again, so the "hard" world's 3-step
-  latency needs a longer deadline than the default 4 steps, else no vote ever arrives in time).
+  latency needs a deadline of at least 6 steps, longer than the default 4, else no vote ever arrives in
+  time; :func:`workbench.model.channels.ledger.min_vote_deadline`, enforced by ``ModelParams``).
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "message_loss": 0.1,
         "malicious_relay": "drop",
         "ledger_latency_steps": 3,
-        # votes on the ledger arrive after the latency: the deadline leaves time for them (3 + 3 + 2)
+        # votes on the ledger arrive after twice the latency (6 steps): the deadline leaves 2 steps more
         "vote_deadline_steps": 8,
     },
 }

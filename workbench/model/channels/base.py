@@ -1,6 +1,7 @@
 """The sharing-channel protocol: everything a step asks of the way signatures, votes and decisions travel.
 
-A step calls its channel at fixed points, in this order (``t`` is the 1-based step):
+A step calls its channel at fixed points, in this order (``t`` is the 1-based step; before any step,
+:meth:`Channel.check_params` refuses parameters the channel cannot work with):
 
 0. :meth:`Channel.arrive` -- what the channel had on its way and is due now arrives (ledger entries);
 2. :meth:`Channel.share_round` -- one round of spreading (gossip), drawing from the model's Generator;
@@ -45,6 +46,10 @@ class Channel:
     carries_votes: bool = False
     #: who decides, for labels of studies (``"isolated"``: each node for itself)
     decided_by: str = "isolated"
+
+    def check_params(self, params: ModelParams) -> None:
+        """Refuse parameters under which this channel cannot work as designed (``ValueError`` naming the
+        fields and the closest valid value); called when the parameters are built, before anything runs."""
 
     def arrive(self, state: ModelState, t: int) -> None:
         """Phase 0: apply what is due at ``t`` (before anything votes or decides). Draws nothing."""

@@ -51,7 +51,7 @@ class CentralAggregator(Channel):
             s.view.outcome == PENDING,
             state.malicious[origin] | s.view.forged,
             t,
-            central_quorum=p.central_quorum,
+            central_quorum=p.effective_central_quorum,
             window=p.vote_deadline_steps,
             mode=p.aggregator,
             down_step=p.aggregator_down_step,
