@@ -290,3 +290,22 @@ def test_warmup_contamination_mixes_in_labelled_attack_flows():
     for label, prefixes in keys.items():
         assert set(prefix_of(flows.src_ip[flows.label == label])) <= prefixes
     assert (gen.warmup().label > 0).any() and not (_gen(seed=2).warmup().label > 0).any()
+
+
+def test_attack_share_draws_each_targeted_nodes_attack_flows_as_a_binomial_rate():
+    from workbench.model.traffic import TrafficGenerator
+
+    n, f, share = 2_000, 50, 0.02
+    gen = TrafficGenerator(np.random.default_rng(3), n, f, 3, 1, 0, 5, attack_share=share)
+    flows = gen.benign()
+    targeted = np.zeros((3, n), bool)
+    targeted[0, : n // 2] = True
+    targeted[2, n // 2 :] = True
+    gen.overlay_attacks(flows, targeted, 1)
+    per_node = (flows.label > 0).sum(axis=1)
+    expected, sd = share * f, np.sqrt(f * share * (1 - share))
+    assert abs(per_node.mean() - expected) < 4 * sd / np.sqrt(n)
+    assert (per_node == 0).any() and (per_node > 1).any()  # counts vary: a rate, not a fixed number
+    # each campaign writes into its own band of slots: campaign 0 from slot 0, campaign 2 from 2 * (50 // 3)
+    assert set(np.unique(flows.label[: n // 2])) <= {0, 1} and set(np.unique(flows.label[n // 2 :])) <= {0, 3}
+    assert (flows.label[n // 2 :, :32] == 0).all()

@@ -113,7 +113,23 @@ class ModelParams:
     )
     campaign_seed_nodes: int = _num(2, 1, None, integer=True, doc="nodes each campaign hits first")
     attack_flows_per_node: int = _num(
-        5, 1, None, integer=True, doc="attack flows a targeted node receives per step (<= flows_per_node)"
+        5,
+        1,
+        None,
+        integer=True,
+        doc="attack flows a targeted node receives per step and campaign (<= flows_per_node; unused when "
+        "attack_share is given)",
+    )
+    attack_share: float | None = field(
+        default=None,
+        metadata={
+            "range": Range(0.0, 1.0, low_open=True),
+            "optional": True,
+            "unit": "share of a targeted node's flows per step",
+            "doc": "expected share of a targeted node's flows per step that are one campaign's attack flows: "
+            "each targeted node's count is Binomial(flows_per_node, attack_share), drawn from the model's "
+            "Generator (a rate, so shares below 1 / flows_per_node work); None: exactly attack_flows_per_node",
+        },
     )
     spread_prob: float = _num(
         0.15, 0.0, 1.0, doc="per step, chance a targeted node spreads the campaign to each neighbour"
@@ -353,7 +369,7 @@ class ModelParams:
 
     def _check_relations(self) -> None:
         synthetic = self.traffic == "synthetic"  # a trace has its own attack flows and campaigns
-        if synthetic and self.attack_flows_per_node > self.flows_per_node:
+        if synthetic and self.attack_share is None and self.attack_flows_per_node > self.flows_per_node:
             raise ValueError(
                 f"attack_flows_per_node={self.attack_flows_per_node} is out of range; expected an integer "
                 f"with 1 <= x <= flows_per_node ({self.flows_per_node})"
@@ -380,6 +396,14 @@ class ModelParams:
     def n_malicious(self) -> int:
         """Number of malicious nodes: ``round(malicious_fraction * n_nodes)``."""
         return round(self.malicious_fraction * self.n_nodes)
+
+    @property
+    def effective_attack_share(self) -> float:
+        """The expected share of a targeted node's flows per step that are one campaign's:
+        ``attack_share`` if given, else ``attack_flows_per_node / flows_per_node`` (0.1 by default)."""
+        if self.attack_share is not None:
+            return self.attack_share
+        return min(self.attack_flows_per_node, self.flows_per_node) / self.flows_per_node
 
     @property
     def effective_central_quorum(self) -> int:

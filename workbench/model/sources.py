@@ -52,6 +52,7 @@ class SyntheticSource:
             p.campaign_interval_steps,
             p.attack_flows_per_node,
             **{k: getattr(p, k) for k in DIFFICULTY},
+            attack_share=p.attack_share,
         )
         self.warmup_steps = p.warmup_steps
         self.campaigns: list[Campaign] = g.campaigns

@@ -171,6 +171,7 @@ class TrafficGenerator:
         warmup_contamination: float = 0.0,
         benign_tail_share: float = 0.0,
         benign_tail_index: float = 1.5,
+        attack_share: float | None = None,
     ) -> None:
         knobs = {
             "attack_separation": attack_separation,
@@ -197,6 +198,7 @@ class TrafficGenerator:
         self.rng = rng
         self.n_nodes, self.flows_per_node = n_nodes, flows_per_node
         self.attack_flows_per_node = attack_flows_per_node
+        self.attack_share = attack_share
         # Benign baselines (log units): per-node means and spreads.
         self.mu = np.stack(
             [rng.normal(8.0, 0.5, n_nodes), rng.normal(2.5, 0.3, n_nodes), rng.normal(5.5, 0.5, n_nodes)], axis=1
@@ -336,20 +338,40 @@ class TrafficGenerator:
     def overlay_attacks(self, flows: Flows, targeted: np.ndarray, t: int | None = None) -> None:
         """Replace some benign flows of targeted nodes by attack flows, in place.
 
-        ``targeted`` has shape ``(n_campaigns, n_nodes)``. Campaign ``c`` writes its flows into slots
-        ``[c * a, c * a + a)`` (mod ``flows_per_node``) of each targeted node, ``a`` being
-        ``attack_flows_per_node``. ``t`` is the model step; it is needed only when prefixes rotate.
+        ``targeted`` has shape ``(n_campaigns, n_nodes)``. How many flows a targeted node gets per
+        campaign ``c`` and step:
+
+        * ``attack_share=None``: exactly ``a = attack_flows_per_node``, written into slots
+          ``[c * a, c * a + a)`` (mod ``flows_per_node``) of each targeted node;
+        * ``attack_share=s``: a rate. Each targeted node's count is drawn from ``Binomial(f, s)``
+          (``f = flows_per_node``; from the generator's numpy Generator, one draw per targeted node
+          and campaign), so an expected ``s * f`` of its ``f`` flows per step are the campaign's even
+          where ``s * f < 1`` (at ``s = 0.001`` and ``f = 50`` a targeted node sees a flow in about one
+          step in 20). The flows fill slots from ``c * band`` on, ``band = max(1, f // n_campaigns)``
+          flows per campaign: a count above the band (probability negligible unless ``s`` nears
+          ``1 / n_campaigns``) is cut to it, so campaigns never overwrite each other's flows.
+
+        ``t`` is the model step; it is needed only when prefixes rotate.
         """
         if t is None and self.prefix_rotation_steps > 0:
             raise ValueError("t=None is not allowed when prefix_rotation_steps > 0; pass the model step")
         a, f = self.attack_flows_per_node, self.flows_per_node
+        band = max(1, f // max(len(self.campaigns), 1))
         for camp in self.campaigns:
             nodes = np.flatnonzero(targeted[camp.index])
             if nodes.size == 0:
                 continue
-            slots = (camp.index * a + np.arange(a)) % f
-            rows = np.repeat(nodes, a)
-            cols = np.tile(slots, nodes.size)
+            if self.attack_share is None:
+                slots = (camp.index * a + np.arange(a)) % f
+                rows = np.repeat(nodes, a)
+                cols = np.tile(slots, nodes.size)
+            else:
+                counts = np.minimum(self.rng.binomial(f, self.attack_share, nodes.size), band)
+                rows = np.repeat(nodes, counts)
+                if rows.size == 0:
+                    continue
+                within = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+                cols = (camp.index * band + within) % f
             prefixes = camp.prefixes if t is None else self.prefixes(camp.index, t)
             self._write_attack(flows, camp, rows, cols, prefixes)
 
