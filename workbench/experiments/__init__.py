@@ -18,7 +18,7 @@ Layer: imports ``workbench.model``, ``workbench.validation`` and ``workbench.pro
 
 from workbench.experiments.backends import BACKENDS, Backend, check_backend, get_backend, register_backend
 from workbench.experiments.designs import Design
-from workbench.experiments.driver import run_sweep
+from workbench.experiments.driver import SweepInterrupted, run_sweep
 from workbench.experiments.execute import Outcome, Task, execute
 from workbench.experiments.identity import replicate_seeds, run_id
 from workbench.experiments.runners import default_runner
@@ -34,6 +34,7 @@ __all__ = [
     "Store",
     "StoreWarning",
     "Sweep",
+    "SweepInterrupted",
     "Task",
     "check_backend",
     "default_runner",

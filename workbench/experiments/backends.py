@@ -195,8 +195,10 @@ class ProcessesBackend(Backend):
                             suspects.extend(chunk)
                         in_flight.clear()
                         break
-            except KeyboardInterrupt:
-                stop_workers(pool)  # not wait for the chunks in flight: the user asked to stop now
+            except (KeyboardInterrupt, GeneratorExit):
+                # Ctrl-C here or in the driver (which then closes this generator early): not wait for the
+                # chunks in flight, the user asked to stop now
+                stop_workers(pool)
                 raise
             finally:
                 pool.shutdown(wait=False, cancel_futures=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from workbench.experiments.backends import check_backend
-    from workbench.experiments.driver import run_sweep
+    from workbench.experiments.driver import SweepInterrupted, run_sweep
     from workbench.experiments.spec import Sweep
     from workbench.experiments.store import default_store
 
@@ -48,10 +47,9 @@ def main(args: argparse.Namespace) -> int:
     store = Path(args.store) if args.store is not None else default_store(sweep.name)
     try:
         frame = run_sweep(sweep, backend=args.backend, store=store, quiet=args.quiet, **options)
-    except KeyboardInterrupt:
+    except SweepInterrupted as stopped:
         # run_sweep has written every finished run, stopped its workers and unlocked the store
-        total, saved = saved_runs(sweep, store)
-        print(f"\ninterrupted: {saved} of {total} runs saved; run again to resume", file=sys.stderr)
+        print(f"\n{stopped}", file=sys.stderr)
         return 130
     failed = int((frame["status"] != "ok").sum())
     from workbench.experiments.store import Store
@@ -63,15 +61,3 @@ def main(args: argparse.Namespace) -> int:
         f" in {frame.attrs['store']}"
     )
     return 1 if failed else 0
-
-
-def saved_runs(sweep: Any, store: Path) -> tuple[int, int]:
-    """``(runs of the sweep, runs finished in the store)``, identical points counted once."""
-    from workbench.experiments.store import Store
-
-    ids = {run.run_id for run in sweep.runs}
-    try:
-        saved = len(Store(store).finished(ids, keep=sweep.keep, retry_failed=False))
-    except (OSError, ValueError):
-        saved = 0
-    return len(ids), saved

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,43 @@ def _manifest(sweep: Any, previous: dict[str, Any] | None, backend: str) -> dict
     return record
 
 
+@contextmanager
+def _closed_at_exit(outcomes: Iterator[Any]) -> Iterator[Iterator[Any]]:
+    """``outcomes``, closed when the block ends (a generator's ``finally`` then runs at once, not when the
+    traceback that holds it is dropped): a backend stops its workers as soon as the driver stops reading."""
+    try:
+        yield outcomes
+    finally:
+        close = getattr(outcomes, "close", None)
+        if callable(close):
+            close()
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sweep: every finished run is saved in ``store``, the backend's workers are stopped
+    and the store is unlocked; running the sweep again resumes. Its text is the one line to show
+    (``interrupted: 23 of 96 runs saved; run again to resume``); in a notebook IPython shows that line
+    instead of a traceback (:meth:`_render_traceback_`). A ``KeyboardInterrupt``, so code that stops on
+    Ctrl-C still does."""
+
+    def __init__(self, saved: int, total: int, store: Path) -> None:
+        super().__init__(f"interrupted: {saved} of {total} runs saved; run again to resume")
+        self.saved, self.total, self.store = saved, total, store
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def saved_runs(sweep: Any, store: str | Path) -> tuple[int, int]:
+    """``(runs of the sweep, runs finished in the store)``, identical points counted once."""
+    ids = {run.run_id for run in sweep.runs}
+    try:
+        saved = len(Store(store).finished(ids, keep=sweep.keep, retry_failed=False))
+    except (OSError, ValueError):
+        saved = 0
+    return len(ids), saved
+
+
 def run_sweep(
     sweep: Any,
     backend: str = "local",
@@ -73,8 +112,29 @@ def run_sweep(
     """Run the unfinished runs of ``sweep`` on ``backend`` into ``store``; return :func:`load`.
 
     Finished runs are written in chunks of up to ``flush_rows`` runs, at least every ``flush_s``
-    seconds; the store is compacted when the session ends.
+    seconds; the store is compacted when the session ends. Ctrl-C raises :class:`SweepInterrupted` once
+    every finished run is written, the backend's workers are stopped and the store is unlocked.
     """
+    path = Path(store) if store is not None else default_store(sweep.name)
+    try:
+        return _run_sweep(sweep, backend, path, quiet, retry_failed, flush_rows, flush_s, **backend_options)
+    except SweepInterrupted:
+        raise
+    except KeyboardInterrupt:
+        total, saved = saved_runs(sweep, path)
+        raise SweepInterrupted(saved, total, path) from None
+
+
+def _run_sweep(
+    sweep: Any,
+    backend: str,
+    store: Path,
+    quiet: bool,
+    retry_failed: bool,
+    flush_rows: int,
+    flush_s: float,
+    **backend_options: Any,
+) -> pd.DataFrame:
     from tqdm.auto import tqdm
 
     check_backend(backend)  # before anything is written
@@ -82,7 +142,7 @@ def run_sweep(
         problem = spawn_problem(sweep.runner, sweep.params_cls)
         if problem:
             raise RuntimeError(f"backend={backend!r} cannot run this sweep: {problem}")
-    store_obj = Store(store if store is not None else default_store(sweep.name))
+    store_obj = Store(store)
     store_obj.lock()
     try:
         try:
@@ -115,8 +175,10 @@ def run_sweep(
                         dynamic_ncols=True,
                         mininterval=0.5,
                     ) as bar,
+                    # closed at once when the loop stops (Ctrl-C), so the backend stops its workers then
+                    _closed_at_exit(executor.run(todo)) as outcomes,
                 ):
-                    for outcome in executor.run(todo):
+                    for outcome in outcomes:
                         run = unique[outcome.run_id]
                         writer.add(
                             outcome, {"seed": run.seed, **fields, "params_json": json.dumps(run.params, sort_keys=True)}
