@@ -44,8 +44,10 @@ quiet = False
 
 # %%
 import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
 
 from workbench.analysis.headline import show_headline
+from workbench.analysis.run_plots import provenance_markdown
 from workbench.analysis.stats import summarize
 from workbench.analysis.sweep_plots import plot_heatmap, plot_outcome
 from workbench.experiments import Sweep
@@ -137,8 +139,6 @@ show_headline(values, labels=labels, outcomes={k: "attack_blocked_frac" for k in
 # ## Provenance
 
 # %%
-import json
-
 record = provenance(
     notebook="02_parameter_sweep.ipynb",
     sweep=sweep.to_dict(),
@@ -147,4 +147,4 @@ record = provenance(
     backend=backend,
     store=results.attrs["store"],
 )
-print(json.dumps(record, indent=2, default=str))
+display(Markdown(provenance_markdown(record)))

@@ -6,6 +6,7 @@ optional matplotlib ``Axes``, draws, and returns the ``Axes``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -233,4 +234,8 @@ def provenance_markdown(record: dict) -> str:
     if "parameters" in record:
         params = ", ".join(f"{k}={v!r}" for k, v in record["parameters"].items())
         table += f"\n\n**Parameters:** `{params}`"
+    # what is not a scalar (a sweep's spec, a list of stores) as labelled JSON, below the table
+    for key, value in record.items():
+        if key not in standard and not isinstance(value, (str, int, float, bool, type(None))):
+            table += f"\n\n**{key}**\n\n```json\n{json.dumps(value, indent=1, default=str)}\n```"
     return table
