@@ -44,7 +44,17 @@ def test_summarize_one_row_per_cell_and_outcome(results):
     assert "recall" in outcome_columns(results) and "seed" not in outcome_columns(results)
     table = summarize(results, ["recall", "ttd_steps_mean"])
     assert len(table) == 6 * 2
-    assert list(table.columns) == ["sharing", "malicious_fraction", "outcome", "n", "mean", "std", "ci_low", "ci_high"]
+    assert list(table.columns) == [
+        "sharing",
+        "malicious_fraction",
+        "outcome",
+        "n",
+        "mean",
+        "std",
+        "ci_low",
+        "ci_high",
+        "structural",
+    ]
     cell = results[(results.sharing == "gossip") & (results.malicious_fraction == 0.2)]
     row = table[(table.sharing == "gossip") & (table.malicious_fraction == 0.2) & (table.outcome == "recall")].iloc[0]
     assert row.n == 4 and row["mean"] == pytest.approx(cell.recall.mean())

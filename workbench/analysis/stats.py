@@ -7,10 +7,13 @@ Takes the tidy frame of :func:`workbench.experiments.load` and returns tidy fram
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as _stats
+
+from workbench.analysis.structural import mark_structural
 
 
 def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -55,12 +58,17 @@ def summarize(
     outcomes: Sequence[str] | str | None = None,
     by: Sequence[str] | None = None,
     confidence: float = 0.95,
+    base: Any = None,
 ) -> pd.DataFrame:
     """Mean and confidence interval over replicates, one row per (``by`` values, outcome).
 
     ``by`` defaults to the sweep's factors, ``outcomes`` to every numeric outcome. Only runs with
     ``status == "ok"`` count; ``n`` is the number of finite values behind each mean. Columns:
-    ``*by, outcome, n, mean, std, ci_low, ci_high``.
+    ``*by, outcome, n, mean, std, ci_low, ci_high, structural``: ``structural`` is the value the outcome has
+    by definition in that group's design(s) (0 messages for ``sharing="none"``), measured so in every run, and
+    NaN for an estimate; a structural row has no interval and no ``std``
+    (:func:`workbench.analysis.structural.mark_structural`; ``base``: the sweep's base parameters, default
+    ``frame.attrs["base"]``).
     """
     by = list(factor_columns(frame) if by is None else by)
     outcomes = [outcomes] if isinstance(outcomes, str) else list(outcomes or outcome_columns(frame))
@@ -88,5 +96,6 @@ def summarize(
                 }
             )
     result = pd.DataFrame(rows, columns=[*by, "outcome", "n", "mean", "std", "ci_low", "ci_high"])
+    result = mark_structural(result, frame, base=base, by=by)
     result.attrs.update(confidence=confidence)
     return result

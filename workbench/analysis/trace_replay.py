@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from workbench.analysis.structural import fmt_by_definition
 from workbench.model.outcomes.catalog import outcome as declared_outcome
 
 
@@ -63,6 +64,8 @@ def ranking_text(
         return f"{label}: undefined for every {by} mode.{tail}"
 
     def cell(row: pd.Series) -> str:
+        if pd.notna(row.get("structural", float("nan"))):
+            return fmt_by_definition(float(row["structural"]))
         interval = (
             ""
             if not math.isfinite(row["ci_low"])

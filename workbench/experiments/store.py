@@ -379,7 +379,8 @@ def load(path: str | Path, *, timing: bool = False, compact: bool = True) -> pd.
     ``ledger_entries``/``ledger_head`` when the runs reported them. ``timing=True`` adds
     ``duration_s`` (wall time). Runs not finished yet are left out, and unreadable files reported,
     with a ``StoreWarning``. ``frame.attrs``: ``factors`` and ``outcomes`` (column names),
-    ``design`` (the design structure, see :mod:`workbench.experiments.designs`) and ``store``.
+    ``design`` (the design structure, see :mod:`workbench.experiments.designs`), ``store`` and ``base`` (the
+    sweep's base parameters, which tell what every factor not varied was).
     ``compact=False`` leaves loose files as they are (by default they are merged when there are many).
     """
     store = Store(path)
@@ -410,7 +411,11 @@ def load(path: str | Path, *, timing: bool = False, compact: bool = True) -> pd.
     if not timing:
         frame = frame.drop(columns=list(TIMING_COLUMNS))
     frame.attrs.update(
-        factors=list(manifest["spec"]["factors"]), outcomes=outcomes, design=design_of(manifest), store=str(store.path)
+        factors=list(manifest["spec"]["factors"]),
+        outcomes=outcomes,
+        design=design_of(manifest),
+        store=str(store.path),
+        base=dict(manifest["spec"].get("base") or {}),
     )
     return frame
 

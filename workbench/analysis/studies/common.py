@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.analysis.structural import fmt_by_definition
 from workbench.experiments import Sweep, load_frames
 from workbench.provenance import provenance
 from workbench.validation import check_choice
@@ -58,11 +59,20 @@ def run_sweeps(
         frames.append(frame.assign(**{k: v for k, v in label.items()}, sweep=sweep.name))
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     result.attrs["stores"] = stores
+    bases = [frame.attrs.get("base") for frame in frames]
+    if bases and all(b == bases[0] for b in bases):  # one base for every block: the runs' designs are known
+        result.attrs["base"] = bases[0]
     return result
 
 
-def fmt_interval(estimate: float, low: float, high: float, digits: int = 2, percent: bool = False) -> str:
-    """``"0.31 (0.27-0.35)"``; NaN estimate gives ``"n/a"``, an infinite bound ``"∞"`` (beyond the data)."""
+def fmt_interval(
+    estimate: float, low: float, high: float, digits: int = 2, percent: bool = False, structural: float | None = None
+) -> str:
+    """``"0.31 (0.27 to 0.35)"``; NaN estimate gives ``"n/a"``, an infinite bound ``"∞"`` (beyond the data).
+    ``structural``: the value by definition (:func:`workbench.analysis.structural.structural_value`; NaN or
+    ``None``: an estimate), shown as ``"0 (by definition)"`` with no interval."""
+    if structural is not None and not (isinstance(structural, float) and math.isnan(structural)):
+        return fmt_by_definition(structural)
 
     def one(x: float) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):

@@ -31,6 +31,10 @@ from workbench.model.voting import apply_behaviour
 class Adversary:
     """Malicious nodes that behave honestly (override what your adversary does)."""
 
+    #: whether malicious nodes may publish forgeries (:meth:`forging`); ``False`` is a declaration that
+    #: they never do, so forged outcomes are zero by definition (a subclass that forges must reset it)
+    may_forge: bool = True
+
     def lying(self, state: ModelState, t: int) -> np.ndarray:
         """``(N,)``: nodes voting against their evidence at step ``t``."""
         return np.zeros_like(state.malicious)

@@ -15,6 +15,8 @@ from workbench.model.state import ModelState
 class Liars(Adversary):
     """Malicious voters invert their honest vote (see the module docstring)."""
 
+    may_forge = False
+
     def lying(self, state: ModelState, t: int) -> np.ndarray:
         return state.malicious
 

@@ -46,6 +46,20 @@ class Channel:
     carries_votes: bool = False
     #: who decides, for labels of studies (``"isolated"``: each node for itself)
     decided_by: str = "isolated"
+    # Facts that hold by construction, declared so that outcomes zero or one by definition are reported as
+    # such (:attr:`workbench.model.outcomes.Outcome.structural`). The defaults declare nothing; a channel
+    # that sets one and a subclass that changes that behaviour must say so (reset it).
+    #: no hook ever sends a message (the message outcomes are 0 by definition)
+    sends_no_messages: bool = False
+    #: a rule is only ever known to (and applied by) the node that proposed it
+    rules_stay_at_origin: bool = False
+    #: every proposal is confirmed the moment it is made (none is rejected, none stays pending)
+    confirms_every_proposal: bool = False
+
+    def files_forgeries(self, params: ModelParams) -> bool:
+        """Whether the channel itself may file forgeries in a run of ``params`` (:meth:`extra_proposals`);
+        ``True`` unless a channel declares otherwise (the base, whose :meth:`extra_proposals` files none)."""
+        return type(self).extra_proposals is not Channel.extra_proposals
 
     def check_params(self, params: ModelParams) -> None:
         """Refuse parameters under which this channel cannot work as designed (``ValueError`` naming the

@@ -14,6 +14,7 @@ import numpy as np
 
 from workbench.model.aggregator import central_decisions
 from workbench.model.channels.base import Channel, Forge
+from workbench.model.params import ModelParams
 from workbench.model.signatures import PENDING, NewSignature
 from workbench.model.state import ModelState, StepCounts, StepOutput
 
@@ -40,6 +41,9 @@ class CentralAggregator(Channel):
             # a compromised aggregator files forgeries of its own, in the name of a node it picks
             return [forge(int(rng.integers(p.n_nodes)))]
         return []
+
+    def files_forgeries(self, params: ModelParams) -> bool:
+        return params.aggregator == "compromised" and params.forge_prob > 0
 
     def decide(self, state: ModelState, t: int) -> tuple[np.ndarray, np.ndarray]:
         p, s = state.params, state.sigs

@@ -16,6 +16,10 @@ from workbench.model.state import ModelState, StepOutput
 class Isolated(Channel):
     """No sharing: every proposal is confirmed at once, known to its origin only."""
 
+    sends_no_messages = True
+    rules_stay_at_origin = True
+    confirms_every_proposal = True
+
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         return settle(state, self, t, rows, np.ones(rows.size, bool))
 

@@ -68,6 +68,11 @@ class Outcome:
         doc: its definition, one sentence (the glossary's "definition" column; for a share, the numerator).
         group: the glossary section (``"detection"``, ``"protection"``, ``"security"``, ``"cost"``, ``"counts"``).
         denominator: for a share or rate, what it is taken over (the glossary's "denominator" column).
+        structural: ``structural(params) -> float | None``: the value the outcome takes *by definition* in a
+            design (``params``, a :class:`~workbench.model.params.ModelParams`), e.g. 0 messages for isolated
+            nodes, or ``None`` where it is measured. Analysis reports such a value as "0 (by definition)",
+            never with an interval, and never lets it make a design optimal
+            (:mod:`workbench.analysis.structural`). ``None`` (the default): never structural.
     """
 
     name: str
@@ -77,6 +82,7 @@ class Outcome:
     doc: str
     group: str = "other"
     denominator: str = ""
+    structural: Callable[[Any], float | None] | None = None
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
@@ -88,6 +94,15 @@ class Outcome:
             )
         if not callable(self.fn):
             raise ValueError(f"Outcome {self.name!r}: fn={self.fn!r} is not callable")
+        if self.structural is not None and not callable(self.structural):
+            raise ValueError(f"Outcome {self.name!r}: structural={self.structural!r} is not callable")
+
+    def structural_value(self, params: Any) -> float | None:
+        """The value this outcome takes by definition in the design ``params``, or ``None`` (measured)."""
+        if self.structural is None:
+            return None
+        value = self.structural(params)
+        return None if value is None else float(value)
 
     @property
     def higher_is_better(self) -> bool | None:

@@ -60,6 +60,60 @@ def _messages_per_node_step(run: RunView) -> float:
     return _ratio(s.totals.messages, s.params.n_nodes * max(1, s.t_last))
 
 
+# --- values by definition (Outcome.structural): read from what the design's components declare --------------
+def _channel(params):
+    from workbench.model.channels.base import channel_of  # the channels import the model's state
+
+    return channel_of(params)
+
+
+def no_forgeries(params) -> bool:
+    """No node and no channel can publish a forgery in a run of ``params``: no malicious node, or
+    ``forge_prob=0``, or a behaviour that declares it never forges (``may_forge``), and a channel that files
+    none of its own (:meth:`~workbench.model.channels.base.Channel.files_forgeries`)."""
+    from workbench.model.adversaries.base import adversary_of
+
+    nodes_forge = params.n_malicious > 0 and params.forge_prob > 0 and getattr(adversary_of(params), "may_forge", True)
+    return not nodes_forge and not _channel(params).files_forgeries(params)
+
+
+def _forgeries_stay_at_forgers(params) -> bool:
+    """Every forgery is a malicious node's own rule and reaches no other node's blocklist."""
+    channel = _channel(params)
+    return getattr(channel, "rules_stay_at_origin", False) and not channel.files_forgeries(params)
+
+
+def _if(condition, value: float):
+    def structural(params) -> float | None:
+        return value if condition(params) else None
+
+    return structural
+
+
+def _silent(params) -> bool:
+    return bool(getattr(_channel(params), "sends_no_messages", False))
+
+
+def _no_votes(params) -> bool:
+    return not getattr(_channel(params), "carries_votes", True)
+
+
+def _confirms_all(params) -> bool:
+    return bool(getattr(_channel(params), "confirms_every_proposal", False))
+
+
+def _no_forged_harm(params) -> bool:
+    return no_forgeries(params) or _forgeries_stay_at_forgers(params)
+
+
+def _forged_confirmed_by_definition(params) -> float | None:
+    return None if no_forgeries(params) else 1.0 if _confirms_all(params) else None  # none: NaN, not a value
+
+
+def _forged_reach_by_definition(params) -> float | None:
+    return None if no_forgeries(params) else 0.0 if _forgeries_stay_at_forgers(params) else None
+
+
 _CAMPAIGNS = "campaigns started"
 
 BUILTIN: tuple[Outcome, ...] = (
@@ -136,7 +190,15 @@ BUILTIN: tuple[Outcome, ...] = (
         "counts",
     ),
     Outcome("signatures_confirmed", _outcome_count(CONFIRMED), INFO, "signatures", "signatures confirmed", "counts"),
-    Outcome("signatures_rejected", _outcome_count(REJECTED), INFO, "signatures", "signatures rejected", "counts"),
+    Outcome(
+        "signatures_rejected",
+        _outcome_count(REJECTED),
+        INFO,
+        "signatures",
+        "signatures rejected",
+        "counts",
+        structural=_if(_confirms_all, 0.0),
+    ),
     Outcome(
         "signatures_pending",
         _outcome_count(PENDING),
@@ -144,6 +206,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "signatures",
         "signatures still undecided at the end of the run",
         "counts",
+        structural=_if(_confirms_all, 0.0),
     ),
     Outcome(
         "signatures_forged",
@@ -152,6 +215,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "signatures",
         "signatures made up by malicious nodes (or a compromised aggregator)",
         "counts",
+        structural=_if(no_forgeries, 0.0),
     ),
     Outcome(
         "forged_confirmed_frac",
@@ -161,6 +225,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "forged signatures confirmed",
         "security",
         "forged signatures decided",
+        structural=_forged_confirmed_by_definition,
     ),
     Outcome(
         "forged_reach_frac",
@@ -170,6 +235,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "forged signatures that entered at least one honest node's blocklist",
         "security",
         "forged signatures (0 for `none`: a forgery only blocks at its forger)",
+        structural=_forged_reach_by_definition,
     ),
     Outcome(
         "forged_benign_blocked_frac",
@@ -180,6 +246,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "comparable across sharing modes (0 without forgeries)",
         "security",
         "benign flows at honest nodes",
+        structural=_if(_no_forged_harm, 0.0),
     ),
     Outcome(
         "false_positive_confirmed_frac",
@@ -189,6 +256,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "honest signatures that cover no campaign (a detector's false positives turned into rules), confirmed",
         "security",
         "such signatures decided",
+        structural=_if(_confirms_all, 1.0),
     ),
     Outcome(
         "genuine_rejected_frac",
@@ -198,9 +266,18 @@ BUILTIN: tuple[Outcome, ...] = (
         "genuine signatures rejected",
         "security",
         "genuine signatures decided",
+        structural=_if(_confirms_all, 0.0),
     ),
     # --- cost ---
-    Outcome("votes_cast", lambda r: int(r.state.totals.votes_cast), INFO, "votes", "votes cast by any node", "cost"),
+    Outcome(
+        "votes_cast",
+        lambda r: int(r.state.totals.votes_cast),
+        INFO,
+        "votes",
+        "votes cast by any node",
+        "cost",
+        structural=_if(_no_votes, 0.0),
+    ),
     Outcome(
         "messages_total",
         lambda r: int(r.state.totals.messages),
@@ -208,6 +285,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "messages",
         "every message that carried a signature, a report, a vote or a decision",
         "cost",
+        structural=_if(_silent, 0.0),
     ),
     Outcome(
         "messages_per_signature",
@@ -217,6 +295,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "`messages_total` per signature proposed",
         "cost",
         "signatures proposed",
+        structural=_if(_silent, 0.0),
     ),
     Outcome(
         "messages_per_node_step",
@@ -226,6 +305,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "`messages_total` per node and step",
         "cost",
         "nodes x steps",
+        structural=_if(_silent, 0.0),
     ),
     # --- campaigns ---
     Outcome(
