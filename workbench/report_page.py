@@ -5,7 +5,7 @@
   without it is described by the section it appears in (``"Figure in section Blocking"``), never by
   nbconvert's "No description has been provided for this image".
 - **Tables that fit**: every table sits in a container that scrolls sideways when the table is wider than
-  the page (the page itself never does), and long cell text wraps.
+  the page (the page itself never does); column names stay whole, long cell text wraps.
 
 :func:`kernel_arguments` are the kernel's command-line settings that install the alt-text hook;
 :func:`render_html` is the whole rendering step.
@@ -24,7 +24,8 @@ NBCONVERT_PLACEHOLDER = "No description has been provided for this image"
 PAGE_CSS = """
 .wb-table { max-width: 100%; overflow-x: auto; margin: 0.5em 0; }
 .wb-table table { margin: 0; }
-.wb-table td, .wb-table th { max-width: 32em; overflow-wrap: anywhere; white-space: normal; }
+.wb-table th { white-space: nowrap; }
+.wb-table td { max-width: 32em; overflow-wrap: break-word; white-space: normal; }
 .jp-OutputArea-output img { max-width: 100%; height: auto; }
 """
 

@@ -30,7 +30,7 @@ def _axes(ax: Axes | None) -> Axes:
 
 RECALL_COLOUR, PRECISION_COLOUR, FPR_COLOUR = "#264653", "#2a9d8f", "#e76f51"
 START_STYLE: dict[str, Any] = {"color": "grey", "linewidth": 0.8, "linestyle": "--"}
-ROTATION_STYLE: dict[str, Any] = {"color": "#7b2cbf", "linewidth": 0.9, "linestyle": ":", "alpha": 0.9}
+ROTATION_STYLE: dict[str, Any] = {"color": "#7b2cbf", "linewidth": 1.3, "linestyle": ":"}
 ROTATION_LABEL = "prefix rotation"  # the live view's name for the same mark (workbench.viz.style)
 
 
