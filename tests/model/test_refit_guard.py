@@ -93,11 +93,13 @@ def test_in_run_recall_does_not_decay_over_a_run_with_campaigns_on(sharing: str)
 
 
 def test_without_the_margin_an_isolated_node_learns_the_attack_so_the_guard_is_what_holds_recall() -> None:
-    """Paired seeds, no sharing (no rule blocks most attack flows): with flags alone as the guard, late
-    recall falls below half its early value; with the default margin it does not fall."""
+    """Paired seeds, no sharing and a one-step proposal window (so that few rules block the attack flows and
+    the baseline sees them): with flags alone as the guard, late recall falls below half its early value;
+    with the default margin it does not fall."""
+    isolated = ModelParams(n_nodes=30, sharing="none", proposal_window_steps=1)
     for seed in SEEDS[:2]:
-        flags_only = measure_in_run(ModelParams(n_nodes=30, sharing="none", zscore_refit_guard=0.0), seed=seed)
-        guarded = measure_in_run(ModelParams(n_nodes=30, sharing="none"), seed=seed)
+        flags_only = measure_in_run(isolated.replace(zscore_refit_guard=0.0), seed=seed)
+        guarded = measure_in_run(isolated, seed=seed)
         assert flags_only["late_over_early"] < 0.5, flags_only
         assert guarded["late_over_early"] >= 0.85, guarded
         assert guarded["late_recall"] > flags_only["late_recall"] + 0.3, (guarded, flags_only)

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from workbench.model.consensus import BetaTrust
+from workbench.model.flagged_window import FlaggedWindow
 from workbench.model.params import ModelParams
 from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, REJECTED, SignatureTable, applied_anywhere
 from workbench.model.traffic import Campaign
@@ -103,6 +104,7 @@ class ModelState:
     sigs: SignatureTable
     trust: BetaTrust
     window: EvidenceWindow
+    flagged: FlaggedWindow = field(init=False)
     honest: np.ndarray = field(init=False)
     probe_keys: list[np.ndarray] = field(init=False)
     relays: np.ndarray | None = field(init=False)
@@ -127,6 +129,7 @@ class ModelState:
     def __post_init__(self) -> None:
         n, n_c = self.params.n_nodes, self.params.n_campaigns
         self.honest = ~self.malicious
+        self.flagged = FlaggedWindow(self.params.proposal_window_steps)
         self.probe_keys = [
             np.asarray(c.prefixes if len(c.prefixes) else [c.prefix], np.int64) * 256 + c.proto for c in self.campaigns
         ]

@@ -10,6 +10,7 @@ import numpy as np
 from workbench.flows import Flows
 from workbench.model.adversaries.base import adversary_of
 from workbench.model.channels.base import channel_of
+from workbench.model.flagged_window import FlaggedWindow, step_flows
 from workbench.model.signatures import (
     CONFIRMED,
     COVERAGE_GENUINE,
@@ -37,9 +38,11 @@ class ForgeryTargets(Protocol):
 def propose(
     state: ModelState, t: int, flows: Flows, flagged: np.ndarray, traffic: ForgeryTargets, rng: np.random.Generator
 ) -> StepOutput:
-    """Turn step ``t``'s flagged flows, and forgeries, into new signatures and share them.
+    """Turn the flagged flows up to step ``t``, and forgeries, into new signatures and share them.
 
-    A node proposes a rule per key with at least ``min_flagged`` flagged flows, unless it already holds
+    A node proposes a rule per key with at least ``min_flagged`` flagged flows over its last
+    ``proposal_window_steps`` steps (``state.flagged``, :mod:`workbench.model.flagged_window`; a group's
+    flows are used up once counted, whether they make a new rule or not), unless it already holds
     a pending or knows a confirmed signature with that key (so after a campaign moves to fresh prefixes
     new rules are proposed for them); forging nodes may add a forgery each; the sharing channel may file
     signatures of its own (:meth:`~workbench.model.channels.base.Channel.extra_proposals`). Each new
@@ -51,15 +54,16 @@ def propose(
     channel = channel_of(p)
     node, col = np.nonzero(flagged)
     keys = flows.key  # computed once: the property derives it from every flow
+    state.flagged.push(step_flows(node, col, keys, flows.dst_port, flows.log_bytes, flows.log_packets))
+    window = state.flagged.flows()
     groups = groups_from_flagged(
-        node,
-        keys[node, col],
-        flows.dst_port[node, col],
-        flows.log_bytes[node, col],
-        flows.log_packets[node, col],
-        p.min_flagged,
+        window.node, window.key, window.port, window.log_bytes, window.log_packets, p.min_flagged
     )
-    new = [_detected(g, keys, t) for g in _not_yet_known(state, groups)]
+    new = _detected(_not_yet_known(state, groups), state.flagged, t)
+    # every group's flows are used up: they went into a new rule, or the node already has one for the key
+    state.flagged.use_up(
+        np.array([g.origin for g in groups], np.int64), np.array([g.rule.key for g in groups], np.int64)
+    )
     forgers = np.flatnonzero(adversary_of(p).forging(state, t))
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
         new.extend(
@@ -99,17 +103,17 @@ def threat_type(rule: Rule) -> str:
     return "anomalous_traffic"
 
 
-def _detected(group: FlaggedGroup, keys: np.ndarray, t: int) -> NewSignature:
-    """A signature from a node's flagged group; confidence = flagged share of its flows with that key
-    (``keys``: the step's flow keys, ``(N, F)``)."""
-    same_key = keys[group.origin] == group.rule.key
-    return NewSignature(
-        group.rule,
-        group.origin,
-        t,
-        confidence=group.n_flows / max(1, int(same_key.sum())),
-        threat_type=threat_type(group.rule),
-    )
+def _detected(groups: list[FlaggedGroup], window: FlaggedWindow, t: int) -> list[NewSignature]:
+    """Signatures from nodes' flagged groups; confidence = flagged share of the origin's flows with the
+    rule's key, over the window's steps in which it flagged one."""
+    if not groups:
+        return []
+    origin = np.array([g.origin for g in groups], np.int64)
+    key_flows = window.key_flows(origin, np.array([g.rule.key for g in groups], np.int64))
+    return [
+        NewSignature(g.rule, g.origin, t, confidence=g.n_flows / max(1, int(n)), threat_type=threat_type(g.rule))
+        for g, n in zip(groups, key_flows)
+    ]
 
 
 def _with_ground_truth(sig: NewSignature, state: ModelState) -> NewSignature:
