@@ -11,6 +11,8 @@ detectors (numpy) or the ledger (cryptography), nor the ledger the model.
 DETECTORS = ("iforest", "zscore")
 LEDGER_BACKENDS = ("memory", "sqlite")
 GOSSIP_MODES = ("push", "push_pull", "rumor")
+RUMOR_STOPS = ("coin", "counter")  # how a rumour-mongering node loses interest (Demers et al. 1987)
+FEEDBACK_TIMES = ("arrival", "round_start")  # which state a rumour's feedback reports (workbench.model.gossip.rumor)
 AGGREGATOR_MODES = ("honest", "compromised", "down")
 RELAY_MODES = ("forward", "drop")
 # Replaying flow records: the model's traffic source, the trace formats (the one list: each has a

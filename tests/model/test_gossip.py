@@ -177,3 +177,65 @@ def test_rumor_reaches_fewer_nodes_as_more_relays_drop():
             residue, _ = _residue(500, 60, 2, np.random.default_rng(seed + 100), relays=relays)
             means.append(residue.mean())
         assert means[0] < means[1] < means[2], (seed, means)
+
+
+def _rumours(n, items, k, rng, **variant):
+    """Rumours run to their end with a :func:`gossip.rumor` variant: per item, nodes reached and pushes sent."""
+    holds, active = gossip.start(items, n, rng.integers(0, n, items))
+    strikes = np.zeros((items, n), np.int32)
+    per_item = np.zeros(items, np.int64)
+    while active.any():
+        gossip.rumor(holds, active, None, 1, k, rng, per_item=per_item, strikes=strikes, **variant)
+    return holds.sum(axis=1), per_item
+
+
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_feedback_counter_traffic_respects_demers_bounds(k):
+    # every reached node but the origin took one necessary push; each of the m nodes stopped after k
+    # unnecessary pushes in a row; an unnecessary push follows a necessary one or a discovery within k rounds
+    m, traffic = _rumours(500, 100, k, np.random.default_rng(k), stop="counter")
+    assert ((k + 1) * m - 1 <= traffic).all() and (traffic <= k * (2 * m - 1)).all()
+    if k == 1:  # one unnecessary push ends a node: exactly the lower bound
+        assert (traffic == 2 * m - 1).all()
+
+
+def test_start_of_round_feedback_makes_more_pushes_necessary_than_nodes_reached():
+    # several senders that hit one fresh node in a round all hear "new": the lower bound still holds, but
+    # the upper bound k (2m - 1) assumes one necessary push per node reached, and at k = 1 it fails (as
+    # Demers et al.'s own Table 1 does at k = 1: traffic 1.7 > 2 (1 - 0.18) = 1.64)
+    m, traffic = _rumours(500, 100, 1, np.random.default_rng(5), stop="counter", feedback_at="round_start")
+    assert (2 * m - 1 <= traffic).all()
+    assert (traffic > 2 * m - 1).mean() > 0.9
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_blind_counter_pushes_k_times_per_node_reached(k):
+    m, traffic = _rumours(400, 60, k, np.random.default_rng(10 + k), feedback=False, stop="counter")
+    assert (traffic == k * m).all()
+
+
+def test_blind_coin_with_k_1_is_a_chain_of_single_pushes():
+    # each node pushes once and stops: one new node per round until a push hits a node that knew
+    m, traffic = _rumours(1000, 200, 1, np.random.default_rng(3), feedback=False, stop="coin")
+    assert (traffic == m).all()
+    assert 25 < m.mean() < 55  # about sqrt(pi N / 2) = 40 nodes: the birthday bound
+
+
+def test_the_counter_beats_the_coin_and_feedback_beats_blind():
+    rng = np.random.default_rng(8)
+    residue = {
+        variant: 1 - _rumours(1000, 80, 2, rng, **dict(zip(("feedback", "stop"), variant)))[0].mean() / 1000
+        for variant in [(True, "coin"), (True, "counter"), (False, "coin")]
+    }
+    assert residue[(True, "counter")] < residue[(True, "coin")] < residue[(False, "coin")], residue
+
+
+def test_bad_rumour_variants_are_refused():
+    holds, active = gossip.start(1, 5, np.array([0]))
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="stop='dice' is not allowed; choose one of 'coin', 'counter'"):
+        gossip.rumor(holds, active, None, 1, 2, rng, stop="dice")
+    with pytest.raises(ValueError, match="feedback_at='never' is not allowed"):
+        gossip.rumor(holds, active, None, 1, 2, rng, feedback_at="never")
+    with pytest.raises(ValueError, match="stop='counter' needs strikes"):
+        gossip.rumor(holds, active, None, 1, 2, rng, stop="counter")

@@ -95,3 +95,29 @@ def test_rumor_residue_through_the_model_matches_demers_formula(k):
     )
     assert check.n >= 100
     assert check.agrees, check
+
+
+@pytest.mark.slow
+def test_demers_tables_1_and_2_residue_traffic_and_last_round_at_1000_sites():
+    # N = 1000, complete graph, fanout 1, no loss; Table 1 feedback + counter (start-of-round feedback),
+    # Table 2 blind + coin; 60 rumours per (table, k); margin 2.58 SE + half a unit in the printed digit
+    table = tc.demers_table(ks=(1, 2, 3), seeds=[0])
+    assert (table.n >= 55).all() and (table.censored == 0).all(), table
+    for measure in ("residue", "traffic_per_node", "t_last_rounds"):
+        rows = table[table.measure == measure]
+        assert rows.agrees.all(), rows
+    # t_ave is not reproduced: the simulation's mean delivery round is 1-2.5 rounds earlier than printed
+    # (except blind k = 1); the table reports it, and this pins that it stays a disagreement
+    t_ave = table[(table.measure == "t_ave_rounds") & ~((table.table == "table_2") & (table.k == 1))]
+    assert (t_ave.observed < t_ave.published - 0.5).all(), t_ave
+
+
+@pytest.mark.slow
+def test_demers_counter_with_arrival_feedback_reaches_fewer_nodes_than_table_1():
+    # the feedback convention matters: with arrival-order feedback the counter leaves more nodes unreached
+    # than the paper's Table 1 (k = 2: 0.037), with start-of-round feedback it matches (the slow test above)
+    arrival, _ = tc.demers_rumours(tc.demers_params("table_1", 2, 400, rumor_feedback_at="arrival"), [1], 15, 45)
+    start, _ = tc.demers_rumours(tc.demers_params("table_1", 2, 400), [1], 15, 45)
+    diff = arrival.residue.mean() - start.residue.mean()
+    se = math.sqrt(arrival.residue.var() / len(arrival) + start.residue.var() / len(start))
+    assert diff > 2.58 * se, (arrival.residue.mean(), start.residue.mean(), se)

@@ -91,6 +91,13 @@ def test_run_model_rejects_bad_input_before_running():
         ("benign_tail_index", 0.1, "benign_tail_index=0.1 is out of range; expected a number with 0.5 <= x <= 10.0"),
         ("gossip_mode", "flood", "gossip_mode='flood' is not allowed; choose one of 'push', 'push_pull', 'rumor'"),
         ("rumor_k", 0.5, "rumor_k=0.5 is out of range; expected a number with 1.0 <= x"),
+        ("rumor_stop", "die", "rumor_stop='die' is not allowed; choose one of 'coin', 'counter'"),
+        ("rumor_feedback", "yes", "rumor_feedback='yes'"),
+        (
+            "rumor_feedback_at",
+            "later",
+            "rumor_feedback_at='later' is not allowed; choose one of 'arrival', 'round_start'",
+        ),
         ("message_loss", 1.0, "message_loss=1.0 is out of range; expected a number with 0.0 <= x < 1.0"),
         ("message_loss", float("nan"), "message_loss=nan is out of range"),
         ("malicious_relay", "eat", "malicious_relay='eat' is not allowed; choose one of 'forward', 'drop'"),
@@ -113,3 +120,13 @@ def test_presets_are_named_and_overridable():
     assert ModelParams.preset("hard", message_loss=0.0).message_loss == 0.0
     with pytest.raises(ValueError, match="rumor_k=0 is out of range"):
         ModelParams.preset("easy", rumor_k=0)
+
+
+def test_a_rumour_counter_needs_a_whole_number_of_pushes():
+    with pytest.raises(ValueError) as err:
+        ModelParams(rumor_stop="counter", rumor_k=2.5)
+    assert "rumor_k=2.5 is out of range with rumor_stop='counter'; expected a whole number with 1 <= x" in str(
+        err.value
+    )
+    assert ModelParams(rumor_stop="counter", rumor_k=3).rumor_k == 3
+    assert ModelParams(rumor_stop="coin", rumor_k=2.5).rumor_k == 2.5

@@ -340,3 +340,110 @@ def rumor_residue_check(
     return _mean_check(
         f"rumour residue, N={n_nodes}, k={k:g}", "share of nodes never reached (mean)", residue, expected, half
     )
+
+
+# --- Demers et al.'s tables ----------------------------------------------------------------------------
+# Demers, Greene, Hauser, Irish, Larson, Shenker, Sturgis, Swinehart, Terry, "Epidemic algorithms for
+# replicated database maintenance", PODC 1987, pp. 1-12; Xerox PARC CSL-89-1 (1989), Tables 1 and 2: push
+# rumour mongering on 1000 sites (complete graph, one contact per site and cycle, no loss), each entry as
+# printed: residue s, traffic m (messages per site), t_ave and t_last (cycles). Table 1: feedback and
+# counter; Table 2: blind and coin.
+DEMERS_PUBLISHED: dict[str, dict[int, tuple[str, str, str, str]]] = {
+    "table_1": {
+        1: ("0.18", "1.7", "11.0", "16.8"),
+        2: ("0.037", "3.3", "12.1", "16.9"),
+        3: ("0.011", "4.5", "12.5", "17.4"),
+        4: ("0.0036", "5.6", "12.7", "17.5"),
+        5: ("0.0012", "6.7", "12.8", "17.7"),
+    },
+    "table_2": {
+        1: ("0.96", "0.04", "19", "38"),
+        2: ("0.20", "1.6", "17", "33"),
+        3: ("0.060", "2.8", "15", "32"),
+        4: ("0.021", "3.9", "14.1", "32"),
+        5: ("0.008", "4.9", "13.8", "32"),
+    },
+}
+# the variant each table simulates, as ModelParams fields; Table 1 with feedback about the start-of-round
+# state (rumor_feedback_at="round_start"), the convention that reproduces its residue and traffic
+DEMERS_VARIANTS: dict[str, dict[str, Any]] = {
+    "table_1": {"rumor_feedback": True, "rumor_stop": "counter", "rumor_feedback_at": "round_start"},
+    "table_2": {"rumor_feedback": False, "rumor_stop": "coin"},
+}
+DEMERS_MEASURES = ("residue", "traffic_per_node", "t_ave_rounds", "t_last_rounds")
+
+
+def demers_params(table: str, k: int, n_nodes: int = 1000, forgers: int = 4, **variant: Any) -> ModelParams:
+    """:func:`gossip_params` with Demers' setting: ``n_nodes`` on the complete graph, fanout 1, no loss, push
+    rumour mongering in ``table``'s variant (``variant`` overrides its fields, e.g. ``rumor_feedback_at``);
+    ``forgers`` forging nodes publish one rumour each per step; one flow per node and step (no campaigns)."""
+    return gossip_params(n_nodes, forgers / n_nodes, gossip_mode="rumor", rumor_k=float(k)).replace(
+        flows_per_node=1, **{**DEMERS_VARIANTS[table], **variant}
+    )
+
+
+def demers_rumours(
+    params: ModelParams, seeds: Iterable[int], forging_steps: int = 15, tail: int = 60
+) -> tuple[pd.DataFrame, int]:
+    """The measures (:data:`DEMERS_MEASURES`) of the rumours made in the first ``forging_steps`` steps after the
+    warm-up, run ``tail`` steps longer, over ``seeds``; and how many of them were still spreading at the end
+    (censored, left out of the frame)."""
+    steps = params.warmup_steps + forging_steps + tail
+    frames, censored = [], 0
+    for seed in seeds:
+        sigs = run_model(params, seed=seed, steps=steps).signatures
+        early = sigs[sigs.created_step <= params.warmup_steps + forging_steps]
+        censored += int(early["residue"].isna().sum())
+        frames.append(early.loc[early["residue"].notna(), list(DEMERS_MEASURES)])
+    return pd.concat(frames, ignore_index=True), censored
+
+
+def _half_unit(printed: str) -> float:
+    """Half a unit in the last printed digit of ``printed`` (``"0.037"`` -> 0.0005, ``"32"`` -> 0.5)."""
+    decimals = len(printed.partition(".")[2])
+    return 0.5 * 10.0**-decimals
+
+
+def demers_table(
+    tables: Iterable[str] = ("table_1", "table_2"),
+    ks: Iterable[int] = (1, 2, 3),
+    seeds: Iterable[int] = range(1),
+    n_nodes: int = 1000,
+    forging_steps: int = 15,
+    **variant: Any,
+) -> pd.DataFrame:
+    """The simulation beside Demers et al.'s Tables 1 and 2 (:data:`DEMERS_PUBLISHED`): one row per table, ``k``
+    and measure, with the published value, the mean over the finished rumours with its 95% t-interval
+    (``obs_low``..``obs_high``), ``n`` rumours and ``censored`` ones, and ``agrees``: the published value lies
+    within ``margin`` of the mean, ``margin`` = 2.58 standard errors of the mean plus half a unit in the
+    published value's last printed digit (the paper prints two or three significant digits and no
+    sampling error of its own). ``variant``: :func:`demers_params` overrides (the same for every table).
+    Each run goes on ``3 t_last + 10`` steps after its forging (published ``t_last``), so that its rumours finish."""
+    rows = []
+    seeds = list(seeds)
+    for table in tables:
+        for k in ks:
+            published = DEMERS_PUBLISHED[table][k]
+            tail = int(3 * float(published[3])) + 10
+            found, censored = demers_rumours(demers_params(table, k, n_nodes, **variant), seeds, forging_steps, tail)
+            for measure, printed in zip(DEMERS_MEASURES, published):
+                values = found[measure].to_numpy(dtype=float)
+                mean, low, high = mean_ci(values)
+                se = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else math.inf
+                margin = Z99 * se + _half_unit(printed)
+                rows.append(
+                    {
+                        "table": table,
+                        "k": k,
+                        "measure": measure,
+                        "published": float(printed),
+                        "observed": mean,
+                        "obs_low": low,
+                        "obs_high": high,
+                        "margin": margin,
+                        "agrees": bool(abs(mean - float(printed)) <= margin),
+                        "n": int(values.size),
+                        "censored": censored,
+                    }
+                )
+    return pd.DataFrame(rows)

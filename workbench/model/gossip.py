@@ -32,7 +32,7 @@ import math
 import numpy as np
 from scipy import sparse
 
-from workbench.options import GOSSIP_MODES
+from workbench.options import FEEDBACK_TIMES, GOSSIP_MODES, RUMOR_STOPS
 
 
 def random_neighbours(
@@ -129,16 +129,46 @@ def rumor(
     loss: float = 0.0,
     relays: np.ndarray | None = None,
     per_item: np.ndarray | None = None,
+    feedback: bool = True,
+    stop: str = "coin",
+    strikes: np.ndarray | None = None,
+    feedback_at: str = "arrival",
 ) -> int:
-    """One synchronous round of push rumour mongering with feedback and coin (Demers et al. 1987), in place.
+    """One synchronous round of push rumour mongering (Demers et al. 1987), in place.
 
-    Every interested (active) holder pushes each item to ``fanout`` random neighbours. For every
-    delivered message whose receiver already held the item at the start of the round, the receiver
-    says so (the feedback rides on the same exchange) and the sender loses interest with probability
-    ``1 / k`` (``k >= 1``). A lost message brings no feedback. The item stops when no node is still
-    interested; nodes it never reached are the residue, ``s = exp(-(k + 1)(1 - s))`` on a large
-    complete graph (:func:`workbench.model.theory.rumor_residue`). Returns the push messages sent.
+    Every interested (active) holder pushes each item to ``fanout`` random neighbours. A push is
+    *unnecessary* for its sender when
+
+    * ``feedback=True`` (feedback): it was delivered to a receiver that already held the item at the
+      start of the round or, with ``feedback_at="arrival"`` (the default), that another message of the
+      round reached first (messages arrive one after another; the receiver says so on the same
+      exchange); with ``feedback_at="round_start"`` only the start-of-round state counts, so every
+      sender that hit the same fresh node in one round hears "new" (the convention under which Demers
+      et al.'s Table 1 is reproduced, see :mod:`workbench.analysis.theory_check`); a lost message brings
+      no feedback and is not unnecessary;
+    * ``feedback=False`` (blind): always, whatever became of it (the sender learns nothing).
+
+    The sender loses interest by ``stop``:
+
+    * ``"coin"``: with probability ``1 / k`` on each unnecessary push (``k >= 1``);
+    * ``"counter"``: once it has made ``k`` unnecessary pushes of the item in a row (``k`` a whole number
+      >= 1), counted in ``strikes`` (``(I, N)`` integers, updated in place; required). With feedback a
+      necessary push restarts the count: the reading under which the paper's bound
+      ``(k + 1) m - 1 <= traffic <= k (2m - 1)`` (``m`` nodes reached) holds and its Table 1 is
+      reproduced; blind, every push counts (a node pushes ``k`` times).
+
+    Feedback and coin is the default. With feedback and coin the residue (nodes never reached, once no
+    node is interested) is ``s = exp(-(k + 1)(1 - s))`` on a large complete graph
+    (:func:`workbench.model.theory.rumor_residue`). Returns the push messages sent.
     """
+    if stop not in RUMOR_STOPS:
+        raise ValueError(f"stop={stop!r} is not allowed; choose one of {', '.join(map(repr, RUMOR_STOPS))}")
+    if feedback_at not in FEEDBACK_TIMES:
+        raise ValueError(
+            f"feedback_at={feedback_at!r} is not allowed; choose one of {', '.join(map(repr, FEEDBACK_TIMES))}"
+        )
+    if stop == "counter" and strikes is None:
+        raise ValueError("stop='counter' needs strikes, an (I, N) integer array of unnecessary pushes so far")
     item, node = _senders(active, fanout)
     if item.size == 0:
         return 0
@@ -147,19 +177,35 @@ def rumor(
     if loss > 0:
         ok &= rng.random(item.size) >= loss
     item_ok, target_ok, node_ok = item[ok], target[ok], node[ok]
-    had = holds[item_ok, target_ok]
-    # Messages of one round reach a receiver one after another in a random order: only the first
-    # to reach a node that lacked the item brings it; the others hear "already known". (Feedback
-    # about the start-of-round state only would spare every sender that hit the same fresh node in
-    # one round, so items would reach more nodes than the protocol does.)
-    pair = item_ok.astype(np.int64) * holds.shape[1] + target_ok
-    order = np.lexsort((rng.random(pair.size), pair))
-    repeat = np.zeros(pair.size, bool)
-    repeat[order[1:]] = pair[order[1:]] == pair[order[:-1]]
-    had |= repeat
-    bored = had & (rng.random(had.size) < 1.0 / k)
+    if feedback:
+        had = holds[item_ok, target_ok]
+        if feedback_at == "arrival":
+            # Messages of one round reach a receiver one after another in a random order: only the
+            # first to reach a node that lacked the item brings it; the others hear "already known".
+            # (Feedback about the start-of-round state only, ``feedback_at="round_start"``, spares every
+            # sender that hit the same fresh node in one round, so items reach more nodes.)
+            pair = item_ok.astype(np.int64) * holds.shape[1] + target_ok
+            order = np.lexsort((rng.random(pair.size), pair))
+            repeat = np.zeros(pair.size, bool)
+            repeat[order[1:]] = pair[order[1:]] == pair[order[:-1]]
+            had |= repeat
+        sender_item, sender_node, unnecessary = item_ok, node_ok, had
+        if stop == "counter":
+            assert strikes is not None
+            strikes[item_ok[~had], node_ok[~had]] = 0  # a necessary push restarts the count
+    else:
+        sender_item, sender_node, unnecessary = item, node, np.ones(item.size, bool)
+    if stop == "coin":
+        bored = unnecessary & (rng.random(unnecessary.size) < 1.0 / k)
+        stop_item, stop_node = sender_item[bored], sender_node[bored]
+    else:
+        assert strikes is not None
+        hit_item, hit_node = sender_item[unnecessary], sender_node[unnecessary]
+        np.add.at(strikes, (hit_item, hit_node), 1)
+        bored = strikes[hit_item, hit_node] >= k
+        stop_item, stop_node = hit_item[bored], hit_node[bored]
     _deliver(holds, active, item_ok, target_ok, relays)
-    active[item_ok[bored], node_ok[bored]] = False
+    active[stop_item, stop_node] = False
     _count(per_item, item)
     return int(item.size)
 
@@ -242,16 +288,36 @@ def gossip_round(
     relays: np.ndarray | None = None,
     rumor_k: float = 1.0,
     per_item: np.ndarray | None = None,
+    rumor_feedback: bool = True,
+    rumor_stop: str = "coin",
+    strikes: np.ndarray | None = None,
+    rumor_feedback_at: str = "arrival",
 ) -> int:
     """One round of ``mode`` (one of :data:`GOSSIP_MODES`); returns the item-carrying messages sent.
 
-    ``per_item``: optional ``(I,)`` int array to which each item's messages are added."""
+    ``per_item``: optional ``(I,)`` int array to which each item's messages are added. ``rumor_feedback``,
+    ``rumor_stop``, ``strikes`` and ``rumor_feedback_at``: the variant of ``rumor`` (:func:`rumor`'s
+    ``feedback``, ``stop``, ``strikes``, ``feedback_at``)."""
     if mode == "push":
         return push(holds, active, adjacency, fanout, rng, loss=loss, relays=relays, per_item=per_item)
     if mode == "push_pull":
         return push_pull(holds, active, adjacency, fanout, rng, loss=loss, relays=relays, per_item=per_item)
     if mode == "rumor":
-        return rumor(holds, active, adjacency, fanout, rumor_k, rng, loss=loss, relays=relays, per_item=per_item)
+        return rumor(
+            holds,
+            active,
+            adjacency,
+            fanout,
+            rumor_k,
+            rng,
+            loss=loss,
+            relays=relays,
+            per_item=per_item,
+            feedback=rumor_feedback,
+            stop=rumor_stop,
+            strikes=strikes,
+            feedback_at=rumor_feedback_at,
+        )
     raise ValueError(f"mode={mode!r} is not allowed; choose one of {', '.join(map(repr, GOSSIP_MODES))}")
 
 

@@ -188,7 +188,22 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
     }
     for name, values in derived.items():  # after the votes, before the gossip residue
         frame.insert(frame.columns.get_loc("residue"), name, values)
+    for at, (name, values) in enumerate(delivery_columns(state).items(), start=frame.columns.get_loc("residue") + 1):
+        frame.insert(at, name, values)
     return frame
+
+
+def delivery_columns(state: ModelState) -> dict[str, np.ndarray]:
+    """Demers et al.'s measures of each signature's delivery (:mod:`workbench.model.reach`), beside its residue:
+    ``traffic_per_node`` (messages that carried it, the signature or its confirmation, over ``N``; not votes),
+    ``t_ave_rounds`` and ``t_last_rounds`` (mean and last round at which the nodes it reached received it,
+    its origin at round 0, so far)."""
+    view = state.sigs.view
+    return {
+        "traffic_per_node": view.carrying_messages / state.params.n_nodes,
+        "t_ave_rounds": view.reach_round_sum / view.reached,
+        "t_last_rounds": view.last_reach_round.astype(np.int64),
+    }
 
 
 def votes_frame(state: ModelState) -> pd.DataFrame:

@@ -31,9 +31,11 @@ from workbench.model.trace_params import check_trace_fields
 from workbench.model.traffic import DIFFICULTY
 from workbench.options import (
     AGGREGATOR_MODES,
+    FEEDBACK_TIMES,
     GOSSIP_MODES,
     LEDGER_BACKENDS,
     RELAY_MODES,
+    RUMOR_STOPS,
     TRAFFIC_SOURCES,
 )
 from workbench.trace_config import FLOWS_PER_NODE_RANGE, model_field, normalise_pairs, pairs_as_lists
@@ -234,7 +236,25 @@ class ModelParams:
         _REALISTIC["rumor_k"],
         1.0,
         None,
-        doc="rumor: a node loses interest with probability 1/rumor_k on pushing to a node that knew",
+        doc="rumor: the coin's 1/rumor_k chance of losing interest per unnecessary push, or the counter's "
+        "unnecessary pushes (a whole number; see rumor_stop)",
+    )
+    rumor_feedback: bool = _flag(
+        True,
+        "rumor: True (feedback): a push is unnecessary when its receiver already knew; False (blind): every push "
+        "is (Demers et al. 1987)",
+    )
+    rumor_stop: str = _choice(
+        "coin",
+        RUMOR_STOPS,
+        "rumor: how a node loses interest: coin (chance 1/rumor_k per unnecessary push) or counter (after "
+        "rumor_k unnecessary pushes in a row; blind: after rumor_k pushes)",
+    )
+    rumor_feedback_at: str = _choice(
+        "arrival",
+        FEEDBACK_TIMES,
+        "rumor with feedback: arrival (of several pushes reaching a fresh node in one round only the first is "
+        "news) or round_start (all are: the convention of Demers et al.'s simulations)",
     )
     message_loss: float = _num(
         _REALISTIC["message_loss"],
@@ -406,6 +426,11 @@ class ModelParams:
             raise ValueError(
                 f"central_quorum={self.central_quorum} is out of range; expected an integer "
                 f"with 1 <= x <= n_nodes ({self.n_nodes})"
+            )
+        if self.rumor_stop == "counter" and self.rumor_k != int(self.rumor_k):
+            raise ValueError(
+                f"rumor_k={self.rumor_k!r} is out of range with rumor_stop='counter'; expected a whole number "
+                f"with 1 <= x (closest: {max(1, round(self.rumor_k))})"
             )
         check = getattr(CHANNELS.get(self.sharing), "check_params", None)
         if callable(check):  # the channel's own constraints (a ledger's deadline vs its latency)

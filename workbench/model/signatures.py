@@ -69,6 +69,12 @@ class SignatureColumns:
     spread_done_step: np.ndarray = field(
         metadata=_column(np.int32, frame=False, new=-1)
     )  # step it had reached every node
+    # delivery observations (workbench.model.reach): nodes holding it as last noted (its origin from the
+    # start), the sum of their arrival rounds, the last arrival round, the messages that carried it
+    reached: np.ndarray = field(metadata=_column(np.int32, frame=False, new=1))
+    reach_round_sum: np.ndarray = field(metadata=_column(np.int64, frame=False))
+    last_reach_round: np.ndarray = field(metadata=_column(np.int32, frame=False))
+    carrying_messages: np.ndarray = field(metadata=_column(np.int64, frame=False))
     # gossip bookkeeping: the signature / its confirmation still has an interested node
     sig_live: np.ndarray = field(metadata=_column(bool, frame=False))
     conf_live: np.ndarray = field(metadata=_column(bool, frame=False))

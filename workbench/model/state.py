@@ -20,6 +20,7 @@ import numpy as np
 from workbench.model.consensus import BetaTrust
 from workbench.model.flagged_window import FlaggedWindow
 from workbench.model.params import ModelParams
+from workbench.model.rumor_strikes import RumorStrikes
 from workbench.model.signatures import CONFIRMED, COVERAGE_GENUINE, REJECTED, SignatureTable, applied_anywhere
 from workbench.model.traffic import Campaign
 from workbench.model.voting import EvidenceWindow
@@ -85,7 +86,7 @@ class ModelState:
         ``in_transit``: votes and ledger entries on their way (:class:`InTransit`); ``routes``: cache of
         vote routes per origin (see :func:`workbench.model.topology.vote_ball`).
         ``last``/``totals``: the last step's counts and the run's sums.
-        ``t_last``: the last step run.
+        ``t_last``: the last step run. ``rumor_strikes``: the counters of ``rumor_stop="counter"`` (:mod:`~workbench.model.rumor_strikes`).
 
         Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
         ``hit_unprotected``, ``first_detection``, ``t50``/``t90`` only change inside it;
@@ -123,6 +124,7 @@ class ModelState:
     protected_end: np.ndarray = field(init=False)
     protected_node_steps: np.ndarray = field(init=False)
     t_last: int = field(init=False, default=0)
+    rumor_strikes: RumorStrikes = field(init=False, default_factory=RumorStrikes)
     last: StepCounts = field(init=False, default_factory=StepCounts)
     totals: StepCounts = field(init=False, default_factory=StepCounts)
 

@@ -56,3 +56,34 @@ def test_a_vote_makes_one_message_per_hop_and_arrives_that_many_steps_later():
     assert int(state.sigs.cols.messages[row]) == before + 4
     transit = state.in_transit
     assert sorted(transit.vote_due[-2:].tolist()) == [13, 15]
+
+
+def test_a_rumour_counter_through_the_model_keeps_its_counts_between_steps():
+    # feedback and counter: each rumour that reached m nodes cost between (k + 1) m - 1 and k (2m - 1)
+    # pushes (Demers et al.), which fails if the counts were lost or mixed up between rounds
+    from workbench.analysis import theory_check as tc
+
+    k, n = 3, 200
+    params = tc.gossip_params(n, 0.02, gossip_mode="rumor", rumor_k=float(k)).replace(rumor_stop="counter")
+    found, censored = tc.demers_rumours(params, [4], forging_steps=8, tail=40)
+    m = np.rint((1 - found.residue) * n)
+    traffic = np.rint(found.traffic_per_node * n)
+    assert len(found) >= 30 and censored == 0
+    assert ((k + 1) * m - 1 <= traffic).all() and (traffic <= k * (2 * m - 1)).all()
+    assert (found.t_ave_rounds <= found.t_last_rounds).all() and (found.t_last_rounds >= 1).all()
+
+
+def test_rumour_strikes_are_kept_for_active_pairs_only():
+    from workbench.model.rumor_strikes import RumorStrikes
+
+    store = RumorStrikes()
+    ids = np.array([6, 3])
+    counts = store.dense(ids, 4)
+    assert counts.shape == (2, 4) and not counts.any()
+    counts[0, 1], counts[1, 2], counts[1, 3] = 2, 1, 5
+    active = np.ones((2, 4), bool)
+    active[1, 3] = False  # stopped: its count is dropped
+    store.keep(ids, counts, active)
+    assert store.keys.tolist() == [3 * 4 + 2, 6 * 4 + 1]
+    again = store.dense(np.array([3, 9, 6]), 4)
+    assert again[0].tolist() == [0, 0, 1, 0] and not again[1].any() and again[2].tolist() == [0, 2, 0, 0]

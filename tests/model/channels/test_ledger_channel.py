@@ -40,3 +40,19 @@ def test_votes_are_never_lost_on_the_ledger():
     params = ModelParams.preset("easy", sharing="ledger", message_loss=0.5, ledger_latency_steps=0, **SMALL)
     steps = run_model(params, seed=3, steps=30).steps
     assert steps.votes_cast.sum() > 0 and steps.votes_lost.sum() == 0
+
+
+def test_delivery_columns_see_every_node_reached_at_the_latency():
+    latency, steps = 2, 25
+    params = ModelParams.preset("easy", sharing="ledger", ledger_latency_steps=latency, **SMALL)
+    sigs = run_model(params, seed=3, steps=steps).signatures
+    n = params.n_nodes
+    arrived = sigs[sigs.created_step + latency <= steps]
+    assert len(arrived) > 5
+    # the origin holds it at round 0, the N - 1 others at round ``latency``
+    assert np.allclose(arrived.t_ave_rounds, latency * (n - 1) / n)
+    assert (arrived.t_last_rounds == latency).all()
+    # its entry, and its confirmation's (which carries it), each to the N - 1 others; votes not counted
+    confirmed = (arrived.outcome == "confirmed").to_numpy()
+    assert np.allclose(arrived.traffic_per_node, (n - 1) / n * (1 + confirmed))
+    assert (arrived.traffic_per_node * n < arrived.messages).any()

@@ -15,6 +15,7 @@ import numpy as np
 from workbench.model.aggregator import central_decisions
 from workbench.model.channels.base import Channel, Forge
 from workbench.model.params import ModelParams
+from workbench.model.reach import note_carrying, note_reached
 from workbench.model.signatures import PENDING, NewSignature
 from workbench.model.state import ModelState, StepCounts, StepOutput
 
@@ -33,6 +34,7 @@ class CentralAggregator(Channel):
 
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         state.sigs.cols.messages[rows] += REPORT_MESSAGES
+        note_carrying(state.sigs.cols, rows, REPORT_MESSAGES)
         return StepOutput(StepCounts(messages=REPORT_MESSAGES * rows.size))
 
     def extra_proposals(self, state: ModelState, t: int, rng: np.random.Generator, forge: Forge) -> list[NewSignature]:
@@ -67,5 +69,7 @@ class CentralAggregator(Channel):
         s, per_confirmation = state.sigs, broadcast_messages(state.params.n_nodes)
         s.knows.fill(confirmed)
         s.holds.fill(confirmed)
+        note_reached(s.cols, confirmed, np.full(confirmed.size, state.params.n_nodes), t)
         s.cols.messages[confirmed] += per_confirmation
+        note_carrying(s.cols, confirmed, per_confirmation)
         return per_confirmation * confirmed.size

@@ -35,6 +35,7 @@ from workbench.model.channels.base import VotingChannel
 from workbench.model.channels.gossip_decisions import receive_decisions, relay_news_only, send_back
 from workbench.model.gossip import gossip_round as gossip_step
 from workbench.model.gossip import pull_requests
+from workbench.model.reach import note_carrying, note_reached
 from workbench.model.routes import grouped_paths, lose
 from workbench.model.state import ModelState, StepCounts, StepOutput
 from workbench.model.transit import send_votes
@@ -66,6 +67,9 @@ class GossipChannel(VotingChannel):
         per_item = np.zeros(holds.shape[0], np.int64)
         coin = p.gossip_mode != "rumor" and conf.size > 0
         was_active = active[pend.size :].copy() if coin else None
+        counter = p.gossip_mode == "rumor" and p.rumor_stop == "counter"
+        item_ids = np.concatenate([2 * pend, 2 * conf + 1]) if counter else None
+        strikes = state.rumor_strikes.dense(item_ids, p.n_nodes) if item_ids is not None else None
         messages = gossip_step(
             p.gossip_mode,
             holds,
@@ -77,7 +81,13 @@ class GossipChannel(VotingChannel):
             relays=state.relays,
             rumor_k=p.rumor_k,
             per_item=per_item,
+            rumor_feedback=p.rumor_feedback,
+            rumor_stop=p.rumor_stop,
+            strikes=strikes,
+            rumor_feedback_at=p.rumor_feedback_at,
         )
+        if item_ids is not None and strikes is not None:
+            state.rumor_strikes.keep(item_ids, strikes, active)
         if p.gossip_mode == "push_pull":
             messages += pull_requests(p.n_nodes, p.gossip_fanout)
         if was_active is not None:
@@ -95,10 +105,13 @@ class GossipChannel(VotingChannel):
         s.cols.messages[pend] += per_item[:k]
         s.cols.messages[conf] += per_item[k:]
         s.cols.conf_live[conf] = active[k:].any(axis=1)
+        moved = np.concatenate([pend, conf])
+        holders = np.concatenate([holds[:k].sum(axis=1), held_conf.sum(axis=1)])
+        note_reached(s.cols, moved, holders, t)
+        note_carrying(s.cols, moved, per_item)
         still = active[:k].any(axis=1)
         stop_spreading(state, pend[~still])
-        moved = np.concatenate([pend, conf])
-        everywhere = np.concatenate([holds[:k].all(axis=1), held_conf.all(axis=1)])
+        everywhere = holders == p.n_nodes
         done = moved[(s.cols.spread_done_step[moved] < 0) & everywhere]  # observation only
         s.cols.spread_done_step[done] = t
         return messages

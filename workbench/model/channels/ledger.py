@@ -22,6 +22,7 @@ import numpy as np
 
 from workbench.model.channels.base import VotingChannel
 from workbench.model.params import ModelParams
+from workbench.model.reach import note_carrying, note_reached
 from workbench.model.state import ModelState, StepCounts, StepOutput
 from workbench.model.transit import send_votes
 
@@ -45,14 +46,15 @@ def publish(state: ModelState, t: int, rows: np.ndarray, kind: str) -> None:
     counts their replication messages."""
     latency = state.params.ledger_latency_steps
     if latency == 0:
-        _apply(state, kind, rows)
+        _apply(state, t, kind, rows)
     else:
         state.in_transit.ledger.append((t + latency, kind, np.array(rows, np.int64)))
 
 
-def _apply(state: ModelState, kind: str, rows: np.ndarray) -> None:
+def _apply(state: ModelState, t: int, kind: str, rows: np.ndarray) -> None:
     s = state.sigs
     s.holds.fill(rows)
+    note_reached(s.cols, np.asarray(rows, np.int64), np.full(len(rows), state.params.n_nodes), t)
     if kind == KNOWS:
         s.knows.fill(rows)
 
@@ -73,12 +75,13 @@ class ReplicatedLedger(VotingChannel):
 
     def arrive(self, state: ModelState, t: int) -> None:
         for kind, rows in state.in_transit.take_ledger(t):
-            _apply(state, kind, rows)
+            _apply(state, t, kind, rows)
 
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         per_entry = entry_messages(state.params.n_nodes)
         publish(state, t, rows, HOLDS)
         state.sigs.cols.messages[rows] += per_entry
+        note_carrying(state.sigs.cols, rows, per_entry)
         return StepOutput(StepCounts(messages=per_entry * rows.size))
 
     def send_votes(
@@ -101,4 +104,5 @@ class ReplicatedLedger(VotingChannel):
         per_entry = entry_messages(state.params.n_nodes)
         publish(state, t, confirmed, KNOWS)
         state.sigs.cols.messages[decided] += per_entry
+        note_carrying(state.sigs.cols, confirmed, per_entry)  # a confirmation's entry carries the signature
         return per_entry * decided.size
