@@ -63,11 +63,11 @@ forgery_threshold = 0.1  # PRIM looks for points where the security outcome exce
 prim_min_density = 0.8  # PRIM's chosen box: the highest coverage among boxes at least this dense
 
 # %%
-import json
 
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
+from workbench.analysis.run_plots import provenance_markdown
 from workbench.analysis.studies import sensitivity as study
 from workbench.provenance import provenance
 
@@ -158,4 +158,4 @@ record = provenance(
     store=results.attrs["store"],
     size=size,
 )
-print(json.dumps(record, indent=2, default=str))
+display(Markdown(provenance_markdown(record)))

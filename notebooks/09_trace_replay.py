@@ -59,7 +59,6 @@ store = None  # None: data/sweeps/<name>/ in this checkout
 quiet = True
 
 # %%
-import json
 import warnings
 from pathlib import Path
 
@@ -70,6 +69,7 @@ from IPython.display import Markdown, display
 
 import workbench
 from workbench.analysis.headline import show_headline
+from workbench.analysis.run_plots import provenance_markdown
 from workbench.analysis.stats import summarize
 from workbench.analysis.trace_detectors import detector_report
 from workbench.analysis.trace_replay import design_ranking, ranking_summary, ranking_text
@@ -352,4 +352,4 @@ record = provenance(
     backend=backend,
     store=results.attrs["store"],
 )
-print(json.dumps(record, indent=2, default=str))
+display(Markdown(provenance_markdown(record)))

@@ -41,7 +41,6 @@ seed = 20261202  # root seed of the replicate seeds
 quiet = False
 
 # %%
-import json
 import sys
 from pathlib import Path
 
@@ -151,4 +150,3 @@ study.headline().show()
 # %%
 record = study.provenance(backend=backend)
 display(Markdown(provenance_markdown(record)))
-print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores")}, indent=1, default=str))

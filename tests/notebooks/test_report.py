@@ -265,7 +265,8 @@ def test_the_provenance_block_shows_steps_size_and_every_scalar_a_notebook_recor
         assert row in table
     assert "n_nodes=50" in table
     nested = provenance_markdown(provenance(sweep={"factors": {"sharing": ["none"]}}, stores=["a", "b"]))
-    assert '**sweep**\n\n```json\n{\n "factors": {' in nested and "**stores**" in nested  # labelled, not a dict repr
+    assert '<summary><b>sweep</b> (1 item, JSON)</summary>\n\n```json\n{\n "factors": {' in nested  # not a dict repr
+    assert "<summary><b>stores</b> (2 items, JSON)</summary>" in nested
 
 
 def test_the_index_links_the_api_reference_once_make_docs_has_built_it(tmp_path):

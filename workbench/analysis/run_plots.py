@@ -234,8 +234,13 @@ def provenance_markdown(record: dict) -> str:
     if "parameters" in record:
         params = ", ".join(f"{k}={v!r}" for k, v in record["parameters"].items())
         table += f"\n\n**Parameters:** `{params}`"
-    # what is not a scalar (a sweep's spec, a list of stores) as labelled JSON, below the table
+    # what is not a scalar (a sweep's spec, a list of stores) as labelled JSON below the table, folded
+    # (<details>: a click opens it) so that long specs do not bury the report's end
     for key, value in record.items():
         if key not in standard and not isinstance(value, (str, int, float, bool, type(None))):
-            table += f"\n\n**{key}**\n\n```json\n{json.dumps(value, indent=1, default=str)}\n```"
+            size = f"{len(value)} item{'s' if len(value) != 1 else ''}" if hasattr(value, "__len__") else ""
+            table += (
+                f"\n\n<details><summary><b>{key}</b> ({size}, JSON)</summary>\n\n"
+                f"```json\n{json.dumps(value, indent=1, default=str)}\n```\n\n</details>"
+            )
     return table
