@@ -17,7 +17,8 @@
 # # 07 · Theory check: the model against closed forms
 #
 # **Question:** Does the simulation reproduce the closed forms it should (Condorcet's jury theorem, the collusion
-# formula, the spreading time of push and push-pull gossip, the residue of rumour mongering), within sampling error?
+# formula, the spreading time of push and push-pull gossip, the residue of rumour mongering, Demers et al.'s published
+# Tables 1 and 2), within sampling error?
 #
 # **Method.** Each check runs the model (or, for one of them, the pure decision function `decide`) in a setting
 # where a formula applies, and compares the observed value with the formula's: the grey band is where a correct
@@ -71,6 +72,26 @@ study.plot_group(found, "gossip")
 plt.show()
 
 # %% [markdown]
+# ## Gossip: Demers et al.'s Tables 1 and 2
+#
+# Demers et al. (1987, Tables 1 and 2) simulated push rumour mongering on 1000 sites (complete graph, one contact
+# per site and cycle, no loss): Table 1 with feedback and a counter (a site stops after k unnecessary contacts in a
+# row), Table 2 blind with a coin (a site stops with probability 1/k after every contact). The model runs the same
+# setting through `run_model` (`rumor_feedback`, `rumor_stop`, `rumor_k`; Table 1 with feedback about the
+# start-of-round state, `rumor_feedback_at="round_start"`, the convention that reproduces it) and reports, per
+# rumour, its residue (share of sites never reached), its traffic (messages carrying it per site) and the mean and
+# last round at which the sites it reached received it (origin at round 0). Each cell: the published value, the
+# simulated mean over the finished rumours with its 95% interval; `*` marks a published value farther from the
+# mean than 2.58 standard errors plus half a unit in its last printed digit (the paper gives no sampling error).
+
+# %%
+demers = study.demers_comparison(size, seed=seed)
+study.demers_wide(demers)
+
+# %%
+display(Markdown(study.demers_prose(demers)))
+
+# %% [markdown]
 # ## Verdict
 
 # %%
@@ -84,7 +105,9 @@ found.checks.round(4)
 # A check that agrees says the simulation is consistent with the formula at this sample size, not that it equals
 # it; each band is about 99%, so one disagreement in a hundred checks is expected by chance. The Frieze-Grimmett
 # constant is asymptotic (a tolerance of 0.1 round is allowed on top of sampling error); the exact chains hold for
-# any N. The rumour residue formula is a large-N limit (a tolerance of 0.01 is allowed).
+# any N. The rumour residue formula is a large-N limit (a tolerance of 0.01 is allowed). Demers et al.'s tables are
+# simulations themselves, printed to two or three digits without intervals: agreement within half a printed unit
+# plus our sampling error is the most a comparison with them can show.
 
 # %% [markdown]
 # ## Provenance

@@ -4,9 +4,21 @@ assert on); the stages of the study protocol (:mod:`workbench.analysis.studies`)
 checks to run; ``design(...).run()`` runs them), :func:`analyse`, :func:`plot_group`, :func:`prose`,
 :func:`headline`."""
 
-from workbench.analysis.studies.theory.analysis import TheoryFindings, analyse
+from workbench.analysis.studies.theory.analysis import TheoryFindings, analyse, demers_comparison, demers_wide
 from workbench.analysis.studies.theory.design import TheoryDesign, design
 from workbench.analysis.studies.theory.figures import plot_checks, plot_group
-from workbench.analysis.studies.theory.prose import headline, prose
+from workbench.analysis.studies.theory.prose import demers_prose, headline, prose
 
-__all__ = ["TheoryDesign", "TheoryFindings", "analyse", "design", "headline", "plot_checks", "plot_group", "prose"]
+__all__ = [
+    "TheoryDesign",
+    "TheoryFindings",
+    "analyse",
+    "demers_comparison",
+    "demers_prose",
+    "demers_wide",
+    "design",
+    "headline",
+    "plot_checks",
+    "plot_group",
+    "prose",
+]

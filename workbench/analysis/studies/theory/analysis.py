@@ -28,3 +28,27 @@ def analyse(checks: Mapping[str, Sequence[tc.Check]]) -> TheoryFindings:
     """Tables of the checks :meth:`TheoryDesign.run` returned, by group (in their order) and together."""
     groups = {group: tc.checks_frame(found) for group, found in checks.items()}
     return TheoryFindings(groups, tc.checks_frame(c for found in checks.values() for c in found))
+
+
+def demers_comparison(size: str = "small", seed: int = 0) -> pd.DataFrame:
+    """:func:`workbench.analysis.theory_check.demers_table` for study 07: ``"small"``: k = 1..3, one seed (60
+    rumours per cell, as the test); ``"full"``: k = 1..5 over seeds ``seed .. seed + 2``."""
+    full = size == "full"
+    return tc.demers_table(ks=range(1, 6) if full else (1, 2, 3), seeds=range(seed, seed + (3 if full else 1)))
+
+
+def demers_wide(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison in the paper's layout: a row per table and ``k``, per measure the published value and the
+    simulated mean with its 95% interval (``*`` marks a published value outside the stated margin)."""
+
+    def cell(row: pd.Series) -> str:
+        mark = "" if row.agrees else " *"
+        return f"{row.observed:.4g} [{row.obs_low:.4g}, {row.obs_high:.4g}]{mark}"
+
+    out = table.assign(simulated=table.apply(cell, axis=1))
+    wide = out.pivot_table(
+        index=["table", "k"], columns="measure", values=["published", "simulated"], aggfunc="first", sort=False
+    )
+    wide.columns = [f"{measure} {what}" for what, measure in wide.columns]
+    order = [f"{m} {w}" for m in tc.DEMERS_MEASURES for w in ("published", "simulated")]
+    return wide[order]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from workbench.analysis.studies.protocol import Headline
 from workbench.analysis.studies.theory.analysis import TheoryFindings
 
@@ -31,3 +33,22 @@ def headline(found: TheoryFindings) -> Headline:
         {"checks_agree": found.agree, "checks": len(found.checks)},
         labels={"checks_agree": "checks inside the formula's 99% band", "checks": "checks run"},
     )
+
+
+def demers_prose(table: pd.DataFrame) -> str:
+    """Per measure, how many of the (table, k) cells agree with Demers et al.'s printed value, each disagreement
+    with its numbers."""
+    lines = []
+    for measure, rows in table.groupby("measure", sort=False):
+        agree = int(rows["agrees"].sum())
+        line = f"- `{measure}`: {agree} of {len(rows)} cells agree with the published value."
+        off = rows[~rows["agrees"]]
+        if len(off):
+            line += " Off: " + "; ".join(
+                f"{r.table} k={r.k}: {r.observed:.4g} (95% {r.obs_low:.4g} to {r.obs_high:.4g}) vs {r.published:g}"
+                for r in off.itertuples()
+            )
+        lines.append(line)
+    censored = table.drop_duplicates(["table", "k"])["censored"].sum()
+    lines.append(f"Rumours still spreading at the end of their run (left out): {int(censored)}.")
+    return "\n".join(lines)
