@@ -74,13 +74,13 @@ results.head()
 # ## Outcomes per cell
 #
 # Definitions (one each, the same in every sharing mode: `docs/outcomes.md`): `attack_blocked_frac` is the share
-# of attack flows at honest nodes blocked within each campaign's evaluation window; `hit_before_protected_frac` the
-# share of targeted honest nodes hit before their blocklist covered the campaign; `forged_reach_frac` the share of
+# of attack flows at honest nodes blocked within each campaign's evaluation window; `exposed_attack_frac` the
+# share of a campaign's attack flows that reached honest nodes not protected against it at the time; `forged_reach_frac` the share of
 # forged signatures that entered at least one honest node's blocklist (undefined, NaN, where nothing was forged);
 # `messages_per_signature` the cost. `n` counts the replicates with a defined value.
 
 # %%
-outcomes = ["attack_blocked_frac", "hit_before_protected_frac", "forged_reach_frac", "messages_per_signature"]
+outcomes = ["attack_blocked_frac", "exposed_attack_frac", "forged_reach_frac", "messages_per_signature"]
 table = summarize(results, outcomes)
 table.pivot_table(index=["sharing", "malicious_fraction"], columns="outcome", values="mean", sort=False).round(3)
 
@@ -93,9 +93,9 @@ table.pivot_table(index=["sharing", "malicious_fraction"], columns="outcome", va
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
 plot_outcome(results, "attack_blocked_frac", x="malicious_fraction", hue="sharing", ax=axes[0])
-plot_outcome(results, "hit_before_protected_frac", x="malicious_fraction", hue="sharing", ax=axes[1])
+plot_outcome(results, "exposed_attack_frac", x="malicious_fraction", hue="sharing", ax=axes[1])
 axes[0].set_title("Attack flows blocked")
-axes[1].set_title("Targets hit before protected")
+axes[1].set_title("Attack flows at unprotected nodes")
 for ax in axes:
     ax.set_ylim(-0.05, 1.05)  # fractions; a t-interval over few replicates can overshoot [0, 1]
 plt.show()

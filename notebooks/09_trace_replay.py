@@ -245,7 +245,7 @@ if len(failed):
 outcomes = {  # outcome -> (label, shown as a percentage); which way is better is the declared outcome's
     "attack_blocked_frac": ("attack flows blocked", True),
     "benign_blocked_frac": ("benign flows blocked", True),
-    "hit_before_protected_frac": ("nodes hit before protected", True),
+    "exposed_attack_frac": ("attack flows at unprotected nodes", True),
     "messages_per_node_step": ("messages per node and step", False),
 }
 table = summarize(results, list(outcomes), by=["sharing"])

@@ -73,7 +73,18 @@ def test_reporters_and_frames_only_read_the_state():
     catalog.summary(model.state, campaigns)
     metrics.signatures_frame(model.state)
     after = model.state
-    for name in ("targeted", "protected", "hit_unprotected", "first_detection", "t50", "t90", "detections"):
+    for name in (
+        "targeted",
+        "protected",
+        "first_detection",
+        "t50",
+        "t90",
+        "detections",
+        "ttp_events",
+        "ttp_censored",
+        "episode_pending",
+        "window_attack_exposed",
+    ):
         np.testing.assert_array_equal(getattr(before, name), getattr(after, name), err_msg=name)
     assert before.last == after.last and before.totals == after.totals
     for a, b in zip(before.sigs.arrived.log(), after.sigs.arrived.log()):

@@ -103,8 +103,10 @@ def test_outcomes_do_not_depend_on_run_length():
         "attack_blocked_frac",
         "targeted_frac_mean",
         "protected_frac_mean",
-        "hit_before_protected_frac",
+        "exposed_attack_frac",
         "t50_median_steps",
+        "ttp_median_steps",
+        "ttp_reached_frac",
     ):
         assert short.summary[key] == pytest.approx(long.summary[key], nan_ok=True), key
 
@@ -174,8 +176,8 @@ def test_security_outcomes_have_the_same_denominators_in_every_mode(sharing):
     fp = sigs[~sigs.genuine & ~sigs.forged & (sigs.outcome != "pending")]
     expected = (fp.outcome == "confirmed").mean() if len(fp) else np.nan
     assert s["false_positive_confirmed_frac"] == pytest.approx(expected, nan_ok=True)
-    targeted = r.campaigns.hit_before_protected_frac
-    assert ((targeted >= 0) & (targeted <= 1)).all()
+    exposed = r.campaigns.exposed_attack_frac
+    assert ((exposed >= 0) & (exposed <= 1)).all()
 
 
 def test_votes_frame_lists_every_vote_cast():

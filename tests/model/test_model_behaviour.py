@@ -89,7 +89,8 @@ def test_frames_are_tidy():
         "t50_reached_frac",
         "t90_median_steps",
         "t90_reached_frac",
-        "hit_before_protected_frac",
+        "exposed_attack_frac",
+        "ttp_median_steps",
         "messages_per_signature",
     ):
         assert key in r.summary
@@ -110,10 +111,11 @@ def test_local_detection_finds_attacks_with_few_false_positives():
 def test_sharing_protects_nodes_before_they_are_hit():
     assert (_over_seeds("messages_total", sharing="none") == 0).all()
     # isolated nodes are protected only once attacked themselves; shared confirmations protect ahead
-    # without containment campaigns reach many nodes, so the share hit before protection is well estimated
-    hit_isolated = _over_seeds("hit_before_protected_frac", sharing="none", containment=False)
-    hit_ledger = _over_seeds("hit_before_protected_frac", sharing="ledger", containment=False)
-    assert (hit_ledger < hit_isolated).all() and (hit_isolated - hit_ledger).mean() > 0.1
+    # without containment campaigns reach many nodes, so the share of attack flows at unprotected nodes is well estimated
+    hit_isolated = _over_seeds("exposed_attack_frac", sharing="none", containment=False)
+    hit_ledger = _over_seeds("exposed_attack_frac", sharing="ledger", containment=False)
+    # in the easy world detection is fast, so exposure is small for both; shared rules at least halve it
+    assert (hit_ledger < 0.5 * hit_isolated).all() and (hit_isolated - hit_ledger).mean() > 0.02
     blocked_isolated = _over_seeds("attack_blocked_frac", sharing="none", containment=False)
     blocked_ledger = _over_seeds("attack_blocked_frac", sharing="ledger", containment=False)
     assert (blocked_ledger - blocked_isolated).mean() > 0.01

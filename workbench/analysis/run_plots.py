@@ -182,9 +182,9 @@ def describe_run(result: RunResult) -> str:
     ]
     if len(camp):
         hit = (
-            "no honest node was targeted"
-            if _missing(s["hit_before_protected_frac"])
-            else f"{pct(s['hit_before_protected_frac'])} of the targeted nodes were hit before they were protected"
+            "no attack flow reached an honest node"
+            if _missing(s["exposed_attack_frac"])
+            else f"{pct(s['exposed_attack_frac'])} of the attack flows reached nodes not protected against them"
         )
         lines.append(
             f"**Protection.** Over each campaign's first {p.eval_window_steps} steps (its evaluation window), an "

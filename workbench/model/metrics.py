@@ -17,6 +17,7 @@ import pandas as pd
 
 from workbench.model.signatures import CONFIRMED, FRAME_COLUMNS, OUTCOME_NAMES, PENDING, REJECTED, applied
 from workbench.model.state import COUNTS, HasState, ModelState
+from workbench.model.survival import km_median_counts
 
 
 def _ratio(num: float | np.number, den: float | np.number) -> float:
@@ -223,6 +224,17 @@ def votes_frame(state: ModelState) -> pd.DataFrame:
     )
 
 
+def protection_times(state: ModelState) -> tuple[np.ndarray, np.ndarray]:
+    """Times to protection per campaign, as counts on ``d = 0 .. eval_window_steps - 1`` steps after an episode's
+    start: ``(events, censored)``, each ``(C, eval_window_steps)`` (see
+    :class:`~workbench.model.state.ModelState`). An episode still open at the run's last step (its window cut)
+    is censored there; the state is not changed."""
+    events, censored = state.ttp_events.copy(), state.ttp_censored.copy()
+    for c in np.flatnonzero(state.episode_start >= 0):
+        censored[c, state.t_last - state.episode_start[c]] += int(state.episode_pending[c].sum())
+    return events, censored
+
+
 def campaigns_frame(state: ModelState) -> pd.DataFrame:
     """One row per campaign that started, measured over its evaluation window (``eval_window_steps`` steps
     from its start, or fewer if the run ended first: ``window_steps``).
@@ -234,11 +246,17 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
     step of its window observed (the area under its protection curve, ``protected_frac_c<c>`` of the steps
     frame, divided by ``window_steps``): the primary protection outcome.
     ``targeted_frac``/``protected_frac``: honest nodes reached by / protected against the campaign at the
-    window's end (a snapshot), over honest nodes. ``hit_before_protected_frac``: targeted honest nodes that were hit
-    while unprotected, over targeted honest nodes (NaN if none). ``attack_flows``/``attack_flows_blocked``:
-    its attack flows at honest nodes inside the window.
+    window's end (a snapshot), over honest nodes. ``attack_flows``/``attack_flows_blocked``: its attack flows at
+    honest nodes inside the window; ``attack_flows_exposed``: those that reached a node not protected against the
+    campaign at that step (before it was protected, or after a rotation cost it its protection), and
+    ``exposed_attack_frac`` their share of ``attack_flows`` (NaN without attack flows).
+    ``ttp_median_steps``: Kaplan-Meier median, over the campaign's (honest node, protection episode) pairs, of
+    the steps from the episode's start (the campaign's start, or a prefix rotation) to the node's protection,
+    censored at the episode's end (:func:`protection_times`); ``ttp_episodes``: those pairs;
+    ``ttp_reached_frac``: the share of them protected before their episode ended.
     """
     honest = state.honest
+    events, censored = protection_times(state)
     rows = []
     for camp in state.campaigns:
         c = camp.index
@@ -263,9 +281,13 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
             protected_time_frac=_ratio(state.protected_node_steps[c], n_honest * observed),
             targeted_frac=float(targeted.sum() / max(1, n_honest)),
             protected_frac=float((state.protected_end[c] & honest).sum() / max(1, n_honest)),
-            hit_before_protected_frac=_ratio((state.hit_unprotected[c] & targeted).sum(), targeted.sum()),
             attack_flows=int(state.window_attack_flows[c]),
             attack_flows_blocked=int(state.window_attack_blocked[c]),
+            attack_flows_exposed=int(state.window_attack_exposed[c]),
+            exposed_attack_frac=_ratio(state.window_attack_exposed[c], state.window_attack_flows[c]),
+            ttp_median_steps=km_median_counts(events[c], censored[c]),
+            ttp_episodes=int(events[c].sum() + censored[c].sum()),
+            ttp_reached_frac=_ratio(events[c].sum(), events[c].sum() + censored[c].sum()),
         )
         rows.append(row)
     columns = [
@@ -283,8 +305,12 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
         "protected_time_frac",
         "targeted_frac",
         "protected_frac",
-        "hit_before_protected_frac",
         "attack_flows",
         "attack_flows_blocked",
+        "attack_flows_exposed",
+        "exposed_attack_frac",
+        "ttp_median_steps",
+        "ttp_episodes",
+        "ttp_reached_frac",
     ]
     return pd.DataFrame(rows, columns=columns)

@@ -75,8 +75,7 @@ class ModelState:
     """The model's state between steps; phases advance it in place.
 
         ``malicious``/``honest`` ``(N,)``: fixed roles. ``targeted[c, n]``: campaign ``c`` has reached
-        node ``n``; ``protected[c, n]``: ``n`` knows a confirmed signature covering ``c``;
-        ``hit_unprotected[c, n]``: ``n`` was targeted by ``c`` while unprotected. ``first_detection``,
+        node ``n``; ``protected[c, n]``: ``n`` knows a confirmed signature covering ``c``. ``first_detection``,
         ``t50``, ``t90`` ``(C,)``: steps after a campaign's start to its first flagged flow and to 50 % /
         90 % of honest nodes protected. ``detections`` ``(N,)``: flows each node has flagged so far.
         ``probes``/``probe_keys``: sample flows of each campaign and the flow keys it sends from at the
@@ -89,12 +88,24 @@ class ModelState:
         ``t_last``: the last step run. ``rumor_strikes``: the counters of ``rumor_stop="counter"`` (:mod:`~workbench.model.rumor_strikes`).
 
         Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
-        ``hit_unprotected``, ``first_detection``, ``t50``/``t90`` only change inside it;
-        ``window_attack_flows``/``window_attack_blocked`` ``(C,)`` count its attack flows at honest nodes
-        (received, blocked) inside it; ``targeted_end``/``protected_end`` ``(C, N)`` hold ``targeted`` and
+        ``first_detection``, ``t50``/``t90`` only change inside it;
+        ``window_attack_flows``/``window_attack_blocked``/``window_attack_exposed`` ``(C,)`` count its attack
+        flows at honest nodes inside it (received; blocked; received while the node was not protected against
+        it); ``targeted_end``/``protected_end`` ``(C, N)`` hold ``targeted`` and
         ``protected`` as they were at the last step of the window seen so far; ``protected_node_steps``
         ``(C,)`` sums, over the window's steps, the honest nodes protected against ``c`` at each (the area
         under its protection curve, in node-steps).
+
+        Protection episodes (time to protection, counting protection lost at rotation): an episode of
+        campaign ``c`` starts at its start and again at each step its keys change (a prefix rotation) inside
+        its window, and ends the step before the next one starts or at the window's last step. Each honest
+        node's time to protection in an episode is the steps from the episode's start to the first step it
+        is protected in it. ``episode_start`` ``(C,)`` (``-1``: none open), ``episode_keys`` (the keys it
+        started with) and ``episode_pending`` ``(C, N)`` (honest nodes not yet protected in it) follow the
+        open episode; ``ttp_events[c, d]`` counts node-episodes protected ``d`` steps after their start and
+        ``ttp_censored[c, d]`` those still unprotected when their episode ended ``d`` steps after its start
+        (``(C, eval_window_steps)``; an episode open when the run ends is censored when read,
+        :func:`workbench.model.metrics.protection_times`).
     """
 
     params: ModelParams
@@ -113,7 +124,6 @@ class ModelState:
     routes: RouteCache = field(init=False)
     targeted: np.ndarray = field(init=False)
     protected: np.ndarray = field(init=False)
-    hit_unprotected: np.ndarray = field(init=False)
     first_detection: np.ndarray = field(init=False)
     t50: np.ndarray = field(init=False)
     t90: np.ndarray = field(init=False)
@@ -123,6 +133,12 @@ class ModelState:
     targeted_end: np.ndarray = field(init=False)
     protected_end: np.ndarray = field(init=False)
     protected_node_steps: np.ndarray = field(init=False)
+    window_attack_exposed: np.ndarray = field(init=False)
+    episode_start: np.ndarray = field(init=False)
+    episode_keys: list[np.ndarray | None] = field(init=False)
+    episode_pending: np.ndarray = field(init=False)
+    ttp_events: np.ndarray = field(init=False)
+    ttp_censored: np.ndarray = field(init=False)
     t_last: int = field(init=False, default=0)
     rumor_strikes: RumorStrikes = field(init=False, default_factory=RumorStrikes)
     last: StepCounts = field(init=False, default_factory=StepCounts)
@@ -140,7 +156,6 @@ class ModelState:
         self.routes = RouteCache(self.params.n_nodes)
         self.targeted = np.zeros((n_c, n), bool)
         self.protected = np.zeros((n_c, n), bool)
-        self.hit_unprotected = np.zeros((n_c, n), bool)
         self.first_detection = np.full(n_c, -1)
         self.t50 = np.full(n_c, -1)
         self.t90 = np.full(n_c, -1)
@@ -150,6 +165,12 @@ class ModelState:
         self.targeted_end = np.zeros((n_c, n), bool)
         self.protected_end = np.zeros((n_c, n), bool)
         self.protected_node_steps = np.zeros(n_c, np.int64)
+        self.window_attack_exposed = np.zeros(n_c, np.int64)
+        self.episode_start = np.full(n_c, -1)
+        self.episode_keys = [None] * n_c
+        self.episode_pending = np.zeros((n_c, n), bool)
+        self.ttp_events = np.zeros((n_c, self.params.eval_window_steps), np.int64)
+        self.ttp_censored = np.zeros((n_c, self.params.eval_window_steps), np.int64)
 
     def in_window(self, t: int) -> np.ndarray:
         """``(C,)``: which campaigns are inside their evaluation window at step ``t``."""

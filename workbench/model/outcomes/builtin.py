@@ -12,7 +12,7 @@ from __future__ import annotations
 from workbench.model import metrics
 from workbench.model.outcomes import INFO, MAXIMIZE, MINIMIZE, Outcome, RunView
 from workbench.model.signatures import CONFIRMED, PENDING, REJECTED
-from workbench.model.survival import km_median
+from workbench.model.survival import km_median, km_median_counts
 
 _ratio = metrics._ratio
 
@@ -42,6 +42,16 @@ def _reached(name: str):
         return float(c[f"{name}_reached"].mean()) if len(c) else float("nan")
 
     return fn
+
+
+def _ttp_median(run: RunView) -> float:
+    events, censored = metrics.protection_times(run.state)
+    return km_median_counts(events.sum(axis=0), censored.sum(axis=0))
+
+
+def _ttp_reached(run: RunView) -> float:
+    events, censored = metrics.protection_times(run.state)
+    return _ratio(events.sum(), events.sum() + censored.sum())
 
 
 def _window_sum(column: str, run: RunView) -> int:
@@ -373,6 +383,26 @@ BUILTIN: tuple[Outcome, ...] = (
         _CAMPAIGNS,
     ),
     Outcome(
+        "ttp_median_steps",
+        _ttp_median,
+        MINIMIZE,
+        "steps",
+        "Kaplan-Meier median, over (honest node, campaign, protection episode), of the steps from the episode's "
+        "start (the campaign's start or a prefix rotation, which makes old rules stale) to the node's protection; "
+        "nodes unprotected when the episode ends (next rotation or window end) are censored, not dropped",
+        "protection",
+        "honest nodes x campaigns x episodes (NaN when the curve never falls to one half)",
+    ),
+    Outcome(
+        "ttp_reached_frac",
+        _ttp_reached,
+        MAXIMIZE,
+        "share of node-episodes",
+        "(honest node, campaign, protection episode) triples in which the node was protected before the episode ended",
+        "protection",
+        "honest nodes x campaigns x episodes",
+    ),
+    Outcome(
         "targeted_frac_mean",
         _campaign_mean("targeted_frac"),
         MINIMIZE,
@@ -402,13 +432,15 @@ BUILTIN: tuple[Outcome, ...] = (
         "honest nodes",
     ),
     Outcome(
-        "hit_before_protected_frac",
-        _campaign_mean("hit_before_protected_frac"),
+        "exposed_attack_frac",
+        _campaign_mean("exposed_attack_frac"),
         MINIMIZE,
-        "share of targeted nodes",
-        "targeted honest nodes hit while their blocklist did not cover the campaign (mean over campaigns)",
+        "share of attack flows",
+        "a campaign's attack flows inside its window that reached honest nodes not protected against it at the "
+        "time (before they were protected, or after a prefix rotation cost them their protection; mean over "
+        "campaigns)",
         "protection",
-        "targeted honest nodes (NaN if none)",
+        "the campaign's attack flows received by honest nodes inside its window",
     ),
 )
 

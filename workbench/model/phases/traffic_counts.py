@@ -22,9 +22,10 @@ def count_traffic(
     ones as ``benign_blocked_forged``.
 
     Advances ``detections`` (flows flagged per node) and, for the campaigns inside their evaluation
-    window, ``hit_unprotected`` (targeted while unprotected), ``first_detection`` (steps from a
-    campaign's start to its first flagged flow), the window's attack-flow counts, the honest nodes
-    protected at this step (``protected_node_steps``, the area under the protection curve) and the window-end
+    window, ``first_detection`` (steps from a campaign's start to its first flagged flow), the window's
+    attack-flow counts (received, blocked, and received by a node not protected against the campaign at this
+    step: ``window_attack_exposed``), the honest nodes protected at this step (``protected_node_steps``, the
+    area under the protection curve), the protection episodes (:func:`track_episodes`) and the window-end
     snapshots of ``targeted`` and ``protected`` (see :class:`~workbench.model.state.ModelState`).
     """
     honest = state.honest[:, None]
@@ -37,7 +38,6 @@ def count_traffic(
     live = state.in_window(t)
     if live.any():
         n_c = len(state.campaigns)
-        state.hit_unprotected[live] |= (state.targeted & ~state.protected & state.honest)[live]
         state.targeted_end[live] = state.targeted[live]
         state.protected_end[live] = state.protected[live]
         state.protected_node_steps += np.where(live, (state.protected & state.honest).sum(axis=1), 0)
@@ -45,6 +45,10 @@ def count_traffic(
         state.window_attack_flows += np.where(live, np.bincount(campaign, minlength=n_c)[:n_c], 0)
         hit = np.bincount(flows.label[attack & blocked].astype(np.int64) - 1, minlength=n_c)[:n_c]
         state.window_attack_blocked += np.where(live, hit, 0)
+        node = np.nonzero(attack)[0]  # the receiving node of each attack flow, in the order of flows.label[attack]
+        exposed = ~state.protected[campaign, node]
+        state.window_attack_exposed += np.where(live, np.bincount(campaign[exposed], minlength=n_c)[:n_c], 0)
+        track_episodes(state, t, live)
     if attack_flagged:
         detected = np.unique(flows.label[attack & flagged]) - 1
         for c in detected[(state.first_detection[detected] < 0) & live[detected]]:
@@ -59,3 +63,34 @@ def count_traffic(
         benign_flows_blocked=int((benign & blocked).sum()),
         benign_blocked_forged=0 if blocked_by_forged is None else int((benign & blocked_by_forged).sum()),
     )
+
+
+def track_episodes(state: ModelState, t: int, live: np.ndarray) -> None:
+    """Advance the protection episodes of the campaigns inside their window at ``t`` (see
+    :class:`~workbench.model.state.ModelState`): an episode opens at the campaign's start and at each step its
+    keys change (the one before is censored at ``t - 1``); honest nodes protected at ``t`` for the first time in
+    the episode are counted at ``t - start``; at the window's last step the episode is censored at ``t``."""
+    last_step = state.params.eval_window_steps - 1
+    for c in map(int, np.flatnonzero(live)):
+        camp, keys = state.campaigns[c], state.probe_keys[c]
+        if state.episode_start[c] < 0 or t == camp.start_step:
+            _open_episode(state, c, t, keys)
+        elif not np.array_equal(keys, np.asarray(state.episode_keys[c])):  # a rotation: the old rules went stale
+            _close_episode(state, c, t - 1)
+            _open_episode(state, c, t, keys)
+        now = state.episode_pending[c] & state.protected[c]
+        state.ttp_events[c, t - state.episode_start[c]] += int(now.sum())
+        state.episode_pending[c] &= ~state.protected[c]
+        if t - camp.start_step == last_step:
+            _close_episode(state, c, t)
+
+
+def _open_episode(state: ModelState, c: int, t: int, keys: np.ndarray) -> None:
+    state.episode_start[c], state.episode_keys[c] = t, np.array(keys, copy=True)
+    state.episode_pending[c] = state.honest
+
+
+def _close_episode(state: ModelState, c: int, end: int) -> None:
+    state.ttp_censored[c, end - state.episode_start[c]] += int(state.episode_pending[c].sum())
+    state.episode_pending[c] = False
+    state.episode_start[c] = -1
