@@ -26,7 +26,10 @@ def settle(state: ModelState, channel: Channel, t: int, due: np.ndarray, confirm
     s.cols.votes_against[due] = (v < 0).sum(1)
     messages = channel.announce(state, t, due, due[confirmed])
     counts = StepCounts(
-        signatures_confirmed=int(confirmed.sum()), signatures_rejected=int((~confirmed).sum()), messages=messages
+        signatures_confirmed=int(confirmed.sum()),
+        signatures_rejected=int((~confirmed).sum()),
+        messages=messages,
+        bytes=messages * channel.announce_message_bytes,
     )
     return StepOutput(counts, tuple(_decision_record(state, int(i)) for i in due))
 
