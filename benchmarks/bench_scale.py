@@ -1,7 +1,7 @@
 """Speed and memory of the model at scale, with the "realistic" defaults, through prefix rotations (issues 10, 18).
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py [--quick] [--only zscore:10000:100 ...]
-     [--growth] [--profile] [--timeout SECONDS]
+     [--growth] [--profile] [--timeout SECONDS] [--max-rss GIB]
 
 Each configuration runs in a fresh process, so peak RSS (``ru_maxrss``) is its own; CPU time (user +
 system, from ``getrusage``) is printed next to wall time because the machine is shared (say the load
@@ -15,8 +15,8 @@ most linearly in steps once the signatures a node holds have reached their stead
 ``--profile``: after each row, where the time and the peak memory go by phase of the step (wall time and
 the rise of peak RSS inside each phase, summed over steps), and the bytes of the state's arrays at the end
 by owner (signature table, evidence window, detectors, ...).
-``--timeout``: a row taking longer is stopped and reported as such (a row the kernel kills for memory is
-reported too).
+``--timeout SECONDS`` / ``--max-rss GIB``: a row taking longer, or growing past that resident memory, is
+stopped and reported as such (a row the kernel kills for memory is reported too).
 
 Prints figures, asserts nothing. Targets (issue 18): 10,000 x 100 <= 40 s and <= 1 GiB on an idle
 machine; 100,000 x 100 <= 10 min and <= 8 GiB; 1,000,000 x 30 <= 30 min and <= 20 GiB; zscore 100 x 200
@@ -29,6 +29,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 CONFIGS = [
@@ -125,20 +126,43 @@ HEADER = (
 )
 
 
-def run_row(detector: str, n: int, steps: int, profile: bool, timeout: float | None) -> dict | None:
-    """One configuration in a fresh process; prints its line (and its profile); returns its figures."""
+def _rss_gib(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 2**20 for line in status.splitlines() if line.startswith("VmRSS:")), 0.0)
+
+
+def run_row(
+    detector: str, n: int, steps: int, profile: bool, timeout: float | None, max_rss_gib: float | None = None
+) -> dict | None:
+    """One configuration in a fresh process; prints its line (and its profile); returns its figures. The
+    process is stopped past ``timeout`` seconds or ``max_rss_gib`` GiB resident (a shared machine's guard)."""
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     cmd = [sys.executable, "-c", CHILD, detector, str(n), str(steps), "1" if profile else "0"]
-    try:
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        print(f"{detector:8} {n:9d} {steps:5d} stopped after the {timeout:.0f} s timeout", flush=True)
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    start, why = time.monotonic(), ""
+    while child.poll() is None:
+        if timeout is not None and time.monotonic() - start > timeout:
+            why = f"stopped after the {timeout:.0f} s timeout"
+        elif max_rss_gib is not None and _rss_gib(child.pid) > max_rss_gib:
+            why = f"stopped at {max_rss_gib:g} GiB resident (--max-rss)"
+        if why:
+            child.kill()
+            break
+        time.sleep(0.5)
+    stdout, stderr = child.communicate()
+    if not why and child.returncode != 0:
+        why = "killed (signal 9: out of memory?)" if child.returncode == -9 else f"failed ({child.returncode})"
+    if why:
+        print(
+            f"{detector:8} {n:9d} {steps:5d} {why} after {time.monotonic() - start:.0f} s: "
+            f"{stderr.strip().splitlines()[-1:]}",
+            flush=True,
+        )
         return None
-    if out.returncode != 0:
-        why = "killed (signal 9: out of memory?)" if out.returncode == -9 else f"failed ({out.returncode})"
-        print(f"{detector:8} {n:9d} {steps:5d} {why}: {out.stderr.strip().splitlines()[-1:]}", flush=True)
-        return None
-    r = json.loads(out.stdout.strip().splitlines()[-1])
+    r = json.loads(stdout.strip().splitlines()[-1])
     print(
         f"{detector:8} {n:9d} {steps:5d} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {r['setup_s']:7.1f} "
         f"{n * steps / r['wall_s']:12.0f} {r['rss_mib']:8.0f} {r['rss_mib'] * 1024 / n:8.1f} {r['held']:9.1f} "
@@ -158,6 +182,7 @@ def main() -> None:
     args = sys.argv[1:]
     quick, profile = "--quick" in args, "--profile" in args
     timeout = float(args[args.index("--timeout") + 1]) if "--timeout" in args else None
+    max_rss = float(args[args.index("--max-rss") + 1]) if "--max-rss" in args else None
     only = []
     if "--only" in args:
         for a in args[args.index("--only") + 1 :]:
@@ -170,7 +195,7 @@ def main() -> None:
     for detector, n, steps in configs:
         if quick and n > 1_000:
             continue
-        results[(detector, n, steps)] = run_row(detector, n, steps, profile, timeout)
+        results[(detector, n, steps)] = run_row(detector, n, steps, profile, timeout, max_rss)
     if "--growth" in args and all(results.get(c) for c in GROWTH):
         short, long = (results[c] for c in GROWTH)
         print(

@@ -19,7 +19,7 @@ def test_a_value_of_the_wrong_type_is_a_type_error_not_a_range_error(value):
     message = str(err.value)
     assert message.startswith(f"n_nodes={value!r}") and "out of range" not in message
     assert "wrong type" in message or "not a whole number" in message
-    assert "expected an integer with 2 <= x <= 100000" in message
+    assert "expected an integer with 2 <= x <= 1000000" in message
 
 
 def test_a_number_outside_its_range_is_still_a_range_error():

@@ -144,8 +144,10 @@ class BetaTrust:
     def update(self, votes: np.ndarray, confirmed: np.ndarray) -> None:
         """``votes``: ``(n_signatures, n_nodes)`` in {-1, 0, +1}; ``confirmed``: ``(n_signatures,)`` bools."""
         outcome = np.where(confirmed, 1, -1)[:, None]
-        agreed = (votes == outcome).sum(axis=0)
-        disagreed = ((votes != 0) & (votes != outcome)).sum(axis=0)
+        self.update_counts((votes == outcome).sum(axis=0), ((votes != 0) & (votes != outcome)).sum(axis=0))
+
+    def update_counts(self, agreed: np.ndarray, disagreed: np.ndarray) -> None:
+        """As :meth:`update`, from each node's ``(N,)`` counts of votes that agreed and disagreed with the outcome."""
         if self.decay > 0:
             keep = 1.0 - self.decay
             self.alpha = self.prior[0] + keep * (self.alpha - self.prior[0])

@@ -19,17 +19,12 @@ def settle(state: ModelState, channel: Channel, t: int, due: np.ndarray, confirm
     channel tell the nodes. A rejected signature leaves every blocklist. Returns the decisions' counts
     (with the channel's messages) and one ``decision`` ledger record each."""
     s = state.sigs
-    v = s.arrived.of_rows(due)
     s.cols.outcome[due] = np.where(confirmed, CONFIRMED, REJECTED)
     s.cols.decided_step[due] = t
-    s.cols.votes_for[due] = (v > 0).sum(1)
-    s.cols.votes_against[due] = (v < 0).sum(1)
+    s.cols.votes_for[due], s.cols.votes_against[due] = s.arrived.tally(due)
     messages = channel.announce(state, t, due, due[confirmed])
     counts = StepCounts(
-        signatures_confirmed=int(confirmed.sum()),
-        signatures_rejected=int((~confirmed).sum()),
-        messages=messages,
-        bytes=messages * channel.announce_message_bytes,
+        signatures_confirmed=int(confirmed.sum()), signatures_rejected=int((~confirmed).sum()), messages=messages
     )
     return StepOutput(counts, tuple(_decision_record(state, int(i)) for i in due))
 

@@ -218,3 +218,59 @@ class NodeRows:
             self.fill(rows, value) if value else self.clear(rows)
         else:
             self.set_dense(rows, np.broadcast_to(value, (rows.size, self.n_nodes)))
+
+    def set_rows(self, rows: np.ndarray, node: np.ndarray, bounds: np.ndarray) -> None:
+        """Row ``rows[i]`` becomes the nodes ``node[bounds[i]:bounds[i + 1]]`` (ascending, boolean rows)."""
+        for i, r in enumerate(np.asarray(rows, np.int64).tolist()):
+            self._put(r, node[bounds[i] : bounds[i + 1]], None)
+
+
+class PairSet:
+    """A set of (item, node) pairs of ``n_items`` items on ``n_nodes`` nodes, kept as the sorted int64 keys
+    ``item * n_nodes + node``: the sparse stand-in for an ``(n_items, n_nodes)`` boolean matrix in a
+    gossip round (:mod:`workbench.model.gossip`), costing eight bytes per pair that is set."""
+
+    def __init__(self, n_items: int, n_nodes: int, keys: np.ndarray | None = None) -> None:
+        self.shape = (n_items, n_nodes)
+        self.keys = np.zeros(0, np.int64) if keys is None else np.asarray(keys, np.int64)  # sorted, unique
+
+    @classmethod
+    def of_rows(cls, n_nodes: int, parts: list[tuple[NodeRows, np.ndarray]]) -> PairSet:
+        """The pairs of rows ``rows`` of each ``(NodeRows, rows)`` part, items numbered across the parts in order."""
+        keys, first = [], 0
+        for m, rows in parts:
+            i, node = m.pairs(rows)
+            keys.append((i + first) * n_nodes + node)
+            first += len(rows)
+        return cls(first, n_nodes, np.concatenate(keys) if keys else None)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(item, node)`` of every pair, by item, then node (``np.nonzero`` of the dense matrix)."""
+        return np.divmod(self.keys, self.shape[1])
+
+    def _key(self, item: np.ndarray, node: np.ndarray) -> np.ndarray:
+        return np.asarray(item, np.int64) * self.shape[1] + np.asarray(node, np.int64)
+
+    def contains(self, item: np.ndarray, node: np.ndarray) -> np.ndarray:
+        """Whether each pair ``(item[j], node[j])`` is in the set."""
+        want = self._key(item, node)
+        at = np.searchsorted(self.keys, want)
+        out = at < self.keys.size
+        out[out] = self.keys[at[out]] == want[out]
+        return out
+
+    def add(self, item: np.ndarray, node: np.ndarray) -> None:
+        if np.size(item):
+            self.keys = np.union1d(self.keys, self._key(item, node))
+
+    def remove(self, item: np.ndarray, node: np.ndarray) -> None:
+        if np.size(item):
+            self.keys = self.keys[~np.isin(self.keys, self._key(item, node))]
+
+    def counts(self) -> np.ndarray:
+        """``(n_items,)``: pairs per item."""
+        return np.bincount(self.keys // self.shape[1], minlength=self.shape[0])
+
+    def bounds(self) -> np.ndarray:
+        """``(n_items + 1,)``: item ``i``'s pairs are ``keys[bounds[i]:bounds[i + 1]]``."""
+        return np.searchsorted(self.keys, np.arange(self.shape[0] + 1, dtype=np.int64) * self.shape[1])

@@ -97,7 +97,7 @@ class ModelParams:
     """
 
     # --- network --------------------------------------------------------------------------
-    n_nodes: int = _num(50, 2, 100_000, integer=True, doc="number of network nodes")
+    n_nodes: int = _num(50, 2, 1_000_000, integer=True, doc="number of network nodes")
     topology: str = _choice("small_world", TOPOLOGIES, "graph family, built with networkx from the model RNG")
     mean_degree: int = _num(
         6, 2, None, integer=True, doc="target mean degree (small_world, random, scale_free); capped at n_nodes - 1"

@@ -24,6 +24,7 @@ COVERAGE_GENUINE = 0.5  # a rule covers a campaign when it matches at least this
 
 _MATRICES = {"holds": bool, "knows": bool, "cast": np.int8, "relaying": bool}
 _GROWTH = 1.5  # growth factor of the table's capacity
+_VOTE_BUDGET = 1 << 24  # elements of the dense votes of a chunk of signatures (ArrivedVotes.weights)
 
 
 def _column(dtype: type, *, frame: bool = True, new: float | None = None) -> dict[str, Any]:
@@ -208,6 +209,41 @@ class ArrivedVotes:
         key, vote = self._merged()
         row, node = np.divmod(key, self.n_nodes)
         return row, node, vote
+
+    def of_rows_entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(i, node, vote)`` of the arrived votes on signatures ``rows``: ``i`` indexes ``rows``; by row, then node."""
+        rows = np.asarray(rows, np.int64)
+        key, vote = self._merged()
+        lo = np.searchsorted(key, rows * self.n_nodes, "left")
+        counts = np.searchsorted(key, (rows + 1) * self.n_nodes, "left") - lo
+        at = concat_ranges(lo, counts)
+        return np.repeat(np.arange(rows.size), counts), key[at] % self.n_nodes, vote[at]
+
+    def tally(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(approvals, rejections)`` int64 ``(len(rows),)``: the arrived votes on signatures ``rows``."""
+        i, _, vote = self.of_rows_entries(rows)
+        size = np.asarray(rows).size
+        return np.bincount(i[vote > 0], minlength=size), np.bincount(i[vote < 0], minlength=size)
+
+    def weights(self, rows: np.ndarray, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Trust-weighted ``(approvals, rejections)`` float ``(len(rows),)`` of the arrived votes on signatures
+        ``rows`` (``trust``: ``(N,)``), as ``approve @ trust`` over the dense votes, a chunk of
+        ``_VOTE_BUDGET // N`` rows at a time (a run with up to that many votes due at once sums as before)."""
+        rows = np.asarray(rows, np.int64)
+        wf, wa = np.zeros(rows.size), np.zeros(rows.size)
+        take = max(1, _VOTE_BUDGET // self.n_nodes)
+        for start in range(0, rows.size, take):
+            v = self.of_rows(rows[start : start + take])
+            wf[start : start + take], wa[start : start + take] = (v > 0) @ trust, (v < 0) @ trust
+        return wf, wa
+
+    def agreement(self, rows: np.ndarray, confirmed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per node, ``(agreed, disagreed)`` int64 ``(N,)``: its arrived votes on signatures ``rows`` that
+        agreed with their outcome (``confirmed``: ``(len(rows),)`` bools), and those that did not."""
+        i, node, vote = self.of_rows_entries(rows)
+        outcome = np.where(np.asarray(confirmed, bool), 1, -1)[i]
+        agreed = np.bincount(node[vote == outcome], minlength=self.n_nodes)
+        return agreed, np.bincount(node[(vote != 0) & (vote != outcome)], minlength=self.n_nodes)
 
     def of_rows(self, rows: np.ndarray) -> np.ndarray:
         """``(len(rows), N)`` int8: the votes on signatures ``rows`` as they reached the origin (0: none)."""

@@ -31,7 +31,6 @@ import numpy as np
 
 from workbench.model.channels import CHANNELS
 from workbench.model.consensus import decide
-from workbench.model.message_sizes import DECISION
 from workbench.model.params import ModelParams
 from workbench.model.signatures import PENDING, NewSignature
 from workbench.model.state import ModelState, StepCounts, StepOutput
@@ -47,9 +46,6 @@ class Channel:
     carries_votes: bool = False
     #: who decides, for labels of studies (``"isolated"``: each node for itself)
     decided_by: str = "isolated"
-    #: bytes of each message :meth:`announce` returns (:mod:`workbench.model.message_sizes`); the other hooks
-    #: return :class:`StepCounts` whose ``bytes`` they fill themselves (``message_sizes.sent``)
-    announce_message_bytes: int = DECISION
     # Facts that hold by construction, declared so that outcomes zero or one by definition are reported as
     # such (:attr:`workbench.model.outcomes.Outcome.structural`). The defaults declare nothing; a channel
     # that sets one and a subclass that changes that behaviour must say so (reset it).
@@ -131,22 +127,21 @@ class VotingChannel(Channel):
         due = np.flatnonzero((s.view.outcome == PENDING) & (t - s.view.created_step >= p.vote_deadline_steps))
         if due.size == 0:
             return due, np.zeros(0, bool)
-        v = s.arrived.of_rows(due)
-        approve, reject = v > 0, v < 0
-        trust = state.trust.trust
+        votes_for, votes_against = s.arrived.tally(due)
+        weight_for, weight_against = s.arrived.weights(due, state.trust.trust)
         eligible = s.holds.counts(due) - 1  # every holder but the origin could vote
         confirmed = decide(
-            approve.sum(1),
-            reject.sum(1),
+            votes_for,
+            votes_against,
             p.consensus,
             p.quorum,
             p.min_votes,
-            weight_for=approve @ trust,
-            weight_against=reject @ trust,
+            weight_for=weight_for,
+            weight_against=weight_against,
             eligible=eligible,
             min_participation=p.min_participation,
         )
-        state.trust.update(v, confirmed)
+        state.trust.update_counts(*s.arrived.agreement(due, confirmed))
         return due, confirmed
 
 
