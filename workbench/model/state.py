@@ -51,6 +51,7 @@ class StepCounts:
     votes_lost: int = 0
     messages: int = 0
     benign_blocked_forged: int = 0  # benign flows at honest nodes that a forged rule blocks
+    bytes: int = 0  # bytes of the messages (workbench.model.message_sizes)
 
     def __add__(self, other: StepCounts) -> StepCounts:
         return StepCounts(*(a + b for a, b in zip(dataclasses.astuple(self), dataclasses.astuple(other))))

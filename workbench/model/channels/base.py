@@ -31,6 +31,7 @@ import numpy as np
 
 from workbench.model.channels import CHANNELS
 from workbench.model.consensus import decide
+from workbench.model.message_sizes import DECISION
 from workbench.model.params import ModelParams
 from workbench.model.signatures import PENDING, NewSignature
 from workbench.model.state import ModelState, StepCounts, StepOutput
@@ -46,6 +47,9 @@ class Channel:
     carries_votes: bool = False
     #: who decides, for labels of studies (``"isolated"``: each node for itself)
     decided_by: str = "isolated"
+    #: bytes of each message :meth:`announce` returns (:mod:`workbench.model.message_sizes`); the other hooks
+    #: return :class:`StepCounts` whose ``bytes`` they fill themselves (``message_sizes.sent``)
+    announce_message_bytes: int = DECISION
     # Facts that hold by construction, declared so that outcomes zero or one by definition are reported as
     # such (:attr:`workbench.model.outcomes.Outcome.structural`). The defaults declare nothing; a channel
     # that sets one and a subclass that changes that behaviour must say so (reset it).

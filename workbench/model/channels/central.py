@@ -14,10 +14,11 @@ import numpy as np
 
 from workbench.model.aggregator import central_decisions
 from workbench.model.channels.base import Channel, Forge
+from workbench.model.message_sizes import CONFIRMATION, sent
 from workbench.model.params import ModelParams
 from workbench.model.reach import note_carrying, note_reached
 from workbench.model.signatures import PENDING, NewSignature
-from workbench.model.state import ModelState, StepCounts, StepOutput
+from workbench.model.state import ModelState, StepOutput
 
 REPORT_MESSAGES = 1  # a node's report to the aggregator
 
@@ -31,11 +32,12 @@ class CentralAggregator(Channel):
     """One aggregator decides on the reports it receives (see the module docstring)."""
 
     decided_by = "aggregator"
+    announce_message_bytes = CONFIRMATION  # the broadcast carries the confirmed rule
 
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         state.sigs.cols.messages[rows] += REPORT_MESSAGES
         note_carrying(state.sigs.cols, rows, REPORT_MESSAGES)
-        return StepOutput(StepCounts(messages=REPORT_MESSAGES * rows.size))
+        return StepOutput(sent("signature", REPORT_MESSAGES * rows.size))
 
     def extra_proposals(self, state: ModelState, t: int, rng: np.random.Generator, forge: Forge) -> list[NewSignature]:
         p = state.params

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
+from workbench.model import message_sizes
 from workbench.model.channels.base import VotingChannel
 from workbench.model.channels.gossip_decisions import receive_decisions, relay_news_only, send_back
 from workbench.model.gossip import gossip_round as gossip_step
@@ -53,15 +54,15 @@ class GossipChannel(VotingChannel):
         if len(state.sigs) == 0:
             return StepCounts()
         decision_messages = receive_decisions(state, t, rng)
-        return StepCounts(messages=decision_messages + self._round(state, t, rng))
+        return message_sizes.sent("decision", decision_messages) + self._round(state, t, rng)
 
-    def _round(self, state: ModelState, t: int, rng: np.random.Generator) -> int:
-        """One round for every live signature and confirmation; returns its messages."""
+    def _round(self, state: ModelState, t: int, rng: np.random.Generator) -> StepCounts:
+        """One round for every live signature and confirmation; returns its messages and their bytes."""
         p, s = state.params, state.sigs
         pend = np.flatnonzero(s.view.sig_live)
         conf = np.flatnonzero(s.view.conf_live)
         if pend.size + conf.size == 0:
-            return 0
+            return StepCounts()
         holds = np.concatenate([s.holds.dense(pend), s.knows.dense(conf)])
         active = s.relaying.dense(np.concatenate([pend, conf]))
         per_item = np.zeros(holds.shape[0], np.int64)
@@ -70,7 +71,7 @@ class GossipChannel(VotingChannel):
         counter = p.gossip_mode == "rumor" and p.rumor_stop == "counter"
         item_ids = np.concatenate([2 * pend, 2 * conf + 1]) if counter else None
         strikes = state.rumor_strikes.dense(item_ids, p.n_nodes) if item_ids is not None else None
-        messages = gossip_step(
+        gossip_step(
             p.gossip_mode,
             holds,
             active,
@@ -88,13 +89,17 @@ class GossipChannel(VotingChannel):
         )
         if item_ids is not None and strikes is not None:
             state.rumor_strikes.keep(item_ids, strikes, active)
+        k = pend.size
+        # every item-carrying message is in per_item: the signature's pushes (and pull replies), its
+        # confirmation's (which carry the signature); push-pull's request digests once per round
+        counts = message_sizes.sent("signature", int(per_item[:k].sum()))
+        counts += message_sizes.sent("confirmation", int(per_item[k:].sum()))
         if p.gossip_mode == "push_pull":
-            messages += pull_requests(p.n_nodes, p.gossip_fanout)
+            counts += message_sizes.sent("pull_request", pull_requests(p.n_nodes, p.gossip_fanout))
         if was_active is not None:
             item, node = np.divmod(np.flatnonzero(was_active), p.n_nodes)
             bored = rng.random(item.size) < 1.0 / p.vote_deadline_steps
             active[pend.size + item[bored], node[bored]] = False
-        k = pend.size
         if conf.size:
             relay_news_only(state, conf, active[k:])
         s.holds.set_dense(pend, holds[:k])
@@ -114,7 +119,7 @@ class GossipChannel(VotingChannel):
         everywhere = holders == p.n_nodes
         done = moved[(s.cols.spread_done_step[moved] < 0) & everywhere]  # observation only
         s.cols.spread_done_step[done] = t
-        return messages
+        return counts
 
     def vote_losses(self, state: ModelState, rng: np.random.Generator, n: int) -> np.ndarray | None:
         loss = state.params.message_loss
@@ -133,7 +138,9 @@ class GossipChannel(VotingChannel):
         sent, ok = lose(hops, travel, first_lost)
         np.add.at(state.sigs.cols.messages, sig, sent)
         arrived = send_votes(state, t, sig[ok], voter[ok], value[ok], hops[ok])
-        return StepCounts(votes_arrived=arrived, votes_lost=int((~ok).sum()), messages=int(sent.sum()))
+        return StepCounts(votes_arrived=arrived, votes_lost=int((~ok).sum())) + message_sizes.sent(
+            "vote", int(sent.sum())
+        )
 
     def announce(self, state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> int:
         # decided signatures stop spreading; confirmations go back to the holders (their hops are

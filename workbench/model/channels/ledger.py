@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from workbench.model import message_sizes
 from workbench.model.channels.base import VotingChannel
 from workbench.model.params import ModelParams
 from workbench.model.reach import note_carrying, note_reached
@@ -62,6 +63,8 @@ def _apply(state: ModelState, t: int, kind: str, rows: np.ndarray) -> None:
 class ReplicatedLedger(VotingChannel):
     """Signatures, votes and decisions as ledger entries (see the module docstring)."""
 
+    announce_message_bytes = message_sizes.LEDGER_HEADER + message_sizes.DECISION  # a decision entry
+
     def check_params(self, params: ModelParams) -> None:
         latency, deadline = params.ledger_latency_steps, params.vote_deadline_steps
         needed = min_vote_deadline(latency)
@@ -82,7 +85,7 @@ class ReplicatedLedger(VotingChannel):
         publish(state, t, rows, HOLDS)
         state.sigs.cols.messages[rows] += per_entry
         note_carrying(state.sigs.cols, rows, per_entry)
-        return StepOutput(StepCounts(messages=per_entry * rows.size))
+        return StepOutput(message_sizes.sent("signature", per_entry * rows.size, ledger=True))
 
     def send_votes(
         self,
@@ -97,7 +100,7 @@ class ReplicatedLedger(VotingChannel):
         sent = np.full(sig.size, entry_messages(p.n_nodes), np.int64)
         np.add.at(state.sigs.cols.messages, sig, sent)
         arrived = send_votes(state, t, sig, voter, value, np.full(sig.size, p.ledger_latency_steps))
-        return StepCounts(votes_arrived=arrived, messages=int(sent.sum()))
+        return StepCounts(votes_arrived=arrived) + message_sizes.sent("vote", int(sent.sum()), ledger=True)
 
     def announce(self, state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> int:
         # every decision is an entry (a rejection too); a confirmation's entry makes every node know it

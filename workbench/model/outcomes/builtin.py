@@ -70,6 +70,11 @@ def _messages_per_node_step(run: RunView) -> float:
     return _ratio(s.totals.messages, s.params.n_nodes * max(1, s.t_last))
 
 
+def _bytes_per_node_step(run: RunView) -> float:
+    s = run.state
+    return _ratio(s.totals.bytes, s.params.n_nodes * max(1, s.t_last))
+
+
 # --- values by definition (Outcome.structural): read from what the design's components declare --------------
 def _channel(params):
     from workbench.model.channels.base import channel_of  # the channels import the model's state
@@ -313,6 +318,18 @@ BUILTIN: tuple[Outcome, ...] = (
         MINIMIZE,
         "messages per node and step",
         "`messages_total` per node and step",
+        "cost",
+        "nodes x steps",
+        structural=_if(_silent, 0.0),
+    ),
+    Outcome(
+        "bytes_per_node_step",
+        _bytes_per_node_step,
+        MINIMIZE,
+        "bytes per node and step",
+        "bytes of every message counted by `messages_total` (sizes by kind: signature 138 B with its Ed25519 "
+        "signature and key, vote 110 B, decision 118 B, confirmation 256 B, push-pull request 37 B, ledger "
+        "entries 76 B more; `workbench.model.message_sizes`), per node and step",
         "cost",
         "nodes x steps",
         structural=_if(_silent, 0.0),

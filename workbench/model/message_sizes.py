@@ -1,0 +1,65 @@
+"""Sizes of the messages the channels send, in bytes: what ``bytes_per_node_step`` counts.
+
+A message is a fixed header plus its payload; sizes are those of a compact binary encoding (no
+compression, no transport overhead such as TCP/IP or TLS framing). Integers: node ids 4 B (up to 2^32
+nodes), steps 4 B, signature ids 8 B (the 16 hex digits of :func:`workbench.model.signatures.content_id`).
+Every message a node originates is signed with Ed25519 (64 B signature, RFC 8032) and carries the signer's
+32 B public key, so a receiver can check it without a key directory.
+
+===================  =====  ==================================================================================
+kind                 bytes  contents
+===================  =====  ==================================================================================
+``signature``          138  kind 1 + signature id 8 + origin 4 + created step 4 + rule 25 (prefix 4, protocol 1,
+                            port range 2 + 2, log-bytes and log-packets ranges 4 x float32 16) + Ed25519
+                            signature 64 + public key 32
+``vote``               110  kind 1 + signature id 8 + voter 4 + vote 1 + Ed25519 signature 64 + public key 32
+``decision``           118  kind 1 + signature id 8 + outcome 1 + votes for / against 4 + 4 + decider 4 +
+                            Ed25519 signature 64 + public key 32
+``confirmation``       256  a decision that carries its signature (gossiped confirmations, the central
+                            aggregator's broadcast): ``decision`` + ``signature``
+``pull_request``        37  kind 1 + sender 4 + a 32 B digest of the items the sender holds (push-pull)
+``ledger_header``       76  added to every ledger entry: index 8 + step 4 + previous entry's hash 32 + entry
+                            hash 32 (SHA-256)
+===================  =====  ==================================================================================
+
+A ledger entry is ``ledger_header`` plus its payload (``signature``, ``vote`` or ``decision``), sent to each of
+the ``N - 1`` other nodes. An ordering protocol's block header (Raft / PBFT) is not modelled: the ledger is the
+idealised replicated log.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from workbench.model.state import StepCounts
+
+ED25519_SIGNATURE = 64  # bytes, RFC 8032
+ED25519_PUBLIC_KEY = 32
+_SIGNED = ED25519_SIGNATURE + ED25519_PUBLIC_KEY
+_KIND, _SIG_ID, _NODE, _STEP = 1, 8, 4, 4
+RULE = 4 + 1 + 2 + 2 + 4 * 4  # prefix, protocol, port range, two float32 ranges
+
+SIGNATURE = _KIND + _SIG_ID + _NODE + _STEP + RULE + _SIGNED
+VOTE = _KIND + _SIG_ID + _NODE + 1 + _SIGNED
+DECISION = _KIND + _SIG_ID + 1 + 4 + 4 + _NODE + _SIGNED
+CONFIRMATION = DECISION + SIGNATURE
+PULL_REQUEST = _KIND + _NODE + 32
+LEDGER_HEADER = 8 + 4 + 32 + 32
+
+#: bytes per message, by kind (the table of the module docstring)
+MESSAGE_BYTES = MappingProxyType(
+    {
+        "signature": SIGNATURE,
+        "vote": VOTE,
+        "decision": DECISION,
+        "confirmation": CONFIRMATION,
+        "pull_request": PULL_REQUEST,
+        "ledger_header": LEDGER_HEADER,
+    }
+)
+
+
+def sent(kind: str, n: int, *, ledger: bool = False) -> StepCounts:
+    """The counts of ``n`` messages of ``kind`` (:data:`MESSAGE_BYTES`), each a ledger entry if ``ledger``."""
+    size = MESSAGE_BYTES[kind] + (LEDGER_HEADER if ledger else 0)
+    return StepCounts(messages=int(n), bytes=int(n) * size)
