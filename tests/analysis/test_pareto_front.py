@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analysis.pareto import pareto_front, pareto_mask
+from workbench.analysis.pareto import interval_front, paired_improvements, pareto_front, pareto_mask
 
 
 def designs() -> pd.DataFrame:
@@ -63,3 +63,72 @@ def test_bad_objectives_fail():
         pareto_front(designs(), minimize=["cost"])
     with pytest.raises(ValueError, match="both"):
         pareto_front(designs(), minimize=["forged"], maximize=["forged"])
+
+
+# --- dominance beyond intervals, from runs paired by replicate ----------------------------------------
+def _runs(values: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
+    """One row per (design, replicate) with objectives ``protected`` (maximise) and ``cost`` (minimise)."""
+    return pd.DataFrame(
+        [
+            {"design": d, "replicate": r, "protected": p, "cost": c}
+            for d, rows in values.items()
+            for r, (p, c) in enumerate(rows)
+        ]
+    )
+
+
+def test_a_design_is_kept_off_the_front_only_when_dominated_beyond_its_intervals():
+    rng = np.random.default_rng(4)
+    shared = rng.normal(0.5, 0.15, 6)  # replicate effects common to every design (common random numbers)
+    runs = _runs(
+        {
+            "A": [(p, 1.0) for p in shared],
+            # B: 0.05 less protection on every replicate, same cost: dominated beyond the paired interval
+            "B": [(p - 0.05, 1.0) for p in shared],
+            # C: 0.02 less on average but with noise of its own: behind A on the point estimate only
+            "C": [(p - 0.02 + e, 1.0) for p, e in zip(shared, rng.normal(0, 0.05, 6))],
+        }
+    )
+    front = interval_front(runs, minimize=["cost"], maximize=["protected"]).set_index("design")
+    assert front["pareto"].to_dict() == {"A": True, "B": False, "C": True}
+    assert front.loc["B", "dominated_by"] == "A" and front.loc["C", "dominated_by"] == ""
+    # the point-estimate front drops C; the interval front keeps it
+    means = runs.groupby("design")[["protected", "cost"]].mean()
+    assert not pareto_mask(means, minimize=["cost"], maximize=["protected"])["C"]
+
+
+def test_pairing_by_replicate_shows_what_unpaired_intervals_would_hide():
+    shared = np.linspace(0.2, 0.8, 5)  # large between-replicate spread, a constant paired difference
+    runs = _runs({"A": [(p, 1.0) for p in shared], "B": [(p - 0.03, 1.0) for p in shared]})
+    _, low, high = paired_improvements(runs, "protected", "maximize")
+    assert low[0, 1] == pytest.approx(0.03) and high[0, 1] == pytest.approx(0.03)
+    assert interval_front(runs, maximize=["protected"]).set_index("design")["pareto"].to_dict() == {
+        "A": True,
+        "B": False,
+    }
+
+
+def test_a_structural_zero_makes_no_design_optimal():
+    # Z protects less than A on every replicate; its cost is 0 by definition (it sends nothing)
+    runs = _runs({"A": [(0.6 + 0.01 * r, 2.0 + 0.1 * r) for r in range(4)], "Z": [(0.1, 0.0)] * 4})
+    by_value = interval_front(runs, minimize=["cost"], maximize=["protected"]).set_index("design")
+    assert by_value.loc["Z", "pareto"]  # read as an estimate, the zero would put Z on the front
+    zero = pd.DataFrame({"cost": runs["design"] == "Z"})
+    front = interval_front(runs, minimize=["cost"], maximize=["protected"], structural=zero).set_index("design")
+    assert not front.loc["Z", "pareto"] and front.loc["Z", "dominated_by"] == "A"
+    assert front.loc["A", "pareto"]
+
+
+def test_ineligible_designs_are_neither_on_the_front_nor_dominate():
+    runs = _runs({"A": [(0.6, 1.0)] * 3, "B": [(0.5, 1.0)] * 3})
+    eligible = pd.Series({"A": False, "B": True})
+    front = interval_front(runs, maximize=["protected"], eligible=eligible).set_index("design")
+    assert front["pareto"].to_dict() == {"A": False, "B": True} and front.loc["B", "dominated_by"] == ""
+
+
+def test_interval_front_needs_objectives_present():
+    runs = _runs({"A": [(0.6, 1.0)] * 2})
+    with pytest.raises(ValueError, match="at least one"):
+        interval_front(runs)
+    with pytest.raises(ValueError, match="not in the frame"):
+        interval_front(runs, minimize=["latency"])

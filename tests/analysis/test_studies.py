@@ -148,11 +148,23 @@ def test_curves_pool_counts_with_wilson_intervals():
 
 # --- 05 frontier ---------------------------------------------------------------------------------------
 def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
-    # three gossip designs: A fast and safe but costly, B cheap and safe but slow, C dominated by A
-    # (as costly, slower, less safe); and the isolated reference, which never reaches 50% protection
-    designs = {"A": (0.6, 3, 0.0, 2, 5.0), "B": (0.8, 1, 0.0, 6, 1.0), "C": (0.6, 1, 0.2, 8, 5.0)}
+    """Five gossip designs and the isolated reference, with replicate effects common to all (common random
+    numbers): A protects best; A2 is A under another name (identical results); C is A with 0.1 less
+    protection on every replicate (dominated beyond the intervals); W is behind A by 0.01 on average with
+    noise of its own (dominated on the point estimate only); L is cheap but protects below the floor;
+    ``none`` protects less still and sends nothing (its messages and forged harm are structural zeros)."""
+    rng = np.random.default_rng(8)
+    shared = rng.normal(0.0, 0.05, 4)
+    own = rng.normal(0.0, 0.05, 4)
+    designs = {  # (quorum, fanout): protection offset, benign blocked, forged harm, messages
+        "A": ((0.6, 3), 0.6, 0.010, 0.004, 10.0),
+        "A2": ((0.8, 3), 0.6, 0.010, 0.004, 10.0),
+        "C": ((0.6, 1), 0.5, 0.010, 0.004, 10.0),
+        "W": ((0.8, 1), 0.59, 0.010, 0.004, 10.0),
+        "L": ((0.9, 1), 0.1, 0.010, 0.004, 2.0),
+    }
     runs, camps = [], []
-    for quorum, fanout, forged, t50, msgs in designs.values():
+    for name, ((quorum, fanout), protection, benign, harm, msgs) in designs.items():
         for r in range(4):
             runs.append(
                 {
@@ -162,8 +174,11 @@ def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
                     "replicate": r,
                     "status": "ok",
                     "signatures_forged": 20,
-                    "forged_reach_frac": forged,
-                    "messages_per_node_step": msgs + 0.01 * r,
+                    "forged_reach_frac": 0.05,
+                    "protected_time_frac_mean": protection + shared[r] + (own[r] if name == "W" else 0.0),
+                    "benign_blocked_frac": benign + 0.001 * r,
+                    "forged_benign_blocked_frac": harm + 0.001 * r,
+                    "messages_per_node_step": msgs + 0.1 * r,
                     "messages_per_signature": 10 * msgs,
                 }
             )
@@ -172,7 +187,7 @@ def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
                     "sharing": "gossip",
                     "quorum": quorum,
                     "gossip_fanout": fanout,
-                    "t50_steps": t50 + (c % 2),
+                    "t50_steps": 5 + c,
                     "t50_reached": True,
                 }
                 for c in range(3)
@@ -185,8 +200,11 @@ def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
                 "gossip_fanout": np.nan,
                 "replicate": r,
                 "status": "ok",
-                "signatures_forged": 0,
-                "forged_reach_frac": np.nan,
+                "signatures_forged": 3,
+                "forged_reach_frac": 0.0,
+                "protected_time_frac_mean": 0.02 + 0.001 * r,
+                "benign_blocked_frac": 0.0,
+                "forged_benign_blocked_frac": 0.0,
                 "messages_per_node_step": 0.0,
                 "messages_per_signature": 0.0,
             }
@@ -198,28 +216,55 @@ def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(runs), pd.DataFrame(camps)
 
 
-def test_frontier_marks_exactly_the_non_dominated_designs():
+def test_frontier_merges_identical_designs_floors_protection_and_dominates_only_beyond_intervals():
     runs, camps = _frontier_frames()
-    table = fs.design_table(runs, camps, window_steps=30)
-    front = set(table.loc[table.pareto, "design"])
-    assert front == {"gossip q=0.6 k=3", "gossip q=0.8 k=1", "none"}
-    none = table.set_index("design").loc["none"]
-    assert not none.t50_reached and none.latency_rank == 30 and none.forged_rank == 0
-    a = table.set_index("design").loc["gossip q=0.6 k=3"]
-    assert a.t50_median == 2 and a.forged_share == 0 and a.forged_made == 80
-    found = fs.FrontierFindings(table, forged_target=0.05)
-    listing = fs.front_listing(found)
-    assert len(listing) == 3 and "not reached" in listing["t50 median, steps (KM 95%)"].tolist()
+    table = fs.design_table(runs, camps, protection_floor=0.2, malicious_fraction=0.2).set_index("design")
+    merged = "gossip q=0.6 k=3 = gossip q=0.8 k=3"
+    assert merged in table.index and table.loc[merged, "same_designs"] == 2 and len(table) == 5
+    assert table["pareto"].to_dict() == {
+        merged: True,
+        "gossip q=0.8 k=1": True,  # behind on the point estimate only
+        "gossip q=0.6 k=1": False,  # 0.1 less protection on every replicate
+        "gossip q=0.9 k=1": False,  # cheap, but below the floor
+        "none": False,
+    }
+    assert table.loc["gossip q=0.6 k=1", "dominated_by"] == merged  # W is too noisy to dominate it
+    assert not table.loc["gossip q=0.9 k=1", "above_floor"] and not table.loc["none", "above_floor"]
+    none = table.loc["none"]
+    assert none.msgs_node_step_structural and none.forged_harm_structural and not none.protection_structural
+    assert np.isnan(none.msgs_node_step_low) and np.isnan(none.forged_share)  # no interval for a structural zero
+    found = fs.FrontierFindings(table.reset_index(), forged_target=0.01, protection_floor=0.2)
+    listing = fs.listing(found.table).set_index("design")
+    assert listing.loc["none", "messages / node / step (t 95%)"] == "0 (structural zero)"
+    assert listing.loc["gossip q=0.9 k=1", "front"] == "below the protection floor"
+    assert listing.loc["gossip q=0.6 k=1", "front"].startswith("dominated by")
     text = fs.prose(found)
-    assert "3 of 4 designs are Pareto-optimal" in text and "**gossip q=0.6 k=3**" in text
-    values = fs.headline(found).values
-    assert values["pareto_designs"] == 3 and values["t50_safe"][0] == 2
+    assert "6 designs were run" in text and f"**{merged}**" in text and "5 designs are compared" in text
+    assert "2 protect fewer than 20%" in text and "2 are on the front" in text
+    card = fs.headline(found)
+    assert card.values["front_designs"] == 2 and card.values["designs"] == 5
+    assert card.values["protection_safe"][0] == pytest.approx(table.loc[merged, "protection"])
+    assert merged in card.labels["protection_safe"]
+
+
+def test_structural_zeros_come_from_declared_properties_not_values():
+    runs = pd.DataFrame(
+        {
+            "sharing": ["none", "gossip", "gossip", "central"],
+            "malicious_fraction": [0.2, 0.2, 0.0, 0.2],
+            "messages_per_node_step": [0.0, 0.0, 3.0, 1.0],  # a gossip run's 0 is measured, not structural
+        }
+    )
+    zero = fs.structural_zeros(runs)
+    assert zero["messages_per_node_step"].tolist() == [True, False, False, False]
+    assert zero["forged_benign_blocked_frac"].tolist() == [True, False, True, False]
 
 
 def test_frontier_design_sizes():
     design = fs.design("small", seed=1)
     assert [lab["sharing"] for lab in design.labels] == ["gossip", "ledger", "central", "none"]
     assert design.runs == (8 + 4 + 4 + 1) * 3
+    assert all(s.steps >= s.base.steps_covering_windows for s in design.sweeps)
     assert all(s.replicates >= 30 for s in fs.design("full").sweeps)
 
 

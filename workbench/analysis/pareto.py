@@ -1,8 +1,8 @@
 """Pareto fronts: the designs no other design beats on every objective at once.
 
-Used for the security-latency-overhead frontier: each row is a design (its mean outcomes over
-replicates), each objective a column to minimise (forged share, median time to protection, messages
-per signature) or maximise (protected share).
+:func:`pareto_mask` compares point estimates (one row per design); :func:`interval_front` compares
+designs from their runs, paired by replicate, and keeps a design off the front only when another
+dominates it beyond the intervals (the frontier of study 05).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 CHUNK = 512  # rows compared at once: memory is CHUNK * n * objectives booleans
 
@@ -71,3 +72,104 @@ def pareto_front(frame: pd.DataFrame, minimize: Sequence[str] = (), maximize: Se
     front = frame.loc[mask.to_numpy()].copy()
     front.attrs.update(n_excluded_nan=mask.attrs["n_excluded_nan"], minimize=list(minimize), maximize=list(maximize))
     return front
+
+
+def paired_improvements(
+    runs: pd.DataFrame,
+    objective: str,
+    better: str,
+    design: str = "design",
+    replicate: str = "replicate",
+    structural: pd.Series | None = None,
+    confidence: float = 0.95,
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``(designs, low, high)``: for every ordered pair of designs ``(a, b)``, the ``confidence`` Student-t
+    interval of a's improvement over b on ``objective``, paired by replicate (common random numbers: the
+    same replicate seed in every design).
+
+    The improvement of replicate ``i`` is ``x_a[i] - x_b[i]`` when ``better == "maximize"`` and
+    ``x_b[i] - x_a[i]`` when ``"minimize"``, over the replicates both designs ran; ``low[a, b]``,
+    ``high[a, b]`` bound its mean (NaN with fewer than two pairs). Where every paired difference is 0 the
+    interval is ``[0, 0]`` (a tie). Where either design's value is a structural zero (``structural``, a
+    boolean Series aligned with ``runs``: zero by definition, no estimate) the objective is a tie,
+    ``[0, 0]``, whatever the values: a value that is zero by definition makes no design better.
+    """
+    if better not in ("minimize", "maximize"):
+        raise ValueError(f"better={better!r} is not allowed; expected 'minimize' or 'maximize'")
+    sign = 1.0 if better == "maximize" else -1.0
+    data = runs.assign(_y=pd.to_numeric(runs[objective], errors="coerce"))
+    wide = data.pivot_table(index=design, columns=replicate, values="_y", aggfunc="mean", dropna=False)
+    designs = [str(d) for d in wide.index]
+    values = wide.to_numpy(dtype=float)  # (D, R), NaN where a design lacks a replicate
+    diff = sign * (values[:, None, :] - values[None, :, :])  # (D, D, R): a's improvement over b
+    n = np.isfinite(diff).sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(np.where(np.isfinite(diff), diff, np.nan), axis=2)
+        sd = np.nanstd(np.where(np.isfinite(diff), diff, np.nan), axis=2, ddof=1)
+        half = stats.t.ppf(0.5 + confidence / 2, df=np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    low, high = mean - half, mean + half
+    tie = np.nanmax(np.abs(np.where(np.isfinite(diff), diff, np.nan)), axis=2, initial=0.0) == 0.0
+    low, high = np.where(tie & (n > 0), 0.0, low), np.where(tie & (n > 0), 0.0, high)
+    low, high = np.where(n >= 2, low, np.nan), np.where(n >= 2, high, np.nan)
+    if structural is not None:
+        flagged = data.assign(_s=structural.to_numpy(dtype=bool)).groupby(design)["_s"].any()
+        zero = flagged.reindex(wide.index).fillna(False).to_numpy(dtype=bool)
+        either = zero[:, None] | zero[None, :]
+        low, high = np.where(either, 0.0, low), np.where(either, 0.0, high)
+    return designs, low, high
+
+
+def interval_front(
+    runs: pd.DataFrame,
+    minimize: Sequence[str] = (),
+    maximize: Sequence[str] = (),
+    design: str = "design",
+    replicate: str = "replicate",
+    structural: pd.DataFrame | None = None,
+    eligible: pd.Series | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The designs no other design dominates *beyond its intervals*, from one row per run.
+
+    Design ``a`` dominates ``b`` beyond intervals when, on every objective, the interval of a's paired
+    improvement over ``b`` (:func:`paired_improvements`) lies at or above 0 (a is not worse, beyond the
+    interval) and, on at least one, strictly above 0 (a is better, beyond the interval). Ties count as
+    not worse; a structural zero (``structural``: a boolean frame with a column per objective, aligned
+    with ``runs``) makes the objective a tie for both designs, so no design is optimal by a value that is
+    zero by definition. A pair with no interval (fewer than two shared replicates) is no dominance: a
+    design is kept off the front only when it is shown dominated.
+
+    ``eligible`` (a boolean Series indexed by design, e.g. a protection floor) leaves designs out: they
+    are neither on the front nor dominate others. Returns one row per design (sorted by name):
+    ``design``, ``eligible``, ``pareto`` (True on the front) and ``dominated_by`` (the designs that
+    dominate it, ``", "``-joined; empty on the front).
+    """
+    objectives = [(c, "minimize") for c in minimize] + [(c, "maximize") for c in maximize]
+    if not objectives:
+        raise ValueError("interval_front needs at least one column in minimize or maximize")
+    missing = [c for c, _ in objectives if c not in runs.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in the frame; columns: {list(runs.columns)}")
+    designs: list[str] = []
+    not_worse: np.ndarray | None = None
+    better: np.ndarray | None = None
+    for column, direction in objectives:
+        zero = structural[column] if structural is not None and column in structural.columns else None
+        designs, low, _ = paired_improvements(runs, column, direction, design, replicate, zero, confidence)
+        with np.errstate(invalid="ignore"):
+            nw, bt = low >= 0.0, low > 0.0  # NaN compares False: no interval, no dominance
+        not_worse = nw if not_worse is None else not_worse & nw
+        better = bt if better is None else better | bt
+    assert not_worse is not None and better is not None
+    ok = np.ones(len(designs), bool) if eligible is None else eligible.reindex(designs).fillna(False).to_numpy(bool)
+    dominates = not_worse & better & ok[:, None] & ok[None, :]
+    np.fill_diagonal(dominates, False)
+    dominated_by = [", ".join(designs[a] for a in np.flatnonzero(dominates[:, b])) for b in range(len(designs))]
+    return pd.DataFrame(
+        {
+            "design": designs,
+            "eligible": ok,
+            "pareto": ok & ~dominates.any(axis=0),
+            "dominated_by": dominated_by,
+        }
+    )

@@ -1,14 +1,23 @@
-"""Study 05 (``notebooks/05_frontier``): what does protection cost? The security-latency-overhead frontier
-of sharing designs. The stages of the study protocol (:mod:`workbench.analysis.studies`): :func:`design`,
+"""Study 05 (``notebooks/05_frontier``): what does protection cost? The frontier of sharing designs over
+protection over time, benign flows blocked, forged harm and messages. The stages of the study protocol (:mod:`workbench.analysis.studies`): :func:`design`,
 :func:`analyse`, :func:`plot_frontier`, :func:`front_listing`, :func:`prose`, :func:`headline`."""
 
-from workbench.analysis.studies.frontier.analysis import FrontierFindings, analyse, design_labels, design_table
+from workbench.analysis.studies.frontier.analysis import (
+    OBJECTIVES,
+    FrontierFindings,
+    analyse,
+    design_labels,
+    design_table,
+    merge_identical,
+    structural_zeros,
+)
 from workbench.analysis.studies.frontier.design import FACTORS, SIZES, describe, design
 from workbench.analysis.studies.frontier.figures import plot_frontier
-from workbench.analysis.studies.frontier.prose import front_listing, headline, prose
+from workbench.analysis.studies.frontier.prose import front_listing, headline, listing, prose
 
 __all__ = [
     "FACTORS",
+    "OBJECTIVES",
     "SIZES",
     "FrontierFindings",
     "analyse",
@@ -18,6 +27,9 @@ __all__ = [
     "design_table",
     "front_listing",
     "headline",
+    "listing",
+    "merge_identical",
     "plot_frontier",
     "prose",
+    "structural_zeros",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from workbench.analysis.studies.common import check_size
 from workbench.analysis.studies.protocol import StudyDesign
 from workbench.experiments import Sweep
+from workbench.model.params import ModelParams
 
 FACTORS = ("quorum", "gossip_fanout", "vote_deadline_steps", "central_quorum")
 
@@ -19,7 +20,6 @@ SIZES: dict[str, dict[str, Any]] = {
         "vote_deadline_steps": [2, 6],
         "central_quorum": [1, 3],
         "replicates": 3,
-        "steps": 30,
         "base": {"n_nodes": 20, "flows_per_node": 20},
     },
     # gossip 4x3x3 + ledger 4x3 + central 3x3 + none = 58 designs x 30 replicates = 1,740 runs
@@ -29,7 +29,6 @@ SIZES: dict[str, dict[str, Any]] = {
         "vote_deadline_steps": [2, 4, 8],
         "central_quorum": [1, 2, 4],
         "replicates": 30,
-        "steps": 40,
         "base": {"n_nodes": 30, "flows_per_node": 20},
     },
 }
@@ -43,9 +42,12 @@ def design(
     gossip: ``quorum`` x ``gossip_fanout`` x ``vote_deadline_steps`` (supermajority); ledger: ``quorum`` x
     ``vote_deadline_steps``; central: ``central_quorum`` x ``vote_deadline_steps`` (the aggregator's report
     window); none: one design, the isolated reference. ``base`` (e.g. the adversary) applies to all.
+    Every run lasts ``steps_covering_windows`` steps, so each campaign's evaluation window is complete.
     """
     plan = SIZES[check_size(size)]
     common = {**plan["base"], **(base or {})}
+    resolved = ModelParams(**common)
+    steps = resolved.steps_covering_windows or resolved.eval_window_steps
     blocks = {
         "gossip": ({"consensus": "supermajority"}, ["quorum", "gossip_fanout", "vote_deadline_steps"]),
         "ledger": ({"consensus": "supermajority"}, ["quorum", "vote_deadline_steps"]),
@@ -60,7 +62,7 @@ def design(
                 {**common, **extra, "sharing": sharing},
                 {f: plan[f] for f in factors},
                 replicates=replicates or plan["replicates"],
-                steps=plan["steps"],
+                steps=steps,
                 seed=seed,
                 keep=["campaigns"],
                 name=f"05_frontier_{size}_{sharing}",
