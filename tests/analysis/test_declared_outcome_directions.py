@@ -12,7 +12,10 @@ from workbench.report_site import render_card
 
 
 def test_pareto_directions_come_from_the_declarations():
-    assert directions(OBJECTIVES) == {"minimize": list(OBJECTIVES), "maximize": []}
+    assert directions(OBJECTIVES) == {
+        "minimize": ["benign_blocked", "forged_harm", "msgs_node_step"],
+        "maximize": ["protection"],
+    }
     assert directions(["protected_frac_mean", "forged_reach_frac"]) == {
         "minimize": ["forged_reach_frac"],
         "maximize": ["protected_frac_mean"],
