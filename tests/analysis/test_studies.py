@@ -218,7 +218,8 @@ def _frontier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_frontier_merges_identical_designs_floors_protection_and_dominates_only_beyond_intervals():
     runs, camps = _frontier_frames()
-    table = fs.design_table(runs, camps, protection_floor=0.2, malicious_fraction=0.2).set_index("design")
+    base = {"malicious_fraction": 0.2, "malicious_behavior": "collude"}
+    table = fs.design_table(runs, camps, protection_floor=0.2, base=base).set_index("design")
     merged = "gossip q=0.6 k=3 = gossip q=0.8 k=3"
     assert merged in table.index and table.loc[merged, "same_designs"] == 2 and len(table) == 5
     assert table["pareto"].to_dict() == {
@@ -250,12 +251,14 @@ def test_frontier_merges_identical_designs_floors_protection_and_dominates_only_
 def test_structural_zeros_come_from_declared_properties_not_values():
     runs = pd.DataFrame(
         {
+            "design": ["none", "gossip a", "gossip b", "central"],
             "sharing": ["none", "gossip", "gossip", "central"],
             "malicious_fraction": [0.2, 0.2, 0.0, 0.2],
             "messages_per_node_step": [0.0, 0.0, 3.0, 1.0],  # a gossip run's 0 is measured, not structural
+            "forged_benign_blocked_frac": [0.0, 0.0, 0.0, 0.1],
         }
     )
-    zero = fs.structural_zeros(runs)
+    zero = fs.structural_zeros(runs, {"malicious_behavior": "collude"})
     assert zero["messages_per_node_step"].tolist() == [True, False, False, False]
     assert zero["forged_benign_blocked_frac"].tolist() == [True, False, True, False]
 

@@ -13,8 +13,8 @@ on four objectives (:data:`OBJECTIVES`), each a replicate mean with a Student-t 
 
 Four rules make the front mean something:
 
-- a *structural zero* (:func:`structural_zeros`: a value zero by definition, such as the messages of an
-  isolated node, which sends nothing) is reported as such, without interval, and makes no design better:
+- a *structural zero* (:func:`structural_zeros`, from :mod:`workbench.analysis.structural`: a value zero
+  by definition, such as the messages of an isolated node, which sends nothing) is reported as such, without interval, and makes no design better:
   on that objective the design ties with every other;
 - *identical designs* (:func:`merge_identical`: the same outcomes on every replicate, as two parameter
   sets that the model reads the same way give) are one row, labelled with every name;
@@ -37,11 +37,12 @@ import pandas as pd
 from workbench.analysis.intervals import share_table
 from workbench.analysis.pareto import interval_front
 from workbench.analysis.stats import mean_ci
+from workbench.analysis.structural import structural_value
 from workbench.analysis.studies.frontier.design import FACTORS
 from workbench.analysis.studies.protocol import StudyDesign
 from workbench.analysis.survival import km_median_table
-from workbench.model.channels import CHANNELS
 from workbench.model.outcomes.catalog import builtin_names, directions
+from workbench.model.params import ModelParams
 
 #: The frontier's objectives: short name -> the declared outcome it ranks (its Pareto direction is the
 #: outcome's, :mod:`workbench.model.outcomes`).
@@ -51,11 +52,8 @@ OBJECTIVES = {
     "forged_harm": "forged_benign_blocked_frac",
     "msgs_node_step": "messages_per_node_step",
 }
-#: outcomes that are zero by definition where nothing travels between nodes (an isolated channel):
-#: no message is sent, and a forgery blocks only at its (malicious) forger
-NOTHING_TRAVELS = ("messages_per_node_step", "forged_reach_frac", "forged_benign_blocked_frac")
-#: outcomes that are zero by definition without malicious nodes (nobody forges)
-NEED_MALICE = ("forged_reach_frac", "forged_benign_blocked_frac")
+#: outcomes whose structural values the frontier reads (its objectives and the forged reach beside them)
+STRUCTURAL_OUTCOMES = (*OBJECTIVES.values(), "forged_reach_frac")
 
 
 def design_labels(frame: pd.DataFrame) -> pd.Series:
@@ -77,24 +75,19 @@ def design_labels(frame: pd.DataFrame) -> pd.Series:
     return frame.apply(one, axis=1) if len(frame) else pd.Series([], dtype=object)
 
 
-def structural_zeros(runs: pd.DataFrame, malicious_fraction: float | None = None) -> pd.DataFrame:
-    """Boolean frame aligned with ``runs``, a column per outcome of :data:`NOTHING_TRAVELS` and
-    :data:`NEED_MALICE`: True where that outcome is zero by definition for that run, from declared
-    properties, not from the values: the run's channel is isolated (it carries no votes and decides
-    nothing beyond the node, ``decided_by == "isolated"``: nothing travels), or the run has no malicious
-    node (``malicious_fraction`` column, else the ``malicious_fraction`` given)."""
-    isolated = np.array(
-        [not CHANNELS.get(s).carries_votes and CHANNELS.get(s).decided_by == "isolated" for s in runs["sharing"]],
-        dtype=bool,
-    )
-    if "malicious_fraction" in runs.columns:
-        no_malice = pd.to_numeric(runs["malicious_fraction"]).to_numpy(dtype=float) == 0.0
-    else:
-        no_malice = np.full(len(runs), malicious_fraction == 0.0)
-    out = {c: isolated.copy() for c in NOTHING_TRAVELS}
-    for c in NEED_MALICE:
-        out[c] = out[c] | no_malice
-    return pd.DataFrame(out, index=runs.index)
+def structural_zeros(runs: pd.DataFrame, base: ModelParams | dict | None = None) -> pd.DataFrame:
+    """Boolean frame aligned with ``runs``, a column per outcome of :data:`STRUCTURAL_OUTCOMES`: True for the
+    runs of a design where that outcome is a structural value (:func:`workbench.analysis.structural.structural_value`:
+    declared so by the design's components, such as an isolated channel that sends no message, and measured
+    exactly so in every run of the design). ``runs`` has a ``design`` column and the parameter columns that
+    vary; the other parameters are ``base``'s."""
+    out = pd.DataFrame(False, index=runs.index, columns=list(STRUCTURAL_OUTCOMES))
+    for _, group in runs.groupby("design", sort=False):
+        point = group.iloc[0].to_dict()
+        for column in STRUCTURAL_OUTCOMES:
+            if column in group.columns and structural_value(group[column], column, point, base) is not None:
+                out.loc[group.index, column] = True
+    return out
 
 
 def merge_identical(runs: pd.DataFrame, design: str = "design", replicate: str = "replicate") -> pd.DataFrame:
@@ -141,7 +134,7 @@ def design_table(
     campaigns: pd.DataFrame,
     protection_floor: float = 0.2,
     confidence: float = 0.95,
-    malicious_fraction: float | None = None,
+    base: ModelParams | dict | None = None,
 ) -> pd.DataFrame:
     """One row per (merged) design: the objectives with intervals, the front, and what is reported beside.
 
@@ -158,7 +151,7 @@ def design_table(
     ok = runs[runs["status"] == "ok"] if "status" in runs.columns else runs
     ok = ok.assign(design=design_labels(ok).to_numpy())
     merged = merge_identical(ok)
-    zero = structural_zeros(merged, malicious_fraction)
+    zero = structural_zeros(merged, base)
     table = _interval_columns(merged, zero, confidence)
     factors = [c for c in FACTORS if c in merged.columns]
     first = merged.groupby("design", sort=True).agg(
@@ -224,5 +217,5 @@ def analyse(
     protection_floor: float = 0.2,
 ) -> FrontierFindings:
     """The design table of ``results`` and their kept ``campaigns`` (``design.kept(results, "campaigns")``)."""
-    table = design_table(results, campaigns, protection_floor, malicious_fraction=design.base.malicious_fraction)
+    table = design_table(results, campaigns, protection_floor, base=design.base)
     return FrontierFindings(table, forged_target, protection_floor)
