@@ -15,13 +15,13 @@ def test_the_default_quorum_is_a_share_of_the_nodes_and_grows_with_n():
     quorums = [
         ModelParams(sharing="central", n_nodes=n).effective_central_quorum for n in (2, 20, 60, 100, 400, 10_000)
     ]
-    assert quorums == [2, 2, 3, 5, 20, 500]
+    assert quorums == [2, 2, 6, 10, 40, 1000]
     assert all(a <= b for a, b in itertools.pairwise(quorums))
     assert ModelParams().central_quorum is None and ModelParams().central_quorum_frac == CENTRAL_QUORUM_FRAC
 
 
 def test_quorum_of_share_rounds_up_never_below_two_nor_above_n():
-    assert quorum_of_share(0.05, 100) == 5 and quorum_of_share(0.05, 101) == 6
+    assert quorum_of_share(0.05, 100) == 5 and quorum_of_share(0.05, 101) == 6 and quorum_of_share(0.1, 50) == 5
     assert quorum_of_share(0.01, 50) == 2 and quorum_of_share(1.0, 7) == 7 and quorum_of_share(0.5, 2) == 2
     assert ModelParams(n_nodes=60, central_quorum_frac=0.1).effective_central_quorum == 6
 
@@ -29,7 +29,7 @@ def test_quorum_of_share_rounds_up_never_below_two_nor_above_n():
 def test_an_explicit_quorum_overrides_the_share():
     params = ModelParams(sharing="central", n_nodes=400, central_quorum=2)
     assert params.effective_central_quorum == 2
-    assert params.replace(central_quorum=None).effective_central_quorum == 20
+    assert params.replace(central_quorum=None).effective_central_quorum == 40
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_bad_quorums_are_refused_naming_the_field_and_the_range(changes, message
 
 
 def test_the_aggregator_confirms_with_the_effective_quorum():
-    # at N = 100 the default needs 5 reporters: fewer forgeries reach honest nodes than with quorum 2
+    # at N = 100 the default needs 10 reporters: fewer forgeries reach honest nodes than with quorum 2
     reach = {}
     for quorum in (None, 2):
         values = []
