@@ -54,7 +54,6 @@ protected_level = 0.5  # protection breaks down when fewer than this share of ho
 n_boot = 2000  # bootstrap resamples per breakdown point
 
 # %%
-import json
 import time
 
 import matplotlib.pyplot as plt
@@ -115,4 +114,3 @@ record = design.provenance(
     "04_breakdown.ipynb", results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
 )
 display(Markdown(provenance_markdown(record)))
-print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))

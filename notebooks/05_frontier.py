@@ -53,7 +53,6 @@ forged_target = 0.01  # "safe": forged rules block at most this share of benign 
 protection_floor = 0.2  # designs protecting less than this share of honest nodes over time are not on the front
 
 # %%
-import json
 import time
 
 import matplotlib.pyplot as plt
@@ -122,4 +121,3 @@ study.listing(found.table)
 # %%
 record = design.provenance("05_frontier.ipynb", results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1))
 display(Markdown(provenance_markdown(record)))
-print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))
