@@ -308,7 +308,6 @@ if "zscore" in bad_fit:
 display(Markdown("\n\n".join([summary] + ["- " + s for s in sentences] + [caveat])))
 
 # %%
-front = ", ".join(ranking.loc[ranking["pareto"], "sharing"])
 blocked = table[table["outcome"] == "attack_blocked_frac"].set_index("sharing")
 benign = table[table["outcome"] == "benign_blocked_frac"].set_index("sharing")
 pooled = det[det["attack_category"] == "all attacks"].set_index("detector")
@@ -319,13 +318,11 @@ leader = undominated.sort_values("attack_blocked_frac", ascending=False, na_posi
 suffix = " (format sample)" if is_sample else ""
 show_headline(
     {
-        "front": front,
         "leader_blocked": tuple(blocked.loc[leader, ["mean", "ci_low", "ci_high"]]),
         "leader_benign": tuple(benign.loc[leader, ["mean", "ci_low", "ci_high"]]),
         "zscore_auc": zscore_auc,
     },
     labels={
-        "front": f"sharing modes no other dominates{suffix}",
         "leader_blocked": f"attack flows blocked, {leader}{suffix}",
         "leader_benign": f"benign flows blocked, {leader}{suffix}",
         "zscore_auc": f"z-score per-flow ROC AUC, all attacks{suffix}",

@@ -102,6 +102,16 @@ def test_sensitivity_headline_and_prose_read_the_prim_result():
     assert ss.plot_prim_box(not_run) is None and ss.second_order(found) == {}
 
 
+def test_sensitivity_headline_without_prim_gives_the_share_and_the_top_factors():
+    scores = pd.DataFrame({"forged": [0.2, 0.8], "blocked": [0.7, 0.3]}, index=["a", "b"])
+    found = ss.SensitivityFindings(
+        "morris", {"security": "forged", "protection": "blocked"}, {}, scores, None, "no point above", 0.1, (0, 40)
+    )
+    values = ss.headline(found).values
+    assert values == {"forgery_points": 0.0, "top_factor_security": "b", "top_factor_protection": "a"}
+    assert "(of 40; PRIM not run)" in ss.headline(found).labels["forgery_points"]
+
+
 def test_sensitivity_design_is_one_sweep_of_the_sizes_sampler():
     small = ss.design("small", seed=2, sharing="ledger", factors=SENSITIVITY_FACTORS)
     (sweep,) = small.sweeps

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.analysis.prim import PrimResult, prim
-from workbench.analysis.sensitivity import feature_scores, morris, sobol
+from workbench.analysis.sensitivity import feature_scores, morris, point_means, sobol
 from workbench.analysis.sensitivity_plots import indices_by_outcome
 from workbench.analysis.studies.protocol import StudyDesign
 
@@ -28,6 +28,9 @@ class SensitivityFindings:
     discovery: PrimResult | None
     prim_error: str | None
     forgery_threshold: float
+    #: ``(design points whose security outcome exceeds forgery_threshold, design points with a value)``,
+    #: replicates averaged per point as PRIM does; known also where PRIM could not run
+    points_of_interest: tuple[int, int] | None = None
 
 
 def analyse(
@@ -57,4 +60,6 @@ def analyse(
         )
     except ValueError as exc:  # e.g. no point (or every point) above the threshold at this size
         error = str(exc)
-    return SensitivityFindings(method, dict(outcomes), indices, scores, discovery, error, forgery_threshold)
+    means = pd.to_numeric(point_means(results, [outcomes["security"]], factors)[outcomes["security"]], errors="coerce")
+    points = (int((means.dropna() > forgery_threshold).sum()), int(means.notna().sum()))
+    return SensitivityFindings(method, dict(outcomes), indices, scores, discovery, error, forgery_threshold, points)

@@ -40,12 +40,23 @@ def prim_prose(found: SensitivityFindings) -> str:
 
 def headline(found: SensitivityFindings) -> Headline:
     """The report card: the share of design points where forgeries get through, and the coverage and density
-    of PRIM's box for them."""
+    of PRIM's box for them; where PRIM could not run, that share (when known) and the factor that matters most
+    for the security and the protection outcomes by feature score."""
     values: dict[str, Any] = {}
     labels: dict[str, str] = {}
     result = found.discovery
     if result is None:
-        values["forgery_points"], labels["forgery_points"] = "PRIM not run", "design points with forgeries through"
+        if found.points_of_interest is None or not found.points_of_interest[1]:
+            values["forgery_points"], labels["forgery_points"] = "PRIM not run", "design points with forgeries through"
+            return Headline(values, labels)
+        k, n = found.points_of_interest
+        values["forgery_points"] = k / n
+        labels["forgery_points"] = f"share of design points with {_forgery_label(found)} (of {n}; PRIM not run)"
+        for role in ("security", "protection"):
+            column = found.outcomes.get(role)
+            if column in found.scores.columns and found.scores[column].notna().any():
+                values[f"top_factor_{role}"] = str(found.scores[column].idxmax())
+                labels[f"top_factor_{role}"] = f"factor with the highest feature score for {column}"
         return Headline(values, labels)
     values["forgery_points"] = result.n_of_interest / result.n_cases
     labels["forgery_points"] = f"share of design points with {_forgery_label(found)} (of {result.n_cases})"

@@ -176,20 +176,14 @@ def pays_count(found: SharingFindings, design: str, reference: str = "none") -> 
 
 
 def headline(found: SharingFindings) -> Headline:
-    """The report card: for each sharing design, the cells where it protects better than ``none``; and the
-    base point's protection difference of gossip against none."""
+    """The report card, three items: for each sharing design, the cells where it protects better than
+    ``none`` (the base point's paired differences with their intervals are in :func:`base_table`)."""
     values: dict[str, Any] = {}
     labels: dict[str, str] = {}
     for design in SHARING[1:]:
         k, n = pays_count(found, design)
         values[f"{design}_pays"] = f"{k} of {n}"
         labels[f"{design}_pays"] = f"cells where {design} protects better than none (95%)"
-    base = base_rows(found, found.vs_none)
-    row = base[(base["design"] == "gossip") & (base["outcome"] == found.outcomes[0].column)]
-    if len(row):
-        r = row.iloc[0]
-        values["gossip_base"] = (float(r["diff"]), float(r["ci_low"]), float(r["ci_high"]))
-        labels["gossip_base"] = "gossip - none, protection over time at the base point"
     return Headline(values, labels)
 
 
