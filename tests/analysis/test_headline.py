@@ -44,3 +44,8 @@ def test_show_headline_displays_the_mime_bundle_with_a_markdown_fallback(monkeyp
     assert show_headline({"a": 0.5}) is None
     bundle, raw = shown[0]
     assert raw and bundle[MIME]["items"][0]["value"] == 0.5 and "**a**: 0.5" in bundle["text/markdown"]
+
+
+def test_show_headline_refuses_more_values_than_a_card_shows():
+    with pytest.raises(ValueError, match="4 headline values .a, b, c, d.; a report card shows at most 3"):
+        show_headline({"a": 1.0, "b": 2.0, "c": 3.0, "d": 4.0})

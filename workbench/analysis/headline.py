@@ -24,6 +24,8 @@ from workbench.model.outcomes.catalog import outcome
 
 MIME = "application/vnd.workbench.headline+json"
 SCHEMA_VERSION = 1
+#: the most headline values one notebook shows (a reports-index card holds two or three)
+MAX_ITEMS = 3
 
 HeadlineValue = float | int | str | tuple[float, float, float] | None
 
@@ -140,9 +142,15 @@ def show_headline(
     outcomes: Mapping[str, str] | None = None,
 ) -> None:
     """Display the headline numbers (see the module docstring and :func:`headline_payload`); nothing is
-    returned, so nothing else is shown."""
+    returned, so nothing else is shown. More than :data:`MAX_ITEMS` values are refused: a report card
+    holds two or three headline numbers, and a fourth would be hidden behind "1 more"."""
     from IPython.display import display
 
+    if len(values) > MAX_ITEMS:
+        raise ValueError(
+            f"{len(values)} headline values ({', '.join(values)}); a report card shows at most {MAX_ITEMS}: "
+            "keep the key results and put the rest in the report's tables"
+        )
     payload = headline_payload(values, labels, units, outcomes)
     markdown = headline_markdown(payload)
     display({MIME: payload, "text/markdown": "**Headline**\n\n" + markdown, "text/plain": markdown}, raw=True)
