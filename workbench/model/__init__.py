@@ -5,4 +5,4 @@ Lowest layer: imports nothing from ``workbench.experiments``, ``analysis`` or ``
 
 # Bumped whenever a change alters what a run with given parameters and seed produces; the results
 # store keys runs on it so that stale runs are recomputed.
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
