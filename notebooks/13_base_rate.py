@@ -41,7 +41,6 @@ store = None  # None: data/sweeps/<sweep name>/; else a directory for the sweep'
 quiet = False
 
 # %%
-import json
 import time
 
 import matplotlib.pyplot as plt
@@ -110,4 +109,3 @@ record = design.provenance(
     "13_base_rate.ipynb", results, size=size, backend=backend, seed=seed, wall_s=round(wall_s, 1)
 )
 display(Markdown(provenance_markdown(record)))
-print(json.dumps({k: record[k] for k in ("spec_hashes", "model_version", "stores", "wall_s")}, indent=1, default=str))
