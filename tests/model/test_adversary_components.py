@@ -18,7 +18,7 @@ def _frames(params: ModelParams, seed: int, steps: int = 30) -> dict[str, pd.Dat
 
 
 def test_the_built_in_behaviours_are_registered_in_order():
-    assert ADVERSARIES.names() == ("forge", "lie", "collude", "betray")
+    assert ADVERSARIES.names() == ("forge", "lie", "collude", "betray", "equivocate", "censor")
 
 
 def test_the_adversary_is_asked_only_for_malicious_voters_and_its_votes_are_theirs():

@@ -23,11 +23,12 @@ def settle(state: ModelState, channel: Channel, t: int, due: np.ndarray, confirm
     s.cols.decided_step[due] = t
     s.cols.votes_for[due], s.cols.votes_against[due] = s.arrived.tally(due)
     messages = channel.announce(state, t, due, due[confirmed])
+    price = getattr(channel, "announce_bytes", None)  # a channel whose announce messages vary in size
     counts = StepCounts(
         signatures_confirmed=int(confirmed.sum()),
         signatures_rejected=int((~confirmed).sum()),
         messages=messages,
-        bytes=messages * channel.announce_message_bytes,
+        bytes=int(price(state, messages)) if callable(price) else messages * channel.announce_message_bytes,
     )
     return StepOutput(counts, tuple(_decision_record(state, int(i)) for i in due))
 

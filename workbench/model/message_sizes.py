@@ -20,11 +20,22 @@ kind                 bytes  contents
 ``pull_request``        37  kind 1 + sender 4 + a 32 B digest of the items the sender holds (push-pull)
 ``ledger_header``       76  added to every ledger entry: index 8 + step 4 + previous entry's hash 32 + entry
                             hash 32 (SHA-256)
+``block_header``       185  kind 1 + height 8 + view 4 + leader 4 + step 4 + entry count 4 + previous block's
+                            hash 32 + entries' Merkle root 32 + Ed25519 signature 64 + public key 32 (before
+                            the block's entries, each its ``signature``, ``vote`` or ``decision`` payload)
+``block_vote``         145  kind 1 + view 4 + height 8 + block hash 32 + replica 4 + Ed25519 signature 64 +
+                            public key 32: a Raft append's acknowledgement or commit notice, a PBFT prepare or
+                            commit
+``view_change``        145  kind 1 + view 4 + replica 4 + last committed height 8 + its block hash 32 + Ed25519
+                            signature 64 + public key 32: a Raft vote request or reply, a PBFT view-change or
+                            new-view message (its certificate by digest only)
 ===================  =====  ==================================================================================
 
-A ledger entry is ``ledger_header`` plus its payload (``signature``, ``vote`` or ``decision``), sent to each of
-the ``N - 1`` other nodes. An ordering protocol's block header (Raft / PBFT) is not modelled: the ledger is the
-idealised replicated log.
+With ``ledger_protocol="ideal"`` a ledger entry is ``ledger_header`` plus its payload (``signature``, ``vote`` or
+``decision``), sent to each of the ``N - 1`` other nodes. With an ordering protocol an entry is sent once to the
+leader (its payload), then travels in blocks: a block message (a Raft append, a PBFT pre-prepare) is
+``block_header`` plus its entries' payloads; the protocol's votes are ``block_vote``, its leader changes
+``view_change`` (:mod:`workbench.model.ledger_protocols`).
 """
 
 from __future__ import annotations
@@ -45,6 +56,10 @@ DECISION = _KIND + _SIG_ID + 1 + 4 + 4 + _NODE + _SIGNED
 CONFIRMATION = DECISION + SIGNATURE
 PULL_REQUEST = _KIND + _NODE + 32
 LEDGER_HEADER = 8 + 4 + 32 + 32
+_HASH = 32  # SHA-256
+BLOCK_HEADER = _KIND + 8 + 4 + _NODE + _STEP + 4 + _HASH + _HASH + _SIGNED
+BLOCK_VOTE = _KIND + 4 + 8 + _HASH + _NODE + _SIGNED
+VIEW_CHANGE = _KIND + 4 + _NODE + 8 + _HASH + _SIGNED
 
 #: bytes per message, by kind (the table of the module docstring)
 MESSAGE_BYTES = MappingProxyType(
@@ -55,6 +70,9 @@ MESSAGE_BYTES = MappingProxyType(
         "confirmation": CONFIRMATION,
         "pull_request": PULL_REQUEST,
         "ledger_header": LEDGER_HEADER,
+        "block_header": BLOCK_HEADER,
+        "block_vote": BLOCK_VOTE,
+        "view_change": VIEW_CHANGE,
     }
 )
 
@@ -63,3 +81,9 @@ def sent(kind: str, n: int, *, ledger: bool = False) -> StepCounts:
     """The counts of ``n`` messages of ``kind`` (:data:`MESSAGE_BYTES`), each a ledger entry if ``ledger``."""
     size = MESSAGE_BYTES[kind] + (LEDGER_HEADER if ledger else 0)
     return StepCounts(messages=int(n), bytes=int(n) * size)
+
+
+def blocks(n: int, payload_bytes: int) -> StepCounts:
+    """The counts of ``n`` block messages (a Raft append, a PBFT pre-prepare) whose entries' payloads add up
+    to ``payload_bytes`` over all ``n`` (each message is a ``block_header`` plus its entries)."""
+    return StepCounts(messages=int(n), bytes=int(n) * BLOCK_HEADER + int(payload_bytes))

@@ -24,6 +24,7 @@ from workbench.model.detectors import REFIT_GUARD_Z
 from workbench.model.display import params_html, params_repr, unit_of
 from workbench.model.evidence import EVIDENCE_RULES
 from workbench.model.evidence.binomial import DEFAULT_MIN_MATCHED, DEFAULT_RECALL
+from workbench.model.ledger_protocols import LEDGER_PROTOCOLS
 from workbench.model.novelty import DETECTORS
 from workbench.model.outcomes import OUTCOMES, check_outcome_names
 from workbench.model.presets import PRESET_NAMES, PRESETS
@@ -59,8 +60,9 @@ TOPOLOGIES = ("complete", "small_world", "scale_free", "random", "ring")
 VALIDATION_MODES = ("evidence", "independent")
 
 
-def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc=""):
-    return field(default=default, metadata={"range": Range(low, high, low_open, high_open, integer), "doc": doc})
+def _num(default, low=None, high=None, *, low_open=False, high_open=False, integer=False, doc="", unit=""):
+    metadata = {"range": Range(low, high, low_open, high_open, integer), "doc": doc}
+    return field(default=default, metadata={**metadata, "unit": unit} if unit else metadata)
 
 
 def _choice(default: str, choices: tuple[str, ...], doc: str = ""):
@@ -269,7 +271,55 @@ class ModelParams:
         0,
         1_000,
         integer=True,
-        doc="steps before a ledger entry reaches the other nodes (ledger)",
+        doc="steps before a ledger entry reaches the other nodes (ledger, ledger_protocol='ideal'); with an "
+        "ordering protocol, the steps one protocol message takes (a block commits after 2 or 3 of them)",
+    )
+    ledger_protocol: str = _component(
+        "ideal",
+        LEDGER_PROTOCOLS,
+        "how the ledger orders its entries (ledger; workbench.model.ledger_protocols, docs/ledger-protocols.md): "
+        "ideal (an idealised log that cannot fail), crash_tolerant (Raft-like leader) or bft (PBFT-like)",
+    )
+    block_interval_steps: int = _num(
+        1,
+        1,
+        1_000,
+        integer=True,
+        doc="steps between the blocks a ledger leader cuts (ledger_protocol crash_tolerant or bft)",
+    )
+    block_max_entries: int = _num(
+        5_000,
+        1,
+        10_000_000,
+        integer=True,
+        doc="entries a block holds at most; the rest wait for the next block (crash_tolerant, bft)",
+        unit="entries",
+    )
+    leader_timeout_steps: int = _num(
+        5,
+        1,
+        1_000,
+        integer=True,
+        doc="steps without progress after which replicas replace the leader (crash_tolerant: after its crash; "
+        "bft: an honest entry waiting that long); at least block_interval_steps + 3 ledger_latency_steps + 1",
+    )
+    leader_crash_step: int | None = field(
+        default=None,
+        metadata={
+            "range": Range(1, None, integer=True),
+            "optional": True,
+            "unit": "step",
+            "doc": "step at which the ledger leader of the moment crashes (its replica stops for good; "
+            "crash_tolerant, bft); None: no scheduled crash",
+        },
+    )
+    leader_crash_rate: float = _num(
+        0.0,
+        0.0,
+        1.0,
+        doc="per step, chance that the ledger leader of the moment crashes, drawn from the model's Generator "
+        "(crash_tolerant, bft)",
+        unit="probability per step",
     )
     central_quorum_frac: float = field(
         default=CENTRAL_QUORUM_FRAC,

@@ -87,6 +87,8 @@ class ModelState:
         vote routes per origin (see :func:`workbench.model.topology.vote_ball`).
         ``last``/``totals``: the last step's counts and the run's sums.
         ``t_last``: the last step run. ``rumor_strikes``: the counters of ``rumor_stop="counter"`` (:mod:`~workbench.model.rumor_strikes`).
+        ``ledger_order``: an ordering ledger protocol's log, views and blocks (``None`` until it first runs;
+        :mod:`workbench.model.ledger_protocols.ordered`).
 
         Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
         ``first_detection``, ``t50``/``t90`` only change inside it;
@@ -142,6 +144,8 @@ class ModelState:
     ttp_censored: np.ndarray = field(init=False)
     t_last: int = field(init=False, default=0)
     rumor_strikes: RumorStrikes = field(init=False, default_factory=RumorStrikes)
+    # an ordering ledger protocol's log, leader and blocks (workbench.model.ledger_protocols.ordered; None before)
+    ledger_order: Any = field(init=False, default=None)
     last: StepCounts = field(init=False, default_factory=StepCounts)
     totals: StepCounts = field(init=False, default_factory=StepCounts)
 

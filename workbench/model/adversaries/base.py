@@ -4,7 +4,11 @@
   with probability ``forge_prob``; the proposal phase draws it);
 * :meth:`Adversary.votes` -- how the malicious voters among a step's (signature, voter) pairs vote,
   given the honest vote each would have cast (their own evidence, or an independent validator's vote);
-* :meth:`Adversary.relays` -- which nodes pass on others' items (gossip, votes and decisions on their way).
+* :meth:`Adversary.relays` -- which nodes pass on others' items (gossip, votes and decisions on their way);
+* on an ordering ledger (``ledger_protocol`` ``crash_tolerant`` or ``bft``), what a malicious leader and
+  replica do: :meth:`Adversary.censors`, :meth:`Adversary.equivocates`, :meth:`Adversary.withholds_votes`
+  (all ``False`` by default: the protocol asks them only of malicious nodes, and an adversary without them
+  behaves as the base does).
 
 What an adversary can see is the :class:`~workbench.model.state.ModelState`: who is malicious (they
 know each other), the signatures with their ground truth (a forger knows its forgeries), the votes cast
@@ -62,6 +66,21 @@ class Adversary:
             genuine=s.cols.genuine[sig],
             independent=independent,
         )
+
+    # --- on an ordering ledger (workbench.model.ledger_protocols): what a malicious leader and replica do ---
+    def censors(self, state: ModelState, t: int) -> bool:
+        """Whether a malicious ledger leader leaves honest nodes' entries out of the blocks it cuts at ``t``."""
+        return False
+
+    def equivocates(self, state: ModelState, t: int) -> bool:
+        """Whether a malicious ledger leader sends different blocks to two halves of the honest replicas at
+        ``t`` (and malicious replicas vote for both)."""
+        return False
+
+    def withholds_votes(self, state: ModelState, t: int) -> bool:
+        """Whether malicious ledger replicas withhold their protocol votes at ``t`` (acknowledgements,
+        prepares, commits)."""
+        return False
 
     def relays(self, state: ModelState) -> np.ndarray | None:
         """``(N,)``: nodes that pass on others' items, ``None`` for all (``malicious_relay``: ``"forward"``

@@ -1,19 +1,14 @@
 """``sharing="ledger"``: a replicated log. Signatures, votes and decisions are entries every node reads.
 
-Every entry costs ``N - 1`` replication messages and reaches the other nodes ``ledger_latency_steps``
-after it is appended (at once for 0): a signature entry makes every node hold the signature, a
-decision entry makes every node know the decision (and hold the signature). A vote is an entry too,
-visible to the origin after the latency. Nothing is lost on the way. Peers vote and a signature is
-decided at its deadline (:class:`~workbench.model.channels.base.VotingChannel`).
-
-Deadline and latency (:func:`min_vote_deadline`): a signature appended at step ``t0`` (proposals are a
-step's last phase) is held by the voters from step ``t0 + max(1, L)`` on (``L = ledger_latency_steps``;
-entries are applied at the start of a step, before the vote phase); the first votes are cast then and,
-being entries too, reach the origin ``L`` steps later, at the start of step ``t0 + max(1, L) + L``; the
-signature is decided at step ``t0 + vote_deadline_steps`` over the votes that arrived by then. So with
-``vote_deadline_steps < max(1, L) + L`` no vote is ever counted and every rule is rejected: such
-parameters are refused (measured: with ``L`` = 1, 2, 3, 4 the realistic world confirms no genuine rule at
-deadlines 1, 3, 5, 7 and most at 2, 4, 6, 8).
+A signature entry makes a node hold the signature, a decision entry makes it know the decision (and hold
+the signature), a vote entry reaches the signature's origin, which decides at the vote deadline over the
+votes that arrived (:class:`~workbench.model.channels.base.VotingChannel`: the consensus rule, the turnout
+floor, trust). How entries are ordered and when they reach each node is the ledger protocol's
+(``ModelParams.ledger_protocol``, :mod:`workbench.model.ledger_protocols`): ``"ideal"`` (the default) is
+an idealised log whose every entry costs ``N - 1`` messages and reaches every node after
+``ledger_latency_steps``; ``"crash_tolerant"`` (Raft-like) and ``"bft"`` (PBFT-like) order entries into
+blocks cut by a leader, with the messages, latency and failures of the protocol. This channel hands every
+hook to the protocol and never looks at which one it has.
 """
 
 from __future__ import annotations
@@ -22,70 +17,30 @@ import numpy as np
 
 from workbench.model import message_sizes
 from workbench.model.channels.base import VotingChannel
+from workbench.model.ledger_protocols.base import LedgerStats, protocol_of
+from workbench.model.ledger_protocols.ideal import entry_messages, min_vote_deadline, publish
 from workbench.model.params import ModelParams
-from workbench.model.reach import note_carrying, note_reached
 from workbench.model.state import ModelState, StepCounts, StepOutput
-from workbench.model.transit import send_votes
 
-HOLDS, KNOWS = "holds", "knows"
-
-
-def entry_messages(n_nodes: int) -> int:
-    """Replication messages of one ledger entry: one to every other node."""
-    return n_nodes - 1
-
-
-def min_vote_deadline(latency_steps: int) -> int:
-    """The shortest ``vote_deadline_steps`` at which a vote can arrive before the decision on the ledger:
-    ``max(1, L) + L`` for a latency of ``L`` steps (see the module docstring)."""
-    return max(1, latency_steps) + latency_steps
-
-
-def publish(state: ModelState, t: int, rows: np.ndarray, kind: str) -> None:
-    """Append entries for signature ``rows`` at step ``t``: a signature (``HOLDS``) or a decision
-    (``KNOWS``, which carries the signature) reaches every node after the ledger's latency. The caller
-    counts their replication messages."""
-    latency = state.params.ledger_latency_steps
-    if latency == 0:
-        _apply(state, t, kind, rows)
-    else:
-        state.in_transit.ledger.append((t + latency, kind, np.array(rows, np.int64)))
-
-
-def _apply(state: ModelState, t: int, kind: str, rows: np.ndarray) -> None:
-    s = state.sigs
-    s.holds.fill(rows)
-    note_reached(s.cols, np.asarray(rows, np.int64), np.full(len(rows), state.params.n_nodes), t)
-    if kind == KNOWS:
-        s.knows.fill(rows)
+__all__ = ["ReplicatedLedger", "entry_messages", "min_vote_deadline", "publish"]
 
 
 class ReplicatedLedger(VotingChannel):
-    """Signatures, votes and decisions as ledger entries (see the module docstring)."""
+    """Signatures, votes and decisions as ledger entries, ordered by the ledger protocol (module docstring)."""
 
-    announce_message_bytes = message_sizes.LEDGER_HEADER + message_sizes.DECISION  # a decision entry
+    announce_message_bytes = message_sizes.LEDGER_HEADER + message_sizes.DECISION  # see announce_bytes
 
     def check_params(self, params: ModelParams) -> None:
-        latency, deadline = params.ledger_latency_steps, params.vote_deadline_steps
-        needed = min_vote_deadline(latency)
-        if deadline < needed:
-            raise ValueError(
-                f"vote_deadline_steps={deadline} is too short for ledger_latency_steps={latency}: a ledger "
-                f"signature reaches the voters after max(1, {latency}) steps and their votes reach its origin "
-                f"{latency} steps later, so no vote would arrive before the decision; the smallest valid "
-                f"vote_deadline_steps is {needed} (or ledger_latency_steps <= {deadline // 2})"
-            )
+        protocol_of(params).check_params(params)
 
     def arrive(self, state: ModelState, t: int) -> None:
-        for kind, rows in state.in_transit.take_ledger(t):
-            _apply(state, t, kind, rows)
+        protocol_of(state.params).arrive(state, t)
+
+    def share_round(self, state: ModelState, t: int, rng: np.random.Generator) -> StepCounts:
+        return protocol_of(state.params).share_round(state, t, rng)
 
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
-        per_entry = entry_messages(state.params.n_nodes)
-        publish(state, t, rows, HOLDS)
-        state.sigs.cols.messages[rows] += per_entry
-        note_carrying(state.sigs.cols, rows, per_entry)
-        return StepOutput(message_sizes.sent("signature", per_entry * rows.size, ledger=True))
+        return protocol_of(state.params).on_proposed(state, t, rows)
 
     def send_votes(
         self,
@@ -96,16 +51,19 @@ class ReplicatedLedger(VotingChannel):
         value: np.ndarray,
         first_lost: np.ndarray | None,
     ) -> StepCounts:
-        p = state.params
-        sent = np.full(sig.size, entry_messages(p.n_nodes), np.int64)
-        np.add.at(state.sigs.cols.messages, sig, sent)
-        arrived = send_votes(state, t, sig, voter, value, np.full(sig.size, p.ledger_latency_steps))
-        return StepCounts(votes_arrived=arrived) + message_sizes.sent("vote", int(sent.sum()), ledger=True)
+        return protocol_of(state.params).send_votes(state, t, sig, voter, value)
 
     def announce(self, state: ModelState, t: int, decided: np.ndarray, confirmed: np.ndarray) -> int:
-        # every decision is an entry (a rejection too); a confirmation's entry makes every node know it
-        per_entry = entry_messages(state.params.n_nodes)
-        publish(state, t, confirmed, KNOWS)
-        state.sigs.cols.messages[decided] += per_entry
-        note_carrying(state.sigs.cols, confirmed, per_entry)  # a confirmation's entry carries the signature
-        return per_entry * decided.size
+        return protocol_of(state.params).announce(state, t, decided, confirmed)
+
+    def announce_bytes(self, state: ModelState, messages: int) -> int:
+        """Bytes of the ``messages`` :meth:`announce` just sent (their size depends on the protocol)."""
+        return protocol_of(state.params).announce_bytes(state, messages)
+
+    def ledger_stats(self, state: ModelState) -> LedgerStats:
+        """What the summary's ledger outcomes read (:meth:`~workbench.model.ledger_protocols.base.LedgerProtocol.stats`)."""
+        return protocol_of(state.params).stats(state)
+
+    def consistent_by_construction(self, params: ModelParams) -> bool:
+        """Whether no two honest nodes can apply different entries at one log position in a run of ``params``."""
+        return bool(getattr(protocol_of(params), "consistent_by_construction", False))

@@ -129,6 +129,22 @@ def _forged_reach_by_definition(params) -> float | None:
     return None if no_forgeries(params) else 0.0 if _forgeries_stay_at_forgers(params) else None
 
 
+def _ledger_stat(name: str):
+    """An ordering ledger's figure (:class:`~workbench.model.ledger_protocols.base.LedgerStats`), NaN for a
+    channel that keeps no ledger (one without ``ledger_stats``)."""
+
+    def fn(run: RunView) -> float:
+        stats = getattr(_channel(run.state.params), "ledger_stats", None)
+        return float(getattr(stats(run.state), name)) if callable(stats) else float("nan")
+
+    return fn
+
+
+def _consistent_log(params) -> bool:
+    consistent = getattr(_channel(params), "consistent_by_construction", None)
+    return bool(consistent(params)) if callable(consistent) else False
+
+
 _CAMPAIGNS = "campaigns started"
 
 BUILTIN: tuple[Outcome, ...] = (
@@ -458,6 +474,55 @@ BUILTIN: tuple[Outcome, ...] = (
         "campaigns)",
         "protection",
         "the campaign's attack flows received by honest nodes inside its window",
+    ),
+    # --- the ledger's ordering (sharing="ledger"; NaN for channels that keep no ledger) ---
+    Outcome(
+        "conflicting_entries",
+        _ledger_stat("conflicting_entries"),
+        MINIMIZE,
+        "log positions",
+        "log positions (block height, place in the block) at which two honest nodes applied different entries: "
+        "0 when the honest logs are consistent (an equivocating leader's fork; `workbench.model.ledger_protocols`)",
+        "ledger",
+        "NaN for channels without a ledger",
+        structural=_if(_consistent_log, 0.0),
+    ),
+    Outcome(
+        "entry_commit_delay_steps",
+        _ledger_stat("entry_delay_steps"),
+        MINIMIZE,
+        "steps",
+        "mean steps from an honest node's ledger entry (signature, vote, decision) to its first application by "
+        "an honest node; entries still waiting at the run's end count with their wait so far (a censoring "
+        "leader's delay shows here); `ledger_latency_steps` on the ideal ledger",
+        "ledger",
+        "honest nodes' ledger entries (NaN without a ledger)",
+    ),
+    Outcome(
+        "entry_commit_delay_max_steps",
+        _ledger_stat("entry_delay_max_steps"),
+        MINIMIZE,
+        "steps",
+        "the longest wait of an honest node's ledger entry for its first application by an honest node (as "
+        "`entry_commit_delay_steps`; a censoring leader's reign shows here whole)",
+        "ledger",
+        "honest nodes' ledger entries (NaN without a ledger)",
+    ),
+    Outcome(
+        "view_changes",
+        _ledger_stat("view_changes"),
+        INFO,
+        "view changes",
+        "times the ledger's replicas replaced their leader (elections, view changes); 0 on the ideal ledger",
+        "ledger",
+    ),
+    Outcome(
+        "ledger_blocks",
+        _ledger_stat("blocks"),
+        INFO,
+        "blocks",
+        "blocks cut by the ledger's leaders, committed or not; 0 on the ideal ledger (no blocks)",
+        "ledger",
     ),
 )
 

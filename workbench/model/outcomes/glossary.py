@@ -24,6 +24,7 @@ GROUPS = {
     "security": "Security and false blocks",
     "cost": "Cost",
     "counts": "Counts",
+    "ledger": "Ledger ordering (sharing='ledger'; docs/ledger-protocols.md)",
     "other": "Other",
 }
 _BETTER = {"maximize": "higher", "minimize": "lower", "info": "-"}
