@@ -14,7 +14,8 @@ order over the explicit :class:`~workbench.model.state.ModelState`:
 5. traffic (warm-up traffic, possibly contaminated, during warm-up): benign flows from drifting
    per-node baselines plus campaign flows from their current prefixes; every node's detector scores
    the whole step in one vectorised call; flows matching a known confirmed signature are blocked;
-6. flagged flows become signatures (plus forgeries by malicious nodes), enter the channel and the ledger.
+6. flagged flows become signatures (plus forgeries by malicious nodes), enter the channel and the ledger;
+   the honest nodes applying each confirmed signature are counted (:mod:`~workbench.model.confirmations`).
 
 The sharing channel is a component (:mod:`workbench.model.channels`): the phases call it and never
 look at which one it is.
@@ -37,6 +38,7 @@ from workbench.ledger import open_ledger
 from workbench.model import metrics
 from workbench.model.adversaries.base import adversary_of
 from workbench.model.agents import NodeAgent
+from workbench.model.confirmations import note_applied
 from workbench.model.consensus import BetaTrust
 from workbench.model.novelty import build_bank
 from workbench.model.params import ModelParams
@@ -134,6 +136,7 @@ class ThreatIntelModel(mesa.Model):
         state.window.push(flows.key, flows.dst_port, flows.log_bytes, flows.log_packets, flagged)
         out += propose(state, t, flows, flagged, self.traffic, rng)
         out += StepOutput(count_traffic(state, t, flows, flagged, blocked, by_forged))
+        note_applied(state, t)  # a confirmation's delivery, observed after every hook of the step (reads only)
         if out.entries:
             self.ledger.append_batch(t, out.entries)
         state.last, state.totals = out.counts, state.totals + out.counts

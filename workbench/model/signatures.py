@@ -76,6 +76,10 @@ class SignatureColumns:
     reach_round_sum: np.ndarray = field(metadata=_column(np.int64, frame=False))
     last_reach_round: np.ndarray = field(metadata=_column(np.int32, frame=False))
     carrying_messages: np.ndarray = field(metadata=_column(np.int64, frame=False))
+    # a confirmation's delivery (workbench.model.confirmations): honest nodes applying it as last noted (frozen
+    # at the end of its delivery window), and the step every honest node did (-1: not within the window)
+    applied_honest: np.ndarray = field(metadata=_column(np.int32, frame=False))
+    all_applied_step: np.ndarray = field(metadata=_column(np.int32, frame=False, new=-1))
     # gossip bookkeeping: the signature / its confirmation still has an interested node
     sig_live: np.ndarray = field(metadata=_column(bool, frame=False))
     conf_live: np.ndarray = field(metadata=_column(bool, frame=False))

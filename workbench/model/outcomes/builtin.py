@@ -9,7 +9,7 @@ denominator is NaN. Adding an outcome is one :class:`Outcome` in :data:`BUILTIN`
 
 from __future__ import annotations
 
-from workbench.model import metrics
+from workbench.model import confirmations, metrics
 from workbench.model.outcomes import INFO, MAXIMIZE, MINIMIZE, Outcome, RunView
 from workbench.model.signatures import CONFIRMED, PENDING, REJECTED
 from workbench.model.survival import km_median, km_median_counts
@@ -146,6 +146,27 @@ def _consistent_log(params) -> bool:
 
 
 _CAMPAIGNS = "campaigns started"
+_ENDED = "confirmed signatures whose delivery window (`eval_window_steps` from the confirmation) ended within the run"
+
+
+def _delivery_median(run: RunView) -> float:
+    d = confirmations.delivery(run.state)
+    return km_median(d.steps.astype(float), d.reached)
+
+
+def _delivery_reached(run: RunView) -> float:
+    d = confirmations.delivery(run.state)
+    return float(d.reached.mean()) if d.reached.size else float("nan")
+
+
+def _ended_mean(field: str):
+    def fn(run: RunView) -> float:
+        d = confirmations.delivery(run.state)
+        values = getattr(d, field)[d.ended]
+        return float(values.mean()) if values.size else float("nan")
+
+    return fn
+
 
 BUILTIN: tuple[Outcome, ...] = (
     # --- detection ---
@@ -474,6 +495,57 @@ BUILTIN: tuple[Outcome, ...] = (
         "campaigns)",
         "protection",
         "the campaign's attack flows received by honest nodes inside its window",
+    ),
+    # --- a confirmation's delivery (workbench.model.confirmations; every channel) ---
+    Outcome(
+        "confirmed_all_median_steps",
+        _delivery_median,
+        MINIMIZE,
+        "steps",
+        "Kaplan-Meier median, over confirmed signatures, of the steps from a signature's confirmation until every "
+        "honest node applies it; signatures some honest node still does not apply when their delivery window "
+        "(`eval_window_steps` steps) or the run ends are censored, not dropped",
+        "delivery",
+        "confirmed signatures (NaN when the curve never falls to one half)",
+    ),
+    Outcome(
+        "confirmed_all_reached_frac",
+        _delivery_reached,
+        MAXIMIZE,
+        "share of confirmed signatures",
+        "confirmed signatures that every honest node applied within their delivery window",
+        "delivery",
+        "confirmed signatures",
+    ),
+    Outcome(
+        "confirmed_never_applied_frac",
+        _ended_mean("missing"),
+        MINIMIZE,
+        "share of honest nodes",
+        "honest nodes that never applied a confirmed signature within its delivery window (mean over signatures)",
+        "delivery",
+        _ENDED,
+    ),
+    Outcome(
+        "confirmed_inconsistent_frac",
+        _ended_mean("inconsistent"),
+        MINIMIZE,
+        "share of confirmed signatures",
+        "confirmed signatures that some honest nodes applied and others did not when their delivery window "
+        "closed: whether honest nodes' applied rule sets differ (0: consistent)",
+        "delivery",
+        _ENDED,
+    ),
+    Outcome(
+        "confirmed_pair_disagreement_frac",
+        _ended_mean("pair_disagreement"),
+        MINIMIZE,
+        "share of honest-node pairs",
+        "pairs of honest nodes of which one applied a confirmed signature and the other did not when its delivery "
+        "window closed, k(H-k) / (H(H-1)/2) for k of H honest nodes (mean over signatures): how far honest "
+        "nodes' applied rule sets differ",
+        "delivery",
+        _ENDED,
     ),
     # --- the ledger's ordering (sharing="ledger"; NaN for channels that keep no ledger) ---
     Outcome(

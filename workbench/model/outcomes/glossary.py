@@ -22,6 +22,7 @@ GROUPS = {
     "detection": "Detection (per flow at honest nodes, whole run)",
     "protection": "Protection (over the campaigns' evaluation windows)",
     "security": "Security and false blocks",
+    "delivery": "A confirmation's delivery (every channel; per confirmed signature over `eval_window_steps` from its confirmation)",
     "cost": "Cost",
     "counts": "Counts",
     "ledger": "Ledger ordering (sharing='ledger'; docs/ledger-protocols.md)",
