@@ -373,3 +373,26 @@ def test_compile_maps_subsampled_features_like_sklearn() -> None:
     flat = compile_sklearn_forests([ref], n_features=6)
     h = mean_path_length(flat, X_new.astype(np.float32).astype(np.float64)[None])[0]
     np.testing.assert_allclose(-(2.0 ** (-h / average_path_length(200))), ref.score_samples(X_new), atol=1e-12)
+
+
+def test_zscore_bank_in_node_chunks_and_on_an_owned_buffer_equals_one_pass(monkeypatch) -> None:
+    # the model hands its warm-up buffer over (fit_owned) and the bank refits and scores a chunk of
+    # nodes at a time: the same medians, scales, scores and ring buffer as fit on a copy in one pass
+    import workbench.model.detectors as detectors
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((37, 40, 4))
+    X[:, :25, 1] = 0.0  # MAD 0: the mean absolute deviation fallback
+    X[:, :, 2] = 1.5  # a constant feature: the floor
+    steps = [(rng.standard_normal((37, 9, 4)) * 2, rng.random((37, 9)) < 0.3) for _ in range(4)]
+    one = RobustZScoreBank(refit_steps=2).fit(X)
+    monkeypatch.setattr(detectors, "_REFIT_BUDGET", 300)
+    owned = X.copy()
+    chunked = RobustZScoreBank(refit_steps=2).fit_owned(owned)
+    assert chunked.buffer_ is owned
+    for Y, flagged in steps:
+        np.testing.assert_array_equal(one.score_samples(Y), chunked.score_samples(Y))
+        one.update(Y, flagged)
+        chunked.update(Y, flagged)
+        for name in ("buffer_", "median_", "scale_"):
+            np.testing.assert_array_equal(getattr(one, name), getattr(chunked, name))

@@ -239,3 +239,64 @@ def test_bad_rumour_variants_are_refused():
         gossip.rumor(holds, active, None, 1, 2, rng, feedback_at="never")
     with pytest.raises(ValueError, match="stop='counter' needs strikes"):
         gossip.rumor(holds, active, None, 1, 2, rng, stop="counter")
+
+
+def _pair_set(mask: np.ndarray):
+    from workbench.model.node_rows import PairSet
+
+    return PairSet(*mask.shape, np.flatnonzero(mask))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_round_on_sparse_pairs_equals_the_dense_round(seed):
+    # the model's channels run rounds on PairSet / PairCounts: same draws, same holds, active, strikes, messages
+    from scipy import sparse
+
+    from workbench.model.node_rows import PairCounts
+
+    setup = np.random.default_rng(seed)
+    for trial in range(60):
+        n_items, n = int(setup.integers(1, 6)), int(setup.integers(2, 40))
+        A = None if trial % 4 == 0 else sparse.csr_matrix(setup.random((n, n)) < 0.2)
+        holds = setup.random((n_items, n)) < 0.3
+        active = holds & (setup.random((n_items, n)) < 0.6)
+        mode = ("push", "push_pull", "rumor")[trial % 3]
+        stop = ("coin", "counter")[trial % 2]
+        strikes = (setup.integers(0, 3, holds.shape) * active).astype(np.int32) if stop == "counter" else None
+        kw = dict(
+            loss=float(setup.choice([0.0, 0.2])),
+            relays=None if trial % 5 else setup.random(n) < 0.7,
+            rumor_k=2.0,
+            rumor_feedback=bool(setup.integers(2)),
+            rumor_stop=stop,
+            rumor_feedback_at=("arrival", "round_start")[int(setup.integers(2))],
+        )
+        draw = int(setup.integers(2**31))
+        fanout = int(setup.integers(1, 3))
+        dense_h, dense_a, per_dense = holds.copy(), active.copy(), np.zeros(n_items, np.int64)
+        sparse_h, sparse_a, per_sparse = _pair_set(holds), _pair_set(active), np.zeros(n_items, np.int64)
+        sparse_s = None
+        if strikes is not None:
+            flat = np.flatnonzero(strikes)
+            sparse_s = PairCounts(n_items, n, flat, strikes.ravel()[flat])
+        sent = gossip.gossip_round(
+            mode, dense_h, dense_a, A, fanout, np.random.default_rng(draw), per_item=per_dense, strikes=strikes, **kw
+        )
+        sent_sparse = gossip.gossip_round(
+            mode,
+            sparse_h,
+            sparse_a,
+            A,
+            fanout,
+            np.random.default_rng(draw),
+            per_item=per_sparse,
+            strikes=sparse_s,
+            **kw,
+        )
+        assert sent == sent_sparse and (per_dense == per_sparse).all()
+        assert (np.flatnonzero(dense_h) == sparse_h.keys).all() and (np.flatnonzero(dense_a) == sparse_a.keys).all()
+        if strikes is not None:
+            assert sparse_s is not None
+            again = np.zeros_like(strikes)
+            again.ravel()[sparse_s.keys] = sparse_s.values
+            assert (again == strikes).all()

@@ -60,3 +60,36 @@ def test_full_rows_share_one_array_and_stay_unchanged_by_later_writes():
     m.set(np.array([1]), np.array([5]), False)
     assert m.counts(np.arange(3)).tolist() == [1000, 999, 0]
     assert m.nbytes() < 2 * 1000 * 4  # row 0 is the shared arange(N); row 1 its own copy
+
+
+def test_pair_set_and_pair_counts_behave_as_dense_matrices():
+    from workbench.model.node_rows import PairCounts, PairSet
+
+    rng = np.random.default_rng(4)
+    shape = (5, 30)
+    dense, counts = np.zeros(shape, bool), np.zeros(shape, np.int32)
+    pairs, strikes = PairSet(*shape), PairCounts(*shape)
+    for _ in range(100):
+        item, node = rng.integers(0, shape[0], 20), rng.integers(0, shape[1], 20)
+        op = rng.integers(3)
+        if op == 0:
+            dense[item, node] = True
+            pairs[item, node] = True
+            np.add.at(counts, (item, node), 1)
+            strikes.add_at(item, node, 1)
+        elif op == 1:
+            dense[item, node] = False
+            pairs[item, node] = False
+            counts[item, node] = 0
+            strikes[item, node] = 0
+        else:
+            np.testing.assert_array_equal(pairs[item, node], dense[item, node])
+            np.testing.assert_array_equal(strikes[item, node], counts[item, node])
+        assert (pairs.keys == np.flatnonzero(dense)).all()
+        np.testing.assert_array_equal(pairs.counts(), dense.sum(axis=1))
+    part = pairs.items(1, 4)
+    assert (part.keys == np.flatnonzero(dense[1:4])).all()
+    node, bounds = part.node_lists()
+    assert [node[bounds[i] : bounds[i + 1]].tolist() for i in range(3)] == [
+        np.flatnonzero(r).tolist() for r in dense[1:4]
+    ]

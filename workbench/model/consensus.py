@@ -43,6 +43,12 @@ def consensus_rule(rule: str | ConsensusRule) -> ConsensusRule:
     return CONSENSUS_RULES.get(rule) if isinstance(rule, str) else rule
 
 
+def reads_weights(rule: str | ConsensusRule) -> bool:
+    """Whether ``rule`` may read the trust weights of a :class:`Tally` (every rule but those that declare
+    ``counts_only = True``, deciding on vote counts alone: their callers need not compute the weights)."""
+    return not getattr(consensus_rule(rule), "counts_only", False)
+
+
 def approvals_needed(votes_cast: np.ndarray | int, rule: str = "majority", quorum: float = 2 / 3) -> np.ndarray:
     """Approving votes needed to confirm, given the number of votes cast (the rule's ``approvals_needed``).
 

@@ -35,6 +35,8 @@ MEANAD_TO_SIGMA = 1.253314
 # Default refit guard of the z-score bank, robust-z units below its threshold (see RobustZScoreBank and
 # ModelParams.zscore_refit_guard for the calibration behind it).
 REFIT_GUARD_Z = 1.0
+# Elements of the z-score bank's temporaries (refit lanes, robust z): a chunk of nodes at a time.
+_REFIT_BUDGET = 1 << 22
 
 
 # --------------------------------------------------------------------------------------------
@@ -121,6 +123,13 @@ def _median_of_lanes(lanes: np.ndarray) -> np.ndarray:
     return np.mean(lanes[..., k - 1 : k + 1], axis=-1)  # the mean of the middle two, as np.median takes it
 
 
+def _max_last(z: np.ndarray, out: np.ndarray) -> None:
+    """``out[...] = z.max(axis=-1)`` for a short last axis, as elementwise maxima (much faster than a reduction)."""
+    np.copyto(out, z[..., 0])
+    for j in range(1, z.shape[-1]):
+        np.maximum(out, z[..., j], out=out)
+
+
 class RobustZScoreBank(_FlagsMixin):
     """Per-node robust z-score detector with a streaming baseline.
 
@@ -164,8 +173,16 @@ class RobustZScoreBank(_FlagsMixin):
 
     def fit(self, X: np.ndarray) -> RobustZScoreBank:
         """Fit every node's baseline on its warm-up window ``X`` of shape ``(N, W, d)``."""
+        return self._fit_buffer(_check_array(X, "X", "(N, W, d)").copy())
+
+    def fit_owned(self, X: np.ndarray) -> RobustZScoreBank:
+        """:meth:`fit` on ``X`` that the caller hands over: ``X`` (float64, C-contiguous) becomes the ring
+        buffer itself, without a copy (the model's warm-up buffer: at a million nodes a copy is gigabytes)."""
         X = _check_array(X, "X", "(N, W, d)")
-        self.buffer_ = X.copy()  # ring buffer of each node's last W accepted flows, (N, W, d)
+        return self._fit_buffer(X if X.flags.c_contiguous and X.flags.writeable else X.copy())
+
+    def _fit_buffer(self, X: np.ndarray) -> RobustZScoreBank:
+        self.buffer_ = X  # ring buffer of each node's last W accepted flows, (N, W, d)
         self._write_pos = np.zeros(X.shape[0], dtype=np.int64)  # per node: accepted counts differ
         self.n_updates_ = 0
         self._refit()
@@ -174,23 +191,38 @@ class RobustZScoreBank(_FlagsMixin):
         return self
 
     def _refit(self) -> None:
-        # each node's window of each feature as one contiguous lane (N, d, W): medians partition along it
-        lanes = np.ascontiguousarray(self.buffer_.transpose(0, 2, 1))
-        self.median_ = _median_of_lanes(lanes)  # (N, d)
-        lanes -= self.median_[:, :, None]  # the absolute deviations, in place (one window-sized copy in all)
+        n, w, d = self.buffer_.shape
+        self.median_, self.scale_ = np.empty((n, d)), np.empty((n, d))
+        take = max(1, _REFIT_BUDGET // (w * d))  # nodes at a time: the lanes are a copy of their windows
+        for a in range(0, n, take):
+            self.median_[a : a + take], self.scale_[a : a + take] = self._baseline(self.buffer_[a : a + take])
+
+    def _baseline(self, buffer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Median and scale ``(n, d)`` of the windows ``buffer`` ``(n, W, d)`` of some nodes."""
+        # each node's window of each feature as one contiguous lane (n, d, W): medians partition along it
+        lanes = np.ascontiguousarray(buffer.transpose(0, 2, 1))
+        median = _median_of_lanes(lanes)  # (n, d)
+        lanes -= median[:, :, None]  # the absolute deviations, in place (one window-sized copy in all)
         mad = _median_of_lanes(np.abs(lanes, out=lanes))
         scale = MAD_TO_SIGMA * mad
         if not (mad > 0).all():
             # MAD is 0 when over half the window shares one value (counters that are mostly 0); the
             # mean absolute deviation still sees the spread of the rest (Iglewicz & Hoaglin's fallback)
-            mean_ad = np.abs(self.buffer_ - self.median_[:, None, :]).mean(axis=1)
+            mean_ad = np.abs(buffer - median[:, None, :]).mean(axis=1)
             scale = np.where(mad > 0, scale, MEANAD_TO_SIGMA * mean_ad)
-        self.scale_ = np.maximum(scale, self.MAD_FLOOR)  # (N, d)
+        return median, np.maximum(scale, self.MAD_FLOOR)
 
     def robust_z(self, X: np.ndarray) -> np.ndarray:
         """Robust z of every flow, ``(N, F)``, >= 0 (max over features)."""
         X = _check_array(X, "X", "(N, F, d)", n_nodes=self.median_.shape[0], n_features=self.median_.shape[1])
-        return (np.abs(X - self.median_[:, None, :]) / self.scale_[:, None, :]).max(axis=2)
+        out = np.empty(X.shape[:2])
+        take = max(1, _REFIT_BUDGET // (X.shape[1] * X.shape[2]))  # nodes at a time: bounded temporaries
+        for a in range(0, X.shape[0], take):
+            z = X[a : a + take] - self.median_[a : a + take, None, :]
+            np.abs(z, out=z)
+            z /= self.scale_[a : a + take, None, :]
+            _max_last(z, out[a : a + take])  # the max over features (exact in any order)
+        return out
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:
         """Minus the robust z of every flow of ``X`` ``(N, F, d)``: ``(N, F)``, higher = more normal."""
@@ -218,7 +250,8 @@ class RobustZScoreBank(_FlagsMixin):
         keep = rank[node, col] >= count[node] - W  # only the newest W accepted flows survive anyway
         node, col = node[keep], col[keep]
         slots = (self._write_pos[node] + rank[node, col]) % W
-        self.buffer_[node, slots] = X[node, col]
+        # flat row indices: much faster than 2-D fancy indexing
+        self.buffer_.reshape(N * W, d)[node * W + slots] = X.reshape(-1, d)[node * X.shape[1] + col]
         self._write_pos = (self._write_pos + count) % W
         self.n_updates_ += 1
         if self.n_updates_ % self.refit_steps == 0:

@@ -6,6 +6,11 @@ State of ``I`` items on ``N`` nodes is two boolean arrays of shape ``(I, N)``, u
 * ``active[i, v]``: node ``v`` still passes item ``i`` on (pushes it, answers pulls for it);
   ``active`` implies ``holds`` (callers that set ``active`` must set ``holds`` too).
 
+The same functions run on the sparse stand-ins of these arrays, :class:`~workbench.model.node_rows.PairSet`
+for ``holds`` / ``active`` and :class:`~workbench.model.node_rows.PairCounts` for rumour mongering's
+``strikes`` (memory and work proportional to the pairs set, not to items x ``N``), with the same random
+draws in the same order and the same result: the model's channels use those.
+
 Nothing here looks at the whole network to decide anything: an item spreads only through messages,
 and a node stops passing it on only by a protocol rule (rumour mongering's coin, the blind coin of
 ``stop_prob``) or because the caller deactivates it for a local reason (its vote deadline passed,
@@ -32,7 +37,11 @@ import math
 import numpy as np
 from scipy import sparse
 
+from workbench.model.node_rows import PairCounts, PairSet
 from workbench.options import FEEDBACK_TIMES, GOSSIP_MODES, RUMOR_STOPS
+
+Pairs = np.ndarray | PairSet  # (I, N) bools, dense or sparse
+Counts = np.ndarray | PairCounts  # (I, N) integers, dense or sparse
 
 
 def random_neighbours(
@@ -51,7 +60,7 @@ def random_neighbours(
 
 
 def _deliver(
-    holds: np.ndarray, active: np.ndarray, item: np.ndarray, target: np.ndarray, relays: np.ndarray | None
+    holds: Pairs, active: Pairs, item: np.ndarray, target: np.ndarray, relays: np.ndarray | None
 ) -> np.ndarray:
     """Give ``item[j]`` to ``target[j]``; activate first-time receivers that relay. Returns, per message,
     whether the target held the item before this delivery (the sender's feedback)."""
@@ -72,19 +81,30 @@ def _count(per_item: np.ndarray | None, item: np.ndarray) -> None:
         per_item += np.bincount(item, minlength=per_item.size)
 
 
-def _pairs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(item, node) indices of the True entries of an ``(I, N)`` mask (1-D search: much faster than 2-D nonzero)."""
+def _pairs(mask: Pairs) -> tuple[np.ndarray, np.ndarray]:
+    """(item, node) indices of the True entries of an ``(I, N)`` mask, by item, then node (1-D search: much
+    faster than 2-D nonzero)."""
+    if isinstance(mask, PairSet):
+        return mask.pairs()
     return np.divmod(np.flatnonzero(mask), mask.shape[1])
 
 
-def _senders(active: np.ndarray, fanout: int) -> tuple[np.ndarray, np.ndarray]:
+def _add_one(strikes: Counts, item: np.ndarray, node: np.ndarray) -> None:
+    """One more strike per entry of the pairs ``(item, node)`` (repeats add up)."""
+    if isinstance(strikes, PairCounts):
+        strikes.add_at(item, node, 1)
+    else:
+        np.add.at(strikes, (item, node), 1)
+
+
+def _senders(active: Pairs, fanout: int) -> tuple[np.ndarray, np.ndarray]:
     item, node = _pairs(active)
     return np.repeat(item, fanout), np.repeat(node, fanout)
 
 
 def push(
-    holds: np.ndarray,
-    active: np.ndarray,
+    holds: Pairs,
+    active: Pairs,
     adjacency: sparse.csr_matrix | None,
     fanout: int,
     rng: np.random.Generator,
@@ -119,8 +139,8 @@ def push(
 
 
 def rumor(
-    holds: np.ndarray,
-    active: np.ndarray,
+    holds: Pairs,
+    active: Pairs,
     adjacency: sparse.csr_matrix | None,
     fanout: int,
     k: float,
@@ -131,7 +151,7 @@ def rumor(
     per_item: np.ndarray | None = None,
     feedback: bool = True,
     stop: str = "coin",
-    strikes: np.ndarray | None = None,
+    strikes: Counts | None = None,
     feedback_at: str = "arrival",
 ) -> int:
     """One synchronous round of push rumour mongering (Demers et al. 1987), in place.
@@ -201,7 +221,7 @@ def rumor(
     else:
         assert strikes is not None
         hit_item, hit_node = sender_item[unnecessary], sender_node[unnecessary]
-        np.add.at(strikes, (hit_item, hit_node), 1)
+        _add_one(strikes, hit_item, hit_node)
         bored = strikes[hit_item, hit_node] >= k
         stop_item, stop_node = hit_item[bored], hit_node[bored]
     _deliver(holds, active, item_ok, target_ok, relays)
@@ -211,8 +231,8 @@ def rumor(
 
 
 def push_pull(
-    holds: np.ndarray,
-    active: np.ndarray,
+    holds: Pairs,
+    active: Pairs,
     adjacency: sparse.csr_matrix | None,
     fanout: int,
     rng: np.random.Generator,
@@ -278,8 +298,8 @@ def pull_requests(n_nodes: int, fanout: int) -> int:
 
 def gossip_round(
     mode: str,
-    holds: np.ndarray,
-    active: np.ndarray,
+    holds: Pairs,
+    active: Pairs,
     adjacency: sparse.csr_matrix | None,
     fanout: int,
     rng: np.random.Generator,
@@ -290,7 +310,7 @@ def gossip_round(
     per_item: np.ndarray | None = None,
     rumor_feedback: bool = True,
     rumor_stop: str = "coin",
-    strikes: np.ndarray | None = None,
+    strikes: Counts | None = None,
     rumor_feedback_at: str = "arrival",
 ) -> int:
     """One round of ``mode`` (one of :data:`GOSSIP_MODES`); returns the item-carrying messages sent.

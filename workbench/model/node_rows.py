@@ -72,7 +72,7 @@ class NodeRows:
         """``(len(rows),)`` int64: nodes set in each row (``where``: ``(N,)`` bools, only those nodes)."""
         rows = np.asarray(rows, np.int64)
         if where is None:
-            return np.fromiter((self._nodes[r].size for r in rows.tolist()), np.int64, rows.size)
+            return np.fromiter(map(len, map(self._nodes.__getitem__, rows.tolist())), np.int64, rows.size)
         local, node = self.pairs(rows)
         return np.bincount(local[where[node]], minlength=rows.size).astype(np.int64)
 
@@ -80,10 +80,10 @@ class NodeRows:
         """``(i, node)`` int64 arrays of the set entries of rows ``rows``: ``i`` indexes ``rows``; in the order
         of ``rows``, then node (``np.nonzero`` of the dense rows). ``positive``: only entries above 0."""
         rows = np.asarray(rows, np.int64).tolist()
-        parts = [self._nodes[r] for r in rows]
+        parts = list(map(self._nodes.__getitem__, rows))
         if positive and not self._boolean:
-            parts = [a[v > 0] for a, v in zip(parts, (self._vals[r] for r in rows))]
-        lens = np.fromiter((a.size for a in parts), np.int64, len(parts))
+            parts = [a[v > 0] for a, v in zip(parts, map(self._vals.__getitem__, rows))]
+        lens = np.fromiter(map(len, parts), np.int64, len(parts))
         node = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
         return np.repeat(np.arange(len(parts), dtype=np.int64), lens), node
 
@@ -228,7 +228,10 @@ class NodeRows:
 class PairSet:
     """A set of (item, node) pairs of ``n_items`` items on ``n_nodes`` nodes, kept as the sorted int64 keys
     ``item * n_nodes + node``: the sparse stand-in for an ``(n_items, n_nodes)`` boolean matrix in a
-    gossip round (:mod:`workbench.model.gossip`), costing eight bytes per pair that is set."""
+    gossip round (:mod:`workbench.model.gossip`), costing eight bytes per pair that is set.
+
+    It indexes as the matrix does where a gossip round uses it: ``m[item, node]`` reads the pairs (bools),
+    ``m[item, node] = True`` / ``False`` adds or removes them (repeated pairs allowed)."""
 
     def __init__(self, n_items: int, n_nodes: int, keys: np.ndarray | None = None) -> None:
         self.shape = (n_items, n_nodes)
@@ -244,6 +247,9 @@ class PairSet:
             first += len(rows)
         return cls(first, n_nodes, np.concatenate(keys) if keys else None)
 
+    def copy(self) -> PairSet:
+        return PairSet(*self.shape, self.keys)  # keys are replaced, never written in place
+
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """``(item, node)`` of every pair, by item, then node (``np.nonzero`` of the dense matrix)."""
         return np.divmod(self.keys, self.shape[1])
@@ -253,19 +259,23 @@ class PairSet:
 
     def contains(self, item: np.ndarray, node: np.ndarray) -> np.ndarray:
         """Whether each pair ``(item[j], node[j])`` is in the set."""
-        want = self._key(item, node)
-        at = np.searchsorted(self.keys, want)
-        out = at < self.keys.size
-        out[out] = self.keys[at[out]] == want[out]
-        return out
+        return _found(self.keys, self._key(item, node))
 
     def add(self, item: np.ndarray, node: np.ndarray) -> None:
         if np.size(item):
-            self.keys = np.union1d(self.keys, self._key(item, node))
+            new = sorted_unique(self._key(item, node))
+            new = new[~_found(self.keys, new)]
+            self.keys = np.insert(self.keys, np.searchsorted(self.keys, new), new)  # a merge: one copy, no sort
 
     def remove(self, item: np.ndarray, node: np.ndarray) -> None:
-        if np.size(item):
-            self.keys = self.keys[~np.isin(self.keys, self._key(item, node))]
+        if np.size(item) and self.keys.size:
+            self.keys = self.keys[~_found(sorted_unique(self._key(item, node)), self.keys)]
+
+    def __getitem__(self, key: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        return self.contains(*key)
+
+    def __setitem__(self, key: tuple[np.ndarray, np.ndarray], value: bool) -> None:
+        self.add(*key) if value else self.remove(*key)
 
     def counts(self) -> np.ndarray:
         """``(n_items,)``: pairs per item."""
@@ -274,3 +284,82 @@ class PairSet:
     def bounds(self) -> np.ndarray:
         """``(n_items + 1,)``: item ``i``'s pairs are ``keys[bounds[i]:bounds[i + 1]]``."""
         return np.searchsorted(self.keys, np.arange(self.shape[0] + 1, dtype=np.int64) * self.shape[1])
+
+    def items(self, first: int, stop: int) -> PairSet:
+        """The pairs of items ``first .. stop - 1``, renumbered from 0."""
+        n = self.shape[1]
+        lo, hi = np.searchsorted(self.keys, [first * n, stop * n])
+        return PairSet(stop - first, n, self.keys[lo:hi] - first * n)
+
+    def node_lists(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(node, bounds)``: item ``i``'s nodes, ascending, are ``node[bounds[i]:bounds[i + 1]]``
+        (:meth:`NodeRows.set_rows`' arguments)."""
+        return self.keys % self.shape[1], self.bounds()
+
+    def union(self, other: PairSet) -> PairSet:
+        return PairSet(*self.shape, sorted_unique(np.concatenate([self.keys, other.keys])))
+
+
+class PairCounts:
+    """Counts per (item, node) pair (int32), kept for the pairs with a count as sorted keys
+    ``item * n_nodes + node``: the sparse stand-in for an ``(n_items, n_nodes)`` integer matrix (rumour
+    mongering's strikes, :func:`workbench.model.gossip.rumor`). ``m[item, node]`` reads counts (0 where
+    none), ``m[item, node] = 0`` resets them, :meth:`add_at` is ``np.add.at``."""
+
+    def __init__(self, n_items: int, n_nodes: int, keys: np.ndarray | None = None, counts: np.ndarray | None = None):
+        self.shape = (n_items, n_nodes)
+        self.keys = np.zeros(0, np.int64) if keys is None else np.asarray(keys, np.int64)  # sorted, unique
+        self.values = np.zeros(self.keys.size, np.int32) if counts is None else np.asarray(counts, np.int32)
+
+    def _key(self, item: np.ndarray, node: np.ndarray) -> np.ndarray:
+        return np.asarray(item, np.int64) * self.shape[1] + np.asarray(node, np.int64)
+
+    def __getitem__(self, key: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        want = self._key(*key)
+        at = np.minimum(np.searchsorted(self.keys, want), max(self.keys.size - 1, 0))
+        out = np.zeros(want.size, np.int32)
+        if self.keys.size:
+            found = self.keys[at] == want
+            out[found] = self.values[at[found]]
+        return out
+
+    def __setitem__(self, key: tuple[np.ndarray, np.ndarray], value: int) -> None:
+        if value != 0:
+            raise ValueError("PairCounts only resets pairs (m[item, node] = 0); add counts with add_at")
+        if np.size(key[0]) and self.keys.size:
+            keep = ~_found(sorted_unique(self._key(*key)), self.keys)
+            self.keys, self.values = self.keys[keep], self.values[keep]
+
+    def add_at(self, item: np.ndarray, node: np.ndarray, amount: int = 1) -> None:
+        """``np.add.at(m, (item, node), amount)``: ``amount`` once per entry (repeated pairs add up)."""
+        if not np.size(item):
+            return
+        new, times = sorted_unique(self._key(item, node), counts=True)
+        known = _found(self.keys, new)
+        at = np.searchsorted(self.keys, new[known])
+        values = self.values.copy()
+        values[at] += (amount * times[known]).astype(np.int32)
+        fresh = ~known
+        where = np.searchsorted(self.keys, new[fresh])
+        self.keys = np.insert(self.keys, where, new[fresh])
+        self.values = np.insert(values, where, (amount * times[fresh]).astype(np.int32))
+
+
+def _found(sorted_keys: np.ndarray, want: np.ndarray) -> np.ndarray:
+    """Whether each of ``want`` is one of ``sorted_keys`` (ascending, unique)."""
+    if sorted_keys.size == 0:
+        return np.zeros(np.shape(want), bool)
+    at = np.minimum(np.searchsorted(sorted_keys, want), sorted_keys.size - 1)
+    return sorted_keys[at] == want
+
+
+def sorted_unique(a: np.ndarray, counts: bool = False) -> Any:
+    """``np.unique(a)`` of an integer array by one sort (numpy's hash-based unique is several times slower on
+    large int64 arrays); with ``counts``, ``(values, counts)`` as ``return_counts`` gives them."""
+    a = np.sort(np.asarray(a).ravel())
+    first = np.ones(a.size, bool)
+    first[1:] = a[1:] != a[:-1]
+    if not counts:
+        return a[first]
+    starts = np.flatnonzero(first)
+    return a[starts], np.diff(np.append(starts, a.size))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from workbench.model.node_rows import PairCounts, PairSet
+
 
 @dataclass
 class RumorStrikes:
@@ -41,3 +43,26 @@ class RumorStrikes:
         keys = item_ids[row].astype(np.int64) * n + node
         order = np.argsort(keys)
         self.keys, self.counts = keys[order], counts[row, node][order].astype(np.int32)
+
+    def pairs(self, item_ids: np.ndarray, n_nodes: int) -> PairCounts:
+        """:meth:`dense`'s counts as a sparse :class:`~workbench.model.node_rows.PairCounts` (items numbered as
+        ``item_ids``, distinct), for one round."""
+        if self.keys.size == 0 or item_ids.size == 0:
+            return PairCounts(item_ids.size, n_nodes)
+        item, node = np.divmod(self.keys, n_nodes)
+        order = np.argsort(item_ids)
+        at = np.minimum(np.searchsorted(item_ids[order], item), item_ids.size - 1)
+        found = item_ids[order][at] == item
+        keys = order[at[found]].astype(np.int64) * n_nodes + node[found]
+        counts = self.counts[found]
+        by_key = np.argsort(keys)
+        return PairCounts(item_ids.size, n_nodes, keys[by_key], counts[by_key])
+
+    def keep_pairs(self, item_ids: np.ndarray, counts: PairCounts, active: PairSet) -> None:
+        """:meth:`keep` for the sparse counts and active pairs of a round."""
+        n = counts.shape[1]
+        live = (counts.values > 0) & active.contains(*np.divmod(counts.keys, n))
+        row, node = np.divmod(counts.keys[live], n)
+        keys = item_ids[row].astype(np.int64) * n + node
+        order = np.argsort(keys)
+        self.keys, self.counts = keys[order], counts.values[live][order].astype(np.int32)

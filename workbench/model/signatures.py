@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from workbench.model.grouped import concat_ranges
-from workbench.model.node_rows import NodeRows
+from workbench.model.node_rows import NodeRows, sorted_unique
 
 PENDING, CONFIRMED, REJECTED = 0, 1, 2
 OUTCOME_NAMES = {PENDING: "pending", CONFIRMED: "confirmed", REJECTED: "rejected"}
@@ -340,6 +340,69 @@ class SignatureTable:
         return Rule(*(getattr(self.cols, f.name)[s].item() for f in fields(Rule)))
 
 
+class GroupArrays(NamedTuple):
+    """Flagged groups as arrays, one entry per group: its ``origin`` node, flow ``key``, ``n_flows`` and its
+    rule's bounds (as :class:`Rule` names them)."""
+
+    origin: np.ndarray
+    key: np.ndarray
+    n_flows: np.ndarray
+    port_lo: np.ndarray
+    port_hi: np.ndarray
+    lb_lo: np.ndarray
+    lb_hi: np.ndarray
+    lp_lo: np.ndarray
+    lp_hi: np.ndarray
+
+    def take(self, which: np.ndarray) -> GroupArrays:
+        return GroupArrays(*(a[which] for a in self))
+
+    def groups(self) -> list[FlaggedGroup]:
+        """The groups as :class:`FlaggedGroup` objects, in order."""
+        return [
+            FlaggedGroup(
+                origin=origin,
+                n_flows=n_flows,
+                rule=Rule(key // 256, key % 256, port_lo, port_hi, lb_lo, lb_hi, lp_lo, lp_hi),
+            )
+            for origin, key, n_flows, port_lo, port_hi, lb_lo, lb_hi, lp_lo, lp_hi in zip(
+                *(column.tolist() for column in self)
+            )
+        ]
+
+
+def flagged_group_arrays(
+    node: np.ndarray,
+    key: np.ndarray,
+    port: np.ndarray,
+    log_bytes: np.ndarray,
+    log_packets: np.ndarray,
+    min_flagged: int,
+) -> GroupArrays:
+    """:func:`groups_from_flagged` as arrays (no Python object per group)."""
+    if node.size == 0:
+        return GroupArrays(*(np.zeros(0, dt) for dt in (np.int64,) * 5 + (np.float64,) * 4))
+    order = np.lexsort((key, node))
+    node, key, port, lb, lp = node[order], key[order], port[order], log_bytes[order], log_packets[order]
+    boundary = np.flatnonzero((np.diff(node) != 0) | (np.diff(key) != 0)) + 1
+    starts = np.concatenate([[0], boundary])
+    counts = np.diff(np.concatenate([starts, [node.size]]))
+    keep = counts >= min_flagged
+    starts, counts = starts[keep], counts[keep]
+
+    def reduce(f: np.ufunc, a: np.ndarray) -> np.ndarray:
+        return f.reduceat(a, np.concatenate([[0], boundary]))[keep]
+
+    port_lo, port_hi = reduce(np.minimum, port), reduce(np.maximum, port)
+    wildcard = port_lo != port_hi
+    port_lo, port_hi = np.where(wildcard, 0, port_lo), np.where(wildcard, 65535, port_hi)
+    lb_lo, lb_hi = reduce(np.minimum, lb) - RANGE_MARGIN, reduce(np.maximum, lb) + RANGE_MARGIN
+    lp_lo, lp_hi = reduce(np.minimum, lp) - RANGE_MARGIN, reduce(np.maximum, lp) + RANGE_MARGIN
+    as_int = [np.asarray(a, np.int64) for a in (node[starts], key[starts], counts, port_lo, port_hi)]
+    as_float = [np.asarray(a, np.float64) for a in (lb_lo, lb_hi, lp_lo, lp_hi)]
+    return GroupArrays(*as_int, *as_float)
+
+
 def groups_from_flagged(
     node: np.ndarray,
     key: np.ndarray,
@@ -353,44 +416,7 @@ def groups_from_flagged(
     All inputs are 1-D arrays over the flagged flows. A group hitting several destination ports gets
     a port wildcard (a scan); otherwise the rule pins the port.
     """
-    if node.size == 0:
-        return []
-    order = np.lexsort((key, node))
-    node, key, port, lb, lp = node[order], key[order], port[order], log_bytes[order], log_packets[order]
-    boundary = np.flatnonzero((np.diff(node) != 0) | (np.diff(key) != 0)) + 1
-    starts = np.concatenate([[0], boundary])
-    counts = np.diff(np.concatenate([starts, [node.size]]))
-    keep = counts >= min_flagged
-    if not keep.any():
-        return []
-    starts, counts = starts[keep], counts[keep]
-
-    def reduce(f: np.ufunc, a: np.ndarray) -> np.ndarray:
-        return f.reduceat(a, np.concatenate([[0], boundary]))[keep]
-
-    port_lo, port_hi = reduce(np.minimum, port), reduce(np.maximum, port)
-    wildcard = port_lo != port_hi
-    port_lo, port_hi = np.where(wildcard, 0, port_lo), np.where(wildcard, 65535, port_hi)
-    lb_lo, lb_hi = reduce(np.minimum, lb) - RANGE_MARGIN, reduce(np.maximum, lb) + RANGE_MARGIN
-    lp_lo, lp_hi = reduce(np.minimum, lp) - RANGE_MARGIN, reduce(np.maximum, lp) + RANGE_MARGIN
-    k = key[starts]
-    return [
-        FlaggedGroup(
-            origin=int(node[s]),
-            n_flows=int(counts[i]),
-            rule=Rule(
-                prefix=int(k[i] // 256),
-                proto=int(k[i] % 256),
-                port_lo=int(port_lo[i]),
-                port_hi=int(port_hi[i]),
-                lb_lo=float(lb_lo[i]),
-                lb_hi=float(lb_hi[i]),
-                lp_lo=float(lp_lo[i]),
-                lp_hi=float(lp_hi[i]),
-            ),
-        )
-        for i, s in enumerate(starts)
-    ]
+    return flagged_group_arrays(node, key, port, log_bytes, log_packets, min_flagged).groups()
 
 
 def forged_rule(prefix: int, port: int, proto: int) -> Rule:
@@ -437,6 +463,23 @@ def applied(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.nda
         out |= own
         out[np.flatnonzero(live), sigs.cols.origin[rows][live]] = True
     return out
+
+
+def applied_pairs(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``(i, node)`` int64: the nonzero entries of :func:`applied` (``i`` indexes ``rows``), by ``i``, then
+    node, read from the sparse per-node state without building the ``(len(rows), N)`` matrix."""
+    rows = np.asarray(rows, np.int64)
+    outcome = sigs.cols.outcome[rows]
+    conf = np.flatnonzero(outcome == CONFIRMED)
+    i, node = sigs.knows.pairs(rows[conf])
+    i = conf[i]
+    if not local_first:
+        return i, node
+    n = sigs.n_nodes
+    live = np.flatnonzero(outcome != REJECTED)
+    own_i, own_node = sigs.cast.pairs(rows[live], positive=True)
+    keys = np.concatenate([i * n + node, live[own_i] * n + own_node, live * n + sigs.cols.origin[rows[live]]])
+    return np.divmod(sorted_unique(keys), n)
 
 
 def applied_anywhere(sigs: SignatureTable, rows: np.ndarray, local_first: bool) -> np.ndarray:

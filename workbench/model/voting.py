@@ -15,19 +15,22 @@ from typing import Any
 import numpy as np
 
 from workbench.model.evidence import EVIDENCE_RULES
-from workbench.model.grouped import concat_ranges
 from workbench.model.signatures import SignatureTable, rows_match
+
+_GATHER_BUDGET = 1 << 22  # window slots read at once by EvidenceWindow.flows_at (8 bytes each, a few arrays)
 
 
 class EvidenceWindow:
     """Each node's last ``window`` steps of traffic: key, port, log bytes, log packets, flagged.
 
-    Arrays have shape ``(window, n_nodes, flows_per_node)``; the oldest step is overwritten.
+    Arrays have shape ``(window, n_nodes, flows_per_node)``; the oldest step is overwritten. Keys are
+    int32 (a flow key ``prefix * 256 + protocol`` is below ``2**24``; ``-1``: no flow yet), log sizes
+    float64 (rules compare them to float64 bounds): 25 bytes per flow held.
     """
 
     def __init__(self, window: int, n_nodes: int, flows_per_node: int) -> None:
         shape = (window, n_nodes, flows_per_node)
-        self.key = np.full(shape, -1, np.int64)
+        self.key = np.full(shape, -1, np.int32)
         self.port = np.zeros(shape, np.int32)
         self.log_bytes = np.zeros(shape)
         self.log_packets = np.zeros(shape)
@@ -57,18 +60,26 @@ class EvidenceWindow:
         """The window's flows with ``key[j]`` at node ``node[j]``, for each pair ``j``.
 
         Returns ``(pair, pos)``: flat positions ``pos`` into the window's arrays and, for each, the pair
-        it belongs to (pairs in order, each pair's flows in position order). One pass over the window
-        finds the flows of all the pairs' keys; a sort by (key, node) lets each pair find its own.
+        it belongs to (pairs in order, each pair's flows in position order). Each pair reads only its
+        own node's ``window x flows_per_node`` slots (work proportional to the pairs, not to ``N``), a
+        chunk of about ``_GATHER_BUDGET`` slots at a time.
         """
-        keys = np.unique(key)
+        key, node = np.asarray(key, np.int64).ravel(), np.asarray(node, np.int64).ravel()
+        w, n, f = self.key.shape
+        # a node's slots in ascending flat position: step slot by step slot, flow by flow
+        offsets = (np.arange(w, dtype=np.int64)[:, None] * (n * f) + np.arange(f, dtype=np.int64)).ravel()
         flat = self.key.ravel()
-        pos = np.flatnonzero(np.isin(flat, keys))
-        code = flat[pos] * self.n_nodes + (pos // self.flows_per_node) % self.n_nodes
-        order = np.argsort(code, kind="stable")
-        pos, code = pos[order], code[order]
-        want = key * self.n_nodes + node
-        lo, hi = np.searchsorted(code, want, "left"), np.searchsorted(code, want, "right")
-        return np.repeat(np.arange(want.size), hi - lo), pos[concat_ranges(lo, hi - lo)]
+        take = max(1, _GATHER_BUDGET // offsets.size)
+        pairs, positions = [], []
+        for start in range(0, key.size, take):
+            cand = node[start : start + take, None] * f + offsets  # (pairs, w * f) flat positions
+            hit = flat[cand] == key[start : start + take, None]
+            which, _ = np.nonzero(hit)
+            pairs.append(which + start)
+            positions.append(cand[hit])
+        if not pairs:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(pairs).astype(np.int64), np.concatenate(positions)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from collections.abc import Callable
 import numpy as np
 
 from workbench.model.channels import CHANNELS
-from workbench.model.consensus import decide
+from workbench.model.consensus import decide, reads_weights
 from workbench.model.message_sizes import DECISION
 from workbench.model.params import ModelParams
 from workbench.model.signatures import PENDING, NewSignature
@@ -132,7 +132,9 @@ class VotingChannel(Channel):
         if due.size == 0:
             return due, np.zeros(0, bool)
         votes_for, votes_against = s.arrived.tally(due)
-        weight_for, weight_against = s.arrived.weights(due, state.trust.trust)
+        weight_for = weight_against = None
+        if reads_weights(p.consensus):  # a dense pass over the due rows' votes: only for rules that read it
+            weight_for, weight_against = s.arrived.weights(due, state.trust.trust)
         eligible = s.holds.counts(due) - 1  # every holder but the origin could vote
         confirmed = decide(
             votes_for,

@@ -33,9 +33,10 @@ from scipy import sparse
 
 from workbench.model import message_sizes
 from workbench.model.channels.base import VotingChannel
-from workbench.model.channels.gossip_decisions import receive_decisions, relay_news_only, send_back
+from workbench.model.channels.gossip_decisions import receive_decisions, relay_news_only_pairs, send_back
 from workbench.model.gossip import gossip_round as gossip_step
 from workbench.model.gossip import pull_requests
+from workbench.model.node_rows import PairSet
 from workbench.model.reach import note_carrying, note_reached
 from workbench.model.routes import grouped_paths, lose
 from workbench.model.state import ModelState, StepCounts, StepOutput
@@ -57,20 +58,27 @@ class GossipChannel(VotingChannel):
         return message_sizes.sent("decision", decision_messages) + self._round(state, t, rng)
 
     def _round(self, state: ModelState, t: int, rng: np.random.Generator) -> StepCounts:
-        """One round for every live signature and confirmation; returns its messages and their bytes."""
+        """One round for every live signature and confirmation; returns its messages and their bytes.
+
+        The round works on the (item, node) pairs that are set (:class:`~workbench.model.node_rows.PairSet`):
+        items are the live signatures ``pend``, then the live confirmations ``conf``; memory and work grow
+        with the nodes holding and passing them on, not with items x ``N``."""
         p, s = state.params, state.sigs
+        n = p.n_nodes
         pend = np.flatnonzero(s.view.sig_live)
         conf = np.flatnonzero(s.view.conf_live)
         if pend.size + conf.size == 0:
             return StepCounts()
-        holds = np.concatenate([s.holds.dense(pend), s.knows.dense(conf)])
-        active = s.relaying.dense(np.concatenate([pend, conf]))
-        per_item = np.zeros(holds.shape[0], np.int64)
+        k = pend.size
+        items = np.concatenate([pend, conf])
+        holds = PairSet.of_rows(n, [(s.holds, pend), (s.knows, conf)])
+        active = PairSet.of_rows(n, [(s.relaying, items)])
+        per_item = np.zeros(items.size, np.int64)
         coin = p.gossip_mode != "rumor" and conf.size > 0
-        was_active = active[pend.size :].copy() if coin else None
+        was_active = active.items(k, items.size) if coin else None
         counter = p.gossip_mode == "rumor" and p.rumor_stop == "counter"
         item_ids = np.concatenate([2 * pend, 2 * conf + 1]) if counter else None
-        strikes = state.rumor_strikes.dense(item_ids, p.n_nodes) if item_ids is not None else None
+        strikes = state.rumor_strikes.pairs(item_ids, n) if item_ids is not None else None
         gossip_step(
             p.gossip_mode,
             holds,
@@ -88,36 +96,38 @@ class GossipChannel(VotingChannel):
             rumor_feedback_at=p.rumor_feedback_at,
         )
         if item_ids is not None and strikes is not None:
-            state.rumor_strikes.keep(item_ids, strikes, active)
-        k = pend.size
+            state.rumor_strikes.keep_pairs(item_ids, strikes, active)
         # every item-carrying message is in per_item: the signature's pushes (and pull replies), its
         # confirmation's (which carry the signature); push-pull's request digests once per round
         counts = message_sizes.sent("signature", int(per_item[:k].sum()))
         counts += message_sizes.sent("confirmation", int(per_item[k:].sum()))
         if p.gossip_mode == "push_pull":
-            counts += message_sizes.sent("pull_request", pull_requests(p.n_nodes, p.gossip_fanout))
+            counts += message_sizes.sent("pull_request", pull_requests(n, p.gossip_fanout))
         if was_active is not None:
-            item, node = np.divmod(np.flatnonzero(was_active), p.n_nodes)
+            item, node = was_active.pairs()
             bored = rng.random(item.size) < 1.0 / p.vote_deadline_steps
-            active[pend.size + item[bored], node[bored]] = False
+            active[k + item[bored], node[bored]] = False
         if conf.size:
-            relay_news_only(state, conf, active[k:])
-        s.holds.set_dense(pend, holds[:k])
-        s.knows.set_dense(conf, holds[k:])
-        s.relaying.set_dense(np.concatenate([pend, conf]), active)
-        held_conf = s.holds.dense(conf) | holds[k:]  # a confirmation carries its signature
-        s.holds.set_dense(conf, held_conf)
+            item, node = active.items(k, items.size).pairs()
+            stop = ~relay_news_only_pairs(state, conf, item, node)
+            active[k + item[stop], node[stop]] = False
+        held_pend, known_conf = holds.items(0, k), holds.items(k, items.size)
+        s.holds.set_rows(pend, *held_pend.node_lists())
+        s.knows.set_rows(conf, *known_conf.node_lists())
+        s.relaying.set_rows(items, *active.node_lists())
+        # a confirmation carries its signature
+        held_conf = PairSet.of_rows(n, [(s.holds, conf)]).union(known_conf)
+        s.holds.set_rows(conf, *held_conf.node_lists())
         s.cols.messages[pend] += per_item[:k]
         s.cols.messages[conf] += per_item[k:]
-        s.cols.conf_live[conf] = active[k:].any(axis=1)
-        moved = np.concatenate([pend, conf])
-        holders = np.concatenate([holds[:k].sum(axis=1), held_conf.sum(axis=1)])
-        note_reached(s.cols, moved, holders, t)
-        note_carrying(s.cols, moved, per_item)
-        still = active[:k].any(axis=1)
-        stop_spreading(state, pend[~still])
-        everywhere = holders == p.n_nodes
-        done = moved[(s.cols.spread_done_step[moved] < 0) & everywhere]  # observation only
+        still_active = active.counts() > 0
+        s.cols.conf_live[conf] = still_active[k:]
+        holders = np.concatenate([held_pend.counts(), held_conf.counts()])
+        note_reached(s.cols, items, holders, t)
+        note_carrying(s.cols, items, per_item)
+        stop_spreading(state, pend[~still_active[:k]])
+        everywhere = holders == n
+        done = items[(s.cols.spread_done_step[items] < 0) & everywhere]  # observation only
         s.cols.spread_done_step[done] = t
         return counts
 

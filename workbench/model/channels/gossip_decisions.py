@@ -25,19 +25,23 @@ def known_keys(state: ModelState, keys: np.ndarray) -> dict[int, np.ndarray]:
     return {int(key): s.knows.any_of(np.flatnonzero(confirmed & (s.view.key == key))) for key in np.unique(keys)}
 
 
-def relay_news_only(state: ModelState, conf: np.ndarray, active_after: np.ndarray) -> None:
+def relay_news_only_pairs(state: ModelState, conf: np.ndarray, item: np.ndarray, node: np.ndarray) -> np.ndarray:
     """Nodes that learned confirmations ``conf`` this round pass one on only if it is news for its key:
     a node that already knew a confirmed rule on that key keeps the new one but does not relay it (a
     local rule, the duplicate suppression of flooding protocols; without it every one of the many rules
-    proposed for the same attacker prefix would be pushed to every node). ``sigs.knows`` still holds
-    the start of the round; ``active_after`` ``(len(conf), N)`` is updated in place."""
+    proposed for the same attacker prefix would be pushed to every node). For the active pairs
+    (confirmation ``conf[item[j]]``, node ``node[j]``) after the round, returns which stay active: those
+    whose node knew that confirmation before the round (``sigs.knows`` still holds the start of the
+    round) or knew no confirmed rule on its key."""
     s = state.sigs
+    keep = s.knows.get(conf[item], node)
     keys = s.cols.key[conf]
     known = known_keys(state, keys)
-    for key in np.unique(keys):  # a loop over keys; each is vectorised over its confirmations and the nodes
-        j = np.flatnonzero(keys == key)
-        # a node active for a confirmation it did not know before stops if it knew one for the key already
-        active_after[j] &= s.knows.dense(conf[j]) | ~known[int(key)]
+    pair_keys = keys[item]
+    for key in np.unique(pair_keys):  # a loop over keys; each is vectorised over its pairs
+        at = np.flatnonzero(pair_keys == key)
+        keep[at] |= ~known[int(key)][node[at]]
+    return keep
 
 
 def send_back(state: ModelState, t: int, confirmed: np.ndarray) -> None:

@@ -6,7 +6,8 @@
 :class:`~workbench.model.consensus.Tally` of ``S`` signatures' arrived votes; it decides among the
 signatures that already passed the turnout floor (``min_votes``, ``min_participation``), which is the
 same for every rule (:func:`workbench.model.consensus.decide`). A rule with a vote-count threshold may
-also give ``approvals_needed(votes_cast, quorum)``, which the analytic checks use.
+also give ``approvals_needed(votes_cast, quorum)``, which the analytic checks use; a rule that decides on vote
+counts alone may declare ``counts_only = True``, so that the trust weights are not computed for it.
 
 ================== =================================================================== ==================
 name               confirms when                                                       module

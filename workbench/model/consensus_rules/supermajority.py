@@ -10,6 +10,9 @@ from workbench.model.consensus import Tally
 class Supermajority:
     """``votes_for >= ceil(quorum * v)`` of the ``v`` votes cast, ``0.5 < quorum <= 1``."""
 
+    #: decides on vote counts alone: the trust weights of the votes are not computed for it
+    counts_only = True
+
     def approvals_needed(self, votes_cast: np.ndarray, quorum: float) -> np.ndarray:
         """Approving votes needed out of ``votes_cast`` (int64 array) at ``quorum``."""
         if not 0.5 < quorum <= 1:

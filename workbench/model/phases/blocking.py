@@ -5,11 +5,11 @@ signatures it proposed itself or approved on its own evidence, until they are re
 :func:`workbench.model.signatures.applied`).
 
 A flow is blocked when a rule on its key that its node applies matches it. Per key, the rules are
-taken a chunk of rows at a time, and the flows already blocked are not tested again. A chunk's
-applied matrix (rules x nodes) decides how: where few nodes apply the rules (a channel that spreads a
-confirmation node to node reaches a few), each applying (rule, node) pair brings the node's flows with the key
-and only those pairs are tested; where most do (a channel that tells every node at once),
-every rule of the chunk is tested against every flow at once.
+read with the (rule, node) pairs that apply them (from the sparse per-node state), and the flows already
+blocked are not tested again. How many nodes apply a rule decides how: where few do (a channel that
+spreads a confirmation node to node reaches a few), each applying (rule, node) pair brings the node's
+flows with the key and only those pairs are tested; where most do (a channel that tells every node at
+once), the rule is tested against every flow, a chunk of rules at a time.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 
 from workbench.flows import Flows
 from workbench.model.grouped import concat_ranges
-from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied, rows_match
+from workbench.model.signatures import CONFIRMED, REJECTED, SignatureTable, applied, applied_pairs, rows_match
 
 # Elements of the largest temporaries: a chunk's applied matrix (rows x N bools), a batch of
 # (rule, flow) pairs (a few arrays of 8-byte numbers), a block of the rules x flows test (bools).
@@ -100,18 +100,25 @@ class KeyFlows(NamedTuple):
 def _key_hits(sigs: SignatureTable, rows: np.ndarray, local_first: bool, flows: KeyFlows) -> np.ndarray:
     """Which of one key's ``flows`` the rules ``rows`` (all on that key) block: ``(M,)`` bools.
 
-    Rows are taken ``_BUDGET // N`` at a time; the flows already blocked are dropped before each chunk."""
+    The (rule, node) pairs that apply are read from the sparse per-node state. Rules most nodes apply are
+    tested against every flow, ``_BUDGET // N`` rules at a time; the others over their applying pairs
+    only; flows already blocked are not tested again."""
     hit = np.zeros(flows.node.size, bool)
+    which, applier = applied_pairs(sigs, rows, local_first)
+    n = sigs.n_nodes
+    dense = np.bincount(which, minlength=rows.size) > _DENSE * n
     alive = np.arange(flows.node.size)  # flows not blocked yet, in node order
-    take = max(1, _BUDGET // sigs.n_nodes)
-    for start in range(0, rows.size, take):
-        chunk = rows[start : start + take]
-        at = applied(sigs, chunk, local_first)
-        test = _all_pairs_hits if np.count_nonzero(at) > _DENSE * at.size else _applying_pairs_hits
-        hit[alive[test(sigs, chunk, at, flows.take(alive))]] = True
+    wide = rows[dense]
+    take = max(1, _BUDGET // n)
+    for start in range(0, wide.size, take):
+        chunk = wide[start : start + take]
+        hit[alive[_all_pairs_hits(sigs, chunk, applied(sigs, chunk, local_first), flows.take(alive))]] = True
         alive = alive[~hit[alive]]
         if alive.size == 0:
-            break
+            return hit
+    narrow = ~dense[which]
+    if narrow.any():
+        hit[alive[_applying_pairs_hits(sigs, rows, which[narrow], applier[narrow], flows.take(alive))]] = True
     return hit
 
 
@@ -119,7 +126,7 @@ def _all_pairs_hits(sigs: SignatureTable, rows: np.ndarray, at: np.ndarray, flow
     """Which ``flows`` rules ``rows``, applied at nodes ``at`` (``(len(rows), N)`` bools), block: each rule
     tested against every flow, in blocks of about ``_BUDGET``."""
     hit = np.zeros(flows.node.size, bool)
-    take = max(1, _BUDGET // flows.node.size)
+    take = max(1, _BUDGET // max(flows.node.size, 1))
     for start in range(0, rows.size, take):
         block = slice(start, start + take)
         match = flows.matching(sigs, rows[block, None])
@@ -128,23 +135,28 @@ def _all_pairs_hits(sigs: SignatureTable, rows: np.ndarray, at: np.ndarray, flow
     return hit
 
 
-def _applying_pairs_hits(sigs: SignatureTable, rows: np.ndarray, at: np.ndarray, flows: KeyFlows) -> np.ndarray:
-    """As :func:`_all_pairs_hits`, testing only the (rule, flow) pairs whose node applies the rule."""
+def _applying_pairs_hits(
+    sigs: SignatureTable, rows: np.ndarray, which: np.ndarray, applier: np.ndarray, flows: KeyFlows
+) -> np.ndarray:
+    """Which ``flows`` rules ``rows`` block, testing only the (rule, flow) pairs whose node applies the rule
+    (the pairs ``(rows[which[j]], applier[j])``)."""
     hit = np.zeros(flows.node.size, bool)
-    for which, flow in _applying_pairs(at, flows.node):
-        hit[flow[flows.take(flow).matching(sigs, rows[which])]] = True
+    for pick, flow in _applying_pairs(which, applier, flows.node, sigs.n_nodes):
+        hit[flow[flows.take(flow).matching(sigs, rows[pick])]] = True
     return hit
 
 
-def _applying_pairs(at: np.ndarray, node: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _applying_pairs(
+    which: np.ndarray, applier: np.ndarray, node: np.ndarray, n_nodes: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """The (rule, flow) pairs where the flow's node applies the rule, in batches of about ``_BUDGET`` pairs.
 
-    ``at``: ``(R, N)`` bools, rule ``i`` applied at node ``n``; ``node``: ``(M,)`` receiving nodes of the
-    flows, ascending. Yields ``(which, flow)``, equal-length index arrays into the rules and into ``node``."""
+    ``(which[j], applier[j])``: rule ``which[j]`` applied at node ``applier[j]``; ``node``: ``(M,)`` receiving
+    nodes of the flows, ascending. Yields ``(pick, flow)``, equal-length index arrays into the rules and
+    into ``node``."""
     # node v's flows are node[first[v] : first[v] + count[v]]
-    count = np.bincount(node, minlength=at.shape[1])
+    count = np.bincount(node, minlength=n_nodes)
     first = np.cumsum(count) - count
-    which, applier = np.divmod(np.flatnonzero(at), at.shape[1])
     counts = count[applier]
     ends = np.cumsum(counts)
     if ends.size == 0:

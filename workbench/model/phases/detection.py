@@ -85,7 +85,8 @@ class WarmupDetector:
         if self._warmup is not None:
             self._warmup[:, (t - 1) * f : t * f] = features
             if t == self.warmup_steps:
-                self.bank.fit(self._warmup)
+                # a bank that can take the buffer over (``fit_owned``) is spared a copy of it
+                getattr(self.bank, "fit_owned", self.bank.fit)(self._warmup)
                 self._warmup = None
             return np.zeros(features.shape[:2], bool)
         scores, flagged = self.bank.predict_flags(features)

@@ -19,8 +19,8 @@ from workbench.model.signatures import (
     NewSignature,
     Rule,
     campaign_coverage,
+    flagged_group_arrays,
     forged_rule,
-    groups_from_flagged,
 )
 from workbench.model.state import LedgerRecord, ModelState, StepCounts, StepOutput
 from workbench.model.traffic import TCP, UDP
@@ -56,14 +56,12 @@ def propose(
     keys = flows.key  # computed once: the property derives it from every flow
     state.flagged.push(step_flows(node, col, keys, flows.dst_port, flows.log_bytes, flows.log_packets))
     window = state.flagged.flows()
-    groups = groups_from_flagged(
+    groups = flagged_group_arrays(
         window.node, window.key, window.port, window.log_bytes, window.log_packets, p.min_flagged
     )
-    new = _detected(_not_yet_known(state, groups), state.flagged, t)
+    new = _detected(groups.take(_not_yet_known(state, groups.origin, groups.key)).groups(), state.flagged, t)
     # every group's flows are used up: they went into a new rule, or the node already has one for the key
-    state.flagged.use_up(
-        np.array([g.origin for g in groups], np.int64), np.array([g.rule.key for g in groups], np.int64)
-    )
+    state.flagged.use_up(groups.origin, groups.key)
     forgers = np.flatnonzero(adversary_of(p).forging(state, t))
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
         new.extend(
@@ -125,18 +123,21 @@ def _with_ground_truth(sig: NewSignature, state: ModelState) -> NewSignature:
     return replace(sig, campaign=campaign, coverage=float(cover[best]) if best >= 0 else 0.0)
 
 
-def _not_yet_known(state: ModelState, groups: list[FlaggedGroup]) -> list[FlaggedGroup]:
-    """Drop groups whose origin already holds a pending, or knows a confirmed, signature with that key."""
+def _not_yet_known(state: ModelState, origin: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Which groups (``origin[j]``, ``key[j]``) to keep: those whose origin neither holds a pending nor knows
+    a confirmed signature with that key (bools)."""
     s = state.sigs
-    if not groups or len(s) == 0:
-        return groups
+    keep = np.ones(origin.size, bool)
+    if origin.size == 0 or len(s) == 0:
+        return keep
     keys, outcome = s.view.key, s.view.outcome
-    known: dict[int, np.ndarray] = {}  # per key, the nodes holding a pending or knowing a confirmed rule on it
-    for key in {g.rule.key for g in groups}:
-        same = keys == key
+    for k in np.unique(key).tolist():  # a loop over the groups' keys; each vectorised over its groups
+        same = keys == k
         pend, conf = np.flatnonzero(same & (outcome == PENDING)), np.flatnonzero(same & (outcome == CONFIRMED))
-        known[key] = s.holds.any_of(pend) | s.knows.any_of(conf)
-    return [g for g in groups if not known[g.rule.key][g.origin]]
+        at = np.flatnonzero(key == k)
+        # the nodes holding a pending or knowing a confirmed rule on the key
+        keep[at] = ~(s.holds.any_of(pend) | s.knows.any_of(conf))[origin[at]]
+    return keep
 
 
 def _signature_record(sig_id: str, sig: NewSignature) -> LedgerRecord:

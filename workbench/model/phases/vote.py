@@ -53,7 +53,8 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     if sig.size == 0:
         return StepOutput()
     s.cast.set(sig, voter, value)  # with local_first an approving voter applies the rule at once (applied())
-    entries = tuple(_vote_record(int(v), s.sig_ids[i], bool(a > 0)) for i, v, a in zip(sig, voter, value))
+    ids = s.sig_ids
+    entries = tuple(_vote_record(v, ids[i], a) for i, v, a in zip(sig.tolist(), voter.tolist(), (value > 0).tolist()))
     if first_lost is None:  # the hop on which each vote would be lost, in pair order
         first_lost = channel.vote_losses(state, rng, sig.size)
     counts = StepCounts(votes_cast=int(sig.size)) + channel.send_votes(state, t, sig, voter, value, first_lost)
