@@ -14,7 +14,8 @@ votes cast and messages sent per step.
 most linearly in steps once the signatures a node holds have reached their steady level).
 ``--profile``: after each row, where the time and the peak memory go by phase of the step (wall time and
 the rise of peak RSS inside each phase, summed over steps), and the bytes of the state's arrays at the end
-by owner (signature table, evidence window, detectors, ...).
+by owner (signature table, evidence window, detectors, ...), with an estimate of the memory ledger's rows
+(Python objects: a tuple, its payload, its hash and its numbers per entry).
 ``--timeout SECONDS`` / ``--max-rss GIB``: a row taking longer, or growing past that resident memory, is
 stopped and reported as such (a row the kernel kills for memory is reported too).
 
@@ -117,6 +118,14 @@ if profile:
               "trust": state.trust, "per-node/campaign state": state}
     out["phases"] = {k: [phase_s[k], phase_rise[k]] for k in phase_s}
     out["arrays_mib"] = {k: nbytes(v, seen) / 2**20 for k, v in owners.items()}
+    # the memory ledger's rows are Python objects, not arrays: estimated from a sample of rows (a row's
+    # tuple, its payload, its hash and its numbers; the previous hash is the row before's)
+    rows = getattr(model.ledger, "_rows", None)
+    if rows:
+        sample = rows[:: max(1, len(rows) // 2000)]
+        per_row = sum(sys.getsizeof(r) + sum(sys.getsizeof(r[i]) for i in (0, 2, 4, 6)) for r in sample) / len(sample)
+        out["arrays_mib"]["ledger rows (estimate)"] = per_row * len(rows) / 2**20
+        out["ledger_rows"] = len(rows)
 print(json.dumps(out))
 """
 
@@ -175,6 +184,8 @@ def run_row(
         for name, (sec, rise) in sorted(r["phases"].items(), key=lambda kv: -kv[1][0]):
             print(f"    {name:20} {sec:8.1f} {100 * sec / max(total, 1e-9):5.1f} % {rise:8.0f}")
         print("  arrays at the end (MiB): " + ", ".join(f"{k} {v:.0f}" for k, v in r["arrays_mib"].items()))
+        if "ledger_rows" in r:
+            print(f"  ledger rows: {r['ledger_rows']:,}")
     return r
 
 
