@@ -36,7 +36,7 @@ def timed(n: int, protocol: str, steps: int) -> tuple[float, float, dict]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--protocols", nargs="+", default=["bft"])
+    ap.add_argument("--protocols", nargs="*", default=["bft"], help="none: the ideal ledger only")
     ap.add_argument("--nodes", type=int, nargs="+", default=[250, 500, 1000, 1500, 2000, 3000])
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--budget", type=float, default=60.0, help="seconds")

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from workbench import ModelParams, ThreatIntelModel, run_model
+from workbench.model import message_sizes as ms
 from workbench.model.ledger_protocols import LEDGER_PROTOCOLS
 from workbench.model.ledger_protocols.bft import block_messages as bft_block_messages
 from workbench.model.ledger_protocols.bft import fault_bound, quorum, view_change_messages
@@ -213,3 +214,27 @@ def test_a_deadline_or_timeout_an_ordering_protocol_cannot_meet_is_refused_with_
         )
     ModelParams(sharing="ledger", ledger_protocol="bft", ledger_latency_steps=1, vote_deadline_steps=8)
     ModelParams(sharing="gossip", ledger_protocol="bft", ledger_latency_steps=1)  # not a ledger run: not checked
+
+
+@pytest.mark.parametrize("protocol", ["crash_tolerant", "bft"])
+def test_bytes_are_the_protocols_messages_by_kind_times_their_documented_sizes(protocol):
+    n, steps = 7, 20
+    r = run_model(params(ledger_protocol=protocol, n_nodes=n), seed=2, steps=steps)
+    s, sigs = r.summary, r.signatures
+    blocks = int(s["ledger_blocks"])
+    decided = sigs.outcome != "pending"
+    votes = int(s["votes_cast"])
+    submitted = len(sigs) * ms.SIGNATURE + votes * ms.VOTE + int(decided.sum()) * ms.DECISION
+    # every entry but those of the last step (its round ran before them) travelled in a block to N - 1 replicas
+    last_votes = int(r.steps.votes_cast.iloc[-1])
+    carried = (
+        int((sigs.created_step < steps).sum()) * ms.SIGNATURE
+        + (votes - last_votes) * ms.VOTE
+        + int((decided & (sigs.decided_step < steps)).sum()) * ms.DECISION
+    )
+    votes_per_block = 2 * (n - 1) if protocol == "crash_tolerant" else (n - 1) * (2 * n - 1)
+    expected = (
+        submitted + blocks * (n - 1) * ms.BLOCK_HEADER + (n - 1) * carried + blocks * votes_per_block * ms.BLOCK_VOTE
+    )
+    assert blocks > 10 and s["view_changes"] == 0
+    assert int(r.steps.bytes.sum()) == expected
