@@ -12,8 +12,10 @@ name        what happens                                                        
             learns of it; no messages
 ``central`` reports to one aggregator (1 message), which confirms on             ``central``
             corroboration and broadcasts confirmations (``N`` messages)
-``ledger``  a replicated log: signatures, votes and decisions are entries        ``ledger``
-            (``N - 1`` messages each) visible after ``ledger_latency_steps``
+``ledger``  a replicated log: signatures, votes and decisions are entries,       ``ledger``
+            ordered by ``ledger_protocol`` (``ideal``: ``N - 1`` messages each,
+            visible after ``ledger_latency_steps``; ``crash_tolerant``, ``bft``:
+            blocks cut by a leader, :mod:`workbench.model.ledger_protocols`)
 ``gossip``  push / push-pull / rumour gossip of signatures and decisions;        ``gossip``
             votes travel hop by hop (one message per hop, lossy)
 =========== ==================================================================== ============
