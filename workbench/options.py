@@ -15,6 +15,7 @@ RUMOR_STOPS = ("coin", "counter")  # how a rumour-mongering node loses interest 
 FEEDBACK_TIMES = ("arrival", "round_start")  # which state a rumour's feedback reports (workbench.model.gossip.rumor)
 AGGREGATOR_MODES = ("honest", "compromised", "down")
 RELAY_MODES = ("forward", "drop")
+ADMISSION_MODES = ("none", "membership")  # who may vote: any identity, or the N enrolled nodes (channels.base)
 # Replaying flow records: the model's traffic source, the trace formats (the one list: each has a
 # reader in workbench.traces.readers.FORMATS, checked on import) and the node rules.
 TRAFFIC_SOURCES = ("synthetic", "trace")

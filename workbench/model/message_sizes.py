@@ -29,6 +29,8 @@ kind                 bytes  contents
 ``view_change``        145  kind 1 + view 4 + replica 4 + last committed height 8 + its block hash 32 + Ed25519
                             signature 64 + public key 32: a Raft vote request or reply, a PBFT view-change or
                             new-view message (its certificate by digest only)
+``membership``         101  kind 1 + node 4 + the node's public key 32 + the enrolment authority's Ed25519
+                            signature 64: a node's membership certificate (``admission_control="membership"``)
 ===================  =====  ==================================================================================
 
 With ``ledger_protocol="ideal"`` a ledger entry is ``ledger_header`` plus its payload (``signature``, ``vote`` or
@@ -60,6 +62,7 @@ _HASH = 32  # SHA-256
 BLOCK_HEADER = _KIND + 8 + 4 + _NODE + _STEP + 4 + _HASH + _HASH + _SIGNED
 BLOCK_VOTE = _KIND + 4 + 8 + _HASH + _NODE + _SIGNED
 VIEW_CHANGE = _KIND + 4 + _NODE + 8 + _HASH + _SIGNED
+MEMBERSHIP = _KIND + _NODE + ED25519_PUBLIC_KEY + ED25519_SIGNATURE
 
 #: bytes per message, by kind (the table of the module docstring)
 MESSAGE_BYTES = MappingProxyType(
@@ -73,6 +76,7 @@ MESSAGE_BYTES = MappingProxyType(
         "block_header": BLOCK_HEADER,
         "block_vote": BLOCK_VOTE,
         "view_change": VIEW_CHANGE,
+        "membership": MEMBERSHIP,
     }
 )
 

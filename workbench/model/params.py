@@ -31,6 +31,7 @@ from workbench.model.presets import PRESET_NAMES, PRESETS
 from workbench.model.trace_params import check_trace_fields
 from workbench.model.traffic import DIFFICULTY
 from workbench.options import (
+    ADMISSION_MODES,
     AGGREGATOR_MODES,
     FEEDBACK_TIMES,
     GOSSIP_MODES,
@@ -266,6 +267,13 @@ class ModelParams:
         high_open=True,
         doc="chance each message (signature, vote, decision) is lost",
     )
+    admission_control: str = _choice(
+        "none",
+        ADMISSION_MODES,
+        "who may vote in a channel that counts votes (gossip, ledger): none (any identity, so a malicious node's "
+        "sybil_identities vote too) or membership (a list of the N enrolled nodes' keys, each node's certificate "
+        "sent to the N - 1 others when the run starts: N (N - 1) messages of 101 B; other identities are refused)",
+    )
     ledger_latency_steps: int = _num(
         _REALISTIC["ledger_latency_steps"],
         0,
@@ -410,6 +418,15 @@ class ModelParams:
         _REALISTIC["malicious_relay"],
         RELAY_MODES,
         "forward: malicious nodes relay others' items; drop: they pass on nothing of others'",
+    )
+    sybil_identities: int = _num(
+        0,
+        0,
+        1_000,
+        integer=True,
+        doc="extra identities each malicious node controls: each casts its node's vote and counts toward quorums "
+        "and turnout in a channel that admits them (admission_control='none'); 0: one identity per node",
+        unit="identities per malicious node",
     )
 
     # --- record keeping -------------------------------------------------------------------

@@ -4,6 +4,7 @@ A step calls its channel at fixed points, in this order (``t`` is the 1-based st
 :meth:`Channel.check_params` refuses parameters the channel cannot work with):
 
 0. :meth:`Channel.arrive` -- what the channel had on its way and is due now arrives (ledger entries);
+   :meth:`Channel.admission` -- what its admission control costs now (a membership list's certificates);
 2. :meth:`Channel.share_round` -- one round of spreading (gossip), drawing from the model's Generator;
 3. votes, if :attr:`Channel.carries_votes`: the vote phase asks :meth:`Channel.vote_losses` where each
    vote would be lost, then hands the cast votes to :meth:`Channel.send_votes` (delay, cost, loss);
@@ -31,10 +32,11 @@ import numpy as np
 
 from workbench.model.channels import CHANNELS
 from workbench.model.consensus import decide, reads_weights
-from workbench.model.message_sizes import DECISION
+from workbench.model.message_sizes import DECISION, sent
 from workbench.model.params import ModelParams
 from workbench.model.signatures import PENDING, NewSignature
 from workbench.model.state import ModelState, StepCounts, StepOutput
+from workbench.model.sybils import sybil_votes
 
 Forge = Callable[[int], NewSignature]  # a forged signature in the name of a node (the proposal phase's forger)
 _NONE = np.zeros(0, np.int64)
@@ -64,6 +66,16 @@ class Channel:
         """Whether the channel itself may file forgeries in a run of ``params`` (:meth:`extra_proposals`);
         ``True`` unless a channel declares otherwise (the base, whose :meth:`extra_proposals` files none)."""
         return type(self).extra_proposals is not Channel.extra_proposals
+
+    def admits_identities(self, params: ModelParams) -> bool:
+        """Whether the votes of identities beyond the ``N`` nodes (a malicious node's ``sybil_identities``,
+        :mod:`workbench.model.sybils`) count in a run of ``params``. The base counts no votes, so admits none;
+        :class:`VotingChannel` admits them unless ``admission_control="membership"``."""
+        return False
+
+    def admission(self, state: ModelState, t: int) -> StepCounts:
+        """Phase 0: the messages the channel's admission control costs at ``t`` (none in the base)."""
+        return StepCounts()
 
     def check_params(self, params: ModelParams) -> None:
         """Refuse parameters under which this channel cannot work as designed (``ValueError`` naming the
@@ -126,6 +138,20 @@ class VotingChannel(Channel):
     carries_votes = True
     decided_by = "consensus"
 
+    def admits_identities(self, params: ModelParams) -> bool:
+        return params.admission_control == "none"
+
+    def admission(self, state: ModelState, t: int) -> StepCounts:
+        """A membership list (``admission_control="membership"``): each of the ``N`` enrolled nodes sends its
+        certificate to the ``N - 1`` others when the run starts (step 1), ``N (N - 1)`` messages of
+        ``message_sizes.MEMBERSHIP`` bytes; a vote from an identity not on the list is refused, so none is."""
+        n = state.params.n_nodes
+        return (
+            sent("membership", n * (n - 1))
+            if state.params.admission_control == "membership" and t == 1
+            else StepCounts()
+        )
+
     def decide(self, state: ModelState, t: int) -> tuple[np.ndarray, np.ndarray]:
         p, s = state.params, state.sigs
         due = np.flatnonzero((s.view.outcome == PENDING) & (t - s.view.created_step >= p.vote_deadline_steps))
@@ -136,6 +162,12 @@ class VotingChannel(Channel):
         if reads_weights(p.consensus):  # a dense pass over the due rows' votes: only for rules that read it
             weight_for, weight_against = s.arrived.weights(due, state.trust.trust)
         eligible = s.holds.counts(due) - 1  # every holder but the origin could vote
+        if p.sybil_identities and self.admits_identities(p):  # a malicious node's identities vote with it
+            sybil = sybil_votes(s, due, state.malicious, state.trust.trust, p.sybil_identities)
+            votes_for, votes_against = votes_for + sybil.votes_for, votes_against + sybil.votes_against
+            if weight_for is not None and weight_against is not None:
+                weight_for, weight_against = weight_for + sybil.weight_for, weight_against + sybil.weight_against
+            eligible = eligible + sybil.eligible
         confirmed = decide(
             votes_for,
             votes_against,

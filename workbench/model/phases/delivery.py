@@ -14,6 +14,8 @@ from workbench.model.transit import receive_votes
 
 
 def deliver(state: ModelState, t: int) -> StepCounts:
-    """Apply the channel's deliveries and the votes due by step ``t``; returns the votes that arrived in time."""
-    channel_of(state.params).arrive(state, t)
-    return StepCounts(votes_arrived=receive_votes(state, t))
+    """Apply the channel's deliveries and the votes due by step ``t``; returns the votes that arrived in time
+    (and the messages of the channel's admission control at ``t``, :meth:`~workbench.model.channels.base.Channel.admission`)."""
+    channel = channel_of(state.params)
+    channel.arrive(state, t)
+    return channel.admission(state, t) + StepCounts(votes_arrived=receive_votes(state, t))
