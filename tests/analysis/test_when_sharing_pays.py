@@ -4,6 +4,7 @@ frames with known answers."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ from workbench.analysis.studies import sharing as study
 from workbench.model.params import ModelParams
 from workbench.model.run import run_model
 
-OUTCOMES = study.primary_outcomes([])
-PROTECTION, _, HARM, BENIGN, MESSAGES = OUTCOMES
+OUTCOMES = study.primary_outcomes(["forged_benign_blocked_frac"])
+PROTECTION, BLOCKED, HARM, BENIGN, MESSAGES = OUTCOMES
 
 
 def cell_rows(
@@ -81,15 +82,16 @@ def test_structural_zeros_have_no_interval_and_never_count_as_better():
     diffs = study.paired_differences(cells, OUTCOMES, "central", designs=["none"]).set_index("outcome")
     harm = diffs.loc[HARM.column]  # no malicious node: forged harm is zero by definition in both arms
     assert harm["status"] == "structural zero" and np.isnan(harm["ci_low"]) and not harm["significant"]
-    # the messages of none are a structural zero; central's are not, so none - central is an estimate
-    assert diffs.loc[MESSAGES.column, "status"] == "estimate"
+    # the messages of none are a structural zero; central's are not: no difference, no verdict
+    assert diffs.loc[MESSAGES.column, "status"] == "against structural zero"
     levels = study.level_table(cells, [o.column for o in OUTCOMES]).set_index(["sharing", "outcome"])
     assert levels.loc[("none", MESSAGES.column), "structural"]
     assert np.isnan(levels.loc[("none", MESSAGES.column), "ci_low"])
     assert not levels.loc[("central", MESSAGES.column), "structural"]
     # with malicious nodes forged harm is measured, even when it is zero in every replicate
+    values["ledger"] = values["central"]
     malicious = pd.DataFrame(cell_rows("b", 1, values, malicious=0.2))
-    measured = study.paired_differences(malicious, [HARM], "central", designs=["none"]).iloc[0]
+    measured = study.paired_differences(malicious, [HARM], "central", designs=["ledger"]).iloc[0]
     assert measured["status"] == "estimate"
 
 
@@ -133,8 +135,9 @@ def test_steps_covering_completes_every_window_and_one_fewer_cuts_the_last():
 
 def test_design_shares_base_runs_and_cells_put_them_in_every_panel():
     design = study.design("small", seed=1, only=["attacker_prefixes", "malicious_behavior"])
-    assert [lab["block"] for lab in design.labels] == ["base", "attacker_prefixes", "malicious_behavior"]
-    assert list(design.sweeps[1].factors["attacker_prefixes"]) == [1]  # the base level 4 is the base block's
+    assert [lab["block"] for lab in study.factor_labels(design)] == ["attacker_prefixes", "malicious_behavior"]
+    main = [s for s, lab in zip(design.sweeps, design.labels) if lab.get("arm") is None]
+    assert list(main[1].factors["attacker_prefixes"]) == [1]  # the base level 4 is the base block's
     assert study.base_level(design, "attacker_prefixes") == 4
     assert study.base_level(design, "malicious_behavior") is None  # its block runs at 20% malicious nodes
     assert all(s.steps == study.steps_covering(s.base) for s in design.sweeps)
@@ -157,15 +160,21 @@ def test_design_shares_base_runs_and_cells_put_them_in_every_panel():
 
 def findings_from(cells: pd.DataFrame, blocks: list[str], base_levels: dict[str, object]) -> study.SharingFindings:
     columns = [o.column for o in OUTCOMES]
+    has_tuned = bool((cells["sharing"] == study.TUNED).any())
+
+    def vs(reference: str) -> pd.DataFrame:
+        return study.paired_differences(cells, OUTCOMES, reference, study.SHARING, base_levels=base_levels)
+
     return study.SharingFindings(
         cells=cells,
         levels=study.level_table(cells, columns),
-        vs_none=study.paired_differences(cells, OUTCOMES, "none"),
-        vs_central=study.paired_differences(cells, OUTCOMES, "central"),
+        vs_none=vs("none"),
+        vs_central=vs("central"),
         outcomes=OUTCOMES,
         blocks=blocks,
         base_levels=base_levels,
         placeholder=[],
+        **({"vs_tuned": vs(study.TUNED)} if has_tuned else {}),
     )
 
 
@@ -198,15 +207,18 @@ def test_prose_names_where_each_design_pays_and_where_not_from_the_frames():
     gossip = text.split("**gossip against none.**")[1].split("\n\n")[0]
     assert "At the base point it pays" in gossip
     assert "none protects as well: attacker_prefixes = 1 (gossip 0.60 vs none 0.61)" in gossip
-    assert "Neither it nor none protects 5% of honest nodes over time with attack_separation = 3 " in gossip
-    assert "protects better in 1, worse in 0 and is not shown to differ in 2" in gossip
+    assert (
+        "Neither it nor none protects 5% of honest nodes over time or blocks 5% of attack flows with "
+        "attack_separation = 3 " in gossip
+    )
+    assert "better on protection over time in 1 and worse in 0" in gossip
     assert "Structural zeros" in text and "`messages_per_node_step` of none" in text
-    assert study.headline(found).values["gossip_pays"] == "1 of 3"
+    assert study.headline(found).values["gossip_pays"] == "1 of 3 / 0 of 3"  # no tuned arm: against none
     # the same study where gossip gains with one prefix says so instead
     paying = constructed_findings([0.9, 0.95, 0.92])
     gossip = study.prose(paying, "none").split("**gossip against none.**")[1].split("\n\n")[0]
-    assert "Off the base point it pays with attacker_prefixes = 1 (gossip 0.92 vs none 0.61)" in gossip
-    assert study.headline(paying).values["gossip_pays"] == "2 of 3"
+    assert "Off the base point it pays with attacker_prefixes = 1 (protection 0.92 vs 0.61" in gossip
+    assert study.headline(paying).values["gossip_pays"] == "2 of 3 / 0 of 3"
     assert study.pays_count(paying, "gossip", "central") == (0, 3)
 
 
@@ -234,3 +246,157 @@ def test_the_run_counts_notebook_10_states_are_its_designs():
     text = (Path(__file__).resolve().parents[2] / "notebooks" / "10_when_sharing_pays.py").read_text()
     for size in ("small", "full"):
         assert f"({study.design(size).runs:,} runs" in text, size
+
+
+def test_holm_adjusts_within_a_family_and_counts_the_base_cell_once():
+    assert study.holm([0.01, 0.04, 0.03, np.nan]) == pytest.approx([0.03, 0.06, 0.06, np.nan], nan_ok=True)
+    p = PROTECTION.column
+    gain = {"none": {p: [0.1, 0.1, 0.1]}, "gossip": {p: [0.3, 0.4, 0.5]}}  # paired t p = 0.035
+    alone = pd.DataFrame(cell_rows("a", 1, gain))
+    one = study.paired_differences(alone, [PROTECTION], "none", ["gossip"]).iloc[0]
+    assert one["p_value"] == pytest.approx(stats.ttest_1samp([0.2, 0.3, 0.4], 0.0).pvalue)
+    assert one["p_holm"] == pytest.approx(one["p_value"]) and one["verdict"] == "better"
+    # the same gain in two distinct cells: each adjusted p doubles past 5%, no verdict
+    two = pd.DataFrame(cell_rows("a", 1, gain) + cell_rows("b", 2, gain))
+    diffs = study.paired_differences(two, [PROTECTION], "none", ["gossip"])
+    assert diffs["p_holm"].tolist() == pytest.approx([2 * one["p_value"]] * 2)
+    assert (diffs["verdict"] == "no difference shown").all() and not diffs["significant"].any()
+    # the base cell repeated in two blocks is one member of the family
+    shared = study.paired_differences(two, [PROTECTION], "none", ["gossip"], base_levels={"a": 1, "b": 2})
+    assert shared["p_holm"].tolist() == pytest.approx([one["p_value"]] * 2)
+
+
+def test_a_value_against_a_structural_zero_is_reported_as_its_own_value_without_verdict():
+    m = MESSAGES.column
+    values = {"none": {m: [0.0, 0.0, 0.0]}, "gossip": {m: [1.0, 1.1, 1.2]}, "central": {m: [0.5, 0.6, 0.7]}}
+    cells = pd.DataFrame(cell_rows("b", 1, values))
+    for row in cells.itertuples():
+        if row.sharing != "none":
+            cells.loc[row.Index, m] = values[row.sharing][m][row.replicate]
+    row = study.paired_differences(cells, [MESSAGES], "none", ["gossip"]).iloc[0]
+    assert row["status"] == "against structural zero" and row["verdict"] == "against structural zero"
+    assert row["diff"] == pytest.approx(1.1) and row["design_mean"] == pytest.approx(1.1)
+    assert not row["significant"] and row["ci_low"] < 1.1 < row["ci_high"]
+    assert "own value" in study.diff_text(row)
+    # forged harm of none is zero by definition with malicious nodes (a forgery blocks only at its forger);
+    # a compromised aggregator forges without malicious nodes, so central's harm is then measured
+    h = HARM.column
+    harmed = {"none": {h: [0.0] * 3}, "central": {h: [0.01, 0.02, 0.03]}, "gossip": {h: [0.0, 0.01, 0.0]}}
+    malicious = pd.DataFrame(cell_rows("b", 1, harmed, malicious=0.2))
+    assert study.structural_mask(malicious, h).tolist() == [s == "none" for s in malicious["sharing"]]
+    assert (
+        study.paired_differences(malicious, [HARM], "none", ["gossip"])["status"] == "against structural zero"
+    ).all()
+    honest = pd.DataFrame(cell_rows("b", 1, harmed, malicious=0.0))
+    assert study.structural_mask(honest, h).all()
+    compromised = honest.assign(aggregator="compromised")
+    assert study.structural_mask(compromised, h).tolist() == [s != "central" for s in compromised["sharing"]]
+
+
+def two_outcome_findings() -> study.SharingFindings:
+    """Base: gossip better than none on both outcomes. One prefix: gossip better on protection, worse on
+    attack flows blocked (the isolated node contains the spread). Separation 3: nothing protects."""
+    p, b = PROTECTION.column, BLOCKED.column
+    base = cell_rows(
+        "attacker_prefixes",
+        4,
+        {
+            "none": {p: [0.10, 0.12, 0.11], b: [0.30, 0.32, 0.31]},
+            "none (tuned)": {p: [0.20, 0.22, 0.21], b: [0.50, 0.52, 0.51]},
+            "central": {p: [0.5, 0.52, 0.51], b: [0.8, 0.81, 0.82]},
+            "ledger": {p: [0.4, 0.42, 0.41], b: [0.7, 0.71, 0.72]},
+            "gossip": {p: [0.4, 0.41, 0.42], b: [0.7, 0.72, 0.71]},
+        },
+    )
+    one = cell_rows(
+        "attacker_prefixes",
+        1,
+        {
+            "none": {p: [0.20, 0.22, 0.21], b: [0.90, 0.91, 0.92]},
+            "none (tuned)": {p: [0.20, 0.22, 0.21], b: [0.90, 0.91, 0.92]},
+            "central": {p: [0.6, 0.62, 0.61], b: [0.9, 0.91, 0.92]},
+            "ledger": {p: [0.6, 0.61, 0.62], b: [0.9, 0.91, 0.92]},
+            "gossip": {p: [0.62, 0.60, 0.61], b: [0.80, 0.80, 0.81]},
+        },
+    )
+    arms = [*study.SHARING, study.TUNED]
+    nothing = cell_rows("attack_separation", 3.0, {k: {p: [0.0, 0.01, 0.0], b: [0.0, 0.01, 0.0]} for k in arms})
+    base_sep = [dict(r, block="attack_separation", factor="attack_separation", level=4.5) for r in base]
+    cells = pd.DataFrame(base + one + nothing + base_sep)
+    return findings_from(
+        cells, ["attacker_prefixes", "attack_separation"], {"attacker_prefixes": 4, "attack_separation": 4.5}
+    )
+
+
+def test_verdicts_use_both_primary_outcomes_and_say_where_they_disagree():
+    found = two_outcome_findings()
+    cells = study.both_primaries(found, found.vs_none, "gossip").set_index(["block", "level"])
+    assert cells.loc[("attacker_prefixes", 4), "combined"] == "pays"
+    assert cells.loc[("attacker_prefixes", 1), ["pt_verdict", "ab_verdict"]].tolist() == ["better", "worse"]
+    assert cells.loc[("attacker_prefixes", 1), "combined"] == "disagree"
+    text = study.prose(found, "none")
+    gossip = text.split("**gossip against none.**")[1].split("\n\n")[0]
+    assert "The two outcomes disagree with attacker_prefixes = 1 (protection 0.61 vs 0.21" in gossip
+    assert "nodes the campaign never reached" in gossip
+    assert (
+        "better on protection over time in 2 and worse in 0; better on attack flows blocked in 1 and worse in 1"
+        in gossip
+    )
+    assert (
+        "Neither it nor none protects 5% of honest nodes over time or blocks 5% of attack flows with attack_separation = 3"
+        in gossip
+    )
+    # the headline: one item per design, both outcomes, against the tuned isolated arm
+    assert study.headline_reference(found) == study.TUNED
+    card = study.headline(found)
+    assert len(card.values) == 3
+    assert card.values["gossip_pays"] == "2 of 3 / 1 of 3"  # worse on flows blocked with one prefix
+    assert "none (tuned)" in card.labels["gossip_pays"] and "Holm" in card.labels["gossip_pays"]
+    tuned = study.prose(found, study.TUNED)
+    assert "**none against none (tuned).**" in tuned and "min_flagged = 2" in tuned
+
+
+def test_caveats_are_computed_from_the_findings():
+    found = two_outcome_findings()
+    text = study.caveats(found)
+    assert "3 replicate(s); at this size the verdicts are illustrative" in text
+    assert "Holm" in text and "by seed" in text and "not identical traffic" in text
+    assert "all honest nodes" in text
+    assert study.nothing_to_share(found) == ["attack_separation = 3"]
+    assert "With attack_separation = 3 every design protects less than 5%" in text
+    assert "sharing cannot pay there" in text
+    many = dataclasses.replace(found, cells=found.cells.assign(replicate=np.arange(len(found.cells)) % 20))
+    assert "illustrative" not in study.caveats(many)
+
+
+def test_design_has_the_tuned_arm_pinned_ledger_failing_aggregator_and_no_duplicate_cell():
+    design = study.design("full", seed=1)
+    labels = design.labels
+    tuned = [(s, lab) for s, lab in zip(design.sweeps, labels) if lab.get("arm") == study.TUNED]
+    blocks = {lab["block"] for lab in labels}
+    assert {lab["block"] for _, lab in tuned} == blocks - set(study.TUNED_SKIPS)
+    for sweep, _ in tuned:
+        assert sweep.base.sharing == "none" and "sharing" not in sweep.factors
+        assert {k: getattr(sweep.base, k) for k in study.TUNED_SETTINGS} == study.TUNED_SETTINGS
+    main = {lab["block"]: s for s, lab in zip(design.sweeps, labels) if lab.get("arm") is None}
+    assert all(s.base.ledger_protocol == "ideal" for s in main.values())  # pinned, not a default
+    assert set(main["aggregator"].factors["aggregator"]) == {"down", "compromised"}
+    assert main["base"].base.aggregator_down_step < main["base"].steps  # a 'down' aggregator fails in the run
+    ledger = main["ledger_protocol"]
+    assert "crash_tolerant" in ledger.factors["ledger_protocol"] and ledger.base.vote_deadline_steps >= 8
+    # no cell run twice: each (malicious fraction, behaviour) pair once over the malice blocks
+    pairs = [
+        (f, main["malicious_fraction"].base.malicious_behavior)
+        for f in main["malicious_fraction"].factors["malicious_fraction"]
+    ]
+    pairs += [
+        (main["malicious_behavior"].base.malicious_fraction, b)
+        for b in main["malicious_behavior"].factors["malicious_behavior"]
+    ]
+    assert len(pairs) == len(set(pairs))
+    # the tuned runs are cells of sharing "none (tuned)", not of none, and min_flagged's panel has none
+    rows = [{"block": "base", "sharing": "none", "replicate": 0, "status": "ok", "arm": a} for a in (None, study.TUNED)]
+    small = study.design("small", seed=1, only=["min_flagged", "attacker_prefixes"])
+    cells = study.cells_frame(small, pd.DataFrame(rows))
+    assert set(cells[cells["block"] == "attacker_prefixes"]["sharing"]) == {"none", study.TUNED}
+    assert set(cells[cells["block"] == "min_flagged"]["sharing"]) == {"none"}

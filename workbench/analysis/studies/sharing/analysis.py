@@ -3,27 +3,47 @@ and against ``central`` on the primary outcomes, per level of every factor that 
 
 Every cell (block, level, sharing mode) runs the same replicate seeds, so the difference of two designs
 is taken replicate by replicate (same seed, same traffic and campaigns up to what the designs change) and
-its 95% interval is a Student-t interval over the replicates' differences. A difference is *significant*
-when its interval excludes zero; the outcome's direction says whether it is then better or worse.
+its 95% interval is a Student-t interval over the replicates' differences (per cell, not corrected).
+The pairing is by seed (common seeds), not by identical traffic: one model Generator draws both the
+traffic and the sharing, so once two designs differ their draws diverge; the paired intervals remain
+valid, only less efficient than with identical traffic.
+
+A difference is *significant* when its Holm-adjusted p value (two-sided paired t test; Holm 1979) is
+below ``1 - confidence``, the family being every cell of one (design, outcome, reference), the base cell
+counted once; the outcome's direction says whether it is then better or worse.
 
 A value that is zero by definition is not an estimate (:data:`STRUCTURAL`): the messages of ``none``
-(an isolated node sends nothing), forged harm where there is no malicious node. Such a value is
-reported as a structural zero, without interval; a difference of two structural zeros is one too, and is
-never counted as a difference or as a design being better.
+(an isolated node sends nothing), forged harm where no forgery can be made and forged harm of ``none``
+(a forgery blocks only at its forger, and the harm counts honest nodes). Which values are structural is
+what the outcomes declare (:mod:`workbench.analysis.structural`). Such a value is reported as a
+structural zero, without interval; a difference of two structural zeros is one too. A difference of a
+measured value against a structural zero is no comparison: the design's own value is reported, with no
+verdict (status ``"against structural zero"``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from workbench.analysis.protection_time import PROTECTED_TIME, with_protected_time
 from workbench.analysis.stats import mean_ci
+from workbench.analysis.structural import declared_value
 from workbench.analysis.studies.protocol import StudyDesign
-from workbench.analysis.studies.sharing.design import BASE_BLOCK, SHARING, base_level
+from workbench.analysis.studies.sharing.design import (
+    BASE_BLOCK,
+    SHARING,
+    TUNED,
+    TUNED_SKIPS,
+    arm_of,
+    base_level,
+    factor_labels,
+)
 from workbench.model.outcomes import MAXIMIZE
 from workbench.model.outcomes.catalog import outcome as declared_outcome
 
@@ -66,19 +86,52 @@ def higher_is_better(name: str) -> bool:
     return bool(declared.direction == MAXIMIZE)
 
 
-def _no_messages(runs: pd.DataFrame) -> np.ndarray:
-    return (runs["sharing"] == "none").to_numpy(dtype=bool)
+# parameters the structural rules read, filled in from a block's base where it does not vary them
+PARAM_COLUMNS = (
+    "malicious_fraction",
+    "malicious_behavior",
+    "forge_prob",
+    "aggregator",
+    "ledger_protocol",
+    "vote_deadline_steps",
+)
+
+
+def _declared(outcome: str) -> Callable[[pd.DataFrame], np.ndarray]:
+    """True where ``outcome`` is zero by definition in each run's design, as the outcome declares it
+    (:func:`workbench.analysis.structural.declared_value` over ``sharing`` and :data:`PARAM_COLUMNS`; the
+    tuned isolated arm is ``none``)."""
+
+    def rule(runs: pd.DataFrame) -> np.ndarray:
+        fields = [c for c in ("sharing", *PARAM_COLUMNS) if c in runs.columns]
+        keys = runs[fields].assign(sharing=runs["sharing"].map(lambda v: "none" if v == TUNED else v))
+        designs = keys.drop_duplicates()
+        zero = {}
+        for row in designs.to_dict("records"):
+            try:
+                zero[tuple(row.values())] = declared_value(outcome, row) == 0.0
+            except (ValueError, KeyError):  # a combination the model refuses cannot be a run
+                zero[tuple(row.values())] = False
+        return np.asarray([zero[tuple(r)] for r in keys.itertuples(index=False)], dtype=bool)
+
+    return rule
 
 
 def _no_malice(runs: pd.DataFrame) -> np.ndarray:
     return (pd.to_numeric(runs["malicious_fraction"]) == 0.0).to_numpy(dtype=bool)
 
 
+def _no_reach(runs: pd.DataFrame) -> np.ndarray:
+    """Forged reach is undefined (no forgery) without malice; it is 0 by definition where forgeries stay
+    at their forgers (``none``), as the outcome declares."""
+    return _no_malice(runs) | _declared("forged_reach_frac")(runs)
+
+
 # outcome column -> rule on runs (one row each): True where the outcome is zero (or undefined) by definition
 STRUCTURAL: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
-    "messages_per_node_step": _no_messages,
-    "forged_benign_blocked_frac": _no_malice,
-    "forged_reach_frac": _no_malice,
+    "messages_per_node_step": _declared("messages_per_node_step"),
+    "forged_benign_blocked_frac": _declared("forged_benign_blocked_frac"),
+    "forged_reach_frac": _no_reach,
 }
 
 
@@ -88,10 +141,6 @@ def structural_mask(cells: pd.DataFrame, outcome: str) -> np.ndarray:
     if rule is None or len(cells) == 0:
         return np.zeros(len(cells), dtype=bool)
     return np.asarray(rule(cells), dtype=bool)
-
-
-# parameters the structural rules read, filled in from a block's base where it does not vary them
-PARAM_COLUMNS = ("malicious_fraction",)
 
 
 def with_base_values(runs: pd.DataFrame, base: dict[str, object], columns: Sequence[str]) -> pd.DataFrame:
@@ -104,11 +153,14 @@ def with_base_values(runs: pd.DataFrame, base: dict[str, object], columns: Seque
 def cells_frame(design: StudyDesign, results: pd.DataFrame) -> pd.DataFrame:
     """One row per (block, level, sharing, replicate): ``results`` (with ``block`` and ``factor`` labels)
     with a ``level`` column, the block's factor value. The base block's runs are added to every block
-    that shares them (:func:`base_level`), at the base value of the block's factor."""
+    that shares them (:func:`base_level`), at the base value of the block's factor. Runs of the tuned
+    isolated arm (label ``arm``) have ``sharing`` :data:`TUNED`."""
     ok = results[results["status"] == "ok"] if "status" in results.columns else results
-    sweeps = {label["block"]: sweep for sweep, label in zip(design.sweeps, design.labels)}
+    if "arm" in ok.columns:
+        ok = ok.assign(sharing=np.where(ok["arm"] == TUNED, TUNED, ok["sharing"]))
+    sweeps = {label["block"]: sweep for sweep, label in zip(design.sweeps, design.labels) if arm_of(label) is None}
     parts = []
-    for label in design.labels[1:]:
+    for label in factor_labels(design):
         block, factor = label["block"], label["factor"]
         own = with_base_values(ok[ok["block"] == block], sweeps[block].base.to_dict(), [factor, *PARAM_COLUMNS])
         levels = list(sweeps[block].factors[factor])
@@ -119,6 +171,8 @@ def cells_frame(design: StudyDesign, results: pd.DataFrame) -> pd.DataFrame:
             base = with_base_values(
                 ok[ok["block"] == BASE_BLOCK], sweeps[BASE_BLOCK].base.to_dict(), [factor, *PARAM_COLUMNS]
             )
+            if block in TUNED_SKIPS:
+                base = base[base["sharing"] != TUNED]
             parts.append(base.assign(block=block, factor=factor, level=[at] * len(base)))
     frame = pd.concat(parts, ignore_index=True) if parts else ok.iloc[0:0].assign(level=[])
     return frame
@@ -160,14 +214,20 @@ def paired_differences(
     reference: str,
     designs: Sequence[str] | None = None,
     confidence: float = 0.95,
+    base_levels: dict[str, object] | None = None,
 ) -> pd.DataFrame:
     """``design - reference`` per (block, level, outcome), paired on ``replicate``.
 
     Columns: ``block, factor, level, design, reference, outcome, n_pairs, diff, ci_low, ci_high, status,
-    significant, verdict, design_mean, reference_mean``. ``status``: ``"estimate"``; ``"structural zero"``
-    when both arms are zero by definition (``diff`` 0, no interval, never significant); ``"no pairs"``
-    when no replicate has both values. ``verdict``: ``"better"``/``"worse"`` (by the outcome's direction)
-    when the interval excludes zero, else ``"no difference shown"`` (or the structural status).
+    significant, verdict, design_mean, reference_mean, p_value, p_holm``. ``status``: ``"estimate"``;
+    ``"structural zero"`` when both arms are zero by definition (``diff`` 0, no interval, never
+    significant); ``"against structural zero"`` when one arm is: ``diff``, ``ci_low`` and ``ci_high`` are
+    then the measured arm's own mean and t interval (``design_mean``), and there is no verdict; ``"no
+    pairs"`` when no replicate has both values. ``p_value``: two-sided paired t test; ``p_holm``: Holm's
+    step-down adjustment within each (design, outcome) family over its cells (one reference per call; the
+    base cell, repeated in every block that shares it per ``base_levels``, counted once). ``verdict``:
+    ``"better"``/``"worse"`` (by the outcome's direction) when ``p_holm < 1 - confidence``, else ``"no
+    difference shown"`` (or the status).
     """
     designs = [d for d in (designs or SHARING) if d != reference]
     direction = {o.column: o.higher_is_better for o in outcomes}
@@ -183,11 +243,24 @@ def paired_differences(
         row = {"block": block, "factor": factor, "level": level, "design": design, "reference": reference}
         row["outcome"] = outcome
         a, r = group["value"].to_numpy(float), group["value_ref"].to_numpy(float)
-        if group["structural"].all() and group["structural_ref"].all():
+        fixed, fixed_ref = bool(group["structural"].all()), bool(group["structural_ref"].all())
+        if fixed and fixed_ref:
             rows.append(
                 row
                 | dict(n_pairs=len(group), diff=0.0, ci_low=np.nan, ci_high=np.nan, status="structural zero")
                 | dict(significant=False, verdict="structural zero", design_mean=0.0, reference_mean=0.0)
+                | dict(p_value=np.nan)
+            )
+            continue
+        if fixed or fixed_ref:
+            own = a[np.isfinite(a)]
+            mean, low, high = mean_ci(own, confidence) if len(own) else (np.nan, np.nan, np.nan)
+            status = "against structural zero"
+            rows.append(
+                row
+                | dict(n_pairs=len(own), diff=mean, ci_low=low, ci_high=high, status=status)
+                | dict(significant=False, verdict=status, design_mean=mean)
+                | dict(reference_mean=float(np.nanmean(r)) if np.isfinite(r).any() else np.nan, p_value=np.nan)
             )
             continue
         d = a - r
@@ -197,19 +270,68 @@ def paired_differences(
                 row
                 | dict(n_pairs=0, diff=np.nan, ci_low=np.nan, ci_high=np.nan, status="no pairs")
                 | dict(significant=False, verdict="no pairs", design_mean=np.nan, reference_mean=np.nan)
+                | dict(p_value=np.nan)
             )
             continue
         mean, low, high = mean_ci(d[finite], confidence)
-        significant = bool(np.isfinite(low) and (low > 0 or high < 0))
-        better = (mean > 0) == direction[outcome]
-        verdict = ("better" if better else "worse") if significant else "no difference shown"
         rows.append(
             row
             | dict(n_pairs=int(finite.sum()), diff=mean, ci_low=low, ci_high=high, status="estimate")
-            | dict(significant=significant, verdict=verdict)
+            | dict(significant=False, verdict="no difference shown", p_value=paired_p(d[finite]))
             | dict(design_mean=float(a[finite].mean()), reference_mean=float(r[finite].mean()))
         )
-    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+    frame = pd.DataFrame(rows, columns=[c for c in DIFF_COLUMNS if c != "p_holm"])
+    frame["p_holm"] = holm_within(frame, base_levels or {})
+    alpha = 1.0 - confidence
+    significant = (frame["status"] == "estimate") & (frame["p_holm"] < alpha)
+    better = (frame["diff"] > 0) == frame["outcome"].map(direction).astype(bool)
+    frame["significant"] = significant.astype(bool)
+    frame.loc[significant, "verdict"] = np.where(better[significant], "better", "worse")
+    return frame[DIFF_COLUMNS]
+
+
+def paired_p(d: np.ndarray) -> float:
+    """Two-sided p value of a paired t test that the mean of the differences ``d`` is zero (NaN with fewer
+    than two; 0 when every difference is the same non-zero value, 1 when all are zero)."""
+    d = np.asarray(d, dtype=float)
+    if len(d) < 2:
+        return float("nan")
+    sd = d.std(ddof=1)
+    if sd == 0:
+        return 0.0 if d.mean() != 0 else 1.0
+    t = d.mean() / (sd / np.sqrt(len(d)))
+    return float(2.0 * stats.t.sf(abs(t), df=len(d) - 1))
+
+
+def holm(p: Sequence[float]) -> np.ndarray:
+    """Holm's step-down adjusted p values (Holm 1979): the i-th smallest of m becomes
+    ``max_{j <= i} min(1, (m - j + 1) p_(j))``; NaN stays NaN and is not counted in m."""
+    values = np.asarray(p, dtype=float)
+    out = np.full(len(values), np.nan)
+    idx = np.flatnonzero(np.isfinite(values))
+    if not len(idx):
+        return out
+    order = idx[np.argsort(values[idx], kind="stable")]
+    m = len(order)
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * values[order]))
+    out[order] = adjusted
+    return out
+
+
+def holm_within(diffs: pd.DataFrame, base_levels: dict[str, object]) -> pd.Series:
+    """Holm-adjusted ``p_value`` within each (design, outcome) of ``diffs`` over its cells; the base cell
+    (a block's row at its base level) counts once in the family and every copy gets its adjusted value."""
+    is_base = np.asarray(
+        [base_levels.get(b) is not None and lv == base_levels[b] for b, lv in zip(diffs["block"], diffs["level"])],
+        dtype=bool,
+    )
+    cell = [("base",) if base else (b, str(lv)) for base, b, lv in zip(is_base, diffs["block"], diffs["level"])]
+    out = pd.Series(np.nan, index=diffs.index, dtype=float)
+    for _, group in diffs.assign(_cell=cell).groupby(["design", "outcome"], sort=False):
+        unique = group.drop_duplicates("_cell")
+        adjusted = dict(zip(unique["_cell"], holm(unique["p_value"].to_numpy(dtype=float))))
+        out.loc[group.index] = [adjusted[c] for c in group["_cell"]]
+    return out
 
 
 DIFF_COLUMNS = [
@@ -228,6 +350,8 @@ DIFF_COLUMNS = [
     "verdict",
     "design_mean",
     "reference_mean",
+    "p_value",
+    "p_holm",
 ]
 
 
@@ -246,8 +370,9 @@ def long_values(cells: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
 @dataclass(frozen=True)
 class SharingFindings:
     """What study 10 found: the cells (one row per run and panel), the per-design values per level
-    (:func:`level_table`), the paired differences against ``none`` and against ``central``
-    (:func:`paired_differences`), the primary outcomes, and the factors' order and base levels."""
+    (:func:`level_table`), the paired differences against ``none``, against ``central`` and against the
+    tuned isolated arm (:data:`TUNED`; empty where the design has none) (:func:`paired_differences`),
+    the primary outcomes, and the factors' order and base levels."""
 
     cells: pd.DataFrame
     levels: pd.DataFrame
@@ -257,6 +382,14 @@ class SharingFindings:
     blocks: list[str]
     base_levels: dict[str, object]
     placeholder: list[str]
+    vs_tuned: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=DIFF_COLUMNS))
+
+    def diffs(self, reference: str) -> pd.DataFrame:
+        """The paired differences against ``reference`` (``"none"``, ``"central"`` or :data:`TUNED`)."""
+        table = {"none": self.vs_none, "central": self.vs_central, TUNED: self.vs_tuned}
+        if reference not in table:
+            raise ValueError(f"reference={reference!r} is not one of {sorted(table)}")
+        return table[reference]
 
 
 def analyse(
@@ -278,14 +411,21 @@ def analyse(
     outcomes = primary_outcomes(list(results.columns))
     cells = cells_frame(design, results)
     columns = [o.column for o in outcomes]
-    blocks = [lab["block"] for lab in design.labels[1:]]
+    blocks = [lab["block"] for lab in factor_labels(design)]
+    base_levels = {b: base_level(design, b) for b in blocks}
+
+    def vs(reference: str, designs: Sequence[str]) -> pd.DataFrame:
+        return paired_differences(cells, outcomes, reference, designs, confidence, base_levels)
+
+    has_tuned = bool((cells["sharing"] == TUNED).any()) if len(cells) else False
     return SharingFindings(
         cells=cells,
         levels=level_table(cells, columns, confidence),
-        vs_none=paired_differences(cells, outcomes, "none", confidence=confidence),
-        vs_central=paired_differences(cells, outcomes, "central", confidence=confidence),
+        vs_none=vs("none", SHARING),
+        vs_central=vs("central", SHARING),
         outcomes=outcomes,
         blocks=blocks,
-        base_levels={b: base_level(design, b) for b in blocks},
+        base_levels=base_levels,
         placeholder=placeholder,
+        vs_tuned=vs(TUNED, SHARING) if has_tuned else pd.DataFrame(columns=DIFF_COLUMNS),
     )

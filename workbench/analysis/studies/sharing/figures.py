@@ -1,8 +1,12 @@
 """Study 10's figure: small multiples of paired differences, one row per primary outcome and one column per
-factor, each design a colour; filled markers where the 95% interval excludes zero, hollow where it does
-not, a grey cross where the difference is of two structural zeros (no interval)."""
+factor, each design a colour; filled markers where the difference is significant after Holm's correction
+within its (design, outcome, reference) family, hollow where it is not, a grey cross where the difference
+is of two structural zeros (no interval); a value against a structural zero (messages of ``none``) is no
+difference and is not drawn."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,10 +27,24 @@ def _level_order(levels: pd.Series) -> list[object]:
         return values
 
 
+def _point(ax: plt.Axes, r: Any, x: float, colour: str) -> None:
+    """One cell's difference: a grey cross for two structural zeros, nothing against one structural zero,
+    else its interval and a marker, filled when significant."""
+    if r.status == "structural zero":
+        ax.plot(x, 0.0, marker="x", color="0.6", ms=4)
+        return
+    if r.status == "against structural zero" or not np.isfinite(r.diff):
+        return
+    if np.isfinite(r.ci_low):
+        ax.plot([x, x], [r.ci_low, r.ci_high], color=colour, lw=1)
+    face = colour if r.significant else "white"
+    ax.plot(x, r.diff, marker="o", ms=4.5, color=colour, markerfacecolor=face)
+
+
 def plot_differences(found: SharingFindings, reference: str = "none") -> Figure:
-    """The paired differences ``design - reference`` (``"none"`` or ``"central"``) of every design, outcome
-    and factor level; the base point's level is underlined on each factor's axis."""
-    diffs = found.vs_none if reference == "none" else found.vs_central
+    """The paired differences ``design - reference`` (``"none"``, ``"central"`` or the tuned isolated arm) of
+    every design, outcome and factor level; the base point's level is bold on each factor's axis."""
+    diffs = found.diffs(reference)
     designs = [d for d in SHARING if d != reference]
     rows, cols = len(found.outcomes), len(found.blocks)
     fig, axes = plt.subplots(rows, cols, figsize=(2.0 * cols + 1.2, 1.75 * rows + 0.8), squeeze=False, sharey="row")
@@ -42,16 +60,7 @@ def plot_differences(found: SharingFindings, reference: str = "none") -> Figure:
             for offset, design in zip(offsets, designs):
                 mine = sub[sub["design"] == design]
                 for r in mine.itertuples():
-                    x = x_of[r.level] + offset
-                    if r.status == "structural zero":
-                        ax.plot(x, 0.0, marker="x", color="0.6", ms=4)
-                        continue
-                    if not np.isfinite(r.diff):
-                        continue
-                    if np.isfinite(r.ci_low):
-                        ax.plot([x, x], [r.ci_low, r.ci_high], color=COLOURS[design], lw=1)
-                    face = COLOURS[design] if r.significant else "white"
-                    ax.plot(x, r.diff, marker="o", ms=4.5, color=COLOURS[design], markerfacecolor=face)
+                    _point(ax, r, x_of[r.level] + offset, COLOURS[design])
             ax.set_xticks(range(len(order)))
             ax.set_xticklabels([str(v) for v in order], fontsize=7)
             base = found.base_levels.get(block)
@@ -66,15 +75,15 @@ def plot_differences(found: SharingFindings, reference: str = "none") -> Figure:
                     f"{outcome.label}\n({'higher' if outcome.higher_is_better else 'lower'} is better)", fontsize=7
                 )
     handles = [plt.Line2D([], [], marker="o", ls="", color=COLOURS[d], label=f"{d} - {reference}") for d in designs] + [
-        plt.Line2D([], [], marker="o", ls="", color="black", markerfacecolor="white", label="interval includes 0"),
+        plt.Line2D([], [], marker="o", ls="", color="black", markerfacecolor="white", label="not significant (Holm)"),
         plt.Line2D([], [], marker="x", ls="", color="0.6", label="structural zero (no interval)"),
     ]
     # a fixed layout: the constraint solver takes seconds over this many panels
     fig.subplots_adjust(left=0.07, right=0.99, bottom=0.09, top=0.93, wspace=0.12, hspace=0.35)
     fig.legend(handles=handles, loc="lower center", ncols=len(handles), fontsize=8, frameon=False)
     fig.suptitle(
-        f"Paired difference against {reference} (95% t intervals over replicates; filled: significant; "
-        "bold level: base point)",
+        f"Paired difference against {reference} (per-cell 95% t intervals over replicates; filled: significant "
+        "after Holm's correction within each design and outcome; bold level: base point)",
         fontsize=9,
     )
     return fig
