@@ -25,6 +25,8 @@
 # Results are cached in a store (`data/sweeps/<name>/` by default): re-executing this notebook skips finished runs,
 # and an interrupted sweep resumes where it stopped. Figures show means over replicates with 95% t-intervals.
 #
+# Every run lasts until the last campaign's evaluation window is complete (`steps = None`: the fewest such steps,
+# `ModelParams.steps_covering_windows`, 55 at the default campaigns); a `steps` that would cut a window is refused.
 # The defaults below are deliberately small so that `make test` and `make report` stay quick; scale them up with
 # papermill, e.g. `papermill notebooks/02_parameter_sweep.ipynb out.ipynb -p replicates 10 -p steps 120 -p n_nodes 60 -p backend ray`.
 
@@ -34,7 +36,7 @@ sharing_modes = None  # None: every registered sharing channel (workbench.model.
 malicious_fractions = [0.0, 0.2, 0.4]
 n_nodes = 20
 flows_per_node = 20
-steps = 30
+steps = None  # None: the fewest steps in which every campaign's evaluation window is complete
 replicates = 3
 seed = 20261126
 backend = "processes"  # "local", "processes" or "ray" (RAY_ADDRESS selects an existing cluster)
@@ -46,6 +48,7 @@ quiet = False
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
+from workbench import ModelParams
 from workbench.analysis.headline import show_headline
 from workbench.analysis.run_plots import provenance_markdown
 from workbench.analysis.stats import summarize
@@ -55,8 +58,10 @@ from workbench.model.channels import CHANNELS
 from workbench.provenance import provenance
 
 sharing_modes = list(sharing_modes or CHANNELS.names())
+base = {"n_nodes": n_nodes, "flows_per_node": flows_per_node}
+steps = steps or ModelParams(**base).steps_covering_windows
 sweep = Sweep(
-    base={"n_nodes": n_nodes, "flows_per_node": flows_per_node},
+    base=base,
     factors={"sharing": sharing_modes, "malicious_fraction": malicious_fractions},
     replicates=replicates,
     steps=steps,

@@ -34,7 +34,8 @@
 #
 # **Sizes.** `size = "small"` (default; under a minute): 2 topologies x 4 kinds of voter x 4 replicates = 32 runs of
 # 20 nodes for 30 steps. `size = "full"`: 3 topologies x 4 kinds x 30 replicates = 360 runs of 30 nodes for 40
-# steps (`-p size full`).
+# steps (`-p size full`). Six campaigns start 4 steps apart; the study reads votes, not protection, so each
+# campaign is measured until the next one starts (`eval_window_steps = 4`) and every window ends inside the run.
 
 # %% tags=["parameters"]
 size = "small"  # "small" (32 runs) or "full" (360 runs, 30 replicates per cell)

@@ -30,8 +30,9 @@
 # this notebook only sets parameters and calls them.
 #
 # **Sizes.** `size = "small"` (default, about a minute on 2 cores): Morris, 20 trajectories (160 runs) of a
-# 20-node network for 30 steps. `size = "full"`: Sobol with second-order indices, N = 256 base samples
-# (4,096 runs) of a 40-node network for 60 steps, for a processes or Ray backend (about half an hour on 2 cores,
+# 20-node network with two campaigns measured over 20 steps each, for 35 steps (every window complete).
+# `size = "full"`: Sobol with second-order indices, N = 256 base samples
+# (4,096 runs) of a 40-node network with the default three campaigns for 60 steps, for a processes or Ray backend (about half an hour on 2 cores,
 # minutes on a cluster). Run it with papermill, e.g.
 # `papermill notebooks/08_sensitivity.ipynb out.ipynb -p size full -p backend ray`.
 

@@ -35,6 +35,7 @@ def test_run_sweeps_labels_blocks_and_reads_kept_frames(tmp_path):
             seed=1,
             keep=["campaigns", "votes"],
             name=f"t_{s}",
+            allow_partial_windows=True,  # plumbing: six steps of a 32-step window
         )
         for s in ("ledger", "gossip")
     ]

@@ -37,7 +37,15 @@ def test_every_study_has_the_stages_and_refuses_an_unknown_size(name):
 def test_a_design_runs_its_blocks_and_reads_what_they_kept(tmp_path):
     base = {"n_nodes": 8, "flows_per_node": 8, "n_campaigns": 1, "warmup_steps": 2}
     sweeps = [
-        Sweep({**base, "sharing": s}, {"malicious_fraction": [0.0]}, steps=6, seed=1, keep=["votes"], name=f"p_{s}")
+        Sweep(
+            {**base, "sharing": s},
+            {"malicious_fraction": [0.0]},
+            steps=6,
+            seed=1,
+            keep=["votes"],
+            name=f"p_{s}",
+            allow_partial_windows=True,  # plumbing: six steps of a 32-step window
+        )
         for s in ("ledger", "gossip")
     ]
     design = StudyDesign("small", sweeps, [{"block": "a"}, {"block": "b"}])

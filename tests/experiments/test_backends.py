@@ -30,6 +30,7 @@ def model_sweep(**overrides) -> Sweep:
         steps=8,
         seed=5,
         keep=["steps"],
+        allow_partial_windows=True,  # identical frames on every backend, not outcomes: 8 steps of a 35-step window
     )
     spec.update(overrides)
     return Sweep(**spec)
@@ -80,12 +81,24 @@ def test_ray_worker_death_is_retried_then_recorded_as_failed(tmp_path, ray_sessi
     # die_once: the first attempt kills its worker; Ray retries it and the run succeeds
     seed = time.time_ns() % 2**31
     once = Sweep(
-        {"n_nodes": 10}, {"malicious_fraction": [0.0, 0.6]}, steps=3, seed=seed, runner=testing.die_once_runner
+        {"n_nodes": 10},
+        {"malicious_fraction": [0.0, 0.6]},
+        steps=3,
+        seed=seed,
+        runner=testing.die_once_runner,
+        allow_partial_windows=True,
     )
     frame = once.run(backend="ray", store=tmp_path / "once", quiet=True, max_retries=2)
     assert list(frame.status) == ["ok", "ok"]
     # always dies: after the retries it is recorded as failed and the other run is kept
-    always = Sweep({"n_nodes": 10}, {"malicious_fraction": [0.0, 0.6]}, steps=3, seed=1, runner=testing.dying_runner)
+    always = Sweep(
+        {"n_nodes": 10},
+        {"malicious_fraction": [0.0, 0.6]},
+        steps=3,
+        seed=1,
+        runner=testing.dying_runner,
+        allow_partial_windows=True,
+    )
     frame = always.run(backend="ray", store=tmp_path / "always", quiet=True, max_retries=1)
     assert list(frame.status) == ["ok", "failed"]
     assert "WorkerCrashedError" in frame.error[1] and "after 2 attempts" in frame.error[1]

@@ -19,7 +19,12 @@ class MyGossip(GossipChannel):
 
 
 def _run_ids(sharing: str) -> list[str]:
-    return [run.run_id for run in Sweep(base={"sharing": sharing, "n_nodes": 10}, replicates=2, steps=3).runs]
+    return [
+        run.run_id
+        for run in Sweep(
+            base={"sharing": sharing, "n_nodes": 10}, replicates=2, steps=3, allow_partial_windows=True
+        ).runs
+    ]
 
 
 def test_editing_a_components_module_changes_its_runs_identity(tmp_path, monkeypatch):

@@ -72,10 +72,10 @@ def test_a_compaction_killed_before_removing_its_inputs_loses_and_repeats_nothin
 
 
 def test_a_failed_run_retried_later_is_read_from_the_newer_file(tmp_path):
-    sweep = Sweep({"n_nodes": 20}, {"malicious_fraction": [0.0, 0.6]}, steps=3, runner=sweep_runners.failing_runner)
+    sweep = Sweep({"n_nodes": 20}, {"malicious_fraction": [0.0, 0.6]}, steps=55, runner=sweep_runners.failing_runner)
     first = sweep.run(store=tmp_path, quiet=True)
     assert list(first.status) == ["ok", "failed"]
-    fixed = Sweep({"n_nodes": 20}, {"malicious_fraction": [0.0, 0.6]}, steps=3, runner=sweep_runners.failing_runner)
+    fixed = Sweep({"n_nodes": 20}, {"malicious_fraction": [0.0, 0.6]}, steps=55, runner=sweep_runners.failing_runner)
     fixed.runner = sweep_runners.fake_runner  # same run ids, now succeeding
     fixed.runs = sweep.runs
     again = fixed.run(store=tmp_path, quiet=True)
@@ -90,6 +90,7 @@ def test_format_1_stores_with_one_file_per_run_still_load(tmp_path):
         steps=4,
         keep=["steps"],
         runner=sweep_runners.fake_runner,
+        allow_partial_windows=True,  # a stand-in runner: no window to cover
     )
     frame = sweep.run(store=tmp_path, quiet=True)
     steps = load_steps(tmp_path)

@@ -38,6 +38,7 @@ def small_sweep(**overrides) -> Sweep:
         steps=6,
         seed=7,
         runner=testing.fake_runner,
+        allow_partial_windows=True,  # a stand-in runner: no window to cover
     )
     spec.update(overrides)
     return Sweep(**spec)
@@ -76,7 +77,15 @@ def test_replicate_seeds_come_from_one_root_seed_sequence():
 def test_latin_hypercube_design():
     factors = {"malicious_fraction": (0.0, 0.4), "n_nodes": (10, 29), "sharing": {"levels": ["none", "gossip"]}}
     sweep = Sweep(
-        {"n_nodes": 20}, factors, replicates=1, steps=5, design="lhs", samples=10, seed=3, runner=testing.fake_runner
+        {"n_nodes": 20},
+        factors,
+        replicates=1,
+        steps=5,
+        design="lhs",
+        samples=10,
+        seed=3,
+        runner=testing.fake_runner,
+        allow_partial_windows=True,
     )
     points = pd.DataFrame(sweep.points())
     assert len(points) == 10 and len(sweep) == 10
@@ -329,10 +338,10 @@ def test_sigkill_then_resume_at_10000_runs_loses_and_repeats_nothing(tmp_path):
 def test_model_version_keys_run_ids(monkeypatch):
     import workbench.model
 
-    sweep = Sweep({"n_nodes": 20}, {"sharing": ["none", "gossip"]}, steps=3)
+    sweep = Sweep({"n_nodes": 20}, {"sharing": ["none", "gossip"]}, steps=55)
     assert sweep.model_version.startswith(f"{workbench.model.MODEL_VERSION}+")
     monkeypatch.setattr(workbench.model, "MODEL_VERSION", "bumped")
-    bumped = Sweep({"n_nodes": 20}, {"sharing": ["none", "gossip"]}, steps=3)
+    bumped = Sweep({"n_nodes": 20}, {"sharing": ["none", "gossip"]}, steps=55)
     assert bumped.model_version.startswith("bumped+")
     assert {r.run_id for r in bumped.runs}.isdisjoint(r.run_id for r in sweep.runs)
     assert bumped.spec_hash != sweep.spec_hash

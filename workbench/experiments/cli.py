@@ -1,4 +1,5 @@
-"""``python -m workbench sweep SPEC.yaml [--store PATH] [--backend local|processes|ray] [--address ADDR]``."""
+"""``python -m workbench sweep SPEC.yaml [--store PATH] [--backend local|processes|ray] [--address ADDR]
+[--allow-partial-windows]``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--workers", type=int, default=None, help="worker processes (backend 'processes')")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--allow-partial-windows",
+        action="store_true",
+        help="run even if steps end before a campaign's evaluation window does (the spec's "
+        "allow_partial_windows: true); by default such a spec is refused naming the smallest valid steps",
+    )
     parser.set_defaults(func=main)
 
 
@@ -34,7 +41,8 @@ def main(args: argparse.Namespace) -> int:
 
     try:
         check_backend(args.backend)
-        sweep = Sweep.from_yaml(args.spec)
+        overrides = {"allow_partial_windows": True} if args.allow_partial_windows else {}
+        sweep = Sweep.from_yaml(args.spec, **overrides)
     except (OSError, ValueError) as exc:
         message = str(exc)  # a YAML syntax error names the file, line and column itself
         print(f"error: {message if message.startswith(str(args.spec)) else f'{args.spec}: {message}'}", file=sys.stderr)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import numbers
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,20 +85,17 @@ def _count(label: str, value: Any, low: int) -> int:
     return int(value)
 
 
-def _cuts_windows(params: Any, steps: int) -> bool:
-    needed = getattr(params, "steps_covering_windows", None)
-    return needed is not None and steps < needed
+def _flag(label: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise wrong_type(label, value, "true or false")
+    return value
 
 
-class PartialWindowWarning(UserWarning):
-    """A sweep's runs end before a campaign's evaluation window does (see :func:`check_windows_covered`)."""
-
-
-def check_windows_covered(params: Any, steps: int, where: str = "base", refuse: bool = True) -> None:
-    """``ValueError`` (``refuse``, else a :class:`PartialWindowWarning`) naming ``steps``, the campaigns' last
-    start and ``eval_window_steps`` when a run of ``steps`` steps would end before the last campaign's
-    evaluation window does. Parameters without ``steps_covering_windows`` (another parameter class) or
-    without a known value (a trace) pass."""
+def check_windows_covered(params: Any, steps: int, where: str = "base") -> None:
+    """``ValueError`` naming ``steps``, the campaigns' last start, ``eval_window_steps`` and the smallest
+    valid ``steps`` when a run of ``steps`` steps would end before the last campaign's evaluation window
+    does. Parameters without ``steps_covering_windows`` (another parameter class) or without a known value
+    (a trace) pass."""
     needed = getattr(params, "steps_covering_windows", None)
     if needed is None or steps >= needed:
         return
@@ -109,9 +105,7 @@ def check_windows_covered(params: Any, steps: int, where: str = "base", refuse: 
         f"so every window is complete from steps={needed}; give steps >= {needed}, fewer or earlier campaigns, "
         "a shorter eval_window_steps, or allow_partial_windows=True"
     )
-    if refuse:
-        raise ValueError(message)
-    warnings.warn(message, PartialWindowWarning, stacklevel=4)
+    raise ValueError(message)
 
 
 class Sweep:
@@ -137,10 +131,10 @@ class Sweep:
         ``.summary`` (and the kept frames); a module-level function (or ``"module:function"``) so that
         worker processes can import it. Default: :func:`workbench.run_model`.
     allow_partial_windows : whether ``steps`` may end before a campaign's evaluation window does (its
-        outcomes then cover fewer steps, ``window_steps``, and a longer run would change them). ``False``:
-        such a sweep is refused with a ``ValueError`` (:func:`check_windows_covered`); ``True``: it runs;
-        ``None`` (the default for now): it runs with a :class:`PartialWindowWarning` saying the same, until
-        the studies and test sweeps are given steps covering their windows and the default becomes ``False``.
+        outcomes then cover fewer steps, ``window_steps``, and a longer run would change them). ``False``
+        (the default): such a sweep is refused with a ``ValueError`` naming ``steps``, the campaigns' last
+        start, ``eval_window_steps`` and the smallest valid ``steps`` (:func:`check_windows_covered`), at
+        the first design point that would be cut; ``True``: it runs.
     params : the runner's parameter class (or ``"module:Class"``): a frozen dataclass with defaults,
         ranges and choices declared in field metadata as :class:`ModelParams` (the default) does.
     """
@@ -161,12 +155,12 @@ class Sweep:
         name: str | None = None,
         runner: Callable | str | None = None,
         params: type | str | None = None,
-        allow_partial_windows: bool | None = None,
+        allow_partial_windows: bool = False,
     ) -> None:
         self.design = Design(check_choice("design", getattr(design, "value", design), [d.value for d in Design]))
         self.params_cls = resolve_params_class(params)
         self.runner = resolve_runner(runner)
-        self.allow_partial_windows = None if allow_partial_windows is None else bool(allow_partial_windows)
+        self.allow_partial_windows = _flag("allow_partial_windows", allow_partial_windows)
         fields = param_fields(self.params_cls)
         if base is None:
             base = self.params_cls()
@@ -206,16 +200,16 @@ class Sweep:
         seeds = replicate_seeds(self.seed, self.replicates)
         base = params_to_dict(self.base)
         runs = []
-        warned = False  # warn once per sweep
+        built = []
         for index, point in enumerate(self.plan.points):
             try:
-                params = build_params(self.params_cls, {**base, **point})
+                built.append(build_params(self.params_cls, {**base, **point}))
             except ValueError as exc:
                 raise ValueError(f"design point {index} {point}: {exc}") from None
-            if not self.allow_partial_windows and not warned:
-                warned = self.allow_partial_windows is None and _cuts_windows(params, self.steps)
-                where = f"design point {index} {point}" if point else "base"
-                check_windows_covered(params, self.steps, where, refuse=self.allow_partial_windows is False)
+        if not self.allow_partial_windows:  # after every point's values are checked, so a bad value is told first
+            for index, (point, params) in enumerate(zip(self.plan.points, built, strict=True)):
+                check_windows_covered(params, self.steps, f"design point {index} {point}" if point else "base")
+        for index, params in enumerate(built):
             values = params_to_dict(params)
             factors = {name: values[name] for name in self.factors}
             sources = component_sources(self.params_cls, values)
@@ -240,8 +234,8 @@ class Sweep:
         }
         # options and a custom parameter class only when used, so older specs keep their hashes
         spec.update({k: v for k, v in self.options.items() if k != "samples"})
-        if self.allow_partial_windows is not None:  # only when given, so older specs keep their hashes
-            spec["allow_partial_windows"] = self.allow_partial_windows
+        if self.allow_partial_windows:  # only when allowed, so specs covering their windows keep their hashes
+            spec["allow_partial_windows"] = True
         if self.params_cls is not ModelParams:
             spec["params"] = object_name(self.params_cls)
         return spec
@@ -272,7 +266,7 @@ class Sweep:
             name=spec.get("name"),
             runner=None if runner in DEFAULT_RUNNER_NAMES else runner,
             params=spec.get("params"),
-            allow_partial_windows=spec.get("allow_partial_windows"),
+            allow_partial_windows=spec.get("allow_partial_windows", False),
         )
 
     @classmethod

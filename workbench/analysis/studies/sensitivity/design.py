@@ -12,15 +12,17 @@ from workbench.analysis.studies.protocol import StudyDesign
 from workbench.experiments import Sweep
 
 SIZES: dict[str, dict[str, Any]] = {
-    # Morris: 20 trajectories of D + 1 runs (160 runs for the notebook's 7 factors)
+    # Morris: 20 trajectories of D + 1 runs (160 runs for the notebook's 7 factors); two campaigns measured over
+    # 20 steps, so that 35 steps complete every window
     "small": {
         "design": "morris",
         "samples": 20,
         "replicates": 1,
-        "steps": 30,
-        "base": {"n_nodes": 20, "flows_per_node": 20},
+        "steps": 35,
+        "base": {"n_nodes": 20, "flows_per_node": 20, "n_campaigns": 2, "eval_window_steps": 20},
     },
-    # Sobol with second-order indices: N = 256 base samples, N(2D + 2) runs (4,096 for 7 factors)
+    # Sobol with second-order indices: N = 256 base samples, N(2D + 2) runs (4,096 for 7 factors); the default
+    # three campaigns' windows are complete from step 55
     "full": {
         "design": "sobol",
         "samples": 256,
@@ -37,7 +39,8 @@ def design(
     size: str = "small", seed: int = 0, sharing: str = "gossip", factors: Mapping[str, Sequence[float]] | None = None
 ) -> StudyDesign:
     """One sweep over ``factors`` (name -> ``(low, high)``; integer parameters are sampled over the integers
-    in the range) with ``sharing`` fixed, on the size's design."""
+    in the range) with ``sharing`` fixed, on the size's design. Its runs cover every campaign's evaluation
+    window (a factor that moves the windows past the size's steps is refused naming the steps needed)."""
     plan = SIZES[check_size(size)]
     if not factors:
         raise ValueError("factors is empty; give at least one factor with its (low, high) range")

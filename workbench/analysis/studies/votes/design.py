@@ -27,12 +27,16 @@ SIZES: dict[str, dict[str, Any]] = {
         "base": {"n_nodes": 30, "flows_per_node": 20},
     },
 }
-# every node holds every signature (ledger) and campaigns come often, so that many signatures get many votes
+# every node holds every signature (ledger) and campaigns come often, so that many signatures get many votes;
+# the study reads votes, not protection, so each campaign is measured until the next one starts (4 steps): the
+# last window (from step 26) ends at step 29, inside both sizes' runs (a window changes no vote, only what a
+# run's summary covers)
 STUDY_BASE = {
     "sharing": "ledger",
     "consensus": "majority",
     "n_campaigns": 6,
     "campaign_interval_steps": 4,
+    "eval_window_steps": 4,
     "malicious_fraction": 0.0,
 }
 CONTROL_ACCURACY = 0.7  # independent voters: the control in which the binomial must hold
