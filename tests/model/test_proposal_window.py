@@ -80,3 +80,21 @@ def test_at_the_defaults_isolated_nodes_are_protected_part_of_the_time(seed):
     assert ModelParams().proposal_window_steps == 3
     default, one_step = protection(3), protection(1)
     assert default >= 0.15 and default >= one_step + 0.1, (default, one_step)
+
+
+# a campaign that reaches every honest node from its first step (every node a seed node): the comparison in which
+# an isolated node can protect itself everywhere a shared rule could (with two seed nodes and spread 0.15, a third
+# of the nodes are never reached, and an isolated node is never protected against what never reaches it)
+EVERYWHERE = dict(n_nodes=40, campaign_seed_nodes=40, attacker_prefixes=1, prefix_rotation_steps=0)
+
+
+@pytest.mark.slow  # 8 runs of 40 nodes x 55 steps
+def test_with_one_prefix_no_rotation_and_every_node_reached_isolated_nodes_protect_themselves_as_the_ledger_does():
+    protection = {}
+    for sharing in ("none", "ledger"):
+        world = ModelParams.preset("realistic", sharing=sharing, **EVERYWHERE)
+        runs = [run_model(world, seed=s, steps=world.steps_covering_windows) for s in SEEDS]
+        assert all(r.summary["targeted_frac_mean"] == 1.0 for r in runs)  # the campaigns reached every honest node
+        protection[sharing] = np.array([r.summary["protected_time_frac_mean"] for r in runs])
+    assert (protection["none"] >= 0.5).all(), protection  # not a tie at zero
+    assert np.abs(protection["none"] - protection["ledger"]).max() <= 0.1, protection  # paired by seed
