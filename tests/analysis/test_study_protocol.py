@@ -16,7 +16,7 @@ from workbench.analysis.studies import sensitivity as ss
 from workbench.analysis.studies import theory as ts
 from workbench.experiments import Sweep
 
-STUDIES = ["breakdown", "frontier", "votes", "theory", "sensitivity"]
+STUDIES = ["breakdown", "frontier", "votes", "theory", "sensitivity", "ledger"]
 SENSITIVITY_FACTORS = {"malicious_fraction": [0.1, 0.45], "quorum": [0.55, 0.95]}
 
 

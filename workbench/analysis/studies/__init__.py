@@ -1,7 +1,7 @@
-"""Studies: the notebooks that answer one question each with sweeps (04-08, 10), as a small protocol.
+"""Studies: the notebooks that answer one question each with sweeps (04-08, 10, 12), as a small protocol.
 
-A study is a subpackage (``breakdown``, ``frontier``, ``votes``, ``theory``, ``sensitivity``, ``sharing``) whose
-stages are each their own function, in their own module:
+A study is a subpackage (``breakdown``, ``frontier``, ``votes``, ``theory``, ``sensitivity``, ``sharing``,
+``ledger``) whose stages are each their own function, in their own module:
 
 - ``design.py``: ``design(size, seed, ...)`` gives the :class:`StudyDesign` (the sweeps, one per block
   of the design, and their labels; ``theory``: the checks to run) and ``describe(design)`` says it in

@@ -1,0 +1,139 @@
+"""Study 12 (the ledger under attack): its design covers every window with common seeds and puts the
+malicious nodes at and above the BFT fault bound; its analysis pairs every design with the ideal ledger,
+reports values fixed by the design as such and ledger outcomes of channels without a ledger as undefined;
+its prose and headline take their numbers from the findings. Analysis tests run on constructed frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.analysis.studies import ledger as study
+from workbench.model.ledger_protocols.bft import fault_bound
+from workbench.model.params import ModelParams
+
+OUTCOMES = [o.column for o in study.PRIMARY]
+
+
+@pytest.mark.parametrize("n", [4, 10, 13, 31, 50])
+def test_fractions_sit_at_the_fault_bound_and_one_node_above_in_whole_nodes(n):
+    below, above = study.fractions_around_bound(n)
+    p_below = ModelParams(n_nodes=n, malicious_fraction=below)
+    p_above = ModelParams(n_nodes=n, malicious_fraction=above)
+    f = fault_bound(n)
+    assert p_below.n_malicious == f and 3 * f < n  # tolerated: f < N/3
+    assert p_above.n_malicious == f + 1 and 3 * (f + 1) >= n  # not tolerated
+
+
+@pytest.mark.parametrize("size", ["small", "full"])
+def test_design_covers_every_window_with_common_seeds_and_counts_its_runs(size):
+    d = study.design(size, seed=7)
+    cells = sum(2 if sc.malicious else 1 for sc in study.SCENARIOS.values())
+    reps = study.SIZES[size]["replicates"]
+    assert d.runs == len(study.DESIGNS) * cells * reps
+    seeds = {tuple(r.seed for r in s.runs if r.point == 0) for s in d.sweeps}
+    assert len(seeds) == 1  # replicate r has the same seed in every block
+    for sweep in d.sweeps:
+        assert sweep.steps >= sweep.base.steps_covering_windows
+        assert sweep.base.vote_deadline_steps >= 8 and sweep.base.ledger_latency_steps == 1
+    labels = {(lab["scenario"], lab["design"]) for lab in d.labels}
+    assert labels == {(s, n) for s in study.SCENARIOS for n in study.DESIGNS}
+    crash = {lab["design"]: s.base for s, lab in zip(d.sweeps, d.labels) if lab["scenario"] == "leader_crash"}
+    assert crash["bft"].leader_crash_step == study.crash_step(crash["bft"])
+    assert (
+        crash["central"].aggregator == "down"
+        and crash["central"].aggregator_down_step == crash["bft"].leader_crash_step
+    )
+    with pytest.raises(ValueError, match="names no scenario"):
+        study.design("small", scenarios=["meteor"])
+
+
+def _results(shift: dict[str, float], reps: int = 6, seed: int = 0) -> pd.DataFrame:
+    """A constructed results frame: every design in one equivocation cell (below N/3) and one crash cell;
+    protection is the ideal ledger's plus ``shift[design]`` plus small noise, per replicate."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for scenario, fraction, behavior in (("equivocate", 0.3, "equivocate"), ("leader_crash", 0.0, "collude")):
+        base = rng.uniform(0.3, 0.6, reps)
+        for design, fields in study.DESIGNS.items():
+            ledger = fields["sharing"] == "ledger"
+            for r in range(reps):
+                row = dict(status="ok", replicate=r, scenario=scenario, design=design, malicious_fraction=fraction)
+                row |= dict(fields, malicious_behavior=behavior, sybil_identities=0, aggregator="honest")
+                row |= {o: rng.uniform(0.1, 0.2) for o in OUTCOMES}
+                row["protected_time_frac_mean"] = base[r] + shift.get(design, 0.0) + rng.normal(0, 0.005)
+                row["forged_benign_blocked_frac"] = 0.0  # neither behaviour forges
+                row["conflicting_entries"] = (0.0 if design == "ideal" else float(r % 2)) if ledger else np.nan
+                row["entry_commit_delay_max_steps"] = 1.0 + r if ledger else np.nan
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _found(shift: dict[str, float], **kw) -> study.LedgerFindings:
+    return study.findings_of(
+        _results(shift, **kw), {"n_nodes": 10, "vote_deadline_steps": 8}, study.PRIMARY, fault_bound(10)
+    )
+
+
+def test_paired_differences_recover_the_shift_and_their_verdict_follows_the_direction():
+    found = _found({"bft": -0.2, "central": 0.15, "crash_tolerant": 0.0})
+    d = found.vs_ideal[found.vs_ideal["outcome"] == "protected_time_frac_mean"].set_index(["scenario", "design"])
+    for scenario in ("equivocate", "leader_crash"):
+        bft, central, ct = (d.loc[(scenario, x)] for x in ("bft", "central", "crash_tolerant"))
+        assert bft["ci_low"] <= -0.2 <= bft["ci_high"] and bft["verdict"] == "worse" and bft["n_pairs"] == 6
+        assert central["ci_low"] <= 0.15 <= central["ci_high"] and central["verdict"] == "better"
+        assert ct["ci_low"] <= 0.0 <= ct["ci_high"]
+    assert set(found.vs_ideal["design"]) == {"crash_tolerant", "bft", "central", "gossip"}
+
+
+def test_values_fixed_by_the_design_are_said_as_such_and_ledger_outcomes_without_a_ledger_are_undefined():
+    found = _found({})
+    lv = found.levels.set_index(["scenario", "design", "outcome"])
+    assert lv.loc[("equivocate", "ideal", "conflicting_entries"), "structural"] == 0.0  # the ideal log cannot fork
+    assert np.isnan(lv.loc[("equivocate", "bft", "conflicting_entries"), "structural"])  # measured
+    assert lv.loc[("equivocate", "gossip", "forged_benign_blocked_frac"), "structural"] == 0.0  # nobody forges
+    assert not lv.loc[("equivocate", "central", "conflicting_entries"), "defined"]
+    d = found.vs_ideal.set_index(["scenario", "design", "outcome"])
+    assert d.loc[("equivocate", "bft", "forged_benign_blocked_frac"), "status"] == "by definition"
+    assert not d.loc[("equivocate", "bft", "forged_benign_blocked_frac"), "significant"]
+    assert d.loc[("equivocate", "bft", "conflicting_entries"), "status"] == "estimate"  # 0 by definition vs measured
+    assert d.loc[("equivocate", "gossip", "conflicting_entries"), "status"] == "not defined"
+    assert study.value_text(found, "equivocate", 0.3, "ideal", "conflicting_entries") == "0 (by definition)"
+    assert study.value_text(found, "equivocate", 0.3, "central", "conflicting_entries") == "not defined"
+
+
+def test_prose_and_table_take_their_numbers_from_the_findings():
+    found = _found({"bft": -0.2})
+    text = study.prose(found)
+    row = found.vs_ideal[
+        (found.vs_ideal["scenario"] == "equivocate")
+        & (found.vs_ideal["design"] == "bft")
+        & (found.vs_ideal["outcome"] == "protected_time_frac_mean")
+    ].iloc[0]
+    assert study.diff_text(row) in text and "3 of 10 malicious (f, below N/3)" in text
+    counts = study.verdict_counts(found)
+    assert counts["bft"]["worse"] == 2
+    assert "bft better in 0, worse in 2" in text
+    table = study.table(found)
+    assert len(table) == 2 * len(study.DESIGNS)
+    ideal = table[(table["scenario"] == "equivocate") & (table["design"] == "ideal")].iloc[0]
+    assert ideal["conflicting log entries"] == "0 (by definition)"
+
+
+def test_headline_holds_at_most_three_items_from_the_equivocation_cells():
+    found = _found({})
+    h = study.headline(found)
+    assert 1 <= len(h.values) <= 3 and set(h.outcomes.values()) == {"conflicting_entries"}
+    mean = found.levels.set_index(["scenario", "design", "outcome"]).loc[
+        ("equivocate", "bft", "conflicting_entries"), "mean"
+    ]
+    assert h.values["bft_conflicts_below"][0] == pytest.approx(mean)
+
+
+def test_the_figure_draws_a_row_per_primary_outcome():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    fig = study.plot_differences(_found({"bft": -0.2}))
+    assert len(fig.axes) == len(study.PRIMARY)

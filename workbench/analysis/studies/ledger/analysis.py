@@ -1,0 +1,213 @@
+"""Study 12's analysis: what each design gives up against the ideal ledger under each failure. Paired
+differences ``design - ideal`` on the primary outcomes per (scenario, malicious fraction), with Student-t 95%
+intervals over the replicates' differences (every cell runs the same replicate seeds).
+
+A value fixed by the design (the ideal ledger's ``conflicting_entries``, forged harm where no behaviour forges)
+is not an estimate: it is reported by definition, without interval (:mod:`workbench.analysis.structural`,
+from what the outcomes declare), and a difference of two such values is one too. The ledger outcomes are
+undefined (NaN) for the central aggregator and gossip, which keep no log: their differences are ``"not
+defined"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.stats import mean_ci
+from workbench.analysis.structural import group_structural_value
+from workbench.analysis.studies.ledger.design import DESIGNS, REFERENCE
+from workbench.analysis.studies.protocol import StudyDesign
+from workbench.model.outcomes import MAXIMIZE
+from workbench.model.outcomes.catalog import outcome as declared_outcome
+
+
+@dataclass(frozen=True)
+class Primary:
+    """A primary outcome: its summary column, a short label, its unit, whether more is better and whether it
+    is defined for ledgers only."""
+
+    column: str
+    label: str
+    unit: str
+    higher_is_better: bool
+    ledger_only: bool = False
+
+
+def _primary(column: str, label: str, unit: str, ledger_only: bool = False) -> Primary:
+    return Primary(column, label, unit, declared_outcome(column).direction == MAXIMIZE, ledger_only)
+
+
+PRIMARY: list[Primary] = [
+    _primary("protected_time_frac_mean", "protection over time", "share of honest nodes"),
+    _primary("attack_blocked_frac", "attack flows blocked", "share"),
+    _primary("forged_benign_blocked_frac", "forged harm (benign blocked by forgeries)", "share"),
+    _primary("benign_blocked_frac", "benign flows blocked", "share"),
+    _primary("messages_per_node_step", "messages", "per node per step"),
+    _primary("bytes_per_node_step", "bytes", "per node per step"),
+    _primary("conflicting_entries", "conflicting log entries", "log positions", ledger_only=True),
+    _primary("entry_commit_delay_max_steps", "longest entry wait", "steps", ledger_only=True),
+]
+KEYS = ["scenario", "level", "design"]
+
+
+def cells_frame(results: pd.DataFrame) -> pd.DataFrame:
+    """The runs that finished (``status == "ok"``), with ``level`` (the malicious fraction) and ``replicate``."""
+    ok = results[results["status"] == "ok"] if "status" in results.columns else results
+    return ok.assign(level=pd.to_numeric(ok["malicious_fraction"]).round(6)).reset_index(drop=True)
+
+
+def structural_of(group: pd.DataFrame, outcome: str, base: Mapping[str, Any] | None) -> float | None:
+    """The value ``outcome`` takes by definition in every run of ``group`` (one cell), or ``None``."""
+    return group_structural_value(group, outcome, base)
+
+
+def level_table(
+    cells: pd.DataFrame, outcomes: Sequence[Primary], base: Mapping[str, Any] | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Mean and t interval over replicates per (scenario, level, design, outcome). ``structural``: the value
+    by definition (then ``mean`` is it and there is no interval), NaN for an estimate; ``defined``: whether any
+    run measured the outcome (the ledger outcomes are NaN without a ledger)."""
+    rows = []
+    for (scenario, level, design), group in cells.groupby(KEYS, sort=False):
+        for o in outcomes:
+            values = pd.to_numeric(group[o.column], errors="coerce").to_numpy(dtype=float)
+            fixed = structural_of(group, o.column, base)
+            if fixed is not None:
+                mean, low, high = float(fixed), np.nan, np.nan
+            else:
+                mean, low, high = mean_ci(values, confidence)
+            rows.append(
+                dict(scenario=scenario, level=level, design=design, outcome=o.column)
+                | dict(n=int(np.isfinite(values).sum()), mean=mean, ci_low=low, ci_high=high)
+                | dict(structural=np.nan if fixed is None else float(fixed), defined=bool(np.isfinite(values).any()))
+            )
+    return pd.DataFrame(rows, columns=LEVEL_COLUMNS)
+
+
+LEVEL_COLUMNS = ["scenario", "level", "design", "outcome", "n", "mean", "ci_low", "ci_high", "structural", "defined"]
+
+
+def paired_differences(
+    levels: pd.DataFrame,
+    cells: pd.DataFrame,
+    outcomes: Sequence[Primary],
+    reference: str = REFERENCE,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """``design - reference`` per (scenario, level, outcome), paired on ``replicate``.
+
+    ``status``: ``"estimate"``; ``"by definition"`` when both arms' values are structural (``diff`` their
+    difference, no interval, never significant); ``"not defined"`` when the design never measures the outcome
+    (a ledger outcome of central or gossip); ``"no pairs"`` when no replicate has both values. ``verdict``:
+    ``"better"`` / ``"worse"`` (by the outcome's direction) when the interval excludes zero, else ``"no
+    difference shown"`` (or the status)."""
+    fixed = levels.set_index(["scenario", "level", "design", "outcome"])
+    rows = []
+    for (scenario, level), cell in cells.groupby(["scenario", "level"], sort=False):
+        ref = cell[cell["design"] == reference].set_index("replicate")
+        for design, arm in cell[cell["design"] != reference].groupby("design", sort=False):
+            arm = arm.set_index("replicate")
+            common = arm.index.intersection(ref.index)
+            for o in outcomes:
+                row = dict(scenario=scenario, level=level, design=design, reference=reference, outcome=o.column)
+                mine = fixed.loc[(scenario, level, design, o.column)]
+                theirs = fixed.loc[(scenario, level, reference, o.column)]
+                a = pd.to_numeric(arm.loc[common, o.column], errors="coerce").to_numpy(float)
+                r = pd.to_numeric(ref.loc[common, o.column], errors="coerce").to_numpy(float)
+                if not mine["defined"]:
+                    rows.append(row | _fixed_row("not defined", np.nan, 0))
+                elif np.isfinite(mine["structural"]) and np.isfinite(theirs["structural"]):
+                    diff = float(mine["structural"] - theirs["structural"])
+                    rows.append(row | _fixed_row("by definition", diff, len(common)))
+                else:
+                    d = a - r
+                    ok = np.isfinite(d)
+                    if not ok.any():
+                        rows.append(row | _fixed_row("no pairs", np.nan, 0))
+                        continue
+                    mean, low, high = mean_ci(d[ok], confidence)
+                    significant = bool(np.isfinite(low) and (low > 0 or high < 0))
+                    better = (mean > 0) == o.higher_is_better
+                    verdict = ("better" if better else "worse") if significant else "no difference shown"
+                    rows.append(
+                        row
+                        | dict(n_pairs=int(ok.sum()), diff=mean, ci_low=low, ci_high=high, status="estimate")
+                        | dict(significant=significant, verdict=verdict)
+                    )
+    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+
+
+def _fixed_row(status: str, diff: float, n: int) -> dict[str, Any]:
+    return dict(n_pairs=n, diff=diff, ci_low=np.nan, ci_high=np.nan, status=status, significant=False, verdict=status)
+
+
+DIFF_COLUMNS = [
+    "scenario",
+    "level",
+    "design",
+    "reference",
+    "outcome",
+    "n_pairs",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "status",
+    "significant",
+    "verdict",
+]
+
+
+@dataclass(frozen=True)
+class LedgerFindings:
+    """What study 12 found: the runs (one row each), every design's value per cell (:func:`level_table`),
+    the paired differences against the ideal ledger (:func:`paired_differences`), the primary outcomes, the
+    scenarios and designs in order, the network size and the fault bound."""
+
+    cells: pd.DataFrame
+    levels: pd.DataFrame
+    vs_ideal: pd.DataFrame
+    outcomes: list[Primary]
+    scenarios: list[str]
+    designs: list[str]
+    n_nodes: int
+    fault_bound: int
+
+
+def analyse(
+    design: StudyDesign, results: pd.DataFrame, outcomes: Sequence[Primary] | None = None, confidence: float = 0.95
+) -> LedgerFindings:
+    """Cells, per-cell values and paired differences of ``results`` (``design.run(...)``)."""
+    from workbench.model.ledger_protocols.bft import fault_bound
+
+    return findings_of(
+        results, design.base.to_dict(), list(outcomes or PRIMARY), fault_bound(design.base.n_nodes), confidence
+    )
+
+
+def findings_of(
+    results: pd.DataFrame,
+    base: Mapping[str, Any] | None,
+    outcomes: Sequence[Primary],
+    fault_bound: int,
+    confidence: float = 0.95,
+) -> LedgerFindings:
+    """:func:`analyse` from a results frame and the study's base parameters (``base``: a dict of fields)."""
+    cells = cells_frame(results)
+    levels = level_table(cells, outcomes, base, confidence)
+    present = set(cells["design"])
+    n_nodes = int((base or {}).get("n_nodes", 0))
+    return LedgerFindings(
+        cells=cells,
+        levels=levels,
+        vs_ideal=paired_differences(levels, cells, outcomes, confidence=confidence),
+        outcomes=list(outcomes),
+        scenarios=list(dict.fromkeys(cells["scenario"])),
+        designs=[d for d in DESIGNS if d in present],
+        n_nodes=n_nodes,
+        fault_bound=fault_bound,
+    )

@@ -1,0 +1,213 @@
+"""Study 12's prose, tables and headline, every number taken from its findings: per scenario, what each
+ledger's log looks like (conflicting entries, the longest entry wait) and, against the ideal ledger, what
+every design gives up on protection over time and what it costs in messages and bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.analysis.headline import HeadlineValue
+from workbench.analysis.studies.common import fmt_interval, join_words
+from workbench.analysis.studies.ledger.analysis import LedgerFindings
+from workbench.analysis.studies.ledger.design import LEDGERS, REFERENCE, SCENARIOS
+from workbench.analysis.studies.protocol import Headline
+
+
+def level_name(found: LedgerFindings, level: float) -> str:
+    """``"3 of 10 malicious (f, below N/3)"``, ``"4 of 10 malicious (above N/3)"``, ``"no malicious node"``."""
+    m = round(level * found.n_nodes) if found.n_nodes else None
+    if not level or m == 0:
+        return "no malicious node"
+    if m is None:
+        return f"malicious fraction {level:g}"
+    side = "f, below N/3" if m <= found.fault_bound else "above N/3"
+    return f"{m} of {found.n_nodes} malicious ({side})"
+
+
+def value_text(found: LedgerFindings, scenario: str, level: float, design: str, outcome: str, digits: int = 2) -> str:
+    """A design's value in one cell: ``"0.31 (0.27 to 0.35)"``, ``"0 (by definition)"`` or ``"not defined"``."""
+    rows = found.levels
+    row = rows[
+        (rows["scenario"] == scenario)
+        & (rows["level"] == level)
+        & (rows["design"] == design)
+        & (rows["outcome"] == outcome)
+    ]
+    if not len(row):
+        return "n/a"
+    r = row.iloc[0]
+    if not r["defined"]:
+        return "not defined"
+    return fmt_interval(r["mean"], r["ci_low"], r["ci_high"], digits=digits, structural=r["structural"])
+
+
+def diff_text(row: pd.Series, digits: int = 3) -> str:
+    """``"+0.312 (0.270 to 0.350)"``, ``"0 (by definition)"`` or the status."""
+    if row["status"] == "by definition":
+        return f"{row['diff']:+g} (by definition)"
+    if row["status"] != "estimate":
+        return str(row["status"])
+    text = fmt_interval(row["diff"], row["ci_low"], row["ci_high"], digits=digits)
+    return ("+" if row["diff"] > 0 else "") + text
+
+
+def _diffs(found: LedgerFindings, scenario: str, level: float, outcome: str) -> pd.DataFrame:
+    d = found.vs_ideal
+    return d[(d["scenario"] == scenario) & (d["level"] == level) & (d["outcome"] == outcome)]
+
+
+def _levels(found: LedgerFindings, scenario: str) -> list[float]:
+    return sorted(set(found.cells.loc[found.cells["scenario"] == scenario, "level"]))
+
+
+def ledger_sentence(found: LedgerFindings, scenario: str, level: float) -> str:
+    """The ledgers' conflicting entries and longest entry wait in one cell."""
+    ledgers = [d for d in LEDGERS if d in found.designs]
+    conflicts = join_words(f"{d} {value_text(found, scenario, level, d, 'conflicting_entries')}" for d in ledgers)
+    waits = join_words(
+        f"{d} {value_text(found, scenario, level, d, 'entry_commit_delay_max_steps', 1)}" for d in ledgers
+    )
+    return f"conflicting log entries: {conflicts}; longest entry wait (steps): {waits}"
+
+
+def protection_sentence(found: LedgerFindings, scenario: str, level: float) -> str:
+    """Every design's paired difference from the ideal ledger on protection over time, with the verdict."""
+    column = found.outcomes[0].column
+    rows = _diffs(found, scenario, level, column)
+    items = []
+    for r in rows.itertuples():
+        verdict = {"better": "better", "worse": "worse"}.get(r.verdict, "not shown to differ")
+        items.append(f"{r.design} {diff_text(pd.Series(r._asdict()))} ({verdict})")
+    ideal = value_text(found, scenario, level, REFERENCE, column)
+    return f"protection over time (ideal ledger {ideal}), paired difference from the ideal ledger: " + join_words(items)
+
+
+def cost_sentence(found: LedgerFindings, scenario: str, level: float) -> str:
+    """Messages and bytes per node and step of every design in one cell."""
+    parts = []
+    for column, unit in (("messages_per_node_step", "messages"), ("bytes_per_node_step", "bytes")):
+        items = join_words(f"{d} {value_text(found, scenario, level, d, column, 1)}" for d in found.designs)
+        parts.append(f"{unit} per node and step: {items}")
+    return "; ".join(parts)
+
+
+def scenario_paragraph(found: LedgerFindings, scenario: str) -> str:
+    """A paragraph per scenario: at each of its levels, the ledgers' logs, protection and cost."""
+    parts = [f"**{scenario}** ({SCENARIOS[scenario].meaning if scenario in SCENARIOS else scenario})."]
+    for level in _levels(found, scenario):
+        parts.append(
+            f"With {level_name(found, level)}: {ledger_sentence(found, scenario, level)}; "
+            f"{protection_sentence(found, scenario, level)}."
+        )
+    return " ".join(parts)
+
+
+def verdict_counts(found: LedgerFindings, outcome: str | None = None) -> dict[str, dict[str, int]]:
+    """Per design, how many cells it is better, worse or not shown to differ from the ideal ledger on
+    ``outcome`` (default: protection over time)."""
+    column = outcome or found.outcomes[0].column
+    rows = found.vs_ideal[found.vs_ideal["outcome"] == column]
+    out: dict[str, dict[str, int]] = {}
+    for design, group in rows.groupby("design", sort=False):
+        out[str(design)] = {v: int((group["verdict"] == v).sum()) for v in ("better", "worse", "no difference shown")}
+    return out
+
+
+def prose(found: LedgerFindings) -> str:
+    """Markdown: a paragraph per scenario, the verdict counts and the cost at the crash-free honest cell."""
+    paragraphs = [scenario_paragraph(found, s) for s in found.scenarios]
+    counts = verdict_counts(found)
+    cells = len(found.vs_ideal[["scenario", "level"]].drop_duplicates())
+    paragraphs.append(
+        f"**Over the {cells} cells**, against the ideal ledger on protection over time (95% intervals of paired "
+        "differences): "
+        + join_words(
+            f"{d} better in {c['better']}, worse in {c['worse']}, not shown to differ in {c['no difference shown']}"
+            for d, c in counts.items()
+        )
+        + "."
+    )
+    for scenario in found.scenarios:
+        if not SCENARIOS.get(scenario, None) or SCENARIOS[scenario].malicious:
+            continue
+        for level in _levels(found, scenario):
+            paragraphs.append(
+                f"**Cost** ({scenario}, {level_name(found, level)}): {cost_sentence(found, scenario, level)}."
+            )
+    fixed = structural_text(found)
+    if fixed:
+        paragraphs.append(fixed)
+    return "\n\n".join(paragraphs)
+
+
+def structural_text(found: LedgerFindings) -> str:
+    """Which values are fixed by the design, per outcome and scenario (``"every design"`` where all are)."""
+    fixed = found.levels[found.levels["structural"].notna()]
+    if not len(fixed):
+        return ""
+    items = []
+    for outcome, rows in fixed.groupby("outcome", sort=False):
+        per = []
+        for scenario, group in rows.groupby("scenario", sort=False):
+            designs = [d for d in found.designs if d in set(group["design"])]
+            who = "every design" if len(designs) == len(found.designs) else join_words(designs)
+            levels = sorted(set(group["level"]))
+            per.append(f"{who} in {scenario} ({join_words(level_name(found, lv) for lv in levels)})")
+        items.append(f"`{outcome}`: " + "; ".join(per))
+    return (
+        "Values by definition (reported without interval, never counted as a design doing better; the ideal "
+        "ledger cannot fork, a behaviour that never forges does no forged harm): " + ". ".join(items) + "."
+    )
+
+
+def table(found: LedgerFindings) -> pd.DataFrame:
+    """Every design's value per cell, one row per (scenario, malicious nodes, design), one column per
+    primary outcome, as ``mean (low to high)`` text."""
+    rows = []
+    for scenario in found.scenarios:
+        for level in _levels(found, scenario):
+            for design in found.designs:
+                row: dict[str, Any] = {"scenario": scenario, "malicious": level_name(found, level), "design": design}
+                for o in found.outcomes:
+                    row[o.label] = value_text(found, scenario, level, design, o.column, 3)
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _cell_value(found: LedgerFindings, scenario: str, level: float, design: str, outcome: str) -> HeadlineValue:
+    rows = found.levels
+    row = rows[
+        (rows["scenario"] == scenario)
+        & (rows["level"] == level)
+        & (rows["design"] == design)
+        & (rows["outcome"] == outcome)
+    ]
+    if not len(row) or not row.iloc[0]["defined"]:
+        return None
+    r = row.iloc[0]
+    if np.isfinite(r["structural"]):
+        return f"{r['structural']:g} (by definition)"
+    return (float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]))
+
+
+def headline(found: LedgerFindings) -> Headline:
+    """Three items: conflicting log entries under an equivocating leader for the BFT ledger at the fault bound
+    f and at f + 1 (below and above N/3), and for the crash-tolerant ledger at f (it does not defend it)."""
+    levels = _levels(found, "equivocate") if "equivocate" in found.scenarios else []
+    values: dict[str, HeadlineValue] = {}
+    labels: dict[str, str] = {}
+    outcomes: dict[str, str] = {}
+    picks = [("bft", 0), ("bft", 1), ("crash_tolerant", 0)]
+    for design, i in picks:
+        if i >= len(levels) or design not in found.designs:
+            continue
+        level = levels[i]
+        m = round(level * found.n_nodes)
+        name = f"{design}_conflicts_{'below' if m <= found.fault_bound else 'above'}"
+        values[name] = _cell_value(found, "equivocate", level, design, "conflicting_entries")
+        labels[name] = f"{design} ledger, equivocating leader, {m} of {found.n_nodes} malicious: conflicting entries"
+        outcomes[name] = "conflicting_entries"
+    return Headline(values, labels, outcomes=outcomes)
