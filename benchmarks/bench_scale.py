@@ -17,7 +17,8 @@ the rise of peak RSS inside each phase, summed over steps), and the bytes of the
 by owner (signature table, evidence window, detectors, ...), with an estimate of the memory ledger's rows
 (Python objects: a tuple, its payload, its hash and its numbers per entry).
 ``--timeout SECONDS`` / ``--max-rss GIB``: a row taking longer, or growing past that resident memory, is
-stopped and reported as such (a row the kernel kills for memory is reported too).
+stopped and reported as such (a row the kernel kills for memory is reported too), with the last step it
+finished (wall and CPU time, peak memory and signatures then).
 
 Prints figures, asserts nothing. Targets (issue 18): 10,000 x 100 <= 40 s and <= 1 GiB on an idle
 machine; 100,000 x 100 <= 10 min and <= 8 GiB; 1,000,000 x 30 <= 30 min and <= 20 GiB; zscore 100 x 200
@@ -102,8 +103,11 @@ if profile:
     model.state.window.push = timed("evidence_window", model.state.window.push)
     model.ledger.append_batch = timed("ledger", model.ledger.append_batch)
     model.datacollector.collect = timed("metrics", model.datacollector.collect)
-for _ in range(steps):
+for i in range(steps):
     model.step()
+    ru = resource.getrusage(resource.RUSAGE_SELF)  # progress, so that a stopped row says how far it got
+    print(f"step {i + 1}/{steps} {time.perf_counter() - t0:.0f} s wall {ru.ru_utime + ru.ru_stime:.0f} s CPU "
+          f"peak {ru.ru_maxrss / 1024:.0f} MiB {len(model.state.sigs)} sigs", file=sys.stderr, flush=True)
 wall = time.perf_counter() - t0
 ru = resource.getrusage(resource.RUSAGE_SELF)
 state = model.state
