@@ -26,6 +26,9 @@
 # sequences, N(2D + 2) runs, giving first-order, total and second-order indices with bootstrap intervals).
 # A tree-ensemble importance (as EMA Workbench's feature scoring) is computed on the same runs, and **PRIM**
 # (Friedman & Fisher's patient rule induction) looks for the box of parameter space where forgeries get through to honest blocklists.
+# An integer factor's range starts at the smallest value the fixed parameters accept: with `sharing = "ledger"` a
+# vote deadline shorter than the ledger's round trip (`max(1, L) + L` steps for `ledger_latency_steps = L`) is
+# refused, so `vote_deadline_steps` is sampled from that minimum (the design's description below says so).
 # The analysis is `workbench.analysis.sensitivity`, `workbench.analysis.prim` and their figures and prose helpers;
 # this notebook only sets parameters and calls them.
 #
@@ -55,7 +58,7 @@ factors = {
     "malicious_fraction": [0.1, 0.45],
     "quorum": [0.55, 0.95],
     "gossip_fanout": [1, 6],
-    "vote_deadline_steps": [1, 8],
+    "vote_deadline_steps": [1, 8],  # sharing="ledger": from the ledger's minimum, max(1, L) + L for latency L
     "spread_prob": [0.05, 0.4],
     "zscore_threshold": [2.5, 6.0],
     "forge_prob": [0.1, 0.5],

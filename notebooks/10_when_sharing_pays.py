@@ -23,7 +23,9 @@
 # **Method.** Every design runs at a base point of the realistic world and, one factor at a time, at other levels of
 # each factor that could flip the answer: how many prefixes the attackers spread over and how often they rotate, the
 # isolated node's evidence threshold (`min_flagged`), detector quality (`attack_separation`), spread speed, network
-# size N, the malicious fraction and behaviour, the attack's share of a targeted node's flows, the central aggregator
+# size N, the malicious fraction and behaviour, the attack's share of a targeted node's flows (`attack_share`, a
+# rate: each targeted node-step draws Binomial(50, share) attack flows; the base point sends exactly 5 of its 50
+# flows, a count, so the attack-share block runs each of its levels itself), the central aggregator
 # failing (down from the second campaign, or compromised and forging) and the ledger's ordering protocol (the base
 # pins the idealised ledger, `ledger_protocol = "ideal"`, an ordered log that cannot fail: docs/ledger-protocols.md;
 # the crash-tolerant ledger runs at an 8-step vote deadline, which its commit latency needs). Besides `none`, a
@@ -42,13 +44,13 @@
 # only at the forger) is a structural zero: reported as such, with no interval; a design measured against one is
 # not compared (its own value is given, no verdict).
 #
-# **Sizes.** `size = "small"` (default; 192 runs of 20 nodes, 3 replicates, one or two levels per factor; about two
-# minutes on one core): enough to draw the map, not to quote it. `size = "full"`: 3,340 runs of 50 nodes, 20
+# **Sizes.** `size = "small"` (default; 207 runs of 20 nodes, 3 replicates, one or two levels per factor; about two
+# minutes on one core): enough to draw the map, not to quote it. `size = "full"`: 3,440 runs of 50 nodes, 20
 # replicates, 2-5 levels per factor, e.g.
 # `papermill notebooks/10_when_sharing_pays.ipynb out.ipynb -p size full -p backend processes`.
 
 # %% tags=["parameters"]
-size = "small"  # "small" (192 runs) or "full" (3,340 runs, 20 replicates per cell)
+size = "small"  # "small" (207 runs) or "full" (3,440 runs, 20 replicates per cell)
 backend = "local"  # "local", "processes" or "ray" (the full size: "processes" or "ray")
 seed = 20261130  # root seed of the replicate seeds
 store = None  # None: data/sweeps/<sweep name>/; else a directory holding one store per sweep block

@@ -27,7 +27,7 @@
 # an attack flow in about one step in 20. Per run, from the counts at honest nodes after the warm-up: the
 # detector's precision (flagged flows that are attacks), the **blocking precision** (blocked flows that are
 # attacks; undefined where nothing was blocked) and the **blocking recall** (attack flows blocked), with Student-t
-# 95% intervals over replicates (common seeds across designs).
+# 95% intervals over replicates (common seeds across designs), clipped to [0, 1]: every outcome is a share.
 #
 # **Sizes.** `size = "small"` (default; 36 runs of 20 nodes, 3 shares, 3 replicates; seconds): a sketch.
 # `size = "full"`: 200 runs of 50 nodes, 5 shares, 10 replicates, e.g.
@@ -94,10 +94,11 @@ found[columns].round(4)
 # %% [markdown]
 # ## Limits
 #
-# Nodes propose a rule from the flagged flows of one source prefix in one step (`min_flagged`), so at low shares
-# they rarely propose one against the attack, while rules made from false positives still block benign flows: the
-# base rate cuts blocking recall as well as precision. Intervals are Student-t over replicates and are not clipped
-# to [0, 1]. Precision counts flows at honest
+# Nodes propose a rule once `min_flagged` flagged flows of one source prefix arrived within their last
+# `proposal_window_steps` steps, so at low shares they rarely propose one against the attack, while rules made from
+# false positives still block benign flows: the base rate cuts blocking recall as well as precision. Intervals are
+# Student-t over replicates clipped to [0, 1] (a share cannot leave it); near 0 or 1, with few replicates, a clipped
+# interval is a rough guide, not an exact 95%: read the replicate counts beside it. Precision counts flows at honest
 # nodes over whole runs; the benign traffic is the generator's (a real trace has its own base rate, notebook 09).
 # One world (realistic defaults of the model version in the provenance block) and one network size per run size.
 

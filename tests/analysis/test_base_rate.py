@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from workbench.analysis import base_rate
+from workbench.analysis.stats import mean_ci
 from workbench.model.params import ModelParams
 
 
@@ -51,6 +52,30 @@ def test_table_gives_a_t_interval_over_replicates_and_counts_the_runs_that_block
     half = 4.302653 * 0.2 / math.sqrt(3)  # t(0.975, 2) * sd / sqrt(n)
     assert row.blocking_recall == pytest.approx(0.4) and row.blocking_recall_high == pytest.approx(0.4 + half)
     assert row.runs_blocking == 2 and row.replicates == 3 and row.blocking_precision == pytest.approx(0.6)
+
+
+def test_a_shares_interval_stays_inside_zero_and_one():
+    runs = pd.DataFrame(
+        {
+            "sharing": ["none"] * 3,
+            "attack_share": [0.001] * 3,
+            "replicate": [0, 1, 2],
+            **{name: [0.0, 0.0, 0.06] for name in base_rate.OUTCOMES},
+        }
+    ).assign(detector_recall=[0.95, 1.0, 0.99])
+    row = base_rate.table(runs).iloc[0]
+    half = 4.302653 * 0.06 / math.sqrt(3) / math.sqrt(3)  # t(0.975, 2) * sd / sqrt(n); sd of (0, 0, 0.06)
+    assert 0.02 - half < 0  # the t interval would reach below zero ...
+    assert row.blocking_recall_low == 0.0 and row.blocking_recall_high == pytest.approx(0.02 + half)  # ... clipped
+    assert row.detector_recall_high == 1.0 and row.detector_recall_low < row.detector_recall < 1.0
+    for outcome in base_rate.OUTCOMES:
+        assert 0.0 <= row[f"{outcome}_low"] <= row[outcome] <= row[f"{outcome}_high"] <= 1.0
+
+
+def test_mean_ci_clips_to_the_bounds_given_and_only_then():
+    x = [0.0, 0.0, 0.06]
+    mean, low, high = mean_ci(x)
+    assert low < 0 and mean_ci(x, bounds=(0.0, 1.0)) == (mean, 0.0, high)
 
 
 def test_expected_precision_is_axelssons_formula():

@@ -22,7 +22,8 @@ design, and reports per run, from the per-step counts at honest nodes:
 * ``blocking_recall``: blocked attack flows / attack flows;
 * ``benign_blocked_frac``: blocked benign flows / benign flows.
 
-:func:`table` gives their means over replicates with Student-t 95% intervals, per design and share.
+:func:`table` gives their means over replicates with Student-t 95% intervals clipped to [0, 1] (every
+outcome is a share), per design and share.
 """
 
 from __future__ import annotations
@@ -108,14 +109,14 @@ def per_run(steps: pd.DataFrame, warmup_steps: int) -> pd.DataFrame:
 
 
 def table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per design and share: each outcome's mean over replicates and its 95% interval (``<outcome>_low``,
-    ``<outcome>_high``), and ``runs_blocking``, the replicates in which anything was blocked (the others
+    """Per design and share: each outcome's mean over replicates and its Student-t 95% interval clipped to
+    [0, 1], the range of a share (``<outcome>_low``, ``<outcome>_high``), and ``runs_blocking``, the replicates in which anything was blocked (the others
     have no blocking precision)."""
     rows = []
     for (sharing, share), group in runs.groupby(["sharing", "attack_share"], sort=False):
         row: dict[str, Any] = {"sharing": sharing, "attack_share": share, "replicates": len(group)}
         for outcome in OUTCOMES:
-            row[outcome], row[f"{outcome}_low"], row[f"{outcome}_high"] = mean_ci(group[outcome])
+            row[outcome], row[f"{outcome}_low"], row[f"{outcome}_high"] = mean_ci(group[outcome], bounds=(0.0, 1.0))
         row["runs_blocking"] = int(group.blocking_precision.notna().sum())
         rows.append(row)
     out = pd.DataFrame(rows)

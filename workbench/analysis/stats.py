@@ -16,10 +16,14 @@ from scipy import stats as _stats
 from workbench.analysis.structural import mark_structural
 
 
-def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+def mean_ci(
+    values: Sequence[float] | np.ndarray, confidence: float = 0.95, bounds: tuple[float, float] | None = None
+) -> tuple[float, float, float]:
     """Mean and two-sided Student-t confidence interval ``(mean, low, high)``; NaNs are ignored.
 
-    One finite value gives a NaN interval; no finite values give NaN throughout.
+    One finite value gives a NaN interval; no finite values give NaN throughout. ``bounds``: the range the
+    quantity cannot leave (``(0, 1)`` for a share): the interval is clipped to it (a clipped t interval, so
+    a share's interval never reaches below 0 or above 1; the mean itself lies inside already).
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r} is out of range; expected a number with 0 < x < 1")
@@ -31,7 +35,10 @@ def mean_ci(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> t
     if x.size == 1:
         return (mean, np.nan, np.nan)
     half = float(_stats.t.ppf(0.5 + confidence / 2, df=x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
-    return (mean, mean - half, mean + half)
+    if bounds is None:
+        return (mean, mean - half, mean + half)
+    low, high = bounds
+    return (mean, max(low, mean - half), min(high, mean + half))
 
 
 def factor_columns(frame: pd.DataFrame) -> list[str]:

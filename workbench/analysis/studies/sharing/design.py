@@ -97,10 +97,12 @@ def factors(size: str) -> dict[str, Factor]:
             "what malicious nodes do, at 20% of the nodes (collude: malicious_fraction = 0.2)",
             base={"malicious_fraction": 0.2, "betray_after_steps": 15},
         ),
-        "attack_flows_per_node": Factor(
-            "attack_flows_per_node",
-            lv([1, 5], [1, 2, 5, 10]),
-            "attack share: attack flows per targeted node-step (of flows_per_node)",
+        # a rate (Binomial(flows_per_node, attack_share) attack flows per targeted node-step), so the base point's
+        # exactly attack_flows_per_node = 5 of 50 flows is none of its levels: the block runs all of them
+        "attack_share": Factor(
+            "attack_share",
+            lv([0.01, 0.1], [0.001, 0.01, 0.03, 0.1]),
+            "attack share: expected share of a targeted node's flows per step that are attack flows",
         ),
         "aggregator": Factor(
             "aggregator",
@@ -121,14 +123,14 @@ def factors(size: str) -> dict[str, Factor]:
 PINNED: dict[str, Any] = {"ledger_protocol": "ideal", "aggregator_down_step": 16}
 
 SIZES: dict[str, dict[str, Any]] = {
-    # (1 base cell + 12 other levels) x 4 sharing modes x 3 replicates + 11 cells of the tuned arm x 3
-    # = 189 runs of 20 nodes; two campaigns with 20-step windows (35 steps a run) keep it about a minute
+    # (1 base cell + 13 other levels) x 4 sharing modes x 3 replicates + 13 cells of the tuned arm x 3
+    # = 207 runs of 20 nodes; two campaigns with 20-step windows (35 steps a run) keep it about a minute
     "small": {
         "replicates": 3,
         "base": {"n_nodes": 20, "flows_per_node": 50, "n_campaigns": 2, "eval_window_steps": 20, **PINNED},
     },
-    # (1 base cell + 33 other levels) x 4 sharing modes + 30 cells of the tuned arm, x 20 replicates
-    # = 3,320 runs of 50 nodes
+    # (1 base cell + 34 other levels) x 4 sharing modes + 32 cells of the tuned arm, x 20 replicates
+    # = 3,440 runs of 50 nodes
     "full": {"replicates": 20, "base": {"n_nodes": 50, "flows_per_node": 50, **PINNED}},
 }
 
@@ -248,6 +250,8 @@ def describe(design: StudyDesign) -> str:
         levels = list(sweep.factors[factor.field])
         shown = sorted([*levels, at], key=_order) if at is not None else levels
         extra = f" (block at {join_words(f'`{k}` = {v}' for k, v in factor.base.items())})" if factor.base else ""
+        if at is None and not factor.base:  # the base point's value is none of the levels (attack_share: None)
+            extra = f" (every level run: the base point has `{factor.field}` = {sweep.base.to_dict()[factor.field]})"
         lines.append(f"- **{factor.meaning}** (`{factor.field}`): {shown}{extra}")
     return (
         f"**Design.** {design.runs} runs: sharing in {SHARING}, {first.replicates} replicate(s) per cell, "
