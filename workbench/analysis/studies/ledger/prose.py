@@ -27,15 +27,21 @@ def level_name(found: LedgerFindings, level: float) -> str:
     return f"{m} of {found.n_nodes} malicious ({side})"
 
 
-def value_text(found: LedgerFindings, scenario: str, level: float, design: str, outcome: str, digits: int = 2) -> str:
-    """A design's value in one cell: ``"0.31 (0.27 to 0.35)"``, ``"0 (by definition)"`` or ``"not defined"``."""
+def _level_row(found: LedgerFindings, scenario: str, level: float, design: str, outcome: str) -> pd.DataFrame:
+    """The level table's row (zero or one) of one design and outcome in one cell."""
     rows = found.levels
-    row = rows[
+    keep = (
         (rows["scenario"] == scenario)
         & (rows["level"] == level)
         & (rows["design"] == design)
         & (rows["outcome"] == outcome)
-    ]
+    )
+    return rows[keep]
+
+
+def value_text(found: LedgerFindings, scenario: str, level: float, design: str, outcome: str, digits: int = 2) -> str:
+    """A design's value in one cell: ``"0.31 (0.27 to 0.35)"``, ``"0 (by definition)"`` or ``"not defined"``."""
+    row = _level_row(found, scenario, level, design, outcome)
     if not len(row):
         return "n/a"
     r = row.iloc[0]
@@ -178,13 +184,7 @@ def table(found: LedgerFindings) -> pd.DataFrame:
 
 
 def _cell_value(found: LedgerFindings, scenario: str, level: float, design: str, outcome: str) -> HeadlineValue:
-    rows = found.levels
-    row = rows[
-        (rows["scenario"] == scenario)
-        & (rows["level"] == level)
-        & (rows["design"] == design)
-        & (rows["outcome"] == outcome)
-    ]
+    row = _level_row(found, scenario, level, design, outcome)
     if not len(row) or not row.iloc[0]["defined"]:
         return None
     r = row.iloc[0]

@@ -214,7 +214,8 @@ def cost_text(found: SharingFindings, diffs: pd.DataFrame, design: str, referenc
     base_cost = base[(base["design"] == design) & (base["outcome"] == outcome.column)]
     if len(base_cost) and base_cost.iloc[0]["status"] == "against structural zero":
         r = base_cost.iloc[0]
-        zero = reference if r["reference_mean"] == 0 or design != "none" else design
+        # the arm whose value is the structural zero (the other arm's value is what the design costs)
+        zero = design if r["design_mean"] == 0 and r["reference_mean"] != 0 else reference
         return (
             f"On {outcome.label} it is not compared ({zero} is 0 by definition): at the base point "
             f"{design} has {diff_text(r)} {outcome.unit}."
