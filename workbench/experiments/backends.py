@@ -18,6 +18,7 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -129,12 +130,39 @@ def stop_workers(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def single_threaded_worker() -> None:
+# How often (seconds) a pool worker checks that its driver is still alive.
+PARENT_POLL_S = 1.0
+
+
+def exit_when_orphaned(parent_pid: int, poll_s: float = PARENT_POLL_S) -> threading.Thread:
+    """Start a daemon thread that ends this process once ``parent_pid`` is no longer its parent.
+
+    A driver killed outright (SIGKILL, or a notebook kernel stopped from JupyterLab) cannot stop its
+    pool, and ``ProcessPoolExecutor`` workers would go on computing runs nobody collects, holding the
+    cores: the orphan is re-parented (to init or a subreaper), so a change of ``os.getppid()`` means
+    the driver is gone. The check costs one system call per ``poll_s`` seconds; the run in flight is
+    lost, which loses nothing stored (the driver writes a run only once it has come back).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="exit-when-orphaned", daemon=True)
+    thread.start()
+    return thread
+
+
+def single_threaded_worker(driver_pid: int | None = None) -> None:
     """One BLAS/OpenMP thread per worker process (as Ray does for its workers): with one worker per
-    core, numpy's default thread pools oversubscribe the cores and slow every run down."""
+    core, numpy's default thread pools oversubscribe the cores and slow every run down. The worker
+    also ends itself when its driver, ``driver_pid`` (read by the driver: a worker still importing when
+    its driver dies has already been re-parented), dies (:func:`exit_when_orphaned`)."""
     # Ctrl-C reaches the whole process group; the driver alone handles it (and stops the workers),
     # so a worker does not print a KeyboardInterrupt traceback of its own
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_when_orphaned(os.getppid() if driver_pid is None else driver_pid)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"
     try:
@@ -163,7 +191,9 @@ class ProcessesBackend(Backend):
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded driver
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=self._context, initializer=single_threaded_worker)
+        return ProcessPoolExecutor(
+            workers, mp_context=self._context, initializer=single_threaded_worker, initargs=(os.getpid(),)
+        )
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
         queue = deque(tasks)
