@@ -39,3 +39,12 @@ def test_prose_names_the_component_by_its_short_name():
     text = prose(paired_against(frame(), "detector", "zscore", ["recall"]))
     assert "**Better** against zscore: better on `recall`" in text
     assert short_name("sklearn.covariance:EllipticEnvelope") == "EllipticEnvelope"
+
+
+def test_a_frame_with_a_replicate_twice_per_level_is_refused_not_crossed():
+    # a second factor in the sweep gives every (level, replicate) two runs: pairing on replicate alone
+    # cannot say which run goes with which, so it is refused rather than crossing the runs
+    twice = pd.concat([frame().assign(n_nodes=20), frame().assign(n_nodes=40)], ignore_index=True)
+    with pytest.raises(ValueError, match="repeats the pairing key"):
+        paired_against(twice, "detector", "zscore", ["recall"])
+    assert paired_against(twice[twice.n_nodes == 20], "detector", "zscore", ["recall"])["n_pairs"].tolist() == [4, 4]

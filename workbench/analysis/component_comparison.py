@@ -4,7 +4,7 @@ Takes the tidy frame of a :class:`~workbench.experiments.Sweep` in which one fac
 ``sharing``, ``malicious_behavior``, ...) lists built-in names and import paths, and compares every level
 of that factor with a reference level, replicate by replicate (every cell of a sweep runs the same
 replicate seeds, so the pairs share their traffic and attacks). Differences carry a Student-t 95%
-interval over replicates (:func:`workbench.analysis.stats.mean_ci`); "shown" when it excludes zero.
+interval over replicates (:func:`workbench.analysis.paired.paired_difference`); "shown" when it excludes zero.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from workbench.analysis.headline import HeadlineValue
-from workbench.analysis.stats import mean_ci
+from workbench.analysis.paired import PairedDifference, paired_difference
 from workbench.analysis.studies.common import run_sweeps, study_provenance
 from workbench.analysis.studies.protocol import Headline
 from workbench.analysis.studies.sharing.design import steps_covering
@@ -46,12 +46,12 @@ def _direction(outcome: str, extra: Sequence[str]) -> str | None:
         return None  # a column that is not a declared outcome
 
 
-def _verdict(direction: str | None, low: float, high: float, mean: float) -> str:
-    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 <= high:
+def _verdict(direction: str | None, pair: PairedDifference) -> str:
+    if not pair.excludes_zero:
         return "no difference shown"
     if direction not in (MAXIMIZE, MINIMIZE):
-        return "higher" if mean > 0 else "lower"
-    return "better" if (mean > 0) == (direction == MAXIMIZE) else "worse"
+        return "higher" if pair.diff > 0 else "lower"
+    return "better" if (pair.diff > 0) == (direction == MAXIMIZE) else "worse"
 
 
 def paired_against(
@@ -69,7 +69,7 @@ def paired_against(
     interval excludes zero (``higher``/``lower`` for an outcome without one), else ``no difference shown``.
     ``extra_outcomes``: the import paths of a researcher's outcomes (``ModelParams.outcomes``), for their
     directions. A pair with a NaN value on either side (an empty denominator) is left out of that outcome's
-    pairs."""
+    pairs; a level that ran a replicate twice is refused (:func:`workbench.analysis.paired.paired_difference`)."""
     missing = [c for c in (factor, "replicate", *outcomes) if c not in frame.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not in the sweep frame; columns: {list(frame.columns)}")
@@ -81,13 +81,10 @@ def paired_against(
     for level in [lv for lv in dict.fromkeys(ok[factor]) if lv != reference]:
         arm = ok[ok[factor] == level].set_index("replicate")
         for outcome in outcomes:
-            a, r = arm[outcome].astype(float).align(ref[outcome].astype(float), join="inner")
-            keep = np.isfinite(a.to_numpy()) & np.isfinite(r.to_numpy())
-            d = (a - r).to_numpy()[keep]
-            mean, low, high = mean_ci(d, confidence) if d.size else (np.nan, np.nan, np.nan)
-            verdict = _verdict(_direction(outcome, extra_outcomes), low, high, mean)
-            means = [float(a[keep].mean()), float(r[keep].mean())]
-            rows.append([factor, level, reference, outcome, int(d.size), *means, mean, low, high, verdict])
+            pair = paired_difference(arm[outcome].astype(float), ref[outcome].astype(float), confidence)
+            verdict = _verdict(_direction(outcome, extra_outcomes), pair)
+            values = [pair.n, pair.a_mean, pair.b_mean, pair.diff, pair.ci_low, pair.ci_high, verdict]
+            rows.append([factor, level, reference, outcome, *values])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -7,12 +7,14 @@ dominates it beyond the intervals (the frontier of study 05).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from workbench.analysis.paired import paired_interval
 
 CHUNK = 512  # rows compared at once: memory is CHUNK * n * objectives booleans
 
@@ -89,28 +91,24 @@ def paired_improvements(
 
     The improvement of replicate ``i`` is ``x_a[i] - x_b[i]`` when ``better == "maximize"`` and
     ``x_b[i] - x_a[i]`` when ``"minimize"``, over the replicates both designs ran; ``low[a, b]``,
-    ``high[a, b]`` bound its mean (NaN with fewer than two pairs). Where every paired difference is 0 the
-    interval is ``[0, 0]`` (a tie). Where either design's value is a structural zero (``structural``, a
+    ``high[a, b]`` bound its mean (NaN with fewer than two pairs;
+    :func:`workbench.analysis.paired.paired_interval`). Where every paired difference is 0 the interval is
+    ``[0, 0]`` (a tie). Where either design's value is a structural zero (``structural``, a
     boolean Series aligned with ``runs``: zero by definition, no estimate) the objective is a tie,
     ``[0, 0]``, whatever the values: a value that is zero by definition makes no design better.
     """
     if better not in ("minimize", "maximize"):
         raise ValueError(f"better={better!r} is not allowed; expected 'minimize' or 'maximize'")
-    sign = 1.0 if better == "maximize" else -1.0
     data = runs.assign(_y=pd.to_numeric(runs[objective], errors="coerce"))
     wide = data.pivot_table(index=design, columns=replicate, values="_y", aggfunc="mean", dropna=False)
     designs = [str(d) for d in wide.index]
     values = wide.to_numpy(dtype=float)  # (D, R), NaN where a design lacks a replicate
-    diff = sign * (values[:, None, :] - values[None, :, :])  # (D, D, R): a's improvement over b
-    n = np.isfinite(diff).sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(np.where(np.isfinite(diff), diff, np.nan), axis=2)
-        sd = np.nanstd(np.where(np.isfinite(diff), diff, np.nan), axis=2, ddof=1)
-        half = stats.t.ppf(0.5 + confidence / 2, df=np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    low, high = mean - half, mean + half
-    tie = np.nanmax(np.abs(np.where(np.isfinite(diff), diff, np.nan)), axis=2, initial=0.0) == 0.0
-    low, high = np.where(tie & (n > 0), 0.0, low), np.where(tie & (n > 0), 0.0, high)
-    low, high = np.where(n >= 2, low, np.nan), np.where(n >= 2, high, np.nan)
+    low = np.full((len(designs), len(designs)), np.nan)
+    high = low.copy()
+    for a, b in itertools.product(range(len(designs)), repeat=2):
+        # a's improvement over b, replicate by replicate (the columns are the replicates)
+        ahead, behind = (values[a], values[b]) if better == "maximize" else (values[b], values[a])
+        low[a, b], high[a, b] = paired_interval(ahead, behind, confidence)[2:]
     if structural is not None:
         flagged = data.assign(_s=structural.to_numpy(dtype=bool)).groupby(design)["_s"].any()
         zero = flagged.reindex(wide.index).fillna(False).to_numpy(dtype=bool)

@@ -1,6 +1,7 @@
 """Study 12's analysis: what each design gives up against the ideal ledger under each failure. Paired
 differences ``design - ideal`` on the primary outcomes per (scenario, malicious fraction), with Student-t 95%
-intervals over the replicates' differences (every cell runs the same replicate seeds).
+intervals over the replicates' differences (every cell runs the same replicate seeds;
+:func:`workbench.analysis.paired.paired_difference`).
 
 A value fixed by the design (the ideal ledger's ``conflicting_entries``, forged harm where no behaviour forges)
 is not an estimate: it is reported by definition, without interval (:mod:`workbench.analysis.structural`,
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.analysis.paired import paired_difference
 from workbench.analysis.stats import mean_ci
 from workbench.analysis.structural import group_structural_value
 from workbench.analysis.studies.ledger.design import DESIGNS, REFERENCE
@@ -117,27 +119,23 @@ def paired_differences(
                 row = dict(scenario=scenario, level=level, design=design, reference=reference, outcome=o.column)
                 mine = fixed.loc[(scenario, level, design, o.column)]
                 theirs = fixed.loc[(scenario, level, reference, o.column)]
-                a = pd.to_numeric(arm.loc[common, o.column], errors="coerce").to_numpy(float)
-                r = pd.to_numeric(ref.loc[common, o.column], errors="coerce").to_numpy(float)
                 if not mine["defined"]:
                     rows.append(row | _fixed_row("not defined", np.nan, 0))
                 elif np.isfinite(mine["structural"]) and np.isfinite(theirs["structural"]):
                     diff = float(mine["structural"] - theirs["structural"])
                     rows.append(row | _fixed_row("by definition", diff, len(common)))
                 else:
-                    d = a - r
-                    ok = np.isfinite(d)
-                    if not ok.any():
+                    pair = paired_difference(arm[o.column], ref[o.column], confidence)  # paired on replicate
+                    if not pair.n:
                         rows.append(row | _fixed_row("no pairs", np.nan, 0))
                         continue
-                    mean, low, high = mean_ci(d[ok], confidence)
-                    significant = bool(np.isfinite(low) and (low > 0 or high < 0))
-                    better = (mean > 0) == o.higher_is_better
+                    significant = pair.excludes_zero
+                    better = (pair.diff > 0) == o.higher_is_better
                     verdict = ("better" if better else "worse") if significant else "no difference shown"
                     rows.append(
                         row
-                        | dict(n_pairs=int(ok.sum()), diff=mean, ci_low=low, ci_high=high, status="estimate")
-                        | dict(significant=significant, verdict=verdict)
+                        | dict(n_pairs=pair.n, diff=pair.diff, ci_low=pair.ci_low, ci_high=pair.ci_high)
+                        | dict(status="estimate", significant=significant, verdict=verdict)
                     )
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
 

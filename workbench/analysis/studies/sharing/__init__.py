@@ -3,16 +3,15 @@ against ``none`` and against ``central`` on the primary outcomes, over the facto
 answer. The stages of the study protocol (:mod:`workbench.analysis.studies`): :func:`design`,
 :func:`analyse`, :func:`plot_differences`, :func:`prose`, :func:`headline`."""
 
+from workbench.analysis.paired import holm, paired_p
 from workbench.analysis.studies.sharing.analysis import (
     STRUCTURAL,
     Primary,
     SharingFindings,
     analyse,
     cells_frame,
-    holm,
     level_table,
     paired_differences,
-    paired_p,
     primary_outcomes,
     structural_mask,
 )

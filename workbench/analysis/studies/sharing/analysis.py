@@ -3,14 +3,16 @@ and against ``central`` on the primary outcomes, per level of every factor that 
 
 Every cell (block, level, sharing mode) runs the same replicate seeds, so the difference of two designs
 is taken replicate by replicate (same seed, same traffic and campaigns up to what the designs change) and
-its 95% interval is a Student-t interval over the replicates' differences (per cell, not corrected).
+its 95% interval is a Student-t interval over the replicates' differences (per cell, not corrected;
+:func:`workbench.analysis.paired.paired_difference`).
 The pairing is by seed (common seeds), not by identical traffic: one model Generator draws both the
 traffic and the sharing, so once two designs differ their draws diverge; the paired intervals remain
 valid, only less efficient than with identical traffic.
 
-A difference is *significant* when its Holm-adjusted p value (two-sided paired t test; Holm 1979) is
-below ``1 - confidence``, the family being every cell of one (design, outcome, reference), the base cell
-counted once; the outcome's direction says whether it is then better or worse.
+A difference is *significant* when its Holm-adjusted p value (two-sided paired t test; Holm 1979;
+:func:`workbench.analysis.paired.holm`) is below ``1 - confidence``, the family being every cell of one
+(design, outcome, reference), the base cell counted once; the outcome's direction says whether it is then
+better or worse.
 
 A value that is zero by definition is not an estimate (:data:`STRUCTURAL`): the messages of ``none``
 (an isolated node sends nothing), forged harm where no forgery can be made and forged harm of ``none``
@@ -29,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from workbench.analysis.paired import holm, paired_difference
 from workbench.analysis.protection_time import PROTECTED_TIME, with_protected_time
 from workbench.analysis.stats import mean_ci
 from workbench.analysis.structural import declared_value
@@ -263,9 +265,8 @@ def paired_differences(
                 | dict(reference_mean=float(np.nanmean(r)) if np.isfinite(r).any() else np.nan, p_value=np.nan)
             )
             continue
-        d = a - r
-        finite = np.isfinite(d)
-        if not finite.any():
+        pair = paired_difference(a, r, confidence)  # the merge paired the rows on replicate already
+        if not pair.n:
             rows.append(
                 row
                 | dict(n_pairs=0, diff=np.nan, ci_low=np.nan, ci_high=np.nan, status="no pairs")
@@ -273,12 +274,11 @@ def paired_differences(
                 | dict(p_value=np.nan)
             )
             continue
-        mean, low, high = mean_ci(d[finite], confidence)
         rows.append(
             row
-            | dict(n_pairs=int(finite.sum()), diff=mean, ci_low=low, ci_high=high, status="estimate")
-            | dict(significant=False, verdict="no difference shown", p_value=paired_p(d[finite]))
-            | dict(design_mean=float(a[finite].mean()), reference_mean=float(r[finite].mean()))
+            | dict(n_pairs=pair.n, diff=pair.diff, ci_low=pair.ci_low, ci_high=pair.ci_high, status="estimate")
+            | dict(significant=False, verdict="no difference shown", p_value=pair.p_value)
+            | dict(design_mean=pair.a_mean, reference_mean=pair.b_mean)
         )
     frame = pd.DataFrame(rows, columns=[c for c in DIFF_COLUMNS if c != "p_holm"])
     frame["p_holm"] = holm_within(frame, base_levels or {})
@@ -288,34 +288,6 @@ def paired_differences(
     frame["significant"] = significant.astype(bool)
     frame.loc[significant, "verdict"] = np.where(better[significant], "better", "worse")
     return frame[DIFF_COLUMNS]
-
-
-def paired_p(d: np.ndarray) -> float:
-    """Two-sided p value of a paired t test that the mean of the differences ``d`` is zero (NaN with fewer
-    than two; 0 when every difference is the same non-zero value, 1 when all are zero)."""
-    d = np.asarray(d, dtype=float)
-    if len(d) < 2:
-        return float("nan")
-    sd = d.std(ddof=1)
-    if sd == 0:
-        return 0.0 if d.mean() != 0 else 1.0
-    t = d.mean() / (sd / np.sqrt(len(d)))
-    return float(2.0 * stats.t.sf(abs(t), df=len(d) - 1))
-
-
-def holm(p: Sequence[float]) -> np.ndarray:
-    """Holm's step-down adjusted p values (Holm 1979): the i-th smallest of m becomes
-    ``max_{j <= i} min(1, (m - j + 1) p_(j))``; NaN stays NaN and is not counted in m."""
-    values = np.asarray(p, dtype=float)
-    out = np.full(len(values), np.nan)
-    idx = np.flatnonzero(np.isfinite(values))
-    if not len(idx):
-        return out
-    order = idx[np.argsort(values[idx], kind="stable")]
-    m = len(order)
-    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * values[order]))
-    out[order] = adjusted
-    return out
 
 
 def holm_within(diffs: pd.DataFrame, base_levels: dict[str, object]) -> pd.Series:
