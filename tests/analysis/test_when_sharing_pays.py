@@ -400,3 +400,29 @@ def test_design_has_the_tuned_arm_pinned_ledger_failing_aggregator_and_no_duplic
     cells = study.cells_frame(small, pd.DataFrame(rows))
     assert set(cells[cells["block"] == "attacker_prefixes"]["sharing"]) == {"none", study.TUNED}
     assert set(cells[cells["block"] == "min_flagged"]["sharing"]) == {"none"}
+
+
+def test_a_significant_difference_where_nothing_protects_is_not_paying_or_losing():
+    """Below the floor (neither arm protects 5% nor blocks 5%), a difference the test finds (0.001 against
+    0.004, every replicate) joins "nothing to share" instead of "does worse"."""
+    p, b = PROTECTION.column, BLOCKED.column
+    found = two_outcome_findings()
+    cells = found.cells.copy()
+    tiny = (cells["block"] == "attack_separation") & (cells["level"] == 3.0)
+    gossip, none = tiny & (cells["sharing"] == "gossip"), tiny & (cells["sharing"] == "none")
+    cells.loc[gossip, [p, b]] = [[0.001, 0.002], [0.0011, 0.0021], [0.0012, 0.0022]]
+    cells.loc[none, [p, b]] = [[0.004, 0.010], [0.0041, 0.0101], [0.0042, 0.0102]]
+    found = findings_from(
+        cells, ["attacker_prefixes", "attack_separation"], {"attacker_prefixes": 4, "attack_separation": 4.5}
+    )
+    rows = study.both_primaries(found, found.vs_none, "gossip").set_index(["block", "level"])
+    assert rows.loc[("attack_separation", 3.0), "combined"] == "loses"  # the tests do find it
+    gossip_text = study.prose(found, "none").split("**gossip against none.**")[1].split("\n\n")[0]
+    assert (
+        "It does worse with" not in gossip_text
+        or "attack_separation = 3" not in gossip_text.split("It does worse with")[1].split(".")[0]
+    )
+    assert "Neither it nor none protects 5%" in gossip_text and "attack_separation = 3 (gossip 0.00 vs none 0.00)" in (
+        gossip_text
+    )
+    assert "a difference the test finds there is not counted as paying or losing" in gossip_text

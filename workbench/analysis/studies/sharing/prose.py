@@ -153,30 +153,41 @@ def design_paragraph(found: SharingFindings, diffs: pd.DataFrame, design: str, r
     )
     off = cells[[not _is_base(found, b, lv) for b, lv in zip(cells["block"], cells["level"])]]
     order = off.reindex(off["pt_diff"].abs().sort_values(ascending=False).index)
-    pays, loses = order[order["combined"] == "pays"], order[order["combined"] == "loses"]
-    disagree = order[order["combined"] == "disagree"]
+    # where neither arm protects NEITHER of honest nodes nor blocks NEITHER of attack flows, a significant
+    # difference (0.001 against 0.004) is not a design paying or losing: those cells join "nothing to share"
+    floor = below_floor(order)
+    decided = order[~floor]
+    pays, loses = decided[decided["combined"] == "pays"], decided[decided["combined"] == "loses"]
+    disagree = decided[decided["combined"] == "disagree"]
     if len(pays):
         parts.append(f"Off the base point it pays with {_pair_listing(pays, design, reference)}.")
     if len(loses):
         parts.append(f"It does worse with {_pair_listing(loses, design, reference)}.")
     if len(disagree):
         parts.append(f"The two outcomes disagree with {_pair_listing(disagree, design, reference)}: {WHY_DISAGREE}.")
-    parts.extend(undecided_text(order[order["combined"] == "no difference shown"], design, reference))
+    parts.extend(undecided_text(order[floor | (order["combined"] == "no difference shown")], design, reference))
     for outcome in found.outcomes[2:]:
         parts.append(cost_text(found, diffs, design, reference, outcome))
     return " ".join(p for p in parts if p)
 
 
+def below_floor(cells: pd.DataFrame) -> pd.Series:
+    """Cells (rows of :func:`both_primaries`) where neither arm protects :data:`NEITHER` of honest nodes over
+    time nor blocks that share of attack flows: nothing to share, whatever the tests say."""
+    return (np.maximum(cells["pt_design_mean"], cells["pt_reference_mean"]) < NEITHER) & (
+        np.maximum(cells["ab_design_mean"], cells["ab_reference_mean"]) < NEITHER
+    )
+
+
 def undecided_text(none_shown: pd.DataFrame, design: str, reference: str) -> list[str]:
-    """Sentences on the cells with no difference shown on either primary outcome: where neither arm protects
-    :data:`NEITHER` of honest nodes over time nor blocks that share of attack flows (nothing to share), where
-    the reference protects as well, and where a gain is too small for the replicates to show."""
+    """Sentences on the cells with no difference shown on either primary outcome, or below the floor
+    (:func:`below_floor`): where neither arm protects :data:`NEITHER` of honest nodes over time nor blocks
+    that share of attack flows (nothing to share, said so even where a test finds a difference), where the
+    reference protects as well, and where a gain is too small for the replicates to show."""
     if not len(none_shown):
         return []
     parts = []
-    low = (np.maximum(none_shown["pt_design_mean"], none_shown["pt_reference_mean"]) < NEITHER) & (
-        np.maximum(none_shown["ab_design_mean"], none_shown["ab_reference_mean"]) < NEITHER
-    )
+    low = below_floor(none_shown)
     neither = none_shown[low]
     rest = none_shown[~low]
     high_ref = rest[rest["pt_reference_mean"] >= rest["pt_design_mean"]]
@@ -185,7 +196,12 @@ def undecided_text(none_shown: pd.DataFrame, design: str, reference: str) -> lis
         parts.append(
             f"Neither it nor {reference} protects {NEITHER:.0%} of honest nodes over time or blocks "
             f"{NEITHER:.0%} of attack flows with {_listing_pt(neither, design, reference)}: there is no "
-            "protection to share."
+            "protection to share"
+            + (
+                " (a difference the test finds there is not counted as paying or losing)."
+                if (neither["combined"] != "no difference shown").any()
+                else "."
+            )
         )
     if len(high_ref):
         parts.append(f"It does not pay where {reference} protects as well: {_listing_pt(high_ref, design, reference)}.")
