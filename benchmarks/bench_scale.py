@@ -14,8 +14,8 @@ votes cast and messages sent per step.
 most linearly in steps once the signatures a node holds have reached their steady level).
 ``--profile``: after each row, where the time and the peak memory go by phase of the step (wall time and
 the rise of peak RSS inside each phase, summed over steps), and the bytes of the state's arrays at the end
-by owner (signature table, evidence window, detectors, ...), with an estimate of the memory ledger's rows
-(Python objects: a tuple, its payload, its hash and its numbers per entry).
+by owner (signature table, evidence window, detectors, ...) and the bytes of the memory ledger's rows (its
+compact row store, :mod:`workbench.ledger.row_store`).
 ``--timeout SECONDS`` / ``--max-rss GIB``: a row taking longer, or growing past that resident memory, is
 stopped and reported as such (a row the kernel kills for memory is reported too), with the last step it
 finished (wall and CPU time, peak memory and signatures then).
@@ -122,10 +122,13 @@ if profile:
               "trust": state.trust, "per-node/campaign state": state}
     out["phases"] = {k: [phase_s[k], phase_rise[k]] for k in phase_s}
     out["arrays_mib"] = {k: nbytes(v, seen) / 2**20 for k, v in owners.items()}
-    # the memory ledger's rows are Python objects, not arrays: estimated from a sample of rows (a row's
-    # tuple, its payload, its hash and its numbers; the previous hash is the row before's)
+    # the memory ledger's rows: its row store's buffers; rows held as Python tuples (an older ledger) are
+    # estimated from a sample (a row's tuple, its payload, its hash and its numbers)
     rows = getattr(model.ledger, "_rows", None)
-    if rows:
+    if rows is not None and hasattr(rows, "nbytes"):  # the compact row store (workbench.ledger.row_store)
+        out["arrays_mib"]["ledger rows"] = rows.nbytes / 2**20
+        out["ledger_rows"] = len(rows)
+    elif rows:
         sample = rows[:: max(1, len(rows) // 2000)]
         per_row = sum(sys.getsizeof(r) + sum(sys.getsizeof(r[i]) for i in (0, 2, 4, 6)) for r in sample) / len(sample)
         out["arrays_mib"]["ledger rows (estimate)"] = per_row * len(rows) / 2**20

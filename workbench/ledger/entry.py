@@ -184,6 +184,9 @@ def prepare_batch(entries: Sequence[tuple[int, str, Mapping[str, Any]]], n_nodes
         )
     prepared: list[tuple[int, str, str]] = []
     append, encode = prepared.append, _C_ENCODER
+    # a dict payload shared by several entries (the votes on one signature) is encoded once: the entries
+    # hold it for the whole call, so its id names it
+    texts: dict[int, str] = {}
     for i, item in enumerate(entries):
         try:
             node_id, kind, payload = item
@@ -205,11 +208,16 @@ def prepare_batch(entries: Sequence[tuple[int, str, Mapping[str, Any]]], n_nodes
             raise LedgerError(
                 f"entries[{i}]: payload must be a mapping (a dict of JSON values), not {type(payload).__name__}"
             )
-        try:
-            text = (
-                "".join(encode(payload, 0)) if encode is not None and type(payload) is dict else canonical_json(payload)
-            )
-        except (TypeError, ValueError, RecursionError) as exc:
-            raise LedgerError(f"entries[{i}]: payload is not JSON-serialisable: {exc}") from None
+        text = texts.get(id(payload))
+        if text is None:
+            try:
+                text = (
+                    "".join(encode(payload, 0))
+                    if encode is not None and type(payload) is dict
+                    else canonical_json(payload)
+                )
+            except (TypeError, ValueError, RecursionError) as exc:
+                raise LedgerError(f"entries[{i}]: payload is not JSON-serialisable: {exc}") from None
+            texts[id(payload)] = text
         append((node_id, kind, text))
     return prepared

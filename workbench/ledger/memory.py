@@ -1,5 +1,8 @@
 """In-memory ledger: the default for sweeps, where thousands of models run and nothing persists.
 
+Its rows are held in compact columns (:class:`~workbench.ledger.row_store.RowStore`, about 100 bytes an
+entry) and rebuilt as tuples when read.
+
 Entries are hashed when appended; Ed25519 signatures (the expensive part, ~50 us each) are
 computed lazily, on the first read that shows them (``get``, ``entries_after``, ``to_frame``,
 ``verify``). Ed25519 is deterministic, so what a reader sees is identical to eager signing.
@@ -10,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from workbench.ledger.base import Ledger
-from workbench.ledger.entry import GENESIS_HASH, Row, VerifyResult, chain_rows
+from workbench.ledger.entry import GENESIS_HASH, Row, VerifyResult
 from workbench.ledger.keys import NodeKeys
+from workbench.ledger.row_store import RowStore
 
 
 class _DerivedPublicKeys(Mapping[int, str]):
@@ -33,7 +37,7 @@ class _DerivedPublicKeys(Mapping[int, str]):
 
 
 class MemoryLedger(Ledger):
-    """Ledger held in a Python list; lost when the process ends."""
+    """Ledger held in memory (:class:`~workbench.ledger.row_store.RowStore`); lost when the process ends."""
 
     backend = "memory"
 
@@ -41,7 +45,7 @@ class MemoryLedger(Ledger):
         super().__init__(n_nodes, signed=sign, writable=True)
         self._keys = NodeKeys(key_seed, n_nodes)
         # _rows[i] is entry i + 1. Tests tamper with it directly to check verify().
-        self._rows: list[Row] = []
+        self._rows = RowStore()
         self._n_signed = 0  # rows [0, _n_signed) carry their signature
         # The head is recorded apart from the rows, as in the sqlite file, so that losing the
         # last entry is noticed.
@@ -50,16 +54,17 @@ class MemoryLedger(Ledger):
         self._head_step: int | None = None
 
     def _append(self, step: int, prepared: list[tuple[int, str, str]]) -> list[int]:
-        rows = chain_rows(step, prepared, self._head_seq, self._head_hash)
-        self._rows.extend(rows)
-        self._head_seq, self._head_hash, self._head_step = rows[-1][0], rows[-1][6], step
-        return [row[0] for row in rows]
+        first = self._head_seq + 1
+        last = self._rows.append_chain(step, prepared, self._head_seq, self._head_hash)
+        self._head_seq, self._head_hash, self._head_step = last[0], last[6], step
+        return list(range(first, last[0] + 1))
 
     def _sign_pending(self) -> None:
         if not self.signed or self._n_signed == len(self._rows):
             return
         start = self._n_signed
-        self._rows[start:] = self._keys.sign_rows(self._rows[start:])
+        private = self._keys.private
+        self._rows.sign_from(start, lambda node_id, digest: private(node_id).sign(digest), self._keys.sign_rows)
         self._n_signed = len(self._rows)
 
     def _last_step(self) -> int | None:
@@ -74,7 +79,7 @@ class MemoryLedger(Ledger):
 
     def _rows_after(self, seq: int) -> list[Row]:
         self._sign_pending()
-        return self._rows[max(seq, 0) :]
+        return self._rows[max(seq, 0) :]  # rebuilt as tuples
 
     def _row(self, seq: int) -> Row | None:
         if not 1 <= seq <= len(self._rows):
@@ -92,4 +97,4 @@ class MemoryLedger(Ledger):
         return self._head_seq
 
     def _close(self) -> None:
-        self._rows = []
+        self._rows = RowStore()

@@ -29,22 +29,18 @@ from typing import NamedTuple
 
 import numpy as np
 
-from workbench.model.signatures import CONFIRMED, SignatureTable, applied
+from workbench.model.signatures import CONFIRMED, SignatureTable, applied_pairs
 from workbench.model.state import ModelState
-
-_CHUNK = 2048  # rows of the dense applied() matrix at a time (local_first), so memory stays small at large N
 
 
 def honest_applying(sigs: SignatureTable, rows: np.ndarray, honest: np.ndarray, local_first: bool) -> np.ndarray:
     """``(len(rows),)`` int64: honest nodes (``honest``, ``(N,)`` bools) whose blocklist holds each of the
-    confirmed signatures ``rows`` (:func:`~workbench.model.signatures.applied`, ``_CHUNK`` rows at a time)."""
+    confirmed signatures ``rows`` (:func:`~workbench.model.signatures.applied`, counted from its nonzero
+    entries, :func:`~workbench.model.signatures.applied_pairs`, without building the rows x N matrix)."""
     if not local_first:  # a confirmed signature is applied exactly where its confirmation is known
         return sigs.knows.counts(rows, where=honest)
-    out = np.zeros(rows.size, np.int64)
-    for start in range(0, rows.size, _CHUNK):
-        part = rows[start : start + _CHUNK]
-        out[start : start + part.size] = applied(sigs, part, local_first)[:, honest].sum(axis=1)
-    return out
+    i, node = applied_pairs(sigs, rows, local_first)
+    return np.bincount(i[honest[node]], minlength=rows.size).astype(np.int64)
 
 
 def note_applied(state: ModelState, t: int) -> None:

@@ -33,16 +33,25 @@ def paths(state: ModelState, origin: int, voters: np.ndarray) -> tuple[np.ndarra
     """Hops between ``origin`` and each of ``voters`` (-1: unreachable) and the hops a message makes
     before a dropping relay swallows it (equal to the hops when none does)."""
     p = state.params
-    # a holder of a pending signature is at most one hop further per gossip round, so within the vote
-    # deadline's hops of the origin: a search of that ball suffices (and is redone whole if not)
-    ball = partial(vote_ball, state.adjacency, max_hops=p.vote_deadline_steps + 1, relays=state.relays)
-    nodes, hops, reach = state.routes.get(origin, ball)
-    at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
-    if (nodes[at] != voters).any():
+    routes = state.routes.rows.get(origin)
+    if routes is None:
+        # a holder of a pending signature is at most one hop further per gossip round, so within the vote
+        # deadline's hops of the origin: a search of that ball suffices (and is redone whole if not)
+        ball = partial(vote_ball, state.adjacency, max_hops=p.vote_deadline_steps + 1, relays=state.relays)
+        routes = state.routes.get(origin, ball)
+    else:
+        state.routes.touch(origin)
+    nodes, hops, reach = routes
+    at = np.searchsorted(nodes, voters)
+    np.minimum(at, nodes.size - 1, out=at)
+    found = nodes[at] == voters
+    if not found.all():
         nodes, hops, reach = vote_ball(state.adjacency, origin, p.n_nodes, state.relays)
         state.routes.put(origin, (nodes, hops, reach))
         at = np.minimum(np.searchsorted(nodes, voters), nodes.size - 1)
-    return np.where(nodes[at] == voters, hops[at], -1).astype(np.int64), reach[at].astype(np.int64)
+        found = nodes[at] == voters
+        return np.where(found, hops[at], -1).astype(np.int64), reach[at].astype(np.int64)
+    return hops[at].astype(np.int64, copy=False), reach[at].astype(np.int64, copy=False)
 
 
 def grouped_paths(state: ModelState, row: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -283,6 +283,10 @@ class RouteCache:
         self.rows[origin] = value
         return value
 
+    def touch(self, origin: int) -> None:
+        """Mark ``origin``'s routes (cached) as the most recently used, as :meth:`get` does."""
+        self.rows[origin] = self.rows.pop(origin)
+
     def put(self, origin: int, value: tuple[np.ndarray, ...]) -> None:
         """Replace ``origin``'s routes (a larger ball)."""
         old = self.rows.pop(origin, None)

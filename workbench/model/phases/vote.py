@@ -13,6 +13,8 @@ signature, then voter.
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 
 from workbench.model.adversaries.base import adversary_of
@@ -53,8 +55,7 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     if sig.size == 0:
         return StepOutput()
     s.cast.set(sig, voter, value)  # with local_first an approving voter applies the rule at once (applied())
-    ids = s.sig_ids
-    entries = tuple(_vote_record(v, ids[i], a) for i, v, a in zip(sig.tolist(), voter.tolist(), (value > 0).tolist()))
+    entries = _vote_records(s.sig_ids, sig, voter, value > 0)
     if first_lost is None:  # the hop on which each vote would be lost, in pair order
         first_lost = channel.vote_losses(state, rng, sig.size)
     counts = StepCounts(votes_cast=int(sig.size)) + channel.send_votes(state, t, sig, voter, value, first_lost)
@@ -97,5 +98,9 @@ def _independent_votes(
     return votes, first_lost[votes != 0] if first_lost is not None else None
 
 
-def _vote_record(node: int, sig_id: str, approve: bool) -> LedgerRecord:
-    return (node, "vote", {"sig": sig_id, "approve": approve})
+def _vote_records(ids: list[str], sig: np.ndarray, voter: np.ndarray, approve: np.ndarray) -> tuple[LedgerRecord, ...]:
+    """One ``vote`` record ``(voter, "vote", {"sig": id, "approve": bool})`` per pair, in pair order. The
+    records of one signature and vote share one payload dict (read-only), which the ledger encodes once."""
+    code, which = np.unique(sig.astype(np.int64) * 2 + approve, return_inverse=True)
+    payloads = [{"sig": ids[c >> 1], "approve": bool(c & 1)} for c in code.tolist()]
+    return tuple(zip(voter.tolist(), repeat("vote"), map(payloads.__getitem__, which.tolist())))
