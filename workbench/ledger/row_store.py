@@ -52,14 +52,14 @@ class RowStore(MutableSequence[Row]):
             return rows[-1]
         seq, prev = last_seq, last_hash
         sha256 = hashlib.sha256
-        digests = bytearray()
-        texts = []
+        hexes = []
+        append = hexes.append
         for node_id, kind, payload in prepared:
             seq += 1
-            digest = sha256(f"{seq}\n{step}\n{node_id}\n{kind}\n{payload}\n{prev}".encode()).digest()
-            digests += digest
-            prev = digest.hex()
-            texts.append(payload)
+            prev = sha256(f"{seq}\n{step}\n{node_id}\n{kind}\n{payload}\n{prev}".encode()).hexdigest()
+            append(prev)
+        digests = bytes.fromhex("".join(hexes))
+        texts = [payload for _, _, payload in prepared]
         joined = "".join(texts).encode()
         end = self._ends[-1] if self._ends else 0
         if len(joined) == sum(map(len, texts)):  # ASCII (canonical JSON always is): a character is a byte

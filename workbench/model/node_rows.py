@@ -84,7 +84,7 @@ class NodeRows:
         if positive and not self._boolean:
             parts = [a[v > 0] for a, v in zip(parts, map(self._vals.__getitem__, rows))]
         lens = np.fromiter(map(len, parts), np.int64, len(parts))
-        node = np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+        node = np.concatenate(parts, dtype=np.int64) if parts else np.zeros(0, np.int64)
         return np.repeat(np.arange(len(parts), dtype=np.int64), lens), node
 
     def _values(self, rows: list[int]) -> np.ndarray:

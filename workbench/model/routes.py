@@ -55,11 +55,13 @@ def paths(state: ModelState, origin: int, voters: np.ndarray) -> tuple[np.ndarra
 
 
 def grouped_paths(state: ModelState, row: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`paths` for the pairs (signature ``row[j]``'s origin, ``node[j]``), ``row`` sorted: one route
-    lookup per signature."""
-    origin = state.sigs.cols.origin
+    """:func:`paths` for the pairs (signature ``row[j]``'s origin, ``node[j]``): one route lookup per origin
+    (a node's signatures of one step share their routes)."""
+    origin = state.sigs.cols.origin[row]
+    order = np.argsort(origin, kind="stable")
+    origin, node = origin[order], node[order]
     hops = np.empty(row.size, np.int64)
     travel = np.empty(row.size, np.int64)
-    for a, b in runs(row):  # a loop over signatures
-        hops[a:b], travel[a:b] = paths(state, int(origin[row[a]]), node[a:b])
+    for a, b in runs(origin):  # a loop over origins
+        hops[order[a:b]], travel[order[a:b]] = paths(state, int(origin[a]), node[a:b])
     return hops, travel
