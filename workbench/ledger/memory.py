@@ -1,7 +1,7 @@
 """In-memory ledger: the default for sweeps, where thousands of models run and nothing persists.
 
-Its rows are held in compact columns (:class:`~workbench.ledger.row_store.RowStore`, about 100 bytes an
-entry) and rebuilt as tuples when read.
+Its rows are held in compact columns (:class:`~workbench.ledger.row_store.RowStore`, about 50 bytes a
+vote entry) and rebuilt as tuples when read.
 
 Entries are hashed when appended; Ed25519 signatures (the expensive part, ~50 us each) are
 computed lazily, on the first read that shows them (``get``, ``entries_after``, ``to_frame``,
