@@ -57,9 +57,10 @@ def note_applied(state: ModelState, t: int) -> None:
     )
     if open_rows.size == 0:
         return
-    counts = honest_applying(s, open_rows, state.honest, state.params.local_first)
+    honest = state.present_honest  # the honest nodes present now (all honest nodes without churn)
+    counts = honest_applying(s, open_rows, honest, state.params.local_first)
     s.cols.applied_honest[open_rows] = counts
-    s.cols.all_applied_step[open_rows[counts >= int(state.honest.sum())]] = t
+    s.cols.all_applied_step[open_rows[counts >= int(honest.sum())]] = t
 
 
 class Delivery(NamedTuple):
@@ -87,8 +88,8 @@ def delivery(state: ModelState) -> Delivery:
     reached = done >= 0
     last_seen = np.minimum(decided + window - 1, state.t_last)
     steps = np.where(reached, done, last_seen) - decided
-    n_honest = int(state.honest.sum())
-    k = view.applied_honest[rows].astype(np.int64)
+    n_honest = int(state.present_honest.sum())
+    k = np.minimum(view.applied_honest[rows].astype(np.int64), n_honest)  # churn: fewer may be present now
     pairs = n_honest * (n_honest - 1) / 2
     disagreement = k * (n_honest - k) / pairs if pairs else np.zeros(rows.size)
     ended = decided + window - 1 <= state.t_last

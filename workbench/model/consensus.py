@@ -147,6 +147,10 @@ class BetaTrust:
     def trust(self) -> np.ndarray:
         return self.alpha / (self.alpha + self.beta)
 
+    def reset(self, nodes: np.ndarray) -> None:
+        """Nodes ``nodes`` (an index or bool array) are new identities: back to the prior."""
+        self.alpha[nodes], self.beta[nodes] = self.prior
+
     def update(self, votes: np.ndarray, confirmed: np.ndarray) -> None:
         """``votes``: ``(n_signatures, n_nodes)`` in {-1, 0, +1}; ``confirmed``: ``(n_signatures,)`` bools."""
         outcome = np.where(confirmed, 1, -1)[:, None]

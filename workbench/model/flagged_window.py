@@ -94,6 +94,11 @@ class FlaggedWindow:
         totals = np.bincount(inverse, weights=flows.key_flows, minlength=codes.size)
         return totals[np.searchsorted(codes, node.astype(np.int64) * KEY_SPAN + key)].astype(np.int64)
 
+    def drop_nodes(self, nodes: np.ndarray) -> None:
+        """Forget the flagged flows of nodes ``nodes`` (``(N,)`` bools: positions taken by new identities)."""
+        for i, s in enumerate(self._steps):
+            self._steps[i] = s.take(~nodes[s.node])
+
     def use_up(self, node: np.ndarray, key: np.ndarray) -> None:
         """Drop the flagged flows of the pairs (``node[j]``, ``key[j]``) from every step of the window."""
         if node.size == 0 or self.steps == 1:  # a one-step window is replaced at the next push anyway

@@ -71,7 +71,7 @@ def honest_blocklists(state: ModelState, chunk: int = 2048) -> np.ndarray:
     counts = np.zeros(len(s), np.int64)
     for start in range(0, len(s), chunk):
         rows = np.arange(start, min(start + chunk, len(s)))
-        counts[rows] = applied(s, rows, state.params.local_first)[:, state.honest].sum(axis=1)
+        counts[rows] = applied(s, rows, state.params.local_first)[:, state.present_honest].sum(axis=1)
     return counts
 
 
@@ -125,15 +125,15 @@ def genuine_rejected_frac(model: HasState) -> float:
 
 
 def protected_frac(model: HasState, c: int) -> float:
-    """Fraction of honest nodes protected against campaign ``c``."""
+    """Fraction of the honest nodes present protected against campaign ``c``."""
     state = model.state
-    return float(state.protected[c, state.honest].mean())
+    return float(state.protected[c, state.present_honest].mean())
 
 
 def targeted_frac(model: HasState, c: int) -> float:
-    """Fraction of honest nodes campaign ``c`` has reached."""
+    """Fraction of the honest nodes present campaign ``c`` has reached."""
     state = model.state
-    return float(state.targeted[c, state.honest].mean())
+    return float(state.targeted[c, state.present_honest].mean())
 
 
 def step_count(model: HasState, name: str) -> int:
@@ -183,7 +183,7 @@ def signatures_frame(state: ModelState) -> pd.DataFrame:
     frame.insert(frame.columns.get_loc("origin") + 1, "origin_malicious", state.malicious[view.origin])
     frame.insert(frame.columns.get_loc("created_step") + 1, "threat_type", s.kinds[:n])
     derived = {
-        "honest_holders": s.holds.counts(np.arange(n), where=state.honest),
+        "honest_holders": s.holds.counts(np.arange(n), where=state.present_honest),
         "honest_blocklists": honest_blocklists(state),
         "spread_rounds": np.where(spread >= 0, spread - view.created_step, np.nan),
     }
@@ -263,8 +263,11 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
         if camp.start_step > state.t_last:
             continue  # never started: nothing observed
         observed = min(state.t_last, camp.start_step + state.params.eval_window_steps - 1) - camp.start_step + 1
-        targeted = state.targeted_end[c] & honest
-        n_honest = int(honest.sum())
+        here = honest & state.present_end[c]  # the honest nodes present at the window's last step seen
+        targeted = state.targeted_end[c] & here
+        n_honest = int(here.sum())
+        # under churn, the honest nodes present summed over the window's steps; without, H x the steps observed
+        node_steps = state.window_honest_node_steps[c] if state.params.churn else n_honest * observed
         # label: synthetic, the campaign's kind; a replayed trace, the attack category as labelled
         row = {
             "campaign": c,
@@ -278,9 +281,9 @@ def campaigns_frame(state: ModelState) -> pd.DataFrame:
             row[f"{name}_steps"] = float(value) if reached else float(observed - 1)
             row[f"{name}_reached"] = bool(reached)
         row.update(
-            protected_time_frac=_ratio(state.protected_node_steps[c], n_honest * observed),
+            protected_time_frac=_ratio(state.protected_node_steps[c], node_steps),
             targeted_frac=float(targeted.sum() / max(1, n_honest)),
-            protected_frac=float((state.protected_end[c] & honest).sum() / max(1, n_honest)),
+            protected_frac=float((state.protected_end[c] & here).sum() / max(1, n_honest)),
             attack_flows=int(state.window_attack_flows[c]),
             attack_flows_blocked=int(state.window_attack_blocked[c]),
             attack_flows_exposed=int(state.window_attack_exposed[c]),

@@ -3,7 +3,8 @@
 A step (``t`` is Mesa's 1-based step counter) runs the phases of :mod:`workbench.model.phases` in
 order over the explicit :class:`~workbench.model.state.ModelState`:
 
-0. what the sharing channel carries and votes due at ``t`` arrive;
+0. churn (with a churn rate above 0): nodes leave, new ones join and catch up from the channel
+   (:mod:`~workbench.model.churn`); what the sharing channel carries and votes due at ``t`` arrive;
 1. campaigns start at a few nodes and spread along the topology from every targeted node;
 2. sharing: the channel's round (a gossip round of pending signatures and confirmations, lossy,
    through relays that may drop; nothing for the other built-in channels);
@@ -38,6 +39,7 @@ from workbench.ledger import open_ledger
 from workbench.model import metrics
 from workbench.model.adversaries.base import adversary_of
 from workbench.model.agents import NodeAgent
+from workbench.model.churn import churn_step
 from workbench.model.confirmations import note_applied
 from workbench.model.consensus import BetaTrust
 from workbench.model.novelty import build_bank
@@ -104,7 +106,7 @@ class ThreatIntelModel(mesa.Model):
             trust=BetaTrust(n, decay=p.trust_decay),
             window=EvidenceWindow(p.evidence_window_steps, n, f),
         )
-        self.state.relays = adversary_of(p).relays(self.state)
+        self.state.relays = self.state.churn.role_relays = adversary_of(p).relays(self.state)
         self.ledger = open_ledger(p.ledger, p.ledger_path, n_nodes=n, key_seed=int(self.rng.integers(2**31 - 1)))
         for node in range(n):
             NodeAgent(self, node, self.grid[node], self.state)
@@ -118,13 +120,16 @@ class ThreatIntelModel(mesa.Model):
         """Run step ``t``'s phases; append its ledger records; return what it produced."""
         state, rng = self.state, self.rng
         state.probe_keys = self.traffic.campaign_keys(t)
-        out = StepOutput(deliver(state, t))
+        out = StepOutput(churn_step(state, t, rng) + deliver(state, t))  # churn draws only with a churn rate > 0
         self.traffic.advance_campaigns(state, t, rng)
         out += StepOutput(share(state, t, rng))
         out += cast_votes(state, t, rng)
         out += decide_due(state, t)
         update_protection(state, t)
         flows, valid = self.traffic.flows(t, state.targeted)
+        if self.params.churn:  # a departed node receives no flows: they are flagged, blocked and counted nowhere
+            here = np.broadcast_to(state.present[:, None], flows.label.shape)
+            valid = here if valid is None else valid & here
         blocked = blocked_flows(state.sigs, flows, self.params.local_first)
         forged = state.sigs.view.forged
         # the harm forgeries do: the flows forged rules block (none without forgeries; a subset of ``blocked``)

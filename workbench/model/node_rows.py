@@ -133,6 +133,20 @@ class NodeRows:
         for r in np.asarray(rows, np.int64).ravel().tolist():
             self._put(r, _EMPTY, None)
 
+    def drop_nodes(self, nodes: np.ndarray) -> None:
+        """Unset nodes ``nodes`` (``(N,)`` bools) in every row (a position taken by a new identity, churn).
+
+        One pass over all stored pairs finds the rows that hold any of them; only those rows are rebuilt."""
+        nodes = np.asarray(nodes, bool)
+        lengths = np.fromiter(map(len, self._nodes), np.int64, self.n_rows)
+        if not nodes.any() or not lengths.any():
+            return
+        hit = nodes[np.concatenate(self._nodes)]
+        touched = np.bincount(np.repeat(np.arange(self.n_rows), lengths)[hit], minlength=self.n_rows)
+        for r in np.flatnonzero(touched).tolist():  # a loop over the rows holding one of them
+            keep = ~nodes[self._nodes[r]]
+            self._put(r, self._nodes[r][keep], None if self._boolean else self._vals[r][keep])
+
     def fill(self, rows: np.ndarray, value: Any = True) -> None:
         """Set every node of rows ``rows`` to ``value``."""
         if self._all is None:

@@ -429,6 +429,29 @@ class ModelParams:
         unit="identities per malicious node",
     )
 
+    # --- churn (workbench.model.churn, docs/churn.md) ---------------------------------------
+    # Each of the N positions is an independent two-state chain, from full occupancy at step 0: a present node
+    # leaves with probability l = churn_leave_rate per step, an empty position is taken by a new node (a new
+    # identity, no rules, catching up from its channel) with probability j = churn_join_rate. The present count
+    # after step t is exactly Binomial(N, p_t), p_t = j/(j+l) + (l/(j+l)) (1 - l - j)^t (p_t = 1 when l = 0),
+    # whose limit is j/(j+l): equal rates keep N/2 present in the long run (capacity is N and the network starts
+    # full, so no process with leaves can keep the expected size at N); j >> l keeps it near N.
+    churn_leave_rate: float = _num(
+        0.0,
+        0.0,
+        1.0,
+        doc="per step, chance a present node leaves (stops detecting, voting, relaying, receiving); 0: none leaves",
+        unit="probability per node and step",
+    )
+    churn_join_rate: float = _num(
+        0.0,
+        0.0,
+        1.0,
+        doc="per step, chance an empty position is taken by a new node that catches up from its sharing channel; "
+        "0: none joins",
+        unit="probability per empty position and step",
+    )
+
     # --- record keeping -------------------------------------------------------------------
     ledger: str = _choice("memory", LEDGER_BACKENDS, "ledger backend")
     ledger_path: str | None = field(default=None, metadata={"doc": "SQLite file for ledger='sqlite'"})
@@ -520,6 +543,11 @@ class ModelParams:
         if self.attack_share is not None:
             return self.attack_share
         return min(self.attack_flows_per_node, self.flows_per_node) / self.flows_per_node
+
+    @property
+    def churn(self) -> bool:
+        """Whether nodes leave or join (a churn rate above 0); without, no churn randomness is drawn."""
+        return self.churn_leave_rate > 0 or self.churn_join_rate > 0
 
     @property
     def effective_central_quorum(self) -> int:

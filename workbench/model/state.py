@@ -89,6 +89,10 @@ class ModelState:
         ``t_last``: the last step run. ``rumor_strikes``: the counters of ``rumor_stop="counter"`` (:mod:`~workbench.model.rumor_strikes`).
         ``ledger_order``: an ordering ledger protocol's log, views and blocks (``None`` until it first runs;
         :mod:`workbench.model.ledger_protocols.ordered`).
+        ``present`` ``(N,)``: the positions a node occupies now (all, without churn; :mod:`workbench.model.churn`);
+        ``present_end`` ``(C, N)``: ``present`` at the last step of each campaign's window seen so far;
+        ``window_honest_node_steps`` ``(C,)``: the present honest nodes summed over the window's steps (the
+        denominator of ``protected_time_frac`` under churn); ``churn``: the run's churn counts (:class:`ChurnLog`).
 
         Evaluation windows: campaign ``c`` is measured over steps ``start .. start + eval_window_steps - 1``.
         ``first_detection``, ``t50``/``t90`` only change inside it;
@@ -146,6 +150,11 @@ class ModelState:
     rumor_strikes: RumorStrikes = field(init=False, default_factory=RumorStrikes)
     # an ordering ledger protocol's log, leader and blocks (workbench.model.ledger_protocols.ordered; None before)
     ledger_order: Any = field(init=False, default=None)
+    # churn (workbench.model.churn): who is present now, and the run's churn counts
+    present: np.ndarray = field(init=False)
+    present_end: np.ndarray = field(init=False)
+    window_honest_node_steps: np.ndarray = field(init=False)
+    churn: ChurnLog = field(init=False)
     last: StepCounts = field(init=False, default_factory=StepCounts)
     totals: StepCounts = field(init=False, default_factory=StepCounts)
 
@@ -176,6 +185,15 @@ class ModelState:
         self.episode_pending = np.zeros((n_c, n), bool)
         self.ttp_events = np.zeros((n_c, self.params.eval_window_steps), np.int64)
         self.ttp_censored = np.zeros((n_c, self.params.eval_window_steps), np.int64)
+        self.present = np.ones(n, bool)
+        self.present_end = np.ones((n_c, n), bool)
+        self.window_honest_node_steps = np.zeros(n_c, np.int64)
+        self.churn = ChurnLog(joined_step=np.zeros(n, np.int64))
+
+    @property
+    def present_honest(self) -> np.ndarray:
+        """``(N,)``: honest nodes present now (every honest node without churn): the denominators of outcomes."""
+        return self.honest & self.present
 
     def in_window(self, t: int) -> np.ndarray:
         """``(C,)``: which campaigns are inside their evaluation window at step ``t``."""
@@ -216,6 +234,22 @@ class ModelState:
         if self.protected[:, node].any():
             return "protected"
         return "healthy"
+
+
+@dataclass(eq=False)
+class ChurnLog:
+    """A run's churn (:mod:`workbench.model.churn`): ``joined_step`` ``(N,)``, the step the node now at each position
+    joined (0: there from the start); ``present_node_steps``: present nodes summed over the steps run; ``leaves`` and
+    ``joins``: the transitions; ``catch_up_messages``/``catch_up_bytes``: what the joiners' catch-up cost (also
+    counted in the steps' ``messages``/``bytes``); ``role_relays``: the adversary's relays before churn masked them."""
+
+    joined_step: np.ndarray
+    present_node_steps: int = 0
+    leaves: int = 0
+    joins: int = 0
+    catch_up_messages: int = 0
+    catch_up_bytes: int = 0
+    role_relays: np.ndarray | None = None
 
 
 class InTransit:

@@ -46,6 +46,11 @@ class EvidenceWindow:
         self.log_bytes[slot], self.log_packets[slot] = log_bytes, log_packets
         self._next += 1
 
+    def drop_nodes(self, nodes: np.ndarray) -> None:
+        """Forget the traffic of nodes ``nodes`` (``(N,)`` bools: positions taken by new identities)."""
+        self.key[:, nodes] = -1
+        self.flagged[:, nodes] = False
+
     def flag_rate(self, node: np.ndarray) -> np.ndarray:
         """Each node's own flag rate over its window, ``(flagged + 1/2) / (flows + 1)`` per entry of
         ``node`` (float64): the share of its recent flows its detector flagged, with Jeffreys' half count

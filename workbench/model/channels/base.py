@@ -13,6 +13,9 @@ A step calls its channel at fixed points, in this order (``t`` is the 1-based st
 6. :meth:`Channel.extra_proposals` -- signatures the channel itself files (a compromised aggregator's
    forgeries); :meth:`Channel.on_proposed` -- what happens when rules are proposed.
 
+With churn (:mod:`workbench.model.churn`), :meth:`Channel.catch_up` runs before phase 0 for the nodes that just
+joined: what a new node learns from the channel, and its messages.
+
 A channel owns its message costs: every hook that sends something adds each signature's messages to
 ``sigs.cols.messages`` and returns the step's total in its counts. Channels keep no state of their
 own (one instance serves every run of a process): what changes lives in the
@@ -80,6 +83,12 @@ class Channel:
     def check_params(self, params: ModelParams) -> None:
         """Refuse parameters under which this channel cannot work as designed (``ValueError`` naming the
         fields and the closest valid value); called when the parameters are built, before anything runs."""
+
+    def catch_up(self, state: ModelState, t: int, joined: np.ndarray, rng: np.random.Generator) -> StepCounts:
+        """New nodes ``joined`` (node ids; they hold and know nothing) catch up at ``t``, before phase 0: what the
+        channel tells them (``sigs.knows``, ``sigs.holds``) and its counts (messages, bytes). The base tells them
+        nothing (an isolated node has nobody to ask)."""
+        return StepCounts()
 
     def arrive(self, state: ModelState, t: int) -> None:
         """Phase 0: apply what is due at ``t`` (before anything votes or decides). Draws nothing."""

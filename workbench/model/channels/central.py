@@ -13,12 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from workbench.model.aggregator import central_decisions
+from workbench.model.catch_up import confirmed_rows, every_pair, learn
 from workbench.model.channels.base import Channel, Forge
 from workbench.model.message_sizes import CONFIRMATION, sent
 from workbench.model.params import ModelParams
 from workbench.model.reach import note_carrying, note_reached
 from workbench.model.signatures import PENDING, NewSignature
-from workbench.model.state import ModelState, StepOutput
+from workbench.model.state import ModelState, StepCounts, StepOutput
 
 REPORT_MESSAGES = 1  # a node's report to the aggregator
 
@@ -48,6 +49,17 @@ class CentralAggregator(Channel):
 
     def files_forgeries(self, params: ModelParams) -> bool:
         return params.aggregator == "compromised" and params.forge_prob > 0
+
+    def catch_up(self, state: ModelState, t: int, joined: np.ndarray, rng: np.random.Generator) -> StepCounts:
+        """Each joiner asks the aggregator (a ``pull_request``), which sends it every rule it confirmed so far (a
+        ``confirmation`` each); a ``down`` aggregator answers nothing."""
+        p = state.params
+        request = sent("pull_request", joined.size)
+        if p.aggregator == "down" and p.aggregator_down_step is not None and t >= p.aggregator_down_step:
+            return request
+        rows = confirmed_rows(state)
+        learn(state, *every_pair(rows, joined))
+        return request + sent("confirmation", rows.size * joined.size)
 
     def decide(self, state: ModelState, t: int) -> tuple[np.ndarray, np.ndarray]:
         p, s = state.params, state.sigs

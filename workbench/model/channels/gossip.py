@@ -32,6 +32,7 @@ import numpy as np
 from scipy import sparse
 
 from workbench.model import message_sizes
+from workbench.model.catch_up import confirmed_rows, learn, random_present_neighbour, rows_known_by
 from workbench.model.channels.base import VotingChannel
 from workbench.model.channels.gossip_decisions import receive_decisions, relay_news_only_pairs, send_back
 from workbench.model.gossip import gossip_round as gossip_step
@@ -130,6 +131,17 @@ class GossipChannel(VotingChannel):
         done = items[(s.cols.spread_done_step[items] < 0) & everywhere]  # observation only
         s.cols.spread_done_step[done] = t
         return counts
+
+    def catch_up(self, state: ModelState, t: int, joined: np.ndarray, rng: np.random.Generator) -> StepCounts:
+        """Each joiner pulls from one present neighbour picked at random (a ``pull_request``), which sends it every
+        confirmation it knows (a ``confirmation`` each, carrying the rule); a joiner without a present neighbour
+        learns nothing (and sends nothing)."""
+        source = random_present_neighbour(state, joined, rng)
+        row, node = rows_known_by(state, confirmed_rows(state), source, joined)
+        learn(state, row, node)
+        return message_sizes.sent("pull_request", int((source >= 0).sum())) + message_sizes.sent(
+            "confirmation", row.size
+        )
 
     def vote_losses(self, state: ModelState, rng: np.random.Generator, n: int) -> np.ndarray | None:
         loss = state.params.message_loss

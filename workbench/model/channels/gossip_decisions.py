@@ -50,6 +50,8 @@ def send_back(state: ModelState, t: int, confirmed: np.ndarray) -> None:
     s = state.sigs
     origin = s.cols.origin[confirmed]
     s.knows.set(confirmed, origin)
+    here = state.present[origin]  # a departed origin (churn) tells nobody
+    confirmed, origin = confirmed[here], origin[here]
     s.relaying.set(confirmed, origin)  # its own signature: a dropping origin spreads it too
     s.cols.conf_live[confirmed] = True
     queued = [state.in_transit.decisions]

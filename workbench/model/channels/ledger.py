@@ -33,6 +33,9 @@ class ReplicatedLedger(VotingChannel):
     def check_params(self, params: ModelParams) -> None:
         protocol_of(params).check_params(params)
 
+    def catch_up(self, state: ModelState, t: int, joined: np.ndarray, rng: np.random.Generator) -> StepCounts:
+        return protocol_of(state.params).catch_up(state, t, joined)
+
     def arrive(self, state: ModelState, t: int) -> None:
         protocol_of(state.params).arrive(state, t)
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workbench.model import message_sizes
+from workbench.model.catch_up import confirmed_rows, every_pair, learn
 from workbench.model.ledger_protocols import LEDGER_PROTOCOLS
 from workbench.model.params import ModelParams
 from workbench.model.state import ModelState, StepCounts, StepOutput
@@ -81,6 +82,23 @@ class LedgerProtocol:
     def on_proposed(self, state: ModelState, t: int, rows: np.ndarray) -> StepOutput:
         """Phase 6: new signature rows ``rows`` become entries."""
         return StepOutput()
+
+    def catch_up(self, state: ModelState, t: int, joined: np.ndarray) -> StepCounts:
+        """New nodes ``joined`` read the log from a present replica (churn): a ``pull_request`` each, then the
+        log's confirmed rules -- the confirmed signatures whose decision entry some present replica has applied --
+        as two entries each (the signature's and the decision's, ``ledger_header`` plus payload). Protocols whose
+        replicas keep more state than what they know override it."""
+        rows = confirmed_rows(state)
+        others = state.present.copy()
+        others[joined] = False
+        rows = rows[state.sigs.knows.counts(rows, where=others) > 0] if rows.size else rows
+        learn(state, *every_pair(rows, joined))
+        k = rows.size * joined.size
+        return (
+            message_sizes.sent("pull_request", joined.size)
+            + message_sizes.sent("signature", k, ledger=True)
+            + message_sizes.sent("decision", k, ledger=True)
+        )
 
     def stats(self, state: ModelState) -> LedgerStats:
         """What the summary's ledger outcomes report of the run so far."""

@@ -119,6 +119,16 @@ def order_of(state: ModelState) -> OrderState:
     return order
 
 
+def _follow_churn(state: ModelState, order: OrderState, t: int) -> None:
+    """Churn (:mod:`workbench.model.churn`): to the protocol a departed replica is a crashed one (it acknowledges,
+    votes and applies nothing; a departed leader is replaced after the protocol's timeout), and a node that joined
+    at ``t`` is a new replica, up whatever its position's predecessor did."""
+    joined = state.churn.joined_step == t
+    order.alive[joined], order.crashed_at[joined] = True, -1
+    gone = order.alive & ~state.present
+    order.alive[gone], order.crashed_at[gone] = False, t
+
+
 def conflicting_entries(order: OrderState) -> int:
     """Log positions (height, place in the block) at which two versions applied by honest nodes differ (a
     position one version has and the other lacks counts too)."""
@@ -241,6 +251,8 @@ class OrderedLog(LedgerProtocol):
     # --- the round ------------------------------------------------------------------------------
     def share_round(self, state: ModelState, t: int, rng: np.random.Generator) -> StepCounts:
         order = order_of(state)
+        if state.params.churn:
+            _follow_churn(state, order, t)
         self._crash(state, order, t, rng)
         counts = self._deliver(state, order, t)
         if self.suspects(state, order, t):

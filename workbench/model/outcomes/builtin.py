@@ -9,7 +9,7 @@ denominator is NaN. Adding an outcome is one :class:`Outcome` in :data:`BUILTIN`
 
 from __future__ import annotations
 
-from workbench.model import confirmations, metrics
+from workbench.model import churn, confirmations, metrics
 from workbench.model.outcomes import INFO, MAXIMIZE, MINIMIZE, Outcome, RunView
 from workbench.model.signatures import CONFIRMED, PENDING, REJECTED
 from workbench.model.survival import km_median, km_median_counts
@@ -65,14 +65,21 @@ def _outcome_count(code: int):
     return fn
 
 
+def _node_steps(state) -> int:
+    """Nodes present summed over the steps run: ``N`` x steps without churn."""
+    return state.churn.present_node_steps if state.params.churn else state.params.n_nodes * max(1, state.t_last)
+
+
 def _messages_per_node_step(run: RunView) -> float:
-    s = run.state
-    return _ratio(s.totals.messages, s.params.n_nodes * max(1, s.t_last))
+    return _ratio(run.state.totals.messages, _node_steps(run.state))
 
 
 def _bytes_per_node_step(run: RunView) -> float:
-    s = run.state
-    return _ratio(s.totals.bytes, s.params.n_nodes * max(1, s.t_last))
+    return _ratio(run.state.totals.bytes, _node_steps(run.state))
+
+
+def _no_joins(params) -> bool:
+    return params.churn_join_rate == 0
 
 
 # --- values by definition (Outcome.structural): read from what the design's components declare --------------
@@ -356,7 +363,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "messages per node and step",
         "`messages_total` per node and step",
         "cost",
-        "nodes x steps",
+        "nodes present x steps (nodes x steps without churn)",
         structural=_if(_silent, 0.0),
     ),
     Outcome(
@@ -368,7 +375,7 @@ BUILTIN: tuple[Outcome, ...] = (
         "signature and key, vote 110 B, decision 118 B, confirmation 256 B, push-pull request 37 B, ledger "
         "entries 76 B more; `workbench.model.message_sizes`), per node and step",
         "cost",
-        "nodes x steps",
+        "nodes present x steps (nodes x steps without churn)",
         structural=_if(_silent, 0.0),
     ),
     # --- campaigns ---
@@ -595,6 +602,46 @@ BUILTIN: tuple[Outcome, ...] = (
         "blocks",
         "blocks cut by the ledger's leaders, committed or not; 0 on the ideal ledger (no blocks)",
         "ledger",
+    ),
+    # --- churn (workbench.model.churn) ---
+    Outcome(
+        "nodes_present_mean",
+        lambda r: churn.nodes_present_mean(r.state),
+        INFO,
+        "nodes",
+        "nodes present, averaged over the steps run (`n_nodes` without churn; its law: docs/churn.md)",
+        "churn",
+        "steps",
+        structural=lambda params: None if params.churn else float(params.n_nodes),
+    ),
+    Outcome(
+        "churn_joins",
+        lambda r: int(r.state.churn.joins),
+        INFO,
+        "nodes",
+        "new nodes that joined (each a new identity that caught up from its channel)",
+        "churn",
+        structural=_if(_no_joins, 0.0),
+    ),
+    Outcome(
+        "catch_up_messages",
+        lambda r: int(r.state.churn.catch_up_messages),
+        MINIMIZE,
+        "messages",
+        "messages of the joiners' catch-up (a request each, then a message per confirmed rule sent; also in "
+        "`messages_total`)",
+        "churn",
+        structural=lambda params: 0.0 if _no_joins(params) or _silent(params) else None,
+    ),
+    Outcome(
+        "catch_up_bytes_per_join",
+        lambda r: _ratio(r.state.churn.catch_up_bytes, r.state.churn.joins),
+        MINIMIZE,
+        "bytes per join",
+        "bytes of the joiners' catch-up (`workbench.model.message_sizes`; also in `bytes_per_node_step`) per node "
+        "that joined",
+        "churn",
+        "nodes that joined",
     ),
 )
 

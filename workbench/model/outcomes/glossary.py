@@ -26,6 +26,7 @@ GROUPS = {
     "cost": "Cost",
     "counts": "Counts",
     "ledger": "Ledger ordering (sharing='ledger'; docs/ledger-protocols.md)",
+    "churn": "Churn (churn_leave_rate, churn_join_rate; docs/churn.md)",
     "other": "Other",
 }
 _BETTER = {"maximize": "higher", "minimize": "lower", "info": "-"}

@@ -27,10 +27,11 @@ def update_protection(state: ModelState, t: int) -> None:
     if len(state.sigs) == 0:
         return
     state.protected[:] = state.protection()  # stale rules (keys a campaign left) protect nothing
-    honest_count = max(1, int(state.honest.sum()))
+    honest = state.present_honest  # over the honest nodes present (all honest nodes without churn)
+    honest_count = max(1, int(honest.sum()))
     for camp in state.campaigns:
         c = camp.index
-        frac = state.protected[c, state.honest].sum() / honest_count
+        frac = state.protected[c, honest].sum() / honest_count
         if camp.start_step <= t < camp.start_step + state.params.eval_window_steps:
             if state.t50[c] < 0 and frac >= 0.5:
                 state.t50[c] = t - camp.start_step

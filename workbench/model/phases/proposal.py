@@ -62,7 +62,7 @@ def propose(
     new = _detected(groups.take(_not_yet_known(state, groups.origin, groups.key)).groups(), state.flagged, t)
     # every group's flows are used up: they went into a new rule, or the node already has one for the key
     state.flagged.use_up(groups.origin, groups.key)
-    forgers = np.flatnonzero(adversary_of(p).forging(state, t))
+    forgers = np.flatnonzero(adversary_of(p).forging(state, t) & state.present)
     if t > p.warmup_steps and forgers.size and p.forge_prob > 0:
         new.extend(
             _forgery(int(origin), t, traffic, rng) for origin in forgers[rng.random(forgers.size) < p.forge_prob]

@@ -19,11 +19,12 @@ def spread_campaigns(state: ModelState, t: int, rng: np.random.Generator) -> np.
     for camp in state.campaigns:
         c = camp.index
         if t == camp.start_step:
-            pool = np.flatnonzero(state.honest)
+            pool = np.flatnonzero(state.present_honest)
             state.targeted[c, rng.choice(pool, min(p.campaign_seed_nodes, pool.size), replace=False)] = True
         elif t > camp.start_step and p.spread_prob > 0:
             relaying = state.targeted[c] & ~state.protected[c] if p.containment else state.targeted[c]
+            relaying = relaying & state.present  # a departed node is no stepping stone
             exposure = state.adjacency @ relaying.astype(np.int32)
             infect = rng.random(p.n_nodes) < 1.0 - (1.0 - p.spread_prob) ** exposure
-            state.targeted[c] |= infect
+            state.targeted[c] |= infect & state.present
     return state.targeted & ~before

@@ -28,7 +28,7 @@ def count_traffic(
     area under the protection curve), the protection episodes (:func:`track_episodes`) and the window-end
     snapshots of ``targeted`` and ``protected`` (see :class:`~workbench.model.state.ModelState`).
     """
-    honest = state.honest[:, None]
+    honest = state.present_honest[:, None]  # a departed node's flows count nowhere
     attack = (flows.label > 0) & honest
     benign = (flows.label == 0) & honest
     attack_flows, attack_flagged = int(attack.sum()), int((attack & flagged).sum())
@@ -40,7 +40,10 @@ def count_traffic(
         n_c = len(state.campaigns)
         state.targeted_end[live] = state.targeted[live]
         state.protected_end[live] = state.protected[live]
-        state.protected_node_steps += np.where(live, (state.protected & state.honest).sum(axis=1), 0)
+        state.present_end[live] = state.present
+        here = state.present_honest
+        state.protected_node_steps += np.where(live, (state.protected & here).sum(axis=1), 0)
+        state.window_honest_node_steps += np.where(live, int(here.sum()), 0)
         campaign = flows.label[attack].astype(np.int64) - 1
         state.window_attack_flows += np.where(live, np.bincount(campaign, minlength=n_c)[:n_c], 0)
         hit = np.bincount(flows.label[attack & blocked].astype(np.int64) - 1, minlength=n_c)[:n_c]
@@ -87,7 +90,7 @@ def track_episodes(state: ModelState, t: int, live: np.ndarray) -> None:
 
 def _open_episode(state: ModelState, c: int, t: int, keys: np.ndarray) -> None:
     state.episode_start[c], state.episode_keys[c] = t, np.array(keys, copy=True)
-    state.episode_pending[c] = state.honest
+    state.episode_pending[c] = state.present_honest
 
 
 def _close_episode(state: ModelState, c: int, end: int) -> None:

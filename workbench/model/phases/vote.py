@@ -40,7 +40,7 @@ def cast_votes(state: ModelState, t: int, rng: np.random.Generator) -> StepOutpu
     # (signature, voter) pairs: holder v of open signature r that has not voted yet (the origin never votes)
     row, voter = s.holds.pairs(open_)
     sig = open_[row]
-    eligible = (voter != s.cols.origin[sig]) & (s.cast.get(sig, voter) == 0)
+    eligible = (voter != s.cols.origin[sig]) & (s.cast.get(sig, voter) == 0) & state.present[voter]
     sig, voter = sig[eligible], voter[eligible]
     if sig.size == 0:
         return StepOutput()
