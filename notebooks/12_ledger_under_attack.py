@@ -18,8 +18,8 @@
 #
 # **Question:** When the ledger has to order its entries with a real protocol, what do the crash-tolerant
 # (Raft-like) and Byzantine-tolerant (PBFT-like) ledgers give up against the ideal ledger, and how do they compare
-# with the central aggregator and gossip, under an equivocating leader, a censoring leader, a leader crash and
-# Sybil identities, below and above N/3 malicious nodes?
+# with the central aggregator and gossip, under an equivocating leader, a censoring leader, a leader crash,
+# Sybil identities (below and above N/3 malicious nodes) and churn?
 #
 # **Method.** Five designs: the ideal ledger (an idealised log that cannot fail, `ledger_protocol="ideal"`), the
 # crash-tolerant and the BFT ledger (`docs/ledger-protocols.md`), the central aggregator and gossip. Four
@@ -27,7 +27,10 @@
 # entries as leader and withhold their votes as replicas (`"censor"`), colluding nodes with Sybil identities
 # (`sybil_identities`, no admission control), each at the BFT ledger's fault bound f = floor((N - 1) / 3) malicious
 # nodes and at f + 1 (below and above N/3, in whole nodes); and, with no malicious node, the leader of the moment
-# crashing (the central aggregator goes down at the same step). Every cell runs the same replicate seeds, so each
+# crashing (the central aggregator goes down at the same step) and churn (`churn_leave_rate`, `churn_join_rate`,
+# `docs/churn.md`: new nodes take empty positions at 0.1 per step and catch up from their channel -- the
+# aggregator's confirmed list, the log, a present gossip neighbour -- while present nodes leave at 0.02 or 0.1
+# per step; outcomes are taken over the nodes present, catch-up messages count among the messages). Every cell runs the same replicate seeds, so each
 # design is compared with the ideal ledger replicate by replicate: the paired difference, with a Student-t 95%
 # interval over replicates, "better" or "worse" when the interval excludes zero. Every campaign's evaluation
 # window is complete. Primary outcomes: **protection over time**, **attack flows blocked**, **forged harm**,
@@ -37,13 +40,13 @@
 # conflicting entries; forged harm where no behaviour forges) is reported by definition, without interval; the
 # ledger outcomes are not defined for central and gossip.
 #
-# **Sizes.** `size = "small"` (default; 105 runs of 10 nodes, 3 replicates, 20 steps; well under a minute on one
+# **Sizes.** `size = "small"` (default; 135 runs of 10 nodes, 3 replicates, 20 steps; well under a minute on one
 # core): a sketch of the comparison, not numbers to quote. `size = "full"`: the run count is printed below from
 # the design (31 nodes, f = 10, 20 replicates), e.g.
 # `papermill notebooks/12_ledger_under_attack.ipynb out.ipynb -p size full -p backend processes`.
 
 # %% tags=["parameters"]
-size = "small"  # "small" (105 runs) or "full" (20 replicates per cell, 31 nodes)
+size = "small"  # "small" (135 runs) or "full" (20 replicates per cell, 31 nodes)
 backend = "local"  # "local", "processes" or "ray" (the full size: "processes" or "ray")
 seed = 20261203  # root seed of the replicate seeds
 store = None  # None: data/sweeps/<sweep name>/; else a directory holding one store per sweep block
@@ -101,8 +104,10 @@ study.table(found)
 # intervals are wide. The small size (10 nodes, 3 replicates, one campaign) is a sketch; the full size runs 31
 # nodes with 20 replicates. Protocol messages are counted per block by the protocol's formula and are never lost;
 # after a fork both branches go on (conflicting entries are a lower bound on what a fork costs). The intervals are
-# per cell and not corrected for the many cells compared. Churn is not in the design (not in the model at the time
-# of writing). The world is held at the realistic defaults of the model version in the provenance block.
+# per cell and not corrected for the many cells compared. Under churn a joiner catches up at once, in the step it
+# joins (no transfer delay), and an ordering ledger's protocol treats a departed replica as a crashed one and a
+# joiner as a fresh replica (no protocol-level membership change is modelled); at 10 nodes a leave rate of 0.1
+# leaves about 6 present, so the churn cells' intervals are wide. The world is held at the realistic defaults of the model version in the provenance block.
 
 # %% [markdown]
 # ## Provenance

@@ -29,7 +29,9 @@ def test_fractions_sit_at_the_fault_bound_and_one_node_above_in_whole_nodes(n):
 @pytest.mark.parametrize("size", ["small", "full"])
 def test_design_covers_every_window_with_common_seeds_and_counts_its_runs(size):
     d = study.design(size, seed=7)
-    cells = sum(2 if sc.malicious else 1 for sc in study.SCENARIOS.values())
+    n = d.base.n_nodes
+    cells = sum(len(next(iter(study.scenario_levels(s, n).values()))) for s in study.SCENARIOS)
+    assert cells == sum(2 if sc.malicious or sc.levels else 1 for sc in study.SCENARIOS.values())
     reps = study.SIZES[size]["replicates"]
     assert d.runs == len(study.DESIGNS) * cells * reps
     seeds = {tuple(r.seed for r in s.runs if r.point == 0) for s in d.sweeps}
@@ -45,6 +47,12 @@ def test_design_covers_every_window_with_common_seeds_and_counts_its_runs(size):
         crash["central"].aggregator == "down"
         and crash["central"].aggregator_down_step == crash["bft"].leader_crash_step
     )
+    churn = [s.base for s, lab in zip(d.sweeps, d.labels) if lab["scenario"] == "churn"]
+    assert len(churn) == len(study.DESIGNS)
+    assert all(b.churn_join_rate == study.CHURN_JOIN_RATE and b.malicious_fraction == 0 for b in churn)
+    for s, lab in zip(d.sweeps, d.labels):
+        if lab["scenario"] == "churn":
+            assert sorted({r.params["churn_leave_rate"] for r in s.runs}) == sorted(study.CHURN_LEAVE_RATES)
     with pytest.raises(ValueError, match="names no scenario"):
         study.design("small", scenarios=["meteor"])
 
@@ -137,3 +145,27 @@ def test_the_figure_draws_a_row_per_primary_outcome():
     matplotlib.use("Agg")
     fig = study.plot_differences(_found({"bft": -0.2}))
     assert len(fig.axes) == len(study.PRIMARY)
+
+
+def test_churn_cells_take_their_level_from_the_leave_rate_and_report_catch_up():
+    rows = []
+    rng = np.random.default_rng(1)
+    for rate in study.CHURN_LEAVE_RATES:
+        for design, fields in study.DESIGNS.items():
+            ledger = fields["sharing"] == "ledger"
+            for r in range(4):
+                row = dict(status="ok", replicate=r, scenario="churn", design=design, churn_leave_rate=rate)
+                row |= dict(fields, malicious_behavior="collude", sybil_identities=0, aggregator="honest")
+                row |= {o: rng.uniform(0.1, 0.2) for o in OUTCOMES}
+                row["conflicting_entries"] = 0.0 if ledger else np.nan
+                row["entry_commit_delay_max_steps"] = 1.0 if ledger else np.nan
+                row |= dict(churn_joins=3, catch_up_messages=10 + r, nodes_present_mean=8.0)
+                rows.append(row)
+    found = study.findings_of(
+        pd.DataFrame(rows), {"n_nodes": 10, "vote_deadline_steps": 8}, study.PRIMARY, fault_bound(10)
+    )
+    assert sorted(set(found.cells["level"])) == sorted(study.CHURN_LEAVE_RATES)
+    text = study.prose(found)
+    low = study.CHURN_LEAVE_RATES[0]
+    assert study.level_name(found, low, "churn") in text and f"nodes leaving at {low:g} per step" in text
+    assert "catch-up messages per run" in text and "ideal 12 (8.0 nodes present)" in text

@@ -15,6 +15,8 @@ from workbench.analysis.studies.ledger.analysis import (
     paired_differences,
 )
 from workbench.analysis.studies.ledger.design import (
+    CHURN_JOIN_RATE,
+    CHURN_LEAVE_RATES,
     DESIGNS,
     LEDGERS,
     REFERENCE,
@@ -25,6 +27,7 @@ from workbench.analysis.studies.ledger.design import (
     describe,
     design,
     fractions_around_bound,
+    scenario_levels,
     steps_covering,
 )
 from workbench.analysis.studies.ledger.figures import plot_differences
@@ -39,6 +42,8 @@ from workbench.analysis.studies.ledger.prose import (
 )
 
 __all__ = [
+    "CHURN_JOIN_RATE",
+    "CHURN_LEAVE_RATES",
     "DESIGNS",
     "LEDGERS",
     "PRIMARY",
@@ -62,6 +67,7 @@ __all__ = [
     "paired_differences",
     "plot_differences",
     "prose",
+    "scenario_levels",
     "steps_covering",
     "table",
     "value_text",

@@ -22,7 +22,7 @@ import pandas as pd
 from workbench.analysis.paired import paired_difference
 from workbench.analysis.stats import mean_ci
 from workbench.analysis.structural import group_structural_value
-from workbench.analysis.studies.ledger.design import DESIGNS, REFERENCE
+from workbench.analysis.studies.ledger.design import DESIGNS, REFERENCE, SCENARIOS
 from workbench.analysis.studies.protocol import StudyDesign
 from workbench.model.outcomes import MAXIMIZE
 from workbench.model.outcomes.catalog import outcome as declared_outcome
@@ -58,9 +58,15 @@ KEYS = ["scenario", "level", "design"]
 
 
 def cells_frame(results: pd.DataFrame) -> pd.DataFrame:
-    """The runs that finished (``status == "ok"``), with ``level`` (the malicious fraction) and ``replicate``."""
+    """The runs that finished (``status == "ok"``), with ``level`` (the value of the scenario's axis: the malicious
+    fraction, or what :attr:`~workbench.analysis.studies.ledger.design.Scenario.axis` names) and ``replicate``."""
     ok = results[results["status"] == "ok"] if "status" in results.columns else results
-    return ok.assign(level=pd.to_numeric(ok["malicious_fraction"]).round(6)).reset_index(drop=True)
+    axis = ok["scenario"].map(lambda s: SCENARIOS[s].axis if s in SCENARIOS else "malicious_fraction")
+    level = pd.Series(np.nan, index=ok.index)
+    for field in axis.unique():
+        mine = axis == field
+        level[mine] = pd.to_numeric(ok.loc[mine, field])
+    return ok.assign(level=level.round(6)).reset_index(drop=True)
 
 
 def structural_of(group: pd.DataFrame, outcome: str, base: Mapping[str, Any] | None) -> float | None:

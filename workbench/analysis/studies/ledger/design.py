@@ -3,10 +3,12 @@ central aggregator and gossip) under the failures an ordering protocol exists fo
 a censoring leader, a leader crash, and Sybil identities. Every cell runs the same replicate seeds (common
 random numbers), so that each design is compared with the ideal ledger replicate by replicate.
 
-A block is one (scenario, design) pair; its sweep crosses ``malicious_fraction`` with the scenario's levels:
-for the malicious scenarios one just below and one just above N/3 in whole nodes (the BFT ledger's fault
-bound ``f = floor((N - 1) / 3)``: ``f / N`` and ``(f + 1) / N``), for the leader crash none (0). Every block
-runs for :func:`steps_covering` steps, so that every campaign's evaluation window is complete.
+A block is one (scenario, design) pair; its sweep runs the scenario's levels of its axis
+(:func:`scenario_levels`): for the malicious scenarios ``malicious_fraction`` just below and just above N/3 in
+whole nodes (the BFT ledger's fault bound ``f = floor((N - 1) / 3)``: ``f / N`` and ``(f + 1) / N``), for the
+leader crash none (0), for churn the leave rates :data:`CHURN_LEAVE_RATES` at the join rate
+:data:`CHURN_JOIN_RATE` (``workbench.model.churn``). Every block runs for :func:`steps_covering` steps, so that
+every campaign's evaluation window is complete.
 """
 
 from __future__ import annotations
@@ -45,7 +47,18 @@ class Scenario:
     fields: dict[str, Any]
     malicious: bool = True
     crash: bool = False
+    #: the field the scenario's levels set (``malicious_fraction`` unless it sweeps another) and those levels
+    #: (``None``: the malicious fractions around N/3, or none malicious)
+    axis: str = "malicious_fraction"
+    levels: tuple[float, ...] | None = None
+    #: how a level reads in prose (``None``: as malicious nodes); ``{level:g}`` is the level
+    level_text: str | None = None
 
+
+# churn: a new node takes an empty position with probability CHURN_JOIN_RATE per step; present nodes leave at
+# each of CHURN_LEAVE_RATES (the present share tends to j / (j + l): 0.83 and 0.5; docs/churn.md)
+CHURN_JOIN_RATE = 0.1
+CHURN_LEAVE_RATES = (0.02, 0.1)
 
 SCENARIOS: dict[str, Scenario] = {
     "equivocate": Scenario(
@@ -63,16 +76,25 @@ SCENARIOS: dict[str, Scenario] = {
         "colluding nodes with Sybil identities (each malicious node votes under 3 identities, no admission control)",
         {"malicious_behavior": "collude", "sybil_identities": 2, "admission_control": "none"},
     ),
+    "churn": Scenario(
+        f"churn with no malicious node: new nodes take empty positions at {CHURN_JOIN_RATE:g} per step and catch up "
+        f"from their channel, present nodes leave at {' or '.join(f'{r:g}' for r in CHURN_LEAVE_RATES)} per step",
+        {"churn_join_rate": CHURN_JOIN_RATE},
+        malicious=False,
+        axis="churn_leave_rate",
+        levels=CHURN_LEAVE_RATES,
+        level_text=f"nodes leaving at {{level:g}} per step (joining at {CHURN_JOIN_RATE:g})",
+    ),
 }
 
 SIZES: dict[str, dict[str, Any]] = {
-    # 5 designs x (3 malicious scenarios x 2 fractions + 1 crash) x 3 replicates = 105 runs of 10 nodes and 20
-    # steps (one campaign, a 15-step window): about 20 s on one core
+    # 5 designs x (3 malicious scenarios x 2 fractions + 1 crash + 2 churn levels) x 3 replicates = 135 runs of 10
+    # nodes and 20 steps (one campaign, a 15-step window): about 17 s on one core (load 4)
     "small": {
         "replicates": 3,
         "base": {"n_nodes": 10, "flows_per_node": 30, "n_campaigns": 1, "eval_window_steps": 15},
     },
-    # 5 designs x 7 cells x 20 replicates = 700 runs of 31 nodes (f = 10) and 50 steps (three campaigns)
+    # 5 designs x 9 cells x 20 replicates = 900 runs of 31 nodes (f = 10) and 50 steps (three campaigns)
     "full": {"replicates": 20, "base": {"n_nodes": 31, "flows_per_node": 50, "eval_window_steps": 25}},
 }
 # every design: ordered protocols need vote_deadline_steps >= 8 at ledger_latency_steps = 1
@@ -85,6 +107,14 @@ def fractions_around_bound(n_nodes: int) -> list[float]:
     tolerates and one more, in whole nodes (``ModelParams.n_malicious`` rounds ``fraction * N``)."""
     f = fault_bound(n_nodes)
     return [f / n_nodes, (f + 1) / n_nodes]
+
+
+def scenario_levels(scenario: str, n_nodes: int) -> dict[str, list[float]]:
+    """The sweep axis of a scenario's blocks: its field and levels (module docstring)."""
+    sc = SCENARIOS[scenario]
+    if sc.levels is not None:
+        return {sc.axis: list(sc.levels)}
+    return {sc.axis: fractions_around_bound(n_nodes) if sc.malicious else [0.0]}
 
 
 def crash_step(params: ModelParams) -> int:
@@ -129,10 +159,9 @@ def design(
     common = {**plan["base"], **COMMON, **(base or {})}
     root = ModelParams.from_dict(common)
     reps = replicates or plan["replicates"]
-    fractions = fractions_around_bound(root.n_nodes)
     sweeps: list[Sweep] = []
     labels: list[dict[str, Any]] = []
-    for scenario, sc in SCENARIOS.items():
+    for scenario in SCENARIOS:
         if scenarios is not None and scenario not in scenarios:
             continue
         for name in DESIGNS:
@@ -141,7 +170,7 @@ def design(
             sweeps.append(
                 Sweep(
                     params,
-                    {"malicious_fraction": fractions if sc.malicious else [0.0]},
+                    scenario_levels(scenario, root.n_nodes),
                     replicates=reps,
                     steps=steps_covering(run_params),
                     seed=seed,
@@ -175,5 +204,5 @@ def describe(design: StudyDesign) -> str:
         f"complete {base.eval_window_steps}-step window ({first.steps} steps per run). The malicious scenarios run "
         f"at {fractions[0]:.3g} ({f} nodes, the BFT ledger's fault bound f = floor((N - 1) / 3)) and {fractions[1]:.3g} "
         f"({f + 1} nodes, above N/3) of the nodes malicious; the leader crash at step {crash_step(base)} "
-        f"with no malicious node:\n\n" + "\n".join(lines)
+        f"and churn with no malicious node:\n\n" + "\n".join(lines)
     )

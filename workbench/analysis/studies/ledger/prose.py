@@ -16,8 +16,12 @@ from workbench.analysis.studies.ledger.design import LEDGERS, REFERENCE, SCENARI
 from workbench.analysis.studies.protocol import Headline
 
 
-def level_name(found: LedgerFindings, level: float) -> str:
-    """``"3 of 10 malicious (f, below N/3)"``, ``"4 of 10 malicious (above N/3)"``, ``"no malicious node"``."""
+def level_name(found: LedgerFindings, level: float, scenario: str | None = None) -> str:
+    """``"3 of 10 malicious (f, below N/3)"``, ``"4 of 10 malicious (above N/3)"``, ``"no malicious node"``; a
+    scenario whose levels are another field's reads as its ``level_text`` says (churn: the leave rate)."""
+    sc = SCENARIOS.get(scenario) if scenario is not None else None
+    if sc is not None and sc.level_text is not None:
+        return sc.level_text.format(level=level)
     m = round(level * found.n_nodes) if found.n_nodes else None
     if not level or m == 0:
         return "no malicious node"
@@ -97,7 +101,26 @@ def cost_sentence(found: LedgerFindings, scenario: str, level: float) -> str:
     for column, unit in (("messages_per_node_step", "messages"), ("bytes_per_node_step", "bytes")):
         items = join_words(f"{d} {value_text(found, scenario, level, d, column, 1)}" for d in found.designs)
         parts.append(f"{unit} per node and step: {items}")
-    return "; ".join(parts)
+    catch_up = catch_up_text(found, scenario, level)
+    return "; ".join(parts + ([catch_up] if catch_up else []))
+
+
+def catch_up_text(found: LedgerFindings, scenario: str, level: float) -> str:
+    """Under churn (a cell whose runs had joiners): the mean nodes present and catch-up messages per run of every
+    design, from the runs; ``""`` for a cell without joiners."""
+    cells = found.cells
+    if "catch_up_messages" not in cells.columns or "churn_joins" not in cells.columns:
+        return ""
+    mine = cells[(cells["scenario"] == scenario) & (cells["level"] == level)]
+    if not (pd.to_numeric(mine["churn_joins"], errors="coerce") > 0).any():
+        return ""
+    means = mine.groupby("design")[["nodes_present_mean", "catch_up_messages"]].mean()
+    items = join_words(
+        f"{d} {means.loc[d, 'catch_up_messages']:.0f} ({means.loc[d, 'nodes_present_mean']:.1f} nodes present)"
+        for d in found.designs
+        if d in means.index
+    )
+    return f"catch-up messages per run (mean, in the messages above): {items}"
 
 
 def scenario_paragraph(found: LedgerFindings, scenario: str) -> str:
@@ -105,7 +128,7 @@ def scenario_paragraph(found: LedgerFindings, scenario: str) -> str:
     parts = [f"**{scenario}** ({SCENARIOS[scenario].meaning if scenario in SCENARIOS else scenario})."]
     for level in _levels(found, scenario):
         parts.append(
-            f"With {level_name(found, level)}: {ledger_sentence(found, scenario, level)}; "
+            f"With {level_name(found, level, scenario)}: {ledger_sentence(found, scenario, level)}; "
             f"{protection_sentence(found, scenario, level)}."
         )
     return " ".join(parts)
@@ -141,7 +164,7 @@ def prose(found: LedgerFindings) -> str:
             continue
         for level in _levels(found, scenario):
             paragraphs.append(
-                f"**Cost** ({scenario}, {level_name(found, level)}): {cost_sentence(found, scenario, level)}."
+                f"**Cost** ({scenario}, {level_name(found, level, scenario)}): {cost_sentence(found, scenario, level)}."
             )
     fixed = structural_text(found)
     if fixed:
@@ -161,7 +184,7 @@ def structural_text(found: LedgerFindings) -> str:
             designs = [d for d in found.designs if d in set(group["design"])]
             who = "every design" if len(designs) == len(found.designs) else join_words(designs)
             levels = sorted(set(group["level"]))
-            per.append(f"{who} in {scenario} ({join_words(level_name(found, lv) for lv in levels)})")
+            per.append(f"{who} in {scenario} ({join_words(level_name(found, lv, scenario) for lv in levels)})")
         items.append(f"`{outcome}`: " + "; ".join(per))
     return (
         "Values by definition (reported without interval, never counted as a design doing better; the ideal "
@@ -170,13 +193,17 @@ def structural_text(found: LedgerFindings) -> str:
 
 
 def table(found: LedgerFindings) -> pd.DataFrame:
-    """Every design's value per cell, one row per (scenario, malicious nodes, design), one column per
+    """Every design's value per cell, one row per (scenario, level, design), one column per
     primary outcome, as ``mean (low to high)`` text."""
     rows = []
     for scenario in found.scenarios:
         for level in _levels(found, scenario):
             for design in found.designs:
-                row: dict[str, Any] = {"scenario": scenario, "malicious": level_name(found, level), "design": design}
+                row: dict[str, Any] = {
+                    "scenario": scenario,
+                    "level": level_name(found, level, scenario),
+                    "design": design,
+                }
                 for o in found.outcomes:
                     row[o.label] = value_text(found, scenario, level, design, o.column, 3)
                 rows.append(row)
