@@ -54,7 +54,7 @@ class RowStore(MutableSequence[Row]):
             return rows[-1]
         seq, prev = last_seq, last_hash
         sha256 = hashlib.sha256
-        hexes = []
+        hexes: list[str] = []
         append = hexes.append
         # a batch's equal payloads (the votes on one signature) are kept once: each row keeps its number
         first, number = len(self._ends), array("i")
