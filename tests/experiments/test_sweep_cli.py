@@ -56,7 +56,7 @@ def test_a_bad_spec_names_the_file_and_the_closest_valid_name(tmp_path, text, me
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-LONG_SWEEP = "base:\n  n_nodes: 20\n  n_campaigns: 1\n  eval_window_steps: 10\nfactors:\n  sharing: [none, gossip]\nreplicates: 100\nsteps: 25\nseed: 1\n"
+LONG_SWEEP = "base:\n  n_nodes: 40\n  n_campaigns: 1\n  eval_window_steps: 10\nfactors:\n  sharing: [none, gossip]\nreplicates: 100\nsteps: 25\nseed: 1\n"
 
 
 def _interrupt_sweep(spec: Path, store: Path, backend: str, after_s: float) -> subprocess.CompletedProcess:
@@ -76,7 +76,7 @@ def _interrupt_sweep(spec: Path, store: Path, backend: str, after_s: float) -> s
 def test_ctrl_c_stops_the_sweep_with_one_line_saying_what_is_saved_and_a_rerun_resumes(tmp_path, backend):
     spec, store = tmp_path / "long.yaml", tmp_path / "store"
     spec.write_text(LONG_SWEEP)
-    done = _interrupt_sweep(spec, store, backend, after_s=0.5)
+    done = _interrupt_sweep(spec, store, backend, after_s=0.1)
     assert done.returncode == 130, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
     last = done.stderr.strip().splitlines()
