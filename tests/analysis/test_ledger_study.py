@@ -169,3 +169,95 @@ def test_churn_cells_take_their_level_from_the_leave_rate_and_report_catch_up():
     low = study.CHURN_LEAVE_RATES[0]
     assert study.level_name(found, low, "churn") in text and f"nodes leaving at {low:g} per step" in text
     assert "catch-up messages per run" in text and "ideal 12 (8.0 nodes present)" in text
+
+
+def _churn_found(reps: int = 4) -> study.LedgerFindings:
+    """Both churn cells, every design; the BFT ledger confirms nothing in replicate 0 of each cell."""
+    rows = []
+    rng = np.random.default_rng(2)
+    for rate in study.CHURN_LEAVE_RATES:
+        for design, fields in study.DESIGNS.items():
+            ledger = fields["sharing"] == "ledger"
+            for r in range(reps):
+                row = dict(status="ok", replicate=r, scenario="churn", design=design, churn_leave_rate=rate)
+                row |= dict(fields, malicious_behavior="collude", sybil_identities=0, aggregator="honest")
+                row |= {o: rng.uniform(0.1, 0.2) for o in OUTCOMES}
+                row["conflicting_entries"] = 0.0 if ledger else np.nan
+                row["entry_commit_delay_max_steps"] = 1.0 if design == "ideal" else (2.0 + r if ledger else np.nan)
+                row["signatures_confirmed"] = 0 if (design == "bft" and r == 0) else 5
+                row |= dict(churn_joins=3, catch_up_messages=10 + r, nodes_present_mean=8.0)
+                rows.append(row)
+    return study.findings_of(
+        pd.DataFrame(rows), {"n_nodes": 31, "vote_deadline_steps": 8}, study.PRIMARY, fault_bound(31)
+    )
+
+
+def test_the_figure_labels_churn_cells_by_their_leave_rate_not_as_malicious_nodes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    found = _churn_found()
+    fig = study.plot_differences(found)
+    ticks = [t.get_text() for t in fig.axes[-1].get_xticklabels()]
+    assert ticks == [f"churn\nleave {r:g}" for r in study.CHURN_LEAVE_RATES]
+    assert not any("mal." in t for t in ticks)  # 0.1 x 31 nodes is no "3 mal."
+    assert study.cell_label(found, "censor", 10 / 31) == "censor\n10 mal."
+
+
+def test_a_value_the_same_in_every_run_is_said_so_without_a_zero_width_interval():
+    found = _churn_found()
+    lv = found.levels.set_index(["scenario", "level", "design", "outcome"])
+    low = study.CHURN_LEAVE_RATES[0]
+    assert lv.loc[("churn", low, "bft", "conflicting_entries"), "constant"]  # measured, 0 in every run
+    assert not lv.loc[("churn", low, "ideal", "conflicting_entries"), "constant"]  # by definition instead
+    assert not lv.loc[("churn", low, "bft", "entry_commit_delay_max_steps"), "constant"]
+    assert study.value_text(found, "churn", low, "bft", "conflicting_entries") == "0 in all 4 runs"
+    assert study.value_text(found, "churn", low, "ideal", "entry_commit_delay_max_steps") == "1 in all 4 runs"
+    assert "0.00 (0.00 to 0.00)" not in study.prose(found)
+    eq = _found({})  # the headline: bft's conflicts there vary (r % 2), so they keep their interval
+    assert isinstance(study.headline(eq).values["bft_conflicts_below"], tuple)
+
+
+def test_prose_counts_the_runs_that_forked_and_that_confirmed_nothing_and_bounds_the_wait():
+    found = _found({})  # bft and crash_tolerant conflict in the odd replicates: 3 of 6
+    c = study.run_counts(found.cells, "equivocate", 0.3, "bft")
+    assert (c["runs"], c["forked"], c["forked_mean"], c["stalled"]) == (6, 3, 1.0, 0)
+    text = study.prose(found)
+    assert "[forked in 3 of 6 runs, 1 on average in those]" in text
+    assert "forked in 3 of 6 runs" in study.headline(found).labels["bft_conflicts_below"]
+    churn = _churn_found()
+    text = study.prose(churn)
+    assert "bft 3.5 (" in text and "[no signature confirmed in 1 of 4 runs]" in text
+    p = ModelParams(n_nodes=31)
+    bound = study.steps_covering(p) - p.warmup_steps - 1
+    assert churn.steps == study.steps_covering(p) and f"at most {bound} steps here" in text
+
+
+def test_quorum_presence_follows_the_churn_law_and_the_prose_reports_it():
+    n, leave, join, first, last = 31, 0.1, 0.1, 6, 50
+    shares = study.quorum_presence(n, leave, join, first, last)
+    assert study.ordered_quorums(n) == {"crash_tolerant": 16, "bft": 21}
+    rng = np.random.default_rng(3)  # the two-state chain per position, simulated
+    present = np.ones((4000, n), bool)
+    hits = {"crash_tolerant": 0, "bft": 0}
+    for t in range(1, last + 1):
+        u = rng.random(present.shape)
+        present = present & ~(u < leave) | (~present & (u < join))
+        if t >= first:
+            k = present.sum(axis=1)
+            hits["crash_tolerant"] += int((k >= 16).sum())
+            hits["bft"] += int((k >= 21).sum())
+    for name, q in hits.items():
+        assert shares[name] == pytest.approx(q / (4000 * (last - first + 1)), abs=0.01)
+    assert study.quorum_presence(n, 0.0, 0.1, first, last) == {"crash_tolerant": 1.0, "bft": 1.0}
+    text = study.prose(_churn_found())
+    assert f"bft 21 at {shares['bft']:.0%}" in text and "a departed replica counts as crashed" in text
+
+
+def test_the_censor_cell_above_the_bound_says_the_honest_replicas_make_no_bft_quorum():
+    rows = _results({}).assign(scenario="censor", malicious_behavior="censor")
+    rows["malicious_fraction"] = np.where(rows["malicious_fraction"] > 0, 11 / 31, 10 / 31)
+    found = study.findings_of(rows, {"n_nodes": 31, "vote_deadline_steps": 8}, study.PRIMARY, fault_bound(31))
+    above = study.bound_text(found, "censor", round(11 / 31, 6))
+    assert "20 honest replicas are fewer than the BFT quorum 21" in above
+    assert study.bound_text(found, "censor", round(10 / 31, 6)) == ""

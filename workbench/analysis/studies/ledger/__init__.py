@@ -1,6 +1,6 @@
 """Study 12 (``notebooks/12_ledger_under_attack``): the ideal, crash-tolerant and Byzantine-tolerant ledgers,
 the central aggregator and gossip under an equivocating leader, a censoring leader, a leader crash and Sybil
-identities, compared with the ideal ledger replicate by replicate on the primary outcomes. The stages of the
+identities and churn, compared with the ideal ledger replicate by replicate on the primary outcomes. The stages of the
 study protocol (:mod:`workbench.analysis.studies`): :func:`design`, :func:`analyse`,
 :func:`plot_differences`, :func:`prose`, :func:`headline`."""
 
@@ -12,7 +12,10 @@ from workbench.analysis.studies.ledger.analysis import (
     cells_frame,
     findings_of,
     level_table,
+    ordered_quorums,
     paired_differences,
+    quorum_presence,
+    run_counts,
 )
 from workbench.analysis.studies.ledger.design import (
     CHURN_JOIN_RATE,
@@ -30,8 +33,9 @@ from workbench.analysis.studies.ledger.design import (
     scenario_levels,
     steps_covering,
 )
-from workbench.analysis.studies.ledger.figures import plot_differences
+from workbench.analysis.studies.ledger.figures import cell_label, plot_differences
 from workbench.analysis.studies.ledger.prose import (
+    bound_text,
     diff_text,
     headline,
     level_name,
@@ -39,6 +43,7 @@ from workbench.analysis.studies.ledger.prose import (
     table,
     value_text,
     verdict_counts,
+    wait_note,
 )
 
 __all__ = [
@@ -54,6 +59,8 @@ __all__ = [
     "Primary",
     "Scenario",
     "analyse",
+    "bound_text",
+    "cell_label",
     "cells_frame",
     "crash_step",
     "describe",
@@ -64,12 +71,16 @@ __all__ = [
     "headline",
     "level_name",
     "level_table",
+    "ordered_quorums",
     "paired_differences",
     "plot_differences",
     "prose",
+    "quorum_presence",
+    "run_counts",
     "scenario_levels",
     "steps_covering",
     "table",
     "value_text",
     "verdict_counts",
+    "wait_note",
 ]

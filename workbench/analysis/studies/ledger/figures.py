@@ -7,11 +7,20 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from workbench.analysis.studies.ledger.analysis import LedgerFindings
-from workbench.analysis.studies.ledger.design import REFERENCE
+from workbench.analysis.studies.ledger.design import REFERENCE, SCENARIOS
+
+
+def cell_label(found: LedgerFindings, scenario: str, level: float) -> str:
+    """A cell's tick label: ``"censor\\n10 mal."`` for a level that is a malicious fraction, the level of the
+    scenario's own axis otherwise (churn: ``"churn\\nleave 0.02"``, not a malicious count)."""
+    sc = SCENARIOS.get(scenario)
+    if sc is not None and sc.axis != "malicious_fraction":
+        return f"{scenario}\n{sc.axis.removeprefix('churn_').removesuffix('_rate')} {level:g}"
+    return f"{scenario}\n{round(level * found.n_nodes)} mal." if found.n_nodes else f"{scenario}\n{level:g}"
 
 
 def plot_differences(found: LedgerFindings) -> Figure:
-    """One row per primary outcome; along x the cells (scenario, malicious nodes), in each the paired
+    """One row per primary outcome; along x the cells (scenario, level: :func:`cell_label`), in each the paired
     difference ``design - ideal`` of every other design with its 95% interval. Filled: the interval excludes
     zero; hollow: it does not; grey cross: a difference by definition; a design that does not define the
     outcome (a ledger outcome of central or gossip) has no mark."""
@@ -46,7 +55,7 @@ def plot_differences(found: LedgerFindings) -> Figure:
     for design in designs:
         axes[0, 0].plot([], [], "o", color=colors[design], label=f"{design} - {REFERENCE}")
     axes[0, 0].legend(fontsize=7, ncol=len(designs), loc="lower left", bbox_to_anchor=(0, 1.02))
-    labels = [f"{s}\n{round(lv * found.n_nodes)} mal." if found.n_nodes else f"{s}\n{lv:g}" for s, lv in cells]
+    labels = [cell_label(found, s, lv) for s, lv in cells]
     axes[-1, 0].set_xticks(range(len(cells)), labels, fontsize=7)
     fig.suptitle("Paired difference from the ideal ledger (95% intervals over replicates)", fontsize=9, y=1.0)
     fig.tight_layout()

@@ -11,7 +11,12 @@ import pandas as pd
 
 from workbench.analysis.headline import HeadlineValue
 from workbench.analysis.studies.common import fmt_interval, join_words
-from workbench.analysis.studies.ledger.analysis import LedgerFindings
+from workbench.analysis.studies.ledger.analysis import (
+    LedgerFindings,
+    ordered_quorums,
+    quorum_presence,
+    run_counts,
+)
 from workbench.analysis.studies.ledger.design import LEDGERS, REFERENCE, SCENARIOS
 from workbench.analysis.studies.protocol import Headline
 
@@ -44,13 +49,16 @@ def _level_row(found: LedgerFindings, scenario: str, level: float, design: str, 
 
 
 def value_text(found: LedgerFindings, scenario: str, level: float, design: str, outcome: str, digits: int = 2) -> str:
-    """A design's value in one cell: ``"0.31 (0.27 to 0.35)"``, ``"0 (by definition)"`` or ``"not defined"``."""
+    """A design's value in one cell: ``"0.31 (0.27 to 0.35)"``, ``"0 (by definition)"``, ``"0 in all 20 runs"``
+    (measured, the same in every run: no interval to give) or ``"not defined"``."""
     row = _level_row(found, scenario, level, design, outcome)
     if not len(row):
         return "n/a"
     r = row.iloc[0]
     if not r["defined"]:
         return "not defined"
+    if bool(r.get("constant", False)):
+        return f"{r['mean']:g} in all {int(r['n'])} runs"
     return fmt_interval(r["mean"], r["ci_low"], r["ci_high"], digits=digits, structural=r["structural"])
 
 
@@ -74,13 +82,58 @@ def _levels(found: LedgerFindings, scenario: str) -> list[float]:
 
 
 def ledger_sentence(found: LedgerFindings, scenario: str, level: float) -> str:
-    """The ledgers' conflicting entries and longest entry wait in one cell."""
+    """The ledgers' conflicting entries (with the runs that forked: a mean over replicates mixes them with runs
+    in which no equivocating node led) and longest entry wait (with the runs in which the ledger confirmed no
+    signature: there the wait is the run's length after warm-up, not a wait) in one cell."""
     ledgers = [d for d in LEDGERS if d in found.designs]
-    conflicts = join_words(f"{d} {value_text(found, scenario, level, d, 'conflicting_entries')}" for d in ledgers)
+    counts = {d: run_counts(found.cells, scenario, level, d) for d in ledgers}
+
+    def forks(d: str) -> str:
+        c = counts[d]
+        if not 0 < c["forked"] < c["runs"]:
+            return ""
+        return f" [forked in {c['forked']} of {c['runs']} runs, {c['forked_mean']:.0f} on average in those]"
+
+    def stalls(d: str) -> str:
+        c = counts[d]
+        return f" [no signature confirmed in {c['stalled']} of {c['runs']} runs]" if c["stalled"] else ""
+
+    conflicts = join_words(
+        f"{d} {value_text(found, scenario, level, d, 'conflicting_entries')}{forks(d)}" for d in ledgers
+    )
     waits = join_words(
-        f"{d} {value_text(found, scenario, level, d, 'entry_commit_delay_max_steps', 1)}" for d in ledgers
+        f"{d} {value_text(found, scenario, level, d, 'entry_commit_delay_max_steps', 1)}{stalls(d)}" for d in ledgers
     )
     return f"conflicting log entries: {conflicts}; longest entry wait (steps): {waits}"
+
+
+def bound_text(found: LedgerFindings, scenario: str, level: float) -> str:
+    """What the ordered ledgers' quorums allow in one cell, ``""`` where nothing: under churn, the share of steps
+    after warm-up at which a quorum of the ``N`` positions is present (the replica set does not change: a
+    departed replica counts as crashed); with censoring nodes that withhold their votes, whether the honest
+    replicas alone make a quorum."""
+    ledgers = [d for d in ("crash_tolerant", "bft") if d in found.designs]
+    if not ledgers or not found.n_nodes:
+        return ""
+    quorums = ordered_quorums(found.n_nodes)
+    sc = SCENARIOS.get(scenario)
+    if sc is not None and sc.axis == "churn_leave_rate" and found.steps:
+        join = float(sc.fields.get("churn_join_rate", 0.0))
+        shares = quorum_presence(found.n_nodes, level, join, found.warmup_steps + 1, found.steps)
+        items = join_words(f"{d} {quorums[d]} at {shares[d]:.0%}" for d in ledgers)
+        return (
+            f"the ordered ledgers' replica set stays the {found.n_nodes} positions (a departed replica counts as "
+            f"crashed), and a quorum of them is present (churn's law, steps {found.warmup_steps + 1} to "
+            f"{found.steps}; necessary for a block to commit) for {items} of the steps"
+        )
+    if scenario == "censor" and "bft" in ledgers:
+        honest = found.n_nodes - round(level * found.n_nodes)
+        if honest < quorums["bft"]:
+            return (
+                f"the {honest} honest replicas are fewer than the BFT quorum {quorums['bft']}: with the malicious "
+                "replicas withholding their votes no BFT block can commit"
+            )
+    return ""
 
 
 def protection_sentence(found: LedgerFindings, scenario: str, level: float) -> str:
@@ -127,9 +180,11 @@ def scenario_paragraph(found: LedgerFindings, scenario: str) -> str:
     """A paragraph per scenario: at each of its levels, the ledgers' logs, protection and cost."""
     parts = [f"**{scenario}** ({SCENARIOS[scenario].meaning if scenario in SCENARIOS else scenario})."]
     for level in _levels(found, scenario):
+        bound = bound_text(found, scenario, level)
         parts.append(
             f"With {level_name(found, level, scenario)}: {ledger_sentence(found, scenario, level)}; "
-            f"{protection_sentence(found, scenario, level)}."
+            + (f"{bound}; " if bound else "")
+            + f"{protection_sentence(found, scenario, level)}."
         )
     return " ".join(parts)
 
@@ -166,10 +221,27 @@ def prose(found: LedgerFindings) -> str:
             paragraphs.append(
                 f"**Cost** ({scenario}, {level_name(found, level, scenario)}): {cost_sentence(found, scenario, level)}."
             )
+    paragraphs.append(wait_note(found))
     fixed = structural_text(found)
     if fixed:
         paragraphs.append(fixed)
     return "\n\n".join(paragraphs)
+
+
+def wait_note(found: LedgerFindings) -> str:
+    """What the longest entry wait is: entries still waiting at the run's end count with their wait so far, so
+    the run's length bounds it; a ledger that confirmed nothing shows that bound, not a wait."""
+    bound = (
+        f" (at most {found.steps - found.warmup_steps - 1} steps here: {found.steps}-step runs, entries from step "
+        f"{found.warmup_steps + 1})"
+        if found.steps
+        else ""
+    )
+    return (
+        "**The longest entry wait** counts an entry still waiting at the run's end with its wait so far, so the "
+        f"run's length bounds it{bound}: where a ledger confirmed no signature in a run, or stalls for most of "
+        "it, the figure is the run's length, would grow with a longer run, and is no measured wait."
+    )
 
 
 def structural_text(found: LedgerFindings) -> str:
@@ -217,12 +289,16 @@ def _cell_value(found: LedgerFindings, scenario: str, level: float, design: str,
     r = row.iloc[0]
     if np.isfinite(r["structural"]):
         return f"{r['structural']:g} (by definition)"
+    if bool(r.get("constant", False)):
+        return f"{r['mean']:g} in all {int(r['n'])} runs"
     return (float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]))
 
 
 def headline(found: LedgerFindings) -> Headline:
     """Three items: conflicting log entries under an equivocating leader for the BFT ledger at the fault bound
-    f and at f + 1 (below and above N/3), and for the crash-tolerant ledger at f (it does not defend it)."""
+    f and at f + 1 (below and above N/3), and for the crash-tolerant ledger at f (it does not defend it). A
+    label says in how many runs the log forked (only where an equivocating node led); a value the same in every
+    run is given as such (``"0 in all 20 runs"``), without a zero-width interval."""
     levels = _levels(found, "equivocate") if "equivocate" in found.scenarios else []
     values: dict[str, HeadlineValue] = {}
     labels: dict[str, str] = {}
@@ -235,6 +311,10 @@ def headline(found: LedgerFindings) -> Headline:
         m = round(level * found.n_nodes)
         name = f"{design}_conflicts_{'below' if m <= found.fault_bound else 'above'}"
         values[name] = _cell_value(found, "equivocate", level, design, "conflicting_entries")
-        labels[name] = f"{design} ledger, equivocating leader, {m} of {found.n_nodes} malicious: conflicting entries"
+        c = run_counts(found.cells, "equivocate", level, design)
+        forked = f" (forked in {c['forked']} of {c['runs']} runs)" if 0 < c["forked"] < c["runs"] else ""
+        labels[name] = (
+            f"{design} ledger, equivocating leader, {m} of {found.n_nodes} malicious: conflicting entries{forked}"
+        )
         outcomes[name] = "conflicting_entries"
     return Headline(values, labels, outcomes=outcomes)
