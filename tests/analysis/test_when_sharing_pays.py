@@ -426,3 +426,60 @@ def test_a_significant_difference_where_nothing_protects_is_not_paying_or_losing
         gossip_text
     )
     assert "a difference the test finds there is not counted as paying or losing" in gossip_text
+
+
+def test_a_level_that_changes_neither_arm_repeats_the_base_point_and_is_not_counted_again():
+    """The aggregator's levels do not act on the ledger or on isolated nodes: their runs repeat the base
+    point's seed for seed. Such a cell is not a cell of its own (not in the counts, one member of the Holm
+    family with the base cell); a level that changes one arm (central, with its aggregator down) is."""
+    p = PROTECTION.column
+    base_values = {
+        "none": {p: [0.10, 0.12, 0.11]},
+        "ledger": {p: [0.30, 0.36, 0.33]},
+        "central": {p: [0.50, 0.55, 0.52]},
+        "gossip": {p: [0.30, 0.32, 0.31]},
+    }
+    down = {**base_values, "central": {p: [0.05, 0.06, 0.04]}}  # only central changes
+    cells = pd.DataFrame(
+        cell_rows("aggregator", "honest", base_values)
+        + cell_rows("aggregator", "down", down)
+        + cell_rows("aggregator", "compromised", {**base_values, "central": {p: [0.2, 0.25, 0.22]}})
+    )
+    columns = [o.column for o in OUTCOMES]
+    inert = study.inert_cells(cells, columns, {"aggregator": "honest"})
+    assert ("aggregator", "down", "ledger") in inert and ("aggregator", "down", "none") in inert
+    assert ("aggregator", "down", "central") not in inert and ("aggregator", "honest", "ledger") not in inert
+
+    def vs(reference: str, base_levels: dict, inert_set: frozenset) -> pd.DataFrame:
+        return study.paired_differences(
+            cells, OUTCOMES, reference, study.SHARING, base_levels=base_levels, inert=inert_set
+        )
+
+    with_inert = vs("none", {"aggregator": "honest"}, inert)
+    rows = with_inert[with_inert["outcome"] == p].set_index(["design", "level"])
+    assert rows.loc[("ledger", "down"), "repeats_base"] and rows.loc[("ledger", "compromised"), "repeats_base"]
+    assert not rows.loc[("central", "down"), "repeats_base"] and not rows.loc[("ledger", "honest"), "repeats_base"]
+    # one family member with the base cell: the same adjusted p as the base, which a family of one gives
+    assert rows.loc[("ledger", "down"), "p_holm"] == pytest.approx(rows.loc[("ledger", "honest"), "p_holm"])
+    assert rows.loc[("ledger", "honest"), "p_holm"] == pytest.approx(rows.loc[("ledger", "honest"), "p_value"])
+    without = vs("none", {"aggregator": "honest"}, frozenset()).set_index(["design", "level", "outcome"])
+    assert without.loc[("ledger", "honest", p), "p_holm"] > rows.loc[("ledger", "honest"), "p_holm"]
+
+    found = study.SharingFindings(
+        cells=cells,
+        levels=study.level_table(cells, columns),
+        vs_none=with_inert,
+        vs_central=vs("central", {"aggregator": "honest"}, inert),
+        outcomes=OUTCOMES,
+        blocks=["aggregator"],
+        base_levels={"aggregator": "honest"},
+        placeholder=[],
+    )
+    assert study.pays_count(found, "ledger", "none") == (1, 1)  # the base cell only
+    assert study.pays_count(found, "central", "none")[1] == 3  # central's levels are cells of their own
+    ledger_text = study.prose(found, "none").split("**ledger against none.**")[1].split("\n\n")[0]
+    assert "Over all 1 cells" in ledger_text
+    assert "Not counted as cells of their own: aggregator = down and aggregator = compromised" in ledger_text
+    # against central the aggregator's levels change the reference: the ledger's cells count
+    vs_central = study.both_primaries(found, found.vs_central, "ledger")
+    assert len(vs_central) == 3

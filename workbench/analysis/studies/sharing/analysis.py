@@ -217,6 +217,7 @@ def paired_differences(
     designs: Sequence[str] | None = None,
     confidence: float = 0.95,
     base_levels: dict[str, object] | None = None,
+    inert: frozenset[tuple[str, object, str]] = frozenset(),
 ) -> pd.DataFrame:
     """``design - reference`` per (block, level, outcome), paired on ``replicate``.
 
@@ -229,7 +230,10 @@ def paired_differences(
     step-down adjustment within each (design, outcome) family over its cells (one reference per call; the
     base cell, repeated in every block that shares it per ``base_levels``, counted once). ``verdict``:
     ``"better"``/``"worse"`` (by the outcome's direction) when ``p_holm < 1 - confidence``, else ``"no
-    difference shown"`` (or the status).
+    difference shown"`` (or the status). ``repeats_base``: both arms' cells are in ``inert``
+    (:func:`inert_cells`: the factor's level does not change their runs), so the row repeats the base
+    point's comparison; it is one member of the Holm family with the base cell, and the prose does not
+    count it as a cell of its own.
     """
     designs = [d for d in (designs or SHARING) if d != reference]
     direction = {o.column: o.higher_is_better for o in outcomes}
@@ -280,7 +284,11 @@ def paired_differences(
             | dict(significant=False, verdict="no difference shown", p_value=pair.p_value)
             | dict(design_mean=pair.a_mean, reference_mean=pair.b_mean)
         )
-    frame = pd.DataFrame(rows, columns=[c for c in DIFF_COLUMNS if c != "p_holm"])
+    frame = pd.DataFrame(rows, columns=[c for c in DIFF_COLUMNS if c not in ("p_holm", "repeats_base")])
+    frame["repeats_base"] = [
+        (b, lv, d) in inert and (b, lv, reference) in inert
+        for b, lv, d in zip(frame["block"], frame["level"], frame["design"])
+    ]
     frame["p_holm"] = holm_within(frame, base_levels or {})
     alpha = 1.0 - confidence
     significant = (frame["status"] == "estimate") & (frame["p_holm"] < alpha)
@@ -292,11 +300,14 @@ def paired_differences(
 
 def holm_within(diffs: pd.DataFrame, base_levels: dict[str, object]) -> pd.Series:
     """Holm-adjusted ``p_value`` within each (design, outcome) of ``diffs`` over its cells; the base cell
-    (a block's row at its base level) counts once in the family and every copy gets its adjusted value."""
+    (a block's row at its base level, or a row that repeats it: ``repeats_base``) counts once in the family
+    and every copy gets its adjusted value."""
     is_base = np.asarray(
         [base_levels.get(b) is not None and lv == base_levels[b] for b, lv in zip(diffs["block"], diffs["level"])],
         dtype=bool,
     )
+    if "repeats_base" in diffs.columns:
+        is_base |= diffs["repeats_base"].to_numpy(dtype=bool)
     cell = [("base",) if base else (b, str(lv)) for base, b, lv in zip(is_base, diffs["block"], diffs["level"])]
     out = pd.Series(np.nan, index=diffs.index, dtype=float)
     for _, group in diffs.assign(_cell=cell).groupby(["design", "outcome"], sort=False):
@@ -324,7 +335,40 @@ DIFF_COLUMNS = [
     "reference_mean",
     "p_value",
     "p_holm",
+    "repeats_base",
 ]
+
+
+def inert_cells(
+    cells: pd.DataFrame, columns: Sequence[str], base_levels: dict[str, object]
+) -> frozenset[tuple[str, object, str]]:
+    """The off-base cells ``(block, level, sharing)`` whose runs repeat the base cell's exactly: for every
+    replicate, every one of ``columns`` equal to the base cell's run with the same seed (NaN equal to NaN).
+    Every cell runs the same replicate seeds, so a level that does not act on a design (the aggregator's
+    levels for the ledger, gossip and isolated nodes) gives bit-identical runs; counting such a cell again
+    would count the base point's comparison once per level. Detected from the results, not from the
+    factor's name: a level that changes a design's runs at all (even only its random draws) is a cell of
+    its own. Blocks with no base level (``None``) have no inert cells."""
+    out: set[tuple[str, object, str]] = set()
+    keep = [c for c in columns if c in cells.columns]
+    if not len(cells) or not keep:
+        return frozenset()
+    for (block, sharing), group in cells.groupby(["block", "sharing"], sort=False):
+        at = base_levels.get(block)
+        if at is None:
+            continue
+        base = group[group["level"] == at].set_index("replicate")[keep]
+        if not len(base):
+            continue
+        for level, cell in group[group["level"] != at].groupby("level", sort=False):
+            runs = cell.set_index("replicate")[keep]
+            if len(runs) != len(base) or not runs.index.sort_values().equals(base.index.sort_values()):
+                continue
+            a = runs.sort_index().apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+            b = base.sort_index().apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+            if np.array_equal(a, b, equal_nan=True):
+                out.add((str(block), level, str(sharing)))
+    return frozenset(out)
 
 
 def long_values(cells: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
@@ -385,9 +429,10 @@ def analyse(
     columns = [o.column for o in outcomes]
     blocks = [lab["block"] for lab in factor_labels(design)]
     base_levels = {b: base_level(design, b) for b in blocks}
+    inert = inert_cells(cells, columns, base_levels)
 
     def vs(reference: str, designs: Sequence[str]) -> pd.DataFrame:
-        return paired_differences(cells, outcomes, reference, designs, confidence, base_levels)
+        return paired_differences(cells, outcomes, reference, designs, confidence, base_levels, inert)
 
     has_tuned = bool((cells["sharing"] == TUNED).any()) if len(cells) else False
     return SharingFindings(

@@ -28,12 +28,29 @@ def cell_name(block: str, level: Any) -> str:
 
 
 def off_base(found: SharingFindings, diffs: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``diffs`` off the base point (the base cell is repeated in every block sharing it)."""
-    is_base = [
-        found.base_levels.get(b) is not None and lv == found.base_levels[b]
-        for b, lv in zip(diffs["block"], diffs["level"])
-    ]
-    return diffs[~np.asarray(is_base, dtype=bool)]
+    """The rows of ``diffs`` off the base point (the base cell is repeated in every block sharing it), without
+    the rows that repeat it (``repeats_base``: a level that changes neither arm's runs)."""
+    is_base = np.asarray(
+        [
+            found.base_levels.get(b) is not None and lv == found.base_levels[b]
+            for b, lv in zip(diffs["block"], diffs["level"])
+        ],
+        dtype=bool,
+    )
+    return diffs[~(is_base | repeats(diffs))]
+
+
+def repeats(diffs: pd.DataFrame) -> np.ndarray:
+    """``repeats_base`` of ``diffs`` as a boolean array (all False for frames without the column)."""
+    if "repeats_base" not in diffs.columns:
+        return np.zeros(len(diffs), dtype=bool)
+    return diffs["repeats_base"].fillna(False).to_numpy(dtype=bool)
+
+
+def repeated_cells(diffs: pd.DataFrame, design: str) -> list[str]:
+    """``"block = level"`` of the cells where ``design``'s comparison repeats the base point's."""
+    rows = diffs[repeats(diffs) & (diffs["design"] == design)].drop_duplicates(["block", "level"])
+    return [cell_name(b, lv) for b, lv in zip(rows["block"], rows["level"])]
 
 
 def base_rows(found: SharingFindings, diffs: pd.DataFrame) -> pd.DataFrame:
@@ -151,6 +168,12 @@ def design_paragraph(found: SharingFindings, diffs: pd.DataFrame, design: str, r
         f"{count[('pt', 'better')]} and worse in {count[('pt', 'worse')]}; better on {blocked.label} in "
         f"{count[('ab', 'better')]} and worse in {count[('ab', 'worse')]}."
     )
+    same = repeated_cells(diffs, design)
+    if same:
+        parts.append(
+            f"Not counted as cells of their own: {join_words(same)}, where the level changes neither {design}'s "
+            f"nor {reference}'s runs (every replicate equal to the base point's): they repeat the base point."
+        )
     off = cells[[not _is_base(found, b, lv) for b, lv in zip(cells["block"], cells["level"])]]
     order = off.reindex(off["pt_diff"].abs().sort_values(ascending=False).index)
     # where neither arm protects NEITHER of honest nodes nor blocks NEITHER of attack flows, a significant
