@@ -15,6 +15,9 @@ test that passes.
   :func:`workbench.model.theory.push_spreading_time` (push-pull: :func:`push_pull_spreading_time`).
 - Rumour mongering with feedback and coin: the residue ``s = exp(-(k + 1)(1 - s))`` (Demers et al. 1987,
   :func:`workbench.model.theory.rumor_residue`).
+- Demers et al.'s Tables 1 and 2 (:func:`demers_table`), beside the same process simulated again without the
+  model's code (:mod:`workbench.analysis.demers_reference`), which tells a model error from a printed value
+  the process does not produce.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.analysis import demers_reference
 from workbench.analysis.intervals import wilson_interval
 from workbench.analysis.stats import mean_ci
 from workbench.model import theory
@@ -404,12 +408,30 @@ def _half_unit(printed: str) -> float:
     return 0.5 * 10.0**-decimals
 
 
+def _mean_se(values: np.ndarray) -> tuple[float, float]:
+    """Mean and standard error of the mean (``inf`` for fewer than two values)."""
+    se = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else math.inf
+    return float(values.mean()), float(se)
+
+
+def demers_reference_rumours(table: str, k: int, n_nodes: int = 1000, runs: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """``runs`` rumours of ``table``'s process simulated by :mod:`workbench.analysis.demers_reference` (the paper's
+    process written again, sharing no code with the model; feedback about the start-of-round state), one row each,
+    columns :data:`DEMERS_MEASURES`. Seeded by ``(seed, table number, k)``."""
+    variant = DEMERS_VARIANTS[table]
+    rng = np.random.default_rng([seed, int(table.rpartition("_")[2]), k])
+    return demers_reference.simulate(
+        n_nodes, k, feedback=variant["rumor_feedback"], stop=variant["rumor_stop"], runs=runs, rng=rng
+    )
+
+
 def demers_table(
     tables: Iterable[str] = ("table_1", "table_2"),
     ks: Iterable[int] = (1, 2, 3),
     seeds: Iterable[int] = range(1),
     n_nodes: int = 1000,
     forging_steps: int = 15,
+    reference_runs: int = 1000,
     **variant: Any,
 ) -> pd.DataFrame:
     """The simulation beside Demers et al.'s Tables 1 and 2 (:data:`DEMERS_PUBLISHED`): one row per table, ``k``
@@ -418,7 +440,14 @@ def demers_table(
     within ``margin`` of the mean, ``margin`` = 2.58 standard errors of the mean plus half a unit in the
     published value's last printed digit (the paper prints two or three significant digits and no
     sampling error of its own). ``variant``: :func:`demers_params` overrides (the same for every table).
-    Each run goes on ``3 t_last + 10`` steps after its forging (published ``t_last``), so that its rumours finish."""
+    Each run goes on ``3 t_last + 10`` steps after its forging (published ``t_last``), so that its rumours finish.
+
+    Beside them, the same process simulated independently of the model (:func:`demers_reference_rumours`,
+    ``reference_runs`` rumours per cell; 0 leaves these columns NaN): ``reference`` (its mean) with its 95%
+    interval (``ref_low``..``ref_high``); ``matches_reference``: the model's mean lies within ``ref_margin`` of
+    it, ``ref_margin`` = 2.58 standard errors of the difference of the two means (no tolerance: it is the same
+    process); ``published_in_reference``: the published value lies within 2.58 standard errors of the reference
+    mean plus half a printed unit. The reference is the paper's process whatever ``variant`` says."""
     rows = []
     seeds = list(seeds)
     for table in tables:
@@ -426,24 +455,49 @@ def demers_table(
             published = DEMERS_PUBLISHED[table][k]
             tail = int(3 * float(published[3])) + 10
             found, censored = demers_rumours(demers_params(table, k, n_nodes, **variant), seeds, forging_steps, tail)
+            ref = (
+                demers_reference_rumours(table, k, n_nodes, reference_runs, seeds[0] if seeds else 0)
+                if reference_runs > 0
+                else None
+            )
             for measure, printed in zip(DEMERS_MEASURES, published):
                 values = found[measure].to_numpy(dtype=float)
                 mean, low, high = mean_ci(values)
-                se = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else math.inf
+                _, se = _mean_se(values)
                 margin = Z99 * se + _half_unit(printed)
-                rows.append(
-                    {
-                        "table": table,
-                        "k": k,
-                        "measure": measure,
-                        "published": float(printed),
-                        "observed": mean,
-                        "obs_low": low,
-                        "obs_high": high,
-                        "margin": margin,
-                        "agrees": bool(abs(mean - float(printed)) <= margin),
-                        "n": int(values.size),
-                        "censored": censored,
-                    }
-                )
+                row = {
+                    "table": table,
+                    "k": k,
+                    "measure": measure,
+                    "published": float(printed),
+                    "observed": mean,
+                    "obs_low": low,
+                    "obs_high": high,
+                    "margin": margin,
+                    "agrees": bool(abs(mean - float(printed)) <= margin),
+                    "n": int(values.size),
+                    "censored": censored,
+                    "reference": math.nan,
+                    "ref_low": math.nan,
+                    "ref_high": math.nan,
+                    "ref_margin": math.nan,
+                    "matches_reference": False,
+                    "published_in_reference": False,
+                }
+                if ref is not None:
+                    ref_values = ref[measure].to_numpy(dtype=float)
+                    ref_mean, ref_low, ref_high = mean_ci(ref_values)
+                    _, ref_se = _mean_se(ref_values)
+                    ref_margin = Z99 * math.hypot(se, ref_se)
+                    row.update(
+                        reference=ref_mean,
+                        ref_low=ref_low,
+                        ref_high=ref_high,
+                        ref_margin=ref_margin,
+                        matches_reference=bool(abs(mean - ref_mean) <= ref_margin),
+                        published_in_reference=bool(
+                            abs(float(printed) - ref_mean) <= Z99 * ref_se + _half_unit(printed)
+                        ),
+                    )
+                rows.append(row)
     return pd.DataFrame(rows)

@@ -38,17 +38,28 @@ def demers_comparison(size: str = "small", seed: int = 0) -> pd.DataFrame:
 
 
 def demers_wide(table: pd.DataFrame) -> pd.DataFrame:
-    """The comparison in the paper's layout: a row per table and ``k``, per measure the published value and the
-    simulated mean with its 95% interval (``*`` marks a published value outside the stated margin)."""
+    """The comparison in the paper's layout: a row per table and ``k``, per measure the published value, the
+    simulated mean with its 95% interval (``*`` marks a published value outside the stated margin) and the mean
+    of the same process simulated without the model's code (``reference``; ``!`` marks a model mean outside
+    2.58 standard errors of the difference from it)."""
 
     def cell(row: pd.Series) -> str:
         mark = "" if row.agrees else " *"
         return f"{row.observed:.4g} [{row.obs_low:.4g}, {row.obs_high:.4g}]{mark}"
 
-    out = table.assign(simulated=table.apply(cell, axis=1))
+    def reference(row: pd.Series) -> str:
+        if pd.isna(row.reference):
+            return ""
+        return f"{row.reference:.4g}" + ("" if row.matches_reference else " !")
+
+    out = table.assign(simulated=table.apply(cell, axis=1), reference=table.apply(reference, axis=1))
     wide = out.pivot_table(
-        index=["table", "k"], columns="measure", values=["published", "simulated"], aggfunc="first", sort=False
+        index=["table", "k"],
+        columns="measure",
+        values=["published", "simulated", "reference"],
+        aggfunc="first",
+        sort=False,
     )
     wide.columns = [f"{measure} {what}" for what, measure in wide.columns]
-    order = [f"{m} {w}" for m in tc.DEMERS_MEASURES for w in ("published", "simulated")]
+    order = [f"{m} {w}" for m in tc.DEMERS_MEASURES for w in ("published", "simulated", "reference")]
     return wide[order]

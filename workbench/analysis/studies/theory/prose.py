@@ -37,7 +37,7 @@ def headline(found: TheoryFindings) -> Headline:
 
 def demers_prose(table: pd.DataFrame) -> str:
     """Per measure, how many of the (table, k) cells agree with Demers et al.'s printed value, each disagreement
-    with its numbers."""
+    with its numbers, and how many agree with the same process simulated without the model's code."""
     lines = []
     for measure, rows in table.groupby("measure", sort=False):
         agree = int(rows["agrees"].sum())
@@ -48,6 +48,21 @@ def demers_prose(table: pd.DataFrame) -> str:
                 f"{r.table} k={r.k}: {r.observed:.4g} (95% {r.obs_low:.4g} to {r.obs_high:.4g}) vs {r.published:g}"
                 for r in off.itertuples()
             )
+            line += "."
+        referenced = rows[rows["reference"].notna()] if "reference" in rows else rows.iloc[:0]
+        if len(referenced):
+            line += (
+                f" The model matches the independent simulation of the process in {int(referenced.matches_reference.sum())}"
+                f" of {len(referenced)}; the published value lies within 2.58 standard errors of that simulation's mean"
+                f" plus half a printed unit in"
+                f" {int(referenced.published_in_reference.sum())} of {len(referenced)}"
+            )
+            far = referenced[~referenced.published_in_reference]
+            if len(far):
+                line += (
+                    " (process: " + "; ".join(f"{r.table} k={r.k}: {r.reference:.4g}" for r in far.itertuples()) + ")"
+                )
+            line += "."
         lines.append(line)
     censored = table.drop_duplicates(["table", "k"])["censored"].sum()
     lines.append(f"Rumours still spreading at the end of their run (left out): {int(censored)}.")
