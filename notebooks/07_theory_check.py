@@ -83,6 +83,10 @@ plt.show()
 # last round at which the sites it reached received it (origin at round 0). Each cell: the published value, the
 # simulated mean over the finished rumours with its 95% interval; `*` marks a published value farther from the
 # mean than 2.58 standard errors plus half a unit in its last printed digit (the paper gives no sampling error).
+# `reference`: the same process simulated again without the model's code (`workbench.analysis.demers_reference`,
+# 1000 rumours per cell); `!` marks a model mean farther from it than 2.58 standard errors of the difference. The
+# printed mean delivery round (t_ave) is later than this process gives in every cell but blind k = 1 (see
+# `docs/hard-world-notes.md`, "Demers et al.'s t_ave").
 
 # %%
 demers = study.demers_comparison(size, seed=seed)
