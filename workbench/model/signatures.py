@@ -98,7 +98,10 @@ class SignatureColumns:
 
     def head(self, n: int) -> SignatureColumns:
         """Views of the first ``n`` rows."""
-        return SignatureColumns(**{f.name: getattr(self, f.name)[:n] for f in fields(self)})
+        return SignatureColumns(*[getattr(self, name)[:n] for name in _COLUMN_NAMES])
+
+
+_COLUMN_NAMES = tuple(f.name for f in fields(SignatureColumns))
 
 
 FRAME_COLUMNS = tuple(f.name for f in fields(SignatureColumns) if f.metadata["frame"])
@@ -286,6 +289,7 @@ class SignatureTable:
         for attr, dt in _MATRICES.items():
             setattr(self, attr, NodeRows(n_nodes, dt, capacity))
         self.arrived = ArrivedVotes(n_nodes)
+        self._view: tuple[SignatureColumns, int, SignatureColumns] | None = None  # (cols, size, their head)
         self.sig_ids: list[str] = []
         self.kinds: list[str] = []
 
@@ -294,8 +298,13 @@ class SignatureTable:
 
     @property
     def view(self) -> SignatureColumns:
-        """The columns of the rows in use (views, ``len(self)`` long)."""
-        return self.cols.head(self.size)
+        """The columns of the rows in use (views, ``len(self)`` long; the same object until rows are added)."""
+        cached = self._view
+        if cached is not None and cached[0] is self.cols and cached[1] == self.size:
+            return cached[2]
+        view = self.cols.head(self.size)
+        self._view = (self.cols, self.size, view)
+        return view
 
     def _grow(self, needed: int) -> None:
         cap = self.cols.key.size

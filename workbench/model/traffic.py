@@ -273,7 +273,11 @@ class TrafficGenerator:
         if e == 0:
             return self.campaigns[campaign].prefixes
         if self._fresh_pool is None:
-            self._fresh_pool = np.setdiff1d(np.arange(*_PUBLIC_PREFIXES), self.service_prefix)
+            # the public /16s but the services' (np.setdiff1d's sorted result, by a mask: no sort of 54,000)
+            lo, hi = _PUBLIC_PREFIXES
+            keep = np.ones(hi - lo, bool)
+            keep[self.service_prefix - lo] = False
+            self._fresh_pool = np.arange(lo, hi)[keep]
         sub = np.random.default_rng([self._rotation_seed, campaign, e])
         fresh = sub.choice(self._fresh_pool, size=self.attacker_prefixes, replace=False).astype(np.int64)
         return self._hide_in_cloud(sub, fresh[None, :])[0] if self.attacker_cloud_share > 0 else fresh
