@@ -241,6 +241,7 @@ class TrafficGenerator:
                 camp.prefix = int(camp.prefixes[0])
         self._rotation_seed = int(rng.integers(2**63 - 1)) if self.prefix_rotation_steps > 0 else 0
         self._fresh_pool: np.ndarray | None = None
+        self._fresh_prefixes: dict[tuple[int, int], np.ndarray] = {}  # (campaign, epoch) -> its prefixes
 
     # --- attacker address plan --------------------------------------------------------------------
     def _hide_in_cloud(self, rng: np.random.Generator, attacker: np.ndarray) -> np.ndarray:
@@ -272,6 +273,13 @@ class TrafficGenerator:
         e = self.epoch(campaign, t)
         if e == 0:
             return self.campaigns[campaign].prefixes
+        cached = self._fresh_prefixes.get((campaign, e))
+        if cached is None:  # a pure function of (campaign, epoch), asked several times a step
+            cached = self._fresh_prefixes[campaign, e] = self._draw_fresh(campaign, e)
+        return cached
+
+    def _draw_fresh(self, campaign: int, e: int) -> np.ndarray:
+        """Campaign ``campaign``'s prefixes in epoch ``e > 0`` (see :meth:`prefixes`)."""
         if self._fresh_pool is None:
             # the public /16s but the services' (np.setdiff1d's sorted result, by a mask: no sort of 54,000)
             lo, hi = _PUBLIC_PREFIXES
