@@ -76,21 +76,35 @@ def mean_path_length(forest: FlatForest, X: np.ndarray) -> np.ndarray:
     T = forest.roots.shape[1]
     x_flat = X.reshape(-1)
     children_flat = forest.children.reshape(-1)
+    feature = forest.feature.astype(np.intp)  # widened once, not at every gather step
     out = np.empty((N, F))
     per_chunk = max(1, _CHUNK_ELEMENTS // (T * F))
     flow_offsets = np.arange(F, dtype=np.intp) * d
+    # the traversal's temporaries, allocated once and reused by every step and chunk (np.take into them;
+    # "clip" skips the bounds check: every index is a tree node's or a feature's)
+    size = min(N, per_chunk) * T * F
+    at_buf, x_buf, thr_buf = np.empty(size, np.intp), np.empty(size), np.empty(size)
+    right_buf, next_buf = np.empty(size, bool), np.empty(size, np.int32)
     for n0 in range(0, N, per_chunk):
         n1 = min(N, n0 + per_chunk)
         n = n1 - n0
+        m = n * T * F
         # (n, T, F) flattened: row offset of the flow in x_flat, current tree node of the flow
         base = np.broadcast_to(
             (np.arange(n0, n1, dtype=np.intp)[:, None, None] * (F * d) + flow_offsets[None, None, :]), (n, T, F)
         ).reshape(-1)
         idx = np.broadcast_to(forest.roots[n0:n1, :, None], (n, T, F)).reshape(-1).astype(np.intp)
-        for _ in range(forest.depth):
-            x = x_flat[base + forest.feature[idx]]
-            go_right = x > forest.threshold[idx]
-            idx = children_flat[2 * idx + go_right].astype(np.intp)
+        at, x, thr, go_right, nxt = at_buf[:m], x_buf[:m], thr_buf[:m], right_buf[:m], next_buf[:m]
+        for _ in range(forest.depth):  # i <- children[i, x[feature[i]] > threshold[i]]
+            np.take(feature, idx, out=at, mode="clip")
+            at += base
+            np.take(x_flat, at, out=x, mode="clip")
+            np.take(forest.threshold, idx, out=thr, mode="clip")
+            np.greater(x, thr, out=go_right)
+            idx *= 2
+            idx += go_right
+            np.take(children_flat, idx, out=nxt, mode="clip")
+            idx[:] = nxt
         out[n0:n1] = forest.leaf_value[idx].reshape(n, T, F).mean(axis=1)
     return out
 
