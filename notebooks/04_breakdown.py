@@ -23,11 +23,14 @@
 # `central`, whose aggregator decides without votes, and `none`, the isolated reference) and every malicious
 # behaviour, `malicious_fraction` is swept over whole numbers of nodes (each level at least one malicious node more,
 # the grid generated from the network size) and each cell is replicated over seeds. Every run lasts until each
-# campaign's evaluation window is complete (`ModelParams.steps_covering_windows`). Two breakdown points f* are
+# campaign's evaluation window is complete (`ModelParams.steps_covering_windows`). Three breakdown points f* are
 # estimated with `workbench.analysis.breakdown.breakdown_point`: the smallest fraction at which the mean share of
-# forged signatures that reach an honest node's blocklist (`forged_reach_frac`) exceeds `forged_threshold`, and the
+# forged signatures that reach an honest node's blocklist (`forged_reach_frac`) exceeds `forged_threshold`; the
 # smallest at which the mean share of honest nodes protected against a campaign over its window
-# (`protected_time_frac_mean`) falls below `protected_level`. Between grid levels the crossing is interpolated; its
+# (`protected_time_frac_mean`) falls below `protected_level`; and, the question the study asks, the smallest at
+# which a sharing design protects fewer honest nodes over time than isolated nodes with the same seeds (the mean
+# paired difference falls below 0: where sharing stops paying; it rests on no fixed level, which designs may
+# already sit near without malice). Between grid levels the crossing is interpolated; its
 # 95% interval is a percentile bootstrap over replicates within each level; "not reached" means the mean curve never
 # crosses in the swept range, and a design already across the level with no malice has no breakdown point (it never
 # held). Beside the security f*: the band the model's own voter model gives for it, computed exactly

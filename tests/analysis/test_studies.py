@@ -390,3 +390,52 @@ def test_design_text_describes_blocks_with_different_factors():
     text = design_text(design.sweeps, [lab["block"] for lab in design.labels])
     assert "zscore: `topology` in ['complete', 'scale_free'] and `zscore_threshold` in [4.0, 6.0]" in text
     assert "iforest: `topology` in ['complete', 'scale_free']" in text and "32 runs" in text
+
+
+def test_advantage_breaks_down_where_a_design_protects_less_than_isolated_nodes_with_the_same_seeds():
+    """Isolated protection 0.35 per seed (seed noise shared by both arms); the ledger 0.35 + 0.225 - f, so its
+    paired advantage crosses 0 at f = 0.225, between two swept levels; gossip is below isolated nodes already at f = 0 (never held)."""
+    rng = np.random.default_rng(8)
+    rows = []
+    for f in np.round(np.arange(0.0, 0.61, 0.05), 2):
+        for seed in range(20):
+            noise = 0.05 * np.sin(seed)  # the seed's world: the same for every design (common random numbers)
+            for sharing, rule, value in (
+                ("none", "isolated", 0.35),
+                ("ledger", "majority", 0.35 + 0.225 - f),
+                ("gossip", "majority", 0.30),
+            ):
+                rows.append(
+                    {
+                        "sharing": sharing,
+                        "rule": rule,
+                        "malicious_behavior": "collude",
+                        "malicious_fraction": f,
+                        "seed": 1000 + seed,
+                        "replicate": seed,
+                        "status": "ok",
+                        "signatures_forged": 0,
+                        "forged_reach_frac": np.nan,
+                        "protected_time_frac_mean": value + noise + rng.normal(0, 0.002),
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    paired = bs.with_advantage(frame)
+    assert set(paired["sharing"]) == {"ledger", "gossip"}  # the reference has no advantage of its own
+    at = paired[(paired.sharing == "ledger") & (paired.malicious_fraction == 0.1)]["protection_advantage"]
+    assert at.mean() == pytest.approx(0.125, abs=0.005) and at.std() < 0.01  # paired: the seed's noise cancels
+    table = bs.breakdown_table(frame, n_boot=300, seed=2)
+    adv = table[table.outcome == "advantage"].set_index("sharing")
+    assert adv.loc["ledger", "reached"] and not adv.loc["ledger", "left_censored"]
+    low, estimate, high = adv.loc["ledger", ["ci_low", "estimate", "ci_high"]]
+    assert abs(estimate - 0.225) < 0.005 and low <= estimate <= high and high - low < 0.02
+    assert adv.loc["gossip", "left_censored"]  # below isolated nodes without malice: never held
+    found = bs.BreakdownFindings(bs.curves(frame), table, forged_threshold=0.1, protected_level=0.5)
+    text = bs.prose(found)
+    assert "**Advantage**" in text and "where sharing stops paying" in text
+    assert f"ledger / majority against `collude` at f* = {estimate:.2f}" in text
+    card = bs.headline(found)
+    assert card.values["f_star_advantage_min"][0] == pytest.approx(adv.loc["ledger", "estimate"])
+    # without isolated runs there is no advantage row and the card keeps its two items
+    alone = bs.breakdown_table(frame[frame.sharing != "none"], n_boot=50, seed=2)
+    assert "advantage" not in set(alone.outcome)

@@ -14,6 +14,7 @@ from workbench.analysis.studies.breakdown.analysis import (
     curves,
     voter_model_band,
     voter_model_f_star,
+    with_advantage,
     with_counts,
 )
 from workbench.analysis.studies.breakdown.design import (
@@ -51,5 +52,6 @@ __all__ = [
     "prose",
     "voter_model_band",
     "voter_model_f_star",
+    "with_advantage",
     "with_counts",
 ]

@@ -52,8 +52,13 @@ def prose(found: BreakdownFindings) -> str:
     table = found.table
     lines = []
     for outcome, what in (
-        ("security", "forged signatures reaching honest blocklists exceed"),
-        ("protection", "the share of honest nodes protected falls below"),
+        ("security", "forged signatures reaching honest blocklists exceed {:.0%}"),
+        ("protection", "the share of honest nodes protected falls below {:.0%}"),
+        (
+            "advantage",
+            "a design protects fewer honest nodes over time than isolated nodes with the same seeds (the mean "
+            "paired difference falls below 0): where sharing stops paying",
+        ),
     ):
         sub = table[table["outcome"] == outcome]
         if sub.empty:
@@ -62,7 +67,7 @@ def prose(found: BreakdownFindings) -> str:
         never_held = sub[sub["reached"] & sub["left_censored"]]
         reached = sub[sub["reached"] & ~sub["left_censored"]].sort_values("estimate")
         never = sub[~sub["reached"]]
-        text = f"**{outcome.capitalize()}** (f* = smallest malicious fraction at which {what} {threshold:.0%}): "
+        text = f"**{outcome.capitalize()}** (f* = smallest malicious fraction at which {what.format(threshold)}): "
         if len(reached):
             worst, best = reached.iloc[0], reached.iloc[-1]
             text += (
@@ -124,9 +129,11 @@ def headline(found: BreakdownFindings) -> Headline:
     table = found.table
     values: dict[str, Any] = {}
     labels: dict[str, str] = {}
-    for outcome in ("security", "protection"):
+    for outcome in ("security", "protection", "advantage"):
         # designs across the threshold with no malice at all never held: they are not breakdown points
         rows = table[table["outcome"] == outcome]
+        if outcome == "advantage" and rows.empty:
+            continue  # no isolated runs to compare with
         sub = rows[rows["reached"] & ~rows["left_censored"]].sort_values("estimate")
         key = f"f_star_{outcome}_min"
         if sub.empty:
@@ -141,7 +148,7 @@ def headline(found: BreakdownFindings) -> Headline:
 def _no_breakdown(rows: pd.DataFrame, outcome: str) -> str:
     """Why an outcome has no breakdown point: every design already across the threshold without malice
     (``"below the level without malice"`` for protection), none crossing in the swept range, or both."""
-    across = "below the level" if outcome == "protection" else "above the threshold"
+    across = {"protection": "below the level", "advantage": "below isolated nodes"}.get(outcome, "above the threshold")
     held = int((rows["left_censored"] & rows["reached"]).sum())
     if len(rows) and held == len(rows):
         return f"{across} without malice"
