@@ -3,6 +3,7 @@ column) or the closest valid names; Ctrl-C stops cleanly with the saved/resume l
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -15,7 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _sweep(*args: str) -> subprocess.CompletedProcess:
+# the interrupted sweep's runs: tests/sweep_runners.py's logged_runner, a fake run paced by a sleep, so that
+# the sweep cannot finish before the interrupt however fast or loaded the machine (200 runs x 0.05 s)
+PACED = {"PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), str(ROOT)]), "WORKBENCH_TEST_SLEEP_S": "0.05"}
+
+
+def _sweep(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "workbench", "sweep", *args],
         cwd=ROOT,
@@ -23,6 +29,7 @@ def _sweep(*args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=300,
         check=False,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -56,13 +63,18 @@ def test_a_bad_spec_names_the_file_and_the_closest_valid_name(tmp_path, text, me
     assert message in done.stderr and "Traceback" not in done.stderr
 
 
-LONG_SWEEP = "base:\n  n_nodes: 40\n  n_campaigns: 1\n  eval_window_steps: 10\nfactors:\n  sharing: [none, gossip]\nreplicates: 100\nsteps: 25\nseed: 1\n"
+LONG_SWEEP = (
+    "base:\n  n_nodes: 40\n  n_campaigns: 1\n  eval_window_steps: 10\nfactors:\n  sharing: [none, gossip]\n"
+    "replicates: 100\nsteps: 25\nseed: 1\nrunner: sweep_runners:logged_runner\n"
+)
 
 
 def _interrupt_sweep(spec: Path, store: Path, backend: str, after_s: float) -> subprocess.CompletedProcess:
     args = [sys.executable, "-m", "workbench", "sweep", str(spec), "--store", str(store), "--backend", backend]
     args += ["--quiet", *(["--workers", "2"] if backend == "processes" else [])]
-    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **PACED}
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(store.rglob("*.parquet")):
         time.sleep(0.2)  # wait until something is saved, then a little more
@@ -86,6 +98,6 @@ def test_ctrl_c_stops_the_sweep_with_one_line_saying_what_is_saved_and_a_rerun_r
     saved = int(match.group(1))
     assert 0 < saved < 200
     # a rerun computes only what was not saved
-    rerun = _sweep(str(spec), "--store", str(store), "--quiet")
+    rerun = _sweep(str(spec), "--store", str(store), "--quiet", env=PACED)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert f"200 runs: {200 - saved} new, {saved} reused, 0 failed" in rerun.stdout
