@@ -2,7 +2,7 @@
 behaviour.
 
 For every design (sharing mode and consensus rule) and malicious behaviour, ``malicious_fraction`` is
-swept and two breakdown points are estimated (:func:`workbench.analysis.breakdown.breakdown_point`):
+swept and three breakdown points are estimated (:func:`workbench.analysis.breakdown.breakdown_point`):
 
 - *security*: the smallest fraction at which the mean share of forged signatures reaching an honest
   node's blocklist (``forged_reach_frac``) exceeds ``forged_threshold``;
