@@ -6,10 +6,14 @@ deadline, most confirmations are duplicates for their key that their holders kee
 ``signatures x N`` matrix costs a byte per signature and node whatever it holds, so memory grew with every
 signature a run ever proposed times ``N``. :class:`NodeRows` keeps per row the sorted node ids (int32, four
 bytes each) and, for non-boolean values, their values: memory is four or five bytes per (signature, node)
-pair that is set, plus about 100 bytes per row.
+pair that is set, plus 16 bytes per row.
 
-Rows are immutable arrays, replaced on every change (never written in place), so rows may share one array:
-a row set for every node is the one shared ``arange(N)``.
+Layout (CSR-like): every row's nodes are one slice of a flat int32 buffer, ``buffer[start[r] : start[r] +
+length[r]]`` (and its values the same slice of a flat values buffer), so that reading many rows is one
+vectorised gather and writing many rows one append, with no Python object per row. A row is never written
+in place: a new version of a row is appended to the buffer and the row's slice moved to it; when the buffer
+is full it is compacted (the rows' live slices copied end to end) into a buffer twice the size of what is
+live. Rows set for every node (boolean rows) share one slice holding ``arange(N)``.
 
 Methods take row indices (int arrays) and return dense arrays only for the rows asked. For scripts and
 tests, ``m[rows]``, ``m[row, nodes]`` (read and write) behave like the dense matrix's indexing.
@@ -21,7 +25,9 @@ from typing import Any
 
 import numpy as np
 
-_EMPTY = np.zeros(0, np.int32)
+from workbench.model.grouped import concat_ranges
+
+_MIN_CAPACITY = 1024  # elements of the smallest buffer
 
 
 class NodeRows:
@@ -30,14 +36,17 @@ class NodeRows:
     def __init__(self, n_nodes: int, dtype: Any = bool, n_rows: int = 0) -> None:
         self.n_nodes, self.dtype = n_nodes, np.dtype(dtype)
         self._boolean = self.dtype == np.dtype(bool)
-        self._nodes: list[np.ndarray] = [_EMPTY] * n_rows
-        self._vals: list[np.ndarray] = [] if self._boolean else [np.zeros(0, self.dtype)] * n_rows
-        self._all: np.ndarray | None = None  # arange(N), shared by rows set for every node
+        self._start = np.zeros(n_rows, np.int64)  # row r is buffer[_start[r] : _start[r] + _length[r]]
+        self._length = np.zeros(n_rows, np.int64)
+        self._buffer = np.zeros(0, np.int32)  # the rows' nodes, ascending within a row; _used elements in use
+        self._values = None if self._boolean else np.zeros(0, self.dtype)  # their values (non-boolean rows)
+        self._used = 0
+        self._all = -1  # start of the shared slice arange(N), once a boolean row was filled
 
     # --- shape ------------------------------------------------------------------------------------
     @property
     def n_rows(self) -> int:
-        return len(self._nodes)
+        return self._start.size
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -47,57 +56,109 @@ class NodeRows:
         """Room for ``n_rows`` rows (new rows empty)."""
         extra = n_rows - self.n_rows
         if extra > 0:
-            self._nodes.extend([_EMPTY] * extra)
-            if not self._boolean:
-                self._vals.extend([np.zeros(0, self.dtype)] * extra)
+            self._start = np.concatenate([self._start, np.zeros(extra, np.int64)])
+            self._length = np.concatenate([self._length, np.zeros(extra, np.int64)])
 
     def pairs_stored(self) -> int:
         """(row, node) pairs set, over all rows."""
-        return sum(a.size for a in self._nodes)
+        return int(self._length.sum())
+
+    def _live(self) -> int:
+        """Buffer elements the rows use (the shared slice once)."""
+        private = self._start != self._all if self._all >= 0 else slice(None)
+        return int(self._length[private].sum()) + (self.n_nodes if self._all >= 0 else 0)
 
     def nbytes(self) -> int:
-        """Bytes of the stored arrays (a shared array once)."""
-        seen: dict[int, int] = {}
-        for arrays in (self._nodes, self._vals):
-            for a in arrays:
-                seen[id(a)] = a.nbytes
-        return sum(seen.values())
+        """Bytes of the rows' nodes and values (a shared slice once; not the buffers' spare room)."""
+        return self._live() * (4 + (0 if self._boolean else self.dtype.itemsize))
+
+    # --- the buffer -------------------------------------------------------------------------------
+    def _reserve(self, extra: int) -> None:
+        """Room for ``extra`` more elements at the buffer's end: compact into a larger buffer if needed."""
+        if self._used + extra <= self._buffer.size:
+            return
+        capacity = max(_MIN_CAPACITY, 2 * (self._live() + extra))
+        shared = (self._start == self._all) & (self._all >= 0)
+        private = np.flatnonzero(~shared & (self._length > 0))
+        at = concat_ranges(self._start[private], self._length[private])
+        buffer = np.zeros(capacity, np.int32)
+        used = at.size
+        buffer[:used] = self._buffer[at]
+        if not self._boolean:
+            assert self._values is not None
+            values = np.zeros(capacity, self.dtype)
+            values[:used] = self._values[at]
+            self._values = values
+        lengths = self._length[private]
+        self._start[private] = np.cumsum(lengths) - lengths
+        if self._all >= 0:
+            buffer[used : used + self.n_nodes] = np.arange(self.n_nodes, dtype=np.int32)
+            self._start[shared] = self._all = used
+            used += self.n_nodes
+        self._buffer, self._used = buffer, used
+
+    def _write(self, rows: np.ndarray, node: np.ndarray, vals: np.ndarray | None, bounds: np.ndarray) -> None:
+        """Row ``rows[i]`` becomes the nodes ``node[bounds[i]:bounds[i + 1]]`` (ascending) with those ``vals``
+        (non-boolean rows; ``None``: zeros); a repeated row keeps its last version."""
+        rows = np.asarray(rows, np.int64).ravel()
+        if rows.size == 0:
+            return
+        bounds = np.asarray(bounds, np.int64)
+        size = int(bounds[-1] - bounds[0])
+        self._reserve(size)
+        a = self._used
+        self._buffer[a : a + size] = node[bounds[0] : bounds[-1]]
+        if not self._boolean:
+            assert self._values is not None
+            self._values[a : a + size] = 0 if vals is None else vals[bounds[0] : bounds[-1]]
+        self._used += size
+        self._start[rows] = a + bounds[:-1] - bounds[0]
+        self._length[rows] = np.diff(bounds)
+
+    def _at(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Buffer positions of rows ``rows``' entries, in row order, and each row's length."""
+        lengths = self._length[rows]
+        return concat_ranges(self._start[rows], lengths), lengths
 
     # --- reading ----------------------------------------------------------------------------------
     def nodes(self, row: int | np.integer) -> np.ndarray:
         """Row ``row``'s nodes, ascending (int64)."""
-        return self._nodes[int(row)].astype(np.int64)
+        a = int(self._start[int(row)])
+        return self._buffer[a : a + int(self._length[int(row)])].astype(np.int64)
 
     def counts(self, rows: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
         """``(len(rows),)`` int64: nodes set in each row (``where``: ``(N,)`` bools, only those nodes)."""
         rows = np.asarray(rows, np.int64)
         if where is None:
-            return np.fromiter(map(len, map(self._nodes.__getitem__, rows.tolist())), np.int64, rows.size)
+            return self._length[rows]
         local, node = self.pairs(rows)
         return np.bincount(local[where[node]], minlength=rows.size).astype(np.int64)
 
     def pairs(self, rows: np.ndarray, positive: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """``(i, node)`` int64 arrays of the set entries of rows ``rows``: ``i`` indexes ``rows``; in the order
         of ``rows``, then node (``np.nonzero`` of the dense rows). ``positive``: only entries above 0."""
-        rows = np.asarray(rows, np.int64).tolist()
-        parts = list(map(self._nodes.__getitem__, rows))
+        rows = np.asarray(rows, np.int64).ravel()
+        at, lengths = self._at(rows)
+        i = np.repeat(np.arange(rows.size, dtype=np.int64), lengths)
         if positive and not self._boolean:
-            parts = [a[v > 0] for a, v in zip(parts, map(self._vals.__getitem__, rows))]
-        lens = np.fromiter(map(len, parts), np.int64, len(parts))
-        node = np.concatenate(parts, dtype=np.int64) if parts else np.zeros(0, np.int64)
-        return np.repeat(np.arange(len(parts), dtype=np.int64), lens), node
+            assert self._values is not None
+            keep = self._values[at] > 0
+            at, i = at[keep], i[keep]
+        return i, self._buffer[at].astype(np.int64)
 
-    def _values(self, rows: list[int]) -> np.ndarray:
+    def _values_of(self, rows: np.ndarray) -> np.ndarray:
+        """The values of rows ``rows``' entries, in :meth:`pairs` order."""
         if self._boolean:
-            return np.ones(sum(self._nodes[r].size for r in rows), bool)
-        return np.concatenate([self._vals[r] for r in rows]) if rows else np.zeros(0, self.dtype)
+            return np.ones(int(self._length[rows].sum()), bool)
+        assert self._values is not None
+        return self._values[self._at(rows)[0]]
 
     def dense(self, rows: np.ndarray) -> np.ndarray:
         """``(len(rows), N)`` array of ``dtype``: the dense rows ``rows``."""
-        rows = np.asarray(rows, np.int64)
+        rows = np.asarray(rows, np.int64).ravel()
         out = np.zeros((rows.size, self.n_nodes), self.dtype)
         local, node = self.pairs(rows)
-        out[local, node] = self._values(rows.tolist())
+        out[local, node] = self._values_of(rows)
         return out
 
     def any_of(self, rows: np.ndarray, positive: bool = False) -> np.ndarray:
@@ -119,42 +180,56 @@ class NodeRows:
         at = np.searchsorted(keys, want)
         found = at < keys.size
         found[found] = keys[at[found]] == want[found]
-        out[found] = self._values(uniq.tolist())[at[found]]
+        out[found] = self._values_of(uniq)[at[found]]
         return out
 
     # --- writing ----------------------------------------------------------------------------------
-    def _put(self, r: int, nodes: np.ndarray, vals: np.ndarray | None) -> None:
-        self._nodes[r] = nodes.astype(np.int32) if nodes.size else _EMPTY
-        if not self._boolean:
-            self._vals[r] = vals.astype(self.dtype) if vals is not None and nodes.size else np.zeros(0, self.dtype)
-
     def clear(self, rows: np.ndarray) -> None:
         """Unset every node of rows ``rows``."""
-        for r in np.asarray(rows, np.int64).ravel().tolist():
-            self._put(r, _EMPTY, None)
+        rows = np.asarray(rows, np.int64).ravel()
+        self._start[rows] = 0
+        self._length[rows] = 0
 
     def drop_nodes(self, nodes: np.ndarray) -> None:
         """Unset nodes ``nodes`` (``(N,)`` bools) in every row (a position taken by a new identity, churn).
 
         One pass over all stored pairs finds the rows that hold any of them; only those rows are rebuilt."""
         nodes = np.asarray(nodes, bool)
-        lengths = np.fromiter(map(len, self._nodes), np.int64, self.n_rows)
-        if not nodes.any() or not lengths.any():
+        if not nodes.any() or not self._length.any():
             return
-        hit = nodes[np.concatenate(self._nodes)]
-        touched = np.bincount(np.repeat(np.arange(self.n_rows), lengths)[hit], minlength=self.n_rows)
-        for r in np.flatnonzero(touched).tolist():  # a loop over the rows holding one of them
-            keep = ~nodes[self._nodes[r]]
-            self._put(r, self._nodes[r][keep], None if self._boolean else self._vals[r][keep])
+        every = np.arange(self.n_rows, dtype=np.int64)
+        at, lengths = self._at(every)
+        i = np.repeat(every, lengths)
+        hit = nodes[self._buffer[at]]
+        touched = np.flatnonzero(np.bincount(i[hit], minlength=self.n_rows))
+        if touched.size == 0:
+            return
+        at, lengths = self._at(touched)
+        node = self._buffer[at]
+        keep = ~nodes[node]
+        local = np.repeat(np.arange(touched.size), lengths)[keep]
+        bounds = np.searchsorted(local, np.arange(touched.size + 1))
+        vals = None if self._values is None else self._values[at][keep]
+        self._write(touched, node[keep], vals, bounds)
 
     def fill(self, rows: np.ndarray, value: Any = True) -> None:
         """Set every node of rows ``rows`` to ``value``."""
-        if self._all is None:
-            self._all = np.arange(self.n_nodes, dtype=np.int32)
-        for r in np.asarray(rows, np.int64).ravel().tolist():
-            self._nodes[r] = self._all
-            if not self._boolean:
-                self._vals[r] = np.full(self.n_nodes, value, self.dtype)
+        rows = np.asarray(rows, np.int64).ravel()
+        if rows.size == 0:
+            return
+        n = self.n_nodes
+        if self._boolean:
+            if self._all < 0:
+                self._reserve(n)
+                self._buffer[self._used : self._used + n] = np.arange(n, dtype=np.int32)
+                self._all = self._used
+                self._used += n
+            self._start[rows] = self._all
+            self._length[rows] = n
+            return
+        node = np.tile(np.arange(n, dtype=np.int32), rows.size)
+        vals = np.full(node.size, value, self.dtype)
+        self._write(rows, node, vals, np.arange(rows.size + 1, dtype=np.int64) * n)
 
     def set_dense(self, rows: np.ndarray, values: np.ndarray) -> None:
         """Rows ``rows`` become the dense ``(len(rows), N)`` ``values``."""
@@ -162,11 +237,8 @@ class NodeRows:
         values = np.asarray(values).reshape(rows.size, self.n_nodes)
         flat = np.flatnonzero(values)
         local, node = np.divmod(flat, self.n_nodes)
-        vals = None if self._boolean else values.ravel()[flat]
-        bounds = np.searchsorted(local, np.arange(rows.size + 1))
-        for i, r in enumerate(rows.tolist()):
-            a, b = bounds[i], bounds[i + 1]
-            self._put(r, node[a:b].copy(), None if vals is None else vals[a:b].copy())
+        vals = None if self._boolean else values.ravel()[flat].astype(self.dtype)
+        self._write(rows, node, vals, np.searchsorted(local, np.arange(rows.size + 1)))
 
     def set(self, row: np.ndarray, node: np.ndarray, value: Any = True) -> None:
         """Set the pairs ``(row[j], node[j])`` to ``value`` (a scalar or one per pair; 0 / False unsets);
@@ -186,7 +258,7 @@ class NodeRows:
         new, value = new[last], value[last]
         i, old_node = self.pairs(uniq)
         old = i * n + old_node
-        old_vals = self._values(uniq.tolist())
+        old_vals = self._values_of(uniq)
         keep = ~np.isin(old, new, assume_unique=True)
         setv = value != 0
         keys = np.concatenate([old[keep], new[setv]])
@@ -194,9 +266,7 @@ class NodeRows:
         order = np.argsort(keys, kind="stable")
         keys, vals = keys[order], vals[order]
         bounds = np.searchsorted(keys, np.arange(uniq.size + 1) * n)
-        for j, r in enumerate(uniq.tolist()):
-            a, b = bounds[j], bounds[j + 1]
-            self._put(r, keys[a:b] - j * n, vals[a:b])
+        self._write(uniq, keys % n, None if self._boolean else vals, bounds)
 
     # --- dense-style indexing, for scripts and tests ----------------------------------------------
     def _rows(self, key: Any) -> np.ndarray:
@@ -235,8 +305,7 @@ class NodeRows:
 
     def set_rows(self, rows: np.ndarray, node: np.ndarray, bounds: np.ndarray) -> None:
         """Row ``rows[i]`` becomes the nodes ``node[bounds[i]:bounds[i + 1]]`` (ascending, boolean rows)."""
-        for i, r in enumerate(np.asarray(rows, np.int64).tolist()):
-            self._put(r, node[bounds[i] : bounds[i + 1]], None)
+        self._write(rows, node, None, bounds)
 
 
 class PairSet:
