@@ -259,7 +259,7 @@ class NodeRows:
         i, old_node = self.pairs(uniq)
         old = i * n + old_node
         old_vals = self._values_of(uniq)
-        keep = ~np.isin(old, new, assume_unique=True)
+        keep = ~_found(new, old)  # both sorted and unique: one binary search per old pair
         setv = value != 0
         keys = np.concatenate([old[keep], new[setv]])
         vals = np.concatenate([old_vals[keep], value[setv]])
