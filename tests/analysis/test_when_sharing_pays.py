@@ -479,7 +479,27 @@ def test_a_level_that_changes_neither_arm_repeats_the_base_point_and_is_not_coun
     assert study.pays_count(found, "central", "none")[1] == 3  # central's levels are cells of their own
     ledger_text = study.prose(found, "none").split("**ledger against none.**")[1].split("\n\n")[0]
     assert "Over all 1 cells" in ledger_text
-    assert "Not counted as cells of their own: aggregator = down and aggregator = compromised" in ledger_text
+    assert (
+        "Not counted as cells of their own: aggregator = down (repeats the base point) and aggregator = compromised "
+        "(repeats the base point)"
+    ) in ledger_text
     # against central the aggregator's levels change the reference: the ledger's cells count
     vs_central = study.both_primaries(found, found.vs_central, "ledger")
     assert len(vs_central) == 3
+
+
+def test_two_levels_of_a_block_without_the_base_point_that_repeat_each_other_count_once():
+    """The ledger's ordering does not act on central or isolated nodes: in a block off the base point (its
+    own base, a longer vote deadline), its two levels give the same runs for them and are one cell."""
+    p = PROTECTION.column
+    ideal = {"none": {p: [0.10, 0.12, 0.11]}, "central": {p: [0.50, 0.55, 0.52]}, "ledger": {p: [0.40, 0.44, 0.41]}}
+    crash = {**ideal, "ledger": {p: [0.30, 0.31, 0.33]}}
+    cells = pd.DataFrame(cell_rows("ledger_protocol", "ideal", ideal) + cell_rows("ledger_protocol", "crash", crash))
+    inert = study.inert_cells(cells, [o.column for o in OUTCOMES], {"ledger_protocol": None})
+    assert inert == {("ledger_protocol", "crash", "none"): "ideal", ("ledger_protocol", "crash", "central"): "ideal"}
+    diffs = study.paired_differences(cells, [PROTECTION], "none", ["central", "ledger"], inert=inert)
+    rows = diffs.set_index(["design", "level"])
+    assert rows.loc[("central", "crash"), "repeats_level"] == "ideal" and rows.loc[("central", "crash"), "repeats_base"]
+    assert not rows.loc[("ledger", "crash"), "repeats_base"]  # the ordering acts on the ledger
+    # one Holm family member: the repeat has the adjusted p of the cell it repeats, a family of one
+    assert rows.loc[("central", "crash"), "p_holm"] == pytest.approx(rows.loc[("central", "ideal"), "p_value"])

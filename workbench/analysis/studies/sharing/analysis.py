@@ -217,7 +217,7 @@ def paired_differences(
     designs: Sequence[str] | None = None,
     confidence: float = 0.95,
     base_levels: dict[str, object] | None = None,
-    inert: frozenset[tuple[str, object, str]] = frozenset(),
+    inert: dict[tuple[str, object, str], object] | frozenset[tuple[str, object, str]] | None = None,
 ) -> pd.DataFrame:
     """``design - reference`` per (block, level, outcome), paired on ``replicate``.
 
@@ -230,10 +230,11 @@ def paired_differences(
     step-down adjustment within each (design, outcome) family over its cells (one reference per call; the
     base cell, repeated in every block that shares it per ``base_levels``, counted once). ``verdict``:
     ``"better"``/``"worse"`` (by the outcome's direction) when ``p_holm < 1 - confidence``, else ``"no
-    difference shown"`` (or the status). ``repeats_base``: both arms' cells are in ``inert``
-    (:func:`inert_cells`: the factor's level does not change their runs), so the row repeats the base
-    point's comparison; it is one member of the Holm family with the base cell, and the prose does not
-    count it as a cell of its own.
+    difference shown"`` (or the status). ``repeats_base`` / ``repeats_level``: both arms' cells repeat
+    the same earlier cell of the block (``inert``, :func:`inert_cells`: the base point, or another level
+    whose runs are the same), so the row repeats that cell's comparison; it is one member of the Holm
+    family with it, and the prose does not count it as a cell of its own. ``inert`` maps ``(block, level,
+    sharing)`` to the level repeated (a set means: the block's base level).
     """
     designs = [d for d in (designs or SHARING) if d != reference]
     direction = {o.column: o.higher_is_better for o in outcomes}
@@ -284,11 +285,19 @@ def paired_differences(
             | dict(significant=False, verdict="no difference shown", p_value=pair.p_value)
             | dict(design_mean=pair.a_mean, reference_mean=pair.b_mean)
         )
-    frame = pd.DataFrame(rows, columns=[c for c in DIFF_COLUMNS if c not in ("p_holm", "repeats_base")])
-    frame["repeats_base"] = [
-        (b, lv, d) in inert and (b, lv, reference) in inert
-        for b, lv, d in zip(frame["block"], frame["level"], frame["design"])
-    ]
+    frame = pd.DataFrame(
+        rows, columns=[c for c in DIFF_COLUMNS if c not in ("p_holm", "repeats_base", "repeats_level")]
+    )
+    if isinstance(inert, (set, frozenset)):
+        inert = {key: (base_levels or {}).get(key[0]) for key in inert}
+    inert = inert or {}
+    missing = object()
+    repeated = []
+    for b, lv, d in zip(frame["block"], frame["level"], frame["design"]):
+        mine, theirs = inert.get((b, lv, d), missing), inert.get((b, lv, reference), missing)
+        repeated.append(mine if mine is not missing and theirs is not missing and mine == theirs else None)
+    frame["repeats_level"] = pd.Series(repeated, index=frame.index, dtype=object)
+    frame["repeats_base"] = frame["repeats_level"].notna()
     frame["p_holm"] = holm_within(frame, base_levels or {})
     alpha = 1.0 - confidence
     significant = (frame["status"] == "estimate") & (frame["p_holm"] < alpha)
@@ -306,9 +315,14 @@ def holm_within(diffs: pd.DataFrame, base_levels: dict[str, object]) -> pd.Serie
         [base_levels.get(b) is not None and lv == base_levels[b] for b, lv in zip(diffs["block"], diffs["level"])],
         dtype=bool,
     )
-    if "repeats_base" in diffs.columns:
-        is_base |= diffs["repeats_base"].to_numpy(dtype=bool)
-    cell = [("base",) if base else (b, str(lv)) for base, b, lv in zip(is_base, diffs["block"], diffs["level"])]
+    level = diffs["level"]
+    if "repeats_level" in diffs.columns:  # a repeat is one family member with the cell it repeats
+        level = diffs["repeats_level"].where(diffs["repeats_level"].notna(), diffs["level"])
+        is_base = np.asarray(
+            [base_levels.get(b) is not None and lv == base_levels[b] for b, lv in zip(diffs["block"], level)],
+            dtype=bool,
+        )
+    cell = [("base",) if base else (b, str(lv)) for base, b, lv in zip(is_base, diffs["block"], level)]
     out = pd.Series(np.nan, index=diffs.index, dtype=float)
     for _, group in diffs.assign(_cell=cell).groupby(["design", "outcome"], sort=False):
         unique = group.drop_duplicates("_cell")
@@ -336,39 +350,41 @@ DIFF_COLUMNS = [
     "p_value",
     "p_holm",
     "repeats_base",
+    "repeats_level",
 ]
 
 
 def inert_cells(
     cells: pd.DataFrame, columns: Sequence[str], base_levels: dict[str, object]
-) -> frozenset[tuple[str, object, str]]:
-    """The off-base cells ``(block, level, sharing)`` whose runs repeat the base cell's exactly: for every
-    replicate, every one of ``columns`` equal to the base cell's run with the same seed (NaN equal to NaN).
-    Every cell runs the same replicate seeds, so a level that does not act on a design (the aggregator's
-    levels for the ledger, gossip and isolated nodes) gives bit-identical runs; counting such a cell again
-    would count the base point's comparison once per level. Detected from the results, not from the
-    factor's name: a level that changes a design's runs at all (even only its random draws) is a cell of
-    its own. Blocks with no base level (``None``) have no inert cells."""
-    out: set[tuple[str, object, str]] = set()
+) -> dict[tuple[str, object, str], object]:
+    """The cells ``(block, level, sharing)`` whose runs repeat an earlier cell of the same block and design,
+    mapped to the level they repeat: for every replicate, every one of ``columns`` equal to that cell's run
+    with the same seed (NaN equal to NaN). The block's base level comes first (where it has one), then the
+    levels in their order. Every cell runs the same replicate seeds, so a level that does not act on a design
+    (the aggregator's levels for the ledger, gossip and isolated nodes; the ledger's ordering for central and
+    isolated nodes) gives bit-identical runs; counting such a cell again would count one comparison once per
+    level. Detected from the results, not from the factor's name: a level that changes a design's runs at
+    all (even only its random draws) is a cell of its own."""
+    out: dict[tuple[str, object, str], object] = {}
     keep = [c for c in columns if c in cells.columns]
     if not len(cells) or not keep:
-        return frozenset()
+        return out
     for (block, sharing), group in cells.groupby(["block", "sharing"], sort=False):
         at = base_levels.get(block)
-        if at is None:
-            continue
-        base = group[group["level"] == at].set_index("replicate")[keep]
-        if not len(base):
-            continue
-        for level, cell in group[group["level"] != at].groupby("level", sort=False):
-            runs = cell.set_index("replicate")[keep]
-            if len(runs) != len(base) or not runs.index.sort_values().equals(base.index.sort_values()):
-                continue
-            a = runs.sort_index().apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-            b = base.sort_index().apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-            if np.array_equal(a, b, equal_nan=True):
-                out.add((str(block), level, str(sharing)))
-    return frozenset(out)
+        levels = list(dict.fromkeys(group["level"]))
+        if at is not None and at in levels:
+            levels = [at, *[lv for lv in levels if lv != at]]
+        seen: list[tuple[object, pd.Index, np.ndarray]] = []
+        for level in levels:
+            runs = group[group["level"] == level].set_index("replicate")[keep].sort_index()
+            values = runs.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+            for earlier, index, earlier_values in seen:
+                if index.equals(runs.index) and np.array_equal(values, earlier_values, equal_nan=True):
+                    out[(str(block), level, str(sharing))] = earlier
+                    break
+            else:
+                seen.append((level, runs.index, values))
+    return out
 
 
 def long_values(cells: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:

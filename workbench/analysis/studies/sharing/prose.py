@@ -47,10 +47,15 @@ def repeats(diffs: pd.DataFrame) -> np.ndarray:
     return diffs["repeats_base"].fillna(False).to_numpy(dtype=bool)
 
 
-def repeated_cells(diffs: pd.DataFrame, design: str) -> list[str]:
-    """``"block = level"`` of the cells where ``design``'s comparison repeats the base point's."""
+def repeated_cells(found: SharingFindings, diffs: pd.DataFrame, design: str) -> list[str]:
+    """``"block = level (repeats ...)"`` of the cells where ``design``'s comparison repeats an earlier cell's:
+    the base point or another level of the block."""
     rows = diffs[repeats(diffs) & (diffs["design"] == design)].drop_duplicates(["block", "level"])
-    return [cell_name(b, lv) for b, lv in zip(rows["block"], rows["level"])]
+    out = []
+    for b, lv, same in zip(rows["block"], rows["level"], rows.get("repeats_level", [None] * len(rows))):
+        of = "the base point" if same is None or _is_base(found, b, same) else cell_name(b, same)
+        out.append(f"{cell_name(b, lv)} (repeats {of})")
+    return out
 
 
 def base_rows(found: SharingFindings, diffs: pd.DataFrame) -> pd.DataFrame:
@@ -168,11 +173,11 @@ def design_paragraph(found: SharingFindings, diffs: pd.DataFrame, design: str, r
         f"{count[('pt', 'better')]} and worse in {count[('pt', 'worse')]}; better on {blocked.label} in "
         f"{count[('ab', 'better')]} and worse in {count[('ab', 'worse')]}."
     )
-    same = repeated_cells(diffs, design)
+    same = repeated_cells(found, diffs, design)
     if same:
         parts.append(
             f"Not counted as cells of their own: {join_words(same)}, where the level changes neither {design}'s "
-            f"nor {reference}'s runs (every replicate equal to the base point's): they repeat the base point."
+            f"nor {reference}'s runs (every replicate equal to the cell it repeats)."
         )
     off = cells[[not _is_base(found, b, lv) for b, lv in zip(cells["block"], cells["level"])]]
     order = off.reindex(off["pt_diff"].abs().sort_values(ascending=False).index)
