@@ -14,9 +14,9 @@ swept and three breakdown points are estimated (:func:`workbench.analysis.breakd
   isolated nodes (``sharing="none"``) with the same seeds: the mean over replicates of the paired difference
   ``protected_time_frac_mean(design) - protected_time_frac_mean(none)`` (same malicious behaviour,
   fraction and seed; common random numbers) falls below 0 (:func:`with_advantage`). Unlike the
-  protection level, it does not rest on a fixed threshold that designs already sit at without malice
-  (with 20 nodes the voting designs protect 0.33 to 0.54 of honest nodes at f = 0, on either side of 0.5):
-  it is where sharing stops paying, the question the study asks.
+  protection level, it does not rest on a fixed threshold that a design may already sit near, or below,
+  without malice (the study's curves show where each one starts): it is where sharing stops paying, the
+  question the study asks.
 
 Beside the security breakdown point, the band the model's own voter model puts it in
 (:func:`voter_model_band`, computed exactly by

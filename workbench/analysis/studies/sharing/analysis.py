@@ -217,7 +217,7 @@ def paired_differences(
     designs: Sequence[str] | None = None,
     confidence: float = 0.95,
     base_levels: dict[str, object] | None = None,
-    inert: dict[tuple[str, object, str], object] | frozenset[tuple[str, object, str]] | None = None,
+    inert: dict[tuple[str, object, str], object] | None = None,
 ) -> pd.DataFrame:
     """``design - reference`` per (block, level, outcome), paired on ``replicate``.
 
@@ -234,7 +234,7 @@ def paired_differences(
     the same earlier cell of the block (``inert``, :func:`inert_cells`: the base point, or another level
     whose runs are the same), so the row repeats that cell's comparison; it is one member of the Holm
     family with it, and the prose does not count it as a cell of its own. ``inert`` maps ``(block, level,
-    sharing)`` to the level repeated (a set means: the block's base level).
+    sharing)`` to the level repeated.
     """
     designs = [d for d in (designs or SHARING) if d != reference]
     direction = {o.column: o.higher_is_better for o in outcomes}
@@ -288,8 +288,6 @@ def paired_differences(
     frame = pd.DataFrame(
         rows, columns=[c for c in DIFF_COLUMNS if c not in ("p_holm", "repeats_base", "repeats_level")]
     )
-    if isinstance(inert, (set, frozenset)):
-        inert = {key: (base_levels or {}).get(key[0]) for key in inert}
     inert = inert or {}
     missing = object()
     repeated = []
@@ -311,17 +309,13 @@ def holm_within(diffs: pd.DataFrame, base_levels: dict[str, object]) -> pd.Serie
     """Holm-adjusted ``p_value`` within each (design, outcome) of ``diffs`` over its cells; the base cell
     (a block's row at its base level, or a row that repeats it: ``repeats_base``) counts once in the family
     and every copy gets its adjusted value."""
-    is_base = np.asarray(
-        [base_levels.get(b) is not None and lv == base_levels[b] for b, lv in zip(diffs["block"], diffs["level"])],
-        dtype=bool,
-    )
     level = diffs["level"]
     if "repeats_level" in diffs.columns:  # a repeat is one family member with the cell it repeats
         level = diffs["repeats_level"].where(diffs["repeats_level"].notna(), diffs["level"])
-        is_base = np.asarray(
-            [base_levels.get(b) is not None and lv == base_levels[b] for b, lv in zip(diffs["block"], level)],
-            dtype=bool,
-        )
+    is_base = np.asarray(
+        [base_levels.get(b) is not None and lv == base_levels[b] for b, lv in zip(diffs["block"], level)],
+        dtype=bool,
+    )
     cell = [("base",) if base else (b, str(lv)) for base, b, lv in zip(is_base, diffs["block"], level)]
     out = pd.Series(np.nan, index=diffs.index, dtype=float)
     for _, group in diffs.assign(_cell=cell).groupby(["design", "outcome"], sort=False):
